@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The CLI entry. `npm install` builds dist/ (package.json "prepare"); when it is missing
+// (a fresh clone without install scripts) we fall back to running the TypeScript through tsx.
+import { existsSync } from 'node:fs'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { dirname, join } from 'node:path'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const built = join(root, 'dist', 'node', 'cli.js')
+if (existsSync(built)) {
+  await import(pathToFileURL(built).href)
+} else {
+  const { register } = await import('tsx/esm/api')
+  register()
+  await import(pathToFileURL(join(root, 'electron', 'cli.ts')).href)
+}

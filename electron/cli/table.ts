@@ -1,0 +1,14 @@
+export interface CliCommand {
+  help: string
+  /** Resolves with the exit code; a negative code means "keep running" (serve). */
+  run(argv: string[]): Promise<number>
+}
+
+export const commandTable: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  prepare: { summary: 'turn image + mask folders into an nnU-Net dataset (v2 or MSD/Decathlon)', load: () => import('./prepare') },
+  env: { summary: 'show Python, nnU-Net, torch and GPUs; --install makes a managed venv', load: () => import('./env') },
+  plan: { summary: 'plan and preprocess a dataset (with --verify_dataset_integrity)', load: () => import('./plan') },
+  train: { summary: 'train a configuration and fold, with live progress', load: () => import('./train') },
+  predict: { summary: 'predict a folder of images with a trained model', load: () => import('./predict') },
+  serve: { summary: 'run the wizard in a browser (127.0.0.1, token-protected)', load: () => import('./serve') },
+}

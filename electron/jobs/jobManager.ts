@@ -1,0 +1,243 @@
+// Every long operation runs as a job: it gets an id at once, streams progress, log lines and
+// metrics as events, can be cancelled, and leaves its log on disk so it is listed after a restart.
+import { EventEmitter } from 'node:events'
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { mkdir, readFile, writeFile, rename } from 'node:fs/promises'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import type { EpochMetrics, Finding, JobEvent, JobInfo, JobKind, LogLine, Progress } from '../../shared/api'
+
+export interface JobContext {
+  readonly jobId: string
+  readonly signal: AbortSignal
+  progress(p: Progress): void
+  log(text: string, stream?: LogLine['stream']): void
+  metrics(m: EpochMetrics): void
+  guidance(f: Finding): void
+  setCommand(argv: string[]): void
+}
+
+export class JobCancelledError extends Error {
+  constructor() {
+    super('Cancelled by the user.')
+  }
+}
+
+const LOG_FLUSH_MS = 50
+const MAX_LINES_IN_MEMORY = 200_000
+
+interface LiveJob {
+  info: JobInfo
+  lines: LogLine[]
+  pending: LogLine[]
+  partial: Record<string, string>
+  out?: WriteStream
+  abort: AbortController
+  flushTimer?: NodeJS.Timeout
+}
+
+export class JobManager {
+  private readonly emitter = new EventEmitter()
+  private readonly jobs = new Map<string, LiveJob>()
+  private loaded = false
+
+  constructor(private readonly dir: string) {
+    this.emitter.setMaxListeners(100)
+  }
+
+  onEvent(listener: (e: JobEvent) => void): () => void {
+    this.emitter.on('event', listener)
+    return () => this.emitter.off('event', listener)
+  }
+
+  private emit(e: JobEvent): void {
+    this.emitter.emit('event', e)
+  }
+
+  /** Starts `run` as a job and returns its info at once. */
+  async start<T>(kind: JobKind, title: string, run: (ctx: JobContext) => Promise<T>): Promise<JobInfo> {
+    await this.load()
+    await mkdir(this.dir, { recursive: true })
+    const id = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`
+    const logFile = join(this.dir, `${id}.log`)
+    const job: LiveJob = {
+      info: { id, kind, title, state: 'running', createdAt: Date.now(), startedAt: Date.now(), logFile, logLines: 0 },
+      lines: [],
+      pending: [],
+      partial: {},
+      out: createWriteStream(logFile, { flags: 'a' }),
+      abort: new AbortController(),
+    }
+    this.jobs.set(id, job)
+    this.emit({ type: 'job', job: { ...job.info } })
+    const ctx = this.context(job)
+    void (async () => {
+      try {
+        const result = await run(ctx)
+        this.finish(job, job.abort.signal.aborted ? 'cancelled' : 'done', undefined, result)
+      } catch (err) {
+        const cancelled = job.abort.signal.aborted || err instanceof JobCancelledError
+        const message = err instanceof Error ? err.message : String(err)
+        if (!cancelled) this.pushLine(job, message, 'stderr')
+        this.finish(job, cancelled ? 'cancelled' : 'failed', cancelled ? undefined : message)
+      }
+    })()
+    await this.persist()
+    return { ...job.info }
+  }
+
+  private context(job: LiveJob): JobContext {
+    return {
+      jobId: job.info.id,
+      signal: job.abort.signal,
+      progress: (p) => {
+        job.info.progress = p
+        this.emit({ type: 'progress', jobId: job.info.id, progress: p })
+      },
+      log: (text, stream = 'info') => this.pushText(job, text, stream),
+      metrics: (m) => {
+        const list = (job.info.metrics ??= [])
+        const last = list[list.length - 1]
+        if (last && last.epoch === m.epoch) list[list.length - 1] = { ...last, ...m }
+        else list.push(m)
+        this.emit({ type: 'metrics', jobId: job.info.id, metrics: list[list.length - 1]! })
+      },
+      guidance: (f) => {
+        const list = (job.info.guidance ??= [])
+        if (!list.some((g) => g.code === f.code)) {
+          list.push(f)
+          this.emit({ type: 'job', job: { ...job.info } })
+        }
+      },
+      setCommand: (argv) => {
+        job.info.command = argv
+        this.emit({ type: 'job', job: { ...job.info } })
+      },
+    }
+  }
+
+  /** Text may hold several lines or a partial line (child process chunks); split and keep the rest. */
+  private pushText(job: LiveJob, text: string, stream: LogLine['stream']): void {
+    if (stream === 'info') {
+      for (const l of text.split(/\r?\n/)) this.pushLine(job, l, stream)
+      return
+    }
+    const buf = (job.partial[stream] ?? '') + text
+    const parts = buf.split(/\r?\n|\r(?!\n)/)
+    job.partial[stream] = parts.pop() ?? ''
+    for (const l of parts) this.pushLine(job, l, stream)
+  }
+
+  private pushLine(job: LiveJob, text: string, stream: LogLine['stream']): void {
+    const line: LogLine = { n: job.info.logLines++, stream, text }
+    job.lines.push(line)
+    if (job.lines.length > MAX_LINES_IN_MEMORY) job.lines.splice(0, job.lines.length - MAX_LINES_IN_MEMORY)
+    job.pending.push(line)
+    job.out?.write(`${stream === 'stderr' ? '! ' : stream === 'info' ? '# ' : '  '}${text}\n`)
+    job.flushTimer ??= setTimeout(() => this.flush(job), LOG_FLUSH_MS)
+  }
+
+  private flush(job: LiveJob): void {
+    job.flushTimer = undefined
+    if (job.pending.length === 0) return
+    const lines = job.pending
+    job.pending = []
+    this.emit({ type: 'log', jobId: job.info.id, lines })
+  }
+
+  private finish(job: LiveJob, state: JobInfo['state'], error?: string, result?: unknown): void {
+    for (const stream of Object.keys(job.partial)) {
+      if (job.partial[stream]) this.pushLine(job, job.partial[stream]!, stream as LogLine['stream'])
+    }
+    job.partial = {}
+    if (job.flushTimer) clearTimeout(job.flushTimer)
+    this.flush(job)
+    job.info.state = state
+    job.info.endedAt = Date.now()
+    job.info.error = error
+    job.info.result = result
+    job.out?.end()
+    job.out = undefined
+    this.emit({ type: 'exit', jobId: job.info.id, state, error, result })
+    this.emit({ type: 'job', job: { ...job.info } })
+    void this.persist()
+  }
+
+  cancel(jobId: string): void {
+    const job = this.jobs.get(jobId)
+    if (!job) throw new Error(`No job with id ${jobId}.`)
+    if (job.info.state === 'running' || job.info.state === 'queued') job.abort.abort()
+  }
+
+  get(jobId: string): JobInfo | undefined {
+    const job = this.jobs.get(jobId)
+    return job ? { ...job.info } : undefined
+  }
+
+  async list(): Promise<JobInfo[]> {
+    await this.load()
+    return [...this.jobs.values()].map((j) => ({ ...j.info })).sort((a, b) => b.createdAt - a.createdAt)
+  }
+
+  /** Resolves when the job has ended; returns its final info. */
+  wait(jobId: string): Promise<JobInfo> {
+    const job = this.jobs.get(jobId)
+    if (!job) return Promise.reject(new Error(`No job with id ${jobId}.`))
+    if (!['running', 'queued'].includes(job.info.state)) return Promise.resolve({ ...job.info })
+    return new Promise((resolve) => {
+      const off = this.onEvent((e) => {
+        if (e.type === 'exit' && e.jobId === jobId) {
+          off()
+          resolve({ ...job.info })
+        }
+      })
+    })
+  }
+
+  async log(jobId: string, from = 0, max = 20_000): Promise<LogLine[]> {
+    await this.load()
+    const job = this.jobs.get(jobId)
+    if (!job) throw new Error(`No job with id ${jobId}.`)
+    if (job.lines.length === 0 && job.info.logLines > 0 && job.info.logFile) {
+      // A job from an earlier run of the app: its lines live only in the log file.
+      const text = await readFile(job.info.logFile, 'utf8').catch(() => '')
+      job.lines = text
+        .split('\n')
+        .filter((l, i, all) => i < all.length - 1 || l !== '')
+        .map((l, n) => ({ n, stream: l.startsWith('! ') ? 'stderr' : l.startsWith('# ') ? 'info' : 'stdout', text: l.slice(2) }))
+    }
+    const first = job.lines[0]?.n ?? 0
+    return job.lines.slice(Math.max(0, from - first), Math.max(0, from - first) + max)
+  }
+
+  private async load(): Promise<void> {
+    if (this.loaded) return
+    this.loaded = true
+    try {
+      const saved = JSON.parse(await readFile(join(this.dir, 'jobs.json'), 'utf8')) as JobInfo[]
+      for (const info of saved) {
+        if (this.jobs.has(info.id)) continue
+        // A job that was running when the app stopped did not finish.
+        if (info.state === 'running' || info.state === 'queued') {
+          info.state = 'failed'
+          info.error = 'The app stopped while this job was running.'
+        }
+        this.jobs.set(info.id, { info, lines: [], pending: [], partial: {}, abort: new AbortController() })
+      }
+    } catch {
+      /* no history yet */
+    }
+  }
+
+  private persistChain: Promise<void> = Promise.resolve()
+  private persist(): Promise<void> {
+    this.persistChain = this.persistChain.then(async () => {
+      await mkdir(this.dir, { recursive: true })
+      const infos = [...this.jobs.values()].map((j) => j.info).slice(-200)
+      const tmp = join(this.dir, `jobs.json.${process.pid}.tmp`)
+      await writeFile(tmp, JSON.stringify(infos))
+      await rename(tmp, join(this.dir, 'jobs.json'))
+    }).catch(() => undefined)
+    return this.persistChain
+  }
+}

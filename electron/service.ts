@@ -1,0 +1,103 @@
+// The one service object that implements the Api. Both transports (ipc.ts, server.ts) bind
+// exactly this; nothing here knows which transport called it. No Electron import: the native
+// pieces (dialogs, shell.openPath) are passed in by main.ts.
+import { join } from 'node:path'
+import type { Api, JobRef } from '../shared/api'
+import * as s from '../shared/schema'
+import { JobManager } from './jobs/jobManager'
+import { dataDir } from './paths'
+import { listDir } from './files/listDir'
+import { SettingsStore } from './settings'
+import { ProjectStore } from './projects'
+import { VolumeCache } from './imaging/volumeCache'
+import { scanSources, validateSources, planOutput, runPrepare, previewCase } from './dataset'
+import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, runPlan, runTrain, runPredict } from './nnunet'
+
+export interface NativeHooks {
+  mode: 'electron' | 'browser'
+  pickFolder?: (title?: string, defaultPath?: string) => Promise<string | null>
+  openPath?: (path: string) => Promise<void>
+}
+
+export interface Service extends Api {
+  readonly jobs: JobManager
+}
+
+export function createService(hooks: NativeHooks, base = dataDir()): Service {
+  const jobs = new JobManager(join(base, 'jobs'))
+  const settings = new SettingsStore(join(base, 'settings.json'))
+  const projects = new ProjectStore(join(base, 'recent-projects.json'))
+  const volumes = new VolumeCache(8)
+  const ref = (p: Promise<{ id: string }>): Promise<JobRef> => p.then((j) => ({ jobId: j.id }))
+
+  return {
+    jobs,
+    async appInfo() {
+      const { homedir } = await import('node:os')
+      return { version: process.env.npm_package_version ?? '0.1.0', mode: hooks.mode, platform: process.platform, home: homedir(), dataDir: base }
+    },
+    listDir: (req) => listDir(s.listDirRequest.parse(req)),
+    pickFolder: async (req) => (hooks.pickFolder ? hooks.pickFolder(req.title, req.defaultPath) : null),
+    openPath: async (req) => {
+      if (!hooks.openPath) throw new Error('Opening folders is only available in the desktop app; the path is shown instead.')
+      await hooks.openPath(req.path)
+    },
+    scanSources: (req) => scanSources(s.sourceSpec.parse(req)),
+    validate: (req) => {
+      const spec = s.sourceSpec.parse(req)
+      return ref(jobs.start('validate', 'Check cases', (ctx) => validateSources(spec, ctx)))
+    },
+    preview: async (req) => {
+      const r = s.previewRequest.parse(req)
+      const p = await previewCase(r)
+      return {
+        caseKey: r.caseKey,
+        imageVolume: volumes.put(p.image),
+        labelVolume: volumes.put(p.label),
+        labels: p.labels,
+        report: p.report,
+      }
+    },
+    getVolume: async (req) => volumes.get(req.id),
+    planOutput: (req) => planOutput(s.prepareRequest.parse(req)),
+    prepare: (req) => {
+      const r = s.prepareRequest.parse(req)
+      return ref(jobs.start('prepare', `Write ${r.output.layout === 'msd' ? 'Task' : 'Dataset'} ${r.output.id} ${r.output.name}`, (ctx) => runPrepare(r, ctx)))
+    },
+    listJobs: () => jobs.list(),
+    getJobLog: (req) => {
+      const r = s.jobLogRequest.parse(req)
+      return jobs.log(r.jobId, r.from, r.max)
+    },
+    cancelJob: async (req) => jobs.cancel(req.jobId),
+    getSettings: () => settings.get(),
+    setSettings: (req) => settings.update(s.settingsPatch.parse(req)),
+    saveProject: (req) => projects.save(req.path, s.projectFile.parse(req.project)),
+    loadProject: (req) => projects.load(req.path),
+    recentProjects: () => projects.recent(),
+    detectEnv: async (req) => detectEnv({ ...(await settings.get()), ...req }),
+    installNnunet: () => ref(jobs.start('install', 'Install nnU-Net (managed venv)', (ctx) => installNnunet(ctx, base))),
+    createFolders: async (req) => {
+      const folders = await createFolders(req.base, req.version)
+      await settings.update({ folders, nnunetVersion: req.version })
+      return folders
+    },
+    folderStatus: async () => folderStatus(await settings.get()),
+    shellExports: async () => shellExports(await settings.get()),
+    plan: async (req) => {
+      const r = s.planRequest.parse(req)
+      const st = await settings.get()
+      return ref(jobs.start('plan', `Plan and preprocess dataset ${r.datasetId}`, (ctx) => runPlan(r, st, ctx)))
+    },
+    train: async (req) => {
+      const r = s.trainRequest.parse(req)
+      const st = await settings.get()
+      return ref(jobs.start('train', `Train ${r.configuration} fold ${r.fold} (dataset ${r.datasetId})`, (ctx) => runTrain(r, st, ctx, base)))
+    },
+    predict: async (req) => {
+      const r = s.predictRequest.parse(req)
+      const st = await settings.get()
+      return ref(jobs.start('predict', `Predict with ${r.configuration} (dataset ${r.datasetId})`, (ctx) => runPredict(r, st, ctx)))
+    },
+  }
+}

@@ -1,0 +1,42 @@
+// One build for every target: the Node side (CLI, Electron main, preload, workers) with esbuild,
+// the renderer with Vite. `--node` builds only the Node side (what `npm install` needs for the CLI).
+import { build } from 'esbuild'
+import { rm } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const nodeOnly = process.argv.includes('--node')
+const out = join(root, 'dist', 'node')
+
+await rm(out, { recursive: true, force: true })
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  packages: 'external', // itk-wasm must stay a real package on disk (it loads its pipelines by path)
+  logLevel: 'warning',
+}
+await build({
+  ...common,
+  entryPoints: {
+    cli: 'electron/cli.ts',
+    main: 'electron/main.ts',
+    volumeWorker: 'electron/imaging/volumeWorker.ts',
+  },
+  outdir: out,
+  format: 'esm',
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  external: ['electron'],
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+})
+// A sandboxed preload must be a single CommonJS file.
+await build({ ...common, entryPoints: { preload: 'electron/preload.ts' }, outdir: out, format: 'cjs', outExtension: { '.js': '.cjs' }, external: ['electron'] })
+
+if (!nodeOnly) {
+  const { build: viteBuild } = await import('vite')
+  await viteBuild({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' })
+}

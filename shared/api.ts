@@ -1,0 +1,329 @@
+// THE contract between the renderer and the Node side. Every method takes at most one request
+// object (validated with the zod schema named in `apiRequests`) and returns a Promise. Long work
+// returns a JobRef at once and reports through JobEvents. Both transports (Electron IPC and the
+// browser-mode HTTP server) and both clients (preload and renderer/api.ts) are generated from
+// `apiRequests`, so adding a feature means adding one entry here and one service function.
+import type { z } from 'zod'
+import * as s from './schema'
+
+// ---------------------------------------------------------------- messages, cases, validation
+
+export type Severity = 'error' | 'warning' | 'info'
+
+/** A finding about the input, in a researcher's words: what is wrong, where, and what to do. */
+export interface Finding {
+  severity: Severity
+  /** Stable machine code, e.g. "size-mismatch", "mask-not-binary". */
+  code: string
+  /** The file it is about (absolute path), when there is one. */
+  file?: string
+  text: string
+  /** What to do about it. */
+  hint?: string
+}
+
+export interface CaseMatch {
+  /** File name without extension, shared by the image and its masks. */
+  caseKey: string
+  image: string | null
+  /** One entry per label source, in label order; null when that folder has no file for the case. */
+  masks: (string | null)[]
+}
+
+export interface ScanResult {
+  cases: CaseMatch[]
+  /** Files present in one folder with no partner in the image folder. */
+  unmatched: { folder: string; files: string[] }[]
+  /** Problems with the folders themselves (missing, empty, unreadable). */
+  findings: Finding[]
+}
+
+export interface Geometry {
+  size: number[]
+  spacing: number[]
+  origin: number[]
+  /** Row-major direction cosines, LPS (ITK convention). */
+  direction: number[]
+}
+
+export type CaseStatus = 'ok' | 'warning' | 'error'
+
+export interface CaseReport {
+  caseKey: string
+  status: CaseStatus
+  findings: Finding[]
+  geometry?: Geometry
+  imageType?: string
+  /** Foreground voxels per label name, after merging (what is left visible). */
+  voxelCounts: Record<string, number>
+  /** Voxels claimed by more than one mask (resolved by priority: the later label wins). */
+  overlapVoxels: number
+}
+
+export interface ValidationReport {
+  cases: CaseReport[]
+  counts: { ok: number; warning: number; error: number }
+  findings: Finding[]
+}
+
+// ---------------------------------------------------------------- output planning and writing
+
+export type Split = 'train' | 'test'
+
+export interface PlannedCase {
+  caseKey: string
+  caseId: string
+  split: Split
+  /** Output paths relative to the dataset folder. */
+  image: string
+  label: string | null
+}
+
+export interface OutputPlan {
+  /** Absolute path of the DatasetNNN_Name or TaskNN_Name folder. */
+  datasetDir: string
+  folderName: string
+  cases: PlannedCase[]
+  /** A few lines of `tree`-like text for the preview. */
+  tree: string[]
+  datasetJson: s.DatasetJsonV2 | s.DatasetJsonMsd
+  /** Rule violations (id range, prefix with "_", collisions, non-empty target). Empty = can write. */
+  findings: Finding[]
+}
+
+export interface PrepareSummary {
+  datasetDir: string
+  written: number
+  skipped: number
+  failed: number
+  cases: CaseReport[]
+  warnings: number
+  manifest: string
+}
+
+// ---------------------------------------------------------------- preview
+
+export interface LabelInfo {
+  name: string
+  value: number
+  color: s.Rgb
+}
+
+export interface PreviewResult {
+  caseKey: string
+  /** Volume handles to fetch with getVolume: an uncompressed NIfTI-1 each. */
+  imageVolume: string
+  labelVolume: string
+  labels: LabelInfo[]
+  report: CaseReport
+}
+
+// ---------------------------------------------------------------- jobs
+
+export type JobKind = 'validate' | 'prepare' | 'install' | 'convert' | 'plan' | 'train' | 'predict' | 'find-best'
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
+
+export interface Progress {
+  done: number
+  total: number
+  unit: string
+  bytes?: number
+  etaSeconds?: number
+  message?: string
+}
+
+export interface EpochMetrics {
+  epoch: number
+  totalEpochs?: number
+  learningRate?: number
+  trainLoss?: number
+  valLoss?: number
+  /** Pseudo Dice (v2) or average global foreground Dice (v1), one per foreground class. */
+  dice?: number[]
+  epochSeconds?: number
+}
+
+export interface JobInfo {
+  id: string
+  kind: JobKind
+  title: string
+  state: JobState
+  createdAt: number
+  startedAt?: number
+  endedAt?: number
+  progress?: Progress
+  /** argv of the child process, for jobs that run one (shown, never re-parsed). */
+  command?: string[]
+  exitCode?: number | null
+  error?: string
+  /** Guidance derived from known nnU-Net failures in the log. */
+  guidance?: Finding[]
+  metrics?: EpochMetrics[]
+  result?: unknown
+  logFile?: string
+  logLines: number
+}
+
+export interface JobRef {
+  jobId: string
+}
+
+export interface LogLine {
+  n: number
+  stream: 'stdout' | 'stderr' | 'info'
+  text: string
+}
+
+export type JobEvent =
+  | { type: 'job'; job: JobInfo }
+  | { type: 'progress'; jobId: string; progress: Progress }
+  | { type: 'log'; jobId: string; lines: LogLine[] }
+  | { type: 'metrics'; jobId: string; metrics: EpochMetrics }
+  | { type: 'exit'; jobId: string; state: JobState; error?: string; result?: unknown }
+
+// ---------------------------------------------------------------- environment
+
+export interface PythonEnv {
+  python: string
+  version: string
+  source: 'path' | 'conda' | 'managed' | 'chosen'
+  nnunet?: { v1?: string; v2?: string }
+  torch?: string
+  cuda?: { available: boolean; version?: string }
+  mps?: boolean
+  trainers?: string[]
+}
+
+export interface GpuInfo {
+  name: string
+  memoryMiB: number
+  driver?: string
+}
+
+export interface EnvReport {
+  pythons: PythonEnv[]
+  selected?: PythonEnv
+  gpus: GpuInfo[]
+  managedVenv: string
+  findings: Finding[]
+}
+
+export interface FolderStatus {
+  version: s.NnunetVersion
+  env: Record<string, string>
+  exists: Record<string, boolean>
+  datasets: { id: number; name: string; where: string[] }[]
+}
+
+// ---------------------------------------------------------------- misc
+
+export interface AppInfo {
+  version: string
+  mode: 'electron' | 'browser'
+  platform: string
+  home: string
+  dataDir: string
+}
+
+export interface DirEntry {
+  name: string
+  path: string
+  isDir: boolean
+}
+
+export interface DirListing {
+  path: string
+  parent: string | null
+  entries: DirEntry[]
+  roots: string[]
+}
+
+// ---------------------------------------------------------------- the Api
+
+type Req<K extends keyof typeof apiRequests> = (typeof apiRequests)[K] extends z.ZodType ? z.input<(typeof apiRequests)[K]> : never
+
+export const apiRequests = {
+  appInfo: null,
+  listDir: s.listDirRequest,
+  pickFolder: s.pickFolderRequest,
+  openPath: s.openPathRequest,
+  scanSources: s.sourceSpec,
+  validate: s.sourceSpec,
+  preview: s.previewRequest,
+  getVolume: s.volumeRequest,
+  planOutput: s.prepareRequest,
+  prepare: s.prepareRequest,
+  listJobs: null,
+  getJobLog: s.jobLogRequest,
+  cancelJob: s.jobIdRequest,
+  getSettings: null,
+  setSettings: s.settingsPatch,
+  saveProject: s.saveProjectRequest,
+  loadProject: s.loadProjectRequest,
+  recentProjects: null,
+  detectEnv: s.detectEnvRequest,
+  installNnunet: null,
+  createFolders: s.createFoldersRequest,
+  folderStatus: null,
+  shellExports: null,
+  plan: s.planRequest,
+  train: s.trainRequest,
+  predict: s.predictRequest,
+} as const
+
+export type ApiMethod = keyof typeof apiRequests
+export const apiMethods = Object.keys(apiRequests) as ApiMethod[]
+
+export interface Api {
+  appInfo(): Promise<AppInfo>
+  /** Server-side folder browser (browser mode has no native dialog). */
+  listDir(req: Req<'listDir'>): Promise<DirListing>
+  /** Native folder dialog under Electron; null when cancelled or when there is none (browser mode). */
+  pickFolder(req: Req<'pickFolder'>): Promise<string | null>
+  openPath(req: Req<'openPath'>): Promise<void>
+  scanSources(req: Req<'scanSources'>): Promise<ScanResult>
+  /** Job; its result is a ValidationReport. */
+  validate(req: Req<'validate'>): Promise<JobRef>
+  /** Merges one case in memory (nothing written) and returns volume handles. */
+  preview(req: Req<'preview'>): Promise<PreviewResult>
+  /** The bytes of a volume handle: an uncompressed NIfTI-1 file. */
+  getVolume(req: Req<'getVolume'>): Promise<Uint8Array>
+  planOutput(req: Req<'planOutput'>): Promise<OutputPlan>
+  /** Job; its result is a PrepareSummary. */
+  prepare(req: Req<'prepare'>): Promise<JobRef>
+  listJobs(): Promise<JobInfo[]>
+  getJobLog(req: Req<'getJobLog'>): Promise<LogLine[]>
+  cancelJob(req: Req<'cancelJob'>): Promise<void>
+  getSettings(): Promise<s.Settings>
+  setSettings(req: Req<'setSettings'>): Promise<s.Settings>
+  saveProject(req: Req<'saveProject'>): Promise<void>
+  loadProject(req: Req<'loadProject'>): Promise<s.ProjectFile>
+  recentProjects(): Promise<{ path: string; name: string; savedAt: number }[]>
+  detectEnv(req: Req<'detectEnv'>): Promise<EnvReport>
+  /** Job: a managed venv with the pinned nnunetv2. */
+  installNnunet(): Promise<JobRef>
+  createFolders(req: Req<'createFolders'>): Promise<s.NnunetFolders>
+  folderStatus(): Promise<FolderStatus>
+  shellExports(): Promise<{ bash: string; powershell: string }>
+  plan(req: Req<'plan'>): Promise<JobRef>
+  train(req: Req<'train'>): Promise<JobRef>
+  predict(req: Req<'predict'>): Promise<JobRef>
+}
+
+/** The one event channel: job updates for every kind of job. */
+export type ApiEventListener = (event: JobEvent) => void
+
+/** What the renderer holds: the Api plus a subscription to events. */
+export interface ApiClient extends Api {
+  onEvent(listener: ApiEventListener): () => void
+}
+
+/** Errors cross both transports as this shape; the message is for the user. */
+export interface ApiErrorShape {
+  message: string
+  code?: string
+  findings?: Finding[]
+}
+
+export const IPC_PREFIX = 'api:'
+export const IPC_EVENT = 'api-event'

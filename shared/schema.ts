@@ -1,0 +1,180 @@
+// zod schemas for everything that crosses a boundary: Api requests (validated in electron/ipc.ts
+// and electron/server.ts before any service sees them), the project file, and dataset.json.
+// Request types in shared/api.ts are inferred from these, so the two can never drift apart.
+import { z } from 'zod'
+
+/** A path typed or picked by the user: untrusted text, never interpreted by a shell. */
+export const pathText = z.string().min(1, 'a path is required').max(4096).refine((s) => !s.includes('\0'), 'a path cannot contain a NUL character')
+
+export const rgb = z.tuple([z.number().int().min(0).max(255), z.number().int().min(0).max(255), z.number().int().min(0).max(255)])
+
+export const labelSource = z.object({
+  name: z.string().min(1).max(200),
+  dir: pathText,
+  color: rgb.optional(),
+})
+
+export const sourceSpec = z.object({
+  imagesDir: pathText,
+  /** In priority order: the first is value 1, the second 2, ... a later label wins where masks overlap. */
+  labels: z.array(labelSource).min(1, 'at least one mask folder is required').max(254),
+  allowMissingMask: z.boolean().default(false),
+})
+
+export const layoutKind = z.enum(['nnunet-v2', 'msd'])
+
+export const splitSpec = z.object({
+  testCount: z.number().int().min(0).optional(),
+  testFraction: z.number().min(0).max(0.9).optional(),
+  seed: z.number().int().default(0),
+})
+
+export const datasetMetadata = z.object({
+  description: z.string().max(2000).default(''),
+  reference: z.string().max(2000).default(''),
+  licence: z.string().max(200).default(''),
+  release: z.string().max(200).default('1.0'),
+  /** One name per input channel, e.g. ["CT"]; v2 writes these as channel_names, MSD as modality. */
+  channelNames: z.array(z.string().min(1).max(100)).min(1).default(['CT']),
+})
+
+export const outputSpec = z.object({
+  layout: layoutKind.default('nnunet-v2'),
+  outDir: pathText,
+  id: z.number().int().min(1).max(999),
+  name: z.string().min(1).max(200),
+  prefix: z.string().max(100).optional(),
+  split: splitSpec.default({ seed: 0 }),
+  metadata: datasetMetadata.default({ description: '', reference: '', licence: '', release: '1.0', channelNames: ['CT'] }),
+  overwrite: z.boolean().default(false),
+})
+
+export const prepareRequest = z.object({ sources: sourceSpec, output: outputSpec })
+export const previewRequest = z.object({ sources: sourceSpec, caseKey: z.string().min(1) })
+export const volumeRequest = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) })
+export const listDirRequest = z.object({ path: pathText.optional(), showFiles: z.boolean().default(false) })
+export const pickFolderRequest = z.object({ title: z.string().max(200).optional(), defaultPath: pathText.optional() })
+export const jobIdRequest = z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) })
+export const jobLogRequest = jobIdRequest.extend({ from: z.number().int().min(0).default(0), max: z.number().int().min(1).max(200_000).default(20_000) })
+export const openPathRequest = z.object({ path: pathText })
+
+export const nnunetVersion = z.enum(['v1', 'v2'])
+
+export const nnunetFolders = z.object({
+  /** v2: nnUNet_raw; v1: nnUNet_raw_data_base */
+  raw: pathText,
+  preprocessed: pathText,
+  /** v2: nnUNet_results; v1: RESULTS_FOLDER */
+  results: pathText,
+})
+
+export const settings = z.object({
+  pythonPath: pathText.optional(),
+  nnunetVersion: nnunetVersion.default('v2'),
+  folders: nnunetFolders.optional(),
+  device: z.enum(['cuda', 'cpu', 'mps']).default('cuda'),
+  augmentationWorkers: z.number().int().min(0).max(64).optional(),
+  torchCompile: z.boolean().default(false),
+})
+export const settingsPatch = settings.partial()
+
+export const detectEnvRequest = z.object({ pythonPath: pathText.optional() })
+export const createFoldersRequest = z.object({ base: pathText, version: nnunetVersion })
+
+export const configuration = z.enum(['2d', '3d_fullres', '3d_lowres', '3d_cascade_fullres'])
+export const fold = z.union([z.number().int().min(0).max(9), z.literal('all')])
+
+export const planRequest = z.object({
+  datasetId: z.number().int().min(1).max(999),
+  configurations: z.array(configuration).optional(),
+  verifyIntegrity: z.boolean().default(true),
+  processes: z.number().int().min(1).max(64).optional(),
+  /** v1 and v2 folders that hold an MSD task to convert first (nnUNet_convert_decathlon_task / nnUNetv2_convert_MSD_dataset). */
+  convertFromMsd: pathText.optional(),
+})
+
+export const trainRequest = z.object({
+  datasetId: z.number().int().min(1).max(999),
+  configuration,
+  fold,
+  trainer: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a trainer is a Python class name').optional(),
+  /** Any epoch count: v2 gets a generated trainer subclass, passed through nnUNet_extTrainer. */
+  epochs: z.number().int().min(1).max(100_000).optional(),
+  iterationsPerEpoch: z.number().int().min(1).max(100_000).optional(),
+  npz: z.boolean().default(true),
+  continueTraining: z.boolean().default(false),
+  validationOnly: z.boolean().default(false),
+  pretrainedWeights: pathText.optional(),
+  plans: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+})
+
+export const predictRequest = z.object({
+  datasetId: z.number().int().min(1).max(999),
+  input: pathText,
+  output: pathText,
+  configuration,
+  folds: z.array(fold).min(1).default([0]),
+  trainer: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+  checkpoint: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+})
+
+export const projectFile = z.object({
+  format: z.literal('nnunet-wizard-project'),
+  version: z.literal(1),
+  sources: sourceSpec.partial({ imagesDir: true }).extend({ imagesDir: z.string().default('') }),
+  output: outputSpec.partial({ outDir: true, id: true, name: true }),
+  step: z.string().default('start'),
+})
+export const saveProjectRequest = z.object({ path: pathText, project: projectFile })
+export const loadProjectRequest = z.object({ path: pathText })
+
+/** dataset.json of nnU-Net v2 (nnunetv2/dataset_conversion/generate_dataset_json.py). */
+export const datasetJsonV2 = z.object({
+  channel_names: z.record(z.string(), z.string()),
+  labels: z.record(z.string(), z.number().int()),
+  numTraining: z.number().int(),
+  file_ending: z.string(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  reference: z.string().optional(),
+  licence: z.string().optional(),
+  release: z.string().optional(),
+})
+
+/** dataset.json of the Medical Segmentation Decathlon, as nnU-Net v1 and the guide expect. */
+export const datasetJsonMsd = z.object({
+  name: z.string(),
+  description: z.string(),
+  reference: z.string(),
+  licence: z.string(),
+  release: z.string(),
+  tensorImageSize: z.literal('3D'),
+  modality: z.record(z.string(), z.string()),
+  labels: z.record(z.string(), z.string()),
+  numTraining: z.number().int(),
+  numTest: z.number().int(),
+  training: z.array(z.object({ image: z.string(), label: z.string() })),
+  test: z.array(z.string()),
+})
+
+export type SourceSpec = z.infer<typeof sourceSpec>
+export type SourceSpecInput = z.input<typeof sourceSpec>
+export type LabelSource = z.infer<typeof labelSource>
+export type OutputSpec = z.infer<typeof outputSpec>
+export type OutputSpecInput = z.input<typeof outputSpec>
+export type PrepareRequest = z.infer<typeof prepareRequest>
+export type LayoutKind = z.infer<typeof layoutKind>
+export type DatasetMetadata = z.infer<typeof datasetMetadata>
+export type SplitSpec = z.infer<typeof splitSpec>
+export type Settings = z.infer<typeof settings>
+export type NnunetFolders = z.infer<typeof nnunetFolders>
+export type NnunetVersion = z.infer<typeof nnunetVersion>
+export type Configuration = z.infer<typeof configuration>
+export type Fold = z.infer<typeof fold>
+export type PlanRequest = z.infer<typeof planRequest>
+export type TrainRequest = z.infer<typeof trainRequest>
+export type PredictRequest = z.infer<typeof predictRequest>
+export type ProjectFile = z.infer<typeof projectFile>
+export type DatasetJsonV2 = z.infer<typeof datasetJsonV2>
+export type DatasetJsonMsd = z.infer<typeof datasetJsonMsd>
+export type Rgb = z.infer<typeof rgb>
