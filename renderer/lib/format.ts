@@ -1,0 +1,46 @@
+// Numbers as a researcher reads them: sizes, durations, remaining time.
+
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '–'
+  const units = ['B', 'KB', 'MB', 'GB', 'TB']
+  let v = n
+  let u = 0
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024
+    u++
+  }
+  return `${v >= 100 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–'
+  const s = Math.round(seconds)
+  if (s < 60) return `${s} s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`
+  const h = Math.floor(m / 60)
+  return `${h} h ${String(m % 60).padStart(2, '0')} min`
+}
+
+/** Remaining time from the average time per finished unit; undefined until one unit is done. */
+export function estimateRemaining(done: number, total: number, elapsedSeconds: number): number | undefined {
+  if (done <= 0 || total <= done || elapsedSeconds <= 0) return done >= total && total > 0 ? 0 : undefined
+  return (elapsedSeconds / done) * (total - done)
+}
+
+export function percent(done: number, total: number): number {
+  if (total <= 0) return 0
+  return Math.max(0, Math.min(100, (done / total) * 100))
+}
+
+/** The last part of a folder path, used only as a default label name (never to build a path). */
+export function lastPathPart(path: string): string {
+  const parts = path.split(/[\\/]+/).filter(Boolean)
+  return parts[parts.length - 1] ?? path
+}
+
+/** The text of anything thrown: Api errors carry a message for the user. */
+export function errorText(err: unknown): string {
+  if (err && typeof err === 'object' && 'message' in err && typeof (err as { message: unknown }).message === 'string') return (err as { message: string }).message
+  return String(err)
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { domainOf, linePath, metricSeries, trainingProgress } from '../../renderer/lib/chartMath'
+import { estimateRemaining, formatBytes, formatDuration, lastPathPart } from '../../renderer/lib/format'
+
+describe('training curves', () => {
+  const metrics = [
+    { epoch: 0, totalEpochs: 4, trainLoss: 0.5, valLoss: 0.6, dice: [0.2, 0.4], epochSeconds: 10 },
+    { epoch: 1, totalEpochs: 4, trainLoss: 0.3, valLoss: 0.4, dice: [0.4, 0.6], epochSeconds: 12 },
+  ]
+  it('builds loss and mean Dice series per epoch', () => {
+    const { loss, dice } = metricSeries(metrics)
+    expect(loss[0]!.points).toEqual([{ x: 0, y: 0.5 }, { x: 1, y: 0.3 }])
+    expect(loss[1]!.points.map((p) => p.y)).toEqual([0.6, 0.4])
+    expect(dice[0]!.points.map((p) => p.y)).toEqual([0.30000000000000004, 0.5])
+    expect(dice).toHaveLength(3)
+  })
+  it('draws a path inside the box, y growing upwards', () => {
+    const d = linePath([{ x: 0, y: 0 }, { x: 1, y: 1 }], { min: 0, max: 1 }, { min: 0, max: 1 }, 100, 50)
+    expect(d).toBe('M0.0 50.0 L100.0 0.0')
+  })
+  it('pads the domain and survives flat or empty series', () => {
+    expect(domainOf([{ name: 'a', points: [{ x: 0, y: 1 }] }], (p) => p.y, { min: 0, max: 1 })).toEqual({ min: 0.5, max: 1.5 })
+    expect(domainOf([], (p) => p.y, { min: 0, max: 1 })).toEqual({ min: 0, max: 1 })
+  })
+  it('reports epoch n of N and the time left', () => {
+    expect(trainingProgress(metrics)).toEqual({ epoch: 2, total: 4, etaSeconds: 22 })
+    expect(trainingProgress([], 10)).toEqual({ epoch: 0, total: 10 })
+  })
+})
+
+describe('format', () => {
+  it('formats sizes, durations and remaining time', () => {
+    expect(formatBytes(512)).toBe('512 B')
+    expect(formatBytes(1536)).toBe('1.5 KB')
+    expect(formatDuration(42)).toBe('42 s')
+    expect(formatDuration(125)).toBe('2 min 05 s')
+    expect(formatDuration(3 * 3600 + 60)).toBe('3 h 01 min')
+    expect(estimateRemaining(2, 10, 20)).toBe(80)
+    expect(estimateRemaining(0, 10, 20)).toBeUndefined()
+    expect(lastPathPart('/data/organ/')).toBe('organ')
+    expect(lastPathPart('C:\\data\\tumor')).toBe('tumor')
+  })
+})
