@@ -1,0 +1,28 @@
+// The only bridge between the page and Node: `window.api`, exactly the methods of the contract
+// plus onEvent, each a function that invokes its own channel. Nothing raw is exposed (no
+// ipcRenderer, no channel names chosen by the page). Runs sandboxed, so it imports only
+// `electron` and the plain method list (no zod, no shared/schema at run time).
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import type { ApiClient, ApiEventListener, JobEvent } from '../shared/api'
+import { API_METHOD_NAMES, IPC_EVENT, IPC_PREFIX, type IpcEnvelope } from './transport/methods'
+
+async function invoke(method: string, arg: unknown): Promise<unknown> {
+  const envelope = (await ipcRenderer.invoke(IPC_PREFIX + method, arg)) as IpcEnvelope
+  if (envelope.ok) return envelope.value
+  // Only the message survives the context bridge; it is the part written for the user.
+  throw new Error(envelope.error.message)
+}
+
+const api: Record<string, unknown> = {}
+for (const method of API_METHOD_NAMES) {
+  api[method] = (arg?: unknown) => invoke(method, arg)
+}
+api.onEvent = (listener: ApiEventListener): (() => void) => {
+  const handler = (_e: IpcRendererEvent, ev: JobEvent): void => listener(ev)
+  ipcRenderer.on(IPC_EVENT, handler)
+  return () => {
+    ipcRenderer.removeListener(IPC_EVENT, handler)
+  }
+}
+
+contextBridge.exposeInMainWorld('api', api as unknown as ApiClient)

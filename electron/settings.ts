@@ -1,0 +1,51 @@
+// The app's settings (Python, nnU-Net version and folders, device): one JSON file in the data
+// folder, validated on every read and write so a hand-edited or older file can never put an
+// invalid value in front of a service.
+import { readFile, rename } from 'node:fs/promises'
+import * as s from '../shared/schema'
+import { writeFileAtomic } from './files/writeAtomic'
+
+export class SettingsStore {
+  /** Writes are queued so two quick updates never interleave their read-modify-write. */
+  private chain: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly file: string) {}
+
+  async get(): Promise<s.Settings> {
+    await this.chain.catch(() => undefined)
+    return this.read()
+  }
+
+  update(patch: Partial<s.Settings>): Promise<s.Settings> {
+    const next = this.chain.catch(() => undefined).then(async () => {
+      const current = await this.read()
+      const merged = s.settings.parse({ ...current, ...s.settingsPatch.parse(patch) })
+      await writeFileAtomic(this.file, `${JSON.stringify(merged, null, 2)}\n`)
+      return merged
+    })
+    this.chain = next
+    return next
+  }
+
+  private async read(): Promise<s.Settings> {
+    let text: string
+    try {
+      text = await readFile(this.file, 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return s.settings.parse({})
+      throw new Error(`The settings file ${this.file} cannot be read: ${(err as Error).message}`)
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      parsed = undefined
+    }
+    const valid = s.settings.safeParse(parsed)
+    if (valid.success) return valid.data
+    // A damaged file must not lock the user out of the app: keep it aside for inspection and
+    // start again from the defaults.
+    await rename(this.file, `${this.file}.invalid-${Date.now()}`).catch(() => undefined)
+    return s.settings.parse({})
+  }
+}

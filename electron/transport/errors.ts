@@ -1,0 +1,53 @@
+// Errors leave the Node side as ApiErrorShape: a message a researcher can act on, plus a code
+// the renderer can branch on. zod's issue lists become one readable sentence that names the
+// field, because "Invalid input: expected string, received undefined" alone says nothing about
+// which of twenty fields was wrong.
+import { ZodError } from 'zod'
+import type { ApiErrorShape, Finding } from '../../shared/api'
+
+/** An error whose message is already meant for the user; `status` is used by the HTTP transport. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly status = 400,
+    readonly findings?: Finding[],
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+function fieldName(path: PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[')
+}
+
+function describeIssue(issue: ZodError['issues'][number]): string {
+  const field = fieldName(issue.path)
+  const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message)
+  if (missing) return field ? `${field} is required` : 'a request object is required'
+  return field ? `${field}: ${issue.message}` : issue.message
+}
+
+export function invalidInput(method: string, err: ZodError): ApiError {
+  const parts = err.issues.slice(0, 5).map(describeIssue)
+  const more = err.issues.length > 5 ? ` (and ${err.issues.length - 5} more)` : ''
+  return new ApiError(`Invalid request to ${method}: ${parts.join('; ')}${more}.`, 'invalid-input', 400)
+}
+
+/** Anything thrown by a service or transport, as the shape both transports send. */
+export function toApiError(err: unknown, method?: string): ApiErrorShape & { status: number } {
+  if (err instanceof ApiError) return { message: err.message, code: err.code, status: err.status, ...(err.findings ? { findings: err.findings } : {}) }
+  // Services validate again internally (they are also called by the CLI); those failures are
+  // still bad input, not server faults.
+  if (err instanceof ZodError) {
+    const e = invalidInput(method ?? 'the app', err)
+    return { message: e.message, code: e.code, status: e.status }
+  }
+  if (err instanceof Error) {
+    const withFindings = err as Error & { findings?: Finding[]; code?: unknown }
+    const code = typeof withFindings.code === 'string' ? withFindings.code : 'failed'
+    return { message: err.message || 'The operation failed without a message.', code, status: 500, ...(Array.isArray(withFindings.findings) ? { findings: withFindings.findings } : {}) }
+  }
+  return { message: String(err), code: 'failed', status: 500 }
+}

@@ -1,0 +1,142 @@
+// The Api client the renderer holds. Under Electron it is `window.api`, put there by the preload.
+// In browser mode (`nnunet-wizard serve`) every method of the contract is generated from the
+// method list: one POST /api/<method> each, and job events arrive over one EventSource on
+// /events. Either way the renderer sees the same ApiClient and never knows which it has.
+import { apiMethods, type ApiClient, type ApiErrorShape, type ApiEventListener, type JobEvent } from '../shared/api'
+
+declare global {
+  interface Window {
+    /** Present only inside the Electron window (electron/preload.ts). */
+    api?: ApiClient
+  }
+}
+
+const TOKEN_KEY = 'nnunet-wizard-token'
+const TOKEN_HEADER = 'x-wizard-token'
+
+/** An Api failure, with the server's message (written for the user) and optional details. */
+export class ApiCallError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly findings?: ApiErrorShape['findings'],
+  ) {
+    super(message)
+    this.name = 'ApiCallError'
+  }
+}
+
+/**
+ * The token arrives once in the address (?token=...). It is kept in sessionStorage (this tab
+ * only, gone when the tab closes) and removed from the visible URL so it does not end up in
+ * history, bookmarks or a screenshot.
+ */
+function takeToken(): string {
+  const url = new URL(window.location.href)
+  const fromUrl = url.searchParams.get('token')
+  if (fromUrl) {
+    try {
+      sessionStorage.setItem(TOKEN_KEY, fromUrl)
+    } catch {
+      // storage disabled: the token still lives in this module for the page's lifetime
+    }
+    url.searchParams.delete('token')
+    window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash)
+    return fromUrl
+  }
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) ?? ''
+  } catch {
+    return ''
+  }
+}
+
+async function failure(res: Response, method: string): Promise<ApiCallError> {
+  try {
+    const body = (await res.json()) as Partial<ApiErrorShape>
+    if (typeof body.message === 'string') return new ApiCallError(body.message, body.code, body.findings)
+  } catch {
+    // not JSON: fall through to a generic message
+  }
+  return new ApiCallError(`${method} failed (HTTP ${res.status} ${res.statusText}).`, `http-${res.status}`)
+}
+
+function httpClient(): ApiClient {
+  // Read (and stripped from the address bar) as soon as the page loads, before anything can
+  // copy the URL; lazily where there is no window (unit tests importing renderer modules).
+  let cachedToken: string | undefined = typeof window !== 'undefined' ? takeToken() : undefined
+  const tokenNow = (): string => (cachedToken ??= takeToken())
+
+  async function call(method: string, arg: unknown): Promise<unknown> {
+    let res: Response
+    try {
+      res = await fetch(`/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [TOKEN_HEADER]: tokenNow() },
+        body: JSON.stringify(arg === undefined ? {} : { arg }),
+        credentials: 'omit',
+        cache: 'no-store',
+      })
+    } catch {
+      throw new ApiCallError('The wizard server cannot be reached. Is `nnunet-wizard serve` still running (and the SSH tunnel open)?', 'offline')
+    }
+    if (!res.ok) throw await failure(res, method)
+    if ((res.headers.get('content-type') ?? '').startsWith('application/octet-stream')) return new Uint8Array(await res.arrayBuffer())
+    return res.json()
+  }
+
+  // One EventSource shared by all listeners, opened with the first and closed with the last.
+  // EventSource reconnects by itself after a dropped connection; when the server refused it or
+  // went away entirely (readyState CLOSED) we reopen it with a growing delay.
+  const listeners = new Set<ApiEventListener>()
+  let source: EventSource | null = null
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
+  let retryDelay = 1000
+
+  function open(): void {
+    if (source || listeners.size === 0) return
+    const es = new EventSource(`/events?token=${encodeURIComponent(tokenNow())}`)
+    source = es
+    es.onopen = () => {
+      retryDelay = 1000
+    }
+    es.onmessage = (msg: MessageEvent<string>) => {
+      let ev: JobEvent
+      try {
+        ev = JSON.parse(msg.data) as JobEvent
+      } catch {
+        return
+      }
+      for (const l of [...listeners]) l(ev)
+    }
+    es.onerror = () => {
+      if (es.readyState !== EventSource.CLOSED) return
+      es.close()
+      if (source === es) source = null
+      clearTimeout(retryTimer)
+      retryTimer = setTimeout(open, retryDelay)
+      retryDelay = Math.min(retryDelay * 2, 30_000)
+    }
+  }
+
+  const client: Record<string, unknown> = {}
+  for (const method of apiMethods) client[method] = (arg?: unknown) => call(method, arg)
+  client.onEvent = (listener: ApiEventListener) => {
+    listeners.add(listener)
+    open()
+    return () => {
+      listeners.delete(listener)
+      if (listeners.size === 0) {
+        clearTimeout(retryTimer)
+        source?.close()
+        source = null
+      }
+    }
+  }
+  return client as unknown as ApiClient
+}
+
+/** True inside the desktop app (native folder dialogs, opening folders in the file manager). */
+export const isElectron = typeof window !== 'undefined' && window.api !== undefined
+
+export const api: ApiClient = typeof window !== 'undefined' && window.api ? window.api : httpClient()
