@@ -1,0 +1,258 @@
+// The pixel work of one case, run inside a volume worker: read the image and its masks, check
+// every rule, merge, and (when writing) encode and write the NIfTI files. Everything a case needs
+// happens in one task so its volumes never cross threads and memory stays bounded by the pool.
+import { createReadStream } from 'node:fs'
+import { rm, stat } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { basename } from 'node:path'
+import type { CaseReport, Finding, Geometry } from '../../shared/api'
+import { readVolume, VolumeReadError, type Volume, type VoxelArray } from '../imaging/volume'
+import { compareGeometry, describeDifference } from '../imaging/geometry'
+import { encodeNifti, encodeNiftiGz, NIFTI_INTENT_LABEL, writeFileAtomic } from '../imaging/niftiWriter'
+import { countNaN, formatValues, judgeMask, maskValues, mergeMasks } from './maskRules'
+
+export interface CaseInput {
+  caseKey: string
+  image: string | null
+  masks: (string | null)[]
+  /** Label names, in value order (index 0 = value 1). */
+  labelNames: string[]
+  /** The mask folders, for messages about a missing mask. */
+  labelDirs: string[]
+  allowMissingMask: boolean
+}
+
+export type InspectWant = 'report' | 'label' | 'preview'
+
+export interface InspectTask {
+  op: 'inspect'
+  input: CaseInput
+  want: InspectWant
+}
+
+export interface InspectResult {
+  report: CaseReport
+  /** want 'label': the merged label map as .nii.gz bytes (only when the case has no error). */
+  labelGz?: Uint8Array
+  /** want 'preview': uncompressed .nii of the image and of the merged label. */
+  imageNii?: Uint8Array
+  labelNii?: Uint8Array
+}
+
+export interface WriteTask {
+  op: 'write'
+  input: CaseInput
+  imageOut: string
+  labelOut: string | null
+  /** The label map from the validation pass, so masks are not read twice. */
+  labelGz?: Uint8Array
+}
+
+export interface SourceFingerprint {
+  path: string
+  size: number
+  mtimeMs: number
+  sha256: string
+}
+
+export interface WriteResult {
+  imageBytes: number
+  labelBytes: number
+  sources: SourceFingerprint[]
+  /** Present when the label was merged in this task (no cached label map was given). */
+  report?: CaseReport
+}
+
+export type VolumeTask = InspectTask | WriteTask
+
+function statusOf(findings: Finding[]): CaseReport['status'] {
+  if (findings.some((f) => f.severity === 'error')) return 'error'
+  if (findings.some((f) => f.severity === 'warning')) return 'warning'
+  return 'ok'
+}
+
+/** A 4D file with one volume (size 1 on the 4th axis) is a 3D scan in a 4D header: keep it. */
+function as3d(v: Volume): Volume | null {
+  if (v.dimension === 3) return v
+  if (v.dimension === 4 && v.size[3] === 1) {
+    const keep = [0, 1, 2, 4, 5, 6, 8, 9, 10]
+    return { ...v, dimension: 3, size: v.size.slice(0, 3), spacing: v.spacing.slice(0, 3), origin: v.origin.slice(0, 3), direction: keep.map((i) => v.direction[i]!) }
+  }
+  return null
+}
+
+function shapeFinding(v: Volume, file: string, role: string): Finding | null {
+  if (v.components !== 1) {
+    return { severity: 'error', code: 'multi-component', file, text: `The ${role} has ${v.components} values per voxel (${v.pixelType}); nnU-Net needs one grey value per voxel.`, hint: 'Convert it to a single-channel (scalar) volume, one file per channel.' }
+  }
+  if (as3d(v)) return null
+  if (v.dimension === 2) {
+    return { severity: 'error', code: 'not-3d', file, text: `The ${role} is a 2D image (${v.size.join('x')}); nnU-Net Wizard prepares 3D volumes.`, hint: 'Export the whole series as one 3D volume (e.g. stack the slices into a .nrrd or .nii.gz).' }
+  }
+  if (v.dimension === 4) {
+    return { severity: 'error', code: 'not-3d', file, text: `The ${role} is a 4D image (${v.size.join('x')}): ${v.size[3]} volumes in one file.`, hint: 'Split it into one 3D file per channel or time point; this wizard takes one 3D volume per case.' }
+  }
+  return { severity: 'error', code: 'not-3d', file, text: `The ${role} has ${v.dimension} dimensions (${v.size.join('x')}); a 3D volume is needed.` }
+}
+
+function geometryOf(v: Volume): Geometry {
+  return { size: v.size, spacing: v.spacing, origin: v.origin, direction: v.direction }
+}
+
+async function readOrFinding(path: string, role: string, findings: Finding[]): Promise<Volume | null> {
+  try {
+    const raw = await readVolume(path)
+    const bad = shapeFinding(raw, path, role)
+    if (bad) {
+      findings.push(bad)
+      return null
+    }
+    return as3d(raw)
+  } catch (err) {
+    const reason = err instanceof VolumeReadError ? err.reason : err instanceof Error ? err.message : String(err)
+    findings.push({ severity: 'error', code: 'unreadable', file: path, text: `The ${role} cannot be read: ${reason}` })
+    return null
+  }
+}
+
+interface CheckedCase {
+  report: CaseReport
+  image: Volume | null
+  label: Uint8Array | null
+}
+
+/** Reads and checks one case; merges its masks when every check passed. */
+async function checkCase(input: CaseInput): Promise<CheckedCase> {
+  const findings: Finding[] = []
+  const report = (extra: Partial<CaseReport> = {}): CaseReport => ({ caseKey: input.caseKey, status: statusOf(findings), findings, voxelCounts: {}, overlapVoxels: 0, ...extra })
+  if (!input.image) {
+    findings.push({ severity: 'error', code: 'image-missing', text: `Case "${input.caseKey}" has masks but no image.` })
+    return { report: report(), image: null, label: null }
+  }
+  const image = await readOrFinding(input.image, 'image', findings)
+  if (!image) return { report: report(), image: null, label: null }
+  const geometry = geometryOf(image)
+  const nan = countNaN(image.data!)
+  if (nan > 0) {
+    findings.push({ severity: 'error', code: 'image-nan', file: input.image, text: `The image contains ${nan} NaN voxel${nan === 1 ? '' : 's'} (not-a-number); nnU-Net's normalisation would turn the whole case into NaN.`, hint: 'Replace NaN with a background value (e.g. the minimum intensity) and save it again.' })
+  }
+
+  const masks: (VoxelArray | null)[] = []
+  const foreground: Record<string, number> = {}
+  for (let k = 0; k < input.masks.length; k++) {
+    const name = input.labelNames[k] ?? `label ${k + 1}`
+    const path = input.masks[k]
+    if (!path) {
+      const dir = input.labelDirs[k] ?? ''
+      findings.push(
+        input.allowMissingMask
+          ? { severity: 'warning', code: 'mask-missing', text: `No "${name}" mask for case "${input.caseKey}" in ${dir}: "${name}" is left empty for this case (--allow-missing-mask).` }
+          : { severity: 'error', code: 'mask-missing', text: `No "${name}" mask for case "${input.caseKey}" in ${dir}.`, hint: `Add ${input.caseKey} with the same name as the image to that folder, or allow missing masks to treat "${name}" as absent in this case.` },
+      )
+      masks.push(null)
+      continue
+    }
+    const mask = await readOrFinding(path, `"${name}" mask`, findings)
+    if (!mask) {
+      masks.push(null)
+      continue
+    }
+    const diffs = compareGeometry(geometry, geometryOf(mask))
+    for (const d of diffs) {
+      findings.push({
+        severity: 'error',
+        code: `${d.field}-mismatch`,
+        file: path,
+        text: `The "${name}" mask does not match its image ${basename(input.image)}: ${describeDifference(d)}.`,
+        hint: d.field === 'size' || d.field === 'spacing' ? 'The mask must be on the image grid: resample it to the image (nearest neighbour) in the program that made it.' : 'The mask was saved with different geometry: re-export it from the image it was drawn on.',
+      })
+    }
+    const values = maskValues(mask.data!)
+    foreground[name] = values.foreground
+    const verdict = judgeMask(values)
+    if (verdict === 'non-integer') {
+      findings.push({ severity: 'error', code: 'mask-not-integer', file: path, text: `The "${name}" mask holds non-integer values (${formatValues(values)}): it looks like a probability map, not a binary mask.`, hint: 'Threshold it (e.g. > 0.5) and save it as 0/1 before preparing.' })
+    } else if (verdict === 'multi-value') {
+      findings.push({ severity: 'error', code: 'mask-multi-value', file: path, text: `The "${name}" mask holds several foreground values (${formatValues(values)}); a mask folder must hold one structure as 0/1.`, hint: 'Split it into one binary mask per structure, each in its own folder.' })
+    } else if (verdict === 'other-single-value') {
+      findings.push({ severity: 'warning', code: 'mask-not-binary', file: path, text: `The "${name}" mask uses ${values.values[0]} instead of 1 for foreground (values ${formatValues(values)}); every non-zero voxel is taken as "${name}".` })
+    } else if (verdict === 'empty') {
+      findings.push({ severity: 'warning', code: 'mask-empty', file: path, text: `The "${name}" mask is empty (all zero): this case has no "${name}".` })
+    }
+    masks.push(diffs.length ? null : mask.data)
+  }
+
+  if (findings.some((f) => f.severity === 'error')) {
+    return { report: report({ geometry, imageType: image.componentType, voxelCounts: foreground }), image, label: null }
+  }
+  const voxels = image.size.reduce((a, b) => a * b, 1)
+  const merged = mergeMasks(voxels, masks)
+  const voxelCounts = Object.fromEntries(input.labelNames.map((n, k) => [n, merged.visible[k] ?? 0]))
+  if (merged.overlap > 0) {
+    findings.push({ severity: 'info', code: 'overlap', text: `${merged.overlap} voxel${merged.overlap === 1 ? ' is' : 's are'} in more than one mask; the later label wins (${input.labelNames.join(' < ')}).` })
+  }
+  return { report: report({ geometry, imageType: image.componentType, voxelCounts, overlapVoxels: merged.overlap }), image, label: merged.label }
+}
+
+export async function inspectCase(task: InspectTask): Promise<InspectResult> {
+  const { report, image, label } = await checkCase(task.input)
+  if (task.want === 'label') {
+    return label && report.geometry ? { report, labelGz: await encodeNiftiGz(report.geometry, label, { intentCode: NIFTI_INTENT_LABEL }) } : { report }
+  }
+  if (task.want === 'preview') {
+    if (!image || !report.geometry) {
+      const why = report.findings.find((f) => f.severity === 'error')?.text ?? 'the image cannot be read.'
+      throw new Error(`Case "${task.input.caseKey}" cannot be previewed: ${why}`)
+    }
+    // A case with errors still shows its image, with an empty label map, so the user can see why.
+    const labelData = label ?? new Uint8Array(image.data!.length)
+    return {
+      report,
+      imageNii: encodeNifti(report.geometry, image.data!),
+      labelNii: encodeNifti(report.geometry, labelData, { intentCode: NIFTI_INTENT_LABEL }),
+    }
+  }
+  return { report }
+}
+
+async function fingerprint(path: string): Promise<SourceFingerprint> {
+  const info = await stat(path)
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
+  return { path, size: info.size, mtimeMs: info.mtimeMs, sha256: hash.digest('hex') }
+}
+
+export async function writeCase(task: WriteTask): Promise<WriteResult> {
+  const { input } = task
+  if (!input.image) throw new Error(`Case "${input.caseKey}" has no image.`)
+  const sources = [input.image, ...input.masks.filter((m): m is string => m !== null)]
+  const hashing = Promise.all(sources.map(fingerprint))
+  hashing.catch(() => undefined)
+
+  let labelGz = task.labelGz
+  let report: CaseReport | undefined
+  let imageBytes: number
+  if (task.labelOut && !labelGz) {
+    const checked = await checkCase(input)
+    report = checked.report
+    if (!checked.label || !checked.image || !report.geometry) throw new Error(report.findings.find((f) => f.severity === 'error')?.text ?? `Case "${input.caseKey}" failed its checks.`)
+    labelGz = await encodeNiftiGz(report.geometry, checked.label, { intentCode: NIFTI_INTENT_LABEL })
+    imageBytes = await writeFileAtomic(task.imageOut, await encodeNiftiGz(report.geometry, checked.image.data!))
+  } else {
+    const findings: Finding[] = []
+    const image = await readOrFinding(input.image, 'image', findings)
+    if (!image) throw new Error(findings[0]?.text ?? `The image of case "${input.caseKey}" cannot be read.`)
+    imageBytes = await writeFileAtomic(task.imageOut, await encodeNiftiGz(geometryOf(image), image.data!))
+  }
+  let labelBytes = 0
+  if (task.labelOut && labelGz) {
+    try {
+      labelBytes = await writeFileAtomic(task.labelOut, labelGz)
+    } catch (err) {
+      // An image without its label would fail nnU-Net's integrity check: take the pair back out.
+      await rm(task.imageOut, { force: true })
+      throw err
+    }
+  }
+  return { imageBytes, labelBytes, sources: await hashing, report }
+}

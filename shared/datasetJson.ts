@@ -1,0 +1,58 @@
+// The two dataset.json flavours: nnU-Net v2's (as generate_dataset_json writes it) and the
+// Medical Segmentation Decathlon's, field for field as the guide's template (which nnU-Net v1's
+// nnUNet_convert_decathlon_task and v2's nnUNetv2_convert_MSD_dataset read).
+import type { PlannedCase } from './api'
+import type { DatasetJsonMsd, DatasetJsonV2, DatasetMetadata } from './schema'
+import { FILE_ENDING } from './layout'
+
+export interface DatasetJsonInput {
+  name: string
+  /** Structure names in label order: the first is value 1. */
+  labels: string[]
+  metadata: DatasetMetadata
+  /** The cases actually in the dataset (train and test). */
+  cases: Pick<PlannedCase, 'caseId' | 'split' | 'image' | 'label'>[]
+}
+
+function channelMap(channels: string[]): Record<string, string> {
+  return Object.fromEntries(channels.map((c, i) => [String(i), c]))
+}
+
+export function buildDatasetJsonV2(input: DatasetJsonInput): DatasetJsonV2 {
+  const labels: Record<string, number> = { background: 0 }
+  input.labels.forEach((l, i) => (labels[l] = i + 1))
+  const m = input.metadata
+  return {
+    channel_names: channelMap(m.channelNames),
+    labels,
+    numTraining: input.cases.filter((c) => c.split === 'train').length,
+    file_ending: FILE_ENDING,
+    name: input.name,
+    description: m.description,
+    reference: m.reference,
+    licence: m.licence,
+    release: m.release,
+  }
+}
+
+export function buildDatasetJsonMsd(input: DatasetJsonInput): DatasetJsonMsd {
+  const labels: Record<string, string> = { '0': 'background' }
+  input.labels.forEach((l, i) => (labels[String(i + 1)] = l))
+  const train = input.cases.filter((c) => c.split === 'train')
+  const test = input.cases.filter((c) => c.split === 'test')
+  const m = input.metadata
+  return {
+    name: input.name,
+    description: m.description,
+    reference: m.reference,
+    licence: m.licence,
+    release: m.release,
+    tensorImageSize: '3D',
+    modality: channelMap(m.channelNames),
+    labels,
+    numTraining: train.length,
+    numTest: test.length,
+    training: train.map((c) => ({ image: `./${c.image}`, label: `./${c.label ?? `labelsTr/${c.caseId}${FILE_ENDING}`}` })),
+    test: test.map((c) => `./${c.image}`),
+  }
+}
