@@ -5,6 +5,10 @@ import { readFile, rename } from 'node:fs/promises'
 import * as s from '../shared/schema'
 import { writeFileAtomic } from './files/writeAtomic'
 
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
 export class SettingsStore {
   /** Writes are queued so two quick updates never interleave their read-modify-write. */
   private chain: Promise<unknown> = Promise.resolve()
@@ -19,7 +23,8 @@ export class SettingsStore {
   update(patch: Partial<s.Settings>): Promise<s.Settings> {
     const next = this.chain.catch(() => undefined).then(async () => {
       const current = await this.read()
-      const merged = s.settings.parse({ ...current, ...s.settingsPatch.parse(patch) })
+      // Only the keys the caller set are applied; the merged whole is what gets validated.
+      const merged = s.settings.parse({ ...current, ...definedOnly(patch) })
       await writeFileAtomic(this.file, `${JSON.stringify(merged, null, 2)}\n`)
       return merged
     })

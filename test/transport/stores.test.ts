@@ -1,0 +1,157 @@
+// Settings, project files and the folder browser, on real files in a temp folder.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtemp, mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises'
+import { tmpdir, homedir } from 'node:os'
+import { join } from 'node:path'
+import { SettingsStore } from '../../electron/settings'
+import { ProjectStore } from '../../electron/projects'
+import { listDir } from '../../electron/files/listDir'
+import type { ProjectFile } from '../../shared/schema'
+
+let dir: string
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wizard-stores-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+function project(name: string): ProjectFile {
+  return {
+    format: 'nnunet-wizard-project',
+    version: 1,
+    sources: { imagesDir: '/data/image', labels: [{ name: 'organ', dir: '/data/organ' }], allowMissingMask: false },
+    output: { layout: 'nnunet-v2', name, prefix: undefined, split: { seed: 0 }, metadata: { description: '', reference: '', licence: '', release: '1.0', channelNames: ['CT'] }, overwrite: false },
+    step: 'labels',
+  }
+}
+
+describe('SettingsStore', () => {
+  it('starts from the schema defaults when there is no file', async () => {
+    const store = new SettingsStore(join(dir, 'a', 'settings.json'))
+    expect(await store.get()).toEqual({ nnunetVersion: 'v2', device: 'cuda', torchCompile: false })
+  })
+
+  it('merges a patch, validates it and writes atomically (no temp file left)', async () => {
+    const file = join(dir, 'b', 'settings.json')
+    const store = new SettingsStore(file)
+    const next = await store.update({ device: 'cpu', pythonPath: '/usr/bin/python3' })
+    expect(next).toMatchObject({ device: 'cpu', pythonPath: '/usr/bin/python3', nnunetVersion: 'v2' })
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(next)
+    expect(await readdir(join(dir, 'b'))).toEqual(['settings.json'])
+    expect(await new SettingsStore(file).get()).toEqual(next)
+  })
+
+  it('keeps every one of several concurrent updates', async () => {
+    const store = new SettingsStore(join(dir, 'c', 'settings.json'))
+    await Promise.all([store.update({ device: 'mps' }), store.update({ torchCompile: true }), store.update({ augmentationWorkers: 4 })])
+    expect(await store.get()).toMatchObject({ device: 'mps', torchCompile: true, augmentationWorkers: 4 })
+  })
+
+  it('refuses an invalid value with a message', async () => {
+    const store = new SettingsStore(join(dir, 'd', 'settings.json'))
+    await expect(store.update({ device: 'tpu' as 'cpu' })).rejects.toThrow()
+    expect((await store.get()).device).toBe('cuda')
+  })
+
+  it('sets a damaged file aside and falls back to the defaults', async () => {
+    const file = join(dir, 'e', 'settings.json')
+    await mkdir(join(dir, 'e'))
+    await writeFile(file, '{ not json')
+    expect((await new SettingsStore(file).get()).device).toBe('cuda')
+    const names = await readdir(join(dir, 'e'))
+    expect(names.some((n) => n.startsWith('settings.json.invalid-'))).toBe(true)
+  })
+})
+
+describe('ProjectStore', () => {
+  it('saves and loads a project, and lists it as recent', async () => {
+    const store = new ProjectStore(join(dir, 'p1', 'recent.json'))
+    const file = join(dir, 'p1', 'liver.json')
+    await store.save(file, project('Liver'))
+    expect(await store.load(file)).toEqual(project('Liver'))
+    const recent = await store.recent()
+    expect(recent).toHaveLength(1)
+    expect(recent[0]).toMatchObject({ path: file, name: 'Liver' })
+    expect((await readdir(join(dir, 'p1'))).filter((n) => n.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('lists recent projects newest first, at most 10, only those that still exist', async () => {
+    const store = new ProjectStore(join(dir, 'p2', 'recent.json'))
+    for (let i = 0; i < 12; i++) await store.save(join(dir, 'p2', `proj-${i}.json`), project(`P${i}`))
+    await rm(join(dir, 'p2', 'proj-11.json'))
+    const recent = await store.recent()
+    expect(recent).toHaveLength(10)
+    expect(recent[0]!.name).toBe('P10')
+    expect(recent.map((r) => r.name)).not.toContain('P11')
+    for (let i = 1; i < recent.length; i++) expect(recent[i - 1]!.savedAt).toBeGreaterThanOrEqual(recent[i]!.savedAt)
+  })
+
+  it('uses the file name when the project has no dataset name yet', async () => {
+    const store = new ProjectStore(join(dir, 'p3', 'recent.json'))
+    const p = project('x')
+    delete p.output.name
+    await store.save(join(dir, 'p3', 'my study.json'), p)
+    expect((await store.recent())[0]!.name).toBe('my study')
+  })
+
+  it('names the file when it is not a project file', async () => {
+    const store = new ProjectStore(join(dir, 'p4', 'recent.json'))
+    await mkdir(join(dir, 'p4'))
+    const notJson = join(dir, 'p4', 'notes.txt')
+    await writeFile(notJson, 'hello')
+    await expect(store.load(notJson)).rejects.toThrow(`${notJson} is not an nnU-Net Wizard project file (it is not JSON).`)
+    const other = join(dir, 'p4', 'package.json')
+    await writeFile(other, '{"name":"x"}')
+    await expect(store.load(other)).rejects.toThrow(`${other} is not an nnU-Net Wizard project file`)
+    const damaged = join(dir, 'p4', 'damaged.json')
+    await writeFile(damaged, JSON.stringify({ ...project('x'), version: 7 }))
+    await expect(store.load(damaged)).rejects.toThrow(new RegExp(`${damaged} is a damaged nnU-Net Wizard project file: .* at version`))
+    await expect(store.load(join(dir, 'p4', 'missing.json'))).rejects.toThrow(`There is no project file at ${join(dir, 'p4', 'missing.json')}.`)
+    expect(await store.recent()).toEqual([])
+  })
+
+  it('records the file time of a loaded project', async () => {
+    const store = new ProjectStore(join(dir, 'p5', 'recent.json'))
+    const file = join(dir, 'p5', 'old.json')
+    await new ProjectStore(join(dir, 'p5', 'other.json')).save(file, project('Old'))
+    await utimes(file, new Date('2024-01-01'), new Date('2024-01-01'))
+    await store.load(file)
+    expect((await store.recent())[0]!.savedAt).toBe(new Date('2024-01-01').getTime())
+  })
+})
+
+describe('listDir', () => {
+  it('lists folders first in natural order, hides hidden entries, files only on request', async () => {
+    const root = join(dir, 'tree')
+    for (const d of ['case10', 'case2', 'Case1', '.git']) await mkdir(join(root, d), { recursive: true })
+    await writeFile(join(root, 'a.nrrd'), '')
+    await writeFile(join(root, '.hidden'), '')
+    await symlink(join(root, 'case2'), join(root, 'link-to-case2'))
+    await symlink(join(root, 'nowhere'), join(root, 'broken-link'))
+
+    const folders = await listDir({ path: root, showFiles: false })
+    expect(folders.entries.map((e) => e.name)).toEqual(['Case1', 'case2', 'case10', 'link-to-case2'])
+    expect(folders.entries.every((e) => e.isDir)).toBe(true)
+    expect(folders.path).toBe(root)
+    expect(folders.parent).toBe(dir)
+    expect(folders.roots[0]).toBe(homedir())
+    expect(folders.roots).toContain('/')
+
+    const all = await listDir({ path: root, showFiles: true })
+    expect(all.entries.map((e) => e.name)).toEqual(['Case1', 'case2', 'case10', 'link-to-case2', 'a.nrrd'])
+    expect(all.entries.at(-1)).toEqual({ name: 'a.nrrd', path: join(root, 'a.nrrd'), isDir: false })
+  })
+
+  it('defaults to the home folder and has no parent at the root', async () => {
+    expect((await listDir({ showFiles: false })).path).toBe(homedir())
+    expect((await listDir({ path: '/', showFiles: false })).parent).toBeNull()
+  })
+
+  it('says clearly when the path is missing or is a file', async () => {
+    const missing = join(dir, 'no such folder')
+    await expect(listDir({ path: missing, showFiles: false })).rejects.toThrow(`The folder ${missing} does not exist.`)
+    const file = join(dir, 'tree', 'a.nrrd')
+    await expect(listDir({ path: file, showFiles: false })).rejects.toThrow(`${file} is a file, not a folder.`)
+  })
+})
