@@ -2,6 +2,8 @@
 // shapes, so the two never differ: a CT-like slice with two overlapping label regions, the
 // picture of what the wizard does (masks merged onto a scan, the later label on top).
 // Plain Node (zlib for PNG), no image libraries: `node scripts/make-icon.mjs`.
+import { Buffer } from 'node:buffer'
+import console from 'node:console'
 import { writeFile, mkdir } from 'node:fs/promises'
 import { deflateSync } from 'node:zlib'
 import { fileURLToPath } from 'node:url'
