@@ -1,0 +1,134 @@
+import { useEffect, useState } from 'react'
+import { StepList } from './components/StepList'
+import { STEPS, stepIndex, type StepId } from './steps/stepList'
+import { useProject } from './store/projectStore'
+import { useWizard } from './store/wizardStore'
+import { connectJobs } from './store/jobsStore'
+import { useSettings } from './store/settingsStore'
+import { saveProject, startAutosave } from './store/projectFile'
+import { StartStep } from './steps/start/StartStep'
+import { SourcesStep } from './steps/sources/SourcesStep'
+import { LabelsStep } from './steps/labels/LabelsStep'
+import { CheckStep } from './steps/check/CheckStep'
+import { PreviewStep } from './steps/preview/PreviewStep'
+import { OutputStep } from './steps/output/OutputStep'
+import { WriteStep } from './steps/write/WriteStep'
+import { EnvironmentStep } from './steps/environment/EnvironmentStep'
+import { PlanStep } from './steps/plan/PlanStep'
+import { TrainStep } from './steps/train/TrainStep'
+import { PredictStep } from './steps/predict/PredictStep'
+import { ErrorBanner } from './components/ErrorBanner'
+
+const SCREENS: Record<StepId, () => React.JSX.Element> = {
+  start: StartStep,
+  sources: SourcesStep,
+  labels: LabelsStep,
+  check: CheckStep,
+  preview: PreviewStep,
+  output: OutputStep,
+  write: WriteStep,
+  environment: EnvironmentStep,
+  plan: PlanStep,
+  train: TrainStep,
+  predict: PredictStep,
+}
+
+function SaveControl() {
+  const projectPath = useProject((s) => s.projectPath)
+  const dirty = useProject((s) => s.dirty)
+  const saveError = useWizard((s) => s.saveError)
+  const [asking, setAsking] = useState(false)
+  const [path, setPath] = useState('')
+  if (asking) {
+    return (
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault()
+          void saveProject(path).then((ok) => ok && setAsking(false))
+        }}
+      >
+        <input className="mono" size={40} autoFocus placeholder="/home/me/liver-project.nnwizard.json" value={path} onChange={(e) => setPath(e.target.value)} aria-label="Project file path" data-testid="save-path" />
+        <button className="btn btn-primary btn-small" type="submit" disabled={!path.trim()}>
+          Save
+        </button>
+        <button className="btn btn-small" type="button" onClick={() => setAsking(false)}>
+          Cancel
+        </button>
+      </form>
+    )
+  }
+  return (
+    <div className="row">
+      <span className="muted small mono" title={projectPath ?? undefined} data-testid="project-path">
+        {projectPath ? `${dirty ? 'Saving… ' : 'Saved · '}${projectPath}` : 'Not saved yet'}
+      </span>
+      {saveError && <span className="text-error small">Could not save: {saveError}</span>}
+      <button type="button" className="btn btn-small" onClick={() => (projectPath ? void saveProject() : setAsking(true))} data-testid="save-project">
+        {projectPath ? 'Save' : 'Save project…'}
+      </button>
+      {projectPath && (
+        <button type="button" className="btn btn-small" onClick={() => setAsking(true)}>
+          Save as…
+        </button>
+      )}
+    </div>
+  )
+}
+
+export function App() {
+  const step = useProject((s) => s.step)
+  const setStep = useProject((s) => s.setStep)
+  const blocker = useWizard((s) => s.blockers[step])
+  const loadSettings = useSettings((s) => s.load)
+  const [startError, setStartError] = useState<unknown>(null)
+
+  useEffect(() => {
+    connectJobs()
+    loadSettings().catch(setStartError)
+    return startAutosave()
+  }, [loadSettings])
+
+  const i = stepIndex(step)
+  const def = STEPS[i]!
+  const Screen = SCREENS[step]
+  const prev = STEPS[i - 1]
+  const next = STEPS[i + 1]
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            ◐
+          </span>{' '}
+          nnU-Net Wizard
+        </div>
+        <SaveControl />
+      </header>
+      <aside className="sidebar">
+        <StepList current={step} onSelect={setStep} />
+      </aside>
+      <main className="content" data-testid={`screen-${step}`}>
+        <ErrorBanner error={startError} title="The app could not reach its server" onDismiss={() => setStartError(null)} />
+        <div className="step-header">
+          <h1>{def.title}</h1>
+          <p className="muted">{def.summary}</p>
+        </div>
+        <Screen key={step} />
+      </main>
+      <footer className="navbar">
+        <button type="button" className="btn" disabled={!prev} onClick={() => prev && setStep(prev.id)} data-testid="back">
+          ← Back
+        </button>
+        <span className="grow muted small" data-testid="next-blocker">
+          {blocker ?? ''}
+        </span>
+        {next && (
+          <button type="button" className="btn btn-primary" disabled={!!blocker} onClick={() => setStep(next.id)} data-testid="next">
+            Next: {next.title} →
+          </button>
+        )}
+      </footer>
+    </div>
+  )
+}

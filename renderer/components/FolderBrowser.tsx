@@ -1,0 +1,110 @@
+// A folder browser that runs on the server's file system (browser mode has no native dialog, and
+// the server may be a remote GPU machine reached over an SSH tunnel).
+import { useCallback, useEffect, useRef, useState } from 'react'
+import type { DirListing } from '../../shared/api'
+import { api } from '../api'
+import { errorText } from '../lib/format'
+
+interface Props {
+  title: string
+  startPath?: string
+  onPick(path: string): void
+  onClose(): void
+}
+
+export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
+  const [listing, setListing] = useState<DirListing | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [typed, setTyped] = useState(startPath ?? '')
+  const dialog = useRef<HTMLDivElement>(null)
+
+  const open = useCallback(async (path?: string) => {
+    setError(null)
+    try {
+      const l = await api.listDir(path ? { path } : {})
+      setListing(l)
+      setTyped(l.path)
+    } catch (err) {
+      setError(errorText(err))
+      // A start path that does not exist yet falls back to the home folder.
+      if (path) {
+        try {
+          const l = await api.listDir({})
+          setListing((cur) => cur ?? l)
+        } catch {
+          /* the error above already says what went wrong */
+        }
+      }
+    }
+  }, [])
+
+  useEffect(() => {
+    void open(startPath || undefined)
+    dialog.current?.focus()
+  }, [open, startPath])
+
+  const dirs = listing?.entries.filter((e) => e.isDir) ?? []
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div
+        className="modal"
+        role="dialog"
+        aria-modal="true"
+        aria-label={title}
+        tabIndex={-1}
+        ref={dialog}
+        data-testid="folder-browser"
+        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+      >
+        <h2>{title}</h2>
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault()
+            void open(typed)
+          }}
+        >
+          <input className="grow mono" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Folder path" data-testid="folder-browser-path" />
+          <button className="btn" type="submit">
+            Go
+          </button>
+        </form>
+        {listing && listing.roots.length > 1 && (
+          <div className="row wrap">
+            {listing.roots.map((r) => (
+              <button key={r} type="button" className="btn btn-small" onClick={() => void open(r)}>
+                {r}
+              </button>
+            ))}
+          </div>
+        )}
+        {error && <div className="banner banner-error">{error}</div>}
+        <ul className="dir-list" role="listbox" aria-label="Folders">
+          {listing?.parent && (
+            <li>
+              <button type="button" className="dir-entry" onClick={() => void open(listing.parent!)}>
+                ⬑ .. (up one folder)
+              </button>
+            </li>
+          )}
+          {dirs.map((d) => (
+            <li key={d.path}>
+              <button type="button" className="dir-entry" onClick={() => void open(d.path)} data-testid="folder-entry">
+                📁 {d.name}
+              </button>
+            </li>
+          ))}
+          {listing && dirs.length === 0 && <li className="muted pad">No sub-folders here.</li>}
+        </ul>
+        <div className="row end">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="btn btn-primary" disabled={!listing} onClick={() => listing && onPick(listing.path)} data-testid="folder-browser-choose">
+            Use this folder
+          </button>
+        </div>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,62 @@
+// The common face of a job: its state, progress, errors with guidance, cancel, and its log.
+import type { ReactNode } from 'react'
+import type { JobInfo } from '../../shared/api'
+import { api } from '../api'
+import { isActive, useJobs } from '../store/jobsStore'
+import { FindingList } from './FindingList'
+import { LogPane } from './LogPane'
+import { ProgressBar } from './ProgressBar'
+import { formatDuration } from '../lib/format'
+
+const STATE_TEXT: Record<JobInfo['state'], string> = {
+  queued: 'Waiting to start',
+  running: 'Running',
+  done: 'Finished',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+}
+
+interface Props {
+  jobId: string | undefined
+  showLog?: boolean
+  logHeight?: number
+  /** Replaces the progress bar (training shows epochs instead). */
+  progress?: ReactNode
+}
+
+export function JobPanel({ jobId, showLog = true, logHeight, progress }: Props) {
+  const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined))
+  if (!jobId || !job) return null
+  const active = isActive(job)
+  const end = job.endedAt ?? Date.now()
+  return (
+    <section className="card job" data-testid={`job-${job.kind}`} data-state={job.state}>
+      <div className="row">
+        <span className={`badge badge-${job.state}`} data-testid="job-state">
+          {STATE_TEXT[job.state]}
+        </span>
+        <strong className="grow">{job.title}</strong>
+        {job.startedAt && <span className="muted small">{formatDuration((end - job.startedAt) / 1000)}</span>}
+        {active && (
+          <button type="button" className="btn btn-danger" onClick={() => void api.cancelJob({ jobId })} data-testid="job-cancel">
+            Cancel
+          </button>
+        )}
+      </div>
+      {progress ?? <ProgressBar progress={job.progress} busy={active} idleText={active ? 'Starting…' : ''} />}
+      {job.command && (
+        <details className="small">
+          <summary>Command</summary>
+          <code className="mono block">{job.command.join(' ')}</code>
+        </details>
+      )}
+      {job.state === 'failed' && job.error && (
+        <div className="banner banner-error" role="alert">
+          {job.error}
+        </div>
+      )}
+      {job.guidance && job.guidance.length > 0 && <FindingList findings={job.guidance} testId="job-guidance" />}
+      {showLog && <LogPane jobId={jobId} height={logHeight} />}
+    </section>
+  )
+}

@@ -1,0 +1,74 @@
+// A small line chart for training curves (loss, Dice) drawn as SVG: no chart library, readable
+// axes, a legend, and a title that says what is plotted.
+import type { Series } from '../lib/chartMath'
+import { domainOf, linePath, scale } from '../lib/chartMath'
+
+const COLORS = ['#3b82c4', '#d9822b', '#2f9e6e', '#9b59b6', '#c0392b', '#7f8c8d']
+const W = 360
+const H = 170
+const PAD = { left: 44, right: 10, top: 10, bottom: 26 }
+
+interface Props {
+  title: string
+  series: Series[]
+  /** Fixed y range (Dice is 0..1); otherwise from the data. */
+  yDomain?: { min: number; max: number }
+  testId?: string
+}
+
+function ticks(min: number, max: number, n: number): number[] {
+  const out: number[] = []
+  for (let i = 0; i <= n; i++) out.push(min + ((max - min) * i) / n)
+  return out
+}
+
+export function MetricsChart({ title, series, yDomain, testId }: Props) {
+  const drawn = series.filter((s) => s.points.length > 0)
+  const xd = domainOf(drawn, (p) => p.x, { min: 0, max: 1 })
+  const xDomain = { min: Math.max(0, Math.floor(xd.min)), max: Math.max(1, Math.ceil(xd.max)) }
+  const yd = yDomain ?? domainOf(drawn, (p) => p.y, { min: 0, max: 1 })
+  const w = W - PAD.left - PAD.right
+  const h = H - PAD.top - PAD.bottom
+  const points = drawn.reduce((n, s) => n + s.points.length, 0)
+  return (
+    <figure className="chart" data-testid={testId} data-points={points}>
+      <figcaption>{title}</figcaption>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${points} points`}>
+        <g transform={`translate(${PAD.left},${PAD.top})`}>
+          {ticks(yd.min, yd.max, 4).map((t) => {
+            const y = scale(t, yd, h, 0)
+            return (
+              <g key={t}>
+                <line x1={0} x2={w} y1={y} y2={y} className="chart-grid" />
+                <text x={-6} y={y + 3} textAnchor="end" className="chart-tick">
+                  {Math.abs(t) >= 100 ? t.toFixed(0) : t.toFixed(2)}
+                </text>
+              </g>
+            )
+          })}
+          {ticks(xDomain.min, xDomain.max, Math.min(5, xDomain.max - xDomain.min)).map((t) => (
+            <text key={t} x={scale(t, xDomain, 0, w)} y={h + 16} textAnchor="middle" className="chart-tick">
+              {Math.round(t)}
+            </text>
+          ))}
+          <line x1={0} x2={w} y1={h} y2={h} className="chart-axis" />
+          {drawn.map((s, i) => (
+            <g key={s.name}>
+              <path d={linePath(s.points, xDomain, yd, w, h)} fill="none" stroke={COLORS[i % COLORS.length]} strokeWidth={i === 0 ? 2 : 1.5} data-series={s.name} />
+              {s.points.length === 1 && <circle cx={scale(s.points[0]!.x, xDomain, 0, w)} cy={scale(s.points[0]!.y, yd, h, 0)} r={3} fill={COLORS[i % COLORS.length]} />}
+            </g>
+          ))}
+        </g>
+      </svg>
+      <div className="chart-legend">
+        {drawn.length === 0 && <span className="muted small">Waiting for the first epoch…</span>}
+        {drawn.map((s, i) => (
+          <span key={s.name} className="small">
+            <span className="swatch" style={{ background: COLORS[i % COLORS.length] }} /> {s.name}
+          </span>
+        ))}
+        <span className="muted small">x: epoch</span>
+      </div>
+    </figure>
+  )
+}

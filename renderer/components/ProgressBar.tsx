@@ -1,0 +1,46 @@
+import type { Progress } from '../../shared/api'
+import { formatBytes, formatDuration, percent } from '../lib/format'
+
+interface Props {
+  progress?: Progress
+  /** Shown when there is no progress yet. */
+  idleText?: string
+  testId?: string
+  /** Draw an indeterminate bar while a job runs without a total. */
+  busy?: boolean
+}
+
+/** done/total with its unit, bytes written and time left, as an accessible progress bar. */
+export function ProgressBar({ progress, idleText, testId, busy }: Props) {
+  const p = progress
+  const known = !!p && p.total > 0
+  const pct = known ? percent(p.done, p.total) : 0
+  return (
+    <div className="progress" data-testid={testId ?? 'progress'}>
+      <div
+        className={`progress-track${!known && busy ? ' progress-indeterminate' : ''}`}
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={known ? p.total : undefined}
+        aria-valuenow={known ? p.done : undefined}
+        aria-label={p?.unit ?? 'progress'}
+      >
+        <div className="progress-fill" style={{ width: `${known ? pct : busy ? 30 : 0}%` }} />
+      </div>
+      <div className="progress-text">
+        {p ? (
+          <>
+            <span data-testid="progress-count">
+              {p.done} of {p.total} {p.unit}
+            </span>
+            {p.bytes !== undefined && <span> · {formatBytes(p.bytes)}</span>}
+            {p.etaSeconds !== undefined && p.done < p.total && <span> · about {formatDuration(p.etaSeconds)} left</span>}
+            {p.message && <span className="muted"> · {p.message}</span>}
+          </>
+        ) : (
+          <span className="muted">{idleText ?? ''}</span>
+        )}
+      </div>
+    </div>
+  )
+}

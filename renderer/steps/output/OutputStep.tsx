@@ -1,0 +1,194 @@
+// Output: layout, id, name, split and dataset.json metadata. The folder tree and the exact
+// dataset.json come from api.planOutput (the renderer never builds them), refreshed as you type.
+import { useEffect, useMemo, useState } from 'react'
+import type { OutputPlan } from '../../../shared/api'
+import { api } from '../../api'
+import { ErrorBanner } from '../../components/ErrorBanner'
+import { FindingList } from '../../components/FindingList'
+import { PathPicker } from '../../components/PathPicker'
+import { useDebounced } from '../../lib/useDebounced'
+import { prepareRequestOf, useProject, type OutputForm } from '../../store/projectStore'
+import { useSettings } from '../../store/settingsStore'
+import { useWizard } from '../../store/wizardStore'
+
+function numberOrNull(text: string): number | null {
+  if (text.trim() === '') return null
+  const n = Number(text)
+  return Number.isFinite(n) ? n : null
+}
+
+export function OutputStep() {
+  const imagesDir = useProject((s) => s.imagesDir)
+  const labels = useProject((s) => s.labels)
+  const allowMissingMask = useProject((s) => s.allowMissingMask)
+  const output = useProject((s) => s.output)
+  const step = useProject((s) => s.step)
+  const setOutput = useProject((s) => s.setOutput)
+  const folders = useSettings((s) => s.settings?.folders)
+  const setBlocker = useWizard((s) => s.setBlocker)
+  const [plan, setPlan] = useState<OutputPlan | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  const [planning, setPlanning] = useState(false)
+
+  const { request, missing } = useMemo(() => prepareRequestOf({ imagesDir, labels, allowMissingMask, output, step }), [imagesDir, labels, allowMissingMask, output, step])
+  const requestKey = useDebounced(request ? JSON.stringify(request) : '', 350)
+
+  useEffect(() => {
+    if (!requestKey) {
+      setPlan(null)
+      return
+    }
+    let live = true
+    setPlanning(true)
+    api
+      .planOutput(JSON.parse(requestKey))
+      .then(
+        (p) => {
+          if (!live) return
+          setPlan(p)
+          setError(null)
+        },
+        (err) => {
+          if (!live) return
+          setPlan(null)
+          setError(err)
+        },
+      )
+      .finally(() => live && setPlanning(false))
+    return () => {
+      live = false
+    }
+  }, [requestKey])
+
+  const errors = plan?.findings.filter((f) => f.severity === 'error') ?? []
+  const stale = !!request && JSON.stringify(request) !== requestKey
+  useEffect(() => {
+    if (missing.length) setBlocker('output', `Still needed: ${missing.join(', ')}.`)
+    else if (error) setBlocker('output', 'The output cannot be planned; see the message above.')
+    else if (errors.length) setBlocker('output', errors[0]!.text)
+    else if (!plan || stale) setBlocker('output', 'Checking the output…')
+    else setBlocker('output', null)
+  }, [missing, error, errors, plan, stale, setBlocker])
+
+  const set = (patch: Partial<OutputForm>) => setOutput(patch)
+  return (
+    <div className="output-layout">
+      <div className="stack">
+        <section className="card">
+          <h2>Dataset</h2>
+          <div className="field">
+            <span className="label">Layout</span>
+            <div className="row">
+              <label className="check">
+                <input type="radio" name="layout" checked={output.layout === 'nnunet-v2'} onChange={() => set({ layout: 'nnunet-v2' })} data-testid="layout-v2" />
+                nnU-Net v2 (DatasetNNN_Name, ready for nnUNet_raw)
+              </label>
+              <label className="check">
+                <input type="radio" name="layout" checked={output.layout === 'msd'} onChange={() => set({ layout: 'msd' })} data-testid="layout-msd" />
+                MSD Decathlon (TaskNN_Name, as in the guide; nnU-Net v1 converts it)
+              </label>
+            </div>
+          </div>
+          <div className="grid-3">
+            <div className="field">
+              <label htmlFor="ds-id">Dataset id</label>
+              <input id="ds-id" type="number" min={1} max={999} value={output.id ?? ''} onChange={(e) => set({ id: numberOrNull(e.target.value) })} data-testid="dataset-id" />
+              <div className="help">{output.layout === 'msd' ? 'Task01–Task99 is common; 500+ avoids clashes with public tasks.' : '1–999; ids below 500 clash with public datasets more often.'}</div>
+            </div>
+            <div className="field">
+              <label htmlFor="ds-name">Name</label>
+              <input id="ds-name" value={output.name} placeholder="LiverTumor" onChange={(e) => set({ name: e.target.value })} data-testid="dataset-name" />
+              <div className="help">Letters, digits and dashes; no spaces.</div>
+            </div>
+            <div className="field">
+              <label htmlFor="ds-prefix">Case prefix</label>
+              <input id="ds-prefix" value={output.prefix} placeholder={output.name || 'same as the name'} onChange={(e) => set({ prefix: e.target.value })} data-testid="case-prefix" />
+              <div className="help">Files become prefix_001_0000.nii.gz …</div>
+            </div>
+          </div>
+          <PathPicker label="Output folder (the dataset folder is created inside it)" value={output.outDir} onChange={(outDir) => set({ outDir })} testId="out-dir" />
+          {folders && output.layout === 'nnunet-v2' && output.outDir !== folders.raw && (
+            <button type="button" className="btn btn-small" onClick={() => set({ outDir: folders.raw })} data-testid="use-nnunet-raw">
+              Write into nnUNet_raw ({folders.raw})
+            </button>
+          )}
+          {folders && output.layout === 'msd' && <p className="help">An MSD task is converted into nnU-Net’s raw folder in the Plan step (“convert from MSD”).</p>}
+          <label className="check">
+            <input type="checkbox" checked={output.overwrite} onChange={(e) => set({ overwrite: e.target.checked })} />
+            Replace a dataset folder that already exists
+          </label>
+        </section>
+        <section className="card">
+          <h2>Test split</h2>
+          <p className="muted small">Cases held out into imagesTs (no labels written for them). Use a count or a fraction; the seed makes the split repeatable.</p>
+          <div className="grid-3">
+            <div className="field">
+              <label htmlFor="test-count">Test cases (count)</label>
+              <input id="test-count" type="number" min={0} value={output.testCount ?? ''} placeholder="—" onChange={(e) => set({ testCount: numberOrNull(e.target.value) })} data-testid="test-count" />
+            </div>
+            <div className="field">
+              <label htmlFor="test-fraction">or fraction</label>
+              <input id="test-fraction" type="number" min={0} max={0.9} step={0.05} value={output.testFraction ?? ''} disabled={output.testCount !== null} onChange={(e) => set({ testFraction: numberOrNull(e.target.value) })} data-testid="test-fraction" />
+            </div>
+            <div className="field">
+              <label htmlFor="seed">Seed</label>
+              <input id="seed" type="number" value={output.seed} onChange={(e) => set({ seed: numberOrNull(e.target.value) ?? 0 })} />
+            </div>
+          </div>
+        </section>
+        <section className="card">
+          <h2>dataset.json details</h2>
+          <div className="grid-2">
+            <div className="field">
+              <label htmlFor="md-desc">Description</label>
+              <input id="md-desc" value={output.description} onChange={(e) => set({ description: e.target.value })} />
+            </div>
+            <div className="field">
+              <label htmlFor="md-ref">Reference</label>
+              <input id="md-ref" value={output.reference} onChange={(e) => set({ reference: e.target.value })} />
+            </div>
+            <div className="field">
+              <label htmlFor="md-lic">Licence</label>
+              <input id="md-lic" value={output.licence} placeholder="CC-BY-SA 4.0" onChange={(e) => set({ licence: e.target.value })} />
+            </div>
+            <div className="field">
+              <label htmlFor="md-rel">Release</label>
+              <input id="md-rel" value={output.release} onChange={(e) => set({ release: e.target.value })} />
+            </div>
+          </div>
+          <p className="small muted">Channels: {output.channelNames.join(', ')} (edit them in the Labels step).</p>
+        </section>
+      </div>
+      <div className="stack">
+        <ErrorBanner error={error} title="The output cannot be planned" />
+        {missing.length > 0 && <div className="banner banner-info">Still needed: {missing.join(', ')}.</div>}
+        {plan && <FindingList findings={plan.findings} testId="output-findings" />}
+        <section className="card">
+          <div className="row">
+            <h2 className="grow">What will be written</h2>
+            {planning && <span className="muted small">updating…</span>}
+          </div>
+          {plan ? (
+            <>
+              <div className="mono small" data-testid="dataset-dir">
+                {plan.datasetDir}
+              </div>
+              <div className="small muted">
+                {plan.cases.filter((c) => c.split === 'train').length} training cases, {plan.cases.filter((c) => c.split === 'test').length} test cases
+              </div>
+              <pre className="tree" data-testid="output-tree">
+                {plan.tree.join('\n')}
+              </pre>
+              <h3>dataset.json</h3>
+              <pre className="json" data-testid="dataset-json">
+                {JSON.stringify(plan.datasetJson, null, 2)}
+              </pre>
+            </>
+          ) : (
+            <p className="muted">Fill in the id, name and output folder to see the plan.</p>
+          )}
+        </section>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,108 @@
+// Plan and preprocess (nnUNetv2_plan_and_preprocess / nnUNet_plan_and_preprocess), optionally
+// converting an MSD task first, as a job with its live log.
+import { useState } from 'react'
+import type { PrepareSummary } from '../../../shared/api'
+import type { Configuration } from '../../../shared/schema'
+import { api } from '../../api'
+import { ErrorBanner } from '../../components/ErrorBanner'
+import { JobPanel } from '../../components/JobPanel'
+import { PathPicker } from '../../components/PathPicker'
+import { isActive, startJob, useJobs } from '../../store/jobsStore'
+import { useProject } from '../../store/projectStore'
+import { useSettings } from '../../store/settingsStore'
+
+const PLAN_CONFIGS: { id: Exclude<Configuration, '3d_cascade_fullres'>; text: string }[] = [
+  { id: '2d', text: '2d' },
+  { id: '3d_fullres', text: '3d_fullres' },
+  { id: '3d_lowres', text: '3d_lowres (and the cascade, for large images)' },
+]
+
+export function PlanStep() {
+  const output = useProject((s) => s.output)
+  const settings = useSettings((s) => s.settings)
+  const written = useJobs((s) => {
+    const id = s.latest.prepare
+    const r = id ? s.jobs[id]?.result : undefined
+    return r && typeof r === 'object' && 'datasetDir' in r ? (r as PrepareSummary).datasetDir : undefined
+  })
+  const jobId = useJobs((s) => s.latest.plan)
+  const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined))
+  const [datasetId, setDatasetId] = useState<number | null>(output.id)
+  const [configs, setConfigs] = useState<Set<string>>(new Set(['2d', '3d_fullres', '3d_lowres']))
+  const [processes, setProcesses] = useState<number | null>(null)
+  const [verify, setVerify] = useState(true)
+  const [convert, setConvert] = useState(output.layout === 'msd')
+  const [msdDir, setMsdDir] = useState(output.layout === 'msd' ? (written ?? '') : '')
+  const [error, setError] = useState<unknown>(null)
+
+  const start = () => {
+    if (datasetId === null) return
+    setError(null)
+    const configurations = PLAN_CONFIGS.filter((c) => configs.has(c.id)).map((c) => c.id)
+    startJob('plan', () =>
+      api.plan({
+        datasetId,
+        configurations: configurations.length ? configurations : undefined,
+        verifyIntegrity: verify,
+        processes: processes ?? undefined,
+        convertFromMsd: convert && msdDir.trim() ? msdDir.trim() : undefined,
+      }),
+    ).catch(setError)
+  }
+
+  const noFolders = !settings?.folders
+  return (
+    <div className="stack">
+      {noFolders && <div className="banner banner-warning">Set the nnU-Net folders in the Environment step first: planning reads nnUNet_raw and writes nnUNet_preprocessed.</div>}
+      <section className="card">
+        <div className="grid-3">
+          <div className="field">
+            <label htmlFor="plan-id">Dataset id</label>
+            <input id="plan-id" type="number" min={1} max={999} value={datasetId ?? ''} onChange={(e) => setDatasetId(e.target.value === '' ? null : Number(e.target.value))} data-testid="plan-dataset-id" />
+          </div>
+          <div className="field">
+            <label htmlFor="plan-proc">Processes</label>
+            <input id="plan-proc" type="number" min={1} max={64} placeholder="nnU-Net’s default" value={processes ?? ''} onChange={(e) => setProcesses(e.target.value === '' ? null : Number(e.target.value))} />
+            <div className="help">Lower it when preprocessing runs out of memory.</div>
+          </div>
+          <label className="check">
+            <input type="checkbox" checked={verify} onChange={(e) => setVerify(e.target.checked)} />
+            Verify dataset integrity (recommended)
+          </label>
+        </div>
+        <div className="field">
+          <span className="label">Configurations to preprocess</span>
+          <div className="row wrap">
+            {PLAN_CONFIGS.map((c) => (
+              <label key={c.id} className="check">
+                <input
+                  type="checkbox"
+                  checked={configs.has(c.id)}
+                  onChange={(e) => {
+                    const next = new Set(configs)
+                    if (e.target.checked) next.add(c.id)
+                    else next.delete(c.id)
+                    setConfigs(next)
+                  }}
+                />
+                {c.text}
+              </label>
+            ))}
+          </div>
+        </div>
+        <label className="check">
+          <input type="checkbox" checked={convert} onChange={(e) => setConvert(e.target.checked)} data-testid="plan-convert" />
+          Convert an MSD (Decathlon) task into nnU-Net’s raw folder first
+        </label>
+        {convert && <PathPicker label="MSD task folder (TaskNN_Name)" value={msdDir} onChange={setMsdDir} />}
+        <div className="row">
+          <button type="button" className="btn btn-primary" disabled={datasetId === null || isActive(job) || (convert && !msdDir.trim())} onClick={start} data-testid="start-plan">
+            Plan and preprocess
+          </button>
+        </div>
+      </section>
+      <ErrorBanner error={error} title="Planning could not start" />
+      <JobPanel jobId={jobId} logHeight={300} />
+    </div>
+  )
+}

@@ -1,0 +1,146 @@
+// Image folder + mask folders, and a live table of the cases the scan finds (re-scanned a moment
+// after the folders stop changing).
+import { useEffect, useState } from 'react'
+import type { ScanResult } from '../../../shared/api'
+import { api } from '../../api'
+import { ErrorBanner } from '../../components/ErrorBanner'
+import { FindingList } from '../../components/FindingList'
+import { PathPicker } from '../../components/PathPicker'
+import { lastPathPart } from '../../lib/format'
+import { useDebounced } from '../../lib/useDebounced'
+import { sourceSpecOf, useProject } from '../../store/projectStore'
+import { useWizard } from '../../store/wizardStore'
+
+export function SourcesStep() {
+  const imagesDir = useProject((s) => s.imagesDir)
+  const labels = useProject((s) => s.labels)
+  const allowMissingMask = useProject((s) => s.allowMissingMask)
+  const { setImagesDir, addMaskFolder, setMaskDir, removeLabel, setAllowMissingMask } = useProject.getState()
+  const setBlocker = useWizard((s) => s.setBlocker)
+  const [scan, setScan] = useState<ScanResult | null>(null)
+  const [scanning, setScanning] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+
+  const spec = sourceSpecOf({ imagesDir, labels, allowMissingMask })
+  const specKey = useDebounced(spec ? JSON.stringify(spec) : '', 400)
+
+  useEffect(() => {
+    if (!specKey) {
+      setScan(null)
+      return
+    }
+    let live = true
+    setScanning(true)
+    setError(null)
+    api
+      .scanSources(JSON.parse(specKey))
+      .then(
+        (r) => live && setScan(r),
+        (err) => live && (setError(err), setScan(null)),
+      )
+      .finally(() => live && setScanning(false))
+    return () => {
+      live = false
+    }
+  }, [specKey])
+
+  const matched = scan?.cases.filter((c) => c.image && c.masks.every((m) => m)).length ?? 0
+  useEffect(() => {
+    if (!spec) setBlocker('sources', labels.length === 0 ? 'Add at least one mask folder.' : 'Choose the image folder and every mask folder.')
+    else if (scan && scan.cases.length === 0) setBlocker('sources', 'No scans were found in the image folder.')
+    else setBlocker('sources', null)
+  }, [spec, scan, labels.length, setBlocker])
+
+  return (
+    <div className="stack">
+      <section className="card">
+        <PathPicker label="Image folder (the scans)" value={imagesDir} onChange={setImagesDir} testId="images-dir" help="One file per case, e.g. image-1.nrrd or case_01.nii.gz. NRRD, NIfTI, MHA and more are read." />
+        <h3>Mask folders</h3>
+        <p className="muted small">One folder per structure, each with a 0/1 mask per case under the same file name as its scan. The order here is the label order (first = 1); you can change it in the next step.</p>
+        {labels.map((l, i) => (
+          <div className="row align-end" key={i}>
+            <div className="grow">
+              <PathPicker label={`Mask folder ${i + 1}${l.name ? ` — “${l.name}”` : ''}`} value={l.dir} onChange={(d) => setMaskDir(i, d)} testId={`mask-dir-${i}`} />
+            </div>
+            <button type="button" className="btn btn-quiet" onClick={() => removeLabel(i)} aria-label={`Remove mask folder ${i + 1}`}>
+              Remove
+            </button>
+          </div>
+        ))}
+        <div className="row">
+          <button type="button" className="btn" onClick={() => addMaskFolder('')} data-testid="add-mask">
+            + Add a mask folder
+          </button>
+          <label className="check">
+            <input type="checkbox" checked={allowMissingMask} onChange={(e) => setAllowMissingMask(e.target.checked)} />
+            Cases may lack a mask (treated as empty)
+          </label>
+        </div>
+      </section>
+
+      <ErrorBanner error={error} title="The folders could not be read" />
+
+      <section className="card">
+        <div className="row">
+          <h2 className="grow">Cases</h2>
+          {scanning && <span className="muted small">Scanning…</span>}
+          {scan && (
+            <span className="small" data-testid="scan-summary">
+              {matched} of {scan.cases.length} cases complete
+            </span>
+          )}
+        </div>
+        {!spec && <p className="muted">Choose the folders above to see the cases.</p>}
+        {scan && <FindingList findings={scan.findings} testId="scan-findings" />}
+        {scan && scan.cases.length > 0 && (
+          <div className="table-wrap">
+            <table data-testid="cases-table">
+              <thead>
+                <tr>
+                  <th>Case</th>
+                  <th>Scan</th>
+                  {labels.map((l, i) => (
+                    <th key={i}>{l.name || lastPathPart(l.dir)}</th>
+                  ))}
+                  <th>Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {scan.cases.map((c) => {
+                  const ok = !!c.image && c.masks.every((m) => m)
+                  return (
+                    <tr key={c.caseKey} data-testid="case-row">
+                      <td className="mono">{c.caseKey}</td>
+                      <td>{c.image ? '✓' : <span className="text-error">missing</span>}</td>
+                      {c.masks.map((m, i) => (
+                        <td key={i}>{m ? '✓' : <span className={allowMissingMask ? 'text-warning' : 'text-error'}>missing</span>}</td>
+                      ))}
+                      <td>{ok ? <span className="badge badge-ok">matched</span> : <span className="badge badge-warning">incomplete</span>}</td>
+                    </tr>
+                  )
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {scan && scan.unmatched.some((u) => u.files.length > 0) && (
+          <div className="stack" data-testid="unmatched">
+            <h3>Files without a partner</h3>
+            {scan.unmatched
+              .filter((u) => u.files.length > 0)
+              .map((u) => (
+                <div key={u.folder}>
+                  <div className="mono small">{u.folder}</div>
+                  <ul className="small mono">
+                    {u.files.map((f) => (
+                      <li key={f}>{f}</li>
+                    ))}
+                  </ul>
+                </div>
+              ))}
+          </div>
+        )}
+      </section>
+    </div>
+  )
+}

@@ -1,0 +1,78 @@
+import { useEffect, useState } from 'react'
+import { api } from '../../api'
+import { ErrorBanner } from '../../components/ErrorBanner'
+import { openProject } from '../../store/projectFile'
+import { useProject } from '../../store/projectStore'
+
+type Recent = { path: string; name: string; savedAt: number }
+
+export function StartStep() {
+  const newProject = useProject((s) => s.newProject)
+  const hasWork = useProject((s) => !!s.imagesDir || s.labels.length > 0)
+  const setStep = useProject((s) => s.setStep)
+  const [recent, setRecent] = useState<Recent[] | null>(null)
+  const [path, setPath] = useState('')
+  const [error, setError] = useState<unknown>(null)
+
+  useEffect(() => {
+    api.recentProjects().then(setRecent, () => setRecent([]))
+  }, [])
+
+  const open = (p: string) => {
+    setError(null)
+    openProject(p).catch(setError)
+  }
+
+  return (
+    <div className="stack">
+      <ErrorBanner error={error} title="The project could not be opened" onDismiss={() => setError(null)} />
+      <div className="grid-2">
+        <section className="card">
+          <h2>New project</h2>
+          <p className="muted">Point the wizard at a folder of scans and one folder of masks per structure (for example image/, organ/ and tumor/).</p>
+          <div className="row">
+            <button type="button" className="btn btn-primary" onClick={newProject} data-testid="new-project">
+              Start a new project
+            </button>
+            {hasWork && (
+              <button type="button" className="btn" onClick={() => setStep('sources')}>
+                Continue the current one
+              </button>
+            )}
+          </div>
+        </section>
+        <section className="card">
+          <h2>Open a project file</h2>
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault()
+              if (path.trim()) open(path.trim())
+            }}
+          >
+            <input className="grow mono" placeholder="/home/me/liver-project.nnwizard.json" value={path} onChange={(e) => setPath(e.target.value)} aria-label="Project file path" data-testid="open-path" />
+            <button type="submit" className="btn" disabled={!path.trim()}>
+              Open
+            </button>
+          </form>
+        </section>
+      </div>
+      <section className="card">
+        <h2>Recent projects</h2>
+        {recent === null && <p className="muted">Loading…</p>}
+        {recent?.length === 0 && <p className="muted">No saved projects yet. Use “Save project…” at the top to keep your work.</p>}
+        <ul className="recent" data-testid="recent-projects">
+          {recent?.map((r) => (
+            <li key={r.path}>
+              <button type="button" className="recent-item" onClick={() => open(r.path)}>
+                <strong>{r.name}</strong>
+                <span className="mono small muted">{r.path}</span>
+                <span className="small muted">saved {new Date(r.savedAt).toLocaleString()}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  )
+}

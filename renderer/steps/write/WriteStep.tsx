@@ -1,0 +1,85 @@
+// Write: the prepare job converts every case into the dataset folder (resumable: finished cases
+// are skipped on a second run), with progress, cancel and a summary.
+import { useMemo, useState } from 'react'
+import type { PrepareSummary } from '../../../shared/api'
+import { api } from '../../api'
+import { CopyButton } from '../../components/CopyButton'
+import { ErrorBanner } from '../../components/ErrorBanner'
+import { FindingList } from '../../components/FindingList'
+import { JobPanel } from '../../components/JobPanel'
+import { isActive, startJob, useJobs } from '../../store/jobsStore'
+import { prepareRequestOf, useProject } from '../../store/projectStore'
+
+function isSummary(x: unknown): x is PrepareSummary {
+  return !!x && typeof x === 'object' && typeof (x as PrepareSummary).datasetDir === 'string' && typeof (x as PrepareSummary).written === 'number'
+}
+
+export function WriteStep() {
+  const imagesDir = useProject((s) => s.imagesDir)
+  const labels = useProject((s) => s.labels)
+  const allowMissingMask = useProject((s) => s.allowMissingMask)
+  const output = useProject((s) => s.output)
+  const setStep = useProject((s) => s.setStep)
+  const jobId = useJobs((s) => s.latest.prepare)
+  const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined))
+  const [error, setError] = useState<unknown>(null)
+  const [openFailed, setOpenFailed] = useState<string | null>(null)
+  const { request, missing } = useMemo(() => prepareRequestOf({ imagesDir, labels, allowMissingMask, output, step: 'write' }), [imagesDir, labels, allowMissingMask, output])
+  const summary = isSummary(job?.result) ? job.result : null
+
+  const write = () => {
+    if (!request) return
+    setError(null)
+    startJob('prepare', () => api.prepare(request)).catch(setError)
+  }
+  const openFolder = (path: string) => {
+    setOpenFailed(null)
+    api.openPath({ path }).catch(() => setOpenFailed(path))
+  }
+
+  const caseFindings = summary?.cases.flatMap((c) => c.findings.map((f) => ({ ...f, text: `${c.caseKey}: ${f.text}` }))) ?? []
+  return (
+    <div className="stack">
+      <section className="card row">
+        <div className="grow">
+          {request ? (
+            <span>
+              Writes <strong>{output.layout === 'msd' ? 'an MSD task' : 'an nnU-Net v2 dataset'}</strong> into <span className="mono">{output.outDir}</span>. Your source folders are only read, never changed.
+            </span>
+          ) : (
+            <span className="text-warning">Still needed: {missing.join(', ')}.</span>
+          )}
+        </div>
+        <button type="button" className="btn btn-primary" disabled={!request || isActive(job)} onClick={write} data-testid="start-write">
+          {summary ? 'Write again' : 'Write the dataset'}
+        </button>
+      </section>
+      <ErrorBanner error={error} title="Writing could not start" />
+      <JobPanel jobId={jobId} logHeight={160} />
+      {summary && job?.state === 'done' && (
+        <section className="card" data-testid="write-summary">
+          <h2>Done</h2>
+          <p>
+            <strong data-testid="written-count">{summary.written}</strong> cases written, {summary.skipped} already there, {summary.failed} failed, {summary.warnings} warnings.
+          </p>
+          <div className="row wrap">
+            <span className="mono" data-testid="summary-dir">
+              {summary.datasetDir}
+            </span>
+            <button type="button" className="btn btn-small" onClick={() => openFolder(summary.datasetDir)} data-testid="open-folder">
+              Open folder
+            </button>
+            <CopyButton text={summary.datasetDir} label="Copy path" />
+          </div>
+          {openFailed && <p className="small muted">This window cannot open folders on the server’s machine; the path above can be copied.</p>}
+          <FindingList findings={caseFindings} />
+          <div className="row">
+            <button type="button" className="btn btn-primary" onClick={() => setStep('environment')}>
+              Next: set up nnU-Net →
+            </button>
+          </div>
+        </section>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,144 @@
+// Every job the app knows about (validate, prepare, install, plan, train, predict), fed by the
+// Api's one event channel. Log lines are kept per job in an append-only buffer: the array is
+// mutated in place and a version number changes, so 100k lines never get copied per batch.
+import { create } from 'zustand'
+import type { EpochMetrics, JobEvent, JobInfo, JobKind, LogLine } from '../../shared/api'
+import { api } from '../api'
+
+export interface LogBuffer {
+  lines: LogLine[]
+  /** Bumped on every append, so subscribers re-render. */
+  version: number
+  /** The history from before this session was fetched (getJobLog). */
+  historyLoaded: boolean
+}
+
+export interface JobsState {
+  jobs: Record<string, JobInfo>
+  logs: Record<string, LogBuffer>
+  metrics: Record<string, EpochMetrics[]>
+  /** The newest job per kind, so a step can show the job it started after the user comes back. */
+  latest: Partial<Record<JobKind, string>>
+  handleEvent(event: JobEvent): void
+  track(jobId: string, kind: JobKind): void
+  loadHistory(): Promise<void>
+  loadLog(jobId: string): Promise<void>
+}
+
+function emptyLog(): LogBuffer {
+  return { lines: [], version: 0, historyLoaded: false }
+}
+
+/** Appends lines with a number above the last one held (a batch may repeat lines from history). */
+export function appendLines(buf: LogBuffer, lines: readonly LogLine[]): LogBuffer {
+  const lastN = buf.lines.length ? buf.lines[buf.lines.length - 1]!.n : -1
+  let added = 0
+  for (const l of lines) {
+    if (l.n > lastN) {
+      buf.lines.push(l)
+      added++
+    }
+  }
+  return added ? { ...buf, version: buf.version + 1 } : buf
+}
+
+/** History first, then whatever arrived live after it. */
+export function mergeHistory(buf: LogBuffer, history: readonly LogLine[]): LogBuffer {
+  const lastHistory = history.length ? history[history.length - 1]!.n : -1
+  const live = buf.lines.filter((l) => l.n > lastHistory)
+  return { lines: [...history, ...live], version: buf.version + 1, historyLoaded: true }
+}
+
+export const useJobs = create<JobsState>()((set, get) => ({
+  jobs: {},
+  logs: {},
+  metrics: {},
+  latest: {},
+
+  handleEvent: (e) => {
+    const s = get()
+    switch (e.type) {
+      case 'job': {
+        const latestId = s.latest[e.job.kind]
+        const latestJob = latestId ? s.jobs[latestId] : undefined
+        const newer = !latestJob || latestJob.createdAt <= e.job.createdAt
+        set({
+          jobs: { ...s.jobs, [e.job.id]: e.job },
+          metrics: e.job.metrics && !s.metrics[e.job.id] ? { ...s.metrics, [e.job.id]: e.job.metrics } : s.metrics,
+          latest: newer ? { ...s.latest, [e.job.kind]: e.job.id } : s.latest,
+        })
+        break
+      }
+      case 'progress': {
+        const job = s.jobs[e.jobId]
+        if (job) set({ jobs: { ...s.jobs, [e.jobId]: { ...job, progress: e.progress } } })
+        break
+      }
+      case 'log': {
+        const buf = appendLines(s.logs[e.jobId] ?? emptyLog(), e.lines)
+        if (buf !== s.logs[e.jobId]) set({ logs: { ...s.logs, [e.jobId]: buf } })
+        break
+      }
+      case 'metrics': {
+        const prev = (s.metrics[e.jobId] ?? []).filter((m) => m.epoch !== e.metrics.epoch)
+        set({ metrics: { ...s.metrics, [e.jobId]: [...prev, e.metrics].sort((a, b) => a.epoch - b.epoch) } })
+        break
+      }
+      case 'exit': {
+        const job = s.jobs[e.jobId]
+        if (job) set({ jobs: { ...s.jobs, [e.jobId]: { ...job, state: e.state, error: e.error, result: e.result ?? job.result, endedAt: job.endedAt ?? Date.now() } } })
+        // The final JobInfo (guidance, exit code) follows as a 'job' event on most transports;
+        // fetch it anyway so a missed event never leaves a job looking unfinished.
+        void api
+          .listJobs()
+          .then((all) => {
+            const fresh = all.find((j) => j.id === e.jobId)
+            if (fresh) get().handleEvent({ type: 'job', job: { ...fresh, result: fresh.result ?? e.result } })
+          })
+          .catch(() => undefined)
+        break
+      }
+    }
+  },
+
+  track: (jobId, kind) => {
+    const s = get()
+    const placeholder: JobInfo = s.jobs[jobId] ?? { id: jobId, kind, title: kind, state: 'queued', createdAt: Date.now(), logLines: 0 }
+    set({ jobs: { ...s.jobs, [jobId]: placeholder }, latest: { ...s.latest, [kind]: jobId } })
+  },
+
+  loadHistory: async () => {
+    const all = await api.listJobs()
+    for (const job of [...all].sort((a, b) => a.createdAt - b.createdAt)) get().handleEvent({ type: 'job', job })
+  },
+
+  loadLog: async (jobId) => {
+    const buf = get().logs[jobId]
+    if (buf?.historyLoaded) return
+    const job = get().jobs[jobId]
+    // A job started in this session streams every line from its start; only older jobs need history.
+    if (buf && buf.lines.length > 0 && buf.lines[0]!.n === 0 && job && buf.lines.length >= job.logLines) return
+    const history = await api.getJobLog({ jobId, from: 0, max: 200_000 })
+    set({ logs: { ...get().logs, [jobId]: mergeHistory(get().logs[jobId] ?? emptyLog(), history) } })
+  },
+}))
+
+let connected = false
+/** Subscribes the store to the Api's events once, and lists jobs from before a restart. */
+export function connectJobs(): void {
+  if (connected) return
+  connected = true
+  api.onEvent((e) => useJobs.getState().handleEvent(e))
+  void useJobs.getState().loadHistory().catch(() => undefined)
+}
+
+/** Starts a job and tracks it; returns its id. */
+export async function startJob(kind: JobKind, start: () => Promise<{ jobId: string }>): Promise<string> {
+  const { jobId } = await start()
+  useJobs.getState().track(jobId, kind)
+  return jobId
+}
+
+export function isActive(job: JobInfo | undefined): boolean {
+  return !!job && (job.state === 'queued' || job.state === 'running')
+}

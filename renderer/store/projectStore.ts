@@ -1,0 +1,260 @@
+// The project: source folders, label table, output options and the current step. This is what a
+// project file holds; everything else (jobs, settings) lives in its own store.
+import { useMemo } from 'react'
+import { create } from 'zustand'
+import type { LayoutKind, PrepareRequest, ProjectFile, Rgb, SourceSpecInput } from '../../shared/schema'
+import { defaultLabelColor } from '../viewer/labelLut'
+import { isStepId, type StepId } from '../steps/stepList'
+import { lastPathPart } from '../lib/format'
+
+export interface LabelRow {
+  name: string
+  dir: string
+  color: Rgb
+}
+
+export interface OutputForm {
+  layout: LayoutKind
+  outDir: string
+  id: number | null
+  name: string
+  prefix: string
+  testCount: number | null
+  testFraction: number | null
+  seed: number
+  description: string
+  reference: string
+  licence: string
+  release: string
+  channelNames: string[]
+  overwrite: boolean
+}
+
+export interface ProjectState {
+  projectPath: string | null
+  step: StepId
+  imagesDir: string
+  labels: LabelRow[]
+  allowMissingMask: boolean
+  output: OutputForm
+  /** Earlier label tables, newest last, for Undo. */
+  labelHistory: LabelRow[][]
+  /** Changed since the last save or load. */
+  dirty: boolean
+
+  setStep(step: StepId): void
+  setImagesDir(dir: string): void
+  setAllowMissingMask(v: boolean): void
+  addMaskFolder(dir: string): void
+  setMaskDir(index: number, dir: string): void
+  updateLabel(index: number, patch: Partial<LabelRow>): void
+  removeLabel(index: number): void
+  moveLabel(from: number, to: number): void
+  undoLabels(): void
+  setChannelName(index: number, name: string): void
+  addChannel(): void
+  removeChannel(index: number): void
+  setOutput(patch: Partial<OutputForm>): void
+  newProject(): void
+  loadFile(file: ProjectFile, path: string | null): void
+  markSaved(path: string): void
+}
+
+export const DEFAULT_OUTPUT: OutputForm = {
+  layout: 'nnunet-v2',
+  outDir: '',
+  id: null,
+  name: '',
+  prefix: '',
+  testCount: null,
+  testFraction: 0.2,
+  seed: 0,
+  description: '',
+  reference: '',
+  licence: '',
+  release: '1.0',
+  channelNames: ['CT'],
+  overwrite: false,
+}
+
+const HISTORY_LIMIT = 50
+
+export const useProject = create<ProjectState>()((set, get) => {
+  /** Every label-table edit goes through here so Undo can restore the table before it. */
+  const editLabels = (next: (labels: LabelRow[]) => LabelRow[]) => {
+    const { labels, labelHistory } = get()
+    set({ labels: next(labels.map((l) => ({ ...l }))), labelHistory: [...labelHistory, labels].slice(-HISTORY_LIMIT), dirty: true })
+  }
+  return {
+    projectPath: null,
+    step: 'start',
+    imagesDir: '',
+    labels: [],
+    allowMissingMask: false,
+    output: { ...DEFAULT_OUTPUT },
+    labelHistory: [],
+    dirty: false,
+
+    setStep: (step) => set({ step }),
+    setImagesDir: (imagesDir) => set({ imagesDir, dirty: true }),
+    setAllowMissingMask: (allowMissingMask) => set({ allowMissingMask, dirty: true }),
+    addMaskFolder: (dir) =>
+      editLabels((labels) => {
+        const taken = new Set(labels.map((l) => l.name))
+        let name = dir ? lastPathPart(dir) : `label ${labels.length + 1}`
+        for (let k = 2; taken.has(name); k++) name = `${lastPathPart(dir) || 'label'} ${k}`
+        return [...labels, { name, dir, color: defaultLabelColor(labels.length) }]
+      }),
+    setMaskDir: (index, dir) =>
+      editLabels((labels) =>
+        labels.map((l, i) => {
+          if (i !== index) return l
+          // A name still equal to the old folder's name follows the folder; a typed name stays.
+          const followsFolder = !l.name || l.name === lastPathPart(l.dir) || /^label \d+$/.test(l.name)
+          return { ...l, dir, name: followsFolder && dir ? lastPathPart(dir) : l.name }
+        }),
+      ),
+    updateLabel: (index, patch) => editLabels((labels) => labels.map((l, i) => (i === index ? { ...l, ...patch } : l))),
+    removeLabel: (index) => editLabels((labels) => labels.filter((_, i) => i !== index)),
+    moveLabel: (from, to) =>
+      editLabels((labels) => {
+        if (to < 0 || to >= labels.length || from === to) return labels
+        const next = [...labels]
+        const [row] = next.splice(from, 1)
+        next.splice(to, 0, row!)
+        return next
+      }),
+    undoLabels: () => {
+      const { labelHistory } = get()
+      const prev = labelHistory[labelHistory.length - 1]
+      if (prev) set({ labels: prev, labelHistory: labelHistory.slice(0, -1), dirty: true })
+    },
+    setChannelName: (index, name) => {
+      const channelNames = get().output.channelNames.map((c, i) => (i === index ? name : c))
+      set({ output: { ...get().output, channelNames }, dirty: true })
+    },
+    addChannel: () => set({ output: { ...get().output, channelNames: [...get().output.channelNames, `channel ${get().output.channelNames.length}`] }, dirty: true }),
+    removeChannel: (index) => {
+      const names = get().output.channelNames
+      if (names.length > 1) set({ output: { ...get().output, channelNames: names.filter((_, i) => i !== index) }, dirty: true })
+    },
+    setOutput: (patch) => set({ output: { ...get().output, ...patch }, dirty: true }),
+    newProject: () =>
+      set({ projectPath: null, step: 'sources', imagesDir: '', labels: [], allowMissingMask: false, output: { ...DEFAULT_OUTPUT }, labelHistory: [], dirty: false }),
+    loadFile: (file, path) => {
+      const o = file.output
+      set({
+        projectPath: path,
+        step: isStepId(file.step) ? file.step : 'sources',
+        imagesDir: file.sources.imagesDir ?? '',
+        labels: file.sources.labels.map((l, i) => ({ name: l.name, dir: l.dir, color: l.color ?? defaultLabelColor(i) })),
+        allowMissingMask: file.sources.allowMissingMask ?? false,
+        output: {
+          layout: o.layout ?? 'nnunet-v2',
+          outDir: o.outDir ?? '',
+          id: o.id ?? null,
+          name: o.name ?? '',
+          prefix: o.prefix ?? '',
+          testCount: o.split?.testCount ?? null,
+          testFraction: o.split?.testFraction ?? null,
+          seed: o.split?.seed ?? 0,
+          description: o.metadata?.description ?? '',
+          reference: o.metadata?.reference ?? '',
+          licence: o.metadata?.licence ?? '',
+          release: o.metadata?.release ?? '1.0',
+          channelNames: o.metadata?.channelNames?.length ? [...o.metadata.channelNames] : ['CT'],
+          overwrite: o.overwrite ?? false,
+        },
+        labelHistory: [],
+        dirty: false,
+      })
+    },
+    markSaved: (path) => set({ projectPath: path, dirty: false }),
+  }
+})
+
+type ProjectData = Pick<ProjectState, 'imagesDir' | 'labels' | 'allowMissingMask' | 'output' | 'step'>
+
+/** The source folders as the Api wants them, or null while a folder is still missing. */
+export function sourceSpecOf(p: Pick<ProjectState, 'imagesDir' | 'labels' | 'allowMissingMask'>): SourceSpecInput | null {
+  if (!p.imagesDir.trim() || p.labels.length === 0 || p.labels.some((l) => !l.dir.trim() || !l.name.trim())) return null
+  return {
+    imagesDir: p.imagesDir.trim(),
+    labels: p.labels.map((l) => ({ name: l.name.trim(), dir: l.dir.trim(), color: l.color })),
+    allowMissingMask: p.allowMissingMask,
+  }
+}
+
+function splitOf(o: OutputForm): PrepareRequest['output']['split'] {
+  // A test count, when given, takes precedence over a fraction (the service applies one of them).
+  if (o.testCount !== null) return { testCount: o.testCount, seed: o.seed }
+  if (o.testFraction !== null) return { testFraction: o.testFraction, seed: o.seed }
+  return { seed: o.seed }
+}
+
+function metadataOf(o: OutputForm): PrepareRequest['output']['metadata'] {
+  const channelNames = o.channelNames.map((c) => c.trim()).filter(Boolean)
+  return { description: o.description, reference: o.reference, licence: o.licence, release: o.release, channelNames: channelNames.length ? channelNames : ['CT'] }
+}
+
+/** The prepare/planOutput request, or null with the reason while the form is incomplete. */
+export function prepareRequestOf(p: ProjectData): { request: PrepareRequest | null; missing: string[] } {
+  const sources = sourceSpecOf(p)
+  const o = p.output
+  const missing: string[] = []
+  if (!sources) missing.push('the image folder and at least one mask folder (Sources step)')
+  if (!o.outDir.trim()) missing.push('an output folder')
+  if (o.id === null || !Number.isInteger(o.id)) missing.push('a dataset id')
+  if (!o.name.trim()) missing.push('a dataset name')
+  if (missing.length || !sources || o.id === null) return { request: null, missing }
+  return {
+    request: {
+      sources: { ...sources, allowMissingMask: sources.allowMissingMask ?? false },
+      output: {
+        layout: o.layout,
+        outDir: o.outDir.trim(),
+        id: o.id,
+        name: o.name.trim(),
+        prefix: o.prefix.trim() || undefined,
+        split: splitOf(o),
+        metadata: metadataOf(o),
+        overwrite: o.overwrite,
+      },
+    },
+    missing,
+  }
+}
+
+/** The project file written by saveProject. */
+export function projectFileOf(p: ProjectData): ProjectFile {
+  const o = p.output
+  return {
+    format: 'nnunet-wizard-project',
+    version: 1,
+    sources: {
+      imagesDir: p.imagesDir,
+      // A row still waiting for its folder cannot be stored (the file format needs both).
+      labels: p.labels.filter((l) => l.dir.trim() && l.name.trim()).map((l) => ({ name: l.name, dir: l.dir, color: l.color })),
+      allowMissingMask: p.allowMissingMask,
+    },
+    output: {
+      layout: o.layout,
+      outDir: o.outDir || undefined,
+      id: o.id ?? undefined,
+      name: o.name || undefined,
+      prefix: o.prefix || undefined,
+      split: splitOf(o),
+      metadata: metadataOf(o),
+      overwrite: o.overwrite,
+    },
+    step: p.step,
+  }
+}
+
+/** The current source spec, stable between renders while the folders do not change. */
+export function useSourceSpec(): SourceSpecInput | null {
+  const imagesDir = useProject((s) => s.imagesDir)
+  const labels = useProject((s) => s.labels)
+  const allowMissingMask = useProject((s) => s.allowMissingMask)
+  return useMemo(() => sourceSpecOf({ imagesDir, labels, allowMissingMask }), [imagesDir, labels, allowMissingMask])
+}
