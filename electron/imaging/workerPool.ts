@@ -54,20 +54,10 @@ export class VolumeWorkerPool {
   run(task: VolumeTask, signal?: AbortSignal, transfer: ArrayBuffer[] = []): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('The volume worker pool is closed.'))
     if (signal?.aborted) return Promise.reject(new JobCancelledError())
+    // No abort listener per task (hundreds of queued cases would each add one): the signal is
+    // checked when a worker becomes free, which is also when dropping a task starts to matter.
     return new Promise((resolve, reject) => {
-      const p: Pending = { task, transfer, resolve, reject, signal }
-      this.queue.push(p)
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const i = this.queue.indexOf(p)
-          if (i >= 0) {
-            this.queue.splice(i, 1)
-            reject(new JobCancelledError())
-          }
-        },
-        { once: true },
-      )
+      this.queue.push({ task, transfer, resolve, reject, signal })
       this.dispatch()
     })
   }
@@ -109,6 +99,10 @@ export class VolumeWorkerPool {
         slot = this.spawn()
       }
       const p = this.queue.shift()!
+      if (p.signal?.aborted) {
+        p.reject(new JobCancelledError())
+        continue
+      }
       slot.busy = p
       slot.id = this.nextId++
       slot.worker.ref()

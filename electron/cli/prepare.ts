@@ -1,0 +1,210 @@
+// `nnunet-wizard prepare`: the dataset engine from a terminal. It runs through a JobManager like
+// the wizard does, so the CLI and the UI share one code path (and one set of messages).
+import { parseArgs } from 'node:util'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Finding, JobEvent, PrepareSummary, Progress } from '../../shared/api'
+import { prepareRequest, type PrepareRequest } from '../../shared/schema'
+import { JobManager } from '../jobs/jobManager'
+import { runPrepare } from '../dataset'
+import { PrepareRefusedError } from '../dataset/prepare'
+
+export const help = `usage: nnunet-wizard prepare --images DIR --label NAME=DIR [--label NAME=DIR ...]
+                             --out DIR --id N --name NAME [options]
+
+Turns one folder of images plus one folder of binary masks per structure into an nnU-Net
+dataset. Files are matched by name without extension (image-1.nrrd <-> image-1.nii.gz).
+
+required:
+  --images DIR            folder of 3D images (.nrrd .nhdr .nii .nii.gz .mha .mhd)
+  --label NAME=DIR        a structure and its folder of 0/1 masks; repeat per structure.
+                          The first is label 1, the second 2, ...; a later label wins
+                          where masks overlap (tumor after organ: tumor overwrites organ).
+  --out DIR               where the dataset folder is created (e.g. your nnUNet_raw)
+  --id N                  dataset id: 1-999 (nnunet-v2), 1-99 (msd)
+  --name NAME             dataset name: letters, digits, - and _
+
+options:
+  --layout nnunet-v2|msd  nnunet-v2 (default): DatasetNNN_NAME with {case}_0000.nii.gz;
+                          msd: TaskNN_NAME as the Decathlon / nnU-Net v1 expects
+  --prefix P              case id prefix (default: the name in lower case), no "_"
+  --modality NAME         channel name written to dataset.json (default CT)
+  --test-count N          put N cases in imagesTs (images only)
+  --test-fraction F       or a fraction of the cases (0-0.9)
+  --seed S                seed of the train/test split (default 0)
+  --allow-missing-mask    a case without a mask for a structure gets that label empty
+  --overwrite             replace a non-empty dataset folder not made by this tool
+  --description TEXT, --reference TEXT, --licence TEXT, --release TEXT
+                          dataset.json metadata
+  --json                  print a JSON summary on stdout
+  -h, --help              show this help
+
+exit codes: 0 all cases written, 1 some cases failed (the others are written), 2 bad usage
+or nothing could be written.`
+
+class UsageError extends Error {}
+
+function parseNumber(flag: string, text: string | undefined, integer: boolean): number | undefined {
+  if (text === undefined) return undefined
+  const n = Number(text)
+  if (text.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UsageError(`${flag} needs ${integer ? 'a whole number' : 'a number'}, got "${text}".`)
+  return n
+}
+
+export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; json: boolean } {
+  let values
+  try {
+    ;({ values } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        images: { type: 'string' },
+        label: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        id: { type: 'string' },
+        name: { type: 'string' },
+        layout: { type: 'string' },
+        prefix: { type: 'string' },
+        modality: { type: 'string' },
+        'test-count': { type: 'string' },
+        'test-fraction': { type: 'string' },
+        seed: { type: 'string' },
+        overwrite: { type: 'boolean' },
+        'allow-missing-mask': { type: 'boolean' },
+        json: { type: 'boolean' },
+        description: { type: 'string' },
+        reference: { type: 'string' },
+        licence: { type: 'string' },
+        release: { type: 'string' },
+      },
+    }))
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err))
+  }
+  const missing = (['images', 'out', 'id', 'name'] as const).filter((k) => !values[k])
+  if (!values.label?.length) missing.push('label' as never)
+  if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(', ')}.`)
+  const labels = values.label!.map((spec) => {
+    const eq = spec.indexOf('=')
+    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--label needs NAME=DIR (e.g. --label organ=data/organ), got "${spec}".`)
+    return { name: spec.slice(0, eq), dir: resolve(spec.slice(eq + 1)) }
+  })
+  if (values.layout && values.layout !== 'nnunet-v2' && values.layout !== 'msd') throw new UsageError(`--layout is nnunet-v2 or msd, got "${values.layout}".`)
+  if (values['test-count'] !== undefined && values['test-fraction'] !== undefined) throw new UsageError('give --test-count or --test-fraction, not both.')
+  const parsed = prepareRequest.safeParse({
+    sources: { imagesDir: resolve(values.images!), labels, allowMissingMask: values['allow-missing-mask'] ?? false },
+    output: {
+      layout: values.layout ?? 'nnunet-v2',
+      outDir: resolve(values.out!),
+      id: parseNumber('--id', values.id, true),
+      name: values.name,
+      prefix: values.prefix,
+      split: { testCount: parseNumber('--test-count', values['test-count'], true), testFraction: parseNumber('--test-fraction', values['test-fraction'], false), seed: parseNumber('--seed', values.seed, true) ?? 0 },
+      metadata: {
+        description: values.description ?? '',
+        reference: values.reference ?? '',
+        licence: values.licence ?? '',
+        release: values.release ?? '1.0',
+        channelNames: [values.modality ?? 'CT'],
+      },
+      overwrite: values.overwrite ?? false,
+    },
+  })
+  if (!parsed.success) {
+    const flag: Record<string, string> = { id: '--id', testCount: '--test-count', testFraction: '--test-fraction', name: '--name', prefix: '--prefix' }
+    throw new UsageError(parsed.error.issues.map((i) => `${flag[String(i.path[i.path.length - 1])] ?? i.path.join('.')}: ${i.message}`).join('; '))
+  }
+  return { request: parsed.data, json: values.json ?? false }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} kB`
+}
+
+function progressLine(p: Progress, width: number): string {
+  const frac = p.total > 0 ? p.done / p.total : 1
+  const barWidth = Math.max(10, Math.min(30, width - 60))
+  const filled = Math.round(frac * barWidth)
+  const eta = p.etaSeconds !== undefined && p.done < p.total ? `  ETA ${p.etaSeconds}s` : ''
+  const bytes = p.bytes ? `  ${formatBytes(p.bytes)}` : ''
+  return `${(p.message ?? '').padEnd(15)} [${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${p.done}/${p.total} ${p.unit}${bytes}${eta}`.slice(0, width - 1)
+}
+
+function printFindings(findings: Finding[], out: (s: string) => void): void {
+  for (const f of findings) out(`${f.severity}: ${f.text}${f.hint ? `\n  -> ${f.hint}` : ''}`)
+}
+
+function printSummary(s: PrepareSummary): void {
+  const lines = [`Dataset: ${s.datasetDir}`, `  ${s.written} written, ${s.skipped} skipped (unchanged), ${s.failed} failed, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}`]
+  for (const c of s.cases) {
+    const problems = c.findings.filter((f) => f.severity !== 'info')
+    if (!problems.length) continue
+    lines.push(`  ${c.caseKey} (${c.status}):`)
+    for (const f of problems) lines.push(`    ${f.severity}: ${f.text}${f.hint ? `\n      -> ${f.hint}` : ''}`)
+  }
+  if (s.manifest) lines.push(`  manifest: ${s.manifest}`)
+  if (s.failed > 0) lines.push('Fix the failed cases and run the same command again: finished cases are skipped.')
+  console.log(lines.join('\n'))
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let request: PrepareRequest
+  let json: boolean
+  try {
+    ;({ request, json } = parsePrepareArgs(argv))
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    console.error(`nnunet-wizard prepare: ${err.message}\nRun 'nnunet-wizard prepare --help' for the options.`)
+    return 2
+  }
+
+  const jobs = new JobManager(join(tmpdir(), 'nnunet-wizard-cli-jobs'))
+  const tty = process.stderr.isTTY === true && !json
+  let barShown = false
+  const clearBar = () => {
+    if (barShown) process.stderr.write('\r\x1b[2K')
+    barShown = false
+  }
+  const off = jobs.onEvent((e: JobEvent) => {
+    if (e.type === 'progress' && tty) {
+      process.stderr.write(`\r\x1b[2K${progressLine(e.progress, process.stderr.columns ?? 80)}`)
+      barShown = true
+    } else if (e.type === 'log' && !json) {
+      clearBar()
+      for (const l of e.lines) if (!/^info: /.test(l.text)) process.stderr.write(`${l.text}\n`)
+    }
+  })
+  let refused: PrepareRefusedError | undefined
+  const job = await jobs.start('prepare', `Write ${request.output.layout === 'msd' ? 'Task' : 'Dataset'} ${request.output.id} ${request.output.name}`, (ctx) =>
+    runPrepare(request, ctx).catch((err: unknown) => {
+      if (err instanceof PrepareRefusedError) refused = err
+      throw err
+    }),
+  )
+  const onSigint = () => jobs.cancel(job.id)
+  process.once('SIGINT', onSigint)
+  const done = await jobs.wait(job.id)
+  process.off('SIGINT', onSigint)
+  off()
+  clearBar()
+
+  if (done.state === 'cancelled') {
+    console.error('Cancelled: finished cases are kept and recorded; run the same command again to continue.')
+    return 130
+  }
+  if (refused) {
+    if (json) console.log(JSON.stringify({ ok: false, written: 0, findings: refused.findings }, null, 2))
+    printFindings(refused.findings, (s) => console.error(s))
+    console.error('Nothing was written.')
+    return 2
+  }
+  if (done.state === 'failed') {
+    console.error(`nnunet-wizard prepare: ${done.error ?? 'failed'}`)
+    return 1
+  }
+  const summary = done.result as PrepareSummary
+  if (json) console.log(JSON.stringify({ ok: summary.failed === 0, ...summary }, null, 2))
+  else printSummary(summary)
+  return summary.failed > 0 ? 1 : 0
+}

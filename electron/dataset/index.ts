@@ -1,0 +1,6 @@
+// The dataset engine's public face: what service.ts and the CLI call. No Electron import.
+export { scanSources } from './scan'
+export { validateSources } from './validate'
+export { planOutput } from './plan'
+export { runPrepare, PrepareRefusedError } from './prepare'
+export { previewCase } from './preview'

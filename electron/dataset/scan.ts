@@ -1,0 +1,119 @@
+// Finds the cases: one image per file in the image folder, and for each label folder the file
+// with the same name (extension aside). Only directory listings: no volume is opened here, so a
+// scan is instant even on a network drive with hundreds of cases.
+import { readdir, stat } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { CaseMatch, Finding, ScanResult } from '../../shared/api'
+import type { SourceSpec } from '../../shared/schema'
+import { naturalCompare } from '../../shared/naturalSort'
+import { VOLUME_EXTENSIONS, volumeExtension } from '../imaging/volume'
+
+/** Pixel-data companions of .nhdr/.mhd headers (and Analyze .img): read through their header, never a case. */
+const DATA_FILE = /\.(raw|zraw|img|dat)(\.gz)?$/i
+
+interface FolderListing {
+  dir: string
+  /** case key -> absolute path */
+  files: Map<string, string>
+  findings: Finding[]
+}
+
+function caseKeyOf(fileName: string): string | null {
+  const ext = volumeExtension(fileName)
+  return ext ? fileName.slice(0, fileName.length - ext.length) : null
+}
+
+async function listFolder(dir: string, role: string): Promise<FolderListing> {
+  const out: FolderListing = { dir, files: new Map(), findings: [] }
+  let entries
+  try {
+    const info = await stat(dir)
+    if (!info.isDirectory()) {
+      out.findings.push({ severity: 'error', code: 'folder-not-directory', file: dir, text: `The ${role} path ${dir} is a file, not a folder.`, hint: 'Choose the folder that holds the files.' })
+      return out
+    }
+    entries = await readdir(dir, { withFileTypes: true })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    out.findings.push({
+      severity: 'error',
+      code: code === 'ENOENT' ? 'folder-missing' : 'folder-unreadable',
+      file: dir,
+      text: code === 'ENOENT' ? `The ${role} folder ${dir} does not exist.` : `The ${role} folder ${dir} cannot be read (${code ?? String(err)}).`,
+      hint: code === 'ENOENT' ? 'Check the path (spelling, a drive that is not mounted).' : 'Check the folder permissions.',
+    })
+    return out
+  }
+  const ignored: string[] = []
+  const byKey = new Map<string, string[]>()
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue
+    let isFile = e.isFile()
+    if (e.isSymbolicLink()) isFile = await stat(join(dir, e.name)).then((s) => s.isFile(), () => false)
+    if (!isFile) continue
+    const key = caseKeyOf(e.name)
+    if (key === null || key === '') {
+      if (!DATA_FILE.test(e.name)) ignored.push(e.name)
+      continue
+    }
+    byKey.set(key, [...(byKey.get(key) ?? []), e.name])
+  }
+  for (const [key, names] of byKey) {
+    const sorted = names.sort(naturalCompare)
+    if (sorted.length > 1) {
+      out.findings.push({ severity: 'error', code: 'duplicate-case', file: join(dir, sorted[0]!), text: `The ${role} folder ${dir} has ${sorted.length} files for case "${key}": ${sorted.join(', ')}.`, hint: 'Keep one file per case name (remove or rename the others).' })
+    }
+    out.files.set(key, join(dir, sorted[0]!))
+  }
+  if (ignored.length > 0) {
+    const shown = ignored.sort(naturalCompare).slice(0, 5).join(', ')
+    out.findings.push({ severity: 'info', code: 'ignored-files', file: dir, text: `${ignored.length} file${ignored.length === 1 ? '' : 's'} in ${dir} ${ignored.length === 1 ? 'is' : 'are'} not a volume and ignored: ${shown}${ignored.length > 5 ? ', …' : ''}.` })
+  }
+  if (out.files.size === 0) {
+    out.findings.push({ severity: 'error', code: 'folder-empty', file: dir, text: `The ${role} folder ${dir} holds no volumes (${VOLUME_EXTENSIONS.join(', ')}).`, hint: 'Choose the folder that holds the scans themselves, not a parent folder.' })
+  }
+  return out
+}
+
+export async function scanSources(spec: SourceSpec): Promise<ScanResult> {
+  const imagesDir = resolve(spec.imagesDir)
+  const labelDirs = spec.labels.map((l) => resolve(l.dir))
+  const findings: Finding[] = []
+  const all = [imagesDir, ...labelDirs]
+  all.forEach((d, i) => {
+    const j = all.indexOf(d)
+    if (j < i) {
+      const what = (k: number) => (k === 0 ? 'the image folder' : `the "${spec.labels[k - 1]!.name}" mask folder`)
+      findings.push({ severity: 'error', code: 'same-folder', file: d, text: `${what(i)} is the same folder as ${what(j)}: ${d}.`, hint: 'Each structure needs its own folder of masks, separate from the images.' })
+    }
+  })
+  const [images, ...labels] = await Promise.all([listFolder(imagesDir, 'image'), ...labelDirs.map((d, i) => listFolder(d, `"${spec.labels[i]!.name}" mask`))])
+  findings.push(...images!.findings, ...labels.flatMap((l) => l.findings))
+
+  const keys = [...images!.files.keys()].sort(naturalCompare)
+  const cases: CaseMatch[] = keys.map((caseKey) => ({ caseKey, image: images!.files.get(caseKey)!, masks: labels.map((l) => l.files.get(caseKey) ?? null) }))
+
+  const unmatched = labels
+    .map((l) => ({ folder: l.dir, files: [...l.files.entries()].filter(([k]) => !images!.files.has(k)).map(([, p]) => p).sort(naturalCompare) }))
+    .filter((u) => u.files.length > 0)
+  for (const u of unmatched) {
+    const names = u.files.slice(0, 5).map((p) => p.slice(u.folder.length + 1))
+    findings.push({ severity: 'warning', code: 'unmatched-files', file: u.folder, text: `${u.files.length} mask file${u.files.length === 1 ? '' : 's'} in ${u.folder} ${u.files.length === 1 ? 'has' : 'have'} no image with the same name and ${u.files.length === 1 ? 'is' : 'are'} ignored: ${names.join(', ')}${u.files.length > 5 ? ', …' : ''}.`, hint: 'Masks are matched to images by file name without extension (image-1.nrrd <-> image-1.nii.gz).' })
+  }
+  labels.forEach((l, i) => {
+    if (l.files.size === 0) return
+    const missing = cases.filter((c) => c.masks[i] === null).map((c) => c.caseKey)
+    if (missing.length === 0) return
+    const name = spec.labels[i]!.name
+    // A warning here: the case itself fails (or is kept with an empty label) during validation,
+    // and the other cases are still written.
+    findings.push({
+      severity: 'warning',
+      code: 'mask-missing',
+      file: l.dir,
+      text: `${missing.length} case${missing.length === 1 ? '' : 's'} ${missing.length === 1 ? 'has' : 'have'} no "${name}" mask in ${l.dir}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`,
+      hint: spec.allowMissingMask ? `"${name}" is left empty in those cases.` : `Those cases will fail. Add the missing masks, or allow missing masks (--allow-missing-mask) to leave "${name}" empty in them.`,
+    })
+  })
+  return { cases, unmatched, findings }
+}
