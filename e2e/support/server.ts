@@ -1,0 +1,109 @@
+// The real browser-mode server for e2e specs: `node bin/nnunet-wizard.mjs serve --port 0` with
+// its own data folder in a temp dir, started once per worker. The address is read from the one
+// line serve prints ("nnU-Net Wizard is running at http://127.0.0.1:PORT/?token=...").
+import { test as base, expect } from '@playwright/test'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const ADDRESS_LINE = /^nnU-Net Wizard is running at (http:\/\/\S+)$/m
+
+export interface WizardServer {
+  /** The full address, token included, as a user would open it. */
+  url: string
+  token: string
+  origin: string
+  port: number
+  /** NNUNET_WIZARD_DATA of this server (settings, jobs, recent projects). */
+  dataDir: string
+  process: ChildProcess
+  /** Everything the server printed so far (for failure messages). */
+  output(): string
+  stop(): Promise<void>
+}
+
+export interface StartOptions {
+  env?: Record<string, string>
+  timeoutMs?: number
+}
+
+export async function startWizardServer(opts: StartOptions = {}): Promise<WizardServer> {
+  if (!existsSync(join(repoRoot, 'dist', 'renderer', 'index.html'))) {
+    throw new Error("dist/renderer/index.html is missing: build first with 'npm run build' (the e2e script does this).")
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'nnunet-wizard-e2e-'))
+  const proc = spawn(process.execPath, [join(repoRoot, 'bin', 'nnunet-wizard.mjs'), 'serve', '--port', '0'], {
+    cwd: repoRoot,
+    env: { ...process.env, NNUNET_WIZARD_DATA: dataDir, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    shell: false,
+  })
+  let out = ''
+  proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
+  proc.stderr.setEncoding('utf8').on('data', (d: string) => (out += d))
+
+  const stop = async (): Promise<void> => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r))
+      proc.kill('SIGTERM')
+      const force = setTimeout(() => proc.kill('SIGKILL'), 5000)
+      await exited
+      clearTimeout(force)
+    }
+    await rm(dataDir, { recursive: true, force: true })
+  }
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop()
+      reject(new Error(`nnunet-wizard serve printed no address within ${opts.timeoutMs ?? 60_000} ms. Output:\n${out}`))
+    }, opts.timeoutMs ?? 60_000)
+    const onExit = (code: number | null): void => {
+      clearTimeout(timer)
+      reject(new Error(`nnunet-wizard serve exited (code ${code}) before printing its address. Output:\n${out}`))
+    }
+    proc.once('exit', onExit)
+    const onData = (): void => {
+      const m = ADDRESS_LINE.exec(out)
+      if (!m?.[1]) return
+      clearTimeout(timer)
+      proc.off('exit', onExit)
+      proc.stdout.off('data', onData)
+      resolve(m[1])
+    }
+    proc.stdout.on('data', onData)
+  })
+  const parsed = new URL(url)
+  return {
+    url,
+    token: parsed.searchParams.get('token') ?? '',
+    origin: parsed.origin,
+    port: Number(parsed.port),
+    dataDir,
+    process: proc,
+    output: () => out,
+    stop,
+  }
+}
+
+/** `test` with a `wizard` fixture: one real server per worker, stopped when the worker ends. */
+export const test = base.extend<object, { wizard: WizardServer }>({
+  wizard: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const server = await startWizardServer()
+      try {
+        await use(server)
+      } finally {
+        await server.stop()
+      }
+    },
+    { scope: 'worker' },
+  ],
+})
+
+export { expect }
