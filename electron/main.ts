@@ -18,7 +18,7 @@ const here = dirname(fileURLToPath(import.meta.url))
 const rendererDir = join(here, '..', 'renderer')
 const preloadFile = join(here, 'preload.cjs')
 
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }])
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true } }])
 
 let mainWindow: BrowserWindow | null = null
 
