@@ -1,0 +1,135 @@
+// nnU-Net's folders: creating them, the environment variables that carry them to every child
+// process, what datasets they hold (and id collisions), and "copy shell exports" text.
+import { mkdir, readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { FolderStatus } from '../../shared/api'
+import type { NnunetFolders, NnunetVersion, Settings } from '../../shared/schema'
+
+/** The variable names each version reads, in the order raw, preprocessed, results. */
+export const FOLDER_VARS: Record<NnunetVersion, { raw: string; preprocessed: string; results: string }> = {
+  v2: { raw: 'nnUNet_raw', preprocessed: 'nnUNet_preprocessed', results: 'nnUNet_results' },
+  v1: { raw: 'nnUNet_raw_data_base', preprocessed: 'nnUNet_preprocessed', results: 'RESULTS_FOLDER' },
+}
+
+/** The standard layout under one base folder (v1 as in the guide, v2 as in nnU-Net's docs). */
+export function foldersUnder(base: string, version: NnunetVersion): NnunetFolders {
+  if (version === 'v2') return { raw: join(base, 'nnUNet_raw'), preprocessed: join(base, 'nnUNet_preprocessed'), results: join(base, 'nnUNet_results') }
+  return { raw: join(base, 'nnUNet_raw_data_base'), preprocessed: join(base, 'nnUNet_preprocessed'), results: join(base, 'nnUNet_trained_models') }
+}
+
+export async function createFolders(base: string, version: NnunetVersion): Promise<NnunetFolders> {
+  const folders = foldersUnder(base, version)
+  const dirs = [folders.raw, folders.preprocessed, folders.results]
+  // v1 expects these two inside nnUNet_raw_data_base (the converter writes to nnUNet_raw_data).
+  if (version === 'v1') dirs.push(join(folders.raw, 'nnUNet_raw_data'), join(folders.raw, 'nnUNet_cropped_data'))
+  try {
+    for (const d of dirs) await mkdir(d, { recursive: true })
+  } catch (err) {
+    throw new Error(`Cannot create the nnU-Net folders under ${base}: ${(err as Error).message}. Choose a folder you can write to.`)
+  }
+  return folders
+}
+
+/** The folder variables for a child process; throws a clear message when the folders are not set. */
+export function folderEnv(settings: Settings): Record<string, string> {
+  const f = settings.folders
+  if (!f) {
+    throw new Error('The nnU-Net folders are not set. Choose or create them in the Environment step (or pass --base / --raw --preprocessed --results on the command line).')
+  }
+  const vars = FOLDER_VARS[settings.nnunetVersion]
+  return { [vars.raw]: f.raw, [vars.preprocessed]: f.preprocessed, [vars.results]: f.results }
+}
+
+/** Settings-driven nnU-Net options: augmentation workers and (v2) torch.compile. */
+export function optionEnv(settings: Settings): Record<string, string> {
+  const env: Record<string, string> = {}
+  if (settings.augmentationWorkers !== undefined) env.nnUNet_n_proc_DA = String(settings.augmentationWorkers)
+  // nnunetv2 compiles by default when the variable is unset; the app makes it an explicit choice.
+  if (settings.nnunetVersion === 'v2') env.nnUNet_compile = settings.torchCompile ? 'true' : 'false'
+  return env
+}
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+async function listDirs(p: string): Promise<string[]> {
+  try {
+    return (await readdir(p, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name)
+  } catch {
+    return []
+  }
+}
+
+/** Every folder that may hold a dataset of this version, with its own name. */
+async function datasetFolders(settings: Settings): Promise<string[]> {
+  const f = settings.folders!
+  if (settings.nnunetVersion === 'v2') {
+    const tops = [f.raw, f.preprocessed, f.results]
+    return (await Promise.all(tops.map(async (t) => (await listDirs(t)).map((n) => join(t, n))))).flat()
+  }
+  // v1: raw data and cropped data under the base, preprocessed, and results/nnUNet/<configuration>/TaskNNN_*.
+  const tops = [join(f.raw, 'nnUNet_raw_data'), join(f.raw, 'nnUNet_cropped_data'), f.preprocessed]
+  const out = (await Promise.all(tops.map(async (t) => (await listDirs(t)).map((n) => join(t, n))))).flat()
+  for (const config of await listDirs(join(f.results, 'nnUNet'))) {
+    for (const n of await listDirs(join(f.results, 'nnUNet', config))) out.push(join(f.results, 'nnUNet', config, n))
+  }
+  return out
+}
+
+/** Parses "Dataset004_Liver" (v2) or "Task004_Liver" / "Task04_Liver" (v1, MSD) into id and name. */
+export function parseDatasetFolderName(name: string, version: NnunetVersion): { id: number; name: string } | null {
+  const re = version === 'v2' ? /^Dataset(\d{3})_(.+)$/ : /^Task(\d{2,3})_(.+)$/
+  const m = re.exec(name)
+  return m ? { id: Number(m[1]), name: m[2]! } : null
+}
+
+export async function folderStatus(settings: Settings): Promise<FolderStatus> {
+  const version = settings.nnunetVersion
+  if (!settings.folders) return { version, env: {}, exists: {}, datasets: [] }
+  const env = folderEnv(settings)
+  const exists: Record<string, boolean> = {}
+  for (const [k, v] of Object.entries(env)) exists[k] = await isDir(v)
+  const byKey = new Map<string, { id: number; name: string; where: string[] }>()
+  for (const dir of await datasetFolders(settings)) {
+    const base = dir.split(/[\\/]/).pop()!
+    const parsed = parseDatasetFolderName(base, version)
+    if (!parsed) continue
+    const key = `${parsed.id}\0${parsed.name}`
+    const entry = byKey.get(key) ?? { ...parsed, where: [] }
+    entry.where.push(dir)
+    byKey.set(key, entry)
+  }
+  const datasets = [...byKey.values()].sort((a, b) => a.id - b.id || a.name.localeCompare(b.name))
+  return { version, env, exists, datasets }
+}
+
+/** Ids used by more than one dataset name: nnU-Net refuses these ("More than one dataset name found"). */
+export function idCollisions(status: FolderStatus): { id: number; names: string[] }[] {
+  const names = new Map<number, string[]>()
+  for (const d of status.datasets) names.set(d.id, [...(names.get(d.id) ?? []), d.name])
+  return [...names.entries()].filter(([, n]) => n.length > 1).map(([id, n]) => ({ id, names: n }))
+}
+
+/** bash/zsh double-quoted string: only \ " $ ` are special inside. */
+export function bashQuote(value: string): string {
+  return `"${value.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`
+}
+
+/** PowerShell single-quoted string: a quote is written twice, nothing else is special. */
+export function powershellQuote(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`
+}
+
+export function shellExports(settings: Settings): { bash: string; powershell: string } {
+  const env = { ...(settings.folders ? folderEnv(settings) : {}), ...optionEnv(settings) }
+  const entries = Object.entries(env)
+  return {
+    bash: entries.map(([k, v]) => `export ${k}=${bashQuote(v)}`).join('\n'),
+    powershell: entries.map(([k, v]) => `$env:${k} = ${powershellQuote(v)}`).join('\n'),
+  }
+}

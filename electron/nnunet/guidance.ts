@@ -1,0 +1,83 @@
+// Known nnU-Net failures, recognised in the log and turned into advice in a researcher's words.
+// The patterns are the messages nnunet 1.7.1 / nnunetv2 2.8.1 (and the libraries they use) print.
+import type { Finding } from '../../shared/api'
+
+interface Rule {
+  code: string
+  re: RegExp
+  text: string
+  hint: string
+}
+
+const RULES: Rule[] = [
+  {
+    code: 'too-few-cases',
+    // sklearn's KFold when nnU-Net builds its 5-fold split from fewer than 5 training cases.
+    re: /Cannot have number of splits n_splits=\d+ greater than the number of samples/,
+    text: 'nnU-Net could not make its 5-fold cross-validation split: the dataset has fewer than 5 training cases.',
+    hint: "Train with fold 'all' (all cases train, no validation split), add cases, or write your own splits_final.json in the preprocessed dataset folder.",
+  },
+  {
+    code: 'find-best-needs-npz',
+    re: /No \.npz files found in folder|rerun validation with `nnUNet_train CONFIG TRAINER TASK FOLD -val --npz`|don't forget the --npz flag/i,
+    text: 'Finding the best configuration (or ensembling) needs the softmax outputs of the validation, which are only saved with --npz.',
+    hint: 'Re-run the validation of each fold with "validation only" and --npz ticked (nnUNetv2_train ... --val --npz), then run find_best_configuration again.',
+  },
+  {
+    code: 'torch-compile-failed',
+    re: /torch\._dynamo|torch\._inductor|BackendCompilerFailed|InductorError|triton.*(?:not found|error)/i,
+    text: 'torch.compile failed while building the network (a compiler or Triton problem, common on new GPUs, Windows and some drivers).',
+    hint: 'Turn off "torch.compile" in the settings (nnUNet_compile=false) and start the training again; it only costs some speed.',
+  },
+  {
+    code: 'augmentation-workers-died',
+    re: /background workers are no longer alive|One or more background workers/,
+    text: "nnU-Net's data-augmentation worker processes died. Usually they ran out of memory (RAM) or were killed by the system; the real error is often printed further up.",
+    hint: 'Lower the data-augmentation workers in the settings (nnUNet_n_proc_DA, e.g. 2-4), close other programs, and check free RAM and shared memory (/dev/shm in containers).',
+  },
+  {
+    code: 'folders-not-set',
+    re: /\b(nnUNet_raw|nnUNet_preprocessed|nnUNet_results|nnUNet_raw_data_base|RESULTS_FOLDER) is not defined/,
+    text: 'nnU-Net says one of its folder variables is not set.',
+    hint: 'Choose or create the nnU-Net folders in the Environment step; the app then passes nnUNet_raw / nnUNet_preprocessed / nnUNet_results (v1: nnUNet_raw_data_base / nnUNet_preprocessed / RESULTS_FOLDER) to every run.',
+  },
+  {
+    code: 'dataset-not-found',
+    re: /Could not find a (?:dataset|task) with the ID (\d+)/,
+    text: 'nnU-Net cannot find a dataset with this id in its folders.',
+    hint: 'Check that the dataset was written into the nnU-Net raw folder (DatasetNNN_Name for v2, nnUNet_raw_data/TaskNNN_Name for v1) and that plan and preprocess ran for it; the Folders panel lists the ids it sees.',
+  },
+  {
+    code: 'dataset-id-collision',
+    re: /More than one dataset name found for dataset id (\d+)/,
+    text: 'Two datasets with different names use the same id in the nnU-Net folders.',
+    hint: 'Rename or remove one of them (the Folders panel lists both), or write the new dataset with a free id.',
+  },
+  {
+    code: 'cuda-unavailable',
+    re: /Torch not compiled with CUDA enabled|Found no NVIDIA driver|No CUDA GPUs are available|CUDA driver initialization failed/,
+    text: 'The run asked for a CUDA GPU, but torch cannot use one here.',
+    hint: 'Pick device "cpu" (slow) or "mps" (Apple silicon) in the settings, or install a CUDA build of torch that matches your driver.',
+  },
+  {
+    code: 'out-of-gpu-memory',
+    re: /CUDA out of memory|OutOfMemoryError/,
+    text: 'The GPU ran out of memory.',
+    hint: 'Close other programs that use the GPU, or plan with a smaller GPU memory target (nnUNetv2_plan_and_preprocess -gpu_memory_target) and use those plans.',
+  },
+]
+
+export class GuidanceMatcher {
+  private readonly seen = new Set<string>()
+
+  /** Returns the findings this line triggers for the first time. */
+  match(line: string): Finding[] {
+    const out: Finding[] = []
+    for (const r of RULES) {
+      if (this.seen.has(r.code) || !r.re.test(line)) continue
+      this.seen.add(r.code)
+      out.push({ severity: 'error', code: r.code, text: r.text, hint: r.hint })
+    }
+    return out
+  }
+}

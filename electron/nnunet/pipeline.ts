@@ -1,0 +1,193 @@
+// The pipeline steps as job bodies: convert + plan/preprocess, train, predict, find the best
+// configuration. Each builds its argv with shared/nnunetArgs.ts and runs it with runTool.
+import { mkdir, readdir } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
+import type { Progress } from '../../shared/api'
+import {
+  V1_SHORT_TRAINERS,
+  convertMsdArgs,
+  defaultPlans,
+  defaultTrainer,
+  findBestArgs,
+  planArgs,
+  predictArgs,
+  trainArgs,
+  type FindBestRequest,
+} from '../../shared/nnunetArgs'
+import type { NnunetVersion, PlanRequest, PredictRequest, Settings, TrainRequest } from '../../shared/schema'
+import { epochsFromTrainerName } from '../../shared/trainingLog'
+import type { JobContext } from '../jobs/jobManager'
+import { dataDir as appDataDir } from '../paths'
+import { folderEnv, optionEnv } from './folders'
+import { resolvePython } from './python'
+import { runTool } from './runner'
+import { trainerDir, writeGeneratedTrainer } from './trainers'
+
+/** nnU-Net's own default length: 1000 epochs (v2 nnUNetTrainer, v1 nnUNetTrainerV2). */
+const DEFAULT_EPOCHS = 1000
+
+/** Environment of every nnU-Net child: folders, options and (v2) the wizard's trainer folder. */
+export function childEnv(settings: Settings, dataDir: string): Record<string, string> {
+  const env = { ...folderEnv(settings), ...optionEnv(settings) }
+  if (settings.nnunetVersion === 'v2') {
+    const own = trainerDir(dataDir)
+    const existing = process.env.nnUNet_extTrainer
+    env.nnUNet_extTrainer = existing ? `${own}${delimiter}${existing}` : own
+  }
+  return env
+}
+
+function datasetPrefix(version: NnunetVersion, id: number): RegExp {
+  // v1 names tasks Task%03d (TaskNN from the Decathlon is converted to TaskNNN).
+  return version === 'v2' ? new RegExp(`^Dataset${String(id).padStart(3, '0')}_`) : new RegExp(`^Task0*${id}_`)
+}
+
+/** The dataset's folder name (DatasetNNN_Name / TaskNNN_Name) as found in the nnU-Net folders. */
+export async function datasetFolderName(settings: Settings, id: number): Promise<string | undefined> {
+  const f = settings.folders!
+  const re = datasetPrefix(settings.nnunetVersion, id)
+  const places = settings.nnunetVersion === 'v2' ? [f.preprocessed, f.raw, f.results] : [f.preprocessed, join(f.raw, 'nnUNet_raw_data'), join(f.raw, 'nnUNet_cropped_data')]
+  for (const p of places) {
+    const names = await readdir(p).catch(() => [] as string[])
+    const hit = names.filter((n) => re.test(n)).sort()[0]
+    if (hit) return hit
+  }
+  return undefined
+}
+
+/** Where nnU-Net writes a training's fold: v2 results/DatasetX/T__P__C/fold_F, v1 results/nnUNet/C/TaskX/T__P/fold_F. */
+export function trainingOutputFolder(settings: Settings, dataset: string, trainer: string, plans: string, configuration: string, fold: string | number): string {
+  const r = settings.folders!.results
+  if (settings.nnunetVersion === 'v2') return join(r, dataset, `${trainer}__${plans}__${configuration}`, `fold_${fold}`)
+  return join(r, 'nnUNet', configuration, dataset, `${trainer}__${plans}`, `fold_${fold}`)
+}
+
+async function ensureFolders(settings: Settings): Promise<void> {
+  const f = settings.folders!
+  const dirs = [f.raw, f.preprocessed, f.results]
+  if (settings.nnunetVersion === 'v1') dirs.push(join(f.raw, 'nnUNet_raw_data'), join(f.raw, 'nnUNet_cropped_data'))
+  for (const d of dirs) await mkdir(d, { recursive: true })
+}
+
+function stepProgress(ctx: JobContext, done: number, total: number, message: string): void {
+  ctx.progress({ done, total, unit: 'step', message })
+}
+
+// ---------------------------------------------------------------- plan and preprocess
+
+export async function runPlan(req: PlanRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ datasetId: number; dataset?: string; preprocessed?: string }> {
+  const version = settings.nnunetVersion
+  const python = resolvePython(settings)
+  const env = childEnv(settings, dataDir)
+  await ensureFolders(settings)
+  const steps = req.convertFromMsd ? 2 : 1
+  if (req.convertFromMsd) {
+    stepProgress(ctx, 0, steps, 'converting the Decathlon (MSD) task')
+    await runTool(ctx, { python, env, command: convertMsdArgs(version, req.convertFromMsd, { outputId: req.datasetId, processes: req.processes }) })
+  }
+  stepProgress(ctx, steps - 1, steps, 'planning and preprocessing')
+  await runTool(ctx, { python, env, command: planArgs(version, req) })
+  stepProgress(ctx, steps, steps, 'done')
+  const dataset = await datasetFolderName(settings, req.datasetId)
+  return { datasetId: req.datasetId, ...(dataset ? { dataset, preprocessed: join(settings.folders!.preprocessed, dataset) } : {}) }
+}
+
+// ---------------------------------------------------------------- train
+
+/** The trainer class a request runs with and the epochs that implies. */
+export async function resolveTrainer(req: TrainRequest, version: NnunetVersion, dataDir: string): Promise<{ trainer: string; totalEpochs: number }> {
+  const base = req.trainer ?? defaultTrainer(version, req.configuration)
+  if (req.epochs === undefined && req.iterationsPerEpoch === undefined) {
+    return { trainer: base, totalEpochs: epochsFromTrainerName(base) ?? DEFAULT_EPOCHS }
+  }
+  const epochs = req.epochs ?? epochsFromTrainerName(base) ?? DEFAULT_EPOCHS
+  if (version === 'v1') {
+    // v1 only finds trainers inside its own package; it has no external trainer folder.
+    const shipped = V1_SHORT_TRAINERS[epochs]
+    if (shipped && req.iterationsPerEpoch === undefined && base === defaultTrainer('v1', req.configuration) && req.configuration !== '3d_cascade_fullres') {
+      return { trainer: shipped, totalEpochs: epochs }
+    }
+    throw new Error(
+      `nnU-Net v1 cannot load generated trainers, so a custom length (${epochs} epochs${req.iterationsPerEpoch ? `, ${req.iterationsPerEpoch} iterations` : ''}) is not possible with it. ` +
+        `Use its shipped ${Object.values(V1_SHORT_TRAINERS).join(' / ')} (2 or 5 epochs), the default 1000, or nnU-Net v2.`,
+    )
+  }
+  const trainer = await writeGeneratedTrainer(trainerDir(dataDir), { base, epochs, iterationsPerEpoch: req.iterationsPerEpoch })
+  return { trainer, totalEpochs: epochs }
+}
+
+export interface TrainResult {
+  trainer: string
+  outputFolder?: string
+  epochs: number
+  checkpoints: string[]
+}
+
+export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<TrainResult> {
+  const version = settings.nnunetVersion
+  const python = resolvePython(settings)
+  const env = childEnv(settings, dataDir)
+  const { trainer, totalEpochs } = await resolveTrainer(req, version, dataDir)
+  const plans = req.plans ?? defaultPlans(version)
+  const dataset = await datasetFolderName(settings, req.datasetId)
+  if (req.configuration === '3d_cascade_fullres' && dataset) {
+    // The cascade's full-resolution stage learns from the low-resolution stage's predictions.
+    const lowresTrainer = version === 'v2' ? trainer : 'nnUNetTrainerV2'
+    const lowres = trainingOutputFolder(settings, dataset, lowresTrainer, plans, '3d_lowres', req.fold)
+    if (!existsSync(lowres)) {
+      throw new Error(`The 3d_cascade_fullres configuration needs the 3d_lowres model of fold ${req.fold} first (expected ${lowres}). Train 3d_lowres for this fold, then start the cascade.`)
+    }
+  }
+  ctx.progress({ done: 0, total: totalEpochs, unit: 'epoch', message: 'starting nnU-Net' })
+  const command = trainArgs(version, req, { trainer, device: version === 'v2' ? settings.device : undefined })
+  const run = await runTool(ctx, { python, env, command, training: { totalEpochs } })
+  const outputFolder = dataset ? trainingOutputFolder(settings, dataset, trainer, plans, req.configuration, req.fold) : undefined
+  const checkpoints = outputFolder ? (await readdir(outputFolder).catch(() => [] as string[])).filter((n) => /\.(pth|model)$/.test(n)).sort() : []
+  return { trainer, ...(outputFolder ? { outputFolder } : {}), epochs: run.epochs, checkpoints }
+}
+
+// ---------------------------------------------------------------- predict
+
+export async function runPredict(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ output: string; files: string[] }> {
+  const version = settings.nnunetVersion
+  const python = resolvePython(settings)
+  const env = childEnv(settings, dataDir)
+  if (!existsSync(req.input)) throw new Error(`The input folder ${req.input} does not exist.`)
+  await mkdir(req.output, { recursive: true })
+  const trainer = req.trainer ?? defaultTrainer(version, req.configuration)
+  const command = predictArgs(version, req, { trainer, device: version === 'v2' ? settings.device : undefined, processes: settings.augmentationWorkers ? Math.max(1, Math.min(settings.augmentationWorkers, 4)) : undefined })
+  let total = 0
+  let done = 0
+  const progress = (message: string): void => {
+    const p: Progress = { done, total, unit: 'case', message }
+    ctx.progress(p)
+  }
+  await runTool(ctx, {
+    python,
+    env,
+    command,
+    onLine: (line) => {
+      // v2: "There are N cases that I would like to predict" ... "done with case.nii.gz";
+      // v1: "number of cases that still need to be predicted: N" ... "predicting /path/case.nii.gz".
+      const t = /There are (\d+) cases that I would like to predict|number of cases that still need to be predicted: (\d+)/.exec(line)
+      if (t) {
+        total = Number(t[1] ?? t[2])
+        progress(`${total} cases to predict`)
+      } else if (/^done with |^predicting /.test(line.trim())) {
+        done = Math.min(total || Infinity, done + 1)
+        progress(`${done} of ${total} cases`)
+      }
+    },
+  })
+  const files = (await readdir(req.output)).filter((n) => /\.(nii\.gz|nii|nrrd|mha|tif|png)$/.test(n)).sort()
+  return { output: req.output, files }
+}
+
+// ---------------------------------------------------------------- find best configuration
+
+export async function runFindBest(req: FindBestRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ datasetId: number }> {
+  const python = resolvePython(settings)
+  await runTool(ctx, { python, env: childEnv(settings, dataDir), command: findBestArgs(settings.nnunetVersion, req) })
+  return { datasetId: req.datasetId }
+}

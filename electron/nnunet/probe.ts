@@ -1,0 +1,113 @@
+// One small Python program run by each candidate interpreter: what it is and what it has. It
+// prints one JSON object. Trainer classes are found by reading the trainer packages' source with
+// `ast` (subclasses of nnUNetTrainer, transitively), not by importing them: importing every
+// trainer module costs many seconds and can fail on optional dependencies.
+import { execFile } from 'node:child_process'
+import type { PythonEnv } from '../../shared/api'
+
+export const PROBE_PROGRAM = String.raw`
+import json, os, sys, ast
+import importlib.metadata as md
+import importlib.util as iu
+
+out = {"python": sys.executable, "version": sys.version.split()[0], "nnunet": {}}
+for key, dist in (("v1", "nnunet"), ("v2", "nnunetv2")):
+    try:
+        out["nnunet"][key] = md.version(dist)
+    except md.PackageNotFoundError:
+        pass
+
+def trainers(package, sub, root):
+    try:
+        spec = iu.find_spec(package)
+    except Exception:
+        return []
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    folder = os.path.join(list(spec.submodule_search_locations)[0], *sub)
+    return trainers_in(folder, {root})
+
+def trainers_in(folder, roots):
+    bases = {}
+    for dirpath, _, files in os.walk(folder):
+        for f in files:
+            if not f.endswith(".py"):
+                continue
+            try:
+                with open(os.path.join(dirpath, f), "rb") as fh:
+                    tree = ast.parse(fh.read())
+            except Exception:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.ClassDef):
+                    names = []
+                    for b in node.bases:
+                        if isinstance(b, ast.Name):
+                            names.append(b.id)
+                        elif isinstance(b, ast.Attribute):
+                            names.append(b.attr)
+                    bases.setdefault(node.name, set()).update(names)
+    found, changed = set(roots), True
+    while changed:
+        changed = False
+        for name, bs in bases.items():
+            if name not in found and bs & found:
+                found.add(name)
+                changed = True
+    return sorted(found)
+
+if "v2" in out["nnunet"]:
+    t = trainers("nnunetv2", ("training", "nnUNetTrainer"), "nnUNetTrainer")
+    for extra in os.environ.get("nnUNet_extTrainer", "").split(os.pathsep):
+        if extra.strip() and os.path.isdir(extra):
+            t = sorted(set(t) | set(trainers_in(extra, set(t))))
+    out["trainers"] = t
+elif "v1" in out["nnunet"]:
+    out["trainers"] = trainers("nnunet", ("training", "network_training"), "nnUNetTrainer")
+
+try:
+    out["torch"] = md.version("torch")
+    import torch
+    out["cuda"] = {"available": bool(torch.cuda.is_available())}
+    if torch.version.cuda:
+        out["cuda"]["version"] = torch.version.cuda
+    mps = getattr(torch.backends, "mps", None)
+    out["mps"] = bool(mps is not None and mps.is_available())
+except md.PackageNotFoundError:
+    pass
+except Exception as e:
+    out["torchError"] = f"{type(e).__name__}: {e}"
+
+print("NNUNET_WIZARD_PROBE " + json.dumps(out))
+`
+
+export interface ProbeResult extends Omit<PythonEnv, 'source'> {
+  torchError?: string
+}
+
+/** Runs the probe with `python`; rejects with a readable reason when it cannot. */
+export function probePython(python: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ProbeResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      python,
+      ['-c', PROBE_PROGRAM],
+      { timeout: opts.timeoutMs ?? 60_000, env: { ...process.env, ...opts.env, PYTHONIOENCODING: 'utf-8' }, windowsHide: true, maxBuffer: 4 << 20 },
+      (err, stdout, stderr) => {
+        const line = stdout.split('\n').find((l) => l.startsWith('NNUNET_WIZARD_PROBE '))
+        if (line) {
+          try {
+            const parsed = JSON.parse(line.slice('NNUNET_WIZARD_PROBE '.length)) as ProbeResult & { nnunet: Record<string, string> }
+            if (Object.keys(parsed.nnunet).length === 0) delete (parsed as { nnunet?: unknown }).nnunet
+            // Report the path we ran, not sys.executable: a venv's python resolves to its base.
+            resolve({ ...parsed, python })
+            return
+          } catch {
+            /* fall through to the error */
+          }
+        }
+        const reason = err && 'killed' in err && err.killed ? `it did not answer within ${Math.round((opts.timeoutMs ?? 60_000) / 1000)} s` : (stderr.trim().split('\n').pop() ?? err?.message ?? 'no output')
+        reject(new Error(`Could not inspect the Python interpreter ${python}: ${reason}`))
+      },
+    )
+  })
+}

@@ -1,0 +1,136 @@
+// Runs one nnU-Net tool as a job step: spawns it (no shell), streams its output line by line to
+// the job log, turns training lines into epoch metrics and progress, known failures into
+// guidance, and on cancel terminates the whole process tree.
+import type { Finding } from '../../shared/api'
+import { displayCommand, type NnunetCommand } from '../../shared/nnunetArgs'
+import { TrainingLogParser } from '../../shared/trainingLog'
+import { JobCancelledError, type JobContext } from '../jobs/jobManager'
+import { GuidanceMatcher } from './guidance'
+import { invocation } from './launch'
+import { killTree, reapGroup, spawnTree } from './processTree'
+
+export interface RunToolOptions {
+  python: string
+  command: NnunetCommand
+  env: Record<string, string>
+  cwd?: string
+  /** Parse training lines (epochs, losses, Dice) into metrics and epoch progress. */
+  training?: { totalEpochs?: number }
+  /** Called with every output line (both streams), e.g. to count predicted cases. */
+  onLine?: (line: string) => void
+  /** Grace period between SIGTERM and SIGKILL on cancel. */
+  graceMs?: number
+}
+
+export interface RunToolResult {
+  exitCode: number
+  guidance: Finding[]
+  /** Epochs parsed from the log (training only). */
+  epochs: number
+}
+
+/** Splits a byte stream into lines; a lone "\r" (tqdm bars) ends a line too. */
+class LineSplitter {
+  private rest = ''
+  push(chunk: string, emit: (line: string) => void): void {
+    const parts = (this.rest + chunk).split(/\r?\n|\r(?!\n)/)
+    this.rest = parts.pop() ?? ''
+    for (const p of parts) emit(p)
+  }
+  end(emit: (line: string) => void): void {
+    if (this.rest) emit(this.rest)
+    this.rest = ''
+  }
+}
+
+/** The last Python exception line ("RuntimeError: ..."), the most useful part of a traceback. */
+function lastErrorLine(lines: string[]): string | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!.trim()
+    if (/^[A-Za-z_.]*(Error|Exception|Interrupt)\b.*:/.test(l) || /^[A-Za-z_.]*Error$/.test(l)) return l
+  }
+  return undefined
+}
+
+export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<RunToolResult> {
+  if (ctx.signal.aborted) throw new JobCancelledError()
+  const inv = invocation(opts.python, opts.command)
+  ctx.setCommand([inv.file, ...inv.args])
+  ctx.log(`$ ${displayCommand(opts.command)}`, 'info')
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...opts.env,
+    // Unbuffered, UTF-8 output: lines arrive as nnU-Net prints them, whatever the locale.
+    PYTHONUNBUFFERED: '1',
+    PYTHONIOENCODING: 'utf-8',
+  }
+  const tree = spawnTree(inv.file, inv.args, { env, cwd: opts.cwd })
+  const parser = opts.training ? new TrainingLogParser({ totalEpochs: opts.training.totalEpochs }) : undefined
+  const matcher = new GuidanceMatcher()
+  const guidance: Finding[] = []
+  const recentErr: string[] = []
+  const total = opts.training?.totalEpochs
+
+  const onLine = (line: string, stream: 'stdout' | 'stderr') => {
+    if (stream === 'stderr') {
+      recentErr.push(line)
+      if (recentErr.length > 200) recentErr.shift()
+    }
+    opts.onLine?.(line)
+    for (const f of matcher.match(line)) {
+      guidance.push(f)
+      ctx.guidance(f)
+    }
+    const m = parser?.push(line)
+    if (m) {
+      ctx.metrics(m)
+      const eta = parser!.etaSeconds()
+      ctx.progress({
+        done: m.epochSeconds !== undefined ? m.epoch + 1 : m.epoch,
+        total: total ?? 0,
+        unit: 'epoch',
+        ...(eta !== undefined ? { etaSeconds: eta } : {}),
+        message: total ? `epoch ${m.epoch + 1} of ${total}` : `epoch ${m.epoch + 1}`,
+      })
+    }
+  }
+
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const splitter = new LineSplitter()
+    const source = tree.child[stream]!
+    source.setEncoding('utf8')
+    source.on('data', (chunk: string) => {
+      ctx.log(chunk, stream)
+      splitter.push(chunk, (l) => onLine(l, stream))
+    })
+    source.on('end', () => splitter.end((l) => onLine(l, stream)))
+  }
+
+  let cancelled = false
+  const onAbort = () => {
+    cancelled = true
+    ctx.log('Cancelling: stopping nnU-Net and its worker processes...', 'info')
+    void killTree(tree, opts.graceMs ?? 5000).then((clean) => {
+      if (!clean) ctx.log(`Some processes of group ${tree.groupId} did not stop; end them by hand (kill -9 -${tree.groupId}).`, 'stderr')
+    })
+  }
+  ctx.signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    const { code, signal } = await tree.exited
+    if (cancelled || ctx.signal.aborted) {
+      // Wait until the whole group is gone, so "cancelled" means nothing is left running.
+      await killTree(tree, opts.graceMs ?? 5000)
+      throw new JobCancelledError()
+    }
+    await reapGroup(tree)
+    const exitCode = code ?? 1
+    if (exitCode !== 0) {
+      const why = guidance[0]?.text ?? lastErrorLine(recentErr)
+      const how = signal ? `was stopped by ${signal}` : `stopped with exit code ${exitCode}`
+      throw new Error(`${opts.command.tool.script} ${how}.${why ? ` ${why}` : ''} See the log for details.`)
+    }
+    return { exitCode, guidance, epochs: parser?.finished().length ?? 0 }
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort)
+  }
+}
