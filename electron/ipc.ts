@@ -23,7 +23,11 @@ function refusal(event: IpcMainInvokeEvent): string | null {
   if (!trustedContents.has(event.sender.id)) return 'this window is not one of the app’s own'
   const frame = event.senderFrame
   if (!frame) return 'the calling page has gone'
-  if (frame !== event.sender.mainFrame) return 'calls from embedded frames are not accepted'
+  // Electron may hand out distinct wrapper objects for the same frame, so identity is backed
+  // up by the frame's process and routing ids.
+  const main = event.sender.mainFrame
+  const isTopFrame = frame === main || (frame.processId === main.processId && frame.routingId === main.routingId)
+  if (!isTopFrame) return 'calls from embedded frames are not accepted'
   if (!isTrustedAppUrl(frame.url)) return `calls from ${frame.url || 'an unknown page'} are not accepted`
   return null
 }
