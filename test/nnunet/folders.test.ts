@@ -1,0 +1,78 @@
+// nnU-Net folders: layout per version, child environment, dataset listing with id collisions,
+// shell exports that survive hostile paths.
+import { mkdtemp, mkdir, rm } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createFolders, folderEnv, folderStatus, idCollisions, optionEnv, shellExports } from '../../electron/nnunet/folders'
+import { childEnv } from '../../electron/nnunet/pipeline'
+import * as s from '../../shared/schema'
+
+let root: string
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'nnw-folders-'))
+})
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true })
+})
+
+describe('nnU-Net folders', () => {
+  it('creates the v2 layout and passes it as nnUNet_raw / nnUNet_preprocessed / nnUNet_results', async () => {
+    const f = await createFolders(join(root, 'v2'), 'v2')
+    expect(f).toEqual({ raw: join(root, 'v2', 'nnUNet_raw'), preprocessed: join(root, 'v2', 'nnUNet_preprocessed'), results: join(root, 'v2', 'nnUNet_results') })
+    const settings = s.settings.parse({ folders: f })
+    expect(folderEnv(settings)).toEqual({ nnUNet_raw: f.raw, nnUNet_preprocessed: f.preprocessed, nnUNet_results: f.results })
+    const st = await folderStatus(settings)
+    expect(st.exists).toEqual({ nnUNet_raw: true, nnUNet_preprocessed: true, nnUNet_results: true })
+  })
+
+  it('creates the v1 layout of the guide (nnUNet_raw_data_base with nnUNet_raw_data and nnUNet_cropped_data, RESULTS_FOLDER)', async () => {
+    const f = await createFolders(join(root, 'v1'), 'v1')
+    const settings = s.settings.parse({ folders: f, nnunetVersion: 'v1' })
+    expect(folderEnv(settings)).toEqual({ nnUNet_raw_data_base: f.raw, nnUNet_preprocessed: f.preprocessed, RESULTS_FOLDER: f.results })
+    const st = await folderStatus(settings)
+    expect(Object.values(st.exists).every(Boolean)).toBe(true)
+    await mkdir(join(f.raw, 'nnUNet_raw_data', 'Task004_Hippocampus'), { recursive: true })
+    await mkdir(join(f.results, 'nnUNet', '3d_fullres', 'Task004_Hippocampus'), { recursive: true })
+    const again = await folderStatus(settings)
+    expect(again.datasets).toEqual([{ id: 4, name: 'Hippocampus', where: [join(f.raw, 'nnUNet_raw_data', 'Task004_Hippocampus'), join(f.results, 'nnUNet', '3d_fullres', 'Task004_Hippocampus')] }])
+  })
+
+  it('lists datasets by id across the three folders and finds id collisions', async () => {
+    const f = await createFolders(join(root, 'coll'), 'v2')
+    await mkdir(join(f.raw, 'Dataset001_Liver'))
+    await mkdir(join(f.preprocessed, 'Dataset001_Liver'))
+    await mkdir(join(f.results, 'Dataset001_Spleen'))
+    await mkdir(join(f.raw, 'Dataset002_Aorta'))
+    await mkdir(join(f.raw, 'not_a_dataset'))
+    const st = await folderStatus(s.settings.parse({ folders: f }))
+    expect(st.datasets.map((d) => [d.id, d.name, d.where.length])).toEqual([
+      [1, 'Liver', 2],
+      [1, 'Spleen', 1],
+      [2, 'Aorta', 1],
+    ])
+    expect(idCollisions(st)).toEqual([{ id: 1, names: ['Liver', 'Spleen'] }])
+  })
+
+  it('refuses to run without folders, naming what to do', () => {
+    expect(() => folderEnv(s.settings.parse({}))).toThrow(/nnU-Net folders are not set/)
+  })
+
+  it('passes augmentation workers and the torch.compile switch (v2) and the wizard trainer folder', () => {
+    const settings = s.settings.parse({ folders: { raw: '/r', preprocessed: '/p', results: '/o' }, augmentationWorkers: 3 })
+    expect(optionEnv(settings)).toEqual({ nnUNet_n_proc_DA: '3', nnUNet_compile: 'false' })
+    expect(childEnv({ ...settings, torchCompile: true }, '/data')).toMatchObject({ nnUNet_raw: '/r', nnUNet_compile: 'true', nnUNet_extTrainer: join('/data', 'trainers') })
+    expect(childEnv({ ...settings, nnunetVersion: 'v1' }, '/data')).toEqual({ nnUNet_raw_data_base: '/r', nnUNet_preprocessed: '/p', RESULTS_FOLDER: '/o', nnUNet_n_proc_DA: '3' })
+  })
+
+  it('writes shell exports that bash reads back exactly, and PowerShell-quoted ones', () => {
+    const hostile = `/data/it's "my" $HOME \`x\` \\ 数据 集`
+    const settings = s.settings.parse({ folders: { raw: hostile, preprocessed: '/p', results: '/r' } })
+    const { bash, powershell } = shellExports(settings)
+    const out = execFileSync('bash', ['--norc', '--noprofile', '-c', `${bash}\nprintf '%s' "$nnUNet_raw"`], { encoding: 'utf8', env: { PATH: process.env.PATH } })
+    expect(out).toBe(hostile)
+    expect(powershell.split('\n')[0]).toBe(`$env:nnUNet_raw = '/data/it''s "my" $HOME \`x\` \\ 数据 集'`)
+    expect(powershell).toContain(`$env:nnUNet_compile = 'false'`)
+  })
+})
