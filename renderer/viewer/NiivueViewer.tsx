@@ -5,6 +5,7 @@ import { useEffect, useRef, type RefObject } from 'react'
 import { Niivue, NVImage, SHOW_RENDER, SLICE_TYPE, type NiiVueLocation } from '@niivue/niivue'
 import { buildLabelLut, type LutLabel } from './labelLut'
 import { focusVoxel, voxelToMm } from './labelFocus'
+import { markPreviewStage } from './perf'
 
 export { SLICE_TYPE }
 
@@ -115,6 +116,7 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, onL
           NVImage.loadFromUrl({ url: `${volumes.key}_labels.nii`, name: `${volumes.key}_labels.nii`, buffer: toArrayBuffer(volumes.label) }),
         ])
         if (cancelled) return
+        markPreviewStage('parsed')
         label.setColormapLabel(buildLabelLut(latest.current.labels))
         label.opacity = latest.current.opacity
         while (nv.volumes.length) nv.removeVolumeByIndex(0)

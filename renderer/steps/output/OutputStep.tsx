@@ -78,7 +78,7 @@ export function OutputStep() {
           <h2>Dataset</h2>
           <div className="field">
             <span className="label">Layout</span>
-            <div className="row">
+            <div className="stack-tight">
               <label className="check">
                 <input type="radio" name="layout" checked={output.layout === 'nnunet-v2'} onChange={() => set({ layout: 'nnunet-v2' })} data-testid="layout-v2" />
                 nnU-Net v2 (DatasetNNN_Name, ready for nnUNet_raw)
@@ -102,7 +102,7 @@ export function OutputStep() {
             </div>
             <div className="field">
               <label htmlFor="ds-prefix">Case prefix</label>
-              <input id="ds-prefix" value={output.prefix} placeholder={output.name || 'same as the name'} onChange={(e) => set({ prefix: e.target.value })} data-testid="case-prefix" />
+              <input id="ds-prefix" value={output.prefix} placeholder={plan?.cases[0]?.caseId.replace(/_\d+$/, '') ?? 'from the name'} onChange={(e) => set({ prefix: e.target.value })} data-testid="case-prefix" />
               <div className="help">Files become prefix_001_0000.nii.gz …</div>
             </div>
           </div>

@@ -9,7 +9,7 @@ import { errorText } from '../../lib/format'
 import { useProject, useSourceSpec } from '../../store/projectStore'
 import { NiivueViewer, SLICE_TYPE, type ViewerController, type ViewerLocation, type ViewerVolumes } from '../../viewer/NiivueViewer'
 import { labelNameFor, rgbToHex, type LutLabel } from '../../viewer/labelLut'
-import { afterPaint, markPreviewDrawn, markPreviewRequest } from '../../viewer/perf'
+import { afterPaint, markPreviewDrawn, markPreviewRequest, markPreviewStage } from '../../viewer/perf'
 
 const SLICE_CHOICES: { value: SLICE_TYPE; text: string }[] = [
   { value: SLICE_TYPE.MULTIPLANAR, text: 'All three planes' },
@@ -62,7 +62,9 @@ export function PreviewStep() {
     void (async () => {
       try {
         const p = await api.preview({ sources: spec, caseKey })
+        markPreviewStage('merged')
         const [image, label] = await Promise.all([api.getVolume({ id: p.imageVolume }), api.getVolume({ id: p.labelVolume })])
+        markPreviewStage('fetched')
         if (!live) return
         setPreview(p)
         setVolumes({ key: caseKey, image, label })
@@ -137,7 +139,7 @@ export function PreviewStep() {
           <button type="button" className="btn" onClick={() => step(-1)} disabled={caseKeys.length < 2} title="Previous case (p)" data-testid="prev-case">
             ← Previous
           </button>
-          <select value={caseKey ?? ''} onChange={(e) => setCaseKey(e.target.value)} aria-label="Case" data-testid="case-select">
+          <select value={caseKey ?? ''} onChange={(e) => setCaseKey(e.target.value)} aria-label="Case" data-testid="preview-case">
             {caseKeys.map((k) => (
               <option key={k} value={k}>
                 {k}

@@ -1,0 +1,216 @@
+// The whole dataset half of the wizard, in browser mode against the real server, on the guide's
+// image/ organ/ tumor/ folders built from real TotalSegmentator scans: every step is walked and
+// photographed, the Preview's canvas is sampled to prove the label colours are drawn where the
+// labels are (and vanish when a label is hidden), and the written dataset is checked on disk.
+import { existsSync } from 'node:fs'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { makeGuideFolders, type GuideFolders } from '../test/helpers/guideFolders'
+import { expect, test } from './support/server'
+import { colourStats, settle, shot, waitForPreviewCount } from './support/wizardHelpers'
+
+const CASES = 3
+const ORGAN: [number, number, number] = [255, 0, 0]
+const TUMOR: [number, number, number] = [0, 255, 0]
+
+let root: string
+let guide: GuideFolders
+
+test.beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'wizard-e2e-'))
+  guide = await makeGuideFolders(join(root, 'data'), { cases: CASES })
+})
+
+test.afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true })
+})
+
+test('walk every step from the guide’s folders to a written nnU-Net dataset', async ({ page, wizard }) => {
+  test.setTimeout(420_000)
+  const pageErrors: string[] = []
+  page.on('pageerror', (e) => pageErrors.push(e.message))
+  const next = page.getByTestId('next')
+
+  // ---- 1 Start
+  await page.goto(wizard.url)
+  await expect(page.getByTestId('screen-start')).toBeVisible()
+  await expect(page.getByTestId('recent-projects')).toBeAttached()
+  await shot(page, 'wizard-01-start')
+  await page.getByTestId('new-project').click()
+
+  // ---- 2 Sources: the image folder through the server-side folder browser, masks typed
+  await expect(page.getByTestId('screen-sources')).toBeVisible()
+  await page.getByTestId('images-dir-browse').click()
+  const browser = page.getByTestId('folder-browser')
+  await expect(browser).toBeVisible()
+  await browser.getByTestId('folder-browser-path').fill(guide.root)
+  await browser.getByTestId('folder-browser-path').press('Enter')
+  await browser.getByTestId('folder-entry').filter({ hasText: 'image' }).click()
+  await expect(browser.getByTestId('folder-browser-path')).toHaveValue(guide.images)
+  await browser.getByTestId('folder-browser-choose').click()
+  await expect(page.getByTestId('images-dir')).toHaveValue(guide.images)
+  await page.getByTestId('add-mask').click()
+  await page.getByTestId('mask-dir-0').fill(guide.organ)
+  await page.getByTestId('add-mask').click()
+  await page.getByTestId('mask-dir-1').fill(guide.tumor)
+  await expect(page.getByTestId('scan-summary')).toHaveText(`${CASES} of ${CASES} cases complete`)
+  await expect(page.getByTestId('case-row')).toHaveCount(CASES)
+  await shot(page, 'wizard-02-sources')
+  await next.click()
+
+  // ---- 3 Labels: names from the folders, colours set, reorder + undo
+  await expect(page.getByTestId('screen-labels')).toBeVisible()
+  await expect(page.getByTestId('label-name-0')).toHaveValue('organ')
+  await expect(page.getByTestId('label-name-1')).toHaveValue('tumor')
+  await page.getByTestId('label-color-0').fill('#ff0000')
+  await page.getByTestId('label-color-1').fill('#00ff00')
+  await page.getByTestId('label-down-0').click()
+  await expect(page.getByTestId('label-name-0')).toHaveValue('tumor')
+  await page.getByTestId('undo-labels').click()
+  await expect(page.getByTestId('label-name-0')).toHaveValue('organ')
+  await expect(page.getByTestId('channel-0')).toHaveValue('CT')
+  await shot(page, 'wizard-03-labels')
+  await next.click()
+
+  // ---- 4 Check
+  await expect(page.getByTestId('screen-check')).toBeVisible()
+  await page.getByTestId('run-check').click()
+  await expect(page.getByTestId('check-report')).toBeVisible({ timeout: 240_000 })
+  await expect(page.getByTestId('check-row')).toHaveCount(CASES)
+  await expect(page.getByTestId('count-error')).toHaveText('0 with errors')
+  // aorta and its false lumen overlap: every case reports overlap voxels
+  const expectedOverlap = guide.counts[guide.caseKeys[0]!]!.overlap
+  if (expectedOverlap > 0) await expect(page.getByTestId('overlap').first()).toHaveText(expectedOverlap.toLocaleString('en-US'))
+  // Filtering by status: no case has errors.
+  await page.getByTestId('check-filter').selectOption('error')
+  await expect(page.getByTestId('check-row')).toHaveCount(0)
+  await page.getByTestId('check-filter').selectOption('all')
+  await expect(page.getByTestId('check-row')).toHaveCount(CASES)
+  await shot(page, 'wizard-04-check')
+  await next.click()
+
+  // ---- 5 Preview: sample the canvas
+  await expect(page.getByTestId('screen-preview')).toBeVisible()
+  await waitForPreviewCount(page, 1)
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-loading', 'false')
+  await page.getByTestId('opacity').fill('1')
+  await settle(page)
+  const canvas = page.getByTestId('viewer-canvas')
+  const shown = await colourStats(page, canvas, { organ: ORGAN, tumor: TUMOR })
+  await shot(page, 'wizard-05-preview')
+  expect(shown.counts.organ, 'organ colour drawn on the canvas').toBeGreaterThan(30)
+  // The crosshair lands in the organ: the value under it is the organ's label.
+  await expect(page.getByTestId('cursor-label')).toContainText('organ')
+  // Clicking a red pixel reads label 1 (organ) there: the colour is drawn where the label is.
+  const red = shown.interior.organ
+  expect(red, 'an all-red 7×7 patch exists').not.toBeNull()
+  await canvas.click({ position: red! })
+  await expect(page.getByTestId('cursor-label')).toHaveText(/label 1 \(organ\)/)
+  await settle(page)
+  const afterClick = await colourStats(page, canvas, { organ: ORGAN, tumor: TUMOR })
+  expect(afterClick.counts.organ).toBeGreaterThan(30)
+  // Hiding the organ removes its colour; the tumor stays as it was.
+  await page.getByTestId('legend-toggle-1').uncheck()
+  await settle(page)
+  const hidden = await colourStats(page, canvas, { organ: ORGAN, tumor: TUMOR })
+  await shot(page, 'wizard-05b-preview-organ-hidden')
+  expect(hidden.counts.organ, 'organ colour gone when hidden').toBeLessThan(Math.max(5, (afterClick.counts.organ ?? 0) * 0.02))
+  expect(hidden.counts.tumor).toBeGreaterThanOrEqual((afterClick.counts.tumor ?? 0) * 0.9)
+  // Keyboard: 1 shows it again, o outlines, n goes to the next case.
+  await canvas.focus()
+  await page.keyboard.press('1')
+  await expect(page.getByTestId('legend-toggle-1')).toBeChecked()
+  await settle(page)
+  expect((await colourStats(page, canvas, { organ: ORGAN })).counts.organ).toBeGreaterThan(30)
+  await page.keyboard.press('o')
+  await expect(page.getByTestId('outline')).toBeChecked()
+  await settle(page)
+  await shot(page, 'wizard-05c-preview-outline')
+  await page.keyboard.press('n')
+  await waitForPreviewCount(page, 2)
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-case', guide.caseKeys[1]!)
+  const perf = await page.evaluate(() => window.__wizardPerf)
+  expect(perf?.lastPreviewMs).toBeGreaterThan(0)
+  await next.click()
+
+  // ---- 6 Output: id rules block Next; then a valid plan with its dataset.json
+  await expect(page.getByTestId('screen-output')).toBeVisible()
+  const outDir = join(root, 'out')
+  await page.getByTestId('dataset-name').fill('AortaGuide')
+  await page.getByTestId('out-dir').fill(outDir)
+  await page.getByTestId('test-count').fill('1')
+  await page.getByTestId('dataset-id').fill('1000')
+  await expect(next).toBeDisabled()
+  await expect(page.getByTestId('next-blocker')).not.toHaveText('')
+  await page.getByTestId('dataset-id').fill('501')
+  await expect(page.getByTestId('dataset-json')).toContainText('"organ": 1')
+  await expect(page.getByTestId('dataset-json')).toContainText('"tumor": 2')
+  await expect(page.getByTestId('output-tree')).toContainText('imagesTr')
+  await expect(page.getByTestId('dataset-dir')).toContainText('Dataset501_AortaGuide')
+  await expect(next).toBeEnabled()
+  await shot(page, 'wizard-06-output')
+  await next.click()
+
+  // ---- 7 Write, then the files on disk
+  await expect(page.getByTestId('screen-write')).toBeVisible()
+  await page.getByTestId('start-write').click()
+  await expect(page.getByTestId('write-summary')).toBeVisible({ timeout: 300_000 })
+  await expect(page.getByTestId('written-count')).toHaveText(String(CASES))
+  await shot(page, 'wizard-07-write')
+  const datasetDir = (await page.getByTestId('summary-dir').textContent())!.trim()
+  expect(datasetDir).toBe(join(outDir, 'Dataset501_AortaGuide'))
+  const json = JSON.parse(await readFile(join(datasetDir, 'dataset.json'), 'utf8'))
+  expect(json.labels).toEqual({ background: 0, organ: 1, tumor: 2 })
+  expect(json.channel_names).toEqual({ '0': 'CT' })
+  expect(json.numTraining).toBe(CASES - 1)
+  expect(json.file_ending).toBe('.nii.gz')
+  const list = async (d: string) => (existsSync(join(datasetDir, d)) ? (await readdir(join(datasetDir, d))).filter((f) => f.endsWith('.nii.gz')) : [])
+  const imagesTr = await list('imagesTr')
+  const labelsTr = await list('labelsTr')
+  const imagesTs = await list('imagesTs')
+  expect(imagesTr).toHaveLength(CASES - 1)
+  expect(labelsTr).toHaveLength(CASES - 1)
+  expect(imagesTs).toHaveLength(1)
+  // Case ids: the prefix (from the name by default) and three digits, plus the channel suffix.
+  expect(imagesTr.every((f) => /^aortaguide_\d{3}_0000\.nii\.gz$/i.test(f)), imagesTr.join(', ')).toBe(true)
+  expect(labelsTr.map((f) => f.replace('.nii.gz', '_0000.nii.gz')).sort()).toEqual([...imagesTr].sort())
+
+  // ---- nnU-Net steps: each screen opens and reads the environment
+  await page.getByTestId('step-environment').click()
+  await expect(page.getByTestId('env-status')).toBeVisible()
+  await expect(page.getByTestId('env-python')).not.toBeEmpty({ timeout: 60_000 })
+  await shot(page, 'wizard-08-environment')
+  await next.click()
+  await expect(page.getByTestId('plan-dataset-id')).toHaveValue('501')
+  await shot(page, 'wizard-09-plan')
+  await next.click()
+  await expect(page.getByTestId('train-dataset-id')).toHaveValue('501')
+  await shot(page, 'wizard-10-train')
+  await next.click()
+  await expect(page.getByTestId('start-predict')).toBeVisible()
+  await shot(page, 'wizard-11-predict')
+
+  expect(pageErrors, 'no uncaught errors in the page').toEqual([])
+})
+
+test('a saved project opens again at the step it was left on', async ({ page, wizard }) => {
+  const file = join(root, 'guide.nnwizard.json')
+  await page.goto(wizard.url)
+  await page.getByTestId('new-project').click()
+  await page.getByTestId('images-dir').fill(guide.images)
+  await page.getByTestId('add-mask').click()
+  await page.getByTestId('mask-dir-0').fill(guide.organ)
+  await page.getByTestId('save-project').click()
+  await page.getByTestId('save-path').fill(file)
+  await page.getByTestId('save-path').press('Enter')
+  await expect(page.getByTestId('project-path')).toContainText(file)
+  await page.getByTestId('next').click()
+  await expect(page.getByTestId('screen-labels')).toBeVisible()
+  // autosave keeps the step; a fresh page opens the file from the recent list
+  await expect.poll(async () => JSON.parse(await readFile(file, 'utf8')).step, { timeout: 10_000 }).toBe('labels')
+  await page.goto(wizard.url)
+  await page.getByTestId('recent-projects').getByRole('button').first().click()
+  await expect(page.getByTestId('screen-labels')).toBeVisible()
+  await expect(page.getByTestId('label-name-0')).toHaveValue('organ')
+})
