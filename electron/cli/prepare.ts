@@ -170,7 +170,7 @@ export async function run(argv: string[]): Promise<number> {
     if (e.type === 'progress' && tty) {
       process.stderr.write(`\r\x1b[2K${progressLine(e.progress, process.stderr.columns ?? 80)}`)
       barShown = true
-    } else if (e.type === 'log' && !json) {
+    } else if (e.type === 'log' && !json && !refused) {
       clearBar()
       for (const l of e.lines) if (!/^info: /.test(l.text)) process.stderr.write(`${l.text}\n`)
     }
