@@ -185,7 +185,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const isApi = url.pathname.startsWith('/api/')
     if (isApi || url.pathname === '/events') {
       if (!hasToken(req, url)) return refuse(res, 403, 'This request has no valid access token. Open the full address printed by `nnunet-wizard serve` (it ends in ?token=...).', 'bad-token')
-      if (isApi) return handleApi(req, res, decodeURIComponent(url.pathname.slice('/api/'.length)))
+      if (isApi) return handleApi(req, res, url.pathname.slice('/api/'.length)) // method names are plain identifiers: no decoding
       return handleEvents(req, res)
     }
     return handleStatic(req, res, url)
