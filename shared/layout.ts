@@ -88,7 +88,7 @@ export function checkLabelNames(names: string[]): Finding[] {
     const key = n.trim().toLowerCase()
     if (key === 'background') {
       out.push({ severity: 'error', code: 'bad-label-name', text: `A label cannot be named "${n}": value 0 is always background.`, hint: 'Name each mask folder after its structure, e.g. organ, tumor.' })
-    } else if (!n.trim() || /["\\\u0000-\u001f]/.test(n)) {
+    } else if (!n.trim() || /["\\]/.test(n) || [...n].some((ch) => ch.charCodeAt(0) < 0x20)) {
       out.push({ severity: 'error', code: 'bad-label-name', text: `Label name "${n}" is empty or contains quotes, backslashes or control characters.`, hint: 'Use a plain name, e.g. organ.' })
     } else if (seen.has(key)) {
       out.push({ severity: 'error', code: 'duplicate-label', text: `Two labels are named "${n}" (and "${seen.get(key)}"): dataset.json maps names to values, so names must differ.`, hint: 'Rename one of them.' })
