@@ -1,0 +1,89 @@
+// `nnunet-wizard env`: what Python / nnU-Net / torch / GPUs this machine has, the nnU-Net folders,
+// and the two set-up actions: a managed nnU-Net install and creating the folders.
+import { parseArgs } from 'node:util'
+import { resolve } from 'node:path'
+import type { EnvReport, FolderStatus } from '../../shared/api'
+import * as s from '../../shared/schema'
+import { COMMON_HELP, COMMON_OPTIONS, UsageError, runCliJob, settingsFrom, usageFailure } from '../nnunet/cliSupport'
+import { createFolders, detectEnv, folderStatus, idCollisions, installNnunet, shellExports } from '../nnunet'
+import { dataDir } from '../paths'
+
+export const help = `usage: nnunet-wizard env [options]
+
+Shows the Python interpreters found (PATH, conda envs, the managed venv, --python), their
+nnU-Net (v1 nnunet / v2 nnunetv2), torch, CUDA and MPS, the GPUs (nvidia-smi), and the nnU-Net
+folders with the datasets they hold.
+
+  --install               create the managed venv in the app's data folder and install the
+                          pinned nnunetv2 into it (a few GB; takes minutes)
+  --create-folders DIR    create the nnU-Net folders under DIR for --nnunet v1|v2 and print
+                          their shell exports
+  --exports               print "export ..." lines (bash/zsh) for the folders
+  --powershell            print them for PowerShell instead
+
+${COMMON_HELP}`
+
+function envLines(r: EnvReport): string[] {
+  const lines = ['Python interpreters:']
+  if (!r.pythons.length) lines.push('  (none found)')
+  for (const p of r.pythons) {
+    const mark = r.selected?.python === p.python ? '*' : ' '
+    const nn = [p.nnunet?.v2 && `nnunetv2 ${p.nnunet.v2}`, p.nnunet?.v1 && `nnunet ${p.nnunet.v1}`].filter(Boolean).join(', ') || 'no nnU-Net'
+    const torch = p.torch ? `torch ${p.torch}${p.cuda?.available ? ` (CUDA ${p.cuda.version ?? ''})` : p.mps ? ' (MPS)' : ' (CPU only)'}` : 'no torch'
+    lines.push(` ${mark} ${p.python}  [${p.source}] Python ${p.version}, ${nn}, ${torch}${p.trainers ? `, ${p.trainers.length} trainers` : ''}`)
+  }
+  lines.push(`Managed venv: ${r.managedVenv}`)
+  lines.push(r.gpus.length ? 'GPUs:' : 'GPUs: none (nvidia-smi not found or no NVIDIA GPU)')
+  for (const g of r.gpus) lines.push(`  ${g.name}, ${g.memoryMiB} MiB${g.driver ? `, driver ${g.driver}` : ''}`)
+  return lines
+}
+
+function folderLines(st: FolderStatus): string[] {
+  if (!Object.keys(st.env).length) return ['nnU-Net folders: not set (use --base DIR, the nnU-Net variables, or --create-folders DIR)']
+  const lines = [`nnU-Net ${st.version} folders:`]
+  for (const [k, v] of Object.entries(st.env)) lines.push(`  ${k}=${v}${st.exists[k] ? '' : '  (missing)'}`)
+  for (const d of st.datasets) lines.push(`  dataset ${d.id} ${d.name}: ${d.where.length} folder${d.where.length === 1 ? '' : 's'}`)
+  for (const c of idCollisions(st)) lines.push(`  warning: id ${c.id} is used by ${c.names.join(' and ')}; nnU-Net refuses ambiguous ids`)
+  return lines
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values
+  let settings: s.Settings
+  try {
+    ;({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: { ...COMMON_OPTIONS, install: { type: 'boolean' }, 'create-folders': { type: 'string' }, exports: { type: 'boolean' }, powershell: { type: 'boolean' } },
+    }))
+    settings = await settingsFrom(values)
+  } catch (err) {
+    return usageFailure('env', err instanceof UsageError || !(err instanceof Error) ? err : new UsageError(err.message))
+  }
+  const json = values.json ?? false
+  if (values.install) {
+    return runCliJob('install', 'Install nnU-Net (managed venv)', json, (ctx) => installNnunet(ctx, dataDir()))
+  }
+  if (values['create-folders']) {
+    const folders = await createFolders(resolve(values['create-folders']), settings.nnunetVersion)
+    settings = { ...settings, folders }
+    const ex = shellExports(settings)
+    if (json) console.log(JSON.stringify({ folders, exports: ex }, null, 2))
+    else console.log(`Created the nnU-Net ${settings.nnunetVersion} folders:\n${values.powershell ? ex.powershell : ex.bash}`)
+    return 0
+  }
+  if (values.exports || values.powershell) {
+    if (!settings.folders) return usageFailure('env', new UsageError('no nnU-Net folders to export: give --base DIR or the folder options.'))
+    const ex = shellExports(settings)
+    console.log(values.powershell ? ex.powershell : ex.bash)
+    return 0
+  }
+  const [report, status] = await Promise.all([detectEnv({ ...settings, ...(values.python ? { pythonPath: resolve(values.python) } : {}) }), folderStatus(settings)])
+  if (json) {
+    console.log(JSON.stringify({ ...report, folders: status }, null, 2))
+  } else {
+    console.log([...envLines(report), ...folderLines(status)].join('\n'))
+    for (const f of report.findings) console.log(`${f.severity}: ${f.text}${f.hint ? `\n  -> ${f.hint}` : ''}`)
+  }
+  return report.findings.some((f) => f.severity === 'error') ? 1 : 0
+}

@@ -1,0 +1,68 @@
+// `nnunet-wizard predict`: segment a folder of images with a trained nnU-Net model.
+import { parseArgs } from 'node:util'
+import { resolve } from 'node:path'
+import * as s from '../../shared/schema'
+import { COMMON_HELP, COMMON_OPTIONS, UsageError, parseInteger, runCliJob, settingsFrom, usageFailure } from '../nnunet/cliSupport'
+import { runPredict } from '../nnunet'
+
+export const help = `usage: nnunet-wizard predict -i DIR -o DIR -d ID -c CONFIGURATION [options]
+
+Predicts every image in a folder (nnUNetv2_predict / nnUNet_predict). Input files are named
+like imagesTs: {case}_0000.nii.gz (one file per channel).
+
+  -i, --input DIR           folder of images
+  -o, --output DIR          folder for the segmentations (created)
+  -d, --dataset ID          dataset id of the trained model
+  -c, --configuration C     2d, 3d_fullres, 3d_lowres, 3d_cascade_fullres
+  -f, --fold F              fold to use; repeat for an ensemble of folds (default 0)
+  --trainer NAME            trainer class the model was trained with
+  --checkpoint FILE         checkpoint name (v2 default checkpoint_final.pth, v1 model_final_checkpoint)
+
+${COMMON_HELP}
+
+exit codes: 0 done, 1 nnU-Net failed (guidance is printed), 2 bad usage, 130 cancelled.`
+
+const options = {
+  ...COMMON_OPTIONS,
+  input: { type: 'string', short: 'i' },
+  output: { type: 'string', short: 'o' },
+  dataset: { type: 'string', short: 'd' },
+  configuration: { type: 'string', short: 'c' },
+  fold: { type: 'string', short: 'f', multiple: true },
+  trainer: { type: 'string' },
+  checkpoint: { type: 'string' },
+} as const
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, strict: true, options }).values
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let req: s.PredictRequest
+  let values: ReturnType<typeof parse>
+  try {
+    values = parse(argv)
+    const missing = (['input', 'output', 'dataset', 'configuration'] as const).filter((k) => values[k] === undefined)
+    if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(', ')}.`)
+    const parsed = s.predictRequest.safeParse({
+      datasetId: parseInteger('-d', values.dataset, 1, 999),
+      input: resolve(values.input!),
+      output: resolve(values.output!),
+      configuration: values.configuration,
+      folds: (values.fold ?? ['0']).map((f) => (f === 'all' ? 'all' : parseInteger('-f', f, 0, 9))),
+      trainer: values.trainer,
+      checkpoint: values.checkpoint,
+    })
+    if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
+    req = parsed.data
+  } catch (err) {
+    return usageFailure('predict', err instanceof UsageError ? err : new UsageError(err instanceof Error ? err.message : String(err)))
+  }
+  let settings: s.Settings
+  try {
+    settings = await settingsFrom(values)
+  } catch (err) {
+    return usageFailure('predict', err)
+  }
+  return runCliJob('predict', `Predict with ${req.configuration} (dataset ${req.datasetId})`, values.json ?? false, (ctx) => runPredict(req, settings, ctx))
+}

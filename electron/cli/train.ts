@@ -1,0 +1,84 @@
+// `nnunet-wizard train`: one nnU-Net training (configuration + fold) with live epoch progress.
+import { parseArgs } from 'node:util'
+import { resolve } from 'node:path'
+import * as s from '../../shared/schema'
+import { COMMON_HELP, COMMON_OPTIONS, UsageError, parseInteger, runCliJob, settingsFrom, usageFailure } from '../nnunet/cliSupport'
+import { runTrain } from '../nnunet'
+import { dataDir } from '../paths'
+
+export const help = `usage: nnunet-wizard train -d ID -c CONFIGURATION -f FOLD [options]
+
+Trains one fold of one configuration (nnUNetv2_train / nnUNet_train) and shows the epochs as
+they finish: losses, pseudo Dice per class, epoch time and the time left.
+
+  -d, --dataset ID          dataset id
+  -c, --configuration C     2d, 3d_fullres, 3d_lowres or 3d_cascade_fullres (after 3d_lowres)
+  -f, --fold F              0-4 or all
+  --trainer NAME            trainer class (default nnUNetTrainer / nnUNetTrainerV2)
+  --epochs N                any number of epochs (v2: a generated trainer subclass, passed to
+                            nnU-Net through nnUNet_extTrainer; v1: 2 or 5 only)
+  --iterations N            training iterations per epoch (v2, default 250)
+  --no-npz                  do not save softmax outputs of the validation (--npz is on by
+                            default: find_best_configuration and ensembling need it)
+  --continue                continue from the latest checkpoint
+  --validation-only         only run the validation of a finished training
+  --pretrained-weights F    start from these weights
+  --plans NAME              plans identifier (default nnUNetPlans / nnUNetPlansv2.1)
+
+${COMMON_HELP}
+
+Ctrl-C cancels: nnU-Net and all its worker processes are stopped.
+exit codes: 0 done, 1 nnU-Net failed (guidance is printed), 2 bad usage, 130 cancelled.`
+
+const options = {
+  ...COMMON_OPTIONS,
+  dataset: { type: 'string', short: 'd' },
+  configuration: { type: 'string', short: 'c' },
+  fold: { type: 'string', short: 'f' },
+  trainer: { type: 'string' },
+  epochs: { type: 'string' },
+  iterations: { type: 'string' },
+  'no-npz': { type: 'boolean' },
+  continue: { type: 'boolean' },
+  'validation-only': { type: 'boolean' },
+  'pretrained-weights': { type: 'string' },
+  plans: { type: 'string' },
+} as const
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, strict: true, options }).values
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let req: s.TrainRequest
+  let values: ReturnType<typeof parse>
+  try {
+    values = parse(argv)
+    const missing = (['dataset', 'configuration', 'fold'] as const).filter((k) => values[k] === undefined)
+    if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(', ')}.`)
+    const parsed = s.trainRequest.safeParse({
+      datasetId: parseInteger('-d', values.dataset, 1, 999),
+      configuration: values.configuration,
+      fold: values.fold === 'all' ? 'all' : parseInteger('-f', values.fold, 0, 9),
+      trainer: values.trainer,
+      epochs: parseInteger('--epochs', values.epochs, 1, 100_000),
+      iterationsPerEpoch: parseInteger('--iterations', values.iterations, 1, 100_000),
+      npz: !values['no-npz'],
+      continueTraining: values.continue ?? false,
+      validationOnly: values['validation-only'] ?? false,
+      pretrainedWeights: values['pretrained-weights'] ? resolve(values['pretrained-weights']) : undefined,
+      plans: values.plans,
+    })
+    if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
+    req = parsed.data
+  } catch (err) {
+    return usageFailure('train', err instanceof UsageError ? err : new UsageError(err instanceof Error ? err.message : String(err)))
+  }
+  let settings: s.Settings
+  try {
+    settings = await settingsFrom(values)
+  } catch (err) {
+    return usageFailure('train', err)
+  }
+  return runCliJob('train', `Train ${req.configuration} fold ${req.fold} (dataset ${req.datasetId})`, values.json ?? false, (ctx) => runTrain(req, settings, ctx, dataDir()))
+}

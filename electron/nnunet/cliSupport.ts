@@ -1,0 +1,154 @@
+// What the nnU-Net CLI commands (env, plan, train, predict) share: the options that make up the
+// settings (Python, version, folders, device, workers), read from flags, then the nnU-Net
+// environment variables, then the app's saved settings; and running one job with its log on the
+// terminal, a live progress line on a TTY, Ctrl-C = cancel, and an optional JSON result.
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { ParseArgsConfig } from 'node:util'
+import type { EpochMetrics, JobInfo, JobKind, Progress } from '../../shared/api'
+import * as s from '../../shared/schema'
+import { JobManager, type JobContext } from '../jobs/jobManager'
+import { dataDir } from '../paths'
+import { SettingsStore } from '../settings'
+import { FOLDER_VARS, foldersUnder } from './folders'
+
+export class UsageError extends Error {}
+
+export const COMMON_OPTIONS = {
+  python: { type: 'string' },
+  nnunet: { type: 'string' },
+  base: { type: 'string' },
+  raw: { type: 'string' },
+  preprocessed: { type: 'string' },
+  results: { type: 'string' },
+  device: { type: 'string' },
+  workers: { type: 'string' },
+  compile: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options']
+
+export const COMMON_HELP = `settings (default: the nnU-Net environment variables, then the app's saved settings):
+  --python PATH           the python of the environment with nnU-Net (default: saved setting,
+                          the managed venv, $NNUNET_WIZARD_PYTHON, python3 on PATH)
+  --nnunet v1|v2          nnU-Net version (default v2)
+  --base DIR              nnU-Net folders under DIR (v2: nnUNet_raw, nnUNet_preprocessed,
+                          nnUNet_results; v1: nnUNet_raw_data_base, nnUNet_preprocessed,
+                          nnUNet_trained_models)
+  --raw DIR --preprocessed DIR --results DIR
+                          or each folder on its own
+  --device cuda|cpu|mps   (v2) where to train and predict (default: saved setting, cuda)
+  --workers N             data-augmentation worker processes (nnUNet_n_proc_DA)
+  --compile               let nnU-Net v2 use torch.compile
+  --json                  print the result as JSON on stdout (the log goes to stderr)`
+
+export type CommonValues = { [K in keyof typeof COMMON_OPTIONS]?: (typeof COMMON_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string }
+
+export function parseInteger(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined
+  const n = Number(text)
+  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} needs a whole number from ${min} to ${max}, got "${text}".`)
+  return n
+}
+
+/** Settings for a CLI run: flags over nnU-Net environment variables over saved settings. */
+export async function settingsFrom(values: CommonValues): Promise<s.Settings> {
+  const saved = await new SettingsStore(join(dataDir(), 'settings.json')).get().catch(() => s.settings.parse({}))
+  if (values.nnunet && values.nnunet !== 'v1' && values.nnunet !== 'v2') throw new UsageError(`--nnunet is v1 or v2, got "${values.nnunet}".`)
+  const version: s.NnunetVersion = (values.nnunet as s.NnunetVersion | undefined) ?? saved.nnunetVersion
+  const vars = FOLDER_VARS[version]
+  let folders: s.NnunetFolders | undefined
+  if (values.base) folders = foldersUnder(resolve(values.base), version)
+  const fromEnv = { raw: process.env[vars.raw], preprocessed: process.env[vars.preprocessed], results: process.env[vars.results] }
+  const pick = (k: keyof s.NnunetFolders): string | undefined => (values[k] ? resolve(values[k]!) : folders?.[k] ?? fromEnv[k] ?? (saved.nnunetVersion === version ? saved.folders?.[k] : undefined))
+  const raw = pick('raw')
+  const preprocessed = pick('preprocessed')
+  const results = pick('results')
+  if (raw || preprocessed || results) {
+    const missing = (['raw', 'preprocessed', 'results'] as const).filter((k) => !{ raw, preprocessed, results }[k])
+    if (missing.length) throw new UsageError(`the nnU-Net folders are incomplete: give ${missing.map((m) => `--${m} (or ${vars[m]})`).join(', ')}, or --base DIR.`)
+    folders = { raw: raw!, preprocessed: preprocessed!, results: results! }
+  }
+  if (values.device && !['cuda', 'cpu', 'mps'].includes(values.device)) throw new UsageError(`--device is cuda, cpu or mps, got "${values.device}".`)
+  const workers = parseInteger('--workers', values.workers, 0, 64) ?? (process.env.nnUNet_n_proc_DA ? Number(process.env.nnUNet_n_proc_DA) : saved.augmentationWorkers)
+  return s.settings.parse({
+    ...saved,
+    nnunetVersion: version,
+    pythonPath: values.python ? resolve(values.python) : saved.pythonPath,
+    folders,
+    device: values.device ?? saved.device,
+    augmentationWorkers: Number.isInteger(workers) ? workers : undefined,
+    torchCompile: values.compile ?? saved.torchCompile,
+  })
+}
+
+function clock(seconds: number): string {
+  const h = Math.floor(seconds / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  const sec = Math.round(seconds % 60)
+  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`
+}
+
+export function progressText(p: Progress): string {
+  const parts = [p.message ?? `${p.done}/${p.total} ${p.unit}`]
+  if (p.etaSeconds !== undefined) parts.push(`ETA ${clock(p.etaSeconds)}`)
+  return parts.join('  ')
+}
+
+export function epochText(m: EpochMetrics): string {
+  const f = (n: number | undefined, d = 4) => (n === undefined ? '-' : Number.isNaN(n) ? 'nan' : n.toFixed(d))
+  return `epoch ${m.epoch}${m.totalEpochs ? `/${m.totalEpochs}` : ''}  train ${f(m.trainLoss)}  val ${f(m.valLoss)}  dice [${(m.dice ?? []).map((d) => f(d)).join(', ')}]  lr ${f(m.learningRate, 5)}  ${f(m.epochSeconds, 1)} s`
+}
+
+/** Runs `body` as a job and renders it on the terminal; resolves with the exit code. */
+export async function runCliJob(kind: JobKind, title: string, json: boolean, body: (ctx: JobContext) => Promise<unknown>): Promise<number> {
+  const jobs = new JobManager(join(tmpdir(), 'nnunet-wizard-cli-jobs'))
+  const tty = process.stderr.isTTY === true && !json
+  const logOut = json ? process.stderr : process.stdout
+  let status = ''
+  const clear = () => {
+    if (status) process.stderr.write('\r\x1b[2K')
+  }
+  const redraw = () => {
+    if (tty && status) process.stderr.write(`\r\x1b[2K${status.slice(0, (process.stderr.columns ?? 100) - 1)}`)
+  }
+  const off = jobs.onEvent((e) => {
+    if (e.type === 'log') {
+      clear()
+      for (const l of e.lines) (l.stream === 'stderr' ? process.stderr : logOut).write(`${l.text}\n`)
+      redraw()
+    } else if (e.type === 'progress') {
+      status = progressText(e.progress)
+      redraw()
+    } else if (e.type === 'metrics' && e.metrics.epochSeconds !== undefined && !json) {
+      clear()
+      process.stderr.write(`>> ${epochText(e.metrics)}\n`)
+      redraw()
+    }
+  })
+  const job = await jobs.start(kind, title, body)
+  const onSigint = () => {
+    process.stderr.write('\nCancelling (stopping nnU-Net and its workers)...\n')
+    jobs.cancel(job.id)
+  }
+  process.on('SIGINT', onSigint)
+  const done: JobInfo = await jobs.wait(job.id)
+  process.off('SIGINT', onSigint)
+  off()
+  clear()
+  status = ''
+  if (json) {
+    console.log(JSON.stringify({ state: done.state, error: done.error, command: done.command, result: done.result, guidance: done.guidance ?? [], metrics: done.metrics ?? [], log: done.logFile }, null, 2))
+  } else {
+    for (const g of done.guidance ?? []) process.stderr.write(`${g.severity}: ${g.text}\n  -> ${g.hint ?? ''}\n`)
+    if (done.state === 'failed') process.stderr.write(`Failed: ${done.error ?? 'see the log above'}\n`)
+    if (done.logFile) process.stderr.write(`log: ${done.logFile}\n`)
+  }
+  return done.state === 'done' ? 0 : done.state === 'cancelled' ? 130 : 1
+}
+
+/** Prints a usage error the way every command does and returns exit code 2. */
+export function usageFailure(command: string, err: unknown): number {
+  if (!(err instanceof UsageError)) throw err
+  console.error(`nnunet-wizard ${command}: ${err.message}\nRun 'nnunet-wizard ${command} --help' for the options.`)
+  return 2
+}
