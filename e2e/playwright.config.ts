@@ -8,6 +8,8 @@ const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export default defineConfig({
   testDir: '.',
   testMatch: '**/*.spec.ts',
+  // Screenshots, traces and scratch copies live under artifacts/; never collect specs from there.
+  testIgnore: ['artifacts/**'],
   outputDir: './artifacts/results',
   // One worker: the 2 shared cores are busy enough with one server, one browser and the volumes.
   workers: 1,
