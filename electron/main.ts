@@ -13,6 +13,7 @@ import { createService, type Service } from './service'
 import { bindIpc, forwardJobEvents, trustWebContents } from './ipc'
 import { COMMON_HEADERS, CONTENT_SECURITY_POLICY, mimeType, resolveStaticFile } from './transport/staticFiles'
 import { APP_HOST, APP_INDEX_URL, APP_SCHEME, isTrustedAppUrl } from './transport/trustedSender'
+import { runningJobs, stopRunningJobs } from './transport/shutdown'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const rendererDir = join(here, '..', 'renderer')
@@ -21,6 +22,8 @@ const preloadFile = join(here, 'preload.cjs')
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true } }])
 
 let mainWindow: BrowserWindow | null = null
+/** Set once the user agreed to stop running jobs (or none ran), so closing proceeds. */
+let stopConfirmed = false
 
 async function serveAppFile(request: Request): Promise<Response> {
   const url = new URL(request.url)
@@ -87,6 +90,28 @@ function nativeHooks(): Parameters<typeof createService>[0] {
   }
 }
 
+/**
+ * Closing the window or quitting while nnU-Net trains would orphan its processes: ask first,
+ * then stop them cleanly. Resolves true when the app may close.
+ */
+async function confirmStopJobs(service: Service): Promise<boolean> {
+  const running = await runningJobs(service.jobs)
+  if (running.length === 0) return true
+  const one = running.length === 1
+  const options = {
+    type: 'warning' as const,
+    message: one ? 'A job is still running' : `${running.length} jobs are still running`,
+    detail: `${running.map((j) => j.title).join('\n')}\n\nClosing the app stops ${one ? 'it' : 'them'}. A stopped training can be continued later.`,
+    buttons: ['Stop and close', 'Keep running'],
+    defaultId: 1,
+    cancelId: 1,
+  }
+  const { response } = mainWindow ? await dialog.showMessageBox(mainWindow, options) : await dialog.showMessageBox(options)
+  if (response !== 0) return false
+  await stopRunningJobs(service.jobs)
+  return true
+}
+
 function createWindow(service: Service): BrowserWindow {
   const win = new BrowserWindow({
     width: 1280,
@@ -106,6 +131,16 @@ function createWindow(service: Service): BrowserWindow {
       webviewTag: false,
       spellcheck: false,
     },
+  })
+  stopConfirmed = false
+  win.on('close', (event) => {
+    if (stopConfirmed) return
+    event.preventDefault()
+    void confirmStopJobs(service).then((ok) => {
+      if (!ok) return
+      stopConfirmed = true
+      win.close()
+    })
   })
   trustWebContents(win.webContents)
   forwardJobEvents(service, win)
@@ -142,6 +177,15 @@ async function start(): Promise<void> {
     if (process.platform !== 'darwin') app.quit()
   })
   app.on('will-quit', unbind)
+  app.on('before-quit', (event) => {
+    if (stopConfirmed) return
+    event.preventDefault()
+    void confirmStopJobs(service).then((ok) => {
+      if (!ok) return
+      stopConfirmed = true
+      app.quit()
+    })
+  })
 }
 
 start().catch((err: unknown) => {

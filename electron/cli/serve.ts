@@ -56,7 +56,13 @@ export async function run(argv: string[]): Promise<number> {
   if (values.open) openInBrowser(server.url)
 
   const stop = (): void => {
-    void server.close().then(() => process.exit(0))
+    void (async () => {
+      const { stopRunningJobs } = await import('../transport/shutdown')
+      const stopped = await stopRunningJobs(service.jobs)
+      if (stopped.length) console.log(`Stopped ${stopped.length} running job(s): ${stopped.map((j) => j.title).join(', ')}.`)
+      await server.close()
+      process.exit(0)
+    })()
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
