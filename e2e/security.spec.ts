@@ -141,9 +141,10 @@ test.describe('the page', () => {
       if (r.url().includes('/api/')) statuses.push(r.status())
     })
     await page.goto(wizard.origin + '/')
-    await page.waitForLoadState('networkidle')
-    // The wizard asks for appInfo/settings as it starts; every such call is refused.
-    expect(statuses.length).toBeGreaterThan(0)
+    // The wizard asks for appInfo/settings as it starts; every such call is refused, and the
+    // refusal's message (which says how to get in) reaches the user.
+    await expect.poll(() => statuses.length).toBeGreaterThan(0)
     expect(statuses.every((s) => s === 403)).toBe(true)
+    await expect(page.getByText(/no valid access token/).first()).toBeVisible()
   })
 })
