@@ -22,7 +22,7 @@ export interface CaseInput {
   allowMissingMask: boolean
 }
 
-export type InspectWant = 'report' | 'label' | 'preview'
+export type InspectWant = 'report' | 'preview'
 
 export interface InspectTask {
   op: 'inspect'
@@ -32,20 +32,23 @@ export interface InspectTask {
 
 export interface InspectResult {
   report: CaseReport
-  /** want 'label': the merged label map as .nii.gz bytes (only when the case has no error). */
-  labelGz?: Uint8Array
   /** want 'preview': uncompressed .nii of the image and of the merged label. */
   imageNii?: Uint8Array
   labelNii?: Uint8Array
 }
 
-export interface WriteTask {
-  op: 'write'
+/**
+ * Check a case and, when it passes, encode its outputs into a private staging folder. The prepare
+ * job renames staged files into the dataset only after every case has been checked, so each
+ * volume is read once and nothing appears in the dataset before the whole input is validated.
+ */
+export interface StageTask {
+  op: 'stage'
   input: CaseInput
+  /** Absolute paths inside the staging folder. */
   imageOut: string
+  /** Null for test cases: their masks are checked but no label is written. */
   labelOut: string | null
-  /** The label map from the validation pass, so masks are not read twice. */
-  labelGz?: Uint8Array
 }
 
 export interface SourceFingerprint {
@@ -55,15 +58,13 @@ export interface SourceFingerprint {
   sha256: string
 }
 
-export interface WriteResult {
-  imageBytes: number
-  labelBytes: number
-  sources: SourceFingerprint[]
-  /** Present when the label was merged in this task (no cached label map was given). */
-  report?: CaseReport
+export interface StageResult {
+  report: CaseReport
+  /** Absent when the case failed its checks (nothing was staged). */
+  staged?: { imageBytes: number; labelBytes: number; sources: SourceFingerprint[] }
 }
 
-export type VolumeTask = InspectTask | WriteTask
+export type VolumeTask = InspectTask | StageTask
 
 function statusOf(findings: Finding[]): CaseReport['status'] {
   if (findings.some((f) => f.severity === 'error')) return 'error'
@@ -196,9 +197,6 @@ async function checkCase(input: CaseInput): Promise<CheckedCase> {
 
 export async function inspectCase(task: InspectTask): Promise<InspectResult> {
   const { report, image, label } = await checkCase(task.input)
-  if (task.want === 'label') {
-    return label && report.geometry ? { report, labelGz: await encodeNiftiGz(report.geometry, label, { intentCode: NIFTI_INTENT_LABEL }) } : { report }
-  }
   if (task.want === 'preview') {
     if (!image || !report.geometry) {
       const why = report.findings.find((f) => f.severity === 'error')?.text ?? 'the image cannot be read.'
@@ -222,37 +220,21 @@ async function fingerprint(path: string): Promise<SourceFingerprint> {
   return { path, size: info.size, mtimeMs: info.mtimeMs, sha256: hash.digest('hex') }
 }
 
-export async function writeCase(task: WriteTask): Promise<WriteResult> {
+export async function stageCase(task: StageTask): Promise<StageResult> {
   const { input } = task
-  if (!input.image) throw new Error(`Case "${input.caseKey}" has no image.`)
-  const sources = [input.image, ...input.masks.filter((m): m is string => m !== null)]
+  const { report, image, label } = await checkCase(input)
+  if (report.status === 'error' || !image || !report.geometry) return { report }
+  if (task.labelOut && !label) return { report }
+  const sources = [input.image!, ...input.masks.filter((m): m is string => m !== null)]
   const hashing = Promise.all(sources.map(fingerprint))
   hashing.catch(() => undefined)
-
-  let labelGz = task.labelGz
-  let report: CaseReport | undefined
-  let imageBytes: number
-  if (task.labelOut && !labelGz) {
-    const checked = await checkCase(input)
-    report = checked.report
-    if (!checked.label || !checked.image || !report.geometry) throw new Error(report.findings.find((f) => f.severity === 'error')?.text ?? `Case "${input.caseKey}" failed its checks.`)
-    labelGz = await encodeNiftiGz(report.geometry, checked.label, { intentCode: NIFTI_INTENT_LABEL })
-    imageBytes = await writeFileAtomic(task.imageOut, await encodeNiftiGz(report.geometry, checked.image.data!))
-  } else {
-    const findings: Finding[] = []
-    const image = await readOrFinding(input.image, 'image', findings)
-    if (!image) throw new Error(findings[0]?.text ?? `The image of case "${input.caseKey}" cannot be read.`)
-    imageBytes = await writeFileAtomic(task.imageOut, await encodeNiftiGz(geometryOf(image), image.data!))
+  try {
+    const imageBytes = await writeFileAtomic(task.imageOut, await encodeNiftiGz(report.geometry, image.data!))
+    const labelBytes = task.labelOut ? await writeFileAtomic(task.labelOut, await encodeNiftiGz(report.geometry, label!, { intentCode: NIFTI_INTENT_LABEL })) : 0
+    return { report, staged: { imageBytes, labelBytes, sources: await hashing } }
+  } catch (err) {
+    await rm(task.imageOut, { force: true })
+    if (task.labelOut) await rm(task.labelOut, { force: true })
+    throw err
   }
-  let labelBytes = 0
-  if (task.labelOut && labelGz) {
-    try {
-      labelBytes = await writeFileAtomic(task.labelOut, labelGz)
-    } catch (err) {
-      // An image without its label would fail nnU-Net's integrity check: take the pair back out.
-      await rm(task.imageOut, { force: true })
-      throw err
-    }
-  }
-  return { imageBytes, labelBytes, sources: await hashing, report }
 }

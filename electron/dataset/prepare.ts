@@ -1,8 +1,11 @@
-// The prepare job: check every case, then write the valid ones, each file atomically, recording
-// each finished case in manifest.json so a re-run skips it. Nothing is written until every case
-// has been checked; a case that fails is reported and the others are still written.
-import { mkdir, readdir, rm } from 'node:fs/promises'
+// The prepare job. Pass 1 checks every case and, for those that pass, encodes the outputs into a
+// private staging folder next to the dataset (each volume is read once). Pass 2, after every case
+// has been checked, renames the staged files into the dataset and records each case in
+// manifest.json, so a re-run skips finished cases. A case that fails is reported; the others are
+// still written. Nothing appears in the dataset folder before the whole input has been checked.
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
 import type { CaseMatch, CaseReport, Finding, PlannedCase, PrepareSummary } from '../../shared/api'
 import type { PrepareRequest } from '../../shared/schema'
 import { buildDatasetJsonMsd, buildDatasetJsonV2 } from '../../shared/datasetJson'
@@ -11,6 +14,7 @@ import { volumePool } from '../imaging/workerPool'
 import { TEMP_MARKER, writeFileAtomic } from '../imaging/niftiWriter'
 import { planDetailed } from './plan'
 import { caseInput, describeCase } from './validate'
+import type { StageResult } from './caseWork'
 import { caseIsCurrent, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestCase } from './manifest'
 import { CaseProgress } from './progress'
 
@@ -21,10 +25,8 @@ export class PrepareRefusedError extends Error {
   }
 }
 
-/** Label maps kept in memory between the check and the write pass; beyond this they are merged again. */
-const LABEL_CACHE_BYTES = 512 * 1024 * 1024
-
 const OUTPUT_FOLDERS = ['imagesTr', 'labelsTr', 'imagesTs']
+const STAGING_PREFIX = '.nnunet-wizard-staging-'
 
 function sourcesOf(m: CaseMatch): string[] {
   return [m.image!, ...m.masks.filter((p): p is string => p !== null)]
@@ -39,12 +41,14 @@ function reportFromManifest(c: ManifestCase): CaseReport {
   return { caseKey: c.caseKey, status: findings.length ? 'warning' : 'ok', findings, voxelCounts: c.voxelCounts, overlapVoxels: c.overlapVoxels }
 }
 
-/** Removes temporary files an interrupted run left behind (only ours: they carry TEMP_MARKER). */
-async function sweepTemp(datasetDir: string): Promise<void> {
+/** Removes what an interrupted run left behind: our temp files and our staging folders for this dataset. */
+async function sweepLeftovers(outDir: string, datasetDir: string, folderName: string): Promise<void> {
   for (const dir of [datasetDir, ...OUTPUT_FOLDERS.map((f) => join(datasetDir, f))]) {
     const names = await readdir(dir).catch(() => [] as string[])
     await Promise.all(names.filter((n) => n.startsWith(TEMP_MARKER)).map((n) => rm(join(dir, n), { force: true })))
   }
+  const siblings = await readdir(outDir).catch(() => [] as string[])
+  await Promise.all(siblings.filter((n) => n.startsWith(`${STAGING_PREFIX}${folderName}-`)).map((n) => rm(join(outDir, n), { recursive: true, force: true })))
 }
 
 async function removeOutputs(datasetDir: string, c: Pick<ManifestCase, 'image' | 'label'>): Promise<void> {
@@ -59,10 +63,11 @@ export async function runPrepare(req: PrepareRequest, ctx: JobContext): Promise<
   for (const f of plan.findings) ctx.log(`${f.severity}: ${f.text}`)
   ctx.log(`Output: ${plan.datasetDir} (${plan.cases.length} cases)`)
 
-  const { datasetDir } = plan
+  const { datasetDir, folderName } = plan
+  const outDir = join(datasetDir, '..')
   const matches = new Map(scan.cases.map((c) => [c.caseKey, c]))
+  const labelNames = req.sources.labels.map((l) => l.name)
   const pool = volumePool()
-  const input = (pc: PlannedCase) => caseInput(req.sources, matches.get(pc.caseKey)!)
 
   // Resume: a case finished by an earlier run with the same settings and unchanged sources is kept.
   const skipped = new Set<string>()
@@ -75,29 +80,43 @@ export async function runPrepare(req: PrepareRequest, ctx: JobContext): Promise<
   }
   const todo = plan.cases.filter((c) => !skipped.has(c.caseId))
 
-  // Pass 1: check every case before anything is written.
+  // Pass 1: check every case; stage the outputs of those that pass.
+  const outDirExisted = await stat(outDir).then(() => true, () => false)
+  const dropOutDirIfOurs = () => (outDirExisted ? Promise.resolve() : rmdir(outDir).catch(() => undefined))
+  await mkdir(outDir, { recursive: true })
+  await sweepLeftovers(outDir, datasetDir, folderName)
+  const staging = join(outDir, `${STAGING_PREFIX}${folderName}-${randomBytes(4).toString('hex')}`)
+  await mkdir(staging)
+  const stagedPath = (pc: PlannedCase, kind: 'image' | 'label') => join(staging, `${pc.caseId}.${kind}.nii.gz`)
   const reports = new Map<string, CaseReport>()
-  const labels = new Map<string, Uint8Array>()
-  let cachedBytes = 0
+  const staged = new Map<string, NonNullable<StageResult['staged']>>()
   const checking = new CaseProgress(ctx, todo.length, 'Checking cases')
-  const checked = await Promise.allSettled(
-    todo.map(async (pc) => {
-      const r = await pool.inspect({ input: input(pc), want: pc.split === 'train' ? 'label' : 'report' }, ctx.signal)
-      reports.set(pc.caseId, r.report)
-      if (r.labelGz && cachedBytes + r.labelGz.byteLength <= LABEL_CACHE_BYTES) {
-        labels.set(pc.caseId, r.labelGz)
-        cachedBytes += r.labelGz.byteLength
-      }
-      ctx.log(describeCase(r.report))
-      checking.step()
-    }),
-  )
-  if (ctx.signal.aborted) throw new JobCancelledError()
-  checked.forEach((s, i) => {
-    if (s.status === 'rejected') reports.set(todo[i]!.caseId, failedReport(todo[i]!.caseKey, s.reason, 'check-failed'))
-  })
-  const valid = todo.filter((pc) => reports.get(pc.caseId)!.status !== 'error')
-  const failedIds = new Set(todo.filter((pc) => reports.get(pc.caseId)!.status === 'error').map((pc) => pc.caseId))
+  let stagedBytes = 0
+  try {
+    const checked = await Promise.allSettled(
+      todo.map(async (pc) => {
+        const input = caseInput(req.sources, matches.get(pc.caseKey)!)
+        const r = await pool.stage({ input, imageOut: stagedPath(pc, 'image'), labelOut: pc.label ? stagedPath(pc, 'label') : null }, ctx.signal)
+        reports.set(pc.caseId, r.report)
+        if (r.staged) {
+          staged.set(pc.caseId, r.staged)
+          stagedBytes += r.staged.imageBytes + r.staged.labelBytes
+        }
+        ctx.log(describeCase(r.report))
+        checking.step(r.staged ? r.staged.imageBytes + r.staged.labelBytes : 0)
+      }),
+    )
+    if (ctx.signal.aborted) throw new JobCancelledError()
+    checked.forEach((s, i) => {
+      if (s.status === 'rejected') reports.set(todo[i]!.caseId, failedReport(todo[i]!.caseKey, s.reason, 'check-failed'))
+    })
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true })
+    await dropOutDirIfOurs()
+    throw err
+  }
+  const valid = todo.filter((pc) => staged.has(pc.caseId))
+  const failedIds = new Set(todo.filter((pc) => !staged.has(pc.caseId)).map((pc) => pc.caseId))
 
   const summary = (manifestPath: string): PrepareSummary => {
     const cases = plan.cases.map((pc) => reports.get(pc.caseId) ?? reportFromManifest(previous!.cases[pc.caseId]!))
@@ -112,83 +131,80 @@ export async function runPrepare(req: PrepareRequest, ctx: JobContext): Promise<
     }
   }
   if (valid.length === 0 && skipped.size === 0) {
+    await rm(staging, { recursive: true, force: true })
+    await dropOutDirIfOurs()
     ctx.log('No case passed its checks: nothing was written.', 'stderr')
     return summary('')
   }
 
-  // Pass 2: write. A target from another tool or other settings is replaced only with overwrite
-  // (planDetailed refused otherwise); datasetDir is never a source folder (checked in the plan).
-  if (target === 'foreign' || target === 'other-settings') await rm(datasetDir, { recursive: true, force: true })
-  for (const f of OUTPUT_FOLDERS) await mkdir(join(datasetDir, f), { recursive: true })
-  await sweepTemp(datasetDir)
+  // Pass 2: move staged files into the dataset. A target from another tool or other settings is
+  // replaced only with overwrite (planDetailed refused otherwise), and is never a source folder.
+  try {
+    if (target === 'foreign' || target === 'other-settings') await rm(datasetDir, { recursive: true, force: true })
+    for (const f of OUTPUT_FOLDERS) await mkdir(join(datasetDir, f), { recursive: true })
 
-  const now = new Date().toISOString()
-  const manifest: Manifest =
-    target === 'resumable' && previous
-      ? { ...previous, settings, failed: [] }
-      : { format: MANIFEST_FORMAT, version: 1, tool: `nnunet-wizard ${process.env.npm_package_version ?? '0.1.0'}`, createdAt: now, updatedAt: now, settings, files: {}, cases: {}, failed: [] }
-  // Drop what is no longer true: cases that now fail, moved to another id, or are about to be rewritten.
-  const plannedById = new Map(plan.cases.map((c) => [c.caseId, c]))
-  for (const [id, mc] of Object.entries(manifest.cases)) {
-    const pc = plannedById.get(id)
-    if (!pc || pc.caseKey !== mc.caseKey || !skipped.has(id)) {
-      await removeOutputs(datasetDir, mc)
-      delete manifest.cases[id]
+    const now = new Date().toISOString()
+    const manifest: Manifest =
+      target === 'resumable' && previous
+        ? { ...previous, settings, failed: [] }
+        : { format: MANIFEST_FORMAT, version: 1, tool: `nnunet-wizard ${process.env.npm_package_version ?? '0.1.0'}`, createdAt: now, updatedAt: now, settings, files: {}, cases: {}, failed: [] }
+    // Drop what is no longer true: cases that now fail, moved to another id, or are being rewritten.
+    const plannedById = new Map(plan.cases.map((c) => [c.caseId, c]))
+    for (const [id, mc] of Object.entries(manifest.cases)) {
+      const pc = plannedById.get(id)
+      if (!pc || pc.caseKey !== mc.caseKey || !skipped.has(id)) {
+        await removeOutputs(datasetDir, mc)
+        delete manifest.cases[id]
+      }
     }
-  }
-  manifest.failed = plan.cases.filter((pc) => failedIds.has(pc.caseId)).map((pc) => ({ caseKey: pc.caseKey, caseId: pc.caseId, findings: reports.get(pc.caseId)!.findings }))
-  let manifestWrites = writeManifest(datasetDir, manifest)
-  await manifestWrites
+    manifest.failed = plan.cases.filter((pc) => failedIds.has(pc.caseId)).map((pc) => ({ caseKey: pc.caseKey, caseId: pc.caseId, findings: reports.get(pc.caseId)!.findings }))
 
-  const writing = new CaseProgress(ctx, valid.length, 'Writing cases')
-  const written = await Promise.allSettled(
-    valid.map(async (pc) => {
+    // The manifest goes first, so even a run killed mid-way leaves a folder this tool can resume.
+    await writeManifest(datasetDir, manifest)
+    let lastManifestWrite = Date.now()
+    const writing = new CaseProgress(ctx, valid.length, 'Writing cases')
+    for (const pc of valid) {
+      if (ctx.signal.aborted) break
+      const s = staged.get(pc.caseId)!
       const match = matches.get(pc.caseKey)!
-      const res = await pool.write({ input: input(pc), imageOut: join(datasetDir, pc.image), labelOut: pc.label ? join(datasetDir, pc.label) : null, labelGz: labels.get(pc.caseId) }, ctx.signal)
-      labels.delete(pc.caseId)
-      if (res.report) reports.set(pc.caseId, res.report)
+      await rename(stagedPath(pc, 'image'), join(datasetDir, pc.image))
+      if (pc.label) await rename(stagedPath(pc, 'label'), join(datasetDir, pc.label))
       const report = reports.get(pc.caseId)!
-      const roles = ['image', ...req.sources.labels.filter((_, k) => match.masks[k] !== null).map((l) => l.name)]
+      const roles = ['image', ...labelNames.filter((_, k) => match.masks[k] !== null)]
       manifest.cases[pc.caseId] = {
         caseKey: pc.caseKey,
         caseId: pc.caseId,
         split: pc.split,
         image: pc.image,
         label: pc.label,
-        imageBytes: res.imageBytes,
-        labelBytes: res.labelBytes,
-        sources: res.sources.map((s, i) => ({ ...s, role: roles[i] ?? 'mask' })),
+        imageBytes: s.imageBytes,
+        labelBytes: s.labelBytes,
+        sources: s.sources.map((src, i) => ({ ...src, role: roles[i] ?? 'mask' })),
         voxelCounts: report.voxelCounts,
         overlapVoxels: report.overlapVoxels,
         warnings: report.findings.filter((f) => f.severity === 'warning').map((f) => f.text),
         writtenAt: new Date().toISOString(),
       }
-      manifestWrites = manifestWrites.then(() => writeManifest(datasetDir, manifest))
-      await manifestWrites
       ctx.log(`${pc.caseKey} -> ${pc.image}${pc.label ? ` + ${pc.label}` : ''}`)
-      writing.step(res.imageBytes + res.labelBytes)
-    }),
-  )
-  written.forEach((s, i) => {
-    if (s.status === 'rejected' && !(s.reason instanceof JobCancelledError)) {
-      const pc = valid[i]!
-      reports.set(pc.caseId, failedReport(pc.caseKey, s.reason, 'write-failed'))
-      failedIds.add(pc.caseId)
-      manifest.failed.push({ caseKey: pc.caseKey, caseId: pc.caseId, findings: reports.get(pc.caseId)!.findings })
-      ctx.log(`${pc.caseKey}: could not be written: ${s.reason instanceof Error ? s.reason.message : String(s.reason)}`, 'stderr')
+      writing.step(s.imageBytes + s.labelBytes)
+      // Throttled: with thousands of cases, rewriting the whole manifest per case would dominate.
+      if (Date.now() - lastManifestWrite > 1000) {
+        await writeManifest(datasetDir, manifest)
+        lastManifestWrite = Date.now()
+      }
     }
-  })
-  await manifestWrites.catch(() => undefined)
-  await sweepTemp(datasetDir)
 
-  // dataset.json lists exactly the cases on disk, so nnU-Net's integrity check sees a consistent set.
-  const onDisk = plan.cases.filter((pc) => manifest.cases[pc.caseId])
-  const jsonInput = { name: req.output.name, labels: req.sources.labels.map((l) => l.name), metadata: req.output.metadata, cases: onDisk }
-  const datasetJson = req.output.layout === 'msd' ? buildDatasetJsonMsd(jsonInput) : buildDatasetJsonV2(jsonInput)
-  await writeFileAtomic(join(datasetDir, 'dataset.json'), new TextEncoder().encode(JSON.stringify(datasetJson, null, 2) + '\n'))
-  const manifestPath = await writeManifest(datasetDir, manifest)
-  if (ctx.signal.aborted) throw new JobCancelledError()
-  const result = summary(manifestPath)
-  ctx.log(`Done: ${result.written} written, ${result.skipped} skipped, ${result.failed} failed.`)
-  return result
+    // dataset.json lists exactly the cases on disk, so nnU-Net's integrity check sees a consistent set.
+    const onDisk = plan.cases.filter((pc) => manifest.cases[pc.caseId])
+    const jsonInput = { name: req.output.name, labels: labelNames, metadata: req.output.metadata, cases: onDisk }
+    const datasetJson = req.output.layout === 'msd' ? buildDatasetJsonMsd(jsonInput) : buildDatasetJsonV2(jsonInput)
+    await writeFileAtomic(join(datasetDir, 'dataset.json'), new TextEncoder().encode(JSON.stringify(datasetJson, null, 2) + '\n'))
+    const manifestPath = await writeManifest(datasetDir, manifest)
+    if (ctx.signal.aborted) throw new JobCancelledError()
+    const result = summary(manifestPath)
+    ctx.log(`Done: ${result.written} written, ${result.skipped} skipped, ${result.failed} failed (${(stagedBytes / 1e6).toFixed(1)} MB).`)
+    return result
+  } finally {
+    await rm(staging, { recursive: true, force: true })
+  }
 }

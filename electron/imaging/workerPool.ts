@@ -3,7 +3,7 @@
 // CLI run ends when its work ends; busy ones keep the process alive until they answer.
 import { Worker } from 'node:worker_threads'
 import { availableParallelism } from 'node:os'
-import type { VolumeTask, InspectTask, InspectResult, WriteTask, WriteResult } from '../dataset/caseWork'
+import type { VolumeTask, InspectTask, InspectResult, StageTask, StageResult } from '../dataset/caseWork'
 import type { WorkerReply } from './volumeWorker'
 import { JobCancelledError } from '../jobs/jobManager'
 
@@ -45,9 +45,8 @@ export class VolumeWorkerPool {
     return this.run({ op: 'inspect', ...task }, signal) as Promise<InspectResult>
   }
 
-  write(task: Omit<WriteTask, 'op'>, signal?: AbortSignal): Promise<WriteResult> {
-    const transfer = task.labelGz && task.labelGz.byteOffset === 0 && task.labelGz.buffer instanceof ArrayBuffer && task.labelGz.byteLength === task.labelGz.buffer.byteLength ? [task.labelGz.buffer] : []
-    return this.run({ op: 'write', ...task }, signal, transfer) as Promise<WriteResult>
+  stage(task: Omit<StageTask, 'op'>, signal?: AbortSignal): Promise<StageResult> {
+    return this.run({ op: 'stage', ...task }, signal) as Promise<StageResult>
   }
 
   /** Queues a task; a task not yet started when `signal` aborts is dropped with JobCancelledError. */

@@ -83,6 +83,7 @@ describe('prepare, nnU-Net v2 layout', () => {
     expect(tree[1]!.sort()).toEqual(train.map((id) => `${id}.nii.gz`))
     expect(tree[2]!.sort()).toEqual(test.map((id) => `${id}_0000.nii.gz`))
     expect((await readdir(datasetDir())).sort()).toEqual(['dataset.json', 'imagesTr', 'imagesTs', 'labelsTr', 'manifest.json'])
+    expect(await readdir(out)).toEqual(['Dataset001_Aorta'])
     const json = JSON.parse(await readFile(join(datasetDir(), 'dataset.json'), 'utf8'))
     expect(json).toEqual({ channel_names: { '0': 'CT' }, labels: { background: 0, organ: 1, tumor: 2 }, numTraining: 4, file_ending: '.nii.gz', name: 'Aorta', description: '', reference: '', licence: '', release: '1.0' })
   })
@@ -258,6 +259,7 @@ describe('validate, preview and cancel', () => {
     const all = (await hashTree(dir).catch(() => ({}))) as Record<string, string>
     expect(Object.keys(all).length).toBeGreaterThan(0)
     expect(Object.keys(all).filter((p) => basename(p).startsWith(TEMP_MARKER))).toEqual([])
+    expect((await readdir(out)).filter((n) => n.startsWith('.nnunet-wizard'))).toEqual([])
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'))
     const recorded = Object.keys(manifest.cases).length
     expect(recorded).toBeGreaterThanOrEqual(1)
