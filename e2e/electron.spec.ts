@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, expect, repoRoot } from './support/server'
-import { API_METHOD_NAMES } from '../electron/transport/methods'
+import { apiMethods } from '../shared/api'
 
 /**
  * The Electron binary, found the way the electron package finds it (path.txt names it under
@@ -62,7 +62,7 @@ test.describe('Electron window', () => {
     expect(info.mode).toBe('electron')
     expect(info.dataDir).toBe(dataDir)
     const keys = await win.evaluate(() => Object.keys((window as unknown as { api: object }).api).sort())
-    expect(keys).toEqual([...API_METHOD_NAMES, 'onEvent'].sort())
+    expect(keys).toEqual([...apiMethods, 'onEvent'].sort())
     expect(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined')
     expect(await win.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined')
   })

@@ -4,11 +4,11 @@
 // validated and the service runs. Results and errors travel as an IpcEnvelope, so the renderer
 // gets the service's message rather than Electron's "Error invoking remote method ..." text.
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron'
-import type { JobEvent } from '../shared/api'
+import { apiMethods, type JobEvent } from '../shared/api'
 import type { Service } from './service'
 import { callApi } from './transport/dispatch'
 import { toApiError } from './transport/errors'
-import { API_METHOD_NAMES, IPC_EVENT, IPC_PREFIX, type IpcEnvelope } from './transport/methods'
+import { IPC_EVENT, IPC_PREFIX, type IpcEnvelope } from './transport/methods'
 import { isTrustedAppUrl } from './transport/trustedSender'
 
 /** WebContents allowed to call at all (GitHub Desktop's idea): ids of windows we created. */
@@ -34,7 +34,7 @@ function refusal(event: IpcMainInvokeEvent): string | null {
 
 /** Binds every Api method; returns a function that removes the handlers (used on quit). */
 export function bindIpc(service: Service): () => void {
-  for (const method of API_METHOD_NAMES) {
+  for (const method of apiMethods) {
     ipcMain.handle(IPC_PREFIX + method, async (event, raw: unknown): Promise<IpcEnvelope> => {
       const refused = refusal(event)
       if (refused) {
@@ -50,7 +50,7 @@ export function bindIpc(service: Service): () => void {
     })
   }
   return () => {
-    for (const method of API_METHOD_NAMES) ipcMain.removeHandler(IPC_PREFIX + method)
+    for (const method of apiMethods) ipcMain.removeHandler(IPC_PREFIX + method)
   }
 }
 

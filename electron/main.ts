@@ -9,11 +9,13 @@ import { app, BrowserWindow, dialog, protocol, session, shell, type WebContents 
 import { readFile, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { apiMethods } from '../shared/api'
 import { createService, type Service } from './service'
 import { bindIpc, forwardJobEvents, trustWebContents } from './ipc'
 import { COMMON_HEADERS, CONTENT_SECURITY_POLICY, mimeType, resolveStaticFile } from './transport/staticFiles'
 import { APP_HOST, APP_INDEX_URL, APP_SCHEME, isTrustedAppUrl } from './transport/trustedSender'
 import { runningJobs, stopRunningJobs } from './transport/shutdown'
+import { methodsSwitch } from './transport/methods'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const rendererDir = join(here, '..', 'renderer')
@@ -122,6 +124,8 @@ function createWindow(service: Service): BrowserWindow {
     show: false,
     webPreferences: {
       preload: preloadFile,
+      // The preload learns the contract's method names from here (it cannot load shared/api.ts).
+      additionalArguments: [methodsSwitch(apiMethods)],
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,

@@ -1,10 +1,11 @@
 // The only bridge between the page and Node: `window.api`, exactly the methods of the contract
 // plus onEvent, each a function that invokes its own channel. Nothing raw is exposed (no
 // ipcRenderer, no channel names chosen by the page). Runs sandboxed, so it imports only
-// `electron` and the plain method list (no zod, no shared/schema at run time).
+// `electron` and plain helpers; the method names come from main.ts on the renderer's command
+// line (see transport/methods.ts), not from shared/api.ts, which would drag zod in.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import type { ApiClient, ApiEventListener, JobEvent } from '../shared/api'
-import { API_METHOD_NAMES, IPC_EVENT, IPC_PREFIX, type IpcEnvelope } from './transport/methods'
+import { IPC_EVENT, IPC_PREFIX, methodsFromArgv, type IpcEnvelope } from './transport/methods'
 
 async function invoke(method: string, arg: unknown): Promise<unknown> {
   const envelope = (await ipcRenderer.invoke(IPC_PREFIX + method, arg)) as IpcEnvelope
@@ -14,7 +15,7 @@ async function invoke(method: string, arg: unknown): Promise<unknown> {
 }
 
 const api: Record<string, unknown> = {}
-for (const method of API_METHOD_NAMES) {
+for (const method of methodsFromArgv(process.argv)) {
   api[method] = (arg?: unknown) => invoke(method, arg)
 }
 api.onEvent = (listener: ApiEventListener): (() => void) => {

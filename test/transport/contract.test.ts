@@ -5,17 +5,23 @@ import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { apiMethods, IPC_EVENT, IPC_PREFIX, type Api } from '../../shared/api'
-import { API_METHOD_NAMES, IPC_EVENT as PLAIN_EVENT, IPC_PREFIX as PLAIN_PREFIX } from '../../electron/transport/methods'
+import { IPC_EVENT as PLAIN_EVENT, IPC_PREFIX as PLAIN_PREFIX, methodsFromArgv, methodsSwitch } from '../../electron/transport/methods'
 import { callApi, parseRequest } from '../../electron/transport/dispatch'
 import { ApiError, toApiError } from '../../electron/transport/errors'
 import { isTrustedAppUrl, APP_INDEX_URL } from '../../electron/transport/trustedSender'
 import { resolveStaticFile, CONTENT_SECURITY_POLICY } from '../../electron/transport/staticFiles'
 
-describe('method list', () => {
-  it('is exactly the contract, in order, with the same channel names', () => {
-    expect([...API_METHOD_NAMES]).toEqual(apiMethods)
+describe('method list for the preload', () => {
+  it('travels from main to the preload intact, with the same channel names', () => {
+    const argv = ['/opt/nnU-Net Wizard/electron', '--type=renderer', methodsSwitch(apiMethods)]
+    expect(methodsFromArgv(argv)).toEqual(apiMethods)
     expect(PLAIN_PREFIX).toBe(IPC_PREFIX)
     expect(PLAIN_EVENT).toBe(IPC_EVENT)
+  })
+
+  it('takes only plain method names, and nothing without the switch', () => {
+    expect(methodsFromArgv(['--nnunet-wizard-api=appInfo,__proto__,a-b,,listDir,x'.concat('y'.repeat(80))])).toEqual(['appInfo', 'listDir'])
+    expect(methodsFromArgv(['--other=appInfo'])).toEqual([])
   })
 })
 

@@ -127,7 +127,11 @@ describe('ipc.ts', () => {
 
 describe('preload.ts', () => {
   beforeAll(async () => {
+    // What main.ts puts on the renderer's command line (webPreferences.additionalArguments).
+    const { methodsSwitch } = await import('../../electron/transport/methods')
+    process.argv.push(methodsSwitch(apiMethods))
     await import('../../electron/preload')
+    process.argv.pop()
   })
 
   it('exposes exactly the Api methods and onEvent, nothing raw', () => {
