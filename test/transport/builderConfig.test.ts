@@ -64,6 +64,13 @@ describe('electron-builder.yml', () => {
     expect(existsSync(join(root, 'node_modules/itk-wasm'))).toBe(true)
   })
 
+  it('ships the pinned requirements outside the archive, where pip can read them', async () => {
+    const config = await loadConfig()
+    expect(config.extraResources).toEqual([{ from: 'python', to: 'python', filter: ['requirements-*.txt'] }])
+    expect(existsSync(join(root, 'python', 'requirements-v2.txt'))).toBe(true)
+    expect(JSON.stringify(config.files)).not.toContain('python')
+  })
+
   it('points at icons that exist and are large enough for every platform (>= 512x512 PNG)', async () => {
     const config = await loadConfig()
     for (const icon of new Set([config.linux?.icon, config.mac?.icon, config.win?.icon])) {
