@@ -38,16 +38,18 @@ export function maskValues(data: VoxelArray): MaskValues {
 }
 
 function fromHistogram(data: Uint8Array): MaskValues {
-  const hist = new Uint32Array(256)
-  for (let i = 0; i < data.length; i++) hist[data[i]!]!++
-  const all: number[] = []
+  // Masks are mostly zero: a predictable branch plus a "seen" flag beats a full histogram.
+  const seen = new Uint8Array(256)
   let foreground = 0
-  for (let v = 1; v < 256; v++) {
-    if (hist[v]) {
-      all.push(v)
-      foreground += hist[v]!
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!
+    if (v !== 0) {
+      foreground++
+      seen[v] = 1
     }
   }
+  const all: number[] = []
+  for (let v = 1; v < 256; v++) if (seen[v]) all.push(v)
   return { foreground, values: all.slice(0, MAX_LISTED), moreValues: all.length > MAX_LISTED, nonInteger: false }
 }
 
@@ -76,15 +78,20 @@ export interface MergeResult {
 /** Merges binary masks in priority order: mask k gets value k+1 and overwrites earlier ones. */
 export function mergeMasks(voxels: number, masks: (VoxelArray | null)[]): MergeResult {
   const label = new Uint8Array(voxels)
+  const counts = new Float64Array(256)
   let overlapMarks: Uint8Array | null = null
   let overlap = 0
   masks.forEach((m, k) => {
     if (!m) return
     const value = k + 1
-    const big = m instanceof BigInt64Array || m instanceof BigUint64Array
+    // Masks are almost always uint8: a loop over one array type stays monomorphic and is several
+    // times faster than the generic path on 30-million-voxel volumes.
+    const fg = m instanceof Uint8Array ? m : foregroundOf(m)
     for (let i = 0; i < voxels; i++) {
-      if (big ? m[i] === 0n : m[i] === 0) continue
-      if (label[i] !== 0) {
+      if (fg[i] === 0) continue
+      const previous = label[i]!
+      if (previous !== 0) {
+        counts[previous]!--
         overlapMarks ??= new Uint8Array(voxels)
         if (overlapMarks[i] === 0) {
           overlapMarks[i] = 1
@@ -92,11 +99,20 @@ export function mergeMasks(voxels: number, masks: (VoxelArray | null)[]): MergeR
         }
       }
       label[i] = value
+      counts[value]!++
     }
   })
-  const hist = new Uint32Array(256)
-  for (let i = 0; i < voxels; i++) hist[label[i]!]!++
-  return { label, visible: masks.map((_, k) => hist[k + 1]!), overlap }
+  return { label, visible: masks.map((_, k) => counts[k + 1]!), overlap }
+}
+
+function foregroundOf(m: VoxelArray): Uint8Array {
+  const out = new Uint8Array(m.length)
+  if (m instanceof BigInt64Array || m instanceof BigUint64Array) {
+    for (let i = 0; i < m.length; i++) out[i] = m[i] === 0n ? 0 : 1
+  } else {
+    for (let i = 0; i < m.length; i++) out[i] = m[i] === 0 ? 0 : 1
+  }
+  return out
 }
 
 /** NaN voxels in a float image (integer images cannot hold NaN). */
