@@ -22,6 +22,7 @@ const { values: opt } = parseArgs({
     size: { type: 'string', default: '512x512x120' },
     'test-count': { type: 'string', default: '4' },
     only: { type: 'string' },
+    'label-dtype': { type: 'string', default: 'uint8' }, // the reference's label dtype; float64 = the guide verbatim
     keep: { type: 'boolean', default: false },
     'no-verify': { type: 'boolean', default: false },
     json: { type: 'string', default: join(repoRoot, 'bench', 'out', 'prepare.json') },
@@ -79,7 +80,7 @@ const contestants = {
     [cli, 'prepare', '--images', join(data, 'image'), '--label', `organ=${join(data, 'organ')}`, '--label', `tumor=${join(data, 'tumor')}`,
       '--out', out, '--id', '1', '--name', 'Bench', '--layout', 'msd', '--test-count', String(testCount), '--overwrite'],
   ],
-  ref: (out) => [python, [join(repoRoot, 'bench/reference/seed_convert.py'), '--data', data, '--out', out, '--name', 'Bench', '--test-count', String(testCount)]],
+  ref: (out) => [python, [join(repoRoot, 'bench/reference/seed_convert.py'), '--data', data, '--out', out, '--name', 'Bench', '--test-count', String(testCount), '--label-dtype', opt['label-dtype']]],
 }
 const names = opt.only ? [opt.only] : ['ours', 'ref']
 if (!names.every((n) => n in contestants)) die(`--only must be ours or ref`)
@@ -182,7 +183,7 @@ console.log(`machine load: before ${load0.loadavg.join(' ')}, after ${load1.load
 mkdirSync(join(opt.json, '..'), { recursive: true })
 writeFileSync(opt.json, JSON.stringify({
   when: new Date().toISOString(), data, cases, size: opt.size, testCount, python, versions, node: process.version,
-  machine: { before: load0, after: load1 }, runs: results, summary, verdict,
+  referenceLabelDtype: opt['label-dtype'], machine: { before: load0, after: load1 }, runs: results, summary, verdict,
   rssMethod: 'peakKb = max(ru_maxrss via /usr/bin/time, sampled sum of VmRSS over the process tree every 50 ms)',
 }, null, 1))
 console.log(`wrote ${opt.json}`)

@@ -8,7 +8,7 @@
 // TotalSegmentator aorta crop: ct.nii.gz, organ = aorta, tumor = aorta_false_lumen), case2_large
 // (generated 512x512x200 int16 NRRD + two masks). Each run starts a fresh `nnunet-wizard serve`
 // (cold server caches) and a fresh page, opens a project file that lands on the Preview step,
-// then chooses aorta, large (cold), aorta, large again (warm).
+// then chooses aorta, large (first time: cold server and page), aorta, large again (second time).
 // The figure is the renderer's own measure: performance.measure('preview', 'preview:request',
 // 'preview:drawn') exposed as window.__wizardPerf.lastPreviewMs (renderer/viewer/perf.ts;
 // 'preview:drawn' is marked after NiiVue drew the overlay and two animation frames passed).
@@ -87,31 +87,71 @@ writeFileSync(projectPath, JSON.stringify({
 // ---- UI driving (selectors agreed with renderer/: see README) ------------------------------------
 /** Choose `caseKey` in the Preview step's case picker. */
 async function selectCase(page, caseKey) {
-  const picker = page.getByTestId('preview-case')
-  if ((await picker.count()) === 1 && (await picker.evaluate((el) => el.tagName)) === 'SELECT') {
-    const value = await picker.evaluate((el, key) => [...el.options].find((o) => o.value === key || o.textContent.includes(key))?.value, caseKey)
-    if (value === undefined) throw new Error(`the case picker has no option for ${caseKey}`)
-    await picker.selectOption(value)
+  const picker = page.getByTestId('preview-case').first()
+  await picker.waitFor({ timeout })
+  if ((await picker.evaluate((el) => el.tagName)) === 'SELECT') {
+    await page.waitForFunction((key) => [...document.querySelector('[data-testid="preview-case"]').options].some((o) => o.value === key), caseKey, { timeout })
+    await picker.selectOption(caseKey)
     return
   }
   const item = page.locator(`[data-testid="preview-case"][data-case="${caseKey}"], [data-testid="preview-case-${caseKey}"]`).or(page.locator('[data-testid^="preview-case"]', { hasText: caseKey }))
   await item.first().click()
 }
 
+/** Api calls the page makes (from the Node side: request sent -> response body finished). */
+function trackApi(page) {
+  const calls = []
+  const open = new Map()
+  page.on('request', (req) => {
+    const m = req.url().match(/\/api\/(\w+)/)
+    if (m) open.set(req, { method: m[1], t0: performance.now() })
+  })
+  page.on('requestfinished', async (req) => {
+    const c = open.get(req)
+    if (!c) return
+    open.delete(req)
+    const t1 = performance.now()
+    const size = (await req.sizes().catch(() => null))?.responseBodySize ?? NaN
+    calls.push({ ...c, ms: t1 - c.t0, t1, bytes: size })
+  })
+  return calls
+}
+
 /** Choose a case and wait for the renderer's 'preview:drawn' measure for it. */
-async function timeCase(page, caseKey) {
+async function timeCase(page, caseKey, calls) {
   const before = await page.evaluate(() => window.__wizardPerf?.count ?? 0)
   await page.evaluate(() => {
     window.__benchClick = undefined
     document.addEventListener('click', () => (window.__benchClick ??= performance.now()), { capture: true, once: true })
     document.addEventListener('change', () => (window.__benchClick ??= performance.now()), { capture: true, once: true })
   })
+  calls.length = 0
+  const t0 = performance.now()
   await selectCase(page, caseKey)
   await page.waitForFunction(([n, key]) => (window.__wizardPerf?.count ?? 0) > n && window.__wizardPerf.caseKey.includes(key), [before, caseKey], { timeout })
-  return page.evaluate(() => {
+  const t1 = performance.now()
+  const inPage = await page.evaluate(() => {
     const drawn = performance.getEntriesByName('preview:drawn').at(-1)
-    return { ms: window.__wizardPerf.lastPreviewMs, clickToDrawnMs: window.__benchClick !== undefined && drawn ? drawn.startTime - window.__benchClick : NaN }
+    const st = window.__wizardPerf.stages ?? {}
+    return {
+      ms: window.__wizardPerf.lastPreviewMs,
+      clickToDrawnMs: window.__benchClick !== undefined && drawn ? drawn.startTime - window.__benchClick : NaN,
+      mergedMs: st.mergedMs ?? NaN,
+      fetchedMs: st.fetchedMs ?? NaN,
+      parsedMs: st.parsedMs ?? NaN,
+    }
   })
+  // breakdown, seen from Node: the preview call (server reads + merges), the volume downloads, the rest (page: decode + NiiVue)
+  const preview = calls.filter((c) => c.method === 'preview')
+  const vols = calls.filter((c) => c.method === 'getVolume')
+  const lastApi = Math.max(t0, ...calls.map((c) => c.t1))
+  return {
+    ...inPage,
+    previewApiMs: preview.reduce((s, c) => s + c.ms, 0),
+    volumesMs: vols.length ? Math.max(...vols.map((c) => c.t1)) - Math.min(...vols.map((c) => c.t0)) : NaN,
+    volumeMB: vols.reduce((s, c) => s + c.bytes, 0) / 2 ** 20,
+    afterApiMs: t1 - lastApi,
+  }
 }
 
 // ---- run ----------------------------------------------------------------------------------------
@@ -125,6 +165,7 @@ try {
   for (let i = 1; i <= Number(opt.runs); i++) {
     const server = await startWizardServer()
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    const calls = trackApi(page)
     const errors = []
     page.on('pageerror', (e) => errors.push(e.message))
     try {
@@ -143,14 +184,16 @@ try {
       // whatever the Preview shows first, let it finish before timing
       await page.waitForFunction(() => (window.__wizardPerf?.count ?? 0) > 0, null, { timeout }).catch(() => undefined)
       const r = { run: i, ...paint }
-      for (const [key, label] of [['case1_aorta', 'aorta'], ['case2_large', 'large'], ['case1_aorta', 'aorta warm'], ['case2_large', 'large warm']]) {
-        const t = await timeCase(page, key)
+      r.breakdown = {}
+      for (const [key, label] of [['case1_aorta', 'aorta'], ['case2_large', 'large'], ['case1_aorta', 'aorta 2nd'], ['case2_large', 'large 2nd']]) {
+        const t = await timeCase(page, key, calls)
         r[label] = t.ms
         r[`${label} click`] = t.clickToDrawnMs
+        r.breakdown[label] = t
       }
       if (errors.length) console.warn(`  page errors: ${errors.join('; ')}`)
       runs.push(r)
-      console.log(`  run ${i}: FCP ${paint.fcpMs.toFixed(0)} ms; aorta ${r.aorta.toFixed(0)} ms, large ${r.large.toFixed(0)} ms (cold); aorta ${r['aorta warm'].toFixed(0)} ms, large ${r['large warm'].toFixed(0)} ms (again)`)
+      console.log(`  run ${i}: FCP ${paint.fcpMs.toFixed(0)} ms; aorta ${r.aorta.toFixed(0)} ms, large ${r.large.toFixed(0)} ms (first time); aorta ${r['aorta 2nd'].toFixed(0)} ms, large ${r['large 2nd'].toFixed(0)} ms (second time)`)
     } catch (e) {
       await page.screenshot({ path: join(repoRoot, 'bench', 'out', `preview-fail-${i}.png`) }).catch(() => undefined)
       throw new Error(`${e.message}\n--- serve output ---\n${server.output().slice(-3000)}\n--- page errors ---\n${errors.join('\n')}\n(screenshot: bench/out/preview-fail-${i}.png)`)
@@ -168,15 +211,18 @@ try {
 if (failure) die(failure.message)
 const load1 = machineLoad()
 
-const keys = ['fcpMs', 'aorta', 'large', 'aorta warm', 'large warm', 'aorta click', 'large click']
+const keys = ['fcpMs', 'aorta', 'large', 'aorta 2nd', 'large 2nd', 'aorta click', 'large click']
 console.log('')
-console.log(table(['run', 'first contentful paint ms', 'aorta ms', 'large ms', 'aorta again ms', 'large again ms', 'aorta click->drawn ms', 'large click->drawn ms'],
+console.log(table(['run', 'first contentful paint ms', 'aorta ms', 'large ms', 'aorta 2nd time ms', 'large 2nd time ms', 'aorta click->drawn ms', 'large click->drawn ms'],
   [...runs.map((r) => [r.run, ...keys.map((k) => r[k].toFixed(0))]), ['median', ...keys.map((k) => median(runs.map((r) => r[k])).toFixed(0))]]))
+console.log('\nwhere the time goes, median over runs. The renderer\'s stage marks, ms since the case was chosen: merged (server read + merged), fetched (volume bytes in), parsed (NIfTI parsed by NiiVue), drawn. Seen from Node: the preview Api call, the getVolume downloads, and the time from the last Api response to drawn.')
+console.log(table(['case', 'merged', 'fetched', 'parsed', 'drawn', 'preview Api ms', 'getVolume ms', 'volume MB', 'last response->drawn ms'],
+  ['aorta', 'large', 'aorta 2nd', 'large 2nd'].map((l) => [l, ...['mergedMs', 'fetchedMs', 'parsedMs', 'ms', 'previewApiMs', 'volumesMs', 'volumeMB', 'afterApiMs'].map((k) => median(runs.map((r) => r.breakdown[l][k])).toFixed(k === 'volumeMB' ? 1 : 0))])))
 const verdict = {}
 for (const [key, label] of [['case1_aorta', 'aorta'], ['case2_large', 'large']]) {
   const m = median(runs.map((r) => r[label]))
   verdict[key] = { medianMs: m, targetMs: TARGETS[key], pass: m < TARGETS[key] }
-  console.log(`${label.padEnd(5)} case, choose -> overlay drawn (cold): median ${m.toFixed(0)} ms   target < ${TARGETS[key]} ms   ${m < TARGETS[key] ? 'PASS' : 'FAIL'}`)
+  console.log(`${label.padEnd(5)} case, choose -> overlay drawn (first time): median ${m.toFixed(0)} ms   target < ${TARGETS[key]} ms   ${m < TARGETS[key] ? 'PASS' : 'FAIL'}`)
 }
 console.log(`first contentful paint (browser mode): median ${median(fcps.map((p) => p.fcpMs)).toFixed(0)} ms`)
 console.log(`machine load: before ${load0.loadavg.join(' ')}, after ${load1.loadavg.join(' ')} (${load0.cores} cores)`)
