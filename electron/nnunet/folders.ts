@@ -40,10 +40,18 @@ export function folderEnv(settings: Settings): Record<string, string> {
   return { [vars.raw]: f.raw, [vars.preprocessed]: f.preprocessed, [vars.results]: f.results }
 }
 
-/** Settings-driven nnU-Net options: augmentation workers and (v2) torch.compile. */
+/**
+ * Settings-driven nnU-Net options: worker processes and (v2) torch.compile. The worker count sets
+ * both nnUNet_n_proc_DA (augmentation during training) and nnUNet_def_n_proc (nnU-Net's other
+ * pools: the final validation export, preprocessing defaults), which is 8 otherwise: on a small
+ * machine one number keeps nnU-Net from starting more processes than there are cores.
+ */
 export function optionEnv(settings: Settings): Record<string, string> {
   const env: Record<string, string> = {}
-  if (settings.augmentationWorkers !== undefined) env.nnUNet_n_proc_DA = String(settings.augmentationWorkers)
+  if (settings.augmentationWorkers !== undefined) {
+    env.nnUNet_n_proc_DA = String(settings.augmentationWorkers)
+    env.nnUNet_def_n_proc = String(Math.max(1, settings.augmentationWorkers))
+  }
   // nnunetv2 compiles by default when the variable is unset; the app makes it an explicit choice.
   if (settings.nnunetVersion === 'v2') env.nnUNet_compile = settings.torchCompile ? 'true' : 'false'
   return env

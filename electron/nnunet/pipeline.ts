@@ -21,6 +21,7 @@ import type { JobContext } from '../jobs/jobManager'
 import { dataDir as appDataDir } from '../paths'
 import { folderEnv, optionEnv } from './folders'
 import { resolvePython } from './python'
+import { nnunetQueue } from './queue'
 import { runTool } from './runner'
 import { trainerDir, writeGeneratedTrainer } from './trainers'
 
@@ -76,7 +77,17 @@ function stepProgress(ctx: JobContext, done: number, total: number, message: str
 
 // ---------------------------------------------------------------- plan and preprocess
 
-export async function runPlan(req: PlanRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ datasetId: number; dataset?: string; preprocessed?: string }> {
+export function runPlan(req: PlanRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<PlanResult> {
+  return nnunetQueue.run(ctx, `plan and preprocess of dataset ${req.datasetId}`, () => plan(req, settings, ctx, dataDir))
+}
+
+export interface PlanResult {
+  datasetId: number
+  dataset?: string
+  preprocessed?: string
+}
+
+async function plan(req: PlanRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<PlanResult> {
   const version = settings.nnunetVersion
   const python = resolvePython(settings)
   const env = childEnv(settings, dataDir)
@@ -124,7 +135,11 @@ export interface TrainResult {
   checkpoints: string[]
 }
 
-export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<TrainResult> {
+export function runTrain(req: TrainRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<TrainResult> {
+  return nnunetQueue.run(ctx, `training ${req.configuration} fold ${req.fold}`, () => train(req, settings, ctx, dataDir))
+}
+
+async function train(req: TrainRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<TrainResult> {
   const version = settings.nnunetVersion
   const python = resolvePython(settings)
   const env = childEnv(settings, dataDir)
@@ -149,7 +164,11 @@ export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobCo
 
 // ---------------------------------------------------------------- predict
 
-export async function runPredict(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ output: string; files: string[] }> {
+export function runPredict(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ output: string; files: string[] }> {
+  return nnunetQueue.run(ctx, `prediction of ${req.input}`, () => predict(req, settings, ctx, dataDir))
+}
+
+async function predict(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<{ output: string; files: string[] }> {
   const version = settings.nnunetVersion
   const python = resolvePython(settings)
   const env = childEnv(settings, dataDir)
@@ -186,8 +205,10 @@ export async function runPredict(req: PredictRequest, settings: Settings, ctx: J
 
 // ---------------------------------------------------------------- find best configuration
 
-export async function runFindBest(req: FindBestRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ datasetId: number }> {
-  const python = resolvePython(settings)
-  await runTool(ctx, { python, env: childEnv(settings, dataDir), command: findBestArgs(settings.nnunetVersion, req) })
-  return { datasetId: req.datasetId }
+export function runFindBest(req: FindBestRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ datasetId: number }> {
+  return nnunetQueue.run(ctx, `find_best_configuration for dataset ${req.datasetId}`, async () => {
+    const python = resolvePython(settings)
+    await runTool(ctx, { python, env: childEnv(settings, dataDir), command: findBestArgs(settings.nnunetVersion, req) })
+    return { datasetId: req.datasetId }
+  })
 }
