@@ -30,7 +30,7 @@ const { values: opt } = parseArgs({
     'large-size': { type: 'string', default: '512x512x200' },
     timeout: { type: 'string', default: '60000' },
     json: { type: 'string', default: join(repoRoot, 'bench', 'out', 'preview.json') },
-    headed: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false }, // CPU-profile the page while each case loads; prints the top functions
   },
 })
 const TARGETS = { case1_aorta: 1000, case2_large: 3000 }
@@ -117,8 +117,23 @@ function trackApi(page) {
   return calls
 }
 
+/** Self time per function from a CDP CPU profile, top n. */
+function topFunctions(profile, n = 12) {
+  const self = new Map()
+  const byId = new Map(profile.nodes.map((nd) => [nd.id, nd]))
+  const dt = profile.timeDeltas
+  for (let i = 0; i < profile.samples.length; i++) {
+    const nd = byId.get(profile.samples[i])
+    const cf = nd.callFrame
+    const key = `${cf.functionName || '(anonymous)'} ${cf.url.split('/').pop()}:${cf.lineNumber + 1}`
+    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0) / 1000)
+  }
+  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, n)
+}
+
 /** Choose a case and wait for the renderer's 'preview:drawn' measure for it. */
-async function timeCase(page, caseKey, calls) {
+async function timeCase(page, caseKey, calls, cdp) {
+  if (cdp) await cdp.send('Profiler.start')
   const before = await page.evaluate(() => window.__wizardPerf?.count ?? 0)
   await page.evaluate(() => {
     window.__benchClick = undefined
@@ -130,6 +145,11 @@ async function timeCase(page, caseKey, calls) {
   await selectCase(page, caseKey)
   await page.waitForFunction(([n, key]) => (window.__wizardPerf?.count ?? 0) > n && window.__wizardPerf.caseKey.includes(key), [before, caseKey], { timeout })
   const t1 = performance.now()
+  if (cdp) {
+    const { profile } = await cdp.send('Profiler.stop')
+    console.log(`  CPU profile of the page while ${caseKey} loaded (self time, ms):`)
+    for (const [k, ms] of topFunctions(profile)) console.log(`    ${ms.toFixed(0).padStart(7)}  ${k}`)
+  }
   const inPage = await page.evaluate(() => {
     const drawn = performance.getEntriesByName('preview:drawn').at(-1)
     const st = window.__wizardPerf.stages ?? {}
@@ -184,9 +204,15 @@ try {
       // whatever the Preview shows first, let it finish before timing
       await page.waitForFunction(() => (window.__wizardPerf?.count ?? 0) > 0, null, { timeout }).catch(() => undefined)
       const r = { run: i, ...paint }
+      let cdp = null
+      if (opt.profile) {
+        cdp = await page.context().newCDPSession(page)
+        await cdp.send('Profiler.enable')
+        await cdp.send('Profiler.setSamplingInterval', { interval: 1000 })
+      }
       r.breakdown = {}
       for (const [key, label] of [['case1_aorta', 'aorta'], ['case2_large', 'large'], ['case1_aorta', 'aorta 2nd'], ['case2_large', 'large 2nd']]) {
-        const t = await timeCase(page, key, calls)
+        const t = await timeCase(page, key, calls, cdp)
         r[label] = t.ms
         r[`${label} click`] = t.clickToDrawnMs
         r.breakdown[label] = t
