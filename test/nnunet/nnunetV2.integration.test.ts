@@ -1,0 +1,206 @@
+// Real nnunetv2 (pinned venv) on the CPU: the app's prepared dataset passes nnU-Net's own
+// integrity check (v2 layout, and MSD after nnUNetv2_convert_MSD_dataset), then plan/preprocess,
+// a 2-epoch training with a generated trainer, prediction with the image's geometry, and a
+// cancelled training that leaves no process behind.
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createFolders, groupMembers, runPlan, runPredict, runTrain } from '../../electron/nnunet'
+import { JobManager } from '../../electron/jobs/jobManager'
+import * as s from '../../shared/schema'
+import type { GuideFolders } from '../helpers/guideFolders'
+import { readImage } from '../helpers/nifti'
+import { nnunetPython } from '../helpers/python'
+import { guideFolders, prepareDataset, recordingContext } from './fixture'
+
+const py = nnunetPython('v2')
+
+describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
+  let tmp: string
+  let guide: GuideFolders
+  let settings: s.Settings
+  let dataDir: string
+  let v2Dataset: string
+  let msdTask: string
+
+  beforeAll(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'nnw-v2-'))
+    guide = await guideFolders(tmp)
+    const folders = await createFolders(join(tmp, 'nnunet folders'), 'v2')
+    dataDir = join(tmp, 'app data')
+    settings = s.settings.parse({ pythonPath: py.python, nnunetVersion: 'v2', folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false })
+    v2Dataset = await prepareDataset(guide, 'nnunet-v2', folders.raw, 501)
+    msdTask = await prepareDataset(guide, 'msd', join(tmp, 'msd'), 52)
+  })
+  // A test that fails half-way must not leave a training running behind it.
+  const managers: JobManager[] = []
+  const jobManager = (dir: string) => {
+    const m = new JobManager(join(tmp, dir))
+    managers.push(m)
+    return m
+  }
+  afterAll(async () => {
+    for (const m of managers) {
+      for (const j of await m.list()) {
+        if (j.state !== 'running') continue
+        m.cancel(j.id)
+        await m.wait(j.id)
+      }
+    }
+    if (tmp) await rm(tmp, { recursive: true, force: true })
+  })
+
+  it('accepts the prepared v2 dataset: plan_and_preprocess --verify_dataset_integrity (3d_fullres)', { timeout: 600_000 }, async () => {
+    const ctx = recordingContext()
+    const res = await runPlan(s.planRequest.parse({ datasetId: 501, configurations: ['3d_fullres'], processes: 1 }), settings, ctx, dataDir)
+    expect(res.dataset).toBe('Dataset501_Tiny')
+    expect(ctx.commands[0]!.slice(-9)).toEqual(['-d', '501', '--verify_dataset_integrity', '-c', '3d_fullres', '-np', '1', '-npfp', '1'])
+    expect(ctx.lines.join('')).toMatch(/verify_dataset_integrity Done/)
+    const pre = join(settings.folders!.preprocessed, 'Dataset501_Tiny')
+    expect(existsSync(join(pre, 'nnUNetPlans.json'))).toBe(true)
+    expect(existsSync(join(pre, 'dataset_fingerprint.json'))).toBe(true)
+    expect((await readdir(join(pre, 'nnUNetPlans_3d_fullres'))).length).toBeGreaterThanOrEqual(5)
+  })
+
+  it('accepts the prepared MSD task: nnUNetv2_convert_MSD_dataset, then the same verification', { timeout: 600_000 }, async () => {
+    const ctx = recordingContext()
+    const res = await runPlan(s.planRequest.parse({ datasetId: 502, convertFromMsd: msdTask, configurations: ['3d_fullres'], processes: 1 }), settings, ctx, dataDir)
+    expect(res.dataset).toBe('Dataset502_Tiny')
+    expect(ctx.commands).toHaveLength(2)
+    expect(ctx.lines.join('')).toMatch(/verify_dataset_integrity Done/)
+    const converted = join(settings.folders!.raw, 'Dataset502_Tiny')
+    expect((await readdir(join(converted, 'imagesTr'))).filter((f) => f.endsWith('_0000.nii.gz'))).toHaveLength(5)
+    expect(JSON.parse(readFileSync(join(converted, 'dataset.json'), 'utf8')).labels).toEqual({ background: 0, liver: 1, spleen: 2 })
+  })
+
+  it('trains fold 0 for 2 epochs with a generated trainer on the CPU, with parsed epochs and checkpoints', { timeout: 600_000 }, async () => {
+    const jobs = jobManager('jobs')
+    const req = s.trainRequest.parse({ datasetId: 501, configuration: '3d_fullres', fold: 0, epochs: 2, iterationsPerEpoch: 2 })
+    const job = await jobs.start('train', 'train', (ctx) => runTrain(req, settings, ctx, dataDir))
+    const info = await jobs.wait(job.id)
+    expect(info.error).toBeUndefined()
+    expect(info.state).toBe('done')
+    expect(info.command).toContain('nnUNetTrainer_Wizard_2ep_2it')
+    expect(info.command).toContain('--npz')
+    expect(info.command!.slice(-2)).toEqual(['-device', 'cpu'])
+    // Two epochs, each with every field nnU-Net v2 prints.
+    expect(info.metrics).toHaveLength(2)
+    for (const [i, m] of info.metrics!.entries()) {
+      expect(m.epoch).toBe(i)
+      expect(m.totalEpochs).toBe(2)
+      expect(m.learningRate).toBeGreaterThan(0)
+      expect(Number.isFinite(m.trainLoss)).toBe(true)
+      expect(Number.isFinite(m.valLoss)).toBe(true)
+      expect(m.dice).toHaveLength(2)
+      expect(m.epochSeconds).toBeGreaterThan(0)
+    }
+    expect(info.progress).toMatchObject({ done: 2, total: 2, unit: 'epoch', etaSeconds: 0 })
+    const result = info.result as { outputFolder: string; checkpoints: string[] }
+    expect(result.outputFolder).toBe(join(settings.folders!.results, 'Dataset501_Tiny', 'nnUNetTrainer_Wizard_2ep_2it__nnUNetPlans__3d_fullres', 'fold_0'))
+    expect(result.checkpoints).toContain('checkpoint_final.pth')
+    expect(result.checkpoints).toContain('checkpoint_best.pth')
+    // --npz: the validation softmax is saved (find_best_configuration needs it).
+    expect((await readdir(join(result.outputFolder, 'validation'))).some((f) => f.endsWith('.npz'))).toBe(true)
+    // The log file of the job has nnU-Net's lines.
+    expect(readFileSync(info.logFile!, 'utf8')).toMatch(/Pseudo dice/)
+  })
+
+  it('predicts imagesTs with the trained fold; the segmentation has the image geometry', { timeout: 600_000 }, async () => {
+    const ctx = recordingContext()
+    const input = join(v2Dataset, 'imagesTs')
+    const output = join(tmp, 'predictions 预测')
+    const res = await runPredict(s.predictRequest.parse({ datasetId: 501, input, output, configuration: '3d_fullres', folds: [0], trainer: 'nnUNetTrainer_Wizard_2ep_2it' }), settings, ctx, dataDir)
+    const images = (await readdir(input)).filter((f) => f.endsWith('_0000.nii.gz'))
+    expect(images).toHaveLength(1)
+    expect(res.files).toEqual(images.map((f) => f.replace('_0000.nii.gz', '.nii.gz')))
+    const img = await readImage(join(input, images[0]!))
+    const seg = await readImage(join(output, res.files[0]!))
+    expect(seg.size).toEqual(img.size)
+    for (let i = 0; i < 3; i++) {
+      expect(seg.spacing[i]).toBeCloseTo(img.spacing[i]!, 4)
+      expect(seg.origin[i]).toBeCloseTo(img.origin[i]!, 3)
+    }
+    for (let i = 0; i < 9; i++) expect(seg.direction[i] as number).toBeCloseTo(img.direction[i] as number, 5)
+    const labels = new Set(seg.data as unknown as number[])
+    for (const v of labels) expect([0, 1, 2]).toContain(v)
+    expect(ctx.progressEvents.at(-1)).toMatchObject({ done: 1, total: 1, unit: 'case' })
+  })
+
+  it('cancels a training: nnU-Net and its augmentation workers are all gone', { timeout: 600_000 }, async () => {
+    const jobs = jobManager('jobs-cancel')
+    const req = s.trainRequest.parse({ datasetId: 501, configuration: '3d_fullres', fold: 0, epochs: 50, iterationsPerEpoch: 2, npz: false })
+    let sawEpoch!: () => void
+    const started = new Promise<void>((r) => (sawEpoch = r))
+    const off = jobs.onEvent((e) => {
+      if (e.type === 'metrics') sawEpoch()
+    })
+    const job = await jobs.start('train', 'train', (ctx) => runTrain(req, settings, ctx, dataDir))
+    await started
+    off()
+    // The trainer is the leader of its own process group; its workers are in it.
+    const main = mainTrainerPid('nnUNetTrainer_Wizard_50ep_2it')
+    expect(main).toBeDefined()
+    const members = groupMembers(main!)
+    expect(members.length).toBeGreaterThan(1)
+    const tree = descendants(main!)
+    expect(tree.length).toBeGreaterThan(0)
+    jobs.cancel(job.id)
+    const info = await jobs.wait(job.id)
+    expect(info.state).toBe('cancelled')
+    expect(groupMembers(main!)).toEqual([])
+    for (const pid of [main!, ...tree]) expect(alive(pid)).toBe(false)
+  })
+})
+
+function stat(pid: number): { ppid: number; pgrp: number; state: string } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
+    return { state: f[0]!, ppid: Number(f[1]), pgrp: Number(f[2]) }
+  } catch {
+    return undefined
+  }
+}
+
+function alive(pid: number): boolean {
+  const st = stat(pid)
+  return st !== undefined && st.state !== 'Z' && st.state !== 'X'
+}
+
+function allPids(): number[] {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number)
+}
+
+/** The process whose command line runs nnUNetv2_train with this trainer and leads its group. */
+function mainTrainerPid(trainer: string): number | undefined {
+  for (const pid of allPids()) {
+    let cmd = ''
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    } catch {
+      continue
+    }
+    if (cmd.includes(trainer) && cmd.includes('nnUNetv2_train') && stat(pid)?.pgrp === pid) return pid
+  }
+  return undefined
+}
+
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>()
+  for (const pid of allPids()) {
+    const st = stat(pid)
+    if (st) parent.set(pid, st.ppid)
+  }
+  const out: number[] = []
+  const walk = (p: number) => {
+    for (const [child, pp] of parent) {
+      if (pp !== p) continue
+      out.push(child)
+      walk(child)
+    }
+  }
+  walk(root)
+  return out
+}
