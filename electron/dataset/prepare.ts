@@ -4,11 +4,12 @@
 // manifest.json, so a re-run skips finished cases. A case that fails is reported; the others are
 // still written. Nothing appears in the dataset folder before the whole input has been checked.
 import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { CaseMatch, CaseReport, Finding, PlannedCase, PrepareSummary } from '../../shared/api'
 import type { PrepareRequest } from '../../shared/schema'
 import { buildDatasetJsonMsd, buildDatasetJsonV2 } from '../../shared/datasetJson'
+import { datasetFolderName } from '../../shared/layout'
 import { JobCancelledError, type JobContext } from '../jobs/jobManager'
 import { volumePool } from '../imaging/workerPool'
 import { TEMP_MARKER, writeFileAtomic } from '../imaging/niftiWriter'
@@ -17,6 +18,7 @@ import { caseInput, describeCase } from './validate'
 import type { StageResult } from './caseWork'
 import { caseIsCurrent, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestCase } from './manifest'
 import { CaseProgress } from './progress'
+import { lockDataset } from './lock'
 
 /** Raised when the plan itself is wrong (bad id, unusable target, missing folder): nothing was written. */
 export class PrepareRefusedError extends Error {
@@ -57,6 +59,25 @@ async function removeOutputs(datasetDir: string, c: Pick<ManifestCase, 'image' |
 }
 
 export async function runPrepare(req: PrepareRequest, ctx: JobContext): Promise<PrepareSummary> {
+  const outDir = resolve(req.output.outDir)
+  const outDirExisted = await stat(outDir).then(() => true, () => false)
+  await mkdir(outDir, { recursive: true })
+  let unlock: () => Promise<void>
+  try {
+    unlock = await lockDataset(outDir, datasetFolderName(req.output.layout, req.output.id, req.output.name))
+  } catch (err) {
+    if (!outDirExisted) await rmdir(outDir).catch(() => undefined)
+    throw err
+  }
+  try {
+    return await prepareLocked(req, ctx, outDir, outDirExisted)
+  } finally {
+    await unlock()
+    if (!outDirExisted) await rmdir(outDir).catch(() => undefined)
+  }
+}
+
+async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: string, outDirExisted: boolean): Promise<PrepareSummary> {
   const { plan, scan, settings, target, manifest: previous } = await planDetailed(req)
   const blocking = plan.findings.filter((f) => f.severity === 'error')
   if (blocking.length > 0) throw new PrepareRefusedError(blocking)
@@ -64,7 +85,6 @@ export async function runPrepare(req: PrepareRequest, ctx: JobContext): Promise<
   ctx.log(`Output: ${plan.datasetDir} (${plan.cases.length} cases)`)
 
   const { datasetDir, folderName } = plan
-  const outDir = join(datasetDir, '..')
   const matches = new Map(scan.cases.map((c) => [c.caseKey, c]))
   const labelNames = req.sources.labels.map((l) => l.name)
   const pool = volumePool()
@@ -81,9 +101,7 @@ export async function runPrepare(req: PrepareRequest, ctx: JobContext): Promise<
   const todo = plan.cases.filter((c) => !skipped.has(c.caseId))
 
   // Pass 1: check every case; stage the outputs of those that pass.
-  const outDirExisted = await stat(outDir).then(() => true, () => false)
   const dropOutDirIfOurs = () => (outDirExisted ? Promise.resolve() : rmdir(outDir).catch(() => undefined))
-  await mkdir(outDir, { recursive: true })
   await sweepLeftovers(outDir, datasetDir, folderName)
   const staging = join(outDir, `${STAGING_PREFIX}${folderName}-${randomBytes(4).toString('hex')}`)
   await mkdir(staging)

@@ -270,6 +270,16 @@ describe('validate, preview and cancel', () => {
     expect(resumed.skipped).toBe(recorded)
   })
 
+  it('lets one job at a time write a dataset folder', async () => {
+    const req = request(guideSpec(guide), { outDir: out, id: 6, name: 'Locked' })
+    const first = runPrepare(req, testContext())
+    const second = runPrepare(req, testContext()).catch((e: unknown) => e)
+    expect(String(await second)).toMatch(/already being written by another job/)
+    expect((await first).written).toBe(5)
+    const again = await runPrepare(req, testContext())
+    expect(again.skipped).toBe(5)
+  })
+
   it('never touched the source folders', async () => {
     expect(await hashTree(guide.root)).toEqual(sourceHashes)
   })
