@@ -18,6 +18,8 @@ export interface SettingsState {
   refreshFolders(): Promise<void>
 }
 
+let saving: Promise<unknown> = Promise.resolve()
+
 export const useSettings = create<SettingsState>()((set, get) => ({
   settings: null,
   appInfo: null,
@@ -30,10 +32,21 @@ export const useSettings = create<SettingsState>()((set, get) => ({
     const [settings, appInfo] = await Promise.all([api.getSettings(), api.appInfo()])
     set({ settings, appInfo })
   },
-  update: async (patch) => {
-    const settings = await api.setSettings(patch)
-    set({ settings })
-    return settings
+  update: (patch) => {
+    // The whole object goes back, not just the patch: the request schema fills defaults for
+    // missing fields (device, version), so a bare patch would reset them. The change shows at
+    // once, and saves run one after another so a quick second change never sends stale values.
+    const run = async () => {
+      const current = get().settings ?? (await api.getSettings())
+      const next = { ...current, ...patch }
+      set({ settings: next })
+      const settings = await api.setSettings(next)
+      set({ settings })
+      return settings
+    }
+    const result = saving.then(run, run)
+    saving = result.catch(() => undefined)
+    return result
   },
   detectEnv: async (pythonPath) => {
     set({ envLoading: true, envError: null })

@@ -93,9 +93,11 @@ function FoldersCard({ settings }: { settings: Settings }) {
           <table>
             <tbody>
               {Object.entries(folderStatus.env).map(([k, v]) => (
-                <tr key={k}>
+                <tr key={k} data-testid={`folder-env-${k}`}>
                   <td className="mono small">{k}</td>
-                  <td className="mono small">{v}</td>
+                  <td className="mono small" data-testid="folder-env-value">
+                    {v}
+                  </td>
                   <td>{folderStatus.exists[k] === false ? <span className="badge badge-error">missing</span> : <span className="badge badge-ok">exists</span>}</td>
                 </tr>
               ))}
@@ -298,6 +300,7 @@ export function EnvironmentStep() {
             <label htmlFor="aug">Data-augmentation workers</label>
             <input
               id="aug"
+              data-testid="augmentation-workers"
               type="number"
               min={0}
               max={64}

@@ -77,6 +77,7 @@ export function PlanStep() {
               <label key={c.id} className="check">
                 <input
                   type="checkbox"
+                  data-testid={`plan-config-${c.id}`}
                   checked={configs.has(c.id)}
                   onChange={(e) => {
                     const next = new Set(configs)

@@ -1,0 +1,97 @@
+// Training from the Train step with the real nnU-Net v2 on CPU: folders created in the
+// Environment step, a tiny dataset planned and preprocessed from the Plan step, then a 2d run
+// started; the log pane fills, the loss curve gains points epoch by epoch, and Cancel stops it.
+// Needs the pinned nnU-Net venv (NNUNET_WIZARD_PYTHON or scripts/setup-python.sh); skipped with
+// the reason without it, and an error instead when NNUNET_WIZARD_REQUIRE_PYTHON=1.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { nnunetPython } from '../test/helpers/python'
+import { writeTinyDatasetV2 } from '../test/nnunet/tinyDataset'
+import { expect, startWizardServer, test, type WizardServer } from './support/server'
+import { shot } from './support/wizardHelpers'
+
+const DATASET_ID = 502
+const py = nnunetPython('v2')
+
+let root: string
+let server: WizardServer | undefined
+
+test.describe('training from the Train step', () => {
+  test.skip(!py.python, `nnU-Net v2 is not available: ${py.reason}`)
+
+  test.beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'wizard-train-e2e-'))
+    server = await startWizardServer({ env: { NNUNET_WIZARD_PYTHON: py.python! } })
+  })
+
+  test.afterAll(async () => {
+    await server?.stop()
+    if (root) await rm(root, { recursive: true, force: true })
+  })
+
+  test('start a training, watch the log and the curve, cancel it', async ({ page }) => {
+    test.setTimeout(600_000)
+    await page.goto(server!.url)
+
+    // ---- Environment: the venv's nnU-Net, CPU, one augmentation worker, fresh folders
+    await page.getByTestId('step-environment').click()
+    await expect(page.getByTestId('env-nnunet')).toContainText('v2', { timeout: 120_000 })
+    await page.getByTestId('device').selectOption('cpu')
+    await page.getByTestId('augmentation-workers').fill('1')
+    await page.getByTestId('folders-base').fill(join(root, 'nnunet'))
+    await page.getByTestId('create-folders').click()
+    const rawRow = page.getByTestId('folder-env-nnUNet_raw')
+    await expect(rawRow).toBeVisible()
+    const raw = (await rawRow.getByTestId('folder-env-value').textContent())!.trim()
+    await writeTinyDatasetV2(raw, DATASET_ID, { train: 5, test: 0, scratch: join(root, 'scratch') })
+
+    // ---- Plan: 2d only, from the app
+    await page.getByTestId('step-plan').click()
+    await page.getByTestId('plan-dataset-id').fill(String(DATASET_ID))
+    await page.getByTestId('plan-config-3d_fullres').uncheck()
+    await page.getByTestId('plan-config-3d_lowres').uncheck()
+    await page.getByTestId('start-plan').click()
+    const planJob = page.getByTestId('job-plan')
+    await expect(planJob).toHaveAttribute('data-state', 'done', { timeout: 300_000 })
+    await expect(planJob.getByTestId('log-line-count')).not.toHaveText('0 lines')
+
+    // ---- Train: many short epochs, so it is still running when we cancel
+    await page.getByTestId('step-train').click()
+    await page.getByTestId('train-dataset-id').fill(String(DATASET_ID))
+    await page.getByTestId('train-config').selectOption('2d')
+    await page.getByTestId('train-fold').selectOption('0')
+    await page.getByTestId('train-epochs').fill('50')
+    await page.getByTestId('train-iterations').fill('2')
+    await page.getByTestId('start-train').click()
+    const job = page.getByTestId('job-train')
+    await expect(job).toHaveAttribute('data-state', 'running', { timeout: 60_000 })
+
+    // log lines stream into the pane
+    await expect.poll(async () => Number((await job.getByTestId('log-line-count').textContent())!.replace(/\D/g, '')), { timeout: 240_000 }).toBeGreaterThan(5)
+    await expect(job.getByTestId('log-row').first()).toBeVisible()
+
+    // the loss curve gains points as epochs finish
+    // A run that fails stops the wait at once, with nnU-Net's own words.
+    const points = async () => {
+      if ((await job.getAttribute('data-state')) === 'failed') throw new Error(`training failed: ${await job.getByRole('alert').first().textContent()}`)
+      return Number(await page.getByTestId('chart-loss').getAttribute('data-points'))
+    }
+    await expect.poll(points, { timeout: 300_000, intervals: [1000] }).toBeGreaterThan(0)
+    const first = await points()
+    await expect(page.getByTestId('epoch-text')).toContainText(/Epoch \d+ of 50/)
+    await expect.poll(points, { timeout: 300_000, intervals: [1000] }).toBeGreaterThan(first)
+    await page.getByTestId('chart-loss').scrollIntoViewIfNeeded()
+    await shot(page, 'train-01-running')
+
+    // the log can be searched
+    await job.getByTestId('log-search').fill('epoch')
+    await expect(job.getByTestId('log-match-count')).toContainText(/of \d+/)
+
+    // cancel stops the run
+    await job.getByTestId('job-cancel').click()
+    await expect(job).toHaveAttribute('data-state', 'cancelled', { timeout: 60_000 })
+    await expect(job.getByTestId('job-cancel')).toHaveCount(0)
+    await shot(page, 'train-02-cancelled')
+  })
+})
