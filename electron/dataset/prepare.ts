@@ -58,6 +58,7 @@ async function removeOutputs(datasetDir: string, c: Pick<ManifestCase, 'image' |
   if (c.label) await rm(join(datasetDir, c.label), { force: true })
 }
 
+/** The out folder is created for the lock and staging; when nothing ends up in it, it is removed again. */
 export async function runPrepare(req: PrepareRequest, ctx: JobContext): Promise<PrepareSummary> {
   const outDir = resolve(req.output.outDir)
   const outDirExisted = await stat(outDir).then(() => true, () => false)
@@ -70,14 +71,14 @@ export async function runPrepare(req: PrepareRequest, ctx: JobContext): Promise<
     throw err
   }
   try {
-    return await prepareLocked(req, ctx, outDir, outDirExisted)
+    return await prepareLocked(req, ctx, outDir)
   } finally {
     await unlock()
     if (!outDirExisted) await rmdir(outDir).catch(() => undefined)
   }
 }
 
-async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: string, outDirExisted: boolean): Promise<PrepareSummary> {
+async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: string): Promise<PrepareSummary> {
   const { plan, scan, settings, target, manifest: previous } = await planDetailed(req)
   const blocking = plan.findings.filter((f) => f.severity === 'error')
   if (blocking.length > 0) throw new PrepareRefusedError(blocking)
@@ -101,7 +102,6 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   const todo = plan.cases.filter((c) => !skipped.has(c.caseId))
 
   // Pass 1: check every case; stage the outputs of those that pass.
-  const dropOutDirIfOurs = () => (outDirExisted ? Promise.resolve() : rmdir(outDir).catch(() => undefined))
   await sweepLeftovers(outDir, datasetDir, folderName)
   const staging = join(outDir, `${STAGING_PREFIX}${folderName}-${randomBytes(4).toString('hex')}`)
   await mkdir(staging)
@@ -130,7 +130,6 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
     })
   } catch (err) {
     await rm(staging, { recursive: true, force: true })
-    await dropOutDirIfOurs()
     throw err
   }
   const valid = todo.filter((pc) => staged.has(pc.caseId))
@@ -150,7 +149,6 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   }
   if (valid.length === 0 && skipped.size === 0) {
     await rm(staging, { recursive: true, force: true })
-    await dropOutDirIfOurs()
     ctx.log('No case passed its checks: nothing was written.', 'stderr')
     return summary('')
   }
