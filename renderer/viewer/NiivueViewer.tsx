@@ -77,10 +77,9 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, onL
     nvRef.current = nv
     ready.current = nv.attachToCanvas(canvas.current!).then(() => nv)
     return () => {
+      // The context is not force-lost here: React's StrictMode remounts on the same canvas, and
+      // a removed canvas's context is reclaimed by the browser anyway.
       nvRef.current = null
-      // Free the GL context now rather than when the page goes (switching steps repeatedly).
-      const gl = canvas.current?.getContext('webgl2')
-      gl?.getExtension('WEBGL_lose_context')?.loseContext()
     }
   }, [])
 

@@ -60,7 +60,7 @@ export function OutputStep() {
     }
   }, [requestKey])
 
-  const errors = plan?.findings.filter((f) => f.severity === 'error') ?? []
+  const errors = useMemo(() => plan?.findings.filter((f) => f.severity === 'error') ?? [], [plan])
   const stale = !!request && JSON.stringify(request) !== requestKey
   useEffect(() => {
     if (missing.length) setBlocker('output', `Still needed: ${missing.join(', ')}.`)
