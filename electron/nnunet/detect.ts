@@ -9,6 +9,7 @@ import type { Settings } from '../../shared/schema'
 import { dataDir } from '../paths'
 import { probePython } from './probe'
 import { managedVenvDir, venvPython } from './python'
+import { trainerDir } from './trainers'
 
 interface Candidate {
   python: string
@@ -113,7 +114,9 @@ export async function detectEnv(opts: Settings & { pythonPath?: string }): Promi
   const probed = await Promise.all(
     candidates.map(async (c): Promise<PythonEnv | null> => {
       try {
-        const r = await probePython(c.python)
+        // The wizard's generated trainers (and any folder the user set) are listed with the installed ones.
+        const ext = [trainerDir(dataDir()), process.env.nnUNet_extTrainer].filter(Boolean).join(delimiter)
+        const r = await probePython(c.python, { env: { nnUNet_extTrainer: ext } })
         if (r.torchError) findings.push({ severity: 'warning', code: 'torch-broken', file: c.python, text: `torch is installed in ${c.python} but cannot be imported: ${r.torchError}`, hint: 'Reinstall torch in that environment, or use the managed environment.' })
         const { torchError: _ignored, ...env } = r
         return { ...env, trainers: env.trainers?.filter((t) => !t.startsWith('_') && !t.startsWith('Abstract')), source: c.source }

@@ -38,12 +38,27 @@ def trainers_in(folder, roots):
                     tree = ast.parse(fh.read())
             except Exception:
                 continue
+            # Aliases: "import nnUNetTrainer as _Base", "_Base = recursive_find_trainer_class_by_name('X')"
+            # (how the wizard's generated trainers name their base).
+            alias = {}
+            for node in tree.body:
+                if isinstance(node, ast.ImportFrom):
+                    for n in node.names:
+                        if n.asname:
+                            alias[n.asname] = n.name
+                elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and node.value.args:
+                    fn, arg = node.value.func, node.value.args[0]
+                    fname = fn.id if isinstance(fn, ast.Name) else getattr(fn, "attr", "")
+                    if fname.endswith("find_trainer_class_by_name") and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        for t in node.targets:
+                            if isinstance(t, ast.Name):
+                                alias[t.id] = arg.value
             for node in tree.body:
                 if isinstance(node, ast.ClassDef):
                     names = []
                     for b in node.bases:
                         if isinstance(b, ast.Name):
-                            names.append(b.id)
+                            names.append(alias.get(b.id, b.id))
                         elif isinstance(b, ast.Attribute):
                             names.append(b.attr)
                     bases.setdefault(node.name, set()).update(names)
