@@ -168,7 +168,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const off = jobs.onEvent((e: JobEvent) => {
     if (e.type === 'progress' && tty) {
-      process.stderr.write(`\r\x1b[2K${progressLine(e.progress, process.stderr.columns ?? 80)}`)
+      process.stderr.write(`\r\x1b[2K${progressLine(e.progress, process.stderr.columns || 80)}`)
       barShown = true
     } else if (e.type === 'log' && !json && !refused) {
       clearBar()

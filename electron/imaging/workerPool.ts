@@ -3,6 +3,8 @@
 // CLI run ends when its work ends; busy ones keep the process alive until they answer.
 import { Worker } from 'node:worker_threads'
 import { availableParallelism } from 'node:os'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
 import type { VolumeTask, InspectTask, InspectResult, StageTask, StageResult } from '../dataset/caseWork'
 import type { WorkerReply } from './volumeWorker'
 import { JobCancelledError } from '../jobs/jobManager'
@@ -29,7 +31,9 @@ interface Slot {
 function startWorker(): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./volumeWorker.js', import.meta.url))
   const entry = new URL('./volumeWorker.ts', import.meta.url).href
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
+  // Resolved here, from this file, so the worker finds tsx whatever the current directory is.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
   return new Worker(boot, { eval: true })
 }
 
