@@ -69,6 +69,12 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
   await expect(page.getByTestId('label-name-0')).toHaveValue('tumor')
   await page.getByTestId('undo-labels').click()
   await expect(page.getByTestId('label-name-0')).toHaveValue('organ')
+  // Dragging a row reorders too, and Undo restores the order.
+  await page.getByTestId('label-row').nth(1).dragTo(page.getByTestId('label-row').nth(0))
+  await expect(page.getByTestId('label-name-0')).toHaveValue('tumor')
+  await expect(page.getByTestId('label-value').nth(0)).toHaveText('1')
+  await page.getByTestId('undo-labels').click()
+  await expect(page.getByTestId('label-name-0')).toHaveValue('organ')
   await expect(page.getByTestId('channel-0')).toHaveValue('CT')
   await shot(page, 'wizard-03-labels')
   await next.click()
