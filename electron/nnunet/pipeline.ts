@@ -23,7 +23,7 @@ import { folderEnv, optionEnv } from './folders'
 import { resolvePython } from './python'
 import { nnunetQueue } from './queue'
 import { runTool } from './runner'
-import { trainerDir, writeGeneratedTrainer } from './trainers'
+import { trainerDir, usedTrainerDirs, writeGeneratedTrainer } from './trainers'
 
 /** nnU-Net's own default length: 1000 epochs (v2 nnUNetTrainer, v1 nnUNetTrainerV2). */
 const DEFAULT_EPOCHS = 1000
@@ -32,9 +32,8 @@ const DEFAULT_EPOCHS = 1000
 export function childEnv(settings: Settings, dataDir: string): Record<string, string> {
   const env = { ...folderEnv(settings), ...optionEnv(settings) }
   if (settings.nnunetVersion === 'v2') {
-    const own = trainerDir(dataDir)
-    const existing = process.env.nnUNet_extTrainer
-    env.nnUNet_extTrainer = existing ? `${own}${delimiter}${existing}` : own
+    const dirs = new Set([trainerDir(dataDir), ...usedTrainerDirs(), ...(process.env.nnUNet_extTrainer ?? '').split(delimiter).filter(Boolean)])
+    env.nnUNet_extTrainer = [...dirs].join(delimiter)
   }
   return env
 }

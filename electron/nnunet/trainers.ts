@@ -10,6 +10,15 @@ export function trainerDir(dataDir: string): string {
   return join(dataDir, 'trainers')
 }
 
+/**
+ * Every trainer folder this process wrote into. A prediction or a later run started with another
+ * data folder still finds a trainer generated earlier in this session.
+ */
+const usedDirs = new Set<string>()
+export function usedTrainerDirs(): string[] {
+  return [...usedDirs]
+}
+
 export interface GeneratedTrainerSpec {
   /** The trainer it extends (nnUNetTrainer or any installed/custom one). */
   base: string
@@ -58,6 +67,7 @@ export async function writeGeneratedTrainer(dir: string, spec: GeneratedTrainerS
   const name = generatedTrainerName(spec)
   const file = join(dir, `${name}.py`)
   const source = generatedTrainerSource(spec)
+  usedDirs.add(dir)
   const current = await readFile(file, 'utf8').catch(() => null)
   if (current !== source) {
     await mkdir(dir, { recursive: true })
