@@ -1,7 +1,7 @@
 // Reading volumes with itk-wasm. Its Node readers run WebAssembly synchronously and block the
 // calling thread for the whole read, so call readVolume from the worker pool, never the main thread.
 import { basename } from 'node:path'
-import { open, stat } from 'node:fs/promises'
+import { open, readFile, stat } from 'node:fs/promises'
 import { gunzip as gunzipCb } from 'node:zlib'
 import { promisify } from 'node:util'
 import type { Geometry } from '../../shared/api'
@@ -103,7 +103,6 @@ async function checkGzipComplete(path: string, expectedBytes: number): Promise<v
     await fh.close()
   }
   if (trailer === expectedBytes % 2 ** 32) return
-  const { readFile } = await import('node:fs/promises')
   try {
     await gunzip(await readFile(path))
   } catch {
