@@ -68,15 +68,23 @@ export const nnunetFolders = z.object({
   results: pathText,
 })
 
-export const settings = z.object({
+const settingsFields = {
   pythonPath: pathText.optional(),
-  nnunetVersion: nnunetVersion.default('v2'),
+  nnunetVersion,
   folders: nnunetFolders.optional(),
-  device: z.enum(['cuda', 'cpu', 'mps']).default('cuda'),
+  device: z.enum(['cuda', 'cpu', 'mps']),
   augmentationWorkers: z.number().int().min(0).max(64).optional(),
-  torchCompile: z.boolean().default(false),
+  torchCompile: z.boolean(),
+}
+export const settings = z.object({
+  ...settingsFields,
+  nnunetVersion: settingsFields.nnunetVersion.default('v2'),
+  device: settingsFields.device.default('cuda'),
+  torchCompile: settingsFields.torchCompile.default(false),
 })
-export const settingsPatch = settings.partial()
+/** Built from the fields without defaults: zod fills defaults even in .partial(), and a patch must
+ * never reset a setting the caller did not send. */
+export const settingsPatch = z.object(settingsFields).partial()
 
 export const detectEnvRequest = z.object({ pythonPath: pathText.optional() })
 export const createFoldersRequest = z.object({ base: pathText, version: nnunetVersion })
