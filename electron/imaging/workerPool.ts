@@ -32,7 +32,8 @@ function startWorker(): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./volumeWorker.js', import.meta.url))
   const entry = new URL('./volumeWorker.ts', import.meta.url).href
   // Resolved here, from this file, so the worker finds tsx whatever the current directory is.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href
+  // require.resolve gives the CommonJS build; its ESM twin next to it is the one that registers hooks.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
   return new Worker(boot, { eval: true })
 }
