@@ -138,6 +138,8 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-case', guide.caseKeys[1]!)
   const perf = await page.evaluate(() => window.__wizardPerf)
   expect(perf?.lastPreviewMs).toBeGreaterThan(0)
+  test.info().annotations.push({ type: 'preview (choose case -> overlay drawn)', description: JSON.stringify(perf) })
+  console.log(`preview of ${perf?.caseKey}: ${Math.round(perf!.lastPreviewMs)} ms, stages ${JSON.stringify(perf?.stages)}`)
   await next.click()
 
   // ---- 6 Output: id rules block Next; then a valid plan with its dataset.json

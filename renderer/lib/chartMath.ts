@@ -72,15 +72,22 @@ export function metricSeries(metrics: readonly EpochMetrics[]): { loss: Series[]
   }
 }
 
-/** "Epoch n of N" and the remaining time from the mean epoch duration. */
-export function trainingProgress(metrics: readonly EpochMetrics[], plannedEpochs?: number): { epoch: number; total?: number; etaSeconds?: number } {
+/**
+ * "Epoch n of N" and the remaining time from the mean epoch duration. nnU-Net logs an epoch's
+ * number when it starts and its duration when it ends, so `current` is the epoch running now
+ * (counted from 1) and `finished` the ones that ended.
+ */
+export function trainingProgress(
+  metrics: readonly EpochMetrics[],
+  plannedEpochs?: number,
+): { current: number; finished: number; total?: number; etaSeconds?: number } {
   const last = metrics[metrics.length - 1]
-  if (!last) return { epoch: 0, total: plannedEpochs }
+  if (!last) return { current: 0, finished: 0, total: plannedEpochs }
   const total = last.totalEpochs ?? plannedEpochs
-  // nnU-Net counts epochs from 0; "epoch n of N" counts finished ones from 1.
-  const finished = last.epoch + 1
+  const ended = metrics.filter((m) => m.epochSeconds !== undefined || m.valLoss !== undefined)
+  const finished = ended.length ? ended[ended.length - 1]!.epoch + 1 : 0
   const times = metrics.map((m) => m.epochSeconds).filter((t): t is number => t !== undefined && t > 0)
   const mean = times.length ? times.reduce((a, b) => a + b, 0) / times.length : undefined
   const etaSeconds = total !== undefined && mean !== undefined ? Math.max(0, total - finished) * mean : undefined
-  return { epoch: finished, total, etaSeconds }
+  return { current: last.epoch + 1, finished, total, etaSeconds }
 }

@@ -23,8 +23,10 @@ describe('training curves', () => {
     expect(domainOf([], (p) => p.y, { min: 0, max: 1 })).toEqual({ min: 0, max: 1 })
   })
   it('reports epoch n of N and the time left', () => {
-    expect(trainingProgress(metrics)).toEqual({ epoch: 2, total: 4, etaSeconds: 22 })
-    expect(trainingProgress([], 10)).toEqual({ epoch: 0, total: 10 })
+    expect(trainingProgress(metrics)).toEqual({ current: 2, finished: 2, total: 4, etaSeconds: 22 })
+    // the third epoch has started (its number and learning rate are logged) but not ended
+    expect(trainingProgress([...metrics, { epoch: 2, totalEpochs: 4, learningRate: 0.009 }])).toEqual({ current: 3, finished: 2, total: 4, etaSeconds: 22 })
+    expect(trainingProgress([], 10)).toEqual({ current: 0, finished: 0, total: 10 })
   })
 })
 

@@ -38,23 +38,25 @@ function TrainingProgress({ job, plannedEpochs }: { job: JobInfo; plannedEpochs?
   const metrics = useJobs((s) => s.metrics[job.id] ?? job.metrics ?? EMPTY_METRICS)
   const p = trainingProgress(metrics, plannedEpochs)
   const series = useMemo(() => metricSeries(metrics), [metrics])
+  const active = isActive(job)
+  const lr = metrics[metrics.length - 1]?.learningRate
   return (
     <div className="stack">
       <ProgressBar
         testId="train-progress"
-        busy={isActive(job)}
-        progress={p.total ? { done: p.epoch, total: p.total, unit: 'epochs', etaSeconds: p.etaSeconds } : job.progress}
-        idleText={isActive(job) ? 'Preparing the data loaders (the first epoch can take a while)…' : ''}
+        busy={active}
+        progress={p.total ? { done: p.finished, total: p.total, unit: 'epochs finished', etaSeconds: active ? p.etaSeconds : undefined } : job.progress}
+        idleText={active ? 'Preparing the data loaders (the first epoch can take a while)…' : ''}
       />
       <div className="row small" data-testid="epoch-text">
-        {p.epoch > 0 ? (
+        {p.current > 0 ? (
           <span>
-            Epoch {p.epoch}
+            {active ? 'Epoch' : 'Stopped in epoch'} {p.current}
             {p.total ? ` of ${p.total}` : ''}
-            {metrics.length > 0 && metrics[metrics.length - 1]!.learningRate !== undefined ? ` · learning rate ${metrics[metrics.length - 1]!.learningRate}` : ''}
+            {lr !== undefined ? ` · learning rate ${Number(lr.toPrecision(3))}` : ''}
           </span>
         ) : (
-          <span className="muted">No epoch finished yet.</span>
+          <span className="muted">No epoch started yet.</span>
         )}
       </div>
       <div className="grid-2">
