@@ -4,7 +4,8 @@
 import { Worker } from 'node:worker_threads'
 import { availableParallelism } from 'node:os'
 import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { existsSync } from 'node:fs'
 import type { VolumeTask, InspectTask, InspectResult, StageTask, StageResult } from '../dataset/caseWork'
 import type { WorkerReply } from './volumeWorker'
 import { JobCancelledError } from '../jobs/jobManager'
@@ -29,7 +30,13 @@ interface Slot {
  * two-line bootstrap registers tsx inside the worker and then imports the TypeScript entry.
  */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./volumeWorker.js', import.meta.url))
+  if (!import.meta.url.endsWith('.ts')) {
+    // In a packaged app the bundle may sit in app.asar; prefer an unpacked copy when the
+    // packager provides one, since not every Electron release starts worker threads from asar.
+    const bundled = fileURLToPath(new URL('./volumeWorker.js', import.meta.url))
+    const unpacked = bundled.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')
+    return new Worker(unpacked !== bundled && existsSync(unpacked) ? unpacked : bundled)
+  }
   const entry = new URL('./volumeWorker.ts', import.meta.url).href
   // Resolved here, from this file, so the worker finds tsx whatever the current directory is.
   // require.resolve gives the CommonJS build; its ESM twin next to it is the one that registers hooks.
