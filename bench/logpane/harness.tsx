@@ -1,6 +1,7 @@
 // Bench harness: the app's real LogPane component and real jobs store (renderer/components/LogPane,
 // renderer/store/jobsStore), mounted alone in a page, fed log lines through the store's
-// handleEvent({type:'log'}) exactly as the Api's event stream feeds it. Built by bench/logpane/run.mjs
+// handleEvent({type:'log'}) exactly as the Api's event stream feeds it (each event JSON.parse'd
+// from its serialised form first, like renderer/api.ts does for server-sent events). Built by bench/logpane/run.mjs
 // with esbuild; nothing in the app imports this file.
 import { createRoot } from 'react-dom/client'
 import type { LogLine } from '../../shared/api'
@@ -55,8 +56,28 @@ interface FeedResult {
   lastRowText: string
 }
 
-/** Append `total` lines in batches of `batch`; back to back (intervalMs 0, each batch its own task) or every intervalMs. */
-async function feed(total: number, batch: number, intervalMs: number): Promise<FeedResult> {
+let events: string[] | null = null
+let prepared = { total: 0, batch: 0 }
+
+/**
+ * Serialise the log events up front (not measured): each later gets JSON.parse'd in its own task
+ * before handleEvent, as renderer/api.ts does with every server-sent event.
+ */
+function prepare(total: number, batch: number): number {
+  events = []
+  for (let n = 0; n < total; ) {
+    const lines: LogLine[] = []
+    for (let i = 0; i < batch && n < total; i++) lines.push(makeLine(n++))
+    events.push(JSON.stringify({ type: 'log', jobId: JOB, lines }))
+  }
+  prepared = { total, batch }
+  return events.length
+}
+
+/** Append the prepared lines (see prepare); back to back (intervalMs 0, each batch its own task) or every intervalMs. */
+async function feed(intervalMs: number): Promise<FeedResult> {
+  const { total, batch } = prepared
+  let evs: string[] | null = events
   const frames: number[] = []
   const longTasks: number[] = []
   const po = new PerformanceObserver((l) => l.getEntries().forEach((e) => longTasks.push(e.duration)))
@@ -69,17 +90,21 @@ async function feed(total: number, batch: number, intervalMs: number): Promise<F
     if (running) requestAnimationFrame(raf)
   }
   requestAnimationFrame(raf)
-  await new Promise((r) => setTimeout(r, 100)) // a few idle frames first
+  await new Promise((r) => setTimeout(r, 200)) // a few idle frames first
   const t0 = performance.now()
-  let n = 0
+  let k = 0
   const handle = useJobs.getState().handleEvent
   await new Promise<void>((resolve) => {
     const ch = new MessageChannel()
     const step = () => {
-      const lines: LogLine[] = []
-      for (let i = 0; i < batch && n < total; i++) lines.push(makeLine(n++))
-      handle({ type: 'log', jobId: JOB, lines })
-      if (n >= total) resolve()
+      handle(JSON.parse(evs![k++]!))
+      if (k >= evs!.length) {
+        ch.port1.onmessage = null
+        ch.port1.close()
+        ch.port2.close()
+        evs = events = null // only the store keeps the lines
+        resolve()
+      }
       else if (intervalMs > 0) setTimeout(step, intervalMs)
       else ch.port2.postMessage(0)
     }
@@ -124,9 +149,9 @@ async function scrollTest(steps: number): Promise<number[]> {
 
 declare global {
   interface Window {
-    __bench: { feed: typeof feed; scrollTest: typeof scrollTest; lines: () => number }
+    __bench: { prepare: typeof prepare; feed: typeof feed; scrollTest: typeof scrollTest; lines: () => number }
   }
 }
-window.__bench = { feed, scrollTest, lines: () => useJobs.getState().logs[JOB]?.lines.length ?? 0 }
+window.__bench = { prepare, feed, scrollTest, lines: () => useJobs.getState().logs[JOB]?.lines.length ?? 0 }
 
 createRoot(document.getElementById('root')!).render(<LogPane jobId={JOB} height={480} />)

@@ -4,7 +4,8 @@
 //
 // The page (bench/logpane/harness.tsx, built here with esbuild in production mode) mounts the real
 // LogPane + jobs store and feeds lines through the store's handleEvent({type:'log'}), the path the
-// Api's event stream takes. --interval 0 = every batch in its own task, back to back (full speed);
+// Api's event stream takes: the events are serialised beforehand and each is JSON.parse'd in its
+// own task (as renderer/api.ts does per server-sent event), then handed to the store. --interval 0 = every batch in its own task, back to back (full speed);
 // --interval 50 = one batch per 50 ms, like the job manager's flush. Measured in the page:
 // requestAnimationFrame deltas (the longest is the "longest frame"), PerformanceObserver long
 // tasks, time until the last line's row is drawn; JS heap from the DevTools protocol
@@ -71,7 +72,9 @@ try {
     const cdp = await page.context().newCDPSession(page)
     await cdp.send('Performance.enable')
     const before = await jsHeap(cdp, { gc: true })
-    const r = await page.evaluate(([t, b, iv]) => window.__bench.feed(t, b, iv), [total, batch, interval])
+    await page.evaluate(([t, b]) => window.__bench.prepare(t, b), [total, batch]) // serialise the events (not measured)
+    await cdp.send('HeapProfiler.collectGarbage')
+    const r = await page.evaluate((iv) => window.__bench.feed(iv), interval)
     const after = await jsHeap(cdp)
     const afterGc = await jsHeap(cdp, { gc: true })
     const count = await page.evaluate(() => window.__bench.lines())
