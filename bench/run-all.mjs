@@ -2,6 +2,8 @@
 // each one's printed output in bench/out/<name>.txt next to its JSON. Builds first.
 //
 //   node bench/run-all.mjs [prepare] [preview] [logpane] [train]     (default: all four)
+import process from 'node:process'
+import console from 'node:console'
 import { spawn, spawnSync } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { join } from 'node:path'

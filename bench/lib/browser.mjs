@@ -1,5 +1,7 @@
 // Headless Debian Chromium through playwright-core, with the flags the project uses for WebGL2
 // on a machine without a GPU (SwiftShader), plus a tiny static file server for bench pages.
+import process from 'node:process'
+import { URL } from 'node:url'
 import { createServer } from 'node:http'
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { extname, join, normalize } from 'node:path'

@@ -1,5 +1,7 @@
 // Shared helpers for the bench scripts: find Python, run a command while measuring its wall time
 // and peak memory, small statistics and table printing. Node built-ins only.
+import process from 'node:process'
+import { setInterval, clearInterval } from 'node:timers'
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs'

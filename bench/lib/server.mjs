@@ -1,4 +1,7 @@
 // Start `nnunet-wizard serve --port 0` and wait for its address line.
+import process from 'node:process'
+import { URL } from 'node:url'
+import { setTimeout, clearTimeout } from 'node:timers'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'

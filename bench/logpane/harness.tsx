@@ -120,7 +120,7 @@ async function feed(intervalMs: number): Promise<FeedResult> {
     await new Promise((r) => requestAnimationFrame(r))
     const rows = document.querySelectorAll('[data-testid="log-row"]')
     const lastRow = rows[rows.length - 1]?.textContent ?? ''
-    if (lastRow.includes(want) || lastRow === lastText.replace(/\u001b\[[0-9;]*m/g, '')) {
+    if (lastRow.includes(want) || lastRow === lastText.replace(new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g'), '')) {
       drawnMs = performance.now() - t0
       break
     }

@@ -11,6 +11,8 @@
 // tasks, time until the last line's row is drawn; JS heap from the DevTools protocol
 // (Performance.getMetrics) before, after, and after a forced GC. Then a scroll sweep over the
 // 100k lines (one jump per frame) for scroll frame times.
+/* global window, document */ // used only inside page.evaluate callbacks, which run in the page
+import console from 'node:console'
 import { build } from 'esbuild'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

@@ -9,6 +9,8 @@
 // the larger of the kernel's ru_maxrss (via /usr/bin/time) and the sampled sum of VmRSS over the
 // process tree (see bench/lib/common.mjs). Targets: ours >= 1.5x faster (reference median / ours
 // median), ours' peak RSS < 1.5 GB.
+import process from 'node:process'
+import console from 'node:console'
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'

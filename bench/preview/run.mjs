@@ -14,7 +14,11 @@
 // 'preview:drawn' is marked after NiiVue drew the overlay and two animation frames passed).
 // Also recorded: click -> drawn, from a capture-phase click listener to the 'preview:drawn' mark.
 // Targets: aorta < 1 s, large < 3 s (cold). First paint: 'first-contentful-paint' of the app page.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+/* global window, document */ // used only inside page.evaluate callbacks, which run in the page
+import process from 'node:process'
+import console from 'node:console'
+import { performance } from 'node:perf_hooks'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -12,6 +12,8 @@
 // nnUNet_def_n_proc = --workers, nnUNet_compile=false, nnUNet_extTrainer = the runner's trainer folder,
 // PYTHONUNBUFFERED=1 (as the runner sets it). Wall time also includes start-up and nnU-Net's final
 // validation, so only the epoch times speak to the runner's overhead.
+import process from 'node:process'
+import console from 'node:console'
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
