@@ -49,6 +49,7 @@ async function step(ctx: JobContext, file: string, args: string[], onLine?: (lin
   }
   try {
     const { code } = await tree.exited
+    await tree.streamsClosed
     if (ctx.signal.aborted) throw new JobCancelledError()
     if (code !== 0) throw new Error(`${file} ${args[0] === '-m' ? args.slice(0, 3).join(' ') : ''} failed with exit code ${code}; see the log above (a network problem or a missing compiler are the usual causes).`)
   } finally {

@@ -10,6 +10,11 @@ export interface SpawnedTree {
   groupId: number
   /** Resolves with the exit code (null when killed by a signal) once the main process ended. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /**
+   * Resolves when stdout and stderr are closed. Workers inherit these pipes, so this can come
+   * long after `exited` (or never, for a hung worker): wait for it only after the group is gone.
+   */
+  streamsClosed: Promise<void>
 }
 
 export function spawnTree(file: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string }): SpawnedTree {
@@ -27,9 +32,13 @@ export function spawnTree(file: string, args: string[], opts: { env: NodeJS.Proc
       if (err.code === 'ENOENT') reject(new Error(`Cannot start ${file}: the file does not exist. Check the Python interpreter in the Environment step.`))
       else reject(new Error(`Cannot start ${file}: ${err.message}`))
     })
-    child.once('close', (code, signal) => resolve({ code, signal }))
+    child.once('exit', (code, signal) => resolve({ code, signal }))
   })
-  return { child, groupId: child.pid ?? -1, exited }
+  const streamsClosed = new Promise<void>((resolve) => {
+    child.once('close', () => resolve())
+    child.once('error', () => resolve())
+  })
+  return { child, groupId: child.pid ?? -1, exited, streamsClosed }
 }
 
 /**

@@ -120,9 +120,12 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
     if (cancelled || ctx.signal.aborted) {
       // Wait until the whole group is gone, so "cancelled" means nothing is left running.
       await killTree(tree, opts.graceMs ?? 5000)
+      await Promise.race([tree.streamsClosed, new Promise((r) => setTimeout(r, 2000))])
       throw new JobCancelledError()
     }
     await reapGroup(tree)
+    // The last lines may still be in the pipes; the group is gone now, so they close soon.
+    await Promise.race([tree.streamsClosed, new Promise((r) => setTimeout(r, 2000))])
     const exitCode = code ?? 1
     if (exitCode !== 0) {
       const why = guidance[0]?.text ?? lastErrorLine(recentErr)

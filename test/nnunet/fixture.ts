@@ -42,16 +42,20 @@ export function recordingContext(onLine?: (text: string) => void): RecordingCont
 }
 
 export async function guideFolders(root: string): Promise<GuideFolders> {
-  return makeGuideFolders(join(root, 'guide data'), { cases: 6, source: 'ct_small' })
+  return guideFoldersOf(root, 6)
+}
+
+export async function guideFoldersOf(root: string, cases: number): Promise<GuideFolders> {
+  return makeGuideFolders(join(root, 'guide data'), { cases, source: 'ct_small' })
 }
 
 /** Runs the app's prepare; returns the dataset folder. */
-export async function prepareDataset(guide: GuideFolders, layout: 'nnunet-v2' | 'msd', outDir: string, id: number): Promise<string> {
+export async function prepareDataset(guide: GuideFolders, layout: 'nnunet-v2' | 'msd', outDir: string, id: number, expectCases = 6): Promise<string> {
   const req = prepareRequest.parse({
     sources: { imagesDir: guide.images, labels: [{ name: 'liver', dir: guide.organ }, { name: 'spleen', dir: guide.tumor }] },
     output: { layout, outDir, id, name: 'Tiny', split: { testCount: 1, seed: 0 } },
   })
   const summary = await runPrepare(req, recordingContext())
-  if (summary.failed > 0 || summary.written !== 6) throw new Error(`prepare wrote ${summary.written} cases, ${summary.failed} failed`)
+  if (summary.failed > 0 || summary.written !== expectCases) throw new Error(`prepare wrote ${summary.written} cases, ${summary.failed} failed`)
   return summary.datasetDir
 }

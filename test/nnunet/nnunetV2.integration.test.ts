@@ -13,7 +13,7 @@ import * as s from '../../shared/schema'
 import type { GuideFolders } from '../helpers/guideFolders'
 import { readImage } from '../helpers/nifti'
 import { nnunetPython } from '../helpers/python'
-import { guideFolders, prepareDataset, recordingContext } from './fixture'
+import { guideFolders, guideFoldersOf, prepareDataset, recordingContext } from './fixture'
 
 const py = nnunetPython('v2')
 
@@ -126,6 +126,21 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     const labels = new Set(seg.data as unknown as number[])
     for (const v of labels) expect([0, 1, 2]).toContain(v)
     expect(ctx.progressEvents.at(-1)).toMatchObject({ done: 1, total: 1, unit: 'case' })
+  })
+
+  it('turns "fewer than 5 training cases" into guidance (fold all or a custom split)', { timeout: 600_000 }, async () => {
+    // 5 cases with 1 held out for testing leaves 4 to train: nnU-Net cannot make its 5 folds.
+    const small = await guideFoldersOf(join(tmp, 'small'), 5)
+    await prepareDataset(small, 'nnunet-v2', settings.folders!.raw, 503, 5)
+    await runPlan(s.planRequest.parse({ datasetId: 503, configurations: ['3d_fullres'], processes: 1 }), settings, recordingContext(), dataDir)
+    const jobs = jobManager('jobs-small')
+    const req = s.trainRequest.parse({ datasetId: 503, configuration: '3d_fullres', fold: 0, epochs: 1, iterationsPerEpoch: 1 })
+    const job = await jobs.start('train', 'train', (ctx) => runTrain(req, settings, ctx, dataDir))
+    const info = await jobs.wait(job.id)
+    expect(info.state).toBe('failed')
+    expect(info.guidance?.map((g) => g.code)).toContain('too-few-cases')
+    expect(info.guidance?.find((g) => g.code === 'too-few-cases')?.hint).toMatch(/fold 'all'/)
+    expect(info.error).toMatch(/nnUNetv2_train stopped with exit code 1\. nnU-Net could not make its 5-fold cross-validation split/)
   })
 
   it('cancels a training: nnU-Net and its augmentation workers are all gone', { timeout: 600_000 }, async () => {
