@@ -1,6 +1,7 @@
 // Start `nnunet-wizard serve --port 0` and wait for its address line.
 import process from 'node:process'
 import { URL } from 'node:url'
+import { performance } from 'node:perf_hooks'
 import { setTimeout, clearTimeout } from 'node:timers'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
@@ -8,10 +9,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { repoRoot } from './common.mjs'
 
-/** Resolves to { url (with ?token=), origin, proc, stop(), output() }; its state goes to a fresh temp dir. */
+/** Resolves to { url (with ?token=), origin, proc, stop(), output(), startupMs (spawn -> address line) }; its state goes to a fresh temp dir. */
 export function startWizardServer({ dataDir = mkdtempSync(join(tmpdir(), 'nnw-bench-data-')), timeoutMs = 30000, env = {} } = {}) {
   if (!existsSync(join(repoRoot, 'dist', 'renderer', 'index.html')))
     throw new Error("dist/renderer/index.html is missing: run 'node scripts/build.mjs' first (or pass --build)")
+  const t0 = performance.now()
   const proc = spawn(process.execPath, [join(repoRoot, 'bin', 'nnunet-wizard.mjs'), 'serve', '--port', '0'], {
     cwd: repoRoot,
     env: { ...process.env, NNUNET_WIZARD_DATA: dataDir, ...env },
@@ -43,7 +45,7 @@ export function startWizardServer({ dataDir = mkdtempSync(join(tmpdir(), 'nnw-be
       clearTimeout(timer)
       proc.stdout.off('data', onData)
       const url = m[1]
-      resolve({ url, origin: new URL(url).origin, proc, stop, output, dataDir })
+      resolve({ url, origin: new URL(url).origin, proc, stop, output, dataDir, startupMs: performance.now() - t0 })
     }
     proc.stdout.on('data', onData)
   })
