@@ -111,6 +111,7 @@ export async function detectEnv(opts: Settings & { pythonPath?: string }): Promi
   const findings: Finding[] = []
   const candidates = candidatePythons(opts)
   const gpusP = detectGpus()
+  const identity = new Map<string, string>()
   const probed = await Promise.all(
     candidates.map(async (c): Promise<PythonEnv | null> => {
       try {
@@ -118,7 +119,8 @@ export async function detectEnv(opts: Settings & { pythonPath?: string }): Promi
         const ext = [trainerDir(dataDir()), process.env.nnUNet_extTrainer].filter(Boolean).join(delimiter)
         const r = await probePython(c.python, { env: { nnUNet_extTrainer: ext } })
         if (r.torchError) findings.push({ severity: 'warning', code: 'torch-broken', file: c.python, text: `torch is installed in ${c.python} but cannot be imported: ${r.torchError}`, hint: 'Reinstall torch in that environment, or use the managed environment.' })
-        const { torchError: _ignored, ...env } = r
+        const { torchError: _ignored, executable, prefix, ...env } = r
+        identity.set(c.python, `${executable ?? c.python}\0${prefix ?? ''}`)
         return { ...env, trainers: env.trainers?.filter((t) => !t.startsWith('_') && !t.startsWith('Abstract')), source: c.source }
       } catch (err) {
         if (c.source === 'chosen') findings.push({ severity: 'error', code: 'python-unusable', file: c.python, text: (err as Error).message, hint: 'Pick the python (or python.exe) inside a virtual environment or conda env that has nnU-Net installed.' })
@@ -126,7 +128,16 @@ export async function detectEnv(opts: Settings & { pythonPath?: string }): Promi
       }
     }),
   )
-  const pythons = probed.filter((p): p is PythonEnv => p !== null)
+  // pyenv shims, python/python3 links and the like reach the same environment: list it once
+  // (the first candidate wins, so a chosen or managed path keeps its place).
+  const seen = new Set<string>()
+  const pythons = probed.filter((p): p is PythonEnv => {
+    if (p === null) return false
+    const key = identity.get(p.python) ?? p.python
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
   const selected = pickSelected(pythons, opts)
   const gpus = await gpusP
   const want = opts.nnunetVersion ?? 'v2'

@@ -10,7 +10,7 @@ import json, os, sys, ast
 import importlib.metadata as md
 import importlib.util as iu
 
-out = {"python": sys.executable, "version": sys.version.split()[0], "nnunet": {}}
+out = {"python": sys.executable, "executable": os.path.realpath(sys.executable), "prefix": sys.prefix, "version": sys.version.split()[0], "nnunet": {}}
 for key, dist in (("v1", "nnunet"), ("v2", "nnunetv2")):
     try:
         out["nnunet"][key] = md.version(dist)
@@ -98,6 +98,9 @@ print("NNUNET_WIZARD_PROBE " + json.dumps(out))
 
 export interface ProbeResult extends Omit<PythonEnv, 'source'> {
   torchError?: string
+  /** The real interpreter binary and sys.prefix: two paths with both equal are one environment. */
+  executable?: string
+  prefix?: string
 }
 
 /** Runs the probe with `python`; rejects with a readable reason when it cannot. */
