@@ -21,7 +21,9 @@ folders with the datasets they hold.
   --exports               print "export ..." lines (bash/zsh) for the folders
   --powershell            print them for PowerShell instead
 
-${COMMON_HELP}`
+${COMMON_HELP}
+
+exit codes: 0 ready, 1 something needed is missing (the messages say what to do), 2 bad usage.`
 
 function envLines(r: EnvReport): string[] {
   const lines = ['Python interpreters:']

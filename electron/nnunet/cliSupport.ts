@@ -106,10 +106,10 @@ export async function runCliJob(kind: JobKind, title: string, json: boolean, bod
   const logOut = json ? process.stderr : process.stdout
   let status = ''
   const clear = () => {
-    if (status) process.stderr.write('\r\x1b[2K')
+    if (tty && status) process.stderr.write('\r\x1b[2K')
   }
   const redraw = () => {
-    if (tty && status) process.stderr.write(`\r\x1b[2K${status.slice(0, (process.stderr.columns ?? 100) - 1)}`)
+    if (tty && status) process.stderr.write(`\r\x1b[2K${status.slice(0, (process.stderr.columns || 100) - 1)}`)
   }
   const off = jobs.onEvent((e) => {
     if (e.type === 'log') {
