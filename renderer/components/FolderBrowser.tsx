@@ -17,14 +17,23 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
   const [error, setError] = useState<string | null>(null)
   const [typed, setTyped] = useState(startPath ?? '')
   const dialog = useRef<HTMLDivElement>(null)
+  // Only the newest request may update the view: a slow first listing must not overwrite a
+  // folder the user typed and opened in the meantime.
+  const seq = useRef(0)
+  // Typing in the path field since a request started keeps the typed text.
+  const edits = useRef(0)
 
   const open = useCallback(async (path?: string) => {
+    const mine = ++seq.current
+    const editsAtStart = edits.current
     setError(null)
     try {
       const l = await api.listDir(path ? { path } : {})
+      if (mine !== seq.current) return
       setListing(l)
-      setTyped(l.path)
+      if (edits.current === editsAtStart) setTyped(l.path)
     } catch (err) {
+      if (mine !== seq.current) return
       setError(errorText(err))
       // A start path that does not exist yet falls back to the home folder.
       if (path) {
@@ -64,7 +73,10 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
             void open(typed)
           }}
         >
-          <input className="grow mono" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Folder path" data-testid="folder-browser-path" />
+          <input className="grow mono" value={typed} onChange={(e) => {
+              edits.current++
+              setTyped(e.target.value)
+            }} aria-label="Folder path" data-testid="folder-browser-path" />
           <button className="btn" type="submit">
             Go
           </button>

@@ -40,6 +40,17 @@ interface Props {
   controller?: RefObject<ViewerController | null>
 }
 
+/** Crosshair position (fractions of the volume) inside label `value`, or null when it is empty. */
+function labelFocusFrac(lab: NVImage, value: number): [number, number, number] | null {
+  if (!lab.img || !lab.hdr) return null
+  const dims = lab.hdr.dims
+  const vox = focusVoxel({ data: lab.img, dims: [dims[1]!, dims[2]!, dims[3]!] }, value)
+  if (!vox) return null
+  const mm = voxelToMm(lab.hdr.affine, vox)
+  const frac = lab.convertMM2Frac([mm[0], mm[1], mm[2]])
+  return [frac[0]!, frac[1]!, frac[2]!]
+}
+
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
 }
@@ -48,6 +59,8 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, onL
   const canvas = useRef<HTMLCanvasElement>(null)
   const nvRef = useRef<Niivue | null>(null)
   const ready = useRef<Promise<Niivue> | null>(null)
+  // The colour table on screen, so an unchanged table is not uploaded again.
+  const lutKey = useRef('')
   // Latest props for callbacks NiiVue holds on to.
   const latest = useRef({ labels, opacity, outline, onLocation, onDrawn, onError })
   latest.current = { labels, opacity, outline, onLocation, onDrawn, onError }
@@ -88,14 +101,9 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, onL
       controller.current = {
         focusLabel: (value) => {
           const nv = nvRef.current
-          const lab = nv?.volumes[1]
-          if (!nv || !lab?.img || !lab.hdr) return false
-          const dims = lab.hdr.dims
-          const vox = focusVoxel({ data: lab.img, dims: [dims[1]!, dims[2]!, dims[3]!] }, value)
-          if (!vox) return false
-          const mm = voxelToMm(lab.hdr.affine, vox)
-          const frac = lab.convertMM2Frac([mm[0], mm[1], mm[2]])
-          nv.scene.crosshairPos = [frac[0]!, frac[1]!, frac[2]!]
+          const frac = nv?.volumes[1] ? labelFocusFrac(nv.volumes[1], value) : null
+          if (!nv || !frac) return false
+          nv.scene.crosshairPos = frac
           nv.drawScene()
           nv.createOnLocationChange()
           return true
@@ -116,16 +124,23 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, onL
         ])
         if (cancelled) return
         markPreviewStage('parsed')
-        label.setColormapLabel(buildLabelLut(latest.current.labels))
+        const lut = buildLabelLut(latest.current.labels)
+        label.setColormapLabel(lut)
+        lutKey.current = JSON.stringify(lut)
         label.opacity = latest.current.opacity
-        while (nv.volumes.length) nv.removeVolumeByIndex(0)
-        nv.addVolume(image)
-        nv.addVolume(label)
-        nv.setAtlasOutline(latest.current.outline ? 1 : 0)
-        // Start on the first visible label so the overlay is in view, not on an empty middle slice.
+        // Swap both volumes in and refresh the GPU textures once: removeVolume/addVolume would
+        // each re-upload every layer, which costs seconds on software-rendered WebGL.
+        nv.opts.atlasOutline = latest.current.outline ? 1 : 0
+        nv.volumes = [image, label]
+        nv.back = image
+        nv.overlays = [label]
+        // Start on the first visible label so the overlay is in view, not on an empty middle
+        // slice; set before the refresh so the scene is drawn once.
         const first = latest.current.labels.find((l) => l.visible)
-        if (first) controller?.current?.focusLabel(first.value)
-        nv.drawScene()
+        const frac = first ? labelFocusFrac(label, first.value) : null
+        if (frac) nv.scene.crosshairPos = frac
+        nv.updateGLVolume()
+        nv.createOnLocationChange()
         latest.current.onDrawn(volumes.key)
       } catch (err) {
         if (!cancelled) latest.current.onError(err)
@@ -140,7 +155,11 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, onL
     const nv = nvRef.current
     const lab = nv?.volumes[1]
     if (!nv || !lab) return
-    lab.setColormapLabel(buildLabelLut(labels))
+    const lut = buildLabelLut(labels)
+    const key = JSON.stringify(lut)
+    if (key === lutKey.current) return
+    lutKey.current = key
+    lab.setColormapLabel(lut)
     nv.updateGLVolume()
   }, [labels])
 
