@@ -157,6 +157,21 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
   await expect(page.getByTestId('output-tree')).toContainText('imagesTr')
   await expect(page.getByTestId('dataset-dir')).toContainText('Dataset501_AortaGuide')
   await expect(next).toBeEnabled()
+  // The guide's MSD layout: id 501 breaks its two-digit rule (shown with a hint, Next disabled);
+  // id 5 gives Task05 with a Decathlon dataset.json.
+  await page.getByTestId('layout-msd').check()
+  await expect(page.getByTestId('output-findings')).toContainText('1 to 99')
+  await expect(next).toBeDisabled()
+  await page.getByTestId('dataset-id').fill('5')
+  await expect(page.getByTestId('dataset-dir')).toContainText('Task05_AortaGuide')
+  await expect(page.getByTestId('dataset-json')).toContainText('"modality"')
+  await expect(page.getByTestId('dataset-json')).toContainText('"training"')
+  await expect(next).toBeEnabled()
+  await shot(page, 'wizard-06b-output-msd')
+  await page.getByTestId('layout-v2').check()
+  await page.getByTestId('dataset-id').fill('501')
+  await expect(page.getByTestId('dataset-dir')).toContainText('Dataset501_AortaGuide')
+  await expect(next).toBeEnabled()
   await shot(page, 'wizard-06-output')
   await next.click()
 

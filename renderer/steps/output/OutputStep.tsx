@@ -93,7 +93,7 @@ export function OutputStep() {
             <div className="field">
               <label htmlFor="ds-id">Dataset id</label>
               <input id="ds-id" type="number" min={1} max={999} value={output.id ?? ''} onChange={(e) => set({ id: numberOrNull(e.target.value) })} data-testid="dataset-id" />
-              <div className="help">{output.layout === 'msd' ? 'Task01–Task99 is common; 500+ avoids clashes with public tasks.' : '1–999; ids below 500 clash with public datasets more often.'}</div>
+              <div className="help">{output.layout === 'msd' ? '1–99 (nnU-Net v1 reads two digits); 01–10 are the public Decathlon tasks.' : '1–999; ids of 500 and up rarely clash with public datasets.'}</div>
             </div>
             <div className="field">
               <label htmlFor="ds-name">Name</label>
@@ -103,7 +103,7 @@ export function OutputStep() {
             <div className="field">
               <label htmlFor="ds-prefix">Case prefix</label>
               <input id="ds-prefix" value={output.prefix} placeholder={plan?.cases[0]?.caseId.replace(/_\d+$/, '') ?? 'from the name'} onChange={(e) => set({ prefix: e.target.value })} data-testid="case-prefix" />
-              <div className="help">Files become prefix_001_0000.nii.gz …</div>
+              <div className="help">Files become {output.layout === 'msd' ? 'prefix_001.nii.gz' : 'prefix_001_0000.nii.gz'} …</div>
             </div>
           </div>
           <PathPicker label="Output folder (the dataset folder is created inside it)" value={output.outDir} onChange={(outDir) => set({ outDir })} testId="out-dir" />
