@@ -8,12 +8,14 @@ import { JobPanel } from '../../components/JobPanel'
 import { PathPicker } from '../../components/PathPicker'
 import { isActive, startJob, useJobs } from '../../store/jobsStore'
 import { useProject } from '../../store/projectStore'
+import { useSettings } from '../../store/settingsStore'
 
 const CONFIGS: Configuration[] = ['2d', '3d_fullres', '3d_lowres', '3d_cascade_fullres']
 const FOLDS: Fold[] = [0, 1, 2, 3, 4, 'all']
 
 export function PredictStep() {
   const outputId = useProject((s) => s.output.id)
+  const v1 = useSettings((s) => s.settings?.nnunetVersion === 'v1')
   const jobId = useJobs((s) => s.latest.predict)
   const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined))
   const [datasetId, setDatasetId] = useState<number | null>(outputId)
@@ -65,12 +67,12 @@ export function PredictStep() {
           </div>
           <div className="field">
             <label htmlFor="pr-trainer">Trainer</label>
-            <input id="pr-trainer" value={trainer} placeholder="nnUNetTrainer (default)" onChange={(e) => setTrainer(e.target.value)} />
+            <input id="pr-trainer" value={trainer} placeholder={v1 ? 'nnUNetTrainerV2 (default)' : 'nnUNetTrainer (default)'} onChange={(e) => setTrainer(e.target.value)} />
           </div>
           <div className="field">
             <label htmlFor="pr-ckpt">Checkpoint</label>
-            <input id="pr-ckpt" value={checkpoint} placeholder="checkpoint_final.pth" onChange={(e) => setCheckpoint(e.target.value)} />
-            <div className="help">checkpoint_best.pth uses the best validation epoch.</div>
+            <input id="pr-ckpt" value={checkpoint} placeholder={v1 ? 'model_final_checkpoint' : 'checkpoint_final.pth'} onChange={(e) => setCheckpoint(e.target.value)} />
+            <div className="help">{v1 ? 'model_best uses the best validation epoch.' : 'checkpoint_best.pth uses the best validation epoch.'}</div>
           </div>
         </div>
         <div className="field">

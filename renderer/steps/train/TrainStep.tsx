@@ -31,7 +31,9 @@ function describe(r: TrainRequest): string {
 
 /** A finished 3d_lowres training of this dataset, seen in the job history. */
 function hasLowres(jobs: Record<string, JobInfo>, datasetId: number | null): boolean {
-  return Object.values(jobs).some((j) => j.kind === 'train' && j.state === 'done' && (j.command ?? []).includes('3d_lowres') && (datasetId === null || (j.command ?? []).some((a) => a.includes(String(datasetId)))))
+  // v2 passes the id as its own argument (502), v1 as a task name (Task005_Liver).
+  const isDataset = (a: string) => datasetId !== null && (a === String(datasetId) || new RegExp(`^(Task|Dataset)0*${datasetId}(_|$)`).test(a))
+  return Object.values(jobs).some((j) => j.kind === 'train' && j.state === 'done' && (j.command ?? []).includes('3d_lowres') && (j.command ?? []).some(isDataset))
 }
 
 function TrainingProgress({ job, plannedEpochs }: { job: JobInfo; plannedEpochs?: number }) {
@@ -153,7 +155,7 @@ export function TrainStep() {
           </div>
           <div className="field">
             <label htmlFor="tr-trainer">Trainer</label>
-            <input id="tr-trainer" list="trainer-list" value={trainer} placeholder="nnUNetTrainer (default)" onChange={(e) => setTrainer(e.target.value.trim())} data-testid="train-trainer" />
+            <input id="tr-trainer" list="trainer-list" value={trainer} placeholder={settings?.nnunetVersion === 'v1' ? 'nnUNetTrainerV2 (default)' : 'nnUNetTrainer (default)'} onChange={(e) => setTrainer(e.target.value.trim())} data-testid="train-trainer" />
             <datalist id="trainer-list">
               {trainers.map((t) => (
                 <option key={t} value={t} />
