@@ -89,6 +89,11 @@ export function App() {
     return startAutosave()
   }, [loadSettings])
 
+  const projectName = useProject((s) => s.output.name)
+  useEffect(() => {
+    document.title = projectName ? `${projectName} — nnU-Net Wizard` : 'nnU-Net Wizard'
+  }, [projectName])
+
   const i = stepIndex(step)
   const def = STEPS[i]!
   const Screen = SCREENS[step]

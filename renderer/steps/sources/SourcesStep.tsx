@@ -20,6 +20,8 @@ export function SourcesStep() {
   const [scan, setScan] = useState<ScanResult | null>(null)
   const [scanning, setScanning] = useState(false)
   const [error, setError] = useState<unknown>(null)
+  // Bumped by "Scan again" for files added on disk while the folder paths stay the same.
+  const [rescan, setRescan] = useState(0)
 
   const spec = sourceSpecOf({ imagesDir, labels, allowMissingMask })
   const specKey = useDebounced(spec ? JSON.stringify(spec) : '', 400)
@@ -42,7 +44,7 @@ export function SourcesStep() {
     return () => {
       live = false
     }
-  }, [specKey])
+  }, [specKey, rescan])
 
   const matched = scan?.cases.filter((c) => c.image && c.masks.every((m) => m)).length ?? 0
   useEffect(() => {
@@ -84,6 +86,11 @@ export function SourcesStep() {
         <div className="row">
           <h2 className="grow">Cases</h2>
           {scanning && <span className="muted small">Scanning…</span>}
+          {spec && !scanning && (
+            <button type="button" className="btn btn-small" onClick={() => setRescan((n) => n + 1)} data-testid="rescan">
+              Scan again
+            </button>
+          )}
           {scan && (
             <span className="small" data-testid="scan-summary">
               {matched} of {scan.cases.length} cases complete
