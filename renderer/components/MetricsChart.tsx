@@ -24,8 +24,10 @@ function ticks(min: number, max: number, n: number): number[] {
 
 export function MetricsChart({ title, series, yDomain, testId }: Props) {
   const drawn = series.filter((s) => s.points.length > 0)
-  const xd = domainOf(drawn, (p) => p.x, { min: 0, max: 1 })
-  const xDomain = { min: Math.max(0, Math.floor(xd.min)), max: Math.max(1, Math.ceil(xd.max)) }
+  // Epochs are whole numbers: the x axis runs from the first to the last one drawn, unpadded.
+  const xs = drawn.flatMap((s) => s.points.map((p) => p.x))
+  const xMin = xs.length ? Math.min(...xs) : 0
+  const xDomain = { min: xMin, max: Math.max(xMin + 1, xs.length ? Math.max(...xs) : 1) }
   const yd = yDomain ?? domainOf(drawn, (p) => p.y, { min: 0, max: 1 })
   const w = W - PAD.left - PAD.right
   const h = H - PAD.top - PAD.bottom

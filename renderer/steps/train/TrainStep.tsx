@@ -51,10 +51,10 @@ function TrainingProgress({ job, plannedEpochs }: { job: JobInfo; plannedEpochs?
         idleText={active ? 'Preparing the data loaders (the first epoch can take a while)…' : ''}
       />
       <div className="row small" data-testid="epoch-text">
-        {p.current > 0 ? (
+        {p.current > 0 || p.finished > 0 ? (
           <span>
-            {active ? 'Epoch' : 'Stopped in epoch'} {p.current}
-            {p.total ? ` of ${p.total}` : ''}
+            {active ? `Epoch ${Math.max(p.current, p.finished + 1)}` : `Stopped after ${p.finished} epoch${p.finished === 1 ? '' : 's'}`}
+            {active && p.total ? ` of ${p.total}` : ''}
             {lr !== undefined ? ` · learning rate ${Number(lr.toPrecision(3))}` : ''}
           </span>
         ) : (
