@@ -55,7 +55,7 @@ const RULES: Rule[] = [
   },
   {
     code: 'cuda-unavailable',
-    re: /Torch not compiled with CUDA enabled|Found no NVIDIA driver|No CUDA GPUs are available|CUDA driver initialization failed/,
+    re: /Torch not compiled with CUDA enabled|Found no NVIDIA driver|No CUDA GPUs are available/,
     text: 'The run asked for a CUDA GPU, but torch cannot use one here.',
     hint: 'Pick device "cpu" (slow) or "mps" (Apple silicon) in the settings, or install a CUDA build of torch that matches your driver.',
   },

@@ -2,6 +2,7 @@
 // integrity check (v2 layout, and MSD after nnUNetv2_convert_MSD_dataset), then plan/preprocess,
 // a 2-epoch training with a generated trainer, prediction with the image's geometry, and a
 // cancelled training that leaves no process behind.
+import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -128,6 +129,16 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     expect(ctx.progressEvents.at(-1)).toMatchObject({ done: 1, total: 1, unit: 'case' })
   })
 
+  it.skipIf(hasNvidiaGpu())('turns "device cuda" on a machine without a GPU into guidance', { timeout: 600_000 }, async () => {
+    const jobs = jobManager('jobs-cuda')
+    const req = s.trainRequest.parse({ datasetId: 501, configuration: '3d_fullres', fold: 0, epochs: 1, iterationsPerEpoch: 1, npz: false })
+    const job = await jobs.start('train', 'train', (ctx) => runTrain(req, { ...settings, device: 'cuda' }, ctx, dataDir))
+    const info = await jobs.wait(job.id)
+    expect(info.state).toBe('failed')
+    expect(info.guidance?.map((g) => g.code)).toEqual(['cuda-unavailable'])
+    expect(info.error).toMatch(/The run asked for a CUDA GPU, but torch cannot use one here/)
+  })
+
   it('turns "fewer than 5 training cases" into guidance (fold all or a custom split)', { timeout: 600_000 }, async () => {
     // 5 cases with 1 held out for testing leaves 4 to train: nnU-Net cannot make its 5 folds.
     const small = await guideFoldersOf(join(tmp, 'small'), 5)
@@ -168,6 +179,15 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     for (const pid of [main!, ...tree]) expect(alive(pid)).toBe(false)
   })
 })
+
+function hasNvidiaGpu(): boolean {
+  try {
+    execFileSync('nvidia-smi', ['-L'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
 
 function stat(pid: number): { ppid: number; pgrp: number; state: string } | undefined {
   try {
