@@ -233,7 +233,7 @@ test('a saved project opens again at the step it was left on', async ({ page, wi
   // autosave keeps the step; a fresh page opens the file from the recent list
   await expect.poll(async () => JSON.parse(await readFile(file, 'utf8')).step, { timeout: 10_000 }).toBe('labels')
   await page.goto(wizard.url)
-  await page.getByTestId('recent-projects').getByRole('button').first().click()
+  await page.getByTestId('recent-projects').getByRole('button').filter({ hasText: file }).click()
   await expect(page.getByTestId('screen-labels')).toBeVisible()
   await expect(page.getByTestId('label-name-0')).toHaveValue('organ')
 })
