@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { StepList } from './components/StepList'
 import { STEPS, stepIndex, type StepId } from './steps/stepList'
 import { useProject } from './store/projectStore'
@@ -94,6 +94,14 @@ export function App() {
     document.title = projectName ? `${projectName} — nnU-Net Wizard` : 'nnU-Net Wizard'
   }, [projectName])
 
+  // Keyboard and screen-reader users land on the new step's heading, not on the old button.
+  const heading = useRef<HTMLHeadingElement>(null)
+  const firstStep = useRef(true)
+  useEffect(() => {
+    if (firstStep.current) firstStep.current = false
+    else heading.current?.focus()
+  }, [step])
+
   const i = stepIndex(step)
   const def = STEPS[i]!
   const Screen = SCREENS[step]
@@ -116,7 +124,9 @@ export function App() {
       <main className="content" data-testid={`screen-${step}`}>
         <ErrorBanner error={startError} title="The app could not reach its server" onDismiss={() => setStartError(null)} />
         <div className="step-header">
-          <h1>{def.title}</h1>
+          <h1 ref={heading} tabIndex={-1}>
+            {def.title}
+          </h1>
           <p className="muted">{def.summary}</p>
         </div>
         <Screen key={step} />
