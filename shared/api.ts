@@ -118,6 +118,15 @@ export interface PreviewResult {
   report: CaseReport
 }
 
+/** viewFiles: a preview of files on disk, with the paths it resolved (the scan found for a prediction). */
+export interface ViewFilesResult extends PreviewResult {
+  image: string
+  /** Absent when only the scan was asked for (the label volume is then empty). */
+  label?: string
+  /** The dataset.json the label names came from, when one was used. */
+  datasetJson?: string
+}
+
 // ---------------------------------------------------------------- jobs
 
 export type JobKind = 'validate' | 'prepare' | 'install' | 'convert' | 'plan' | 'train' | 'predict' | 'find-best'
@@ -213,6 +222,23 @@ export interface FolderStatus {
   env: Record<string, string>
   exists: Record<string, boolean>
   datasets: { id: number; name: string; where: string[] }[]
+  /** Trained models found in the results folder (what predict and the cascade can use). */
+  trainings?: TrainedModel[]
+}
+
+export interface TrainedModel {
+  datasetId: number
+  /** DatasetNNN_Name / TaskNNN_Name */
+  dataset: string
+  configuration: string
+  trainer: string
+  plans: string
+  /** Absolute path of the model folder (the one holding fold_N). */
+  folder: string
+  /** Folds with any checkpoint ("0".."4", "all"). */
+  folds: string[]
+  /** Folds whose training finished (checkpoint_final.pth / model_final_checkpoint.model). */
+  finished: string[]
 }
 
 // ---------------------------------------------------------------- misc
@@ -250,6 +276,7 @@ export const apiRequests = {
   scanSources: s.sourceSpec,
   validate: s.sourceSpec,
   preview: s.previewRequest,
+  viewFiles: s.viewFilesRequest,
   getVolume: s.volumeRequest,
   planOutput: s.prepareRequest,
   prepare: s.prepareRequest,
@@ -286,6 +313,8 @@ export interface Api {
   validate(req: Req<'validate'>): Promise<JobRef>
   /** Merges one case in memory (nothing written) and returns volume handles. */
   preview(req: Req<'preview'>): Promise<PreviewResult>
+  /** Reads a scan and a label map (e.g. a prediction) from disk for the viewer; nothing written. */
+  viewFiles(req: Req<'viewFiles'>): Promise<ViewFilesResult>
   /** The bytes of a volume handle: an uncompressed NIfTI-1 file. */
   getVolume(req: Req<'getVolume'>): Promise<Uint8Array>
   planOutput(req: Req<'planOutput'>): Promise<OutputPlan>

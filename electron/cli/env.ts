@@ -45,6 +45,7 @@ function folderLines(st: FolderStatus): string[] {
   const lines = [`nnU-Net ${st.version} folders:`]
   for (const [k, v] of Object.entries(st.env)) lines.push(`  ${k}=${v}${st.exists[k] ? '' : '  (missing)'}`)
   for (const d of st.datasets) lines.push(`  dataset ${d.id} ${d.name}: ${d.where.length} folder${d.where.length === 1 ? '' : 's'}`)
+  for (const t of st.trainings ?? []) lines.push(`  model ${t.datasetId} ${t.configuration} ${t.trainer} (${t.plans}): folds ${t.folds.join(', ')}; finished ${t.finished.join(', ') || 'none'}`)
   for (const c of idCollisions(st)) lines.push(`  warning: id ${c.id} is used by ${c.names.join(' and ')}; nnU-Net refuses ambiguous ids`)
   return lines
 }

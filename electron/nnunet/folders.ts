@@ -2,7 +2,7 @@
 // process, what datasets they hold (and id collisions), and "copy shell exports" text.
 import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { FolderStatus } from '../../shared/api'
+import type { FolderStatus, TrainedModel } from '../../shared/api'
 import type { NnunetFolders, NnunetVersion, Settings } from '../../shared/schema'
 
 /** The variable names each version reads, in the order raw, preprocessed, results. */
@@ -113,7 +113,58 @@ export async function folderStatus(settings: Settings): Promise<FolderStatus> {
     byKey.set(key, entry)
   }
   const datasets = [...byKey.values()].sort((a, b) => a.id - b.id || a.name.localeCompare(b.name))
-  return { version, env, exists, datasets }
+  return { version, env, exists, datasets, trainings: await trainedModels(settings) }
+}
+
+async function foldsIn(modelDir: string, version: NnunetVersion): Promise<{ folds: string[]; finished: string[] }> {
+  const folds: string[] = []
+  const finished: string[] = []
+  const final = version === 'v2' ? 'checkpoint_final.pth' : 'model_final_checkpoint.model'
+  for (const d of await listDirs(modelDir)) {
+    const m = /^fold_(\d+|all)$/.exec(d)
+    if (!m) continue
+    const files = await readdir(join(modelDir, d)).catch(() => [] as string[])
+    if (!files.some((f) => /\.(pth|model)$/.test(f))) continue
+    folds.push(m[1]!)
+    if (files.includes(final)) finished.push(m[1]!)
+  }
+  const order = (f: string) => (f === 'all' ? 99 : Number(f))
+  return { folds: folds.sort((a, b) => order(a) - order(b)), finished: finished.sort((a, b) => order(a) - order(b)) }
+}
+
+/**
+ * Trained models in the results folder. v2: results/DatasetX/TRAINER__PLANS__CONFIG/fold_N;
+ * v1: results/nnUNet/CONFIG/TaskX/TRAINER__PLANS/fold_N. Models without any checkpoint are left out.
+ */
+export async function trainedModels(settings: Settings): Promise<TrainedModel[]> {
+  const f = settings.folders
+  if (!f) return []
+  const version = settings.nnunetVersion
+  const out: TrainedModel[] = []
+  const add = async (dataset: string, configuration: string, trainer: string, plans: string, folder: string) => {
+    const parsed = parseDatasetFolderName(dataset, version)
+    if (!parsed) return
+    const { folds, finished } = await foldsIn(folder, version)
+    if (folds.length) out.push({ datasetId: parsed.id, dataset, configuration, trainer, plans, folder, folds, finished })
+  }
+  if (version === 'v2') {
+    for (const dataset of await listDirs(f.results)) {
+      for (const model of await listDirs(join(f.results, dataset))) {
+        const parts = model.split('__')
+        if (parts.length === 3) await add(dataset, parts[2]!, parts[0]!, parts[1]!, join(f.results, dataset, model))
+      }
+    }
+  } else {
+    for (const configuration of await listDirs(join(f.results, 'nnUNet'))) {
+      for (const dataset of await listDirs(join(f.results, 'nnUNet', configuration))) {
+        for (const model of await listDirs(join(f.results, 'nnUNet', configuration, dataset))) {
+          const parts = model.split('__')
+          if (parts.length === 2) await add(dataset, configuration, parts[0]!, parts[1]!, join(f.results, 'nnUNet', configuration, dataset, model))
+        }
+      }
+    }
+  }
+  return out.sort((a, b) => a.datasetId - b.datasetId || a.configuration.localeCompare(b.configuration) || a.trainer.localeCompare(b.trainer))
 }
 
 /** Ids used by more than one dataset name: nnU-Net refuses these ("More than one dataset name found"). */

@@ -1,6 +1,6 @@
 // nnU-Net folders: layout per version, child environment, dataset listing with id collisions,
 // shell exports that survive hostile paths.
-import { mkdtemp, mkdir, rm } from 'node:fs/promises'
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -53,6 +53,25 @@ describe('nnU-Net folders', () => {
       [2, 'Aorta', 1],
     ])
     expect(idCollisions(st)).toEqual([{ id: 1, names: ['Liver', 'Spleen'] }])
+  })
+
+  it('lists trained models with their folds and which finished (v2 and v1 layouts)', async () => {
+    const f = await createFolders(join(root, 'trained'), 'v2')
+    const model = join(f.results, 'Dataset001_Liver', 'nnUNetTrainer__nnUNetPlans__3d_fullres')
+    await mkdir(join(model, 'fold_0'), { recursive: true })
+    await mkdir(join(model, 'fold_1'), { recursive: true })
+    await mkdir(join(model, 'fold_all'), { recursive: true })
+    await writeFile(join(model, 'fold_0', 'checkpoint_final.pth'), '')
+    await writeFile(join(model, 'fold_all', 'checkpoint_latest.pth'), '')
+    const st = await folderStatus(s.settings.parse({ folders: f }))
+    expect(st.trainings).toEqual([{ datasetId: 1, dataset: 'Dataset001_Liver', configuration: '3d_fullres', trainer: 'nnUNetTrainer', plans: 'nnUNetPlans', folder: model, folds: ['0', 'all'], finished: ['0'] }])
+
+    const v1 = await createFolders(join(root, 'trained-v1'), 'v1')
+    const m1 = join(v1.results, 'nnUNet', '3d_lowres', 'Task004_Hippocampus', 'nnUNetTrainerV2__nnUNetPlansv2.1')
+    await mkdir(join(m1, 'fold_2'), { recursive: true })
+    await writeFile(join(m1, 'fold_2', 'model_final_checkpoint.model'), '')
+    const st1 = await folderStatus(s.settings.parse({ folders: v1, nnunetVersion: 'v1' }))
+    expect(st1.trainings).toEqual([{ datasetId: 4, dataset: 'Task004_Hippocampus', configuration: '3d_lowres', trainer: 'nnUNetTrainerV2', plans: 'nnUNetPlansv2.1', folder: m1, folds: ['2'], finished: ['2'] }])
   })
 
   it('refuses to run without folders, naming what to do', () => {

@@ -8,7 +8,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFolders, groupMembers, runPlan, runPredict, runTrain } from '../../electron/nnunet'
+import { createFolders, folderStatus, groupMembers, runPlan, runPredict, runTrain } from '../../electron/nnunet'
 import { JobManager } from '../../electron/jobs/jobManager'
 import * as s from '../../shared/schema'
 import type { GuideFolders } from '../helpers/guideFolders'
@@ -106,6 +106,9 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     expect((await readdir(join(result.outputFolder, 'validation'))).some((f) => f.endsWith('.npz'))).toBe(true)
     // The log file of the job has nnU-Net's lines.
     expect(readFileSync(info.logFile!, 'utf8')).toMatch(/Pseudo dice/)
+    // The folder status lists the model, so predict (and a cascade) can offer it.
+    const status = await folderStatus(settings)
+    expect(status.trainings).toContainEqual(expect.objectContaining({ datasetId: 501, configuration: '3d_fullres', trainer: 'nnUNetTrainer_Wizard_2ep_2it', plans: 'nnUNetPlans', finished: ['0'] }))
   })
 
   it('predicts imagesTs with the trained fold; the segmentation has the image geometry', { timeout: 600_000 }, async () => {
