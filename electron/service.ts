@@ -10,7 +10,7 @@ import { listDir } from './files/listDir'
 import { SettingsStore } from './settings'
 import { ProjectStore } from './projects'
 import { VolumeCache } from './imaging/volumeCache'
-import { scanSources, validateSources, planOutput, runPrepare, previewCase } from './dataset'
+import { scanSources, validateSources, planOutput, runPrepare, previewCase, viewFiles } from './dataset'
 import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, runPlan, runTrain, runPredict } from './nnunet'
 
 export interface NativeHooks {
@@ -56,6 +56,19 @@ export function createService(hooks: NativeHooks, base = dataDir()): Service {
         labelVolume: volumes.put(p.label),
         labels: p.labels,
         report: p.report,
+      }
+    },
+    viewFiles: async (req) => {
+      const v = await viewFiles(s.viewFilesRequest.parse(req))
+      return {
+        caseKey: v.caseKey,
+        imageVolume: volumes.put(v.image),
+        labelVolume: volumes.put(v.label),
+        labels: v.labels,
+        report: v.report,
+        image: v.imagePath,
+        label: v.labelPath,
+        datasetJson: v.datasetJson,
       }
     },
     getVolume: async (req) => volumes.get(req.id),

@@ -118,6 +118,25 @@ export function labelPathFor(caseId: string): string {
   return `labelsTr/${caseId}${FILE_ENDING}`
 }
 
+/** Volume file endings nnU-Net's readers take, longest first so .nii.gz wins over .nii. */
+export const CASE_FILE_ENDINGS = ['.nii.gz', '.nrrd', '.nhdr', '.nii', '.mha', '.mhd'] as const
+
+/** "liver_003.nii.gz" -> { caseId: "liver_003", ending: ".nii.gz" }; null for anything not a volume (dataset.json, .npz, ...). */
+export function caseFileParts(fileName: string): { caseId: string; ending: string } | null {
+  const lower = fileName.toLowerCase()
+  const ending = CASE_FILE_ENDINGS.find((e) => lower.endsWith(e))
+  if (!ending || fileName.length === ending.length) return null
+  return { caseId: fileName.slice(0, -ending.length), ending: fileName.slice(-ending.length) }
+}
+
+/**
+ * The input file of one channel of a case, as nnU-Net names it: case_0000.nii.gz. A prediction
+ * case.nii.gz is drawn over this file of the folder that was predicted.
+ */
+export function channelFileName(caseId: string, ending: string = FILE_ENDING, channel = 0): string {
+  return `${caseId}_${String(channel).padStart(4, '0')}${ending}`
+}
+
 /** How many cases go to the test split: an explicit count wins over a fraction. */
 export function testCountFor(spec: Pick<SplitSpec, 'testCount' | 'testFraction'>, total: number): number {
   if (spec.testCount !== undefined) return spec.testCount

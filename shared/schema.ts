@@ -51,6 +51,21 @@ export const outputSpec = z.object({
 
 export const prepareRequest = z.object({ sources: sourceSpec, output: outputSpec })
 export const previewRequest = z.object({ sources: sourceSpec, caseKey: z.string().min(1) })
+/**
+ * A scan and, optionally, a label map on its grid (e.g. an nnU-Net prediction) for the viewer.
+ * Give the scan as `image`, or give `imagesDir` and the service finds the scan for the label's
+ * case there (prediction case.nii.gz -> case_0000.nii.gz), so the renderer never builds a path.
+ * Label names come from `datasetJson` (v2 or MSD); without it, from a dataset.json next to the
+ * label (nnUNetv2_predict copies one into its output folder); else "label N".
+ */
+export const viewFilesRequest = z
+  .object({
+    image: pathText.optional(),
+    imagesDir: pathText.optional(),
+    label: pathText.optional(),
+    datasetJson: pathText.optional(),
+  })
+  .refine((r) => r.image !== undefined || (r.imagesDir !== undefined && r.label !== undefined), 'give the image, or a label and the folder that holds its image')
 export const volumeRequest = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) })
 export const listDirRequest = z.object({ path: pathText.optional(), showFiles: z.boolean().default(false) })
 export const pickFolderRequest = z.object({ title: z.string().max(200).optional(), defaultPath: pathText.optional() })
@@ -182,6 +197,7 @@ export type Fold = z.infer<typeof fold>
 export type PlanRequest = z.infer<typeof planRequest>
 export type TrainRequest = z.infer<typeof trainRequest>
 export type PredictRequest = z.infer<typeof predictRequest>
+export type ViewFilesRequest = z.infer<typeof viewFilesRequest>
 export type ProjectFile = z.infer<typeof projectFile>
 export type DatasetJsonV2 = z.infer<typeof datasetJsonV2>
 export type DatasetJsonMsd = z.infer<typeof datasetJsonMsd>

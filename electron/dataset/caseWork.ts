@@ -64,9 +64,29 @@ export interface StageResult {
   staged?: { imageBytes: number; labelBytes: number; sources: SourceFingerprint[] }
 }
 
-export type VolumeTask = InspectTask | StageTask
+/** A scan and a label map from disk for the viewer (viewFiles): no merging, nothing written. */
+export interface ViewTask {
+  op: 'view'
+  image: string
+  /** A label map on the image grid with integer values (e.g. an nnU-Net prediction); null = the scan alone. */
+  label: string | null
+}
 
-function statusOf(findings: Finding[]): CaseReport['status'] {
+export interface ViewResult {
+  /** Problems with the label map; the scan is still shown (with an empty label map) when there are errors. */
+  findings: Finding[]
+  geometry: Geometry
+  imageType: string
+  /** Voxels of each non-zero value in the label map, ascending by value. */
+  values: { value: number; voxels: number }[]
+  /** Uncompressed .nii of the image and of the label map (uint8, or uint16 for values above 255). */
+  imageNii: Uint8Array
+  labelNii: Uint8Array
+}
+
+export type VolumeTask = InspectTask | StageTask | ViewTask
+
+export function statusOf(findings: Finding[]): CaseReport['status'] {
   if (findings.some((f) => f.severity === 'error')) return 'error'
   if (findings.some((f) => f.severity === 'warning')) return 'warning'
   return 'ok'
@@ -236,5 +256,77 @@ export async function stageCase(task: StageTask): Promise<StageResult> {
     await rm(task.imageOut, { force: true })
     if (task.labelOut) await rm(task.labelOut, { force: true })
     throw err
+  }
+}
+
+type LabelMapValues = { label: Uint8Array | Uint16Array; values: { value: number; voxels: number }[] } | { bad: number }
+
+/** A label map's values, counted; a value that is not a whole number from 0 to 65535 is returned as `bad`. */
+function labelMapValues(data: VoxelArray): LabelMapValues {
+  const counts = new Float64Array(data instanceof Uint8Array ? 256 : 65536)
+  let max = 0
+  if (data instanceof Uint8Array) {
+    for (let i = 0; i < data.length; i++) counts[data[i]!]!++
+    for (let v = 255; v > 0 && max === 0; v--) if (counts[v]) max = v
+  } else {
+    const big = data instanceof BigInt64Array || data instanceof BigUint64Array
+    for (let i = 0; i < data.length; i++) {
+      const v = big ? Number(data[i]) : (data[i] as number)
+      if (v === 0) continue
+      if (!Number.isInteger(v) || v < 0 || v > 65535) return { bad: v }
+      counts[v]!++
+      if (v > max) max = v
+    }
+  }
+  const values: { value: number; voxels: number }[] = []
+  for (let v = 1; v <= max; v++) if (counts[v]) values.push({ value: v, voxels: counts[v]! })
+  if (data instanceof Uint8Array) return { label: data, values }
+  const label = max <= 255 ? new Uint8Array(data.length) : new Uint16Array(data.length)
+  for (let i = 0; i < data.length; i++) label[i] = Number(data[i])
+  return { label, values }
+}
+
+export async function viewFilesCase(task: ViewTask): Promise<ViewResult> {
+  const findings: Finding[] = []
+  const image = await readOrFinding(task.image, 'image', findings)
+  if (!image) throw new Error(`${task.image} cannot be shown: ${findings[0]?.text ?? 'the image cannot be read.'}`)
+  const geometry = geometryOf(image)
+  let label: Uint8Array | Uint16Array | null = null
+  let values: ViewResult['values'] = []
+  const lab = task.label ? await readOrFinding(task.label, 'label map', findings) : null
+  if (task.label && lab) {
+    const diffs = compareGeometry(geometry, geometryOf(lab))
+    for (const d of diffs) {
+      findings.push({
+        severity: 'error',
+        code: `${d.field}-mismatch`,
+        file: task.label,
+        text: `The label map ${basename(task.label)} does not match the image ${basename(task.image)}: ${describeDifference(d)}.`,
+        hint: 'Choose the scan this label map was made from: nnU-Net writes each prediction on the grid of its input scan.',
+      })
+    }
+    const counted = diffs.length ? null : labelMapValues(lab.data!)
+    if (counted && 'bad' in counted) {
+      findings.push({
+        severity: 'error',
+        code: Number.isInteger(counted.bad) ? 'label-out-of-range' : 'label-not-integer',
+        file: task.label,
+        text: Number.isInteger(counted.bad)
+          ? `The label map ${basename(task.label)} holds the value ${counted.bad}; label values are whole numbers from 0 to 65535.`
+          : `The label map ${basename(task.label)} holds non-integer values (e.g. ${+counted.bad.toPrecision(4)}): it looks like a probability map, not a segmentation.`,
+        hint: 'Choose the segmentation file (nnU-Net writes case.nii.gz; probabilities go to case.npz).',
+      })
+    } else if (counted) {
+      label = counted.label
+      values = counted.values
+    }
+  }
+  return {
+    findings,
+    geometry,
+    imageType: image.componentType,
+    values,
+    imageNii: encodeNifti(geometry, image.data!),
+    labelNii: encodeNifti(geometry, label ?? new Uint8Array(image.data!.length), { intentCode: NIFTI_INTENT_LABEL }),
   }
 }

@@ -1,7 +1,7 @@
 // Worker thread entry: runs one case task at a time. itk-wasm blocks its thread while it reads,
 // which is why reads live here and not on the main thread (or Electron's UI would freeze).
 import { parentPort } from 'node:worker_threads'
-import { inspectCase, stageCase, type VolumeTask } from '../dataset/caseWork'
+import { inspectCase, stageCase, viewFilesCase, type VolumeTask } from '../dataset/caseWork'
 
 export interface WorkerRequest {
   id: number
@@ -37,6 +37,8 @@ async function run(task: VolumeTask): Promise<unknown> {
       return inspectCase(task)
     case 'stage':
       return stageCase(task)
+    case 'view':
+      return viewFilesCase(task)
   }
 }
 

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { existsSync } from 'node:fs'
-import type { VolumeTask, InspectTask, InspectResult, StageTask, StageResult } from '../dataset/caseWork'
+import type { VolumeTask, InspectTask, InspectResult, StageTask, StageResult, ViewTask, ViewResult } from '../dataset/caseWork'
 import type { WorkerReply } from './volumeWorker'
 import { JobCancelledError } from '../jobs/jobManager'
 
@@ -59,6 +59,10 @@ export class VolumeWorkerPool {
 
   stage(task: Omit<StageTask, 'op'>, signal?: AbortSignal): Promise<StageResult> {
     return this.run({ op: 'stage', ...task }, signal) as Promise<StageResult>
+  }
+
+  view(task: Omit<ViewTask, 'op'>, signal?: AbortSignal): Promise<ViewResult> {
+    return this.run({ op: 'view', ...task }, signal) as Promise<ViewResult>
   }
 
   /** Queues a task; a task not yet started when `signal` aborts is dropped with JobCancelledError. */
