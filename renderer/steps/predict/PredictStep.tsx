@@ -6,6 +6,7 @@ import { CopyButton } from '../../components/CopyButton'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { JobPanel } from '../../components/JobPanel'
 import { PathPicker } from '../../components/PathPicker'
+import { PredictionView } from './PredictionView'
 import { isActive, startJob, useJobs } from '../../store/jobsStore'
 import { useProject } from '../../store/projectStore'
 import { useSettings } from '../../store/settingsStore'
@@ -26,12 +27,15 @@ export function PredictStep() {
   const [trainer, setTrainer] = useState('')
   const [checkpoint, setCheckpoint] = useState('')
   const [error, setError] = useState<unknown>(null)
+  // The folders the latest run used: editing the fields afterwards must not re-pair its results.
+  const [ran, setRan] = useState<{ input: string; output: string } | null>(null)
 
   const chosenFolds = FOLDS.filter((f) => folds.has(String(f)))
   const ready = datasetId !== null && input.trim() && output.trim() && chosenFolds.length > 0
   const start = () => {
     if (!ready || datasetId === null) return
     setError(null)
+    setRan({ input: input.trim(), output: output.trim() })
     startJob('predict', () =>
       api.predict({
         datasetId,
@@ -45,6 +49,7 @@ export function PredictStep() {
     ).catch(setError)
   }
 
+  const done = ran ?? { input: input.trim(), output: output.trim() }
   return (
     <div className="stack">
       <section className="card">
@@ -101,20 +106,18 @@ export function PredictStep() {
       </section>
       <ErrorBanner error={error} title="Prediction could not start" />
       <JobPanel jobId={jobId} logHeight={260} />
-      {job?.state === 'done' && (
+      {job?.state === 'done' && done.output && (
         <section className="card">
           <h2>Segmentations written</h2>
           <div className="row">
-            <span className="mono">{output}</span>
-            <button type="button" className="btn btn-small" onClick={() => void api.openPath({ path: output }).catch(() => undefined)}>
+            <span className="mono">{done.output}</span>
+            <button type="button" className="btn btn-small" onClick={() => void api.openPath({ path: done.output }).catch(() => undefined)}>
               Open folder
             </button>
-            <CopyButton text={output} label="Copy path" />
+            <CopyButton text={done.output} label="Copy path" />
           </div>
-          <p className="small muted">
-            The segmentations are label maps with the values of your label table. They can be opened over their scans in ITK-SNAP, 3D Slicer or any NIfTI viewer; viewing arbitrary files in
-            this app’s viewer is not offered yet.
-          </p>
+          <p className="small muted">Label maps with the values of your label table; they also open over their scans in ITK-SNAP, 3D Slicer or any NIfTI viewer.</p>
+          {done.input && <PredictionView outputDir={done.output} inputDir={done.input} refreshKey={jobId} />}
         </section>
       )}
     </div>

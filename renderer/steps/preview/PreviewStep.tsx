@@ -8,7 +8,8 @@ import { FindingList } from '../../components/FindingList'
 import { errorText } from '../../lib/format'
 import { useProject, useSourceSpec } from '../../store/projectStore'
 import { NiivueViewer, SLICE_TYPE, type ViewerController, type ViewerLocation, type ViewerVolumes } from '../../viewer/NiivueViewer'
-import { labelNameFor, rgbToHex, type LutLabel } from '../../viewer/labelLut'
+import { CursorInfo, LabelLegend, labelKeyHandler, useHiddenLabels } from '../../viewer/LabelControls'
+import type { LutLabel } from '../../viewer/labelLut'
 import { afterPaint, markPreviewDrawn, markPreviewRequest, markPreviewStage } from '../../viewer/perf'
 
 const SLICE_CHOICES: { value: SLICE_TYPE; text: string }[] = [
@@ -27,7 +28,7 @@ export function PreviewStep() {
   const [volumes, setVolumes] = useState<ViewerVolumes | null>(null)
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState<unknown>(null)
-  const [hidden, setHidden] = useState<Set<number>>(new Set())
+  const { hidden, toggle } = useHiddenLabels()
   const [opacity, setOpacity] = useState(0.6)
   const [outline, setOutline] = useState(false)
   const [sliceType, setSliceType] = useState<SLICE_TYPE>(SLICE_TYPE.MULTIPLANAR)
@@ -96,15 +97,6 @@ export function PreviewStep() {
     setLoading(false)
   }, [])
 
-  const toggle = useCallback((value: number) => {
-    setHidden((h) => {
-      const next = new Set(h)
-      if (next.has(value)) next.delete(value)
-      else next.add(value)
-      return next
-    })
-  }, [])
-
   const step = useCallback(
     (d: 1 | -1) => {
       if (!caseKey || caseKeys.length === 0) return
@@ -115,23 +107,18 @@ export function PreviewStep() {
   )
 
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement
-      if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement || e.ctrlKey || e.metaKey || e.altKey) return
-      if (e.key === 'n') step(1)
-      else if (e.key === 'p') step(-1)
-      else if (e.key === 'o') setOutline((o) => !o)
-      else if (/^[1-9]$/.test(e.key)) toggle(Number(e.key))
-      else return
-      e.preventDefault()
-    }
+    const onKey = labelKeyHandler(toggle, setOutline, (key) => {
+      if (key === 'n') step(1)
+      else if (key === 'p') step(-1)
+      else return false
+      return true
+    })
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
   }, [step, toggle])
 
   if (!spec) return <p className="muted">Choose the folders in the Sources step first.</p>
 
-  const labelUnder = loc?.labelValue !== null && loc?.labelValue !== undefined ? labelNameFor(lutLabels, loc.labelValue) : null
   return (
     <div className="preview-layout">
       <div className="stack">
@@ -174,50 +161,20 @@ export function PreviewStep() {
           />
           {loading && <div className="viewer-loading">Merging masks and loading…</div>}
         </div>
-        <div className="row small mono viewer-status" data-testid="cursor-info">
-          {loc ? (
-            <>
-              <span>voxel {loc.vox ? loc.vox.map((v) => Math.round(v)).join(', ') : '–'}</span>
-              <span>value {loc.imageValue !== null ? Number(loc.imageValue.toFixed(2)) : '–'}</span>
-              <span data-testid="cursor-label">
-                label {loc.labelValue !== null ? Math.round(loc.labelValue) : '–'}
-                {labelUnder ? ` (${labelUnder})` : ''}
-              </span>
-            </>
-          ) : (
-            <span className="muted">Click in the image to read the value and label under the crosshair.</span>
-          )}
-          <span className="grow" />
+        <CursorInfo loc={loc} labels={lutLabels}>
           {drawnMs !== null && <span className="muted" data-testid="preview-time">shown in {Math.round(drawnMs)} ms</span>}
-        </div>
+        </CursorInfo>
       </div>
-      <aside className="card legend" data-testid="legend">
-        <h2>Labels</h2>
-        <ul>
-          {lutLabels.map((l) => (
-            <li key={l.value} className={l.visible ? '' : 'legend-hidden'}>
-              <label className="check">
-                <input type="checkbox" checked={l.visible} onChange={() => toggle(l.value)} data-testid={`legend-toggle-${l.value}`} />
-                <span className="swatch" style={{ background: rgbToHex(l.color) }} />
-                <span className="grow">
-                  {l.value <= 9 && <kbd>{l.value}</kbd>} {l.name}
-                </span>
-              </label>
-              <span className="small muted num">{(preview?.report.voxelCounts[l.name] ?? 0).toLocaleString()} vox</span>
-              <button type="button" className="btn btn-small btn-quiet" onClick={() => controller.current?.focusLabel(l.value)} title="Move the crosshair into this label" data-testid={`legend-goto-${l.value}`}>
-                Go to
-              </button>
-            </li>
-          ))}
-        </ul>
-        <div className="field">
-          <label htmlFor="opacity">Label opacity {Math.round(opacity * 100)}%</label>
-          <input id="opacity" type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} data-testid="opacity" />
-        </div>
-        <label className="check">
-          <input type="checkbox" checked={outline} onChange={(e) => setOutline(e.target.checked)} data-testid="outline" />
-          Outline only <kbd>o</kbd>
-        </label>
+      <LabelLegend
+        labels={lutLabels}
+        voxelCounts={preview?.report.voxelCounts}
+        onToggle={toggle}
+        opacity={opacity}
+        onOpacity={setOpacity}
+        outline={outline}
+        onOutline={setOutline}
+        controller={controller}
+      >
         <p className="small muted">
           Keys: <kbd>n</kbd>/<kbd>p</kbd> next/previous case, <kbd>1</kbd>–<kbd>9</kbd> show or hide a label.
         </p>
@@ -235,7 +192,7 @@ export function PreviewStep() {
             <FindingList findings={preview.report.findings} />
           </>
         )}
-      </aside>
+      </LabelLegend>
     </div>
   )
 }

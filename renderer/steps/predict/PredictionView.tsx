@@ -1,0 +1,190 @@
+// The segmentations a prediction wrote, each viewable over the scan it was predicted from. The
+// service pairs case.nii.gz with case_0000.nii.gz in the input folder and names the labels from
+// the model's dataset.json; this component only lists the output folder and shows the result.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type { DirEntry, ViewFilesResult } from '../../../shared/api'
+import { caseFileParts } from '../../../shared/layout'
+import { api } from '../../api'
+import { ErrorBanner } from '../../components/ErrorBanner'
+import { FindingList } from '../../components/FindingList'
+import { errorText } from '../../lib/format'
+import { NiivueViewer, SLICE_TYPE, type ViewerController, type ViewerLocation, type ViewerVolumes } from '../../viewer/NiivueViewer'
+import { CursorInfo, LabelLegend, labelKeyHandler, useHiddenLabels } from '../../viewer/LabelControls'
+import type { LutLabel } from '../../viewer/labelLut'
+
+interface Props {
+  /** The folder nnU-Net wrote the segmentations to. */
+  outputDir: string
+  /** The folder of scans that was predicted (case_0000.nii.gz ...). */
+  inputDir: string
+  /** Changes when the folder should be listed again (a new finished job). */
+  refreshKey?: string
+}
+
+export function PredictionView({ outputDir, inputDir, refreshKey }: Props) {
+  const [files, setFiles] = useState<DirEntry[] | null>(null)
+  const [chosen, setChosen] = useState<string | null>(null)
+  const [view, setView] = useState<ViewFilesResult | null>(null)
+  const [volumes, setVolumes] = useState<ViewerVolumes | null>(null)
+  const [loading, setLoading] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const { hidden, toggle } = useHiddenLabels()
+  const [opacity, setOpacity] = useState(0.6)
+  const [outline, setOutline] = useState(false)
+  const [loc, setLoc] = useState<ViewerLocation | null>(null)
+  const controller = useRef<ViewerController | null>(null)
+
+  useEffect(() => {
+    let live = true
+    setFiles(null)
+    api.listDir({ path: outputDir, showFiles: true }).then(
+      (listing) => live && setFiles(listing.entries.filter((e) => !e.isDir && caseFileParts(e.name) !== null)),
+      (err) => live && setError(err),
+    )
+    return () => {
+      live = false
+    }
+  }, [outputDir, refreshKey])
+
+  useEffect(() => {
+    if (!chosen) return
+    let live = true
+    setLoading(true)
+    setError(null)
+    void (async () => {
+      try {
+        const v = await api.viewFiles({ label: chosen, imagesDir: inputDir })
+        const [image, label] = await Promise.all([api.getVolume({ id: v.imageVolume }), api.getVolume({ id: v.labelVolume })])
+        if (!live) return
+        setView(v)
+        setVolumes({ key: v.caseKey, image, label })
+      } catch (err) {
+        if (live) {
+          setError(err)
+          setLoading(false)
+        }
+      }
+    })()
+    return () => {
+      live = false
+    }
+  }, [chosen, inputDir])
+
+  const lutLabels: LutLabel[] = useMemo(() => (view?.labels ?? []).map((l) => ({ ...l, visible: !hidden.has(l.value) })), [view, hidden])
+
+  const step = useCallback(
+    (d: 1 | -1) => {
+      if (!files || files.length === 0) return
+      const i = files.findIndex((f) => f.path === chosen)
+      setChosen(files[(i + d + files.length) % files.length]!.path)
+    },
+    [files, chosen],
+  )
+
+  useEffect(() => {
+    if (!chosen) return
+    const onKey = labelKeyHandler(toggle, setOutline, (key) => {
+      if (key === 'n') step(1)
+      else if (key === 'p') step(-1)
+      else return false
+      return true
+    })
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [chosen, step, toggle])
+
+  const onDrawn = useCallback(() => setLoading(false), [])
+  const onViewerError = useCallback((err: unknown) => {
+    setError(new Error(`The viewer could not show this segmentation: ${errorText(err)}`))
+    setLoading(false)
+  }, [])
+
+  return (
+    <div className="stack" data-testid="predictions">
+      {files === null ? (
+        !error && <p className="small muted">Listing {outputDir}…</p>
+      ) : files.length === 0 ? (
+        <p className="small muted">No segmentation files in {outputDir}.</p>
+      ) : (
+        <>
+          <p className="small muted">
+            {files.length} segmentation{files.length === 1 ? '' : 's'}. Each is shown over its scan (case_0000) from <span className="mono">{inputDir}</span>.
+          </p>
+          <ul className="stack-tight" style={{ listStyle: 'none', padding: 0, margin: 0, maxHeight: 200, overflowY: 'auto' }}>
+            {files.map((f) => (
+              <li key={f.path} className="row">
+                <span className={`mono grow${f.path === chosen ? '' : ' muted'}`}>{f.name}</span>
+                <button type="button" className="btn btn-small" onClick={() => setChosen(f.path)} disabled={f.path === chosen && loading} data-testid={`view-prediction-${f.name}`}>
+                  View over its image
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <ErrorBanner error={error} title="The segmentation cannot be shown" />
+      {chosen && (
+        <div className="preview-layout">
+          <div className="stack">
+            <div className="row wrap viewer-toolbar">
+              <button type="button" className="btn" onClick={() => step(-1)} disabled={!files || files.length < 2} title="Previous segmentation (p)">
+                ← Previous
+              </button>
+              <span className="mono">{view?.caseKey ?? ''}</span>
+              <button type="button" className="btn" onClick={() => step(1)} disabled={!files || files.length < 2} title="Next segmentation (n)">
+                Next →
+              </button>
+            </div>
+            <div className="viewer" data-testid="prediction-viewer" data-loading={loading ? 'true' : 'false'} data-case={volumes?.key ?? ''}>
+              <NiivueViewer
+                volumes={volumes}
+                labels={lutLabels}
+                opacity={opacity}
+                outline={outline}
+                sliceType={SLICE_TYPE.MULTIPLANAR}
+                onLocation={setLoc}
+                onDrawn={onDrawn}
+                onError={onViewerError}
+                controller={controller}
+              />
+              {loading && <div className="viewer-loading">Reading the scan and its segmentation…</div>}
+            </div>
+            <CursorInfo loc={loc} labels={lutLabels} />
+          </div>
+          <LabelLegend
+            labels={lutLabels}
+            voxelCounts={view?.report.voxelCounts}
+            onToggle={toggle}
+            opacity={opacity}
+            onOpacity={setOpacity}
+            outline={outline}
+            onOutline={setOutline}
+            controller={controller}
+          >
+            <p className="small muted">
+              Keys: <kbd>n</kbd>/<kbd>p</kbd> next/previous segmentation, <kbd>1</kbd>–<kbd>9</kbd> show or hide a label.
+            </p>
+            {view && (
+              <div className="small stack-tight" style={{ overflowWrap: 'anywhere' }}>
+                <div>
+                  Scan: <span className="mono">{view.image}</span>
+                </div>
+                {view.datasetJson && (
+                  <div>
+                    Names from <span className="mono">{view.datasetJson}</span>
+                  </div>
+                )}
+                {view.report.geometry && (
+                  <div className="mono">
+                    {view.report.geometry.size.join('×')} voxels, {view.report.geometry.spacing.map((s) => s.toFixed(2)).join('×')} mm
+                  </div>
+                )}
+                <FindingList findings={view.report.findings} />
+              </div>
+            )}
+          </LabelLegend>
+        </div>
+      )}
+    </div>
+  )
+}

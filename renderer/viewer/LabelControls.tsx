@@ -1,0 +1,104 @@
+// The controls around the NiiVue view that every label view shares (the preview of a merged case,
+// a prediction over its scan): the legend with per-label visibility, opacity and outline, and the
+// value / label under the crosshair. Step-specific parts come in as children.
+import { useCallback, useState, type ReactNode, type RefObject } from 'react'
+import { labelNameFor, rgbToHex, type LutLabel } from './labelLut'
+import type { ViewerController, ViewerLocation } from './NiivueViewer'
+
+/** Which label values are hidden; toggling never renumbers anything. */
+export function useHiddenLabels(): { hidden: Set<number>; toggle(value: number): void } {
+  const [hidden, setHidden] = useState<Set<number>>(new Set())
+  const toggle = useCallback((value: number) => {
+    setHidden((h) => {
+      const next = new Set(h)
+      if (next.has(value)) next.delete(value)
+      else next.add(value)
+      return next
+    })
+  }, [])
+  return { hidden, toggle }
+}
+
+interface LegendProps {
+  labels: readonly LutLabel[]
+  /** Voxels per label name. */
+  voxelCounts?: Record<string, number>
+  onToggle(value: number): void
+  opacity: number
+  onOpacity(opacity: number): void
+  outline: boolean
+  onOutline(outline: boolean): void
+  controller: RefObject<ViewerController | null>
+  children?: ReactNode
+}
+
+export function LabelLegend({ labels, voxelCounts, onToggle, opacity, onOpacity, outline, onOutline, controller, children }: LegendProps) {
+  return (
+    <aside className="card legend" data-testid="legend">
+      <h2>Labels</h2>
+      <ul>
+        {labels.map((l) => (
+          <li key={l.value} className={l.visible ? '' : 'legend-hidden'}>
+            <label className="check">
+              <input type="checkbox" checked={l.visible} onChange={() => onToggle(l.value)} data-testid={`legend-toggle-${l.value}`} />
+              <span className="swatch" style={{ background: rgbToHex(l.color) }} />
+              <span className="grow">
+                {l.value <= 9 && <kbd>{l.value}</kbd>} {l.name}
+              </span>
+            </label>
+            <span className="small muted num">{(voxelCounts?.[l.name] ?? 0).toLocaleString()} vox</span>
+            <button type="button" className="btn btn-small btn-quiet" onClick={() => controller.current?.focusLabel(l.value)} title="Move the crosshair into this label" data-testid={`legend-goto-${l.value}`}>
+              Go to
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div className="field">
+        <label htmlFor="opacity">Label opacity {Math.round(opacity * 100)}%</label>
+        <input id="opacity" type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => onOpacity(Number(e.target.value))} data-testid="opacity" />
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={outline} onChange={(e) => onOutline(e.target.checked)} data-testid="outline" />
+        Outline only <kbd>o</kbd>
+      </label>
+      {children}
+    </aside>
+  )
+}
+
+/** Voxel, image value and label (with its name) under the crosshair; `children` sit at the right. */
+export function CursorInfo({ loc, labels, children }: { loc: ViewerLocation | null; labels: readonly LutLabel[]; children?: ReactNode }) {
+  const labelUnder = loc?.labelValue !== null && loc?.labelValue !== undefined ? labelNameFor(labels, loc.labelValue) : null
+  return (
+    <div className="row small mono viewer-status" data-testid="cursor-info">
+      {loc ? (
+        <>
+          <span>voxel {loc.vox ? loc.vox.map((v) => Math.round(v)).join(', ') : '–'}</span>
+          <span>value {loc.imageValue !== null ? Number(loc.imageValue.toFixed(2)) : '–'}</span>
+          <span data-testid="cursor-label">
+            label {loc.labelValue !== null ? Math.round(loc.labelValue) : '–'}
+            {labelUnder ? ` (${labelUnder})` : ''}
+          </span>
+        </>
+      ) : (
+        <span className="muted">Click in the image to read the value and label under the crosshair.</span>
+      )}
+      <span className="grow" />
+      {children}
+    </div>
+  )
+}
+
+/** o toggles the outline, 1-9 a label; `extra` handles step keys (return true when used). Ignored while typing. */
+export function labelKeyHandler(toggle: (value: number) => void, setOutline: (f: (o: boolean) => boolean) => void, extra?: (key: string) => boolean): (e: KeyboardEvent) => void {
+  return (e) => {
+    const t = e.target as HTMLElement
+    if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement || e.ctrlKey || e.metaKey || e.altKey) return
+    if (extra?.(e.key)) {
+      /* handled */
+    } else if (e.key === 'o') setOutline((o) => !o)
+    else if (/^[1-9]$/.test(e.key)) toggle(Number(e.key))
+    else return
+    e.preventDefault()
+  }
+}
