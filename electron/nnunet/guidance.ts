@@ -19,7 +19,7 @@ const RULES: Rule[] = [
   },
   {
     code: 'find-best-needs-npz',
-    re: /No \.npz files found in folder|rerun validation with `nnUNet_train CONFIG TRAINER TASK FOLD -val --npz`|don't forget the --npz flag/i,
+    re: /No \.npz files found in folder|rerun validation with `nnUNet_train CONFIG TRAINER TASK FOLD -val --npz`/i,
     text: 'Finding the best configuration (or ensembling) needs the softmax outputs of the validation, which are only saved with --npz.',
     hint: 'Re-run the validation of each fold with "validation only" and --npz ticked (nnUNetv2_train ... --val --npz), then run find_best_configuration again.',
   },

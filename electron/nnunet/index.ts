@@ -3,7 +3,7 @@
 export { detectEnv, detectGpus, candidatePythons } from './detect'
 export { installNnunet } from './install'
 export { createFolders, folderStatus, shellExports, folderEnv, optionEnv, foldersUnder, idCollisions, trainedModels } from './folders'
-export { runPlan, runTrain, runPredict, runFindBest, childEnv, resolveTrainer, trainingOutputFolder, datasetFolderName } from './pipeline'
+export { runPlan, runTrain, runPredict, runFindBest, foldsWithoutNpz, childEnv, resolveTrainer, trainingOutputFolder, datasetFolderName } from './pipeline'
 export type { TrainResult } from './pipeline'
 export { resolvePython, managedVenvDir, venvPython } from './python'
 export { runTool } from './runner'

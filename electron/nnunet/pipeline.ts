@@ -204,10 +204,55 @@ async function predict(req: PredictRequest, settings: Settings, ctx: JobContext,
 
 // ---------------------------------------------------------------- find best configuration
 
-export function runFindBest(req: FindBestRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ datasetId: number }> {
+/**
+ * Validation folds that lack the softmax files (.npz) an ensemble needs. nnU-Net would stop on
+ * them only after evaluating everything else; checking first saves that wait.
+ */
+export async function foldsWithoutNpz(settings: Settings, req: FindBestRequest): Promise<string[]> {
+  const dataset = await datasetFolderName(settings, req.datasetId)
+  if (!dataset) return []
+  const version = settings.nnunetVersion
+  const missing: string[] = []
+  for (const configuration of req.configurations) {
+    const trainer = req.trainer ?? defaultTrainer(version, configuration)
+    for (const fold of req.folds ?? [0, 1, 2, 3, 4]) {
+      const folder = trainingOutputFolder(settings, dataset, trainer, req.plans ?? defaultPlans(version), configuration, fold)
+      const validation = join(folder, version === 'v2' ? 'validation' : 'validation_raw')
+      const files = await readdir(validation).catch(() => null)
+      // A fold that was never trained is nnU-Net's own error to report; only trained folds are checked.
+      if (files && !files.some((f) => f.endsWith('.npz'))) missing.push(validation)
+    }
+  }
+  return missing
+}
+
+export function runFindBest(req: FindBestRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ datasetId: number; best?: { model: string; dice: number } }> {
   return nnunetQueue.run(ctx, `find_best_configuration for dataset ${req.datasetId}`, async () => {
+    if (req.configurations.length > 1) {
+      const missing = await foldsWithoutNpz(settings, req)
+      if (missing.length) {
+        ctx.guidance({
+          severity: 'error',
+          code: 'find-best-needs-npz',
+          file: missing[0],
+          text: `Comparing ${req.configurations.join(', ')} ensembles them, which needs the validation softmax files (.npz); ${missing.length} fold${missing.length === 1 ? ' has' : 's have'} none.`,
+          hint: 'Re-run the validation of those folds with "validation only" and --npz ticked (nnUNetv2_train ... --val --npz), then find the best configuration again.',
+        })
+        throw new Error(`No .npz files in ${missing.join(', ')}: train (or re-validate) these folds with --npz first.`)
+      }
+    }
     const python = resolvePython(settings)
-    await runTool(ctx, { python, env: childEnv(settings, dataDir), command: findBestArgs(settings.nnunetVersion, req) })
-    return { datasetId: req.datasetId }
+    let best: { model: string; dice: number } | undefined
+    await runTool(ctx, {
+      python,
+      env: childEnv(settings, dataDir),
+      command: findBestArgs(settings.nnunetVersion, req),
+      onLine: (line) => {
+        // v2 prints "*Best*: TRAINER__PLANS__CONFIG: 0.8123" (an ensemble's name starts with "ensemble").
+        const m = /^\*Best\*: (.+): ([-\d.eE]+|nan)\s*$/.exec(line.trim())
+        if (m) best = { model: m[1]!, dice: Number(m[2]) }
+      },
+    })
+    return { datasetId: req.datasetId, ...(best ? { best } : {}) }
   })
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFolders, folderEnv, folderStatus, idCollisions, optionEnv, shellExports } from '../../electron/nnunet/folders'
-import { childEnv } from '../../electron/nnunet/pipeline'
+import { childEnv, foldsWithoutNpz } from '../../electron/nnunet/pipeline'
 import * as s from '../../shared/schema'
 
 let root: string
@@ -72,6 +72,18 @@ describe('nnU-Net folders', () => {
     await writeFile(join(m1, 'fold_2', 'model_final_checkpoint.model'), '')
     const st1 = await folderStatus(s.settings.parse({ folders: v1, nnunetVersion: 'v1' }))
     expect(st1.trainings).toEqual([{ datasetId: 4, dataset: 'Task004_Hippocampus', configuration: '3d_lowres', trainer: 'nnUNetTrainerV2', plans: 'nnUNetPlansv2.1', folder: m1, folds: ['2'], finished: ['2'] }])
+  })
+
+  it('finds trained folds whose validation has no .npz before an ensemble is compared', async () => {
+    const f = await createFolders(join(root, 'npz'), 'v2')
+    await mkdir(join(f.preprocessed, 'Dataset007_Npz'))
+    const model = (c: string) => join(f.results, 'Dataset007_Npz', `nnUNetTrainer__nnUNetPlans__${c}`)
+    await mkdir(join(model('3d_fullres'), 'fold_0', 'validation'), { recursive: true })
+    await writeFile(join(model('3d_fullres'), 'fold_0', 'validation', 'case_001.npz'), '')
+    await mkdir(join(model('2d'), 'fold_0', 'validation'), { recursive: true })
+    await writeFile(join(model('2d'), 'fold_0', 'validation', 'case_001.nii.gz'), '')
+    const settings = s.settings.parse({ folders: f })
+    expect(await foldsWithoutNpz(settings, { datasetId: 7, configurations: ['3d_fullres', '2d'], folds: [0, 1] })).toEqual([join(model('2d'), 'fold_0', 'validation')])
   })
 
   it('refuses to run without folders, naming what to do', () => {

@@ -8,7 +8,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFolders, folderStatus, groupMembers, runPlan, runPredict, runTrain } from '../../electron/nnunet'
+import { createFolders, folderStatus, groupMembers, runFindBest, runPlan, runPredict, runTrain } from '../../electron/nnunet'
 import { JobManager } from '../../electron/jobs/jobManager'
 import * as s from '../../shared/schema'
 import type { GuideFolders } from '../helpers/guideFolders'
@@ -130,6 +130,14 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     const labels = new Set(seg.data as unknown as number[])
     for (const v of labels) expect([0, 1, 2]).toContain(v)
     expect(ctx.progressEvents.at(-1)).toMatchObject({ done: 1, total: 1, unit: 'case' })
+  })
+
+  it('finds the best configuration over the trained fold', { timeout: 600_000 }, async () => {
+    const ctx = recordingContext()
+    const res = await runFindBest({ datasetId: 501, configurations: ['3d_fullres'], folds: [0], trainer: 'nnUNetTrainer_Wizard_2ep_2it' }, settings, ctx, dataDir)
+    expect(res.best?.model).toBe('nnUNetTrainer_Wizard_2ep_2it__nnUNetPlans__3d_fullres')
+    expect(res.best?.dice).toBeGreaterThanOrEqual(0)
+    expect(existsSync(join(settings.folders!.results, 'Dataset501_Tiny', 'inference_instructions.txt'))).toBe(true)
   })
 
   it.skipIf(hasNvidiaGpu())('turns "device cuda" on a machine without a GPU into guidance', { timeout: 600_000 }, async () => {
