@@ -2,15 +2,17 @@
 // service pairs case.nii.gz with case_0000.nii.gz in the input folder and names the labels from
 // the model's dataset.json; this component only lists the output folder and shows the result.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { DirEntry, ViewFilesResult } from '../../../shared/api'
+import type { DirEntry } from '../../../shared/api'
 import { caseFileParts } from '../../../shared/layout'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { errorText } from '../../lib/format'
-import { NiivueViewer, SLICE_TYPE, type ViewerController, type ViewerLocation, type ViewerVolumes } from '../../viewer/NiivueViewer'
-import { CursorInfo, LabelLegend, labelKeyHandler, useHiddenLabels } from '../../viewer/LabelControls'
+import { NiivueViewer, SLICE_TYPE, type ViewerController, type ViewerLocation } from '../../viewer/NiivueViewer'
+import { CursorInfo, LabelLegend, useHiddenLabels } from '../../viewer/LabelControls'
 import type { LutLabel } from '../../viewer/labelLut'
+import { useVolumePair } from '../../viewer/useVolumePair'
+import { useCycle, useViewerKeys } from '../../viewer/useViewerKeys'
 
 interface Props {
   /** The folder nnU-Net wrote the segmentations to. */
@@ -24,15 +26,14 @@ interface Props {
 export function PredictionView({ outputDir, inputDir, refreshKey }: Props) {
   const [files, setFiles] = useState<DirEntry[] | null>(null)
   const [chosen, setChosen] = useState<string | null>(null)
-  const [view, setView] = useState<ViewFilesResult | null>(null)
-  const [volumes, setVolumes] = useState<ViewerVolumes | null>(null)
-  const [loading, setLoading] = useState(false)
-  const [error, setError] = useState<unknown>(null)
   const { hidden, toggle } = useHiddenLabels()
   const [opacity, setOpacity] = useState(0.6)
   const [outline, setOutline] = useState(false)
   const [loc, setLoc] = useState<ViewerLocation | null>(null)
   const controller = useRef<ViewerController | null>(null)
+
+  const load = useMemo(() => (chosen ? () => api.viewFiles({ label: chosen, imagesDir: inputDir }) : null), [chosen, inputDir])
+  const { result: view, volumes, loading, error, setError, shown, failed } = useVolumePair(load)
 
   useEffect(() => {
     let live = true
@@ -44,60 +45,16 @@ export function PredictionView({ outputDir, inputDir, refreshKey }: Props) {
     return () => {
       live = false
     }
-  }, [outputDir, refreshKey])
-
-  useEffect(() => {
-    if (!chosen) return
-    let live = true
-    setLoading(true)
-    setError(null)
-    void (async () => {
-      try {
-        const v = await api.viewFiles({ label: chosen, imagesDir: inputDir })
-        const [image, label] = await Promise.all([api.getVolume({ id: v.imageVolume }), api.getVolume({ id: v.labelVolume })])
-        if (!live) return
-        setView(v)
-        setVolumes({ key: v.caseKey, image, label })
-      } catch (err) {
-        if (live) {
-          setError(err)
-          setLoading(false)
-        }
-      }
-    })()
-    return () => {
-      live = false
-    }
-  }, [chosen, inputDir])
+  }, [outputDir, refreshKey, setError])
 
   const lutLabels: LutLabel[] = useMemo(() => (view?.labels ?? []).map((l) => ({ ...l, visible: !hidden.has(l.value) })), [view, hidden])
 
-  const step = useCallback(
-    (d: 1 | -1) => {
-      if (!files || files.length === 0) return
-      const i = files.findIndex((f) => f.path === chosen)
-      setChosen(files[(i + d + files.length) % files.length]!.path)
-    },
-    [files, chosen],
-  )
+  const paths = useMemo(() => files?.map((f) => f.path) ?? [], [files])
+  const step = useCycle(paths, chosen, setChosen)
+  useViewerKeys(step, toggle, setOutline, chosen !== null)
 
-  useEffect(() => {
-    if (!chosen) return
-    const onKey = labelKeyHandler(toggle, setOutline, (key) => {
-      if (key === 'n') step(1)
-      else if (key === 'p') step(-1)
-      else return false
-      return true
-    })
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [chosen, step, toggle])
-
-  const onDrawn = useCallback(() => setLoading(false), [])
-  const onViewerError = useCallback((err: unknown) => {
-    setError(new Error(`The viewer could not show this segmentation: ${errorText(err)}`))
-    setLoading(false)
-  }, [])
+  const onDrawn = useCallback(() => shown(), [shown])
+  const onViewerError = useCallback((err: unknown) => failed(new Error(`The viewer could not show this segmentation: ${errorText(err)}`)), [failed])
 
   return (
     <div className="stack" data-testid="predictions">

@@ -1,16 +1,17 @@
 // Preview: one case merged in memory (nothing written) and shown in NiiVue with the label table's
 // colours. Shortcuts: n / p next and previous case, o outline, 1-9 show or hide a label.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { PreviewResult } from '../../../shared/api'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { errorText } from '../../lib/format'
 import { useProject, useSourceSpec } from '../../store/projectStore'
-import { NiivueViewer, SLICE_TYPE, type ViewerController, type ViewerLocation, type ViewerVolumes } from '../../viewer/NiivueViewer'
-import { CursorInfo, LabelLegend, labelKeyHandler, useHiddenLabels } from '../../viewer/LabelControls'
+import { NiivueViewer, SLICE_TYPE, type ViewerController, type ViewerLocation } from '../../viewer/NiivueViewer'
+import { CursorInfo, LabelLegend, useHiddenLabels } from '../../viewer/LabelControls'
 import type { LutLabel } from '../../viewer/labelLut'
 import { afterPaint, markPreviewDrawn, markPreviewRequest, markPreviewStage } from '../../viewer/perf'
+import { useVolumePair } from '../../viewer/useVolumePair'
+import { useCycle, useViewerKeys } from '../../viewer/useViewerKeys'
 
 const SLICE_CHOICES: { value: SLICE_TYPE; text: string }[] = [
   { value: SLICE_TYPE.MULTIPLANAR, text: 'All three planes' },
@@ -19,15 +20,13 @@ const SLICE_CHOICES: { value: SLICE_TYPE; text: string }[] = [
   { value: SLICE_TYPE.SAGITTAL, text: 'Sagittal' },
 ]
 
+const markFetched = () => markPreviewStage('fetched')
+
 export function PreviewStep() {
   const spec = useSourceSpec()
   const labelRows = useProject((s) => s.labels)
   const [caseKeys, setCaseKeys] = useState<string[]>([])
   const [caseKey, setCaseKey] = useState<string | null>(null)
-  const [preview, setPreview] = useState<PreviewResult | null>(null)
-  const [volumes, setVolumes] = useState<ViewerVolumes | null>(null)
-  const [loading, setLoading] = useState(false)
-  const [error, setError] = useState<unknown>(null)
   const { hidden, toggle } = useHiddenLabels()
   const [opacity, setOpacity] = useState(0.6)
   const [outline, setOutline] = useState(false)
@@ -35,6 +34,20 @@ export function PreviewStep() {
   const [loc, setLoc] = useState<ViewerLocation | null>(null)
   const [drawnMs, setDrawnMs] = useState<number | null>(null)
   const controller = useRef<ViewerController | null>(null)
+
+  const load = useMemo(
+    () =>
+      spec && caseKey
+        ? async () => {
+            markPreviewRequest()
+            const p = await api.preview({ sources: spec, caseKey })
+            markPreviewStage('merged')
+            return p
+          }
+        : null,
+    [spec, caseKey],
+  )
+  const { result: preview, volumes, loading, error, setError, shown, failed } = useVolumePair(load, markFetched)
 
   // Cases that have a scan and every mask.
   useEffect(() => {
@@ -52,34 +65,7 @@ export function PreviewStep() {
     return () => {
       live = false
     }
-  }, [spec])
-
-  useEffect(() => {
-    if (!spec || !caseKey) return
-    let live = true
-    setLoading(true)
-    setError(null)
-    markPreviewRequest()
-    void (async () => {
-      try {
-        const p = await api.preview({ sources: spec, caseKey })
-        markPreviewStage('merged')
-        const [image, label] = await Promise.all([api.getVolume({ id: p.imageVolume }), api.getVolume({ id: p.labelVolume })])
-        markPreviewStage('fetched')
-        if (!live) return
-        setPreview(p)
-        setVolumes({ key: caseKey, image, label })
-      } catch (err) {
-        if (live) {
-          setError(err)
-          setLoading(false)
-        }
-      }
-    })()
-    return () => {
-      live = false
-    }
-  }, [spec, caseKey])
+  }, [spec, setError])
 
   // The label table as the viewer draws it: the user's colours and names, by value.
   const lutLabels: LutLabel[] = useMemo(
@@ -87,35 +73,18 @@ export function PreviewStep() {
     [preview, labelRows, hidden],
   )
 
-  const onDrawn = useCallback(async (key: string) => {
-    await afterPaint()
-    setDrawnMs(markPreviewDrawn(key))
-    setLoading(false)
-  }, [])
-  const onViewerError = useCallback((err: unknown) => {
-    setError(new Error(`The viewer could not show this case: ${errorText(err)}`))
-    setLoading(false)
-  }, [])
-
-  const step = useCallback(
-    (d: 1 | -1) => {
-      if (!caseKey || caseKeys.length === 0) return
-      const i = caseKeys.indexOf(caseKey)
-      setCaseKey(caseKeys[(i + d + caseKeys.length) % caseKeys.length]!)
+  const onDrawn = useCallback(
+    async (key: string) => {
+      await afterPaint()
+      setDrawnMs(markPreviewDrawn(key))
+      shown()
     },
-    [caseKey, caseKeys],
+    [shown],
   )
+  const onViewerError = useCallback((err: unknown) => failed(new Error(`The viewer could not show this case: ${errorText(err)}`)), [failed])
 
-  useEffect(() => {
-    const onKey = labelKeyHandler(toggle, setOutline, (key) => {
-      if (key === 'n') step(1)
-      else if (key === 'p') step(-1)
-      else return false
-      return true
-    })
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [step, toggle])
+  const step = useCycle(caseKeys, caseKey, setCaseKey)
+  useViewerKeys(step, toggle, setOutline)
 
   if (!spec) return <p className="muted">Choose the folders in the Sources step first.</p>
 
