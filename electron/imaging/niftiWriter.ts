@@ -3,11 +3,9 @@
 // the label map's intent code, which nnU-Net ignores but viewers use to show labels as labels.
 import { gzip as gzipCb, constants as zc } from 'node:zlib'
 import { promisify } from 'node:util'
-import { open, rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import type { Geometry } from '../../shared/api'
 import type { VoxelArray } from './volume'
+import { writeFileAtomic as writeAtomic } from '../files/writeAtomic'
 
 const gzip = promisify(gzipCb)
 
@@ -169,29 +167,11 @@ export async function encodeNiftiGz(geom: Geometry, data: VoxelArray, opts: Nift
   return new Uint8Array(gz.buffer, gz.byteOffset, gz.byteLength)
 }
 
-/** Temporary names carry this marker so a sweep can find what an interrupted run left behind. */
-export const TEMP_MARKER = '.nnunet-wizard-tmp-'
+export { TEMP_MARKER } from '../files/writeAtomic'
 
-export function tempPathFor(target: string): string {
-  return join(dirname(target), `${TEMP_MARKER}${randomBytes(6).toString('hex')}-${basename(target)}`)
-}
-
-/** Writes bytes to a temporary name next to `target`, then renames: readers never see half a file. */
-export async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<number> {
-  const tmp = tempPathFor(target)
-  try {
-    const fh = await open(tmp, 'w')
-    try {
-      await fh.writeFile(bytes)
-    } finally {
-      await fh.close()
-    }
-    await rename(tmp, target)
-  } catch (err) {
-    await rm(tmp, { force: true })
-    throw err
-  }
-  return bytes.byteLength
+/** Writes bytes atomically into a folder that must already exist; returns the bytes written. */
+export function writeFileAtomic(target: string, bytes: Uint8Array): Promise<number> {
+  return writeAtomic(target, bytes, { createFolder: false })
 }
 
 /** Writes a .nii.gz atomically; returns the bytes written. */
