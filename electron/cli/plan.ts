@@ -1,8 +1,8 @@
 // `nnunet-wizard plan`: convert (optional) and plan + preprocess a dataset with nnU-Net.
-import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
-import { COMMON_HELP, COMMON_OPTIONS, UsageError, parseInteger, runCliJob, settingsFrom, usageFailure } from '../nnunet/cliSupport'
+import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from '../nnunet/cliSupport'
+import { UsageError, parseFlags, validRequest } from './common'
 import { runPlan } from '../nnunet'
 
 export const help = `usage: nnunet-wizard plan -d ID [options]
@@ -31,34 +31,22 @@ const options = {
   'convert-msd': { type: 'string' },
 } as const
 
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, strict: true, options }).values
-}
-
-export async function run(argv: string[]): Promise<number> {
-  let req: s.PlanRequest
-  let values: ReturnType<typeof parse>
-  try {
-    values = parse(argv)
-    const datasetId = parseInteger('-d', values.dataset, 1, 999)
-    if (datasetId === undefined) throw new UsageError('missing -d ID.')
-    const parsed = s.planRequest.safeParse({
-      datasetId,
-      configurations: values.configuration,
-      verifyIntegrity: !values['no-verify'],
-      processes: parseInteger('--np', values.np, 1, 64),
-      convertFromMsd: values['convert-msd'] ? resolve(values['convert-msd']) : undefined,
-    })
-    if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
-    req = parsed.data
-  } catch (err) {
-    return usageFailure('plan', err instanceof UsageError ? err : new UsageError(err instanceof Error ? err.message : String(err)))
-  }
-  let settings: s.Settings
-  try {
-    settings = await settingsFrom(values)
-  } catch (err) {
-    return usageFailure('plan', err)
-  }
-  return runCliJob('plan', `Plan and preprocess dataset ${req.datasetId}`, values.json ?? false, (ctx) => runPlan(req, settings, ctx))
+export function run(argv: string[]): Promise<number> {
+  return runSettingsCommand(
+    'plan',
+    () => {
+      const values = parseFlags(argv, options)
+      const datasetId = parseInteger('-d', values.dataset, 1, 999)
+      if (datasetId === undefined) throw new UsageError('missing -d ID.')
+      const request = validRequest(s.planRequest, {
+        datasetId,
+        configurations: values.configuration,
+        verifyIntegrity: !values['no-verify'],
+        processes: parseInteger('--np', values.np, 1, 64),
+        convertFromMsd: values['convert-msd'] ? resolve(values['convert-msd']) : undefined,
+      })
+      return { values, request }
+    },
+    (req, settings) => ({ title: `Plan and preprocess dataset ${req.datasetId}`, body: (ctx) => runPlan(req, settings, ctx) }),
+  )
 }

@@ -1,8 +1,8 @@
 // `nnunet-wizard predict`: segment a folder of images with a trained nnU-Net model.
-import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
-import { COMMON_HELP, COMMON_OPTIONS, UsageError, parseInteger, runCliJob, settingsFrom, usageFailure } from '../nnunet/cliSupport'
+import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from '../nnunet/cliSupport'
+import { parseFlags, requireFlags, validRequest } from './common'
 import { runPredict } from '../nnunet'
 
 export const help = `usage: nnunet-wizard predict -i DIR -o DIR -d ID -c CONFIGURATION [options]
@@ -33,36 +33,23 @@ const options = {
   checkpoint: { type: 'string' },
 } as const
 
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, strict: true, options }).values
-}
-
-export async function run(argv: string[]): Promise<number> {
-  let req: s.PredictRequest
-  let values: ReturnType<typeof parse>
-  try {
-    values = parse(argv)
-    const missing = (['input', 'output', 'dataset', 'configuration'] as const).filter((k) => values[k] === undefined)
-    if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(', ')}.`)
-    const parsed = s.predictRequest.safeParse({
-      datasetId: parseInteger('-d', values.dataset, 1, 999),
-      input: resolve(values.input!),
-      output: resolve(values.output!),
-      configuration: values.configuration,
-      folds: (values.fold ?? ['0']).map((f) => (f === 'all' ? 'all' : parseInteger('-f', f, 0, 9))),
-      trainer: values.trainer,
-      checkpoint: values.checkpoint,
-    })
-    if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
-    req = parsed.data
-  } catch (err) {
-    return usageFailure('predict', err instanceof UsageError ? err : new UsageError(err instanceof Error ? err.message : String(err)))
-  }
-  let settings: s.Settings
-  try {
-    settings = await settingsFrom(values)
-  } catch (err) {
-    return usageFailure('predict', err)
-  }
-  return runCliJob('predict', `Predict with ${req.configuration} (dataset ${req.datasetId})`, values.json ?? false, (ctx) => runPredict(req, settings, ctx))
+export function run(argv: string[]): Promise<number> {
+  return runSettingsCommand(
+    'predict',
+    () => {
+      const values = parseFlags(argv, options)
+      requireFlags(values, ['input', 'output', 'dataset', 'configuration'])
+      const request = validRequest(s.predictRequest, {
+        datasetId: parseInteger('-d', values.dataset, 1, 999),
+        input: resolve(values.input!),
+        output: resolve(values.output!),
+        configuration: values.configuration,
+        folds: (values.fold ?? ['0']).map((f) => (f === 'all' ? 'all' : parseInteger('-f', f, 0, 9))),
+        trainer: values.trainer,
+        checkpoint: values.checkpoint,
+      })
+      return { values, request }
+    },
+    (req, settings) => ({ title: `Predict with ${req.configuration} (dataset ${req.datasetId})`, body: (ctx) => runPredict(req, settings, ctx) }),
+  )
 }

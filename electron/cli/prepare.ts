@@ -1,6 +1,5 @@
 // `nnunet-wizard prepare`: the dataset engine from a terminal. It runs through a JobManager like
 // the wizard does, so the CLI and the UI share one code path (and one set of messages).
-import { parseArgs } from 'node:util'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Finding, JobEvent, PrepareSummary, Progress } from '../../shared/api'
@@ -8,6 +7,7 @@ import { prepareRequest, type PrepareRequest } from '../../shared/schema'
 import { JobManager } from '../jobs/jobManager'
 import { runPrepare } from '../dataset'
 import { PrepareRefusedError } from '../dataset/prepare'
+import { UsageError, parseFlags, usageFailure, validRequest } from './common'
 
 export const help = `usage: nnunet-wizard prepare --images DIR --label NAME=DIR [--label NAME=DIR ...]
                              --out DIR --id N --name NAME [options]
@@ -42,8 +42,6 @@ options:
 exit codes: 0 all cases written, 1 some cases failed (the others are written), 2 bad usage
 or nothing could be written.`
 
-class UsageError extends Error {}
-
 function parseNumber(flag: string, text: string | undefined, integer: boolean): number | undefined {
   if (text === undefined) return undefined
   const n = Number(text)
@@ -52,36 +50,26 @@ function parseNumber(flag: string, text: string | undefined, integer: boolean): 
 }
 
 export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; json: boolean } {
-  let values
-  try {
-    ;({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        images: { type: 'string' },
-        label: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        id: { type: 'string' },
-        name: { type: 'string' },
-        layout: { type: 'string' },
-        prefix: { type: 'string' },
-        modality: { type: 'string' },
-        'test-count': { type: 'string' },
-        'test-fraction': { type: 'string' },
-        seed: { type: 'string' },
-        overwrite: { type: 'boolean' },
-        'allow-missing-mask': { type: 'boolean' },
-        json: { type: 'boolean' },
-        description: { type: 'string' },
-        reference: { type: 'string' },
-        licence: { type: 'string' },
-        release: { type: 'string' },
-      },
-    }))
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err))
-  }
+  const values = parseFlags(argv, {
+    images: { type: 'string' },
+    label: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    id: { type: 'string' },
+    name: { type: 'string' },
+    layout: { type: 'string' },
+    prefix: { type: 'string' },
+    modality: { type: 'string' },
+    'test-count': { type: 'string' },
+    'test-fraction': { type: 'string' },
+    seed: { type: 'string' },
+    overwrite: { type: 'boolean' },
+    'allow-missing-mask': { type: 'boolean' },
+    json: { type: 'boolean' },
+    description: { type: 'string' },
+    reference: { type: 'string' },
+    licence: { type: 'string' },
+    release: { type: 'string' },
+  })
   const missing = (['images', 'out', 'id', 'name'] as const).filter((k) => !values[k])
   if (!values.label?.length) missing.push('label' as never)
   if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(', ')}.`)
@@ -92,30 +80,30 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
   })
   if (values.layout && values.layout !== 'nnunet-v2' && values.layout !== 'msd') throw new UsageError(`--layout is nnunet-v2 or msd, got "${values.layout}".`)
   if (values['test-count'] !== undefined && values['test-fraction'] !== undefined) throw new UsageError('give --test-count or --test-fraction, not both.')
-  const parsed = prepareRequest.safeParse({
-    sources: { imagesDir: resolve(values.images!), labels, allowMissingMask: values['allow-missing-mask'] ?? false },
-    output: {
-      layout: values.layout ?? 'nnunet-v2',
-      outDir: resolve(values.out!),
-      id: parseNumber('--id', values.id, true),
-      name: values.name,
-      prefix: values.prefix,
-      split: { testCount: parseNumber('--test-count', values['test-count'], true), testFraction: parseNumber('--test-fraction', values['test-fraction'], false), seed: parseNumber('--seed', values.seed, true) ?? 0 },
-      metadata: {
-        description: values.description ?? '',
-        reference: values.reference ?? '',
-        licence: values.licence ?? '',
-        release: values.release ?? '1.0',
-        channelNames: [values.modality ?? 'CT'],
+  const request = validRequest(
+    prepareRequest,
+    {
+      sources: { imagesDir: resolve(values.images!), labels, allowMissingMask: values['allow-missing-mask'] ?? false },
+      output: {
+        layout: values.layout ?? 'nnunet-v2',
+        outDir: resolve(values.out!),
+        id: parseNumber('--id', values.id, true),
+        name: values.name,
+        prefix: values.prefix,
+        split: { testCount: parseNumber('--test-count', values['test-count'], true), testFraction: parseNumber('--test-fraction', values['test-fraction'], false), seed: parseNumber('--seed', values.seed, true) ?? 0 },
+        metadata: {
+          description: values.description ?? '',
+          reference: values.reference ?? '',
+          licence: values.licence ?? '',
+          release: values.release ?? '1.0',
+          channelNames: [values.modality ?? 'CT'],
+        },
+        overwrite: values.overwrite ?? false,
       },
-      overwrite: values.overwrite ?? false,
     },
-  })
-  if (!parsed.success) {
-    const flag: Record<string, string> = { id: '--id', testCount: '--test-count', testFraction: '--test-fraction', name: '--name', prefix: '--prefix' }
-    throw new UsageError(parsed.error.issues.map((i) => `${flag[String(i.path[i.path.length - 1])] ?? i.path.join('.')}: ${i.message}`).join('; '))
-  }
-  return { request: parsed.data, json: values.json ?? false }
+    { id: '--id', testCount: '--test-count', testFraction: '--test-fraction', name: '--name', prefix: '--prefix' },
+  )
+  return { request, json: values.json ?? false }
 }
 
 function formatBytes(n: number): string {
@@ -154,9 +142,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     ;({ request, json } = parsePrepareArgs(argv))
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    console.error(`nnunet-wizard prepare: ${err.message}\nRun 'nnunet-wizard prepare --help' for the options.`)
-    return 2
+    return usageFailure('prepare', err)
   }
 
   const jobs = new JobManager(join(tmpdir(), 'nnunet-wizard-cli-jobs'))

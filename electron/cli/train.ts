@@ -1,8 +1,8 @@
 // `nnunet-wizard train`: one nnU-Net training (configuration + fold) with live epoch progress.
-import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
-import { COMMON_HELP, COMMON_OPTIONS, UsageError, parseInteger, runCliJob, settingsFrom, usageFailure } from '../nnunet/cliSupport'
+import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from '../nnunet/cliSupport'
+import { parseFlags, requireFlags, validRequest } from './common'
 import { runTrain } from '../nnunet'
 import { dataDir } from '../paths'
 
@@ -45,40 +45,27 @@ const options = {
   plans: { type: 'string' },
 } as const
 
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, strict: true, options }).values
-}
-
-export async function run(argv: string[]): Promise<number> {
-  let req: s.TrainRequest
-  let values: ReturnType<typeof parse>
-  try {
-    values = parse(argv)
-    const missing = (['dataset', 'configuration', 'fold'] as const).filter((k) => values[k] === undefined)
-    if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(', ')}.`)
-    const parsed = s.trainRequest.safeParse({
-      datasetId: parseInteger('-d', values.dataset, 1, 999),
-      configuration: values.configuration,
-      fold: values.fold === 'all' ? 'all' : parseInteger('-f', values.fold, 0, 9),
-      trainer: values.trainer,
-      epochs: parseInteger('--epochs', values.epochs, 1, 100_000),
-      iterationsPerEpoch: parseInteger('--iterations', values.iterations, 1, 100_000),
-      npz: !values['no-npz'],
-      continueTraining: values.continue ?? false,
-      validationOnly: values['validation-only'] ?? false,
-      pretrainedWeights: values['pretrained-weights'] ? resolve(values['pretrained-weights']) : undefined,
-      plans: values.plans,
-    })
-    if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
-    req = parsed.data
-  } catch (err) {
-    return usageFailure('train', err instanceof UsageError ? err : new UsageError(err instanceof Error ? err.message : String(err)))
-  }
-  let settings: s.Settings
-  try {
-    settings = await settingsFrom(values)
-  } catch (err) {
-    return usageFailure('train', err)
-  }
-  return runCliJob('train', `Train ${req.configuration} fold ${req.fold} (dataset ${req.datasetId})`, values.json ?? false, (ctx) => runTrain(req, settings, ctx, dataDir()))
+export function run(argv: string[]): Promise<number> {
+  return runSettingsCommand(
+    'train',
+    () => {
+      const values = parseFlags(argv, options)
+      requireFlags(values, ['dataset', 'configuration', 'fold'])
+      const request = validRequest(s.trainRequest, {
+        datasetId: parseInteger('-d', values.dataset, 1, 999),
+        configuration: values.configuration,
+        fold: values.fold === 'all' ? 'all' : parseInteger('-f', values.fold, 0, 9),
+        trainer: values.trainer,
+        epochs: parseInteger('--epochs', values.epochs, 1, 100_000),
+        iterationsPerEpoch: parseInteger('--iterations', values.iterations, 1, 100_000),
+        npz: !values['no-npz'],
+        continueTraining: values.continue ?? false,
+        validationOnly: values['validation-only'] ?? false,
+        pretrainedWeights: values['pretrained-weights'] ? resolve(values['pretrained-weights']) : undefined,
+        plans: values.plans,
+      })
+      return { values, request }
+    },
+    (req, settings) => ({ title: `Train ${req.configuration} fold ${req.fold} (dataset ${req.datasetId})`, body: (ctx) => runTrain(req, settings, ctx, dataDir()) }),
+  )
 }

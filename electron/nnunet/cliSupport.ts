@@ -10,9 +10,10 @@ import * as s from '../../shared/schema'
 import { JobManager, type JobContext } from '../jobs/jobManager'
 import { dataDir } from '../paths'
 import { SettingsStore } from '../settings'
+import { UsageError, usageFailure } from '../cli/common'
 import { FOLDER_VARS, foldersUnder } from './folders'
 
-export class UsageError extends Error {}
+export { UsageError, usageFailure } from '../cli/common'
 
 export const COMMON_OPTIONS = {
   python: { type: 'string' },
@@ -146,9 +147,23 @@ export async function runCliJob(kind: JobKind, title: string, json: boolean, bod
   return done.state === 'done' ? 0 : done.state === 'cancelled' ? 130 : 1
 }
 
-/** Prints a usage error the way every command does and returns exit code 2. */
-export function usageFailure(command: string, err: unknown): number {
-  if (!(err instanceof UsageError)) throw err
-  console.error(`nnunet-wizard ${command}: ${err.message}\nRun 'nnunet-wizard ${command} --help' for the options.`)
-  return 2
+/**
+ * plan, train and predict: `parse` reads the flags and the request (a usage error exits 2), then
+ * the settings are resolved (likewise), then `job` runs as the one job of the command.
+ */
+export async function runSettingsCommand<V extends CommonValues, R>(
+  kind: 'plan' | 'train' | 'predict',
+  parse: () => { values: V; request: R },
+  job: (request: R, settings: s.Settings) => { title: string; body: (ctx: JobContext) => Promise<unknown> },
+): Promise<number> {
+  let parsed: { values: V; request: R }
+  let settings: s.Settings
+  try {
+    parsed = parse()
+    settings = await settingsFrom(parsed.values)
+  } catch (err) {
+    return usageFailure(kind, err)
+  }
+  const { title, body } = job(parsed.request, settings)
+  return runCliJob(kind, title, parsed.values.json ?? false, body)
 }
