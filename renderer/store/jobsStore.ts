@@ -1,6 +1,7 @@
 // Every job the app knows about (validate, prepare, install, plan, train, predict), fed by the
 // Api's one event channel. Log lines are kept per job in an append-only buffer: the array is
 // mutated in place and a version number changes, so 100k lines never get copied per batch.
+import { useCallback, useState } from 'react'
 import { create } from 'zustand'
 import type { EpochMetrics, JobEvent, JobInfo, JobKind, LogLine } from '../../shared/api'
 import { api } from '../api'
@@ -141,4 +142,29 @@ export async function startJob(kind: JobKind, start: () => Promise<{ jobId: stri
 
 export function isActive(job: JobInfo | undefined): boolean {
   return !!job && (job.state === 'queued' || job.state === 'running')
+}
+
+export interface LatestJob {
+  jobId: string | undefined
+  job: JobInfo | undefined
+  /** Why the last start failed (or what the step itself set); cleared by the next start. */
+  error: unknown
+  setError(error: unknown): void
+  /** Starts a job of this kind and follows it. */
+  start(call: () => Promise<{ jobId: string }>): void
+}
+
+/** A step's job of one kind: the newest one (also the one from before the user came back) and starting the next. */
+export function useLatestJob(kind: JobKind): LatestJob {
+  const jobId = useJobs((s) => s.latest[kind])
+  const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined))
+  const [error, setError] = useState<unknown>(null)
+  const start = useCallback(
+    (call: () => Promise<{ jobId: string }>) => {
+      setError(null)
+      startJob(kind, call).catch(setError)
+    },
+    [kind],
+  )
+  return { jobId, job, error, setError, start }
 }

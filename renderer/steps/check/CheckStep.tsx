@@ -6,7 +6,7 @@ import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { JobPanel } from '../../components/JobPanel'
-import { isActive, startJob, useJobs } from '../../store/jobsStore'
+import { isActive, useLatestJob } from '../../store/jobsStore'
 import { useSourceSpec } from '../../store/projectStore'
 
 type Filter = 'all' | CaseStatus
@@ -17,17 +17,13 @@ function isReport(x: unknown): x is ValidationReport {
 
 export function CheckStep() {
   const spec = useSourceSpec()
-  const jobId = useJobs((s) => s.latest.validate)
-  const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined))
-  const [error, setError] = useState<unknown>(null)
+  const { jobId, job, error, start } = useLatestJob('validate')
   const [filter, setFilter] = useState<Filter>('all')
   const [open, setOpen] = useState<string | null>(null)
   const report = isReport(job?.result) ? job.result : null
 
   const run = () => {
-    if (!spec) return
-    setError(null)
-    startJob('validate', () => api.validate(spec)).catch(setError)
+    if (spec) start(() => api.validate(spec))
   }
 
   const shown = report?.cases.filter((c) => filter === 'all' || c.status === filter) ?? []

@@ -9,7 +9,7 @@ import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { JobPanel } from '../../components/JobPanel'
 import { PathPicker } from '../../components/PathPicker'
-import { isActive, startJob, useJobs } from '../../store/jobsStore'
+import { isActive, useLatestJob } from '../../store/jobsStore'
 import { useSettings } from '../../store/settingsStore'
 
 function nnunetText(p: PythonEnv): string {
@@ -141,10 +141,8 @@ export function EnvironmentStep() {
   const envError = useSettings((s) => s.envError)
   const detectEnv = useSettings((s) => s.detectEnv)
   const update = useSettings((s) => s.update)
-  const installId = useJobs((s) => s.latest.install)
-  const installJob = useJobs((s) => (installId ? s.jobs[installId] : undefined))
+  const { jobId: installId, job: installJob, error, setError, start } = useLatestJob('install')
   const [python, setPython] = useState(settings?.pythonPath ?? '')
-  const [error, setError] = useState<unknown>(null)
 
   useEffect(() => {
     if (!env && !envLoading) void detectEnv(settings?.pythonPath)
@@ -167,10 +165,7 @@ export function EnvironmentStep() {
       setError(err)
     }
   }
-  const install = () => {
-    setError(null)
-    startJob('install', () => api.installNnunet()).catch(setError)
-  }
+  const install = () => start(() => api.installNnunet())
 
   if (!settings) return <p className="muted">Loading settings…</p>
   const selected = env?.selected

@@ -7,7 +7,7 @@ import { CopyButton } from '../../components/CopyButton'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { JobPanel } from '../../components/JobPanel'
-import { isActive, startJob, useJobs } from '../../store/jobsStore'
+import { isActive, useLatestJob } from '../../store/jobsStore'
 import { prepareRequestOf, useProject } from '../../store/projectStore'
 
 function isSummary(x: unknown): x is PrepareSummary {
@@ -20,17 +20,13 @@ export function WriteStep() {
   const allowMissingMask = useProject((s) => s.allowMissingMask)
   const output = useProject((s) => s.output)
   const setStep = useProject((s) => s.setStep)
-  const jobId = useJobs((s) => s.latest.prepare)
-  const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined))
-  const [error, setError] = useState<unknown>(null)
+  const { jobId, job, error, start } = useLatestJob('prepare')
   const [openFailed, setOpenFailed] = useState<string | null>(null)
   const { request, missing } = useMemo(() => prepareRequestOf({ imagesDir, labels, allowMissingMask, output, step: 'write' }), [imagesDir, labels, allowMissingMask, output])
   const summary = isSummary(job?.result) ? job.result : null
 
   const write = () => {
-    if (!request) return
-    setError(null)
-    startJob('prepare', () => api.prepare(request)).catch(setError)
+    if (request) start(() => api.prepare(request))
   }
   const openFolder = (path: string) => {
     setOpenFailed(null)
