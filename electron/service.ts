@@ -11,7 +11,8 @@ import { SettingsStore } from './settings'
 import { ProjectStore } from './projects'
 import { VolumeCache } from './imaging/volumeCache'
 import { scanSources, validateSources, planOutput, runPrepare, previewCase, viewFiles } from './dataset'
-import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, runPlan, runTrain, runPredict } from './nnunet'
+import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, runPlan, runTrain, runPredict, runFindBest, foldsWithoutNpz } from './nnunet'
+import { ApiError } from './transport/errors'
 
 export interface NativeHooks {
   mode: 'electron' | 'browser'
@@ -112,5 +113,33 @@ export function createService(hooks: NativeHooks, base = dataDir()): Service {
       const st = await settings.get()
       return ref(jobs.start('predict', `Predict with ${r.configuration} (dataset ${r.datasetId})`, (ctx) => runPredict(r, st, ctx)))
     },
+    findBest: async (req) => {
+      const r = s.findBestRequest.parse(req)
+      const st = await settings.get()
+      await refuseWithoutNpz(r, st)
+      return ref(jobs.start('find-best', `Find the best configuration of dataset ${r.datasetId} (${r.configurations.join(', ')})`, (ctx) => runFindBest(r, st, ctx, base)))
+    },
   }
+}
+
+/**
+ * Comparing several configurations ensembles them, which needs each trained fold's validation
+ * softmax (.npz). The job would find out only after evaluating everything else, so the same
+ * check runs here first and the request is refused with the guidance before a job starts.
+ */
+async function refuseWithoutNpz(r: s.FindBestRequest, st: s.Settings): Promise<void> {
+  if (r.configurations.length < 2 || !st.folders) return
+  const missing = await foldsWithoutNpz(st, r)
+  if (!missing.length) return
+  const cli = st.nnunetVersion === 'v2' ? 'nnUNetv2_train ... --val --npz' : 'nnUNet_train ... -val --npz'
+  const folds = `${missing.length} trained fold${missing.length === 1 ? ' has' : 's have'} no .npz files`
+  throw new ApiError(`find_best_configuration cannot compare ${r.configurations.join(', ')}: ${folds}. Re-validate them with --npz first.`, 'find-best-needs-npz', 400, [
+    ...missing.map((file) => ({
+      severity: 'error' as const,
+      code: 'find-best-needs-npz',
+      file,
+      text: 'This validation folder has no softmax files (.npz): the fold was trained without --npz.',
+      hint: `Re-run the validation of this fold with "Validation only" and --npz ticked (${cli}), then find the best configuration again.`,
+    })),
+  ])
 }

@@ -241,6 +241,13 @@ export interface TrainedModel {
   finished: string[]
 }
 
+/** What a find-best job returns: the best model or ensemble and its mean validation Dice. */
+export interface FindBestResult {
+  datasetId: number
+  /** e.g. "nnUNetTrainer__nnUNetPlans__3d_fullres", or an "ensemble___..." name. */
+  best?: { model: string; dice: number }
+}
+
 // ---------------------------------------------------------------- misc
 
 export interface AppInfo {
@@ -296,6 +303,7 @@ export const apiRequests = {
   plan: s.planRequest,
   train: s.trainRequest,
   predict: s.predictRequest,
+  findBest: s.findBestRequest,
 } as const
 
 export type ApiMethod = keyof typeof apiRequests
@@ -337,6 +345,12 @@ export interface Api {
   plan(req: Req<'plan'>): Promise<JobRef>
   train(req: Req<'train'>): Promise<JobRef>
   predict(req: Req<'predict'>): Promise<JobRef>
+  /**
+   * Job: nnU-Net's find_best_configuration; its result is a FindBestResult. Refused before any
+   * job starts (code "find-best-needs-npz", with guidance) when several configurations are
+   * compared and a trained fold has no validation .npz files.
+   */
+  findBest(req: Req<'findBest'>): Promise<JobRef>
 }
 
 /** The one event channel: job updates for every kind of job. */

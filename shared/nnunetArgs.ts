@@ -1,7 +1,9 @@
 // argv builders for nnU-Net v1 and v2: the one place that knows each tool's positional arguments
 // and flags (from the argparse definitions in nnunet 1.7.1 and nnunetv2 2.8.1). Pure data in,
 // argv out; electron/nnunet decides how the tool is launched (console script or `python -c`).
-import type { Configuration, Fold, NnunetVersion, PlanRequest, PredictRequest, TrainRequest } from './schema'
+import type { Configuration, FindBestRequest, NnunetVersion, PlanRequest, PredictRequest, TrainRequest } from './schema'
+
+export type { FindBestRequest }
 
 /** A console script of an nnU-Net package, with the Python function it runs. */
 export interface NnunetTool {
@@ -159,14 +161,6 @@ export function predictArgs(version: NnunetVersion, req: PredictRequest, opts: P
 }
 
 // ---------------------------------------------------------------- find best configuration
-
-export interface FindBestRequest {
-  datasetId: number
-  configurations: Configuration[]
-  folds?: Fold[]
-  trainer?: string
-  plans?: string
-}
 
 export function findBestArgs(version: NnunetVersion, req: FindBestRequest): NnunetCommand {
   const folds = (req.folds ?? [0, 1, 2, 3, 4]).map(String)

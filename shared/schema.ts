@@ -141,6 +141,23 @@ export const predictRequest = z.object({
   checkpoint: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
 })
 
+/**
+ * nnU-Net's find_best_configuration: evaluates the trained configurations on their validation
+ * folds, ensembles every pair (which needs the --npz softmax files) and names the best. One
+ * trainer and plans for all configurations, as nnU-Net's own -tr/-p defaults.
+ */
+export const findBestRequest = z.object({
+  datasetId: z.number().int().min(1).max(999),
+  configurations: z
+    .array(configuration)
+    .min(1, 'at least one configuration is required')
+    .refine((c) => new Set(c).size === c.length, 'each configuration can be named once'),
+  /** Numbered folds only (fold "all" has no validation); nnU-Net's default is 0-4. */
+  folds: z.array(z.number().int().min(0).max(9)).min(1, 'at least one fold is required').max(10).optional(),
+  trainer: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a trainer is a Python class name').optional(),
+  plans: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+})
+
 export const projectFile = z.object({
   format: z.literal('nnunet-wizard-project'),
   version: z.literal(1),
@@ -197,6 +214,7 @@ export type Fold = z.infer<typeof fold>
 export type PlanRequest = z.infer<typeof planRequest>
 export type TrainRequest = z.infer<typeof trainRequest>
 export type PredictRequest = z.infer<typeof predictRequest>
+export type FindBestRequest = z.infer<typeof findBestRequest>
 export type ViewFilesRequest = z.infer<typeof viewFilesRequest>
 export type ProjectFile = z.infer<typeof projectFile>
 export type DatasetJsonV2 = z.infer<typeof datasetJsonV2>

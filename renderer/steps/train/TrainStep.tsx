@@ -1,19 +1,19 @@
 // Train: configuration, trainer, epochs, fold and options; runs go into a queue and start one
-// after another. The running job shows epoch n of N, the time left, live loss and Dice curves and
-// the log.
-import { useMemo, useState } from 'react'
+// after another, optionally followed by find_best_configuration. The running job shows epoch n of
+// N, the time left, live loss and Dice curves and the log.
+import { useState } from 'react'
 import type { JobInfo } from '../../../shared/api'
 import type { Configuration, Fold, TrainRequest } from '../../../shared/schema'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { JobPanel } from '../../components/JobPanel'
-import { MetricsChart } from '../../components/MetricsChart'
 import { PathPicker } from '../../components/PathPicker'
-import { ProgressBar } from '../../components/ProgressBar'
-import { metricSeries, trainingProgress } from '../../lib/chartMath'
 import { isActive, useJobs } from '../../store/jobsStore'
 import { useProject } from '../../store/projectStore'
 import { useSettings } from '../../store/settingsStore'
 import { useTrainQueue } from '../../store/trainQueue'
+import { FindBestCard, FindBestOutcome } from './FindBestCard'
+import { TrainingProgress } from './TrainingProgress'
+import { QueueCard } from './QueueCard'
 
 const CONFIGS: { id: Configuration; text: string }[] = [
   { id: '2d', text: '2d' },
@@ -23,50 +23,12 @@ const CONFIGS: { id: Configuration; text: string }[] = [
 ]
 
 const FOLDS: Fold[] = [0, 1, 2, 3, 4, 'all']
-const EMPTY_METRICS: never[] = []
-
-function describe(r: TrainRequest): string {
-  return `Dataset ${r.datasetId} · ${r.configuration} · fold ${r.fold}${r.trainer ? ` · ${r.trainer}` : ''}${r.epochs ? ` · ${r.epochs} epochs` : ''}`
-}
 
 /** A finished 3d_lowres training of this dataset, seen in the job history. */
 function hasLowres(jobs: Record<string, JobInfo>, datasetId: number | null): boolean {
   // v2 passes the id as its own argument (502), v1 as a task name (Task005_Liver).
   const isDataset = (a: string) => datasetId !== null && (a === String(datasetId) || new RegExp(`^(Task|Dataset)0*${datasetId}(_|$)`).test(a))
   return Object.values(jobs).some((j) => j.kind === 'train' && j.state === 'done' && (j.command ?? []).includes('3d_lowres') && (j.command ?? []).some(isDataset))
-}
-
-function TrainingProgress({ job, plannedEpochs }: { job: JobInfo; plannedEpochs?: number }) {
-  const metrics = useJobs((s) => s.metrics[job.id] ?? job.metrics ?? EMPTY_METRICS)
-  const p = trainingProgress(metrics, plannedEpochs)
-  const series = useMemo(() => metricSeries(metrics), [metrics])
-  const active = isActive(job)
-  const lr = metrics[metrics.length - 1]?.learningRate
-  return (
-    <div className="stack">
-      <ProgressBar
-        testId="train-progress"
-        busy={active}
-        progress={p.total ? { done: p.finished, total: p.total, unit: 'epochs finished', etaSeconds: active ? p.etaSeconds : undefined } : job.progress}
-        idleText={active ? 'Preparing the data loaders (the first epoch can take a while)…' : ''}
-      />
-      <div className="row small" data-testid="epoch-text">
-        {p.current > 0 || p.finished > 0 ? (
-          <span>
-            {active ? `Epoch ${Math.max(p.current, p.finished + 1)}` : `Stopped after ${p.finished} epoch${p.finished === 1 ? '' : 's'}`}
-            {active && p.total ? ` of ${p.total}` : ''}
-            {lr !== undefined ? ` · learning rate ${Number(lr.toPrecision(3))}` : ''}
-          </span>
-        ) : (
-          <span className="muted">No epoch started yet.</span>
-        )}
-      </div>
-      <div className="grid-2">
-        <MetricsChart title="Loss" series={series.loss} testId="chart-loss" />
-        <MetricsChart title="Pseudo Dice" series={series.dice} yDomain={{ min: 0, max: 1 }} testId="chart-dice" />
-      </div>
-    </div>
-  )
 }
 
 export function TrainStep() {
@@ -76,7 +38,8 @@ export function TrainStep() {
   const update = useSettings((s) => s.update)
   const jobs = useJobs((s) => s.jobs)
   const latestTrain = useJobs((s) => s.latest.train)
-  const { waiting, started, error: queueError, enqueue, remove, clear } = useTrainQueue()
+  const latestFindBest = useJobs((s) => s.latest['find-best'])
+  const { started, error: queueError, enqueue, dismissError } = useTrainQueue()
   const [datasetId, setDatasetId] = useState<number | null>(outputId)
   const [configuration, setConfiguration] = useState<Configuration>('3d_fullres')
   const [trainer, setTrainer] = useState('')
@@ -84,6 +47,7 @@ export function TrainStep() {
   const [iterations, setIterations] = useState<number | null>(null)
   const [fold, setFold] = useState<Fold>(0)
   const [npz, setNpz] = useState(true)
+  const [thenFindBest, setThenFindBest] = useState(false)
   const [cont, setCont] = useState(false)
   const [valOnly, setValOnly] = useState(false)
   const [pretrained, setPretrained] = useState('')
@@ -108,19 +72,21 @@ export function TrainStep() {
           pretrainedWeights: pretrained.trim() || undefined,
         }
 
-  const add = (folds: Fold[]) => {
+  const add = (folds: Fold[], opts?: { thenFindBest?: boolean }) => {
     setError(null)
     const reqs = folds.map(request)
     if (reqs.some((r) => !r)) return
-    enqueue(reqs as TrainRequest[])
+    enqueue(reqs as TrainRequest[], opts)
   }
 
-  const trainJobs = Object.values(jobs)
-    .filter((j) => j.kind === 'train')
+  const runJobs = Object.values(jobs)
+    .filter((j) => j.kind === 'train' || j.kind === 'find-best')
     .sort((a, b) => b.createdAt - a.createdAt)
-  const shownId = viewJob ?? latestTrain
+  const newest = [latestTrain, latestFindBest].map((id) => (id ? jobs[id] : undefined)).sort((a, b) => (b?.createdAt ?? 0) - (a?.createdAt ?? 0))[0]
+  const shownId = viewJob ?? newest?.id
   const shown = shownId ? jobs[shownId] : undefined
-  const planned = started.find((s) => s.jobId === shownId)?.request.epochs
+  const startedRun = started.find((s) => s.jobId === shownId)
+  const planned = startedRun?.kind === 'train' ? startedRun.request.epochs : undefined
   const trainers = env?.selected?.trainers ?? []
 
   return (
@@ -199,38 +165,37 @@ export function TrainStep() {
           <button type="button" className="btn btn-primary" disabled={!request(fold)} onClick={() => add([fold])} data-testid="start-train">
             Start training
           </button>
-          <button type="button" className="btn" disabled={!request(0)} onClick={() => add([0, 1, 2, 3, 4])} data-testid="queue-folds">
+          <button type="button" className="btn" disabled={!request(0)} onClick={() => add([0, 1, 2, 3, 4], { thenFindBest })} data-testid="queue-folds">
             Queue folds 0–4
           </button>
+          <label className="check">
+            <input type="checkbox" checked={thenFindBest} onChange={(e) => setThenFindBest(e.target.checked)} data-testid="queue-find-best" />
+            then find the best configuration
+          </label>
           <span className="muted small">Runs wait in the queue and start one after another.</span>
         </div>
-      </section>
-      <ErrorBanner error={error ?? queueError} title="Training could not start" onDismiss={() => setError(null)} />
-      {waiting.length > 0 && (
-        <section className="card" data-testid="train-queue">
-          <div className="row">
-            <h2 className="grow">Waiting</h2>
-            <button type="button" className="btn btn-small" onClick={clear}>
-              Clear the queue
-            </button>
+        {thenFindBest && !npz && (
+          <div className="banner banner-warning" data-testid="find-best-npz-warning">
+            find_best_configuration compares configurations by ensembling their validation softmax files, which only --npz writes: without it,
+            comparing this configuration with the others is refused. Tick “Save softmax (--npz)”.
           </div>
-          <ol>
-            {waiting.map((w) => (
-              <li key={w.key} className="row">
-                <span className="grow">{describe(w.request)}</span>
-                <button type="button" className="btn btn-small btn-quiet" onClick={() => remove(w.key)}>
-                  Remove
-                </button>
-              </li>
-            ))}
-          </ol>
-        </section>
-      )}
-      {trainJobs.length > 1 && (
+        )}
+      </section>
+      <ErrorBanner
+        error={error ?? queueError}
+        title="Could not start"
+        onDismiss={() => {
+          setError(null)
+          dismissError()
+        }}
+      />
+      <QueueCard />
+      <FindBestCard datasetId={datasetId} />
+      {runJobs.length > 1 && (
         <div className="row small">
           <label htmlFor="tr-show">Show run</label>
           <select id="tr-show" value={shownId ?? ''} onChange={(e) => setViewJob(e.target.value)}>
-            {trainJobs.map((j) => (
+            {runJobs.map((j) => (
               <option key={j.id} value={j.id}>
                 {j.title} — {j.state}
               </option>
@@ -238,10 +203,12 @@ export function TrainStep() {
           </select>
         </div>
       )}
-      {shown && <JobPanel jobId={shown.id} logHeight={280} progress={<TrainingProgress job={shown} plannedEpochs={planned} />} />}
+      {shown && <JobPanel jobId={shown.id} logHeight={280} progress={shown.kind === 'train' ? <TrainingProgress job={shown} plannedEpochs={planned} /> : undefined} />}
+      {shown && <FindBestOutcome job={shown} />}
       {shown && !isActive(shown) && shown.state === 'done' && (
         <p className="small muted">
-          Finished. Train the other folds, then compare configurations with nnU-Net’s find_best_configuration (it needs --npz), or go on to Predict.{' '}
+          Finished.{' '}
+          {shown.kind === 'train' ? 'Train the other folds, then find the best configuration above (it needs --npz), or go on to Predict.' : 'Go on to Predict with the best model.'}{' '}
           <button type="button" className="btn btn-small" onClick={() => useProject.getState().setStep('predict')}>
             Predict →
           </button>
