@@ -198,7 +198,7 @@ function metadataOf(o: OutputForm): PrepareRequest['output']['metadata'] {
 }
 
 /** The prepare/planOutput request, or null with the reason while the form is incomplete. */
-export function prepareRequestOf(p: ProjectData): { request: PrepareRequest | null; missing: string[] } {
+export function prepareRequestOf(p: Omit<ProjectData, 'step'>): { request: PrepareRequest | null; missing: string[] } {
   const sources = sourceSpecOf(p)
   const o = p.output
   const missing: string[] = []
@@ -257,4 +257,13 @@ export function useSourceSpec(): SourceSpecInput | null {
   const labels = useProject((s) => s.labels)
   const allowMissingMask = useProject((s) => s.allowMissingMask)
   return useMemo(() => sourceSpecOf({ imagesDir, labels, allowMissingMask }), [imagesDir, labels, allowMissingMask])
+}
+
+/** prepareRequestOf the open project, recomputed only when a part it reads changes. */
+export function usePrepareRequest(): { request: PrepareRequest | null; missing: string[] } {
+  const imagesDir = useProject((s) => s.imagesDir)
+  const labels = useProject((s) => s.labels)
+  const allowMissingMask = useProject((s) => s.allowMissingMask)
+  const output = useProject((s) => s.output)
+  return useMemo(() => prepareRequestOf({ imagesDir, labels, allowMissingMask, output }), [imagesDir, labels, allowMissingMask, output])
 }

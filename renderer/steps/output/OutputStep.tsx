@@ -7,7 +7,7 @@ import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { PathPicker } from '../../components/PathPicker'
 import { useDebounced } from '../../lib/useDebounced'
-import { prepareRequestOf, useProject, type OutputForm } from '../../store/projectStore'
+import { usePrepareRequest, useProject, type OutputForm } from '../../store/projectStore'
 import { useSettings } from '../../store/settingsStore'
 import { useWizard } from '../../store/wizardStore'
 
@@ -18,11 +18,7 @@ function numberOrNull(text: string): number | null {
 }
 
 export function OutputStep() {
-  const imagesDir = useProject((s) => s.imagesDir)
-  const labels = useProject((s) => s.labels)
-  const allowMissingMask = useProject((s) => s.allowMissingMask)
   const output = useProject((s) => s.output)
-  const step = useProject((s) => s.step)
   const setOutput = useProject((s) => s.setOutput)
   const folders = useSettings((s) => s.settings?.folders)
   const setBlocker = useWizard((s) => s.setBlocker)
@@ -30,7 +26,7 @@ export function OutputStep() {
   const [error, setError] = useState<unknown>(null)
   const [planning, setPlanning] = useState(false)
 
-  const { request, missing } = useMemo(() => prepareRequestOf({ imagesDir, labels, allowMissingMask, output, step }), [imagesDir, labels, allowMissingMask, output, step])
+  const { request, missing } = usePrepareRequest()
   const requestKey = useDebounced(request ? JSON.stringify(request) : '', 350)
 
   useEffect(() => {

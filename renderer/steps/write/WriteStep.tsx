@@ -1,6 +1,6 @@
 // Write: the prepare job converts every case into the dataset folder (resumable: finished cases
 // are skipped on a second run), with progress, cancel and a summary.
-import { useMemo, useState } from 'react'
+import { useState } from 'react'
 import type { PrepareSummary } from '../../../shared/api'
 import { api } from '../../api'
 import { CopyButton } from '../../components/CopyButton'
@@ -8,21 +8,18 @@ import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { JobPanel } from '../../components/JobPanel'
 import { isActive, useLatestJob } from '../../store/jobsStore'
-import { prepareRequestOf, useProject } from '../../store/projectStore'
+import { usePrepareRequest, useProject } from '../../store/projectStore'
 
 function isSummary(x: unknown): x is PrepareSummary {
   return !!x && typeof x === 'object' && typeof (x as PrepareSummary).datasetDir === 'string' && typeof (x as PrepareSummary).written === 'number'
 }
 
 export function WriteStep() {
-  const imagesDir = useProject((s) => s.imagesDir)
-  const labels = useProject((s) => s.labels)
-  const allowMissingMask = useProject((s) => s.allowMissingMask)
   const output = useProject((s) => s.output)
   const setStep = useProject((s) => s.setStep)
   const { jobId, job, error, start } = useLatestJob('prepare')
   const [openFailed, setOpenFailed] = useState<string | null>(null)
-  const { request, missing } = useMemo(() => prepareRequestOf({ imagesDir, labels, allowMissingMask, output, step: 'write' }), [imagesDir, labels, allowMissingMask, output])
+  const { request, missing } = usePrepareRequest()
   const summary = isSummary(job?.result) ? job.result : null
 
   const write = () => {
