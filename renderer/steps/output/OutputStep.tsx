@@ -1,12 +1,11 @@
 // Output: layout, id, name, split and dataset.json metadata. The folder tree and the exact
 // dataset.json come from api.planOutput (the renderer never builds them), refreshed as you type.
-import { useEffect, useMemo, useState } from 'react'
-import type { OutputPlan } from '../../../shared/api'
+import { useEffect, useMemo } from 'react'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { PathPicker } from '../../components/PathPicker'
-import { useDebounced } from '../../lib/useDebounced'
+import { useDebouncedQuery } from '../../lib/useDebouncedQuery'
 import { usePrepareRequest, useProject, type OutputForm } from '../../store/projectStore'
 import { useSettings } from '../../store/settingsStore'
 import { useWizard } from '../../store/wizardStore'
@@ -22,39 +21,9 @@ export function OutputStep() {
   const setOutput = useProject((s) => s.setOutput)
   const folders = useSettings((s) => s.settings?.folders)
   const setBlocker = useWizard((s) => s.setBlocker)
-  const [plan, setPlan] = useState<OutputPlan | null>(null)
-  const [error, setError] = useState<unknown>(null)
-  const [planning, setPlanning] = useState(false)
 
   const { request, missing } = usePrepareRequest()
-  const requestKey = useDebounced(request ? JSON.stringify(request) : '', 350)
-
-  useEffect(() => {
-    if (!requestKey) {
-      setPlan(null)
-      return
-    }
-    let live = true
-    setPlanning(true)
-    api
-      .planOutput(JSON.parse(requestKey))
-      .then(
-        (p) => {
-          if (!live) return
-          setPlan(p)
-          setError(null)
-        },
-        (err) => {
-          if (!live) return
-          setPlan(null)
-          setError(err)
-        },
-      )
-      .finally(() => live && setPlanning(false))
-    return () => {
-      live = false
-    }
-  }, [requestKey])
+  const { data: plan, busy: planning, error, key: requestKey } = useDebouncedQuery(request, 350, (req) => api.planOutput(req), { keepErrorWhileBusy: true })
 
   const errors = useMemo(() => plan?.findings.filter((f) => f.severity === 'error') ?? [], [plan])
   const stale = !!request && JSON.stringify(request) !== requestKey

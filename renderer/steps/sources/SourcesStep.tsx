@@ -1,13 +1,12 @@
 // Image folder + mask folders, and a live table of the cases the scan finds (re-scanned a moment
 // after the folders stop changing).
 import { useEffect, useState } from 'react'
-import type { ScanResult } from '../../../shared/api'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { PathPicker } from '../../components/PathPicker'
 import { lastPathPart } from '../../lib/format'
-import { useDebounced } from '../../lib/useDebounced'
+import { useDebouncedQuery } from '../../lib/useDebouncedQuery'
 import { sourceSpecOf, useProject } from '../../store/projectStore'
 import { useWizard } from '../../store/wizardStore'
 
@@ -17,34 +16,11 @@ export function SourcesStep() {
   const allowMissingMask = useProject((s) => s.allowMissingMask)
   const { setImagesDir, addMaskFolder, setMaskDir, removeLabel, setAllowMissingMask } = useProject.getState()
   const setBlocker = useWizard((s) => s.setBlocker)
-  const [scan, setScan] = useState<ScanResult | null>(null)
-  const [scanning, setScanning] = useState(false)
-  const [error, setError] = useState<unknown>(null)
   // Bumped by "Scan again" for files added on disk while the folder paths stay the same.
   const [rescan, setRescan] = useState(0)
 
   const spec = sourceSpecOf({ imagesDir, labels, allowMissingMask })
-  const specKey = useDebounced(spec ? JSON.stringify(spec) : '', 400)
-
-  useEffect(() => {
-    if (!specKey) {
-      setScan(null)
-      return
-    }
-    let live = true
-    setScanning(true)
-    setError(null)
-    api
-      .scanSources(JSON.parse(specKey))
-      .then(
-        (r) => live && setScan(r),
-        (err) => live && (setError(err), setScan(null)),
-      )
-      .finally(() => live && setScanning(false))
-    return () => {
-      live = false
-    }
-  }, [specKey, rescan])
+  const { data: scan, busy: scanning, error } = useDebouncedQuery(spec, 400, (req) => api.scanSources(req), { refresh: rescan })
 
   const matched = scan?.cases.filter((c) => c.image && c.masks.every((m) => m)).length ?? 0
   useEffect(() => {
