@@ -1,18 +1,18 @@
 // The segmentations a prediction wrote, each viewable over the scan it was predicted from. The
 // service pairs case.nii.gz with case_0000.nii.gz in the input folder and names the labels from
 // the model's dataset.json; this component only lists the output folder and shows the result.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { DirEntry } from '../../../shared/api'
 import { caseFileParts } from '../../../shared/layout'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { errorText } from '../../lib/format'
-import { NiivueViewer, SLICE_TYPE, type ViewerController, type ViewerLocation } from '../../viewer/NiivueViewer'
-import { CursorInfo, LabelLegend, useHiddenLabels } from '../../viewer/LabelControls'
-import type { LutLabel } from '../../viewer/labelLut'
+import { SLICE_TYPE } from '../../viewer/NiivueViewer'
+import { LabelLegend } from '../../viewer/LabelControls'
+import { LabelViewport, legendProps, useLabelDisplay } from '../../viewer/LabelView'
 import { useVolumePair } from '../../viewer/useVolumePair'
-import { useCycle, useViewerKeys } from '../../viewer/useViewerKeys'
+import { useCycle } from '../../viewer/useViewerKeys'
 
 interface Props {
   /** The folder nnU-Net wrote the segmentations to. */
@@ -26,11 +26,6 @@ interface Props {
 export function PredictionView({ outputDir, inputDir, refreshKey }: Props) {
   const [files, setFiles] = useState<DirEntry[] | null>(null)
   const [chosen, setChosen] = useState<string | null>(null)
-  const { hidden, toggle } = useHiddenLabels()
-  const [opacity, setOpacity] = useState(0.6)
-  const [outline, setOutline] = useState(false)
-  const [loc, setLoc] = useState<ViewerLocation | null>(null)
-  const controller = useRef<ViewerController | null>(null)
 
   const load = useMemo(() => (chosen ? () => api.viewFiles({ label: chosen, imagesDir: inputDir }) : null), [chosen, inputDir])
   const { result: view, volumes, loading, error, setError, shown, failed } = useVolumePair(load)
@@ -47,11 +42,10 @@ export function PredictionView({ outputDir, inputDir, refreshKey }: Props) {
     }
   }, [outputDir, refreshKey, setError])
 
-  const lutLabels: LutLabel[] = useMemo(() => (view?.labels ?? []).map((l) => ({ ...l, visible: !hidden.has(l.value) })), [view, hidden])
-
+  const labels = useMemo(() => view?.labels ?? [], [view])
   const paths = useMemo(() => files?.map((f) => f.path) ?? [], [files])
   const step = useCycle(paths, chosen, setChosen)
-  useViewerKeys(step, toggle, setOutline, chosen !== null)
+  const display = useLabelDisplay(labels, step, chosen !== null)
 
   const onDrawn = useCallback(() => shown(), [shown])
   const onViewerError = useCallback((err: unknown) => failed(new Error(`The viewer could not show this segmentation: ${errorText(err)}`)), [failed])
@@ -92,32 +86,18 @@ export function PredictionView({ outputDir, inputDir, refreshKey }: Props) {
                 Next →
               </button>
             </div>
-            <div className="viewer" data-testid="prediction-viewer" data-loading={loading ? 'true' : 'false'} data-case={volumes?.key ?? ''}>
-              <NiivueViewer
-                volumes={volumes}
-                labels={lutLabels}
-                opacity={opacity}
-                outline={outline}
-                sliceType={SLICE_TYPE.MULTIPLANAR}
-                onLocation={setLoc}
-                onDrawn={onDrawn}
-                onError={onViewerError}
-                controller={controller}
-              />
-              {loading && <div className="viewer-loading">Reading the scan and its segmentation…</div>}
-            </div>
-            <CursorInfo loc={loc} labels={lutLabels} />
+            <LabelViewport
+              display={display}
+              volumes={volumes}
+              loading={loading}
+              loadingText="Reading the scan and its segmentation…"
+              sliceType={SLICE_TYPE.MULTIPLANAR}
+              onDrawn={onDrawn}
+              onError={onViewerError}
+              testId="prediction-viewer"
+            />
           </div>
-          <LabelLegend
-            labels={lutLabels}
-            voxelCounts={view?.report.voxelCounts}
-            onToggle={toggle}
-            opacity={opacity}
-            onOpacity={setOpacity}
-            outline={outline}
-            onOutline={setOutline}
-            controller={controller}
-          >
+          <LabelLegend {...legendProps(display)} voxelCounts={view?.report.voxelCounts}>
             <p className="small muted">
               Keys: <kbd>n</kbd>/<kbd>p</kbd> next/previous segmentation, <kbd>1</kbd>–<kbd>9</kbd> show or hide a label.
             </p>

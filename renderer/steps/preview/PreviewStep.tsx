@@ -1,17 +1,17 @@
 // Preview: one case merged in memory (nothing written) and shown in NiiVue with the label table's
 // colours. Shortcuts: n / p next and previous case, o outline, 1-9 show or hide a label.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { errorText } from '../../lib/format'
 import { useProject, useSourceSpec } from '../../store/projectStore'
-import { NiivueViewer, SLICE_TYPE, type ViewerController, type ViewerLocation } from '../../viewer/NiivueViewer'
-import { CursorInfo, LabelLegend, useHiddenLabels } from '../../viewer/LabelControls'
-import type { LutLabel } from '../../viewer/labelLut'
+import { SLICE_TYPE } from '../../viewer/NiivueViewer'
+import { LabelLegend } from '../../viewer/LabelControls'
+import { LabelViewport, legendProps, useLabelDisplay } from '../../viewer/LabelView'
 import { afterPaint, markPreviewDrawn, markPreviewRequest, markPreviewStage } from '../../viewer/perf'
 import { useVolumePair } from '../../viewer/useVolumePair'
-import { useCycle, useViewerKeys } from '../../viewer/useViewerKeys'
+import { useCycle } from '../../viewer/useViewerKeys'
 
 const SLICE_CHOICES: { value: SLICE_TYPE; text: string }[] = [
   { value: SLICE_TYPE.MULTIPLANAR, text: 'All three planes' },
@@ -27,13 +27,8 @@ export function PreviewStep() {
   const labelRows = useProject((s) => s.labels)
   const [caseKeys, setCaseKeys] = useState<string[]>([])
   const [caseKey, setCaseKey] = useState<string | null>(null)
-  const { hidden, toggle } = useHiddenLabels()
-  const [opacity, setOpacity] = useState(0.6)
-  const [outline, setOutline] = useState(false)
   const [sliceType, setSliceType] = useState<SLICE_TYPE>(SLICE_TYPE.MULTIPLANAR)
-  const [loc, setLoc] = useState<ViewerLocation | null>(null)
   const [drawnMs, setDrawnMs] = useState<number | null>(null)
-  const controller = useRef<ViewerController | null>(null)
 
   const load = useMemo(
     () =>
@@ -68,10 +63,9 @@ export function PreviewStep() {
   }, [spec, setError])
 
   // The label table as the viewer draws it: the user's colours and names, by value.
-  const lutLabels: LutLabel[] = useMemo(
-    () => (preview?.labels ?? labelRows.map((l, i) => ({ name: l.name, value: i + 1, color: l.color }))).map((l) => ({ ...l, visible: !hidden.has(l.value) })),
-    [preview, labelRows, hidden],
-  )
+  const labels = useMemo(() => preview?.labels ?? labelRows.map((l, i) => ({ name: l.name, value: i + 1, color: l.color })), [preview, labelRows])
+  const step = useCycle(caseKeys, caseKey, setCaseKey)
+  const display = useLabelDisplay(labels, step)
 
   const onDrawn = useCallback(
     async (key: string) => {
@@ -82,9 +76,6 @@ export function PreviewStep() {
     [shown],
   )
   const onViewerError = useCallback((err: unknown) => failed(new Error(`The viewer could not show this case: ${errorText(err)}`)), [failed])
-
-  const step = useCycle(caseKeys, caseKey, setCaseKey)
-  useViewerKeys(step, toggle, setOutline)
 
   if (!spec) return <p className="muted">Choose the folders in the Sources step first.</p>
 
@@ -116,34 +107,19 @@ export function PreviewStep() {
           </select>
         </div>
         <ErrorBanner error={error} title="Preview failed" />
-        <div className="viewer" data-testid="viewer" data-loading={loading ? 'true' : 'false'} data-case={volumes?.key ?? ''}>
-          <NiivueViewer
-            volumes={volumes}
-            labels={lutLabels}
-            opacity={opacity}
-            outline={outline}
-            sliceType={sliceType}
-            onLocation={setLoc}
-            onDrawn={onDrawn}
-            onError={onViewerError}
-            controller={controller}
-          />
-          {loading && <div className="viewer-loading">Merging masks and loading…</div>}
-        </div>
-        <CursorInfo loc={loc} labels={lutLabels}>
-          {drawnMs !== null && <span className="muted" data-testid="preview-time">shown in {Math.round(drawnMs)} ms</span>}
-        </CursorInfo>
+        <LabelViewport
+          display={display}
+          volumes={volumes}
+          loading={loading}
+          loadingText="Merging masks and loading…"
+          sliceType={sliceType}
+          onDrawn={onDrawn}
+          onError={onViewerError}
+          testId="viewer"
+          cursorExtra={drawnMs !== null && <span className="muted" data-testid="preview-time">shown in {Math.round(drawnMs)} ms</span>}
+        />
       </div>
-      <LabelLegend
-        labels={lutLabels}
-        voxelCounts={preview?.report.voxelCounts}
-        onToggle={toggle}
-        opacity={opacity}
-        onOpacity={setOpacity}
-        outline={outline}
-        onOutline={setOutline}
-        controller={controller}
-      >
+      <LabelLegend {...legendProps(display)} voxelCounts={preview?.report.voxelCounts}>
         <p className="small muted">
           Keys: <kbd>n</kbd>/<kbd>p</kbd> next/previous case, <kbd>1</kbd>–<kbd>9</kbd> show or hide a label.
         </p>
