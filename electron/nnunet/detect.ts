@@ -102,9 +102,17 @@ export function parseNvidiaSmi(text: string): GpuInfo[] {
 
 function pickSelected(envs: PythonEnv[], opts: Settings & { pythonPath?: string }): PythonEnv | undefined {
   const want = opts.nnunetVersion ?? 'v2'
-  const chosen = envs.find((e) => e.source === 'chosen')
-  if (chosen) return chosen
-  return envs.find((e) => e.source === 'managed' && e.nnunet?.[want]) ?? envs.find((e) => e.nnunet?.[want]) ?? envs.find((e) => e.source === 'managed') ?? envs[0]
+  // The interpreter picked in the app wins; NNUNET_WIZARD_PYTHON (also 'chosen') is only a
+  // default, so a working managed venv still comes before it.
+  const picked = opts.pythonPath ? envs.find((e) => e.source === 'chosen' && e.python === opts.pythonPath) : undefined
+  return (
+    picked ??
+    envs.find((e) => e.source === 'managed' && e.nnunet?.[want]) ??
+    envs.find((e) => e.source === 'chosen') ??
+    envs.find((e) => e.nnunet?.[want]) ??
+    envs.find((e) => e.source === 'managed') ??
+    envs[0]
+  )
 }
 
 export async function detectEnv(opts: Settings & { pythonPath?: string }): Promise<EnvReport> {
