@@ -57,6 +57,7 @@ export function createService(hooks: NativeHooks, base = dataDir()): Service {
         labelVolume: volumes.put(p.label),
         labels: p.labels,
         report: p.report,
+        ...(p.reduced && { reduced: p.reduced }),
       }
     },
     viewFiles: async (req) => {
@@ -70,6 +71,7 @@ export function createService(hooks: NativeHooks, base = dataDir()): Service {
         image: v.imagePath,
         label: v.labelPath,
         datasetJson: v.datasetJson,
+        ...(v.reduced && { reduced: v.reduced }),
       }
     },
     getVolume: async (req) => volumes.get(req.id),

@@ -109,13 +109,30 @@ export interface LabelInfo {
   color: s.Rgb
 }
 
+/**
+ * A preview shown at reduced resolution (the request's maxVoxels): every stride-th voxel per axis,
+ * nearest (label values exact), origin unchanged, spacing x stride, so image and label still align.
+ */
+export interface PreviewReduction {
+  /** The case's own size (report.geometry.size). */
+  fullSize: number[]
+  /** The size of the volumes sent. */
+  size: number[]
+  /** Their spacing: the case's spacing x stride. */
+  spacing: number[]
+  stride: number[]
+}
+
 export interface PreviewResult {
   caseKey: string
   /** Volume handles to fetch with getVolume: an uncompressed NIfTI-1 each. */
   imageVolume: string
   labelVolume: string
   labels: LabelInfo[]
+  /** Checks, voxel counts and geometry of the case at full resolution, whatever was sent. */
   report: CaseReport
+  /** Present when the volumes were reduced to at most the request's maxVoxels. */
+  reduced?: PreviewReduction
 }
 
 /** viewFiles: a preview of files on disk, with the paths it resolved (the scan found for a prediction). */

@@ -50,7 +50,12 @@ export const outputSpec = z.object({
 })
 
 export const prepareRequest = z.object({ sources: sourceSpec, output: outputSpec })
-export const previewRequest = z.object({ sources: sourceSpec, caseKey: z.string().min(1) })
+/**
+ * The viewer's volumes hold at most `maxVoxels` voxels when it is given: larger cases are sent
+ * strided (PreviewResult.reduced), e.g. for a computer that draws WebGL in software.
+ */
+const maxVoxels = z.number().int().min(1).optional()
+export const previewRequest = z.object({ sources: sourceSpec, caseKey: z.string().min(1), maxVoxels })
 /**
  * A scan and, optionally, a label map on its grid (e.g. an nnU-Net prediction) for the viewer.
  * Give the scan as `image`, or give `imagesDir` and the service finds the scan for the label's
@@ -64,6 +69,7 @@ export const viewFilesRequest = z
     imagesDir: pathText.optional(),
     label: pathText.optional(),
     datasetJson: pathText.optional(),
+    maxVoxels,
   })
   .refine((r) => r.image !== undefined || (r.imagesDir !== undefined && r.label !== undefined), 'give the image, or a label and the folder that holds its image')
 export const volumeRequest = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) })

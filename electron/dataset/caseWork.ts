@@ -5,10 +5,11 @@ import { createReadStream } from 'node:fs'
 import { rm, stat } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { basename } from 'node:path'
-import type { CaseReport, Finding, Geometry } from '../../shared/api'
+import type { CaseReport, Finding, Geometry, PreviewReduction } from '../../shared/api'
 import { readVolume, VolumeReadError, type Volume, type VoxelArray } from '../imaging/volume'
 import { compareGeometry, describeDifference } from '../imaging/geometry'
 import { encodeNifti, encodeNiftiGz, NIFTI_INTENT_LABEL, writeFileAtomic } from '../imaging/niftiWriter'
+import { reduceForPreview } from '../imaging/reduce'
 import { countNaN, formatValues, judgeMask, maskValues, mergeMasks } from './maskRules'
 
 export interface CaseInput {
@@ -28,6 +29,8 @@ export interface InspectTask {
   op: 'inspect'
   input: CaseInput
   want: InspectWant
+  /** want 'preview': volumes with more voxels are returned strided (see reduceForPreview); checks and counts stay full resolution. */
+  maxVoxels?: number
 }
 
 export interface InspectResult {
@@ -35,6 +38,8 @@ export interface InspectResult {
   /** want 'preview': uncompressed .nii of the image and of the merged label. */
   imageNii?: Uint8Array
   labelNii?: Uint8Array
+  /** Present when the preview volumes were reduced (maxVoxels). */
+  reduced?: PreviewReduction
 }
 
 /**
@@ -70,6 +75,8 @@ export interface ViewTask {
   image: string
   /** A label map on the image grid with integer values (e.g. an nnU-Net prediction); null = the scan alone. */
   label: string | null
+  /** Volumes with more voxels are returned strided (see reduceForPreview); values are counted at full resolution. */
+  maxVoxels?: number
 }
 
 export interface ViewResult {
@@ -82,6 +89,8 @@ export interface ViewResult {
   /** Uncompressed .nii of the image and of the label map (uint8, or uint16 for values above 255). */
   imageNii: Uint8Array
   labelNii: Uint8Array
+  /** Present when the volumes were reduced (maxVoxels). */
+  reduced?: PreviewReduction
 }
 
 export type VolumeTask = InspectTask | StageTask | ViewTask
@@ -118,6 +127,16 @@ function shapeFinding(v: Volume, file: string, role: string): Finding | null {
 
 function geometryOf(v: Volume): Geometry {
   return { size: v.size, spacing: v.spacing, origin: v.origin, direction: v.direction }
+}
+
+/** Uncompressed .nii of an image and its label map for the viewer, strided alike above `maxVoxels`. */
+function viewerVolumes(geometry: Geometry, image: VoxelArray, label: Uint8Array | Uint16Array, maxVoxels: number | undefined): { imageNii: Uint8Array; labelNii: Uint8Array; reduced?: PreviewReduction } {
+  const r = reduceForPreview(geometry, image, label, maxVoxels)
+  return {
+    imageNii: encodeNifti(r.geometry, r.image),
+    labelNii: encodeNifti(r.geometry, r.label, { intentCode: NIFTI_INTENT_LABEL }),
+    ...(r.stride && { reduced: { fullSize: geometry.size, size: r.geometry.size, spacing: r.geometry.spacing, stride: r.stride } }),
+  }
 }
 
 async function readOrFinding(path: string, role: string, findings: Finding[]): Promise<Volume | null> {
@@ -224,11 +243,7 @@ export async function inspectCase(task: InspectTask): Promise<InspectResult> {
     }
     // A case with errors still shows its image, with an empty label map, so the user can see why.
     const labelData = label ?? new Uint8Array(image.data!.length)
-    return {
-      report,
-      imageNii: encodeNifti(report.geometry, image.data!),
-      labelNii: encodeNifti(report.geometry, labelData, { intentCode: NIFTI_INTENT_LABEL }),
-    }
+    return { report, ...viewerVolumes(report.geometry, image.data!, labelData, task.maxVoxels) }
   }
   return { report }
 }
@@ -326,7 +341,6 @@ export async function viewFilesCase(task: ViewTask): Promise<ViewResult> {
     geometry,
     imageType: image.componentType,
     values,
-    imageNii: encodeNifti(geometry, image.data!),
-    labelNii: encodeNifti(geometry, label ?? new Uint8Array(image.data!.length), { intentCode: NIFTI_INTENT_LABEL }),
+    ...viewerVolumes(geometry, image.data!, label ?? new Uint8Array(image.data!.length), task.maxVoxels),
   }
 }

@@ -1,6 +1,6 @@
 // One case merged in memory for the viewer: the image and its label map as uncompressed NIfTI
 // bytes (NiiVue loads them directly), computed in a worker, nothing written anywhere.
-import type { CaseReport, LabelInfo } from '../../shared/api'
+import type { CaseReport, LabelInfo, PreviewReduction } from '../../shared/api'
 import type { SourceSpec } from '../../shared/schema'
 import { defaultLabelColor } from '../../shared/labelColors'
 import { volumePool } from '../imaging/workerPool'
@@ -11,13 +11,14 @@ export function labelTable(spec: SourceSpec): LabelInfo[] {
   return spec.labels.map((l, i) => ({ name: l.name, value: i + 1, color: l.color ?? defaultLabelColor(i + 1) }))
 }
 
-export async function previewCase(req: { sources: SourceSpec; caseKey: string }): Promise<{ image: Uint8Array; label: Uint8Array; labels: LabelInfo[]; report: CaseReport }> {
+/** `maxVoxels`: a larger case is sent strided (`reduced`); its report is computed at full resolution. */
+export async function previewCase(req: { sources: SourceSpec; caseKey: string; maxVoxels?: number }): Promise<{ image: Uint8Array; label: Uint8Array; labels: LabelInfo[]; report: CaseReport; reduced?: PreviewReduction }> {
   const scan = await scanSources(req.sources)
   const match = scan.cases.find((c) => c.caseKey === req.caseKey)
   if (!match) {
     const known = scan.cases.slice(0, 5).map((c) => c.caseKey).join(', ')
     throw new Error(`There is no case "${req.caseKey}" in ${req.sources.imagesDir}${known ? ` (cases: ${known}${scan.cases.length > 5 ? ', …' : ''})` : ''}.`)
   }
-  const r = await volumePool().inspect({ input: caseInput(req.sources, match), want: 'preview' })
-  return { image: r.imageNii!, label: r.labelNii!, labels: labelTable(req.sources), report: r.report }
+  const r = await volumePool().inspect({ input: caseInput(req.sources, match), want: 'preview', maxVoxels: req.maxVoxels })
+  return { image: r.imageNii!, label: r.labelNii!, labels: labelTable(req.sources), report: r.report, ...(r.reduced && { reduced: r.reduced }) }
 }

@@ -3,7 +3,7 @@
 // NIfTI encoding as the preview), returned as uncompressed NIfTI bytes; nothing is written.
 import { readdir, readFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import type { CaseReport, Finding, LabelInfo } from '../../shared/api'
+import type { CaseReport, Finding, LabelInfo, PreviewReduction } from '../../shared/api'
 import type { ViewFilesRequest } from '../../shared/schema'
 import { defaultLabelColor } from '../../shared/labelColors'
 import { caseFileParts, channelFileName } from '../../shared/layout'
@@ -19,6 +19,7 @@ export interface ViewedFiles {
   imagePath: string
   labelPath?: string
   datasetJson?: string
+  reduced?: PreviewReduction
 }
 
 /**
@@ -85,7 +86,7 @@ export async function viewFiles(req: ViewFilesRequest): Promise<ViewedFiles> {
   const jsonPath = req.datasetJson ?? (labelPath ? join(dirname(labelPath), 'dataset.json') : undefined)
   const names = jsonPath ? await readDatasetJson(jsonPath, req.datasetJson !== undefined, findings) : null
 
-  const r = await volumePool().view({ image: imagePath, label: labelPath ?? null })
+  const r = await volumePool().view({ image: imagePath, label: labelPath ?? null, maxVoxels: req.maxVoxels })
   findings.push(...r.findings)
   const labels: LabelInfo[] = r.values.map(({ value }) => ({ name: names?.get(value) ?? `label ${value}`, value, color: defaultLabelColor(value) }))
   if (labelPath && r.findings.length === 0) {
@@ -107,5 +108,5 @@ export async function viewFiles(req: ViewFilesRequest): Promise<ViewedFiles> {
     voxelCounts: Object.fromEntries(r.values.map((v, i) => [labels[i]!.name, v.voxels])),
     overlapVoxels: 0,
   }
-  return { caseKey, image: r.imageNii, label: r.labelNii, labels, report, imagePath, labelPath, datasetJson: names ? jsonPath : undefined }
+  return { caseKey, image: r.imageNii, label: r.labelNii, labels, report, imagePath, labelPath, datasetJson: names ? jsonPath : undefined, ...(r.reduced && { reduced: r.reduced }) }
 }

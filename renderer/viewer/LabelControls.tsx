@@ -67,13 +67,14 @@ export function LabelLegend({ labels, voxelCounts, onToggle, opacity, onOpacity,
 }
 
 /** Voxel, image value and label (with its name) under the crosshair; `children` sit at the right. */
-export function CursorInfo({ loc, labels, children }: { loc: ViewerLocation | null; labels: readonly LutLabel[]; children?: ReactNode }) {
+/** `stride`: the volumes are a strided subsample (a reduced preview); voxel indices are shown on the full grid. */
+export function CursorInfo({ loc, labels, stride, children }: { loc: ViewerLocation | null; labels: readonly LutLabel[]; stride?: readonly number[]; children?: ReactNode }) {
   const labelUnder = loc?.labelValue !== null && loc?.labelValue !== undefined ? labelNameFor(labels, loc.labelValue) : null
   return (
     <div className="row small mono viewer-status" data-testid="cursor-info">
       {loc ? (
         <>
-          <span>voxel {loc.vox ? loc.vox.map((v) => Math.round(v)).join(', ') : '–'}</span>
+          <span>voxel {loc.vox ? loc.vox.map((v, i) => Math.round(v) * (stride?.[i] ?? 1)).join(', ') : '–'}</span>
           <span>value {loc.imageValue !== null ? Number(loc.imageValue.toFixed(2)) : '–'}</span>
           <span data-testid="cursor-label">
             label {loc.labelValue !== null ? Math.round(loc.labelValue) : '–'}

@@ -51,10 +51,12 @@ interface ViewportProps {
   testId: string
   /** At the right of the crosshair readout. */
   cursorExtra?: ReactNode
+  /** The volumes are strided (PreviewResult.reduced): the readout gives voxel indices on the full grid. */
+  voxelStride?: readonly number[]
 }
 
 /** The viewer (data-loading and data-case tell tests what it shows) and the crosshair readout under it. */
-export function LabelViewport({ display, volumes, loading, loadingText, sliceType, onDrawn, onError, testId, cursorExtra }: ViewportProps) {
+export function LabelViewport({ display, volumes, loading, loadingText, sliceType, onDrawn, onError, testId, cursorExtra, voxelStride }: ViewportProps) {
   return (
     <>
       <div className="viewer" data-testid={testId} data-loading={loading ? 'true' : 'false'} data-case={volumes?.key ?? ''}>
@@ -71,7 +73,7 @@ export function LabelViewport({ display, volumes, loading, loadingText, sliceTyp
         />
         {loading && <div className="viewer-loading">{loadingText}</div>}
       </div>
-      <CursorInfo loc={display.loc} labels={display.labels}>
+      <CursorInfo loc={display.loc} labels={display.labels} stride={voxelStride}>
         {cursorExtra}
       </CursorInfo>
     </>

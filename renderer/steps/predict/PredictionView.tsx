@@ -11,6 +11,7 @@ import { errorText } from '../../lib/format'
 import { SLICE_TYPE } from '../../viewer/NiivueViewer'
 import { LabelLegend } from '../../viewer/LabelControls'
 import { LabelViewport, legendProps, useLabelDisplay } from '../../viewer/LabelView'
+import { ReducedResolutionNotice, useResolutionPolicy } from '../../viewer/ReducedResolution'
 import { useVolumePair } from '../../viewer/useVolumePair'
 import { useCycle } from '../../viewer/useViewerKeys'
 
@@ -27,7 +28,9 @@ export function PredictionView({ outputDir, inputDir, refreshKey }: Props) {
   const [files, setFiles] = useState<DirEntry[] | null>(null)
   const [chosen, setChosen] = useState<string | null>(null)
 
-  const load = useMemo(() => (chosen ? () => api.viewFiles({ label: chosen, imagesDir: inputDir }) : null), [chosen, inputDir])
+  const resolution = useResolutionPolicy(chosen)
+  const maxVoxels = resolution.maxVoxels
+  const load = useMemo(() => (chosen ? () => api.viewFiles({ label: chosen, imagesDir: inputDir, ...(maxVoxels !== undefined && { maxVoxels }) }) : null), [chosen, inputDir, maxVoxels])
   const { result: view, volumes, loading, error, setError, shown, failed } = useVolumePair(load)
 
   useEffect(() => {
@@ -86,6 +89,7 @@ export function PredictionView({ outputDir, inputDir, refreshKey }: Props) {
                 Next →
               </button>
             </div>
+            <ReducedResolutionNotice reduced={view?.label === chosen ? view.reduced : undefined} onShowFull={resolution.showFull} busy={loading} />
             <LabelViewport
               display={display}
               volumes={volumes}
@@ -95,6 +99,7 @@ export function PredictionView({ outputDir, inputDir, refreshKey }: Props) {
               onDrawn={onDrawn}
               onError={onViewerError}
               testId="prediction-viewer"
+              voxelStride={view?.reduced?.stride}
             />
           </div>
           <LabelLegend {...legendProps(display)} voxelCounts={view?.report.voxelCounts}>

@@ -10,6 +10,7 @@ import { SLICE_TYPE } from '../../viewer/NiivueViewer'
 import { LabelLegend } from '../../viewer/LabelControls'
 import { LabelViewport, legendProps, useLabelDisplay } from '../../viewer/LabelView'
 import { afterPaint, markPreviewDrawn, markPreviewRequest, markPreviewStage } from '../../viewer/perf'
+import { ReducedResolutionNotice, useResolutionPolicy } from '../../viewer/ReducedResolution'
 import { useVolumePair } from '../../viewer/useVolumePair'
 import { useCycle } from '../../viewer/useViewerKeys'
 
@@ -29,18 +30,21 @@ export function PreviewStep() {
   const [caseKey, setCaseKey] = useState<string | null>(null)
   const [sliceType, setSliceType] = useState<SLICE_TYPE>(SLICE_TYPE.MULTIPLANAR)
   const [drawnMs, setDrawnMs] = useState<number | null>(null)
+  // Without a graphics card, large cases come strided (see ReducedResolution).
+  const resolution = useResolutionPolicy(caseKey)
+  const maxVoxels = resolution.maxVoxels
 
   const load = useMemo(
     () =>
       spec && caseKey
         ? async () => {
             markPreviewRequest()
-            const p = await api.preview({ sources: spec, caseKey })
+            const p = await api.preview({ sources: spec, caseKey, ...(maxVoxels !== undefined && { maxVoxels }) })
             markPreviewStage('merged')
             return p
           }
         : null,
-    [spec, caseKey],
+    [spec, caseKey, maxVoxels],
   )
   const { result: preview, volumes, loading, error, setError, shown, failed } = useVolumePair(load, markFetched)
 
@@ -107,6 +111,7 @@ export function PreviewStep() {
           </select>
         </div>
         <ErrorBanner error={error} title="Preview failed" />
+        <ReducedResolutionNotice reduced={preview?.caseKey === caseKey ? preview.reduced : undefined} onShowFull={resolution.showFull} busy={loading} />
         <LabelViewport
           display={display}
           volumes={volumes}
@@ -116,6 +121,7 @@ export function PreviewStep() {
           onDrawn={onDrawn}
           onError={onViewerError}
           testId="viewer"
+          voxelStride={preview?.reduced?.stride}
           cursorExtra={drawnMs !== null && <span className="muted" data-testid="preview-time">shown in {Math.round(drawnMs)} ms</span>}
         />
       </div>
