@@ -32,7 +32,7 @@ function pathPythons(): string[] {
     for (const dir of (process.env.PATH ?? '').split(delimiter)) {
       if (!dir) continue
       const p = join(dir, name)
-      // The Windows Store stub in WindowsApps only opens the Store; it is not an interpreter.
+      // The Windows Store alias in WindowsApps only opens the Store; it is not an interpreter.
       if (isFile(p) && !p.includes('WindowsApps')) {
         out.push(p)
         break
