@@ -1,7 +1,7 @@
 // The one service object that implements the Api. Both transports (ipc.ts, server.ts) bind
 // exactly this; nothing here knows which transport called it. No Electron import: the native
 // pieces (dialogs, shell.openPath) are passed in by main.ts.
-import { join } from 'node:path'
+import { join, relative, isAbsolute } from 'node:path'
 import type { Api, JobRef } from '../shared/api'
 import * as s from '../shared/schema'
 import { JobManager } from './jobs/jobManager'
@@ -11,7 +11,7 @@ import { SettingsStore } from './settings'
 import { ProjectStore } from './projects'
 import { VolumeCache } from './imaging/volumeCache'
 import { scanSources, validateSources, planOutput, runPrepare, previewCase, viewFiles } from './dataset'
-import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, runPlan, runTrain, runPredict, runFindBest, foldsWithoutNpz } from './nnunet'
+import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, runPlan, runTrain, runPredict, runFindBest, foldsWithoutNpz, idClashFindings } from './nnunet'
 import { ApiError } from './transport/errors'
 
 export interface NativeHooks {
@@ -30,6 +30,17 @@ export function createService(hooks: NativeHooks, base = dataDir()): Service {
   const projects = new ProjectStore(join(base, 'recent-projects.json'))
   const volumes = new VolumeCache(8)
   const ref = (p: Promise<{ id: string }>): Promise<JobRef> => p.then((j) => ({ jobId: j.id }))
+
+  /** The dataset plan plus id clashes with what the nnU-Net folders already hold. */
+  const planWithNnunetFolders = async (r: s.PrepareRequest) => {
+    const plan = await planOutput(r)
+    const st = await settings.get()
+    if (!st.folders) return plan
+    const rel = relative(st.folders.raw, r.output.outDir)
+    const intoRaw = !rel.startsWith('..') && !isAbsolute(rel)
+    plan.findings.push(...idClashFindings(await folderStatus(st), r.output.id, r.output.name, intoRaw))
+    return plan
+  }
 
   return {
     jobs,
@@ -75,9 +86,11 @@ export function createService(hooks: NativeHooks, base = dataDir()): Service {
       }
     },
     getVolume: async (req) => volumes.get(req.id),
-    planOutput: (req) => planOutput(s.prepareRequest.parse(req)),
-    prepare: (req) => {
+    planOutput: (req) => planWithNnunetFolders(s.prepareRequest.parse(req)),
+    prepare: async (req) => {
       const r = s.prepareRequest.parse(req)
+      const blocking = (await planWithNnunetFolders(r)).findings.filter((f) => f.code === 'id-used-in-nnunet-folders' && f.severity === 'error')
+      if (blocking.length) throw new ApiError(blocking[0]!.text, 'id-used-in-nnunet-folders', 409, blocking)
       return ref(jobs.start('prepare', `Write ${r.output.layout === 'msd' ? 'Task' : 'Dataset'} ${r.output.id} ${r.output.name}`, (ctx) => runPrepare(r, ctx)))
     },
     listJobs: () => jobs.list(),

@@ -2,7 +2,7 @@
 // process, what datasets they hold (and id collisions), and "copy shell exports" text.
 import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { FolderStatus, TrainedModel } from '../../shared/api'
+import type { FolderStatus, Finding, TrainedModel } from '../../shared/api'
 import type { NnunetFolders, NnunetVersion, Settings } from '../../shared/schema'
 
 /** The variable names each version reads, in the order raw, preprocessed, results. */
@@ -172,6 +172,23 @@ export function idCollisions(status: FolderStatus): { id: number; names: string[
   const names = new Map<number, string[]>()
   for (const d of status.datasets) names.set(d.id, [...(names.get(d.id) ?? []), d.name])
   return [...names.entries()].filter(([, n]) => n.length > 1).map(([id, n]) => ({ id, names: n }))
+}
+
+/**
+ * Datasets anywhere in the nnU-Net folders (raw, preprocessed, results) that use `id` under another
+ * name. Writing a new dataset with that id makes it ambiguous to nnU-Net: an error when the output
+ * goes into nnUNet_raw itself, a warning when it goes elsewhere (it clashes once copied or converted).
+ */
+export function idClashFindings(status: FolderStatus, id: number, name: string, writesIntoRaw: boolean): Finding[] {
+  return status.datasets
+    .filter((d) => d.id === id && d.name !== name)
+    .map((d) => ({
+      severity: writesIntoRaw ? 'error' : 'warning',
+      code: 'id-used-in-nnunet-folders',
+      file: d.where[0],
+      text: `Dataset id ${id} is already used by "${d.name}" in the nnU-Net folders (${d.where.join(', ')}); nnU-Net would not know which dataset ${id} means.`,
+      hint: 'Choose another id, or remove the other dataset from nnUNet_raw, nnUNet_preprocessed and nnUNet_results first.',
+    }))
 }
 
 /** bash/zsh double-quoted string: only \ " $ ` are special inside. */

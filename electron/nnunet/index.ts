@@ -2,7 +2,7 @@
 // the browser-mode server and the tests use exactly what the desktop app uses.
 export { detectEnv, detectGpus, candidatePythons } from './detect'
 export { installNnunet } from './install'
-export { createFolders, folderStatus, shellExports, folderEnv, optionEnv, foldersUnder, idCollisions, trainedModels } from './folders'
+export { createFolders, folderStatus, shellExports, folderEnv, optionEnv, foldersUnder, idCollisions, idClashFindings, trainedModels } from './folders'
 export { runPlan, runTrain, runPredict, runFindBest, foldsWithoutNpz, childEnv, resolveTrainer, trainingOutputFolder, datasetFolderName } from './pipeline'
 export type { TrainResult } from './pipeline'
 export { resolvePython, managedVenvDir, venvPython } from './python'
