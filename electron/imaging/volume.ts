@@ -1,7 +1,8 @@
 // Reading volumes with itk-wasm. Its Node readers run WebAssembly synchronously and block the
 // calling thread for the whole read, so call readVolume from the worker pool, never the main thread.
-import { basename } from 'node:path'
-import { open, readFile, stat } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { copyFile, mkdtemp, open, readFile, realpath, rm, stat } from 'node:fs/promises'
 import { gunzip as gunzipCb } from 'node:zlib'
 import { promisify } from 'node:util'
 import type { Geometry } from '../../shared/api'
@@ -63,7 +64,7 @@ export async function readVolume(path: string, opts: { headerOnly?: boolean } = 
   const { readImageNode } = await imageIo()
   let img
   try {
-    img = await readImageNode(path, { informationOnly: opts.headerOnly ?? false })
+    img = await withReadablePath(path, (p) => readImageNode(p, { informationOnly: opts.headerOnly ?? false }))
   } catch (err) {
     throw new VolumeReadError(path, explainReadFailure(path, err))
   }
@@ -81,6 +82,26 @@ export async function readVolume(path: string, opts: { headerOnly?: boolean } = 
     origin: [...img.origin],
     direction: Array.from(img.direction as ArrayLike<number>, Number),
     data: opts.headerOnly ? null : ((img.data as VoxelArray | null) ?? null),
+  }
+}
+
+/**
+ * itk-wasm mounts only the folder of the path it is given, so a symbolic link into another folder
+ * (DVC, git-annex, shared data trees) points outside what it can see. Read the link's target
+ * instead; when the target's name does not tell its format (content-addressed stores), read a
+ * temporary copy under the link's own name.
+ */
+async function withReadablePath<T>(path: string, read: (p: string) => Promise<T>): Promise<T> {
+  const target = await realpath(path)
+  if (target === path) return read(path)
+  if (volumeExtension(basename(target)) === volumeExtension(basename(path))) return read(target)
+  const dir = await mkdtemp(join(tmpdir(), 'nnunet-wizard-link-'))
+  try {
+    const copy = join(dir, basename(path))
+    await copyFile(target, copy)
+    return await read(copy)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
   }
 }
 
