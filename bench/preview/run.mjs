@@ -15,6 +15,7 @@
 // Also recorded: click -> drawn, from a capture-phase click listener to the 'preview:drawn' mark.
 // Targets: aorta < 1 s, large < 3 s (cold). First paint: 'first-contentful-paint' of the app page.
 /* global window, document */ // used only inside page.evaluate callbacks, which run in the page
+import { fileURLToPath, URL } from 'node:url'
 import process from 'node:process'
 import console from 'node:console'
 import { performance } from 'node:perf_hooks'
@@ -38,7 +39,7 @@ const { values: opt } = parseArgs({
   },
 })
 const TARGETS = { case1_aorta: 1000, case2_large: 3000 }
-const AORTA = process.env.NNUNET_WIZARD_AORTA ?? '/work/shared/data/totalseg/aorta'
+const AORTA = process.env.NNUNET_WIZARD_AORTA ?? fileURLToPath(new URL('../../../shared/data/totalseg/aorta', import.meta.url))
 const timeout = Number(opt.timeout)
 
 function die(msg) {

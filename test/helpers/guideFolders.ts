@@ -4,10 +4,20 @@
 // other spacings) applied identically to the image and both masks, so each case stays a
 // consistent triple while no two cases share a grid or voxel order.
 import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Image } from 'itk-wasm'
 
-export const TOTALSEG = '/work/shared/data/totalseg'
+/**
+ * The read-only test scans: shared/ sits beside the checkout (here and in CI's fresh clone);
+ * NNUNET_WIZARD_TOTALSEG points elsewhere when it does not.
+ */
+export const TOTALSEG = (() => {
+  if (process.env.NNUNET_WIZARD_TOTALSEG) return process.env.NNUNET_WIZARD_TOTALSEG
+  const beside = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', 'totalseg')
+  return existsSync(beside) ? beside : '/work/shared/data/totalseg'
+})()
 
 export type GuideSource = 'aorta' | 'ct_small'
 
