@@ -4,6 +4,7 @@ import { build } from 'esbuild'
 import { rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
+import process from 'node:process'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const nodeOnly = process.argv.includes('--node')
