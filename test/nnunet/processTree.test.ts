@@ -6,7 +6,9 @@ import { groupMembers, killTree, spawnTree } from '../../electron/nnunet/process
 describe.skipIf(process.platform !== 'linux')('process tree', () => {
   it('terminates the parent and every worker, SIGKILL for those that ignore SIGTERM', async () => {
     // Two plain workers and one that traps TERM, all in the child's process group.
-    const script = "sleep 300 & sleep 300 & (trap '' TERM; sleep 300) & echo started; wait"
+    // "started" comes from the TERM-ignoring worker after its trap is set, so a loaded machine
+    // cannot kill it before it ignores TERM.
+    const script = "sleep 300 & sleep 300 & (trap '' TERM; echo started; exec sleep 300) & wait"
     const tree = spawnTree('/bin/sh', ['-c', script], { env: process.env })
     await new Promise<void>((resolve) => tree.child.stdout!.once('data', () => resolve()))
     await new Promise((r) => setTimeout(r, 200))
