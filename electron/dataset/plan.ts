@@ -1,7 +1,7 @@
 // What would be written, where, and what stands in the way: fast (listings and one manifest
 // read, no pixels), so the wizard can show it live while the user types a name or an id.
-import { readdir, stat } from 'node:fs/promises'
-import { join, resolve, sep } from 'node:path'
+import { readdir, realpath, stat } from 'node:fs/promises'
+import { basename, dirname, join, resolve, sep } from 'node:path'
 import type { Finding, OutputPlan, ScanResult } from '../../shared/api'
 import type { PrepareRequest } from '../../shared/schema'
 import { checkDatasetId, checkDatasetName, checkLabelNames, checkPrefix, checkSplit, datasetFolderName, defaultPrefix, ID_RANGE, planCases, testCountFor, treePreview } from '../../shared/layout'
@@ -23,6 +23,22 @@ function inside(child: string, parent: string): boolean {
   return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep)
 }
 
+/** The real path, through symbolic links, of a folder that may not exist yet. */
+async function realPathOf(path: string): Promise<string> {
+  const missing: string[] = []
+  let head = path
+  for (;;) {
+    try {
+      return join(await realpath(head), ...missing)
+    } catch {
+      const parent = dirname(head)
+      if (parent === head) return path
+      missing.unshift(basename(head))
+      head = parent
+    }
+  }
+}
+
 async function targetState(datasetDir: string, settings: ManifestSettings): Promise<{ state: TargetState; manifest: Manifest | null; entries: string[] }> {
   let entries: string[]
   try {
@@ -42,6 +58,16 @@ async function sameIdFolders(outDir: string, req: PrepareRequest, folderName: st
   const pattern = new RegExp(`^${r.word}${String(req.output.id).padStart(r.digits, '0')}_`)
   const names = await readdir(outDir).catch(() => [] as string[])
   return names.filter((n) => pattern.test(n) && n !== folderName)
+}
+
+/** Cases already written whose id or split the new plan would change. */
+function movedCases(manifest: Manifest, cases: OutputPlan['cases']): { caseKey: string; from: string; to: string }[] {
+  const planned = new Map(cases.map((c) => [c.caseKey, c]))
+  return Object.values(manifest.cases).flatMap((m) => {
+    const p = planned.get(m.caseKey)
+    if (!p) return [{ caseKey: m.caseKey, from: `${m.caseId} (${m.split})`, to: 'removed' }]
+    return p.caseId === m.caseId && p.split === m.split ? [] : [{ caseKey: m.caseKey, from: `${m.caseId} (${m.split})`, to: `${p.caseId} (${p.split})` }]
+  })
 }
 
 export async function planDetailed(req: PrepareRequest): Promise<DetailedPlan> {
@@ -71,10 +97,16 @@ export async function planDetailed(req: PrepareRequest): Promise<DetailedPlan> {
     split: { seed: output.split.seed, testCount: testCountFor(output.split, keys.length) },
   }
 
+  // Compared as written and through symbolic links: a linked output folder must not lead into a source.
   const sourceDirs = [settings.imagesDir, ...settings.labels.map((l) => l.dir)]
-  const overlapping = sourceDirs.find((d) => inside(d, datasetDir) || inside(datasetDir, d))
+  const realDataset = await realPathOf(datasetDir)
+  const realSources = await Promise.all(sourceDirs.map(realPathOf))
+  const overlapping = sourceDirs.find((d, i) => inside(d, datasetDir) || inside(datasetDir, d) || inside(realSources[i]!, realDataset) || inside(realDataset, realSources[i]!))
   if (overlapping) {
     findings.push({ severity: 'error', code: 'target-overlaps-source', file: datasetDir, text: `The output folder ${datasetDir} overlaps the source folder ${overlapping}; source folders are never written to.`, hint: 'Choose an output folder outside the image and mask folders.' })
+  }
+  if (/^(Dataset\d{3}|Task\d{2,3})_/.test(basename(outDir))) {
+    findings.push({ severity: 'error', code: 'out-is-dataset', file: outDir, text: `The output folder ${outDir} is itself a dataset folder; ${folderName} would be created inside it.`, hint: `Choose the folder that holds datasets (e.g. nnUNet_raw, or ${dirname(outDir)}).` })
   }
   const outInfo = await stat(outDir).catch(() => null)
   if (outInfo && !outInfo.isDirectory()) {
@@ -91,6 +123,10 @@ export async function planDetailed(req: PrepareRequest): Promise<DetailedPlan> {
     findings.push({ severity: 'error', code: 'target-other-settings', file: datasetDir, text: `${datasetDir} was written by an earlier run with other settings (labels, prefix, split or sources differ), so it cannot be resumed.`, hint: 'Overwrite it (--overwrite) or choose another output folder.' })
   } else if ((target.state === 'foreign' || target.state === 'other-settings') && output.overwrite) {
     findings.push({ severity: 'warning', code: 'target-replaced', file: datasetDir, text: `${datasetDir} is not empty; its contents will be replaced.` })
+  } else if (target.state === 'resumable' && !output.overwrite && movedCases(target.manifest!, cases).length > 0) {
+    const moved = movedCases(target.manifest!, cases)
+    const example = moved.slice(0, 3).map((m) => `${m.caseKey}: ${m.from} -> ${m.to}`).join('; ')
+    findings.push({ severity: 'error', code: 'cases-renumbered', file: datasetDir, text: `Added or removed cases would change the id or the train/test split of ${moved.length} case${moved.length === 1 ? '' : 's'} already written in ${datasetDir} (${example}). A test case moving into training leaks it, and preprocessed data or splits made from the old numbering would point at other scans.`, hint: 'Write the new set as a new dataset (another id or name), or rewrite this one with --overwrite and preprocess it again.' })
   } else if (target.state === 'resumable') {
     const done = Object.keys(target.manifest!.cases).length
     findings.push({ severity: 'info', code: 'resume', file: datasetDir, text: `${datasetDir} holds ${done} case${done === 1 ? '' : 's'} from an earlier run with the same settings; unchanged cases are skipped.` })
