@@ -60,6 +60,13 @@ const RULES: Rule[] = [
     hint: 'Pick device "cpu" (slow) or "mps" (Apple silicon) in the settings, or install a CUDA build of torch that matches your driver.',
   },
   {
+    code: 'nnunet-not-installed',
+    // The console script or `python -c` could not import the package of the chosen version.
+    re: /No module named '?(nnunetv2|nnunet)'?/,
+    text: 'The chosen Python environment does not have the nnU-Net version selected in the settings (v1 is the package nnunet, v2 is nnunetv2).',
+    hint: 'Pick the environment that has it (nnunet-wizard env lists them), switch the nnU-Net version, or install it there: pip install nnunet==1.7.1 (v1) or use "Install nnU-Net for me" (v2).',
+  },
+  {
     code: 'out-of-gpu-memory',
     re: /CUDA out of memory|OutOfMemoryError/,
     text: 'The GPU ran out of memory.',

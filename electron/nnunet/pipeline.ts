@@ -2,7 +2,7 @@
 // configuration. Each builds its argv with shared/nnunetArgs.ts and runs it with runTool.
 import { mkdir, readdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { delimiter, join } from 'node:path'
+import { delimiter, isAbsolute, join, relative, resolve } from 'node:path'
 import type { Progress } from '../../shared/api'
 import {
   V1_SHORT_TRAINERS,
@@ -172,8 +172,13 @@ async function predict(req: PredictRequest, settings: Settings, ctx: JobContext,
   const python = resolvePython(settings)
   const env = childEnv(settings, dataDir)
   if (!existsSync(req.input)) throw new Error(`The input folder ${req.input} does not exist.`)
-  await mkdir(req.output, { recursive: true })
+  const rel = relative(resolve(req.input), resolve(req.output))
+  if (!rel.startsWith('..') && !isAbsolute(rel)) {
+    throw new Error(`The output folder ${req.output} is inside the input folder ${req.input}; the input folder is never written to, and nnU-Net would take the segmentations for new scans next time. Choose a separate output folder.`)
+  }
   const trainer = req.trainer ?? defaultTrainer(version, req.configuration)
+  await checkTrainedModel(settings, req, trainer)
+  await mkdir(req.output, { recursive: true })
   const command = predictArgs(version, req, { trainer, device: version === 'v2' ? settings.device : undefined, processes: settings.augmentationWorkers ? Math.max(1, Math.min(settings.augmentationWorkers, 4)) : undefined })
   let total = 0
   let done = 0
@@ -200,6 +205,21 @@ async function predict(req: PredictRequest, settings: Settings, ctx: JobContext,
   })
   const files = (await readdir(req.output)).filter((n) => /\.(nii\.gz|nii|nrrd|mha|tif|png)$/.test(n)).sort()
   return { output: req.output, files }
+}
+
+/** The folds to predict with must be trained, with the checkpoint asked for; say which is missing. */
+async function checkTrainedModel(settings: Settings, req: PredictRequest, trainer: string): Promise<void> {
+  if (!settings.folders) return
+  const dataset = await datasetFolderName(settings, req.datasetId)
+  if (!dataset) throw new Error(`Dataset ${req.datasetId} is not in the nnU-Net folders (${settings.folders.raw}, ${settings.folders.preprocessed}, ${settings.folders.results}). Check the dataset id and the folders in the settings.`)
+  // v2 takes the file name; v1's -chk takes it without '.model'.
+  const checkpoint = settings.nnunetVersion === 'v2' ? (req.checkpoint ?? 'checkpoint_final.pth') : `${(req.checkpoint ?? 'model_final_checkpoint').replace(/\.model$/, '')}.model`
+  for (const fold of req.folds) {
+    const folder = trainingOutputFolder(settings, dataset, trainer, defaultPlans(settings.nnunetVersion), req.configuration, fold)
+    if (!existsSync(join(folder, checkpoint))) {
+      throw new Error(`There is no trained model to predict with: ${join(folder, checkpoint)} does not exist. Train ${req.configuration} fold ${fold} first (until it finishes), or choose the trainer, configuration, folds and checkpoint it was trained with.`)
+    }
+  }
 }
 
 // ---------------------------------------------------------------- find best configuration

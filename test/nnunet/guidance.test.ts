@@ -14,6 +14,8 @@ const cases: [string, string][] = [
   ['dataset-not-found', 'RuntimeError: Could not find a dataset with the ID 7. Make sure the requested dataset ID exists'],
   ['dataset-not-found', 'RuntimeError: Could not find a task with the ID 7. Make sure the requested task ID exists and that'],
   ['dataset-id-collision', 'RuntimeError: More than one dataset name found for dataset id 1. Please correct that.'],
+  ['nnunet-not-installed', "ModuleNotFoundError: No module named 'nnunet'"],
+  ['nnunet-not-installed', "ModuleNotFoundError: No module named 'nnunetv2'"],
 ]
 
 describe('guidance from nnU-Net failures', () => {
