@@ -187,7 +187,7 @@ async function checkCase(input: CaseInput): Promise<CheckedCase> {
       findings.push(
         input.allowMissingMask
           ? { severity: 'warning', code: 'mask-missing', text: `No "${name}" mask for case "${input.caseKey}" in ${dir}: "${name}" is left empty for this case (--allow-missing-mask).` }
-          : { severity: 'error', code: 'mask-missing', text: `No "${name}" mask for case "${input.caseKey}" in ${dir}.`, hint: `Add ${input.caseKey} with the same name as the image to that folder, or allow missing masks to treat "${name}" as absent in this case.` },
+          : { severity: 'error', code: 'mask-missing', text: `No "${name}" mask for case "${input.caseKey}" in ${dir}.`, hint: `Add ${input.caseKey} with the same name as the image to that folder, or allow missing masks (--allow-missing-mask, or the checkbox in Sources) to treat "${name}" as absent in this case.` },
       )
       masks.push(null)
       continue
