@@ -10,6 +10,7 @@ import { PathPicker } from '../../components/PathPicker'
 import { isActive, startJob, useJobs } from '../../store/jobsStore'
 import { useProject } from '../../store/projectStore'
 import { useSettings } from '../../store/settingsStore'
+import { DatasetIdField } from '../../components/DatasetIdField'
 
 const PLAN_CONFIGS: { id: Exclude<Configuration, '3d_cascade_fullres'>; text: string }[] = [
   { id: '2d', text: '2d' },
@@ -56,10 +57,7 @@ export function PlanStep() {
       {noFolders && <div className="banner banner-warning">Set the nnU-Net folders in the Environment step first: planning reads nnUNet_raw and writes nnUNet_preprocessed.</div>}
       <section className="card">
         <div className="grid-3">
-          <div className="field">
-            <label htmlFor="plan-id">Dataset id</label>
-            <input id="plan-id" type="number" min={1} max={999} value={datasetId ?? ''} onChange={(e) => setDatasetId(e.target.value === '' ? null : Number(e.target.value))} data-testid="plan-dataset-id" />
-          </div>
+          <DatasetIdField id="plan-id" value={datasetId} onChange={setDatasetId} testId="plan-dataset-id" />
           <div className="field">
             <label htmlFor="plan-proc">Processes</label>
             <input id="plan-proc" type="number" min={1} max={64} placeholder="nnU-Net’s default" value={processes ?? ''} onChange={(e) => setProcesses(e.target.value === '' ? null : Number(e.target.value))} />

@@ -10,6 +10,7 @@ import { PredictionView } from './PredictionView'
 import { isActive, startJob, useJobs } from '../../store/jobsStore'
 import { useProject } from '../../store/projectStore'
 import { useSettings } from '../../store/settingsStore'
+import { DatasetIdField } from '../../components/DatasetIdField'
 
 const CONFIGS: Configuration[] = ['2d', '3d_fullres', '3d_lowres', '3d_cascade_fullres']
 const FOLDS: Fold[] = [0, 1, 2, 3, 4, 'all']
@@ -56,10 +57,7 @@ export function PredictStep() {
         <PathPicker label="Scans to segment (files named like case_0000.nii.gz, e.g. imagesTs)" value={input} onChange={setInput} testId="predict-input" />
         <PathPicker label="Where to write the segmentations" value={output} onChange={setOutput} testId="predict-output" />
         <div className="grid-3">
-          <div className="field">
-            <label htmlFor="pr-id">Dataset id</label>
-            <input id="pr-id" type="number" min={1} max={999} value={datasetId ?? ''} onChange={(e) => setDatasetId(e.target.value === '' ? null : Number(e.target.value))} />
-          </div>
+          <DatasetIdField id="pr-id" value={datasetId} onChange={setDatasetId} />
           <div className="field">
             <label htmlFor="pr-config">Configuration</label>
             <select id="pr-config" value={configuration} onChange={(e) => setConfiguration(e.target.value as Configuration)}>

@@ -14,6 +14,7 @@ import { useTrainQueue } from '../../store/trainQueue'
 import { FindBestCard, FindBestOutcome } from './FindBestCard'
 import { TrainingProgress } from './TrainingProgress'
 import { QueueCard } from './QueueCard'
+import { DatasetIdField } from '../../components/DatasetIdField'
 
 const CONFIGS: { id: Configuration; text: string }[] = [
   { id: '2d', text: '2d' },
@@ -94,10 +95,7 @@ export function TrainStep() {
       {!settings?.folders && <div className="banner banner-warning">Set the nnU-Net folders in the Environment step first.</div>}
       <section className="card">
         <div className="grid-3">
-          <div className="field">
-            <label htmlFor="tr-id">Dataset id</label>
-            <input id="tr-id" type="number" min={1} max={999} value={datasetId ?? ''} onChange={(e) => setDatasetId(e.target.value === '' ? null : Number(e.target.value))} data-testid="train-dataset-id" />
-          </div>
+          <DatasetIdField id="tr-id" value={datasetId} onChange={setDatasetId} testId="train-dataset-id" />
           <div className="field">
             <label htmlFor="tr-config">Configuration</label>
             <select id="tr-config" value={configuration} onChange={(e) => setConfiguration(e.target.value as Configuration)} data-testid="train-config">
