@@ -196,9 +196,13 @@ export function bashQuote(value: string): string {
   return `"${value.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`
 }
 
-/** PowerShell single-quoted string: a quote is written twice, nothing else is special. */
+/**
+ * PowerShell single-quoted string: a quote is written twice, nothing else is special. PowerShell
+ * counts the typographic single quotes (U+2018, U+2019, U+201A, U+201B) as quotes too, so a
+ * folder named with one (autocorrected "it’s") would otherwise end the string early.
+ */
 export function powershellQuote(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`
+  return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, (q) => q + q)}'`
 }
 
 export function shellExports(settings: Settings): { bash: string; powershell: string } {

@@ -106,4 +106,35 @@ describe('nnU-Net folders', () => {
     expect(powershell.split('\n')[0]).toBe(`$env:nnUNet_raw = '/data/it''s "my" $HOME \`x\` \\ 数据 集'`)
     expect(powershell).toContain(`$env:nnUNet_compile = 'false'`)
   })
+
+  it('PowerShell exports survive the typographic single quotes PowerShell also treats as quotes', () => {
+    // No pwsh on the test machines: read the line back with the language spec's rule for a
+    // verbatim string (any of the five single-quote characters opens or ends it; doubled, it is
+    // one literal quote), and check nothing follows the closing quote.
+    const quotes = "'\u2018\u2019\u201A\u201B"
+    const readVerbatim = (line: string): string => {
+      const start = line.indexOf('= ') + 2
+      if (!quotes.includes(line[start]!)) throw new Error(`not a quoted value: ${line}`)
+      let out = ''
+      let i = start + 1
+      for (;;) {
+        const c = line[i]
+        if (c === undefined) throw new Error(`unterminated string: ${line}`)
+        if (quotes.includes(c)) {
+          if (line[i + 1] !== undefined && quotes.includes(line[i + 1]!)) {
+            out += c
+            i += 2
+            continue
+          }
+          if (i + 1 !== line.length) throw new Error(`text after the string ends: ${line.slice(i + 1)}`)
+          return out
+        }
+        out += c
+        i++
+      }
+    }
+    const hostile = "/data/it\u2019s \u2018x\u2019 \u201Alow\u201B; Remove-Item -Recurse ~ #'"
+    const { powershell } = shellExports(s.settings.parse({ folders: { raw: hostile, preprocessed: '/p', results: '/r' } }))
+    expect(readVerbatim(powershell.split('\n')[0]!)).toBe(hostile)
+  })
 })
