@@ -28,7 +28,7 @@ export function createService(hooks: NativeHooks, base = dataDir()): Service {
   const jobs = new JobManager(join(base, 'jobs'))
   const settings = new SettingsStore(join(base, 'settings.json'))
   const projects = new ProjectStore(join(base, 'recent-projects.json'))
-  const volumes = new VolumeCache(8)
+  const volumes = new VolumeCache()
   const ref = (p: Promise<{ id: string }>): Promise<JobRef> => p.then((j) => ({ jobId: j.id }))
 
   /** The dataset plan plus id clashes with what the nnU-Net folders already hold. */
