@@ -39,13 +39,12 @@ export function bindIpc(service: Service): () => void {
       const refused = refusal(event)
       if (refused) {
         console.warn(`Refused IPC call ${method}: ${refused}`)
-        return { ok: false, error: { message: `The app refused this call: ${refused}.`, code: 'forbidden' } }
+        return { ok: false, error: { message: `The app refused this call: ${refused}.`, code: 'forbidden', status: 403 } }
       }
       try {
         return { ok: true, value: await callApi(service, method, raw) }
       } catch (err) {
-        const { status: _status, ...error } = toApiError(err, method)
-        return { ok: false, error }
+        return { ok: false, error: toApiError(err, method) }
       }
     })
   }

@@ -10,8 +10,10 @@ import { IPC_EVENT, IPC_PREFIX, methodsFromArgv, type IpcEnvelope } from './tran
 async function invoke(method: string, arg: unknown): Promise<unknown> {
   const envelope = (await ipcRenderer.invoke(IPC_PREFIX + method, arg)) as IpcEnvelope
   if (envelope.ok) return envelope.value
-  // Only the message survives the context bridge; it is the part written for the user.
-  throw new Error(envelope.error.message)
+  // The context bridge copies a thrown Error as its message alone, which would drop the code
+  // and findings the page branches on. A plain object crosses whole, so the rejection is the
+  // error envelope itself; renderer/api.ts turns it into an ApiCallError, as the HTTP client does.
+  throw { name: 'ApiCallError', ...envelope.error }
 }
 
 const api: Record<string, unknown> = {}

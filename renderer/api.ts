@@ -14,16 +14,44 @@ declare global {
 const TOKEN_KEY = 'nnunet-wizard-token'
 const TOKEN_HEADER = 'x-wizard-token'
 
-/** An Api failure, with the server's message (written for the user) and optional details. */
+/**
+ * An Api failure, with the server's message (written for the user) and optional details. Both
+ * transports throw this one class, so a step can branch on `code` and show `findings` without
+ * knowing whether it runs under Electron or in a browser.
+ */
 export class ApiCallError extends Error {
   constructor(
     message: string,
     readonly code?: string,
     readonly findings?: ApiErrorShape['findings'],
+    readonly status?: number,
   ) {
     super(message)
     this.name = 'ApiCallError'
   }
+}
+
+/** Whatever a transport rejected with (an error envelope, an Error, anything) as an ApiCallError. */
+export function toApiCallError(reason: unknown): ApiCallError {
+  if (reason instanceof ApiCallError) return reason
+  if (reason !== null && typeof reason === 'object' && typeof (reason as { message?: unknown }).message === 'string') {
+    const e = reason as Partial<ApiErrorShape> & { message: string; status?: unknown }
+    return new ApiCallError(e.message, typeof e.code === 'string' ? e.code : undefined, Array.isArray(e.findings) ? e.findings : undefined, typeof e.status === 'number' ? e.status : undefined)
+  }
+  return new ApiCallError(String(reason), 'failed')
+}
+
+/**
+ * The client over the preload's `window.api`: the same methods, with each rejection (the error
+ * envelope, passed across the context bridge as a plain object) rethrown as an ApiCallError.
+ */
+export function bridgeClient(bridge: ApiClient): ApiClient {
+  const raw = bridge as unknown as Record<string, (arg?: unknown) => Promise<unknown>>
+  const client: Record<string, unknown> = {}
+  for (const [name, fn] of Object.entries(raw)) {
+    client[name] = name === 'onEvent' ? fn : (arg?: unknown) => fn(arg).catch((reason: unknown) => Promise.reject(toApiCallError(reason)))
+  }
+  return client as unknown as ApiClient
 }
 
 /**
@@ -54,11 +82,11 @@ function takeToken(): string {
 async function failure(res: Response, method: string): Promise<ApiCallError> {
   try {
     const body = (await res.json()) as Partial<ApiErrorShape>
-    if (typeof body.message === 'string') return new ApiCallError(body.message, body.code, body.findings)
+    if (typeof body.message === 'string') return new ApiCallError(body.message, body.code, body.findings, res.status)
   } catch {
     // not JSON: fall through to a generic message
   }
-  return new ApiCallError(`${method} failed (HTTP ${res.status} ${res.statusText}).`, `http-${res.status}`)
+  return new ApiCallError(`${method} failed (HTTP ${res.status} ${res.statusText}).`, `http-${res.status}`, undefined, res.status)
 }
 
 function httpClient(): ApiClient {
@@ -139,4 +167,4 @@ function httpClient(): ApiClient {
 /** True inside the desktop app (native folder dialogs, opening folders in the file manager). */
 export const isElectron = typeof window !== 'undefined' && window.api !== undefined
 
-export const api: ApiClient = typeof window !== 'undefined' && window.api ? window.api : httpClient()
+export const api: ApiClient = typeof window !== 'undefined' && window.api ? bridgeClient(window.api) : httpClient()

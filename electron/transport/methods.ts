@@ -28,5 +28,9 @@ export function methodsFromArgv(argv: readonly string[]): string[] {
     .filter((m) => METHOD_NAME.test(m))
 }
 
-/** What crosses the IPC channel: the renderer never sees a raw Electron error string. */
-export type IpcEnvelope<T = unknown> = { ok: true; value: T } | { ok: false; error: ApiErrorShape }
+/**
+ * What crosses the IPC channel: the renderer never sees a raw Electron error string. The error
+ * is the whole ApiErrorShape plus the HTTP status the browser transport would have sent.
+ */
+export type IpcEnvelope<T = unknown> = { ok: true; value: T } | { ok: false; error: IpcError }
+export type IpcError = ApiErrorShape & { status?: number }

@@ -8,7 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { EventEmitter } from 'node:events'
-import { apiMethods, IPC_EVENT, IPC_PREFIX, type JobEvent } from '../../shared/api'
+import { mkdir } from 'node:fs/promises'
+import { apiMethods, IPC_EVENT, IPC_PREFIX, type ApiClient, type JobEvent } from '../../shared/api'
+import type { PrepareRequest } from '../../shared/schema'
+import { makeGuideFolders } from '../helpers/guideFolders'
 
 type Handler = (event: unknown, arg: unknown) => Promise<unknown>
 const handlers = new Map<string, Handler>()
@@ -108,7 +111,7 @@ describe('ipc.ts', () => {
 
   it('validates input and sends errors as ApiErrorShape', async () => {
     const r = await handlers.get(`${IPC_PREFIX}scanSources`)!(trustedEvent(), { labels: [{ name: 'organ', dir: '/x' }] })
-    expect(r).toEqual({ ok: false, error: { message: 'Invalid request to scanSources: imagesDir is required.', code: 'invalid-input' } })
+    expect(r).toEqual({ ok: false, error: { message: 'Invalid request to scanSources: imagesDir is required.', code: 'invalid-input', status: 400 } })
     const missing = join(base, 'nope')
     const r2 = await handlers.get(`${IPC_PREFIX}listDir`)!(trustedEvent(), { path: missing })
     expect(r2).toMatchObject({ ok: false, error: { message: `The folder ${missing} does not exist.` } })
@@ -145,6 +148,33 @@ describe('preload.ts', () => {
     const api = exposed.api as { appInfo(): Promise<{ mode: string }>; scanSources(r: unknown): Promise<unknown> }
     expect((await api.appInfo()).mode).toBe('electron')
     await expect(api.scanSources({ labels: [] })).rejects.toThrow('Invalid request to scanSources: imagesDir is required; labels: at least one mask folder is required.')
+  })
+
+  it('hands the renderer the whole error envelope (code, status, findings) as an ApiCallError', async () => {
+    const { bridgeClient, ApiCallError } = await import('../../renderer/api')
+    const client = bridgeClient(exposed.api as ApiClient)
+    expect(Object.keys(client).sort()).toEqual([...apiMethods, 'onEvent'].sort())
+    expect((await client.appInfo()).mode).toBe('electron')
+
+    const invalid = await client.scanSources({ labels: [] } as never).catch((e: unknown) => e)
+    expect(invalid).toBeInstanceOf(ApiCallError)
+    expect(invalid).toMatchObject({ code: 'invalid-input', status: 400, message: expect.stringContaining('imagesDir is required') })
+
+    // A refusal that carries findings: the dataset id is taken in nnUNet_preprocessed.
+    const g = await makeGuideFolders(join(base, 'src'), { cases: 1 })
+    const folders = await service.createFolders({ base: join(base, 'nnunet'), version: 'v2' })
+    await mkdir(join(folders.preprocessed, 'Dataset007_Spleen'), { recursive: true })
+    const request = {
+      sources: { imagesDir: g.images, labels: [{ name: 'organ', dir: g.organ }], allowMissingMask: false },
+      output: { layout: 'nnunet-v2', outDir: folders.raw, id: 7, name: 'Aorta', split: { seed: 0 }, metadata: { channelNames: ['CT'] } },
+    } as PrepareRequest
+    const clash = await client.prepare(request).catch((e: unknown) => e)
+    expect(clash).toBeInstanceOf(ApiCallError)
+    const e = clash as InstanceType<typeof ApiCallError>
+    expect(e.message).toMatch(/Dataset id 7 is already used by "Spleen"/)
+    expect(e.code).toBe('id-used-in-nnunet-folders')
+    expect(e.status).toBe(409)
+    expect(e.findings?.map((f) => [f.code, f.severity])).toEqual([['id-used-in-nnunet-folders', 'error']])
   })
 
   it('delivers events to listeners until they unsubscribe', () => {
