@@ -1,9 +1,17 @@
-// Playwright against Debian's Chromium (never a downloaded browser: `npx playwright install` is
-// not possible here). Browser mode everywhere; the Electron spec runs only where an Electron
-// binary exists. WebGL2 (NiiVue) renders through SwiftShader in headless mode.
+// Playwright against the Chromium scripts/lib/tools.mjs finds: $CHROMIUM_PATH, the system's
+// (Debian's /usr/bin/chromium here, where `npx playwright install` is not possible), else
+// Playwright's own. `npm test` (scripts/test.mjs) reports when there is none. Browser mode
+// everywhere; the Electron spec runs only where an Electron binary exists. WebGL2 (NiiVue)
+// renders through SwiftShader in headless mode.
 import { defineConfig } from '@playwright/test'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { findChromium } from '../scripts/lib/tools.mjs'
 
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const found = findChromium(join(dirname(fileURLToPath(import.meta.url)), '..'))
+if (found.path === null && process.env.CHROMIUM_PATH) throw new Error(`${found.reason}: point CHROMIUM_PATH at a Chromium, or unset it to use the system's.`)
+// undefined: Playwright's own browser, whose absence Playwright reports with its install hint.
+const chromium = found.path ?? undefined
 
 export default defineConfig({
   testDir: '.',

@@ -1,5 +1,6 @@
 // One build for every target: the Node side (CLI, Electron main, preload, workers) with esbuild,
-// the renderer with Vite. `--node` builds only the Node side (what `npm install` needs for the CLI).
+// the renderer with Vite. `npm install` runs the whole build (package.json "prepare"), so the CLI
+// and `nnunet-wizard serve` work right after it; `--node` builds only the Node side.
 import { build } from 'esbuild'
 import { rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
