@@ -21,6 +21,15 @@ export const TOKEN_HEADER = 'x-wizard-token'
 export const MAX_BODY_BYTES = 4 * 1024 * 1024
 const HEARTBEAT_MS = 15_000
 
+/**
+ * How long a client may take to send a request's headers, and the whole request. Nothing is
+ * exempt but the event stream, which is a GET whose request is complete once its headers are in:
+ * Node's request timeout ends there, so the stream stays open while a slow or stalled body (from
+ * anyone, token or not) is cut off instead of holding a socket forever.
+ */
+export const DEFAULT_LIMITS = { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, maxEventStreams: 16 }
+export type ServerLimits = typeof DEFAULT_LIMITS
+
 export interface ServerOptions {
   service: Service
   /** dist/renderer (the built page). */
@@ -29,6 +38,7 @@ export interface ServerOptions {
   host?: string
   /** Fixed token for tests; a fresh random one otherwise. */
   token?: string
+  limits?: Partial<ServerLimits>
 }
 
 export interface RunningServer {
@@ -88,6 +98,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(32).toString('base64url')
   const { service, staticDir } = opts
   const sseClients = new Set<ServerResponse>()
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...opts.limits }
   let port = 0
 
   const allowedHosts = (): Set<string> => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${host}:${port}`])
@@ -140,6 +151,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   function handleEvents(req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== 'GET') return refuse(res, 405, 'The event stream is a GET request.', 'method-not-allowed')
+    // Each stream holds a socket and a timer for as long as it is open: a page that opens them
+    // in a loop (or a forgotten pile of tabs) must not exhaust the server.
+    if (sseClients.size >= limits.maxEventStreams) {
+      return send(res, 503, JSON.stringify({ message: `Too many open event streams (${limits.maxEventStreams}): close other nnU-Net Wizard tabs or windows, then reload this page.`, code: 'too-many-streams' }), 'application/json; charset=utf-8', { 'retry-after': '10' })
+    }
     res.writeHead(200, { ...COMMON_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' })
     // retry: how long the browser's EventSource waits before reconnecting after a drop.
     res.write('retry: 2000\n: connected\n\n')
@@ -150,6 +166,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       sseClients.delete(res)
     }
     req.on('close', drop)
+    res.on('close', drop)
     res.on('error', drop)
   }
 
@@ -191,14 +208,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     return handleStatic(req, res, url)
   }
 
-  const server: HttpServer = createServer((req, res) => {
+  // Timeouts are checked every connectionsCheckingInterval (30 s by default, longer than a short limit).
+  const checkEvery = Math.max(50, Math.min(1000, Math.floor(limits.requestTimeoutMs / 4)))
+  const server: HttpServer = createServer({ connectionsCheckingInterval: checkEvery, requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) refuse(res, 500, err instanceof Error ? err.message : String(err), 'failed')
       else res.destroy()
     })
   })
-  server.headersTimeout = 30_000
-  server.requestTimeout = 0 // SSE streams stay open
 
   const unsubscribe = service.jobs.onEvent((ev: JobEvent) => {
     const frame = `data: ${JSON.stringify(ev)}\n\n`

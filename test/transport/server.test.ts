@@ -3,6 +3,7 @@
 // getVolume and the static files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request, type IncomingHttpHeaders } from 'node:http'
+import { connect } from 'node:net'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -239,6 +240,86 @@ describe('job events over server-sent events', () => {
     }
     const jobs = (await call('listJobs')).json() as { id: string }[]
     expect(jobs.map((j) => j.id)).toContain(jobId)
+  })
+})
+
+describe('limits: request timeouts (not on the event stream) and a cap on event streams', () => {
+  let limited: RunningServer
+  beforeAll(async () => {
+    limited = await startServer({ service, staticDir, limits: { headersTimeoutMs: 300, requestTimeoutMs: 300, maxEventStreams: 2 } })
+  })
+  afterAll(async () => {
+    await limited?.close()
+  })
+
+  async function until(what: string, pred: () => boolean, ms = 10_000): Promise<void> {
+    const end = Date.now() + ms
+    while (!pred()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
+  /** A raw connection that sends `text` and then nothing more; records what comes back and when it closes. */
+  function stall(text: string): { closed: () => boolean; received: () => string } {
+    const sock = connect(limited.port, '127.0.0.1', () => sock.write(text))
+    let closed = false
+    let received = ''
+    sock.on('data', (d: Buffer) => (received += d.toString('latin1')))
+    sock.on('error', () => undefined)
+    sock.on('close', () => (closed = true))
+    return { closed: () => closed, received: () => received }
+  }
+
+  function stream(): Promise<{ status: number; body: () => string; closed: () => boolean; close: () => void }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: limited.port, path: `/events?token=${limited.token}`, headers: { host: `127.0.0.1:${limited.port}` } }, (res) => {
+        let body = ''
+        let closed = false
+        res.setEncoding('utf8')
+        res.on('data', (t: string) => (body += t))
+        res.on('close', () => (closed = true))
+        resolve({ status: res.statusCode ?? 0, body: () => body, closed: () => closed, close: () => req.destroy() })
+      })
+      req.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err)))
+      req.end()
+    })
+  }
+
+  it('cuts off a stalled body or stalled headers, with or without the token, while the event stream stays open', async () => {
+    const events = await stream()
+    expect(events.status).toBe(200)
+    const host = `Host: 127.0.0.1:${limited.port}\r\n`
+    const noToken = stall(`POST /api/appInfo HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a`)
+    const withToken = stall(`POST /api/listDir HTTP/1.1\r\n${host}Content-Type: application/json\r\nx-wizard-token: ${limited.token}\r\nContent-Length: 1000\r\n\r\n{"a`)
+    const headers = stall(`GET / HTTP/1.1\r\n${host}`)
+    await until('the stalled body without the token is cut off', noToken.closed)
+    await until('the stalled body with the token is cut off', withToken.closed)
+    await until('the stalled headers are cut off', headers.closed)
+    expect(withToken.received()).toMatch(/^HTTP\/1\.1 408/)
+    // The stream has now been open longer than any request may take, and still delivers.
+    const job = await service.jobs.start('validate', 'after the timeouts', async () => 1)
+    await until('the stream delivers the job exit', () => events.body().includes(`"type":"exit","jobId":"${job.id}"`))
+    expect(events.closed()).toBe(false)
+    events.close()
+    await until('the closed stream is released', () => events.closed())
+  })
+
+  it('refuses an event stream over the cap with 503 and a message, and takes one again when another closes', async () => {
+    const a = await stream()
+    const b = await stream()
+    expect([a.status, b.status]).toEqual([200, 200])
+    const c = await stream()
+    expect(c.status).toBe(503)
+    await until('the refusal body', () => c.closed())
+    expect(JSON.parse(c.body())).toEqual({ message: 'Too many open event streams (2): close other nnU-Net Wizard tabs or windows, then reload this page.', code: 'too-many-streams' })
+    a.close()
+    let again = await stream()
+    const end = Date.now() + 10_000
+    while (again.status !== 200 && Date.now() < end) again = await stream()
+    expect(again.status).toBe(200)
+    b.close()
+    again.close()
   })
 })
 
