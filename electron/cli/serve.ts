@@ -1,9 +1,10 @@
 // `nnunet-wizard serve`: the wizard in a browser. Runs the same service as the desktop app behind
-// electron/server.ts and prints the one address (with its token) to open.
-import { spawn } from 'node:child_process'
+// electron/server.ts and prints the one address (with its token) to open. On the first serve of
+// a fresh checkout the page is built here, so the printed address never shows "not built".
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { openInBrowser } from './openBrowser'
 import type { CliCommand } from './table'
 
 export const help = `usage: nnunet-wizard serve [--port N] [--host 127.0.0.1] [--open]
@@ -18,17 +19,34 @@ The printed address contains a secret token; only a browser holding it can use t
 On a remote server, forward the same port over SSH and open the address locally:
   ssh -L PORT:127.0.0.1:PORT you@server`
 
-/** Opens `url` in the default browser without a shell: the URL is one argv entry, never parsed. */
-function openInBrowser(url: string): void {
-  const [file, args] =
-    process.platform === 'darwin'
-      ? ['open', [url]]
-      : process.platform === 'win32'
-        ? ['rundll32', ['url.dll,FileProtocolHandler', url]]
-        : ['xdg-open', [url]]
-  const child = spawn(file, args, { shell: false, stdio: 'ignore', detached: true })
-  child.on('error', () => console.error(`Could not open a browser (${file} is not available); open the address above by hand.`))
-  child.unref()
+/**
+ * Builds the page into `staticDir` (dist/renderer of a checkout) when it is missing. Returns
+ * null when the page is there afterwards, else what the user must run. Vite is a development
+ * dependency: an install without it (--omit=dev, a copied dist/) cannot build here.
+ */
+export async function ensurePageBuilt(staticDir: string, opts: { root?: string; progress?: (line: string) => void } = {}): Promise<string | null> {
+  if (existsSync(join(staticDir, 'index.html'))) return null
+  const root = opts.root ?? dirname(dirname(staticDir))
+  const progress = opts.progress ?? ((line: string) => console.error(line))
+  const config = join(root, 'vite.config.ts')
+  const howTo = `Run, in ${root}: npm install --include=dev && npm run build`
+  if (!existsSync(config)) return `The wizard's page is not built (${staticDir}/index.html is missing) and this installation has no vite.config.ts to build it. ${howTo}`
+  let vite: typeof import('vite')
+  try {
+    vite = await import('vite')
+  } catch {
+    return `The wizard's page is not built (${staticDir}/index.html is missing), and vite, a development dependency, is not installed to build it. ${howTo}`
+  }
+  progress(`Building the wizard's page into ${staticDir} (first serve only; about a minute)...`)
+  const started = Date.now()
+  try {
+    await vite.build({ configFile: config, logLevel: 'warn', build: { outDir: staticDir, emptyOutDir: true } })
+  } catch (err) {
+    return `Building the wizard's page failed: ${err instanceof Error ? err.message : String(err)}. ${howTo}`
+  }
+  if (!existsSync(join(staticDir, 'index.html'))) return `Building the wizard's page left no ${staticDir}/index.html. ${howTo}`
+  progress(`Built the wizard's page in ${Math.round((Date.now() - started) / 1000)} s.`)
+  return null
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -48,12 +66,16 @@ export async function run(argv: string[]): Promise<number> {
     import('../transport/staticFiles'),
   ])
   const staticDir = findRendererDir()
-  if (!existsSync(join(staticDir, 'index.html'))) console.error(`Note: the page is not built yet (${staticDir}); run 'npm run build'. The Api is served anyway.`)
+  const unbuilt = await ensurePageBuilt(staticDir)
+  if (unbuilt) {
+    console.error(`nnunet-wizard serve: ${unbuilt}`)
+    return 1
+  }
   const service = createService({ mode: 'browser' })
   const server = await startServer({ service, staticDir, port, host: values.host })
   console.log(`nnU-Net Wizard is running at ${server.url}`)
   console.log(`Over SSH: ssh -L ${server.port}:127.0.0.1:${server.port} you@this-server, then open the address above. Ctrl+C stops.`)
-  if (values.open) openInBrowser(server.url)
+  const opened = values.open ? openInBrowser(server.url) : undefined
 
   const stop = (): void => {
     void (async () => {
@@ -61,6 +83,7 @@ export async function run(argv: string[]): Promise<number> {
       const stopped = await stopRunningJobs(service.jobs)
       if (stopped.length) console.log(`Stopped ${stopped.length} running job(s): ${stopped.map((j) => j.title).join(', ')}.`)
       await server.close()
+      opened?.cleanup()
       process.exit(0)
     })()
   }
