@@ -5,7 +5,7 @@ import { gzip as gzipCb, constants as zc } from 'node:zlib'
 import { promisify } from 'node:util'
 import type { Geometry } from '../../shared/api'
 import type { VoxelArray } from './volume'
-import { writeFileAtomic as writeAtomic } from '../files/writeAtomic'
+import { writeFileAtomic } from '../files/writeAtomic'
 
 const gzip = promisify(gzipCb)
 
@@ -167,14 +167,7 @@ export async function encodeNiftiGz(geom: Geometry, data: VoxelArray, opts: Nift
   return new Uint8Array(gz.buffer, gz.byteOffset, gz.byteLength)
 }
 
-export { TEMP_MARKER } from '../files/writeAtomic'
-
-/** Writes bytes atomically into a folder that must already exist; returns the bytes written. */
-export function writeFileAtomic(target: string, bytes: Uint8Array): Promise<number> {
-  return writeAtomic(target, bytes, { createFolder: false })
-}
-
 /** Writes a .nii.gz atomically; returns the bytes written. */
 export async function writeNiftiGz(target: string, geom: Geometry, data: VoxelArray, opts: NiftiOptions = {}): Promise<number> {
-  return writeFileAtomic(target, await encodeNiftiGz(geom, data, opts))
+  return writeFileAtomic(target, await encodeNiftiGz(geom, data, opts), { createFolder: false })
 }
