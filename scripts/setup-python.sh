@@ -46,8 +46,13 @@ if [[ -z "$base" ]]; then
   done
 fi
 [[ -n "$base" ]] || { echo "setup-python: no python3 found; install Python 3.11 (Debian: apt-get install python3 python3-venv)" >&2; exit 1; }
+if ! base_version="$("$base" --version 2>&1)"; then
+  echo "setup-python: the base interpreter $base does not run ($base_version); set NNUNET_WIZARD_BASE_PYTHON to a Python 3.11, or unset it to use python3.11 / python3" >&2
+  exit 1
+fi
 
-echo "setup-python: building $venv with $("$base" --version 2>&1) from $req" >&2
+# The first build downloads torch with its CUDA wheels (several GB); pip's own progress follows.
+echo "setup-python: building $venv with $base_version from $req (about 6 GB, a few minutes; once, then reused)" >&2
 rm -rf "$venv"
 mkdir -p "$venv_root"
 if ! "$base" -m venv "$venv" >&2; then

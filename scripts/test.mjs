@@ -10,7 +10,9 @@
 // What could not be had is said once, with the tests that will skip or fail because of it.
 // NNUNET_WIZARD_REQUIRE_PYTHON=1 (CI) makes a missing v2 venv a failure, as in the tests.
 //
-//   node scripts/test.mjs [--setup-only]
+//   node scripts/test.mjs [--setup-only] [--no-build]
+// --setup-only stops after the set-up (exit 1 when the browser tests could not run);
+// --no-build skips the build when dist/ is known to be current.
 import { spawn, spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import process from 'node:process'
@@ -34,10 +36,12 @@ const missing = [] // what could not be had, and what it means for the tests
 let e2eBlocked = false
 
 // ---- build
-say('building (node scripts/build.mjs)')
-if (run(process.execPath, [join(root, 'scripts', 'build.mjs')]) !== 0) {
-  say('the build failed; nothing was tested.')
-  process.exit(1)
+if (!process.argv.includes('--no-build')) {
+  say('building (node scripts/build.mjs)')
+  if (run(process.execPath, [join(root, 'scripts', 'build.mjs')]) !== 0) {
+    say('the build failed; nothing was tested.')
+    process.exit(1)
+  }
 }
 
 // ---- nnU-Net venvs
@@ -59,7 +63,7 @@ function setupPython(version) {
       if (code === 0 && python) return resolve({ python })
       const lines = err.split('\n').filter((l) => l.trim())
       const why = lines.filter((l) => /error|setup-python:/i.test(l)).pop() ?? lines.pop() ?? `exit code ${code}`
-      resolve({ reason: `scripts/setup-python.sh ${version} failed: ${why.trim()}` })
+      resolve({ reason: `scripts/setup-python.sh ${version} failed: ${why.trim().replace(/^setup-python: /, '')}` })
     })
   })
 }
