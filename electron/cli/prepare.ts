@@ -1,10 +1,10 @@
 // `nnunet-wizard prepare`: the dataset engine from a terminal. It runs through a JobManager like
 // the wizard does, so the CLI and the UI share one code path (and one set of messages).
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { Finding, JobEvent, PrepareSummary, Progress } from '../../shared/api'
 import { prepareRequest, type PrepareRequest } from '../../shared/schema'
 import { JobManager } from '../jobs/jobManager'
+import { cliJobsDir } from '../paths'
 import { runPrepare } from '../dataset'
 import { PrepareRefusedError } from '../dataset/prepare'
 import { UsageError, parseFlags, usageFailure, validRequest } from './common'
@@ -145,7 +145,7 @@ export async function run(argv: string[]): Promise<number> {
     return usageFailure('prepare', err)
   }
 
-  const jobs = new JobManager(join(tmpdir(), 'nnunet-wizard-cli-jobs'))
+  const jobs = new JobManager(cliJobsDir())
   const tty = process.stderr.isTTY === true && !json
   let barShown = false
   const clearBar = () => {

@@ -2,8 +2,8 @@
 // metrics as events, can be cancelled, and leaves its log on disk so it is listed after a restart.
 import { EventEmitter } from 'node:events'
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { mkdir, readFile, writeFile, rename } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, readFile, readdir, rm, stat, writeFile, rename } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { EpochMetrics, Finding, JobEvent, JobInfo, JobKind, LogLine, Progress } from '../../shared/api'
 
@@ -26,6 +26,23 @@ export class JobCancelledError extends Error {
 const LOG_FLUSH_MS = 50
 const MAX_LINES_IN_MEMORY = 200_000
 
+/**
+ * How much history a job folder keeps: the newest `maxJobs` jobs, none older than `maxAgeMs`.
+ * Pruned when a manager first reads its folder, so a folder shared by every CLI run does not
+ * grow without end. A job running in this process is never pruned, nor is one that may be
+ * running in another process (its log written to within `busyMs`).
+ */
+export interface Retention {
+  maxJobs: number
+  maxAgeMs: number
+  busyMs: number
+}
+const STOPPED_WHILE_RUNNING = 'The app stopped while this job was running.'
+const DAY_MS = 24 * 60 * 60 * 1000
+export const DEFAULT_RETENTION: Retention = { maxJobs: 200, maxAgeMs: 30 * DAY_MS, busyMs: DAY_MS }
+/** Log files this manager names (`<base36 time>-<8 hex>.log`); nothing else in the folder is touched. */
+const LOG_NAME = /^[0-9a-z]+-[0-9a-f]{8}\.log$/
+
 interface LiveJob {
   info: JobInfo
   lines: LogLine[]
@@ -39,10 +56,17 @@ interface LiveJob {
 export class JobManager {
   private readonly emitter = new EventEmitter()
   private readonly jobs = new Map<string, LiveJob>()
-  private loaded = false
+  /** Reading the history (and pruning it) happens once; every caller waits for the same read. */
+  private loading?: Promise<void>
 
-  constructor(private readonly dir: string) {
+  private readonly retention: Retention
+
+  constructor(
+    private readonly dir: string,
+    retention: Partial<Retention> = {},
+  ) {
     this.emitter.setMaxListeners(100)
+    this.retention = { ...DEFAULT_RETENTION, ...retention }
   }
 
   onEvent(listener: (e: JobEvent) => void): () => void {
@@ -57,7 +81,8 @@ export class JobManager {
   /** Starts `run` as a job and returns its info at once. */
   async start<T>(kind: JobKind, title: string, run: (ctx: JobContext) => Promise<T>): Promise<JobInfo> {
     await this.load()
-    await mkdir(this.dir, { recursive: true })
+    // Logs name patients' files: readable by this user only.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 })
     const id = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`
     const logFile = join(this.dir, `${id}.log`)
     const job: LiveJob = {
@@ -210,9 +235,11 @@ export class JobManager {
     return job.lines.slice(Math.max(0, from - first), Math.max(0, from - first) + max)
   }
 
-  private async load(): Promise<void> {
-    if (this.loaded) return
-    this.loaded = true
+  private load(): Promise<void> {
+    return (this.loading ??= this.readHistory())
+  }
+
+  private async readHistory(): Promise<void> {
     try {
       const saved = JSON.parse(await readFile(join(this.dir, 'jobs.json'), 'utf8')) as JobInfo[]
       for (const info of saved) {
@@ -220,20 +247,51 @@ export class JobManager {
         // A job that was running when the app stopped did not finish.
         if (info.state === 'running' || info.state === 'queued') {
           info.state = 'failed'
-          info.error = 'The app stopped while this job was running.'
+          info.error = STOPPED_WHILE_RUNNING
         }
         this.jobs.set(info.id, { info, lines: [], pending: [], partial: {}, abort: new AbortController() })
       }
     } catch {
       /* no history yet */
     }
+    await this.prune()
+  }
+
+  /** Drops jobs (and their logs) beyond the retention limits; see Retention. */
+  private async prune(): Promise<void> {
+    const now = Date.now()
+    const { maxJobs, maxAgeMs, busyMs } = this.retention
+    const mtime = async (file: string): Promise<number> => (await stat(file).catch(() => null))?.mtimeMs ?? 0
+    const ours = (file: string | undefined): file is string => !!file && resolve(dirname(file)) === resolve(this.dir) && LOG_NAME.test(file.slice(dirname(file).length + 1))
+    const newestFirst = [...this.jobs.values()].sort((a, b) => b.info.createdAt - a.info.createdAt)
+    let pruned = 0
+    for (const [rank, job] of newestFirst.entries()) {
+      const { info } = job
+      if (job.out || info.state === 'running' || info.state === 'queued') continue
+      const last = Math.max(info.endedAt ?? info.createdAt, info.createdAt)
+      if (rank < maxJobs && now - last <= maxAgeMs) continue
+      // Saved as running by another process that may still be writing it.
+      if (info.error === STOPPED_WHILE_RUNNING && ours(info.logFile) && now - (await mtime(info.logFile)) < busyMs) continue
+      this.jobs.delete(info.id)
+      pruned++
+      if (ours(info.logFile)) await rm(info.logFile, { force: true }).catch(() => undefined)
+    }
+    // Logs no job lists (their entry lost to an older version, or to two runs saving at once).
+    const listed = new Set([...this.jobs.values()].map((j) => j.info.logFile && resolve(j.info.logFile)))
+    const names = await readdir(this.dir).catch(() => [] as string[])
+    for (const name of names) {
+      const file = join(this.dir, name)
+      if (!LOG_NAME.test(name) || listed.has(resolve(file))) continue
+      if (now - (await mtime(file)) >= busyMs) await rm(file, { force: true }).catch(() => undefined)
+    }
+    if (pruned > 0) await this.persist()
   }
 
   private persistChain: Promise<void> = Promise.resolve()
   private persist(): Promise<void> {
     this.persistChain = this.persistChain.then(async () => {
       await mkdir(this.dir, { recursive: true })
-      const infos = [...this.jobs.values()].map((j) => j.info).slice(-200)
+      const infos = [...this.jobs.values()].map((j) => j.info)
       const tmp = join(this.dir, `jobs.json.${process.pid}.tmp`)
       await writeFile(tmp, JSON.stringify(infos))
       await rename(tmp, join(this.dir, 'jobs.json'))
