@@ -1,6 +1,7 @@
 // Scales and SVG paths for the training curves (loss and Dice per epoch). Kept pure so the
 // arithmetic is tested without a DOM.
 import type { EpochMetrics } from '../../shared/api'
+import { timeRemaining } from '../../shared/timeRemaining'
 
 export interface Point {
   x: number
@@ -73,9 +74,9 @@ export function metricSeries(metrics: readonly EpochMetrics[]): { loss: Series[]
 }
 
 /**
- * "Epoch n of N" and the remaining time from the mean epoch duration. nnU-Net logs an epoch's
- * number when it starts and its duration when it ends, so `current` is the epoch running now
- * (counted from 1) and `finished` the ones that ended.
+ * "Epoch n of N" and the time left (timeRemaining over the epoch durations, as the training job
+ * computes it). nnU-Net logs an epoch's number when it starts and its duration when it ends, so
+ * `current` is the epoch running now (counted from 1) and `finished` the ones that ended.
  */
 export function trainingProgress(
   metrics: readonly EpochMetrics[],
@@ -86,8 +87,6 @@ export function trainingProgress(
   const total = last.totalEpochs ?? plannedEpochs
   const ended = metrics.filter((m) => m.epochSeconds !== undefined || m.valLoss !== undefined)
   const finished = ended.length ? ended[ended.length - 1]!.epoch + 1 : 0
-  const times = metrics.map((m) => m.epochSeconds).filter((t): t is number => t !== undefined && t > 0)
-  const mean = times.length ? times.reduce((a, b) => a + b, 0) / times.length : undefined
-  const etaSeconds = total !== undefined && mean !== undefined ? Math.max(0, total - finished) * mean : undefined
-  return { current: last.epoch + 1, finished, total, etaSeconds }
+  const etaSeconds = timeRemaining({ done: finished, total, unitSeconds: metrics.flatMap((m) => (m.epochSeconds !== undefined ? [m.epochSeconds] : [])) })
+  return { current: last.epoch + 1, finished, total, ...(etaSeconds !== undefined && { etaSeconds }) }
 }

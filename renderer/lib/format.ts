@@ -1,4 +1,5 @@
-// Numbers as a researcher reads them: sizes, durations, remaining time.
+// Numbers as a researcher reads them: sizes and durations (the time left itself is
+// shared/timeRemaining, computed once for every operation).
 
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return '–'
@@ -20,12 +21,6 @@ export function formatDuration(seconds: number): string {
   if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`
   const h = Math.floor(m / 60)
   return `${h} h ${String(m % 60).padStart(2, '0')} min`
-}
-
-/** Remaining time from the average time per finished unit; undefined until one unit is done. */
-export function estimateRemaining(done: number, total: number, elapsedSeconds: number): number | undefined {
-  if (done <= 0 || total <= done || elapsedSeconds <= 0) return done >= total && total > 0 ? 0 : undefined
-  return (elapsedSeconds / done) * (total - done)
 }
 
 export function percent(done: number, total: number): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { domainOf, linePath, metricSeries, trainingProgress } from '../../renderer/lib/chartMath'
-import { estimateRemaining, formatBytes, formatDuration, lastPathPart } from '../../renderer/lib/format'
+import { formatBytes, formatDuration, lastPathPart } from '../../renderer/lib/format'
 
 describe('training curves', () => {
   const metrics = [
@@ -31,14 +31,12 @@ describe('training curves', () => {
 })
 
 describe('format', () => {
-  it('formats sizes, durations and remaining time', () => {
+  it('formats sizes and durations', () => {
     expect(formatBytes(512)).toBe('512 B')
     expect(formatBytes(1536)).toBe('1.5 KB')
     expect(formatDuration(42)).toBe('42 s')
     expect(formatDuration(125)).toBe('2 min 05 s')
     expect(formatDuration(3 * 3600 + 60)).toBe('3 h 01 min')
-    expect(estimateRemaining(2, 10, 20)).toBe(80)
-    expect(estimateRemaining(0, 10, 20)).toBeUndefined()
     expect(lastPathPart('/data/organ/')).toBe('organ')
     expect(lastPathPart('C:\\data\\tumor')).toBe('tumor')
   })
