@@ -15,6 +15,11 @@ interface ClientWindow {
   __wizard: { api: ApiClient; isElectron: boolean }
 }
 
+interface EventWindow {
+  __eventSources: EventSource[]
+  __seen: JobEvent[]
+}
+
 let clientJs = ''
 let guideRoot = ''
 let guide: GuideFolders
@@ -82,6 +87,18 @@ test('the token survives a reload through sessionStorage; without it calls are r
 })
 
 test('preview volumes arrive as bytes, job events over EventSource', async ({ wizard, page }) => {
+  // Keep each EventSource the page opens, so the test can wait for the stream to be open.
+  await page.addInitScript(() => {
+    const opened: EventSource[] = []
+    const Native = window.EventSource
+    Object.assign(window, { __eventSources: opened })
+    window.EventSource = class extends Native {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        super(url, init)
+        opened.push(this)
+      }
+    }
+  })
   await openClient(page, wizard.origin, `?token=${wizard.token}`)
   const sources = { imagesDir: guide.images, labels: [{ name: 'organ', dir: guide.organ }, { name: 'tumor', dir: guide.tumor }] }
   const volume = await page.evaluate(
@@ -97,25 +114,22 @@ test('preview volumes arrive as bytes, job events over EventSource', async ({ wi
   expect(volume.sizeofHdr).toBe(348)
   expect(volume.length).toBeGreaterThan(352)
 
-  const events = await page.evaluate(async (sources) => {
-    const { api } = (window as unknown as ClientWindow).__wizard
-    const seen: { type: string; state?: string }[] = []
-    return new Promise<{ type: string; state?: string }[]>((resolve) => {
-      let jobId = ''
-      const off = api.onEvent((e: JobEvent) => {
-        const id = e.type === 'job' ? e.job.id : e.jobId
-        if (!jobId || id !== jobId) return
-        seen.push({ type: e.type, state: e.type === 'exit' ? e.state : e.type === 'job' ? e.job.state : undefined })
-        if (e.type === 'exit') {
-          off()
-          resolve(seen)
-        }
-      })
-      // Give the EventSource a moment to connect, then start a real validation job.
-      setTimeout(async () => {
-        jobId = (await api.validate(sources)).jobId
-      }, 500)
-    })
-  }, sources)
+  // Listen first and wait until the event stream is open, so no event of the job can be missed.
+  await page.evaluate(() => {
+    const w = window as unknown as ClientWindow & EventWindow
+    w.__seen = []
+    w.__wizard.api.onEvent((e: JobEvent) => w.__seen.push(e))
+  })
+  await page.waitForFunction(() => (window as unknown as EventWindow).__eventSources.some((es) => es.readyState === EventSource.OPEN))
+  const jobId = await page.evaluate(async (sources) => (await (window as unknown as ClientWindow).__wizard.api.validate(sources)).jobId, sources)
+  const exitOf = (id: string) => (window as unknown as EventWindow).__seen.some((e) => e.type === 'exit' && e.jobId === id)
+  await page.waitForFunction(exitOf, jobId, { timeout: 120_000 })
+  const events = await page.evaluate(
+    (id) =>
+      (window as unknown as EventWindow).__seen
+        .filter((e) => (e.type === 'job' ? e.job.id : 'jobId' in e ? e.jobId : undefined) === id)
+        .map((e) => ({ type: e.type, state: e.type === 'exit' ? e.state : e.type === 'job' ? e.job.state : undefined })),
+    jobId,
+  )
   expect(events.at(-1)).toMatchObject({ type: 'exit', state: 'done' })
 })

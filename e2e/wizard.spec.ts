@@ -85,9 +85,14 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
   await expect(page.getByTestId('check-report')).toBeVisible({ timeout: 240_000 })
   await expect(page.getByTestId('check-row')).toHaveCount(CASES)
   await expect(page.getByTestId('count-error')).toHaveText('0 with errors')
-  // aorta and its false lumen overlap: every case reports overlap voxels
-  const expectedOverlap = guide.counts[guide.caseKeys[0]!]!.overlap
-  if (expectedOverlap > 0) await expect(page.getByTestId('overlap').first()).toHaveText(expectedOverlap.toLocaleString('en-US'))
+  // aorta and its false lumen overlap: every case reports its overlap voxels, as counted on disk.
+  const rows = page.getByTestId('check-row')
+  for (let i = 0; i < CASES; i++) {
+    const key = ((await rows.nth(i).locator('td').first().textContent()) ?? '').trim()
+    const expected = guide.counts[key]?.overlap
+    expect(expected, `overlap of ${key} counted from the written masks`).toBeGreaterThan(0)
+    await expect(rows.nth(i).getByTestId('overlap')).toHaveText(expected!.toLocaleString('en-US'))
+  }
   // Filtering by status: no case has errors.
   await page.getByTestId('check-filter').selectOption('error')
   await expect(page.getByTestId('check-row')).toHaveCount(0)
