@@ -47,6 +47,8 @@ export const outputSpec = z.object({
   split: splitSpec.default({ seed: 0 }),
   metadata: datasetMetadata.default({ description: '', reference: '', licence: '', release: '1.0', channelNames: ['CT'] }),
   overwrite: z.boolean().default(false),
+  /** false: manifest.json keeps only hashes and case ids, no source paths or file names (--no-source-paths); default true. */
+  sourcePaths: z.boolean().optional(),
 })
 
 export const prepareRequest = z.object({ sources: sourceSpec, output: outputSpec })

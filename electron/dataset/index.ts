@@ -2,6 +2,6 @@
 export { scanSources } from './scan'
 export { validateSources } from './validate'
 export { planOutput } from './plan'
-export { runPrepare, PrepareRefusedError } from './prepare'
+export { runPrepare, PrepareRefusedError, PrepareInterruptedError, type PrepareOptions } from './prepare'
 export { previewCase } from './preview'
 export { viewFiles } from './viewFiles'

@@ -1,9 +1,28 @@
-// One prepare at a time per dataset folder: the wizard and a terminal (or two wizard windows)
-// writing the same DatasetNNN_Name would delete each other's staging files and interleave cases.
-import { open, readFile, rm, stat } from 'node:fs/promises'
+// One prepare at a time per dataset id in an output folder: the wizard and a terminal (or two
+// wizard windows, or the same id under two names) writing there at once would delete each
+// other's staging files, interleave cases or create two folders nnU-Net cannot tell apart.
+//
+// The lock is a file created atomically with its owner already inside: the owner is written to a
+// unique temporary file that is then hard-linked to the lock name (link fails when the name
+// exists, also on NFS), so no process ever sees an empty or half-written lock. A lock whose owner
+// no longer runs is taken over only under a second exclusive "takeover" file, re-reading the
+// owner under it, so of several processes that find the same stale lock exactly one wins.
+import { link, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
 
+const LOCK_PREFIX = '.nnunet-wizard-lock-'
 const held = new Set<string>()
+
+interface Owner {
+  pid: number
+  host: string
+  nonce: string
+}
+
+export class DatasetBusyError extends Error {}
 
 function alive(pid: number): boolean {
   try {
@@ -14,38 +33,111 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Takes the lock for `folderName` in `outDir`; a lock left by a process that no longer runs is taken over. */
-export async function lockDataset(outDir: string, folderName: string): Promise<() => Promise<void>> {
-  const path = join(outDir, `.nnunet-wizard-lock-${folderName}`)
-  if (held.has(path)) throw new Error(`${folderName} is already being written by another job in this app; wait for it to finish or cancel it.`)
-  // Claimed synchronously, before any await, so two jobs of this process cannot both get past here.
-  held.add(path)
-  const release = async () => {
-    held.delete(path)
-    await rm(path, { force: true })
+/** The owner written in a lock file; null when the file is gone. A file that is not ours to parse counts as an owner that no longer runs. */
+async function readOwner(path: string): Promise<{ raw: string; owner: Owner | null } | null> {
+  let raw: string
+  try {
+    raw = await readFile(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
   }
   try {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fh = await open(path, 'wx')
-        await fh.writeFile(String(process.pid))
-        await fh.close()
-        return release
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-        const pid = Number(await readFile(path, 'utf8').catch(() => ''))
-        // An empty lock file is one another process has just created and not yet written.
-        const fresh = !pid && (await stat(path).then((s) => Date.now() - s.mtimeMs < 10_000, () => false))
-        if (fresh || (pid && pid !== process.pid && alive(pid))) {
-          throw new Error(`${folderName} is being written by another nnunet-wizard process${pid ? ` (pid ${pid})` : ''}; wait for it to finish. If no such process runs, delete ${path}.`)
+    const o = JSON.parse(raw) as Owner
+    return { raw, owner: Number.isInteger(o.pid) && typeof o.host === 'string' ? o : null }
+  } catch {
+    return { raw, owner: null }
+  }
+}
+
+function running(owner: Owner | null): boolean {
+  if (!owner) return false
+  // A process on another machine (a shared folder) cannot be checked from here: assume it runs.
+  return owner.host !== hostname() || alive(owner.pid)
+}
+
+async function linkOrExists(from: string, to: string): Promise<boolean> {
+  try {
+    await link(from, to)
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw err
+  }
+}
+
+/** Removes lock temp files of processes that no longer run (a crash between write and link). */
+async function sweepTemps(outDir: string, name: string): Promise<void> {
+  const host = hostname()
+  for (const n of await readdir(outDir).catch(() => [] as string[])) {
+    const m = new RegExp(`^${name.replace(/[.]/g, '\\.')}\\.tmp-(.+)-(\\d+)-[0-9a-f]+$`).exec(n)
+    if (m && m[1] === host && !alive(Number(m[2]))) await rm(join(outDir, n), { force: true })
+  }
+}
+
+/**
+ * Takes the lock for the dataset `key` (e.g. Dataset011 or Task11: the id, not the name) in
+ * `outDir`; resolves with its release. `key` is built from a checked layout and id only.
+ */
+export async function lockDataset(outDir: string, key: string): Promise<() => Promise<void>> {
+  if (!/^(Dataset|Task)\d+$/.test(key)) throw new Error(`Internal error: "${key}" is not a dataset key.`)
+  const name = `${LOCK_PREFIX}${key}`
+  const path = join(outDir, name)
+  const guard = `${path}.takeover`
+  if (held.has(path)) throw new DatasetBusyError(`${key} in ${outDir} is already being written by another job in this app; wait for it to finish or cancel it.`)
+  // Claimed synchronously, before any await, so two jobs of this process cannot both get past here.
+  held.add(path)
+  const me: Owner = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex') }
+  const mine = JSON.stringify(me)
+  const tmp = `${path}.tmp-${me.host}-${me.pid}-${me.nonce}`
+  const release = async () => {
+    const now = await readOwner(path).catch(() => null)
+    if (now?.raw === mine) await rm(path, { force: true })
+    held.delete(path)
+  }
+  try {
+    await writeFile(tmp, mine, { flag: 'wx' })
+    try {
+      for (let attempt = 0; attempt < 400; attempt++) {
+        if (await linkOrExists(tmp, path)) {
+          await sweepTemps(outDir, name)
+          return release
         }
-        await rm(path, { force: true })
+        const current = await readOwner(path)
+        if (!current) continue
+        if (running(current.owner)) {
+          const o = current.owner!
+          throw new DatasetBusyError(`${key} in ${outDir} is being written by another nnunet-wizard run (pid ${o.pid}${o.host !== me.host ? ` on ${o.host}` : ''}); wait for it to finish, or stop that run.`)
+        }
+        // Stale: its owner no longer runs. Only the holder of the takeover guard may replace it.
+        if (!(await linkOrExists(tmp, guard))) {
+          const other = await readOwner(guard)
+          if (other && !running(other.owner)) {
+            throw new DatasetBusyError(`A run that stopped while taking over the lock of ${key} left ${guard}; make sure no nnunet-wizard run is writing ${outDir}, delete that file and run again.`)
+          }
+          await delay(10) // another process is taking over right now; look again
+          continue
+        }
+        try {
+          const again = await readOwner(path)
+          // Replaced only if it is still the same stale lock: someone may have taken over meanwhile.
+          if (again?.raw === current.raw) {
+            await rm(path, { force: true })
+            if (await linkOrExists(tmp, path)) {
+              await sweepTemps(outDir, name)
+              return release
+            }
+          }
+        } finally {
+          await rm(guard, { force: true })
+        }
       }
+      throw new DatasetBusyError(`Could not lock ${key} in ${outDir}: other runs keep taking it; try again.`)
+    } finally {
+      await rm(tmp, { force: true })
     }
   } catch (err) {
     held.delete(path)
     throw err
   }
-  held.delete(path)
-  throw new Error(`Could not lock ${join(outDir, folderName)} for writing; delete ${path} if no other run is writing it.`)
 }

@@ -1,14 +1,27 @@
 // manifest.json: the record a run leaves in the dataset folder. It proves the folder was made by
 // this tool (so a re-run may write into it), lets an interrupted run resume (finished cases are
 // skipped when their sources are unchanged), and tells a reader where every file came from.
-import { readFile, stat } from 'node:fs/promises'
+//
+// While a run writes, each finished case is appended to manifest.journal (one JSON line per case)
+// the moment its files are in place, so a crash anywhere loses at most the cases in flight; the
+// run's end folds the journal into manifest.json. Both are read back as untrusted input: every
+// case must name its own files in imagesTr/labelsTr/imagesTs, or the folder is not resumed.
+//
+// Without source paths (sourcePaths: false) the manifest holds no file or folder names at all:
+// source paths, source folders and case keys (the file names, often patient names) are replaced
+// by their SHA-256, which is still enough to recognise unchanged sources on a re-run.
+import { appendFile, readFile, stat } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type { Finding, Split } from '../../shared/api'
 import type { LayoutKind } from '../../shared/schema'
+import { imagePathFor, labelPathFor } from '../../shared/layout'
 import type { SourceFingerprint } from './caseWork'
-import { writeFileAtomic } from '../imaging/niftiWriter'
+import { writeFileAtomic } from '../files/writeAtomic'
+import { isInside } from '../files/pathInside'
 
 export const MANIFEST_FILE = 'manifest.json'
+export const JOURNAL_FILE = 'manifest.journal'
 export const MANIFEST_FORMAT = 'nnunet-wizard-manifest'
 
 /** What decides the file names and contents; a run with other settings may not resume into the folder. */
@@ -21,9 +34,12 @@ export interface ManifestSettings {
   labels: { name: string; value: number; dir: string }[]
   imagesDir: string
   split: { seed: number; testCount: number }
+  /** Present (false) only when source paths are left out. */
+  sourcePaths?: false
 }
 
 export interface ManifestCase {
+  /** The source file name without extension, or its SHA-256 ("sha256:...") without source paths. */
   caseKey: string
   caseId: string
   split: Split
@@ -53,13 +69,77 @@ export interface Manifest {
   failed: { caseKey: string; caseId: string; findings: Finding[] }[]
 }
 
-export async function readManifest(datasetDir: string): Promise<Manifest | null> {
+/** How a name (source path, folder, case key) is recorded: as is, or as its SHA-256 without source paths. */
+export function recordedName(text: string, sourcePaths: boolean): string {
+  return sourcePaths ? text : `sha256:${createHash('sha256').update(text).digest('hex')}`
+}
+
+export type ManifestRead = { manifest: Manifest; journal: boolean } | { problem: string } | null
+
+const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9-]*_\d{3,}$/
+
+/** Why a case record cannot be trusted, or null: its files must be exactly the ones its id and split name. */
+function caseProblem(key: string, c: ManifestCase, layout: LayoutKind): string | null {
+  if (!c || typeof c !== 'object') return `the entry "${key}" is not a case record`
+  if (typeof c.caseId !== 'string' || !CASE_ID.test(c.caseId) || c.caseId !== key) return `the case "${key}" has an invalid case id`
+  if (c.split !== 'train' && c.split !== 'test') return `the case "${key}" has an invalid split`
+  if (c.image !== imagePathFor(layout, c.split, c.caseId)) return `the case "${key}" points at "${String(c.image)}" instead of its own image file`
+  const label = c.split === 'train' ? labelPathFor(c.caseId) : null
+  if (c.label !== label) return `the case "${key}" points at "${String(c.label)}" instead of its own label file`
+  for (const p of [c.image, c.label]) if (p && !isInside(join('/d', p), '/d')) return `the case "${key}" points outside the dataset folder`
+  if (typeof c.caseKey !== 'string' || !Number.isFinite(c.imageBytes) || !Number.isFinite(c.labelBytes)) return `the case "${key}" is incomplete`
+  if (!Array.isArray(c.sources) || c.sources.some((s) => typeof s?.path !== 'string' || !Number.isFinite(s.size) || !Number.isFinite(s.mtimeMs))) return `the case "${key}" has invalid sources`
+  return null
+}
+
+function parseJournal(text: string, layout: LayoutKind): { cases: ManifestCase[]; problem?: string } {
+  const lines = text.split('\n')
+  // The last line may be cut short by a crash mid-append: it is simply not recorded.
+  const complete = lines.slice(0, -1)
+  const cases: ManifestCase[] = []
+  for (const [i, line] of complete.entries()) {
+    if (!line.trim()) continue
+    let c: ManifestCase
+    try {
+      c = JSON.parse(line) as ManifestCase
+    } catch {
+      return { cases, problem: `line ${i + 1} of ${JOURNAL_FILE} is not valid JSON` }
+    }
+    const bad = caseProblem(String(c?.caseId), c, layout)
+    if (bad) return { cases, problem: `${JOURNAL_FILE} line ${i + 1}: ${bad}` }
+    cases.push(c)
+  }
+  return { cases }
+}
+
+/** The manifest with its journal applied; null when there is none, `problem` when it cannot be trusted. */
+export async function readManifest(datasetDir: string): Promise<ManifestRead> {
+  let text: string
   try {
-    const m = JSON.parse(await readFile(join(datasetDir, MANIFEST_FILE), 'utf8')) as Partial<Manifest>
-    return m && m.format === MANIFEST_FORMAT && m.version === 1 && m.settings && m.cases ? (m as Manifest) : null
+    text = await readFile(join(datasetDir, MANIFEST_FILE), 'utf8')
   } catch {
     return null
   }
+  let m: Manifest
+  try {
+    m = JSON.parse(text) as Manifest
+  } catch {
+    return { problem: `${MANIFEST_FILE} is not valid JSON` }
+  }
+  if (!m || m.format !== MANIFEST_FORMAT || m.version !== 1) return { problem: `${MANIFEST_FILE} is not an nnU-Net Wizard manifest (format ${MANIFEST_FORMAT}, version 1)` }
+  const layout = m.settings?.layout
+  if (!m.settings || (layout !== 'nnunet-v2' && layout !== 'msd') || !m.cases || typeof m.cases !== 'object') return { problem: `${MANIFEST_FILE} has no valid settings or cases` }
+  for (const [key, c] of Object.entries(m.cases)) {
+    const bad = caseProblem(key, c, layout)
+    if (bad) return { problem: `${MANIFEST_FILE}: ${bad}` }
+  }
+  if (!Array.isArray(m.failed)) m.failed = []
+  const journal = await readFile(join(datasetDir, JOURNAL_FILE), 'utf8').catch(() => null)
+  if (journal === null) return { manifest: m, journal: false }
+  const j = parseJournal(journal, layout)
+  if (j.problem) return { problem: j.problem }
+  for (const c of j.cases) m.cases[c.caseId] = c
+  return { manifest: m, journal: true }
 }
 
 export async function writeManifest(datasetDir: string, m: Manifest): Promise<string> {
@@ -68,21 +148,28 @@ export async function writeManifest(datasetDir: string, m: Manifest): Promise<st
   for (const c of Object.values(m.cases)) for (const s of c.sources) files[s.path] = { caseId: c.caseId, split: c.split, role: s.role }
   m.files = files
   m.updatedAt = new Date().toISOString()
-  await writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(m, null, 2) + '\n'))
+  await writeFileAtomic(path, `${JSON.stringify(m, null, 2)}\n`, { createFolder: false })
   return path
+}
+
+/** Records one finished case at once (a crash after this keeps it). */
+export async function journalCase(datasetDir: string, c: ManifestCase): Promise<void> {
+  await appendFile(join(datasetDir, JOURNAL_FILE), `${JSON.stringify(c)}\n`)
 }
 
 export function sameSettings(a: ManifestSettings, b: ManifestSettings): boolean {
   return JSON.stringify(a) === JSON.stringify(b)
 }
 
-/** A finished case can be skipped when its sources look unchanged and its outputs are intact. */
-export async function caseIsCurrent(datasetDir: string, c: ManifestCase, sources: string[]): Promise<boolean> {
-  const recorded = c.sources.map((s) => s.path)
-  if (recorded.length !== sources.length || recorded.some((p, i) => p !== sources[i])) return false
+/**
+ * A finished case can be skipped when its sources look unchanged and its outputs are intact.
+ * `sources` are the case's source files now; `recorded` maps a path to its manifest form.
+ */
+export async function caseIsCurrent(datasetDir: string, c: ManifestCase, sources: string[], recorded: (path: string) => string): Promise<boolean> {
+  if (c.sources.length !== sources.length || c.sources.some((s, i) => s.path !== recorded(sources[i]!))) return false
   try {
-    for (const s of c.sources) {
-      const info = await stat(s.path)
+    for (const [i, s] of c.sources.entries()) {
+      const info = await stat(sources[i]!)
       if (info.size !== s.size || info.mtimeMs !== s.mtimeMs) return false
     }
     if ((await stat(join(datasetDir, c.image))).size !== c.imageBytes) return false

@@ -1,15 +1,20 @@
 // What would be written, where, and what stands in the way: fast (listings and one manifest
 // read, no pixels), so the wizard can show it live while the user types a name or an id.
-import { readdir, realpath, stat } from 'node:fs/promises'
-import { basename, dirname, join, resolve, sep } from 'node:path'
+import { access, constants, readdir, stat } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
 import type { Finding, OutputPlan, ScanResult } from '../../shared/api'
 import type { PrepareRequest } from '../../shared/schema'
 import { checkDatasetId, checkDatasetName, checkLabelNames, checkPrefix, checkSplit, datasetFolderName, defaultPrefix, ID_RANGE, planCases, testCountFor, treePreview } from '../../shared/layout'
 import { buildDatasetJsonMsd, buildDatasetJsonV2 } from '../../shared/datasetJson'
+import { TEMP_MARKER } from '../files/writeAtomic'
+import { overlaps } from '../files/pathInside'
 import { scanSources } from './scan'
-import { MANIFEST_FILE, readManifest, sameSettings, type Manifest, type ManifestSettings } from './manifest'
+import { JOURNAL_FILE, MANIFEST_FILE, readManifest, recordedName, sameSettings, type Manifest, type ManifestSettings } from './manifest'
 
-export type TargetState = 'absent' | 'empty' | 'resumable' | 'other-settings' | 'foreign'
+/** bad-manifest: a manifest.json (or its journal) that is damaged or was edited, so it is not trusted. */
+export type TargetState = 'absent' | 'empty' | 'resumable' | 'other-settings' | 'bad-manifest' | 'foreign'
+
+export const OUTPUT_FOLDERS = ['imagesTr', 'labelsTr', 'imagesTs']
 
 export interface DetailedPlan {
   plan: OutputPlan
@@ -17,56 +22,88 @@ export interface DetailedPlan {
   settings: ManifestSettings
   target: TargetState
   manifest: Manifest | null
+  /** The manifest had a journal of cases recorded by an interrupted run. */
+  journal: boolean
+  /** The lock and staging key: the layout's word and the id (Dataset011, Task11), never the name. */
+  key: string
 }
 
-function inside(child: string, parent: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep)
+/** The key runs on one dataset id share (lock, staging), whatever its name. */
+export function datasetKey(layout: PrepareRequest['output']['layout'], id: number): string {
+  const r = ID_RANGE[layout]
+  return `${r.word}${String(id).padStart(r.digits, '0')}`
 }
 
-/** The real path, through symbolic links, of a folder that may not exist yet. */
-async function realPathOf(path: string): Promise<string> {
-  const missing: string[] = []
-  let head = path
-  for (;;) {
-    try {
-      return join(await realpath(head), ...missing)
-    } catch {
-      const parent = dirname(head)
-      if (parent === head) return path
-      missing.unshift(basename(head))
-      head = parent
-    }
+const ours = (name: string) => name.startsWith(TEMP_MARKER)
+
+/** A folder holding only what an interrupted run of ours makes first: empty output folders and temp files. */
+async function onlyOurBeginnings(datasetDir: string, entries: string[]): Promise<boolean> {
+  for (const e of entries) {
+    if (!OUTPUT_FOLDERS.includes(e)) return false
+    const inner = await readdir(join(datasetDir, e)).catch(() => null)
+    if (!inner || inner.some((n) => !ours(n))) return false
   }
+  return true
 }
 
-async function targetState(datasetDir: string, settings: ManifestSettings): Promise<{ state: TargetState; manifest: Manifest | null; entries: string[] }> {
+async function targetState(datasetDir: string, settings: ManifestSettings): Promise<{ state: TargetState; manifest: Manifest | null; journal: boolean; entries: string[]; problem?: string }> {
   let entries: string[]
   try {
-    entries = (await readdir(datasetDir)).filter((e) => !e.startsWith('.nnunet-wizard-tmp-'))
+    entries = (await readdir(datasetDir)).filter((e) => !ours(e))
   } catch {
-    return { state: 'absent', manifest: null, entries: [] }
+    return { state: 'absent', manifest: null, journal: false, entries: [] }
   }
-  if (entries.length === 0) return { state: 'empty', manifest: null, entries }
-  const manifest = entries.includes(MANIFEST_FILE) ? await readManifest(datasetDir) : null
-  if (!manifest) return { state: 'foreign', manifest: null, entries }
-  return { state: sameSettings(manifest.settings, settings) ? 'resumable' : 'other-settings', manifest, entries }
+  if (entries.length === 0 || (!entries.includes(MANIFEST_FILE) && !entries.includes(JOURNAL_FILE) && (await onlyOurBeginnings(datasetDir, entries)))) {
+    return { state: 'empty', manifest: null, journal: false, entries }
+  }
+  const read = entries.includes(MANIFEST_FILE) ? await readManifest(datasetDir) : null
+  if (!read) return { state: 'foreign', manifest: null, journal: false, entries }
+  if ('problem' in read) return { state: 'bad-manifest', manifest: null, journal: false, entries, problem: read.problem }
+  return { state: sameSettings(read.manifest.settings, settings) ? 'resumable' : 'other-settings', manifest: read.manifest, journal: read.journal, entries }
+}
+
+/** Where the output folder cannot be made or written: a file in the way, or no permission. */
+async function outputFolderFindings(outDir: string): Promise<Finding[]> {
+  let head = outDir
+  for (;;) {
+    const info = await stat(head).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : err))
+    if (info instanceof Error) {
+      return [{ severity: 'error', code: 'out-unusable', file: head, text: `The output folder ${outDir} cannot be used: ${head} cannot be read (${info.code === 'EACCES' || info.code === 'EPERM' ? 'permission denied' : info.code === 'ENOTDIR' ? 'a file is in the way' : info.message}).`, hint: 'Choose a folder you can write to.' }]
+    }
+    if (info) {
+      if (!info.isDirectory()) {
+        return head === outDir
+          ? [{ severity: 'error', code: 'out-not-directory', file: outDir, text: `The output path ${outDir} is a file, not a folder.`, hint: 'Choose a folder (it is created when missing).' }]
+          : [{ severity: 'error', code: 'out-not-directory', file: head, text: `The output folder ${outDir} cannot be created: ${head} is a file, not a folder.`, hint: 'Choose a folder (it is created when missing).' }]
+      }
+      try {
+        await access(head, constants.W_OK | constants.X_OK)
+        return []
+      } catch (err) {
+        const why = (err as NodeJS.ErrnoException).code === 'EROFS' ? 'it is on a read-only file system' : 'permission denied'
+        return [{ severity: 'error', code: 'out-not-writable', file: head, text: `The output folder ${outDir} cannot be written: ${head === outDir ? 'it' : head} is not writable (${why}).`, hint: 'Choose a folder you can write to.' }]
+      }
+    }
+    const parent = dirname(head)
+    if (parent === head) return []
+    head = parent
+  }
 }
 
 /** Other dataset folders with the same id: nnU-Net refuses an id that names two datasets. */
 async function sameIdFolders(outDir: string, req: PrepareRequest, folderName: string): Promise<string[]> {
-  const r = ID_RANGE[req.output.layout]
-  const pattern = new RegExp(`^${r.word}${String(req.output.id).padStart(r.digits, '0')}_`)
+  const pattern = new RegExp(`^${datasetKey(req.output.layout, req.output.id)}_`)
   const names = await readdir(outDir).catch(() => [] as string[])
   return names.filter((n) => pattern.test(n) && n !== folderName)
 }
 
 /** Cases already written whose id or split the new plan would change. */
-function movedCases(manifest: Manifest, cases: OutputPlan['cases']): { caseKey: string; from: string; to: string }[] {
-  const planned = new Map(cases.map((c) => [c.caseKey, c]))
+function movedCases(manifest: Manifest, cases: OutputPlan['cases'], recordedKey: (k: string) => string): { caseKey: string; from: string; to: string }[] {
+  const planned = new Map(cases.map((c) => [recordedKey(c.caseKey), c]))
   return Object.values(manifest.cases).flatMap((m) => {
     const p = planned.get(m.caseKey)
     if (!p) return [{ caseKey: m.caseKey, from: `${m.caseId} (${m.split})`, to: 'removed' }]
-    return p.caseId === m.caseId && p.split === m.split ? [] : [{ caseKey: m.caseKey, from: `${m.caseId} (${m.split})`, to: `${p.caseId} (${p.split})` }]
+    return p.caseId === m.caseId && p.split === m.split ? [] : [{ caseKey: p.caseKey, from: `${m.caseId} (${m.split})`, to: `${p.caseId} (${p.split})` }]
   })
 }
 
@@ -86,45 +123,51 @@ export async function planDetailed(req: PrepareRequest): Promise<DetailedPlan> {
   findings.push(...checkSplit(output.split, keys.length))
   const cases = planCases(keys, output.layout, prefix, output.split)
 
+  const keep = output.sourcePaths !== false
   const settings: ManifestSettings = {
     layout: output.layout,
     id: output.id,
     name: output.name,
     folderName,
     prefix,
-    labels: sources.labels.map((l, i) => ({ name: l.name, value: i + 1, dir: resolve(l.dir) })),
-    imagesDir: resolve(sources.imagesDir),
+    labels: sources.labels.map((l, i) => ({ name: l.name, value: i + 1, dir: recordedName(resolve(l.dir), keep) })),
+    imagesDir: recordedName(resolve(sources.imagesDir), keep),
     split: { seed: output.split.seed, testCount: testCountFor(output.split, keys.length) },
+    ...(!keep && { sourcePaths: false as const }),
+  }
+  const key = datasetKey(output.layout, output.id)
+  let target: Awaited<ReturnType<typeof targetState>> = { state: 'absent', manifest: null, journal: false, entries: [] }
+
+  // Paths built from a name or id that failed its check are never looked at: such a name can
+  // lead anywhere ("/../../file"). The checks below read the disk; none writes.
+  if (!findings.some((f) => f.code === 'bad-id' || f.code === 'bad-name')) {
+    // Compared as written and through symbolic links: a linked output folder must not lead into a source.
+    const sourceDirs = [resolve(sources.imagesDir), ...sources.labels.map((l) => resolve(l.dir))]
+    const overlapping = (await Promise.all(sourceDirs.map(async (d) => ((await overlaps(d, datasetDir)) ? d : null)))).find((d) => d !== null)
+    if (overlapping) {
+      findings.push({ severity: 'error', code: 'target-overlaps-source', file: datasetDir, text: `The output folder ${datasetDir} overlaps the source folder ${overlapping}; source folders are never written to.`, hint: 'Choose an output folder outside the image and mask folders.' })
+    }
+    if (/^(Dataset\d{3}|Task\d{2,3})_/.test(basename(outDir))) {
+      findings.push({ severity: 'error', code: 'out-is-dataset', file: outDir, text: `The output folder ${outDir} is itself a dataset folder; ${folderName} would be created inside it.`, hint: `Choose the folder that holds datasets (e.g. nnUNet_raw, or ${dirname(outDir)}).` })
+    }
+    findings.push(...(await outputFolderFindings(outDir)))
+    for (const other of await sameIdFolders(outDir, req, folderName)) {
+      findings.push({ severity: 'error', code: 'id-taken', file: join(outDir, other), text: `${outDir} already holds ${other} with the same id ${output.id}; nnU-Net would not know which dataset ${output.id} means.`, hint: 'Choose another id, or move the other dataset away.' })
+    }
+    if (!overlapping) target = await targetState(datasetDir, settings)
   }
 
-  // Compared as written and through symbolic links: a linked output folder must not lead into a source.
-  const sourceDirs = [settings.imagesDir, ...settings.labels.map((l) => l.dir)]
-  const realDataset = await realPathOf(datasetDir)
-  const realSources = await Promise.all(sourceDirs.map(realPathOf))
-  const overlapping = sourceDirs.find((d, i) => inside(d, datasetDir) || inside(datasetDir, d) || inside(realSources[i]!, realDataset) || inside(realDataset, realSources[i]!))
-  if (overlapping) {
-    findings.push({ severity: 'error', code: 'target-overlaps-source', file: datasetDir, text: `The output folder ${datasetDir} overlaps the source folder ${overlapping}; source folders are never written to.`, hint: 'Choose an output folder outside the image and mask folders.' })
-  }
-  if (/^(Dataset\d{3}|Task\d{2,3})_/.test(basename(outDir))) {
-    findings.push({ severity: 'error', code: 'out-is-dataset', file: outDir, text: `The output folder ${outDir} is itself a dataset folder; ${folderName} would be created inside it.`, hint: `Choose the folder that holds datasets (e.g. nnUNet_raw, or ${dirname(outDir)}).` })
-  }
-  const outInfo = await stat(outDir).catch(() => null)
-  if (outInfo && !outInfo.isDirectory()) {
-    findings.push({ severity: 'error', code: 'out-not-directory', file: outDir, text: `The output path ${outDir} is a file, not a folder.`, hint: 'Choose a folder (it is created when missing).' })
-  }
-  for (const other of await sameIdFolders(outDir, req, folderName)) {
-    findings.push({ severity: 'error', code: 'id-taken', file: join(outDir, other), text: `${outDir} already holds ${other} with the same id ${output.id}; nnU-Net would not know which dataset ${output.id} means.`, hint: 'Choose another id, or move the other dataset away.' })
-  }
-
-  const target = await targetState(datasetDir, settings)
+  const recordedKey = (k: string) => recordedName(k, keep)
   if (target.state === 'foreign' && !output.overwrite) {
     findings.push({ severity: 'error', code: 'target-not-empty', file: datasetDir, text: `${datasetDir} already exists and was not made by nnU-Net Wizard (it holds ${target.entries.slice(0, 3).join(', ')}${target.entries.length > 3 ? ', …' : ''}).`, hint: 'Choose another output folder, id or name, or overwrite to replace its contents (--overwrite).' })
+  } else if (target.state === 'bad-manifest' && !output.overwrite) {
+    findings.push({ severity: 'error', code: 'manifest-invalid', file: join(datasetDir, MANIFEST_FILE), text: `${datasetDir} cannot be resumed: ${target.problem}. The manifest was damaged or edited, so nothing in this folder is trusted or deleted.`, hint: 'Rewrite the dataset with --overwrite (the checkbox "Replace a dataset folder"), or choose another output folder.' })
   } else if (target.state === 'other-settings' && !output.overwrite) {
-    findings.push({ severity: 'error', code: 'target-other-settings', file: datasetDir, text: `${datasetDir} was written by an earlier run with other settings (labels, prefix, split or sources differ), so it cannot be resumed.`, hint: 'Overwrite it (--overwrite) or choose another output folder.' })
-  } else if ((target.state === 'foreign' || target.state === 'other-settings') && output.overwrite) {
+    findings.push({ severity: 'error', code: 'target-other-settings', file: datasetDir, text: `${datasetDir} was written by an earlier run with other settings (labels, prefix, split, sources or whether source paths are recorded differ), so it cannot be resumed.`, hint: 'Overwrite it (--overwrite) or choose another output folder.' })
+  } else if ((target.state === 'foreign' || target.state === 'other-settings' || target.state === 'bad-manifest') && output.overwrite) {
     findings.push({ severity: 'warning', code: 'target-replaced', file: datasetDir, text: `${datasetDir} is not empty; its contents will be replaced.` })
-  } else if (target.state === 'resumable' && !output.overwrite && movedCases(target.manifest!, cases).length > 0) {
-    const moved = movedCases(target.manifest!, cases)
+  } else if (target.state === 'resumable' && !output.overwrite && movedCases(target.manifest!, cases, recordedKey).length > 0) {
+    const moved = movedCases(target.manifest!, cases, recordedKey)
     const example = moved.slice(0, 3).map((m) => `${m.caseKey}: ${m.from} -> ${m.to}`).join('; ')
     findings.push({ severity: 'error', code: 'cases-renumbered', file: datasetDir, text: `Added or removed cases would change the id or the train/test split of ${moved.length} case${moved.length === 1 ? '' : 's'} already written in ${datasetDir} (${example}). A test case moving into training leaks it, and preprocessed data or splits made from the old numbering would point at other scans.`, hint: 'Write the new set as a new dataset (another id or name), or rewrite this one with --overwrite and preprocess it again.' })
   } else if (target.state === 'resumable') {
@@ -141,7 +184,7 @@ export async function planDetailed(req: PrepareRequest): Promise<DetailedPlan> {
     datasetJson: output.layout === 'msd' ? buildDatasetJsonMsd(jsonInput) : buildDatasetJsonV2(jsonInput),
     findings,
   }
-  return { plan, scan, settings, target: target.state, manifest: target.manifest }
+  return { plan, scan, settings, target: target.state, manifest: target.manifest, journal: target.journal, key }
 }
 
 export async function planOutput(req: PrepareRequest): Promise<OutputPlan> {

@@ -1,22 +1,26 @@
-// The prepare job. Pass 1 checks every case and, for those that pass, encodes the outputs into a
-// private staging folder next to the dataset (each volume is read once). Pass 2, after every case
-// has been checked, renames the staged files into the dataset and records each case in
-// manifest.json, so a re-run skips finished cases. A case that fails is reported; the others are
-// still written. Nothing appears in the dataset folder before the whole input has been checked.
-import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+// The prepare job. The whole request is checked first (names, ids, folders, overlap with the
+// sources, what the target folder holds) without touching the disk; only then is the output
+// folder made and the dataset id locked, and the plan checked again under the lock. Each case is
+// then checked completely and encoded into a private staging folder; a case that passes is
+// renamed into the dataset and recorded in manifest.journal at once, so a crash or a kill at any
+// point loses at most the cases in flight, and a plain re-run resumes. A case that fails is
+// reported and not written; the others still are. The dataset folder is made (or, with
+// overwrite, replaced) only when the first case has passed, and its manifest.json comes first.
+import { mkdir, readFile, readdir, rename, rmdir, lstat } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { CaseMatch, CaseReport, Finding, PlannedCase, PrepareSummary } from '../../shared/api'
 import type { PrepareRequest } from '../../shared/schema'
 import { buildDatasetJsonMsd, buildDatasetJsonV2 } from '../../shared/datasetJson'
-import { datasetFolderName } from '../../shared/layout'
 import { JobCancelledError, type JobContext } from '../jobs/jobManager'
 import { volumePool } from '../imaging/workerPool'
-import { TEMP_MARKER, writeFileAtomic } from '../imaging/niftiWriter'
-import { planDetailed } from './plan'
+import { TEMP_MARKER, writeFileAtomic } from '../files/writeAtomic'
+import { removeInside } from '../files/pathInside'
+import { faultPoint } from '../files/fault'
+import { OUTPUT_FOLDERS, planDetailed, type DetailedPlan } from './plan'
 import { caseInput, describeCase } from './validate'
 import type { StageResult } from './caseWork'
-import { caseIsCurrent, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestCase } from './manifest'
+import { caseIsCurrent, journalCase, JOURNAL_FILE, MANIFEST_FORMAT, recordedName, writeManifest, type Manifest, type ManifestCase } from './manifest'
 import { CaseProgress } from './progress'
 import { lockDataset } from './lock'
 
@@ -27,7 +31,19 @@ export class PrepareRefusedError extends Error {
   }
 }
 
-const OUTPUT_FOLDERS = ['imagesTr', 'labelsTr', 'imagesTs']
+/** A cancelled run (Ctrl-C, SIGTERM, Cancel): the message says truthfully what was written and kept. */
+export class PrepareInterruptedError extends JobCancelledError {
+  constructor(message: string) {
+    super()
+    this.message = message
+  }
+}
+
+export interface PrepareOptions {
+  /** Rules the caller adds (the service: ids used in the nnU-Net folders), checked before anything is written and again under the lock. */
+  extraChecks?: () => Promise<Finding[]>
+}
+
 const STAGING_PREFIX = '.nnunet-wizard-staging-'
 
 function sourcesOf(m: CaseMatch): string[] {
@@ -38,189 +54,297 @@ function failedReport(caseKey: string, err: unknown, code: string): CaseReport {
   return { caseKey, status: 'error', findings: [{ severity: 'error', code, text: err instanceof Error ? err.message : String(err) }], voxelCounts: {}, overlapVoxels: 0 }
 }
 
-function reportFromManifest(c: ManifestCase): CaseReport {
+function reportFromManifest(caseKey: string, c: ManifestCase): CaseReport {
   const findings: Finding[] = c.warnings.map((text) => ({ severity: 'warning', code: 'earlier-warning', text }))
-  return { caseKey: c.caseKey, status: findings.length ? 'warning' : 'ok', findings, voxelCounts: c.voxelCounts, overlapVoxels: c.overlapVoxels }
+  return { caseKey, status: findings.length ? 'warning' : 'ok', findings, voxelCounts: c.voxelCounts, overlapVoxels: c.overlapVoxels }
 }
 
-/** Removes what an interrupted run left behind: our temp files and our staging folders for this dataset. */
-async function sweepLeftovers(outDir: string, datasetDir: string, folderName: string): Promise<void> {
-  for (const dir of [datasetDir, ...OUTPUT_FOLDERS.map((f) => join(datasetDir, f))]) {
-    const names = await readdir(dir).catch(() => [] as string[])
-    await Promise.all(names.filter((n) => n.startsWith(TEMP_MARKER)).map((n) => rm(join(dir, n), { force: true })))
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
+/** An error from the disk, in words a researcher can act on (the raw errno text says little). */
+function explainFsError(err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException
+  if (!e?.code || !e.syscall) return err
+  const why: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+    ENOTDIR: 'a file is in the way of a folder',
+    EEXIST: 'a file is in the way',
+    EISDIR: 'a folder is in the way of a file',
   }
-  const siblings = await readdir(outDir).catch(() => [] as string[])
-  await Promise.all(siblings.filter((n) => n.startsWith(`${STAGING_PREFIX}${folderName}-`)).map((n) => rm(join(outDir, n), { recursive: true, force: true })))
+  return new Error(`Cannot write ${e.path ?? 'the output'}: ${why[e.code] ?? e.message}. Choose an output folder you can write to (or free space), then run the same command again.`)
 }
 
-async function removeOutputs(datasetDir: string, c: Pick<ManifestCase, 'image' | 'label'>): Promise<void> {
-  await rm(join(datasetDir, c.image), { force: true })
-  if (c.label) await rm(join(datasetDir, c.label), { force: true })
+async function refuseIfBlocked(d: DetailedPlan, opts: PrepareOptions, ctx: JobContext): Promise<void> {
+  const extra = opts.extraChecks ? await opts.extraChecks() : []
+  const blocking = [...d.plan.findings, ...extra].filter((f) => f.severity === 'error')
+  if (!blocking.length) return
+  for (const f of blocking) ctx.guidance(f)
+  throw new PrepareRefusedError(blocking)
 }
 
-/** The out folder is created for the lock and staging; when nothing ends up in it, it is removed again. */
-export async function runPrepare(req: PrepareRequest, ctx: JobContext): Promise<PrepareSummary> {
+/** Removes what an interrupted run left behind: staging folders of this dataset id, temp files in the dataset folder. */
+async function sweepLeftovers(outDir: string, datasetDir: string, key: string): Promise<void> {
+  for (const n of await readdir(outDir).catch(() => [] as string[])) {
+    if (!n.startsWith(`${STAGING_PREFIX}${key}-`)) continue
+    const info = await lstat(join(outDir, n)).catch(() => null)
+    if (info?.isDirectory()) await removeInside(outDir, join(outDir, n), { recursive: true })
+  }
+  for (const dir of [datasetDir, ...OUTPUT_FOLDERS.map((f) => join(datasetDir, f))]) {
+    for (const n of await readdir(dir).catch(() => [] as string[])) if (n.startsWith(TEMP_MARKER)) await removeInside(datasetDir, join(dir, n))
+  }
+}
+
+/** The folders `mkdir -p outDir` created, deepest first, so an unused output folder can be removed again. */
+async function makeOutDir(outDir: string): Promise<string[]> {
+  const first = await mkdir(outDir, { recursive: true })
+  if (!first) return []
+  const made = [outDir]
+  for (let d = outDir; d !== resolve(first) && dirname(d) !== d; ) made.push((d = dirname(d)))
+  return made
+}
+
+export async function runPrepare(req: PrepareRequest, ctx: JobContext, opts: PrepareOptions = {}): Promise<PrepareSummary> {
+  try {
+    return await prepare(req, ctx, opts)
+  } catch (err) {
+    const e = err instanceof JobCancelledError && !(err instanceof PrepareInterruptedError) ? new PrepareInterruptedError('Interrupted before any case was written: nothing was written.') : explainFsError(err)
+    if (e instanceof PrepareInterruptedError) ctx.log(e.message, 'stderr')
+    throw e
+  }
+}
+
+async function prepare(req: PrepareRequest, ctx: JobContext, opts: PrepareOptions): Promise<PrepareSummary> {
+  // Everything is checked before the disk is touched: a bad name never becomes a path.
+  const first = await planDetailed(req)
+  await refuseIfBlocked(first, opts, ctx)
+  if (ctx.signal.aborted) throw new JobCancelledError()
   const outDir = resolve(req.output.outDir)
-  const outDirExisted = await stat(outDir).then(() => true, () => false)
-  await mkdir(outDir, { recursive: true })
+  const made = await makeOutDir(outDir)
+  const removeMade = async () => {
+    for (const d of made) if (!(await rmdir(d).then(() => true, () => false))) break
+  }
+  faultPoint('out-created')
   let unlock: () => Promise<void>
   try {
-    unlock = await lockDataset(outDir, datasetFolderName(req.output.layout, req.output.id, req.output.name))
+    unlock = await lockDataset(outDir, first.key)
   } catch (err) {
-    if (!outDirExisted) await rmdir(outDir).catch(() => undefined)
+    await removeMade()
     throw err
   }
+  faultPoint('locked')
   try {
-    return await prepareLocked(req, ctx, outDir)
+    return await prepareLocked(req, ctx, outDir, opts)
   } finally {
     await unlock()
-    if (!outDirExisted) await rmdir(outDir).catch(() => undefined)
+    await removeMade()
   }
 }
 
-async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: string): Promise<PrepareSummary> {
-  const { plan, scan, settings, target, manifest: previous } = await planDetailed(req)
-  const blocking = plan.findings.filter((f) => f.severity === 'error')
-  if (blocking.length > 0) throw new PrepareRefusedError(blocking)
+async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: string, opts: PrepareOptions): Promise<PrepareSummary> {
+  // Checked again under the lock: another run may have written here since the first look.
+  const d = await planDetailed(req)
+  await refuseIfBlocked(d, opts, ctx)
+  const { plan, scan, settings, target, key } = d
+  const previous = target === 'resumable' ? d.manifest : null
   for (const f of plan.findings) ctx.log(`${f.severity}: ${f.text}`)
   ctx.log(`Output: ${plan.datasetDir} (${plan.cases.length} cases)`)
 
-  const { datasetDir, folderName } = plan
+  const { datasetDir } = plan
+  const recorded = (text: string) => recordedName(text, req.output.sourcePaths !== false)
   const matches = new Map(scan.cases.map((c) => [c.caseKey, c]))
   const labelNames = req.sources.labels.map((l) => l.name)
   const pool = volumePool()
 
+  await sweepLeftovers(outDir, datasetDir, key)
+
   // Resume: a case finished by an earlier run with the same settings and unchanged sources is kept.
   const skipped = new Set<string>()
-  if (target === 'resumable' && previous) {
+  if (previous) {
     for (const pc of plan.cases) {
       const m = previous.cases[pc.caseId]
-      if (m && m.caseKey === pc.caseKey && m.split === pc.split && (await caseIsCurrent(datasetDir, m, sourcesOf(matches.get(pc.caseKey)!)))) skipped.add(pc.caseId)
+      if (m && m.caseKey === recorded(pc.caseKey) && m.split === pc.split && (await caseIsCurrent(datasetDir, m, sourcesOf(matches.get(pc.caseKey)!), recorded))) skipped.add(pc.caseId)
     }
-    if (skipped.size) ctx.log(`${skipped.size} case${skipped.size === 1 ? ' is' : 's are'} already written and unchanged: skipped.`)
+    if (skipped.size) ctx.log(`${plural(skipped.size, 'case is', 'cases are')} already written and unchanged: skipped.`)
   }
   const todo = plan.cases.filter((c) => !skipped.has(c.caseId))
 
-  // Pass 1: check every case; stage the outputs of those that pass.
-  await sweepLeftovers(outDir, datasetDir, folderName)
-  const staging = join(outDir, `${STAGING_PREFIX}${folderName}-${randomBytes(4).toString('hex')}`)
-  await mkdir(staging)
-  const stagedPath = (pc: PlannedCase, kind: 'image' | 'label') => join(staging, `${pc.caseId}.${kind}.nii.gz`)
+  const now = new Date().toISOString()
+  const manifest: Manifest = previous
+    ? structuredClone(previous)
+    : { format: MANIFEST_FORMAT, version: 1, tool: `nnunet-wizard ${process.env.npm_package_version ?? '0.1.0'}`, createdAt: now, updatedAt: now, settings, files: {}, cases: {}, failed: [] }
+  let changed = !previous || d.journal
+  let folderExists = previous !== null
+
+  // The dataset folder is made (or replaced) once, when the first case has passed its checks.
+  let ready: Promise<void> | undefined
+  const prepareFolder = () =>
+    (ready ??= (async () => {
+      if (target === 'foreign' || target === 'other-settings' || target === 'bad-manifest') await removeInside(outDir, datasetDir, { recursive: true })
+      await mkdir(datasetDir, { recursive: true })
+      faultPoint('dataset-dir-created')
+      // manifest.json comes first: from here on the folder is recognisably ours, whatever happens.
+      if (!previous) await writeManifest(datasetDir, manifest)
+      folderExists = true
+      faultPoint('manifest-started')
+      for (const f of OUTPUT_FOLDERS) await mkdir(join(datasetDir, f), { recursive: true })
+    })())
+
   const reports = new Map<string, CaseReport>()
-  const staged = new Map<string, NonNullable<StageResult['staged']>>()
-  const checking = new CaseProgress(ctx, todo.length, 'Checking cases')
-  let stagedBytes = 0
+  const written = new Set<string>()
+  const failedIds = new Set<string>()
+  let bytes = 0
+  // Ctrl-C stops new cases; a case being checked or moved finishes and is recorded.
+  const stop = new AbortController()
+  const onAbort = () => stop.abort()
+  ctx.signal.addEventListener('abort', onAbort)
+  let fatal: unknown
+  let staging: string | null = null
   try {
-    const checked = await Promise.allSettled(
-      todo.map(async (pc) => {
-        const input = caseInput(req.sources, matches.get(pc.caseKey)!)
-        const r = await pool.stage({ input, imageOut: stagedPath(pc, 'image'), labelOut: pc.label ? stagedPath(pc, 'label') : null }, ctx.signal)
-        reports.set(pc.caseId, r.report)
-        if (r.staged) {
-          staged.set(pc.caseId, r.staged)
-          stagedBytes += r.staged.imageBytes + r.staged.labelBytes
-        }
-        ctx.log(describeCase(r.report))
-        checking.step(r.staged ? r.staged.imageBytes + r.staged.labelBytes : 0)
-      }),
-    )
-    if (ctx.signal.aborted) throw new JobCancelledError()
-    checked.forEach((s, i) => {
-      if (s.status === 'rejected') reports.set(todo[i]!.caseId, failedReport(todo[i]!.caseKey, s.reason, 'check-failed'))
-    })
-  } catch (err) {
-    await rm(staging, { recursive: true, force: true })
-    throw err
-  }
-  const valid = todo.filter((pc) => staged.has(pc.caseId))
-  const failedIds = new Set(todo.filter((pc) => !staged.has(pc.caseId)).map((pc) => pc.caseId))
-
-  const summary = (manifestPath: string): PrepareSummary => {
-    const cases = plan.cases.map((pc) => reports.get(pc.caseId) ?? reportFromManifest(previous!.cases[pc.caseId]!))
-    return {
-      datasetDir,
-      written: valid.filter((pc) => !failedIds.has(pc.caseId)).length,
-      skipped: skipped.size,
-      failed: failedIds.size,
-      cases,
-      warnings: cases.reduce((n, c) => n + c.findings.filter((f) => f.severity === 'warning').length, 0),
-      manifest: manifestPath,
+    if (todo.length) {
+      staging = join(outDir, `${STAGING_PREFIX}${key}-${randomBytes(4).toString('hex')}`)
+      await mkdir(staging)
+      faultPoint('staging-created')
     }
-  }
-  if (valid.length === 0 && skipped.size === 0) {
-    await rm(staging, { recursive: true, force: true })
-    ctx.log('No case passed its checks: nothing was written.', 'stderr')
-    return summary('')
-  }
+    const stagedPath = (pc: PlannedCase, kind: 'image' | 'label') => join(staging!, `${pc.caseId}.${kind}.nii.gz`)
+    const progress = new CaseProgress(ctx, todo.length, 'Writing cases')
 
-  // Pass 2: move staged files into the dataset. A target from another tool or other settings is
-  // replaced only with overwrite (planDetailed refused otherwise), and is never a source folder.
-  try {
-    if (target === 'foreign' || target === 'other-settings') await rm(datasetDir, { recursive: true, force: true })
-    for (const f of OUTPUT_FOLDERS) await mkdir(join(datasetDir, f), { recursive: true })
-
-    const now = new Date().toISOString()
-    const manifest: Manifest =
-      target === 'resumable' && previous
-        ? { ...previous, settings, failed: [] }
-        : { format: MANIFEST_FORMAT, version: 1, tool: `nnunet-wizard ${process.env.npm_package_version ?? '0.1.0'}`, createdAt: now, updatedAt: now, settings, files: {}, cases: {}, failed: [] }
-    // Drop what is no longer true: cases that now fail, moved to another id, or are being rewritten.
-    const plannedById = new Map(plan.cases.map((c) => [c.caseId, c]))
-    for (const [id, mc] of Object.entries(manifest.cases)) {
-      const pc = plannedById.get(id)
-      if (!pc || pc.caseKey !== mc.caseKey || !skipped.has(id)) {
-        await removeOutputs(datasetDir, mc)
-        delete manifest.cases[id]
-      }
-    }
-    manifest.failed = plan.cases.filter((pc) => failedIds.has(pc.caseId)).map((pc) => ({ caseKey: pc.caseKey, caseId: pc.caseId, findings: reports.get(pc.caseId)!.findings }))
-
-    // The manifest goes first, so even a run killed mid-way leaves a folder this tool can resume.
-    await writeManifest(datasetDir, manifest)
-    let lastManifestWrite = Date.now()
-    const writing = new CaseProgress(ctx, valid.length, 'Writing cases')
-    for (const pc of valid) {
-      if (ctx.signal.aborted) break
-      const s = staged.get(pc.caseId)!
-      const match = matches.get(pc.caseKey)!
+    const place = async (pc: PlannedCase, s: NonNullable<StageResult['staged']>, report: CaseReport) => {
+      await prepareFolder()
       await rename(stagedPath(pc, 'image'), join(datasetDir, pc.image))
+      faultPoint('image-moved')
       if (pc.label) await rename(stagedPath(pc, 'label'), join(datasetDir, pc.label))
-      const report = reports.get(pc.caseId)!
+      faultPoint('case-moved')
+      const match = matches.get(pc.caseKey)!
       const roles = ['image', ...labelNames.filter((_, k) => match.masks[k] !== null)]
-      manifest.cases[pc.caseId] = {
-        caseKey: pc.caseKey,
+      const record: ManifestCase = {
+        caseKey: recorded(pc.caseKey),
         caseId: pc.caseId,
         split: pc.split,
         image: pc.image,
         label: pc.label,
         imageBytes: s.imageBytes,
         labelBytes: s.labelBytes,
-        sources: s.sources.map((src, i) => ({ ...src, role: roles[i] ?? 'mask' })),
+        sources: s.sources.map((src, i) => ({ ...src, path: recorded(src.path), role: roles[i] ?? 'mask' })),
         voxelCounts: report.voxelCounts,
         overlapVoxels: report.overlapVoxels,
-        warnings: report.findings.filter((f) => f.severity === 'warning').map((f) => f.text),
+        warnings: req.output.sourcePaths !== false ? report.findings.filter((f) => f.severity === 'warning').map((f) => f.text) : [],
         writtenAt: new Date().toISOString(),
       }
+      await journalCase(datasetDir, record)
+      manifest.cases[pc.caseId] = record
+      written.add(pc.caseId)
+      changed = true
+      faultPoint('case-recorded')
+      bytes += s.imageBytes + s.labelBytes
       ctx.log(`${pc.caseKey} -> ${pc.image}${pc.label ? ` + ${pc.label}` : ''}`)
-      writing.step(s.imageBytes + s.labelBytes)
-      // Throttled: with thousands of cases, rewriting the whole manifest per case would dominate.
-      if (Date.now() - lastManifestWrite > 1000) {
-        await writeManifest(datasetDir, manifest)
-        lastManifestWrite = Date.now()
-      }
+      progress.step(s.imageBytes + s.labelBytes)
     }
 
-    // dataset.json lists exactly the cases on disk, so nnU-Net's integrity check sees a consistent set.
+    // Moves run one at a time, in the order cases finish their checks.
+    let moving: Promise<void> = Promise.resolve()
+    const results = await Promise.allSettled(
+      todo.map(async (pc) => {
+        const input = caseInput(req.sources, matches.get(pc.caseKey)!)
+        const r = await pool.stage({ input, imageOut: stagedPath(pc, 'image'), labelOut: pc.label ? stagedPath(pc, 'label') : null }, stop.signal)
+        reports.set(pc.caseId, r.report)
+        ctx.log(describeCase(r.report))
+        if (!r.staged) {
+          failedIds.add(pc.caseId)
+          progress.step(0)
+          return
+        }
+        faultPoint('case-staged')
+        const placed = moving.then(() => (fatal ? undefined : place(pc, r.staged!, r.report)))
+        moving = placed.catch((err: unknown) => {
+          fatal ??= err
+          stop.abort()
+        })
+        await moving
+      }),
+    )
+    results.forEach((s, i) => {
+      if (s.status === 'rejected' && !(s.reason instanceof JobCancelledError) && !reports.has(todo[i]!.caseId)) {
+        reports.set(todo[i]!.caseId, failedReport(todo[i]!.caseKey, s.reason, 'check-failed'))
+        failedIds.add(todo[i]!.caseId)
+      }
+    })
+    if (fatal) throw fatal
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort)
+    if (staging) await removeInside(outDir, staging, { recursive: true })
+  }
+  faultPoint('cases-done')
+
+  const interrupted = ctx.signal.aborted
+  const plannedById = new Map(plan.cases.map((c) => [c.caseId, c]))
+  if (!interrupted) {
+    // Drop what is no longer true: cases that now fail, moved to another id, or left the set.
+    for (const [id, mc] of Object.entries(manifest.cases)) {
+      const pc = plannedById.get(id)
+      if (!pc || mc.caseKey !== recorded(pc.caseKey) || (!skipped.has(id) && !written.has(id))) {
+        await removeInside(datasetDir, join(datasetDir, mc.image))
+        if (mc.label) await removeInside(datasetDir, join(datasetDir, mc.label))
+        delete manifest.cases[id]
+        changed = true
+      }
+    }
+    const failed = plan.cases
+      .filter((pc) => failedIds.has(pc.caseId))
+      .map((pc) => {
+        const findings = reports.get(pc.caseId)!.findings
+        return { caseKey: recorded(pc.caseKey), caseId: pc.caseId, findings: req.output.sourcePaths !== false ? findings : findings.map((f) => ({ severity: f.severity, code: f.code, text: f.code })) }
+      })
+    if (JSON.stringify(failed) !== JSON.stringify(manifest.failed)) {
+      manifest.failed = failed
+      changed = true
+    }
+  }
+
+  // dataset.json lists exactly the cases on disk, so nnU-Net's integrity check sees a consistent set.
+  // Nothing is rewritten that would come out the same: a finished re-run writes nothing.
+  let manifestPath = ''
+  if (folderExists) {
     const onDisk = plan.cases.filter((pc) => manifest.cases[pc.caseId])
     const jsonInput = { name: req.output.name, labels: labelNames, metadata: req.output.metadata, cases: onDisk }
-    const datasetJson = req.output.layout === 'msd' ? buildDatasetJsonMsd(jsonInput) : buildDatasetJsonV2(jsonInput)
-    await writeFileAtomic(join(datasetDir, 'dataset.json'), new TextEncoder().encode(JSON.stringify(datasetJson, null, 2) + '\n'))
-    const manifestPath = await writeManifest(datasetDir, manifest)
-    if (ctx.signal.aborted) throw new JobCancelledError()
-    const result = summary(manifestPath)
-    ctx.log(`Done: ${result.written} written, ${result.skipped} skipped, ${result.failed} failed (${(stagedBytes / 1e6).toFixed(1)} MB).`)
-    return result
-  } finally {
-    await rm(staging, { recursive: true, force: true })
+    const datasetJson = Buffer.from(`${JSON.stringify(req.output.layout === 'msd' ? buildDatasetJsonMsd(jsonInput) : buildDatasetJsonV2(jsonInput), null, 2)}\n`)
+    const jsonPath = join(datasetDir, 'dataset.json')
+    const before = await readFile(jsonPath).catch(() => null)
+    if (!before || !before.equals(datasetJson)) await writeFileAtomic(jsonPath, datasetJson, { createFolder: false })
+    faultPoint('dataset-json-written')
+    manifestPath = join(datasetDir, 'manifest.json')
+    if (changed) {
+      await writeManifest(datasetDir, manifest)
+      await removeInside(datasetDir, join(datasetDir, JOURNAL_FILE))
+    }
+    faultPoint('manifest-written')
   }
+
+  if (interrupted) {
+    const inDataset = Object.keys(manifest.cases).length
+    throw new PrepareInterruptedError(
+      written.size > 0
+        ? `Interrupted: ${plural(written.size, 'case')} written and recorded in this run; ${inDataset} of ${plan.cases.length} cases are in ${datasetDir}. Run the same command again to continue.`
+        : inDataset > 0
+          ? `Interrupted: no case was written in this run; the ${plural(inDataset, 'case')} written earlier are kept in ${datasetDir}. Run the same command again to continue.`
+          : 'Interrupted before any case was written: nothing was written.',
+    )
+  }
+
+  const cases = plan.cases.map((pc) => reports.get(pc.caseId) ?? reportFromManifest(pc.caseKey, manifest.cases[pc.caseId]!))
+  const result: PrepareSummary = {
+    datasetDir,
+    written: written.size,
+    skipped: skipped.size,
+    failed: failedIds.size,
+    cases,
+    warnings: cases.reduce((n, c) => n + c.findings.filter((f) => f.severity === 'warning').length, 0),
+    manifest: manifestPath,
+  }
+  if (written.size + skipped.size === 0) ctx.log('No case passed its checks: nothing was written.', 'stderr')
+  else ctx.log(`Done: ${result.written} written, ${result.skipped} skipped, ${result.failed} failed (${(bytes / 1e6).toFixed(1)} MB).`)
+  return result
 }

@@ -5,6 +5,7 @@
 import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { faultPoint } from './fault'
 
 /** Temporary names carry this marker so a sweep can find what an interrupted run left behind. */
 export const TEMP_MARKER = '.nnunet-wizard-tmp-'
@@ -33,6 +34,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     } finally {
       await handle.close()
     }
+    faultPoint('temp-written')
     await rename(tmp, file)
   } catch (err) {
     await rm(tmp, { force: true })
