@@ -1,4 +1,6 @@
 // Default label colours, so a label the user has not coloured still reads well over greyscale CT.
+// The one palette: the project's label rows (renderer/viewer/labelLut) and every label the service
+// colours itself (previews without colours, predictions) take it by label value.
 // The first entries follow ITK-SNAP's default label table (what most segmentation users already
 // associate with label 1, 2, 3...); beyond it, hues step by the golden angle so neighbours differ.
 import type { Rgb } from './schema'

@@ -2,6 +2,7 @@
 // background and always transparent); a hidden label keeps its colour but gets alpha 0, so
 // toggling visibility never changes which value means what.
 import type { Rgb } from '../../shared/schema'
+import { defaultLabelColor as defaultColorOfValue } from '../../shared/labelColors'
 
 export interface LutLabel {
   name: string
@@ -51,23 +52,14 @@ export function labelNameFor(labels: readonly { name: string; value: number }[],
   return labels.find((l) => l.value === v)?.name ?? `unknown value ${v}`
 }
 
-/** A distinct default colour per label position: the first ones match common anatomy viewers. */
-const PALETTE: Rgb[] = [
-  [230, 60, 60],
-  [60, 180, 75],
-  [255, 200, 40],
-  [70, 120, 230],
-  [245, 130, 48],
-  [145, 30, 180],
-  [70, 220, 220],
-  [240, 50, 230],
-  [170, 110, 40],
-  [128, 128, 0],
-]
-
+/**
+ * The default colour of the label at list position `index` (0 = the first mask folder, which
+ * becomes label value 1): the shared palette by value, the one the service gives labels it
+ * colours itself (a prediction's values), so a label looks the same in Preview and in the
+ * prediction view.
+ */
 export function defaultLabelColor(index: number): Rgb {
-  const c = PALETTE[index % PALETTE.length]!
-  return [c[0], c[1], c[2]]
+  return defaultColorOfValue(index + 1)
 }
 
 export function rgbToHex(c: Rgb): string {
