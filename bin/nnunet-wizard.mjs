@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { dirname, join } from 'node:path'
+import console from 'node:console'
 import process from 'node:process'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')

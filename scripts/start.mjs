@@ -4,6 +4,7 @@
 // point at browser mode, which runs the same wizard without Electron.
 import { spawn, spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
+import console from 'node:console'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
 import { electronBinary } from './lib/tools.mjs'

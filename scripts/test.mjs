@@ -15,6 +15,7 @@
 // --no-build skips the build when dist/ is known to be current.
 import { spawn, spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
+import console from 'node:console'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
 import { findChromium } from './lib/tools.mjs'
