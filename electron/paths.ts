@@ -1,9 +1,10 @@
 // Where the app keeps its own state. Overridable so tests and CI never touch a real home folder.
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 
 export function dataDir(): string {
-  if (process.env.NNUNET_WIZARD_DATA) return process.env.NNUNET_WIZARD_DATA
+  // Resolved: a relative value must not change meaning in a child's working folder.
+  if (process.env.NNUNET_WIZARD_DATA) return resolve(process.env.NNUNET_WIZARD_DATA)
   if (process.platform === 'win32') return join(process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'nnunet-wizard')
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'nnunet-wizard')
   return join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'nnunet-wizard')
@@ -16,7 +17,7 @@ export function dataDir(): string {
  * folder (EACCES), and logs that name patients' files would sit where everyone can list them.
  */
 export function stateDir(): string {
-  if (process.env.NNUNET_WIZARD_DATA) return process.env.NNUNET_WIZARD_DATA
+  if (process.env.NNUNET_WIZARD_DATA) return resolve(process.env.NNUNET_WIZARD_DATA)
   if (process.platform === 'win32' || process.platform === 'darwin') return dataDir()
   const xdg = process.env.XDG_STATE_HOME
   // The XDG spec ignores a relative value.

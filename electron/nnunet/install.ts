@@ -8,11 +8,12 @@ import type { PythonEnv } from '../../shared/api'
 import { JobCancelledError, type JobContext } from '../jobs/jobManager'
 import { killTree, spawnTree } from './processTree'
 import { probePython } from './probe'
+import { programPath, pythonSpawn } from './safePython'
 import { managedVenvDir, requirementsFile, venvPython, whichOnPath } from './python'
 
 function pythonVersion(python: string): Promise<[number, number] | null> {
   return new Promise((resolve) => {
-    execFile(python, ['-c', 'import sys; print(sys.version_info[0], sys.version_info[1])'], { timeout: 20_000, windowsHide: true }, (err, out) => {
+    execFile(programPath(python), ['-c', 'import sys; print(sys.version_info[0], sys.version_info[1])'], { timeout: 20_000, windowsHide: true, ...pythonSpawn(process.env) }, (err, out) => {
       if (err) return resolve(null)
       const [a, b] = out.trim().split(' ').map(Number)
       resolve(a !== undefined && b !== undefined ? [a, b] : null)
@@ -34,7 +35,8 @@ async function basePython(): Promise<string> {
 
 async function step(ctx: JobContext, file: string, args: string[], onLine?: (line: string) => void): Promise<void> {
   ctx.log(`$ ${[file, ...args].join(' ')}`, 'info')
-  const tree = spawnTree(file, args, { env: { ...process.env, PYTHONUNBUFFERED: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' } })
+  // `-m venv` and `-m pip` would otherwise import venv/pip from the working folder on Python 3.10.
+  const tree = spawnTree(programPath(file), args, pythonSpawn({ ...process.env, PYTHONUNBUFFERED: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' }))
   const onAbort = () => void killTree(tree, 3000)
   ctx.signal.addEventListener('abort', onAbort, { once: true })
   for (const stream of ['stdout', 'stderr'] as const) {

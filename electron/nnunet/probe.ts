@@ -4,6 +4,7 @@
 // trainer module costs many seconds and can fail on optional dependencies.
 import { execFile } from 'node:child_process'
 import type { PythonEnv } from '../../shared/api'
+import { programPath, pythonSpawn } from './safePython'
 
 export const PROBE_PROGRAM = String.raw`
 import json, os, sys, ast
@@ -107,9 +108,9 @@ export interface ProbeResult extends Omit<PythonEnv, 'source'> {
 export function probePython(python: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     execFile(
-      python,
+      programPath(python),
       ['-c', PROBE_PROGRAM],
-      { timeout: opts.timeoutMs ?? 60_000, env: { ...process.env, ...opts.env, PYTHONIOENCODING: 'utf-8' }, windowsHide: true, maxBuffer: 4 << 20 },
+      { timeout: opts.timeoutMs ?? 60_000, ...pythonSpawn({ ...process.env, ...opts.env, PYTHONIOENCODING: 'utf-8' }), windowsHide: true, maxBuffer: 4 << 20 },
       (err, stdout, stderr) => {
         const line = stdout.split('\n').find((l) => l.startsWith('NNUNET_WIZARD_PROBE '))
         if (line) {

@@ -1,7 +1,7 @@
 // Which Python runs nnU-Net, and where the app's own (managed) environment and its pinned
 // requirements live.
 import { existsSync, statSync } from 'node:fs'
-import { delimiter, dirname, join } from 'node:path'
+import { delimiter, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { NnunetVersion, Settings } from '../../shared/schema'
 import { dataDir } from '../paths'
@@ -58,7 +58,7 @@ export function resolvePython(settings: Settings): string {
 export function requirementsFile(version: NnunetVersion): string {
   const name = join('python', `requirements-${version}.txt`)
   const starts: string[] = []
-  if (process.env.NNUNET_WIZARD_REQUIREMENTS_DIR) return join(process.env.NNUNET_WIZARD_REQUIREMENTS_DIR, `requirements-${version}.txt`)
+  if (process.env.NNUNET_WIZARD_REQUIREMENTS_DIR) return resolve(process.env.NNUNET_WIZARD_REQUIREMENTS_DIR, `requirements-${version}.txt`)
   try {
     starts.push(dirname(fileURLToPath(import.meta.url)))
   } catch {

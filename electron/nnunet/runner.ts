@@ -7,12 +7,14 @@ import { TrainingLogParser } from '../../shared/trainingLog'
 import { JobCancelledError, type JobContext } from '../jobs/jobManager'
 import { GuidanceMatcher } from './guidance'
 import { invocation } from './launch'
+import { programPath, pythonSpawn } from './safePython'
 import { killTree, reapGroup, spawnTree } from './processTree'
 
 export interface RunToolOptions {
   python: string
   command: NnunetCommand
   env: Record<string, string>
+  /** Working folder; by default an empty private one (see safePython.ts). */
   cwd?: string
   /** Parse training lines (epochs, losses, Dice) into metrics and epoch progress. */
   training?: { totalEpochs?: number }
@@ -57,14 +59,16 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
   const inv = invocation(opts.python, opts.command)
   ctx.setCommand([inv.file, ...inv.args])
   ctx.log(`$ ${displayCommand(opts.command)}`, 'info')
-  const env: NodeJS.ProcessEnv = {
+  // nnU-Net's console scripts are Python too, and so are the workers they spawn: both get the
+  // safe sys.path and the neutral working folder.
+  const launch = pythonSpawn({
     ...process.env,
     ...opts.env,
     // Unbuffered, UTF-8 output: lines arrive as nnU-Net prints them, whatever the locale.
     PYTHONUNBUFFERED: '1',
     PYTHONIOENCODING: 'utf-8',
-  }
-  const tree = spawnTree(inv.file, inv.args, { env, cwd: opts.cwd })
+  })
+  const tree = spawnTree(programPath(inv.file), inv.args, { env: launch.env, cwd: opts.cwd ?? launch.cwd })
   const parser = opts.training ? new TrainingLogParser({ totalEpochs: opts.training.totalEpochs }) : undefined
   const matcher = new GuidanceMatcher()
   const guidance: Finding[] = []
