@@ -3,8 +3,9 @@
 // one Content-Security-Policy, so both shells hold the page to the same rules.
 import { realpath, stat } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { dirname, extname, join, normalize, relative, resolve, isAbsolute } from 'node:path'
+import { dirname, extname, join, normalize, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { isInside } from '../files/pathInside'
 
 /**
  * The page may run only its own scripts (plus WebAssembly compilation, which NiiVue and itk-wasm
@@ -55,11 +56,6 @@ export function mimeType(file: string): string {
   return MIME[extname(file).toLowerCase()] ?? 'application/octet-stream'
 }
 
-function inside(root: string, file: string): boolean {
-  const rel = relative(root, file)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
-}
-
 /**
  * Maps a URL path to a file under `root`, or null when it is not one: percent-decoding, `..`
  * segments, NUL bytes, backslashes and symlinks pointing outside the root are all refused.
@@ -77,7 +73,7 @@ export async function resolveStaticFile(root: string, urlPath: string): Promise<
   if (segments.some((s) => s === '..')) return null
   const base = resolve(root)
   let file = normalize(join(base, ...segments.filter((s) => s && s !== '.')))
-  if (!inside(base, file)) return null
+  if (!isInside(file, base)) return null
   try {
     let st = await stat(file)
     if (st.isDirectory()) {
@@ -87,7 +83,7 @@ export async function resolveStaticFile(root: string, urlPath: string): Promise<
     if (!st.isFile()) return null
     // A symlink inside dist/renderer must not become a way out of it.
     const [realRoot, realFile] = await Promise.all([realpath(base), realpath(file)])
-    return inside(realRoot, realFile) ? realFile : null
+    return isInside(realFile, realRoot) ? realFile : null
   } catch {
     return null
   }
