@@ -7,11 +7,12 @@ import * as s from '../shared/schema'
 import { JobManager } from './jobs/jobManager'
 import { dataDir } from './paths'
 import { listDir } from './files/listDir'
-import { SettingsStore } from './settings'
+import { MemorySettings, SettingsStore } from './settings'
 import { ProjectStore } from './projects'
 import { VolumeCache } from './imaging/volumeCache'
 import { scanSources, validateSources, planOutput, runPrepare, previewCase, viewFiles } from './dataset'
-import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, runPlan, runTrain, runPredict, runFindBest, foldsWithoutNpz, idClashFindings } from './nnunet'
+import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, idClashFindings } from './nnunet'
+import { createRuns, EventfulJobs } from './nnunet/runs'
 import { ApiError } from './transport/errors'
 
 export interface NativeHooks {
@@ -22,11 +23,23 @@ export interface NativeHooks {
 
 export interface Service extends Api {
   readonly jobs: JobManager
+  /** Starts nothing more from the run queue and finishes writing it (before the app stops its jobs). */
+  dispose(): Promise<void>
 }
 
-export function createService(hooks: NativeHooks, base = dataDir()): Service {
-  const jobs = new JobManager(join(base, 'jobs'))
-  const settings = new SettingsStore(join(base, 'settings.json'))
+/** A service other than the app's own: the CLI's (settings from its flags, its own job folder, a queue in memory). */
+export interface ServiceOptions {
+  /** Fixed settings, never read from or saved to the settings file. */
+  settings?: s.Settings
+  jobsDir?: string
+  /** Keep the run queue in memory only (default: run-queue.json in the data folder, resumed on start). */
+  memoryQueue?: boolean
+}
+
+export function createService(hooks: NativeHooks, base = dataDir(), opts: ServiceOptions = {}): Service {
+  const jobs = new EventfulJobs(opts.jobsDir ?? join(base, 'jobs'))
+  const settings = opts.settings ? new MemorySettings(opts.settings) : new SettingsStore(join(base, 'settings.json'))
+  const runs = createRuns({ jobs, dataDir: base, settings: () => settings.get(), queueFile: opts.memoryQueue ? undefined : join(base, 'run-queue.json') })
   const projects = new ProjectStore(join(base, 'recent-projects.json'))
   const volumes = new VolumeCache()
   const ref = (p: Promise<{ id: string }>): Promise<JobRef> => p.then((j) => ({ jobId: j.id }))
@@ -113,48 +126,8 @@ export function createService(hooks: NativeHooks, base = dataDir()): Service {
     },
     folderStatus: async () => folderStatus(await settings.get()),
     shellExports: async () => shellExports(await settings.get()),
-    plan: async (req) => {
-      const r = s.planRequest.parse(req)
-      const st = await settings.get()
-      return ref(jobs.start('plan', `Plan and preprocess dataset ${r.datasetId}`, (ctx) => runPlan(r, st, ctx)))
-    },
-    train: async (req) => {
-      const r = s.trainRequest.parse(req)
-      const st = await settings.get()
-      return ref(jobs.start('train', `Train ${r.configuration} fold ${r.fold} (dataset ${r.datasetId})`, (ctx) => runTrain(r, st, ctx, base)))
-    },
-    predict: async (req) => {
-      const r = s.predictRequest.parse(req)
-      const st = await settings.get()
-      return ref(jobs.start('predict', `Predict with ${r.configuration} (dataset ${r.datasetId})`, (ctx) => runPredict(r, st, ctx)))
-    },
-    findBest: async (req) => {
-      const r = s.findBestRequest.parse(req)
-      const st = await settings.get()
-      await refuseWithoutNpz(r, st)
-      return ref(jobs.start('find-best', `Find the best configuration of dataset ${r.datasetId} (${r.configurations.join(', ')})`, (ctx) => runFindBest(r, st, ctx, base)))
-    },
+    // plan, train, predict, findBest and the run queue: electron/nnunet/runs.ts
+    ...runs,
+    dispose: () => runs.queue.close(),
   }
-}
-
-/**
- * Comparing several configurations ensembles them, which needs each trained fold's validation
- * softmax (.npz). The job would find out only after evaluating everything else, so the same
- * check runs here first and the request is refused with the guidance before a job starts.
- */
-async function refuseWithoutNpz(r: s.FindBestRequest, st: s.Settings): Promise<void> {
-  if (r.configurations.length < 2 || !st.folders) return
-  const missing = await foldsWithoutNpz(st, r)
-  if (!missing.length) return
-  const cli = st.nnunetVersion === 'v2' ? 'nnUNetv2_train ... --val --npz' : 'nnUNet_train ... -val --npz'
-  const folds = `${missing.length} trained fold${missing.length === 1 ? ' has' : 's have'} no .npz files`
-  throw new ApiError(`find_best_configuration cannot compare ${r.configurations.join(', ')}: ${folds}. Re-validate them with --npz first.`, 'find-best-needs-npz', 400, [
-    ...missing.map((file) => ({
-      severity: 'error' as const,
-      code: 'find-best-needs-npz',
-      file,
-      text: 'This validation folder has no softmax files (.npz): the fold was trained without --npz.',
-      hint: `Re-run the validation of this fold with "Validation only" and --npz ticked (${cli}), then find the best configuration again.`,
-    })),
-  ])
 }

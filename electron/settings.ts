@@ -5,8 +5,14 @@ import { readFile, rename } from 'node:fs/promises'
 import * as s from '../shared/schema'
 import { writeFileAtomic } from './files/writeAtomic'
 
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>
+/** The settings with the patch applied: a key left out (or undefined) keeps its value, null clears it. */
+function applyPatch(current: s.Settings, patch: s.SettingsPatch): Record<string, unknown> {
+  const next: Record<string, unknown> = { ...current }
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete next[k]
+    else if (v !== undefined) next[k] = v
+  }
+  return next
 }
 
 export class SettingsStore {
@@ -20,11 +26,11 @@ export class SettingsStore {
     return this.read()
   }
 
-  update(patch: Partial<s.Settings>): Promise<s.Settings> {
+  update(patch: s.SettingsPatch): Promise<s.Settings> {
     const next = this.chain.catch(() => undefined).then(async () => {
       const current = await this.read()
       // Only the keys the caller set are applied; the merged whole is what gets validated.
-      const merged = s.settings.parse({ ...current, ...definedOnly(patch) })
+      const merged = s.settings.parse(applyPatch(current, patch))
       await writeFileAtomic(this.file, `${JSON.stringify(merged, null, 2)}\n`)
       return merged
     })
@@ -52,5 +58,22 @@ export class SettingsStore {
     // start again from the defaults.
     await rename(this.file, `${this.file}.invalid-${Date.now()}`).catch(() => undefined)
     return s.settings.parse({})
+  }
+}
+
+/**
+ * Settings held in memory only, with the store's update rules: the CLI's, made from its flags, the
+ * nnU-Net variables and the saved settings, never written back.
+ */
+export class MemorySettings {
+  constructor(private current: s.Settings) {}
+
+  async get(): Promise<s.Settings> {
+    return this.current
+  }
+
+  async update(patch: s.SettingsPatch): Promise<s.Settings> {
+    this.current = s.settings.parse(applyPatch(this.current, patch))
+    return this.current
   }
 }

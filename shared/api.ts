@@ -206,6 +206,54 @@ export type JobEvent =
   | { type: 'log'; jobId: string; lines: LogLine[] }
   | { type: 'metrics'; jobId: string; metrics: EpochMetrics }
   | { type: 'exit'; jobId: string; state: JobState; error?: string; result?: unknown }
+  /** The run queue changed (an entry added, started, removed or ended). */
+  | { type: 'queue'; queue: RunQueueState }
+
+// ---------------------------------------------------------------- the run queue
+
+/**
+ * One nnU-Net run (plan, training, prediction, find_best) in the app's one run queue. Runs start
+ * one at a time in queue order; the queue lives on the Node side and survives a closed window and
+ * a restart of the app.
+ */
+export type QueueEntry = QueueEntryCommon &
+  (
+    | { kind: 'plan'; request: s.PlanRequest }
+    | { kind: 'train'; request: s.TrainRequest }
+    | { kind: 'predict'; request: s.PredictRequest }
+    | {
+        kind: 'find-best'
+        request: s.FindBestRequest
+        /**
+         * The entries of the trainings it follows. Their folds, and the trainer they really ran
+         * with, are known only once they end: the request is completed then, with the other
+         * configurations of that trainer and plans finished on the same folds.
+         */
+        after?: string[]
+      }
+  )
+
+interface QueueEntryCommon {
+  id: string
+  title: string
+  enqueuedAt: number
+  /** Set once it started: its job carries the progress, log and result. */
+  jobId?: string
+  startedAt?: number
+  /** It was running when the app stopped; it is not restarted by itself. */
+  interrupted?: boolean
+}
+
+export interface RunQueueState {
+  /** In start order; the first starts when the running one ends. */
+  waiting: (QueueEntry & { waitsFor: string })[]
+  /** Started entries, newest last (the running one, if any, is the last). */
+  started: QueueEntry[]
+  /** The entry running now. */
+  running?: string
+  /** A cancelled run holds the queue: nothing more starts until resumeQueue (or a restart of the app). */
+  paused?: boolean
+}
 
 // ---------------------------------------------------------------- environment
 
@@ -321,6 +369,10 @@ export const apiRequests = {
   train: s.trainRequest,
   predict: s.predictRequest,
   findBest: s.findBestRequest,
+  enqueueTrainings: s.enqueueTrainingsRequest,
+  runQueue: null,
+  removeQueued: s.queueEntryRequest,
+  resumeQueue: null,
 } as const
 
 export type ApiMethod = keyof typeof apiRequests
@@ -368,9 +420,19 @@ export interface Api {
    * compared and a trained fold has no validation .npz files.
    */
   findBest(req: Req<'findBest'>): Promise<JobRef>
+  /**
+   * Adds trainings (and, with thenFindBest, find_best_configuration after them) to the run queue;
+   * they start one after another. plan, train, predict and findBest go through the same queue.
+   */
+  enqueueTrainings(req: Req<'enqueueTrainings'>): Promise<RunQueueState>
+  runQueue(): Promise<RunQueueState>
+  /** Removes a waiting entry (it never starts); a waiting job is cancelled. */
+  removeQueued(req: Req<'removeQueued'>): Promise<RunQueueState>
+  /** Starts the next waiting entry after a cancelled run paused the queue. */
+  resumeQueue(): Promise<RunQueueState>
 }
 
-/** The one event channel: job updates for every kind of job. */
+/** The one event channel: job updates for every kind of job, and the run queue's changes. */
 export type ApiEventListener = (event: JobEvent) => void
 
 /** What the renderer holds: the Api plus a subscription to events. */

@@ -106,8 +106,9 @@ export const settings = z.object({
   torchCompile: settingsFields.torchCompile.default(false),
 })
 /** Built from the fields without defaults: zod fills defaults even in .partial(), and a patch must
- * never reset a setting the caller did not send. */
-export const settingsPatch = z.object(settingsFields).partial()
+ * never reset a setting the caller did not send. A key left out keeps its value; the workers take
+ * null to go back to nnU-Net's own default (undefined cannot say that: JSON drops it). */
+export const settingsPatch = z.object({ ...settingsFields, augmentationWorkers: settingsFields.augmentationWorkers.nullable() }).partial()
 
 export const detectEnvRequest = z.object({ pythonPath: pathText.optional() })
 export const createFoldersRequest = z.object({ base: pathText, version: nnunetVersion })
@@ -166,6 +167,15 @@ export const findBestRequest = z.object({
   plans: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
 })
 
+/** Trainings for the run queue, in order; with thenFindBest, find_best_configuration follows them. */
+export const enqueueTrainingsRequest = z.object({
+  trainings: z.array(trainRequest).min(1, 'at least one training is required').max(50),
+  thenFindBest: z.boolean().default(false),
+})
+
+/** A run queue entry, by the id the queue gave it. */
+export const queueEntryRequest = z.object({ entryId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a queue entry id') })
+
 export const projectFile = z.object({
   format: z.literal('nnunet-wizard-project'),
   version: z.literal(1),
@@ -223,6 +233,8 @@ export type PlanRequest = z.infer<typeof planRequest>
 export type TrainRequest = z.infer<typeof trainRequest>
 export type PredictRequest = z.infer<typeof predictRequest>
 export type FindBestRequest = z.infer<typeof findBestRequest>
+export type EnqueueTrainingsRequest = z.infer<typeof enqueueTrainingsRequest>
+export type SettingsPatch = z.infer<typeof settingsPatch>
 export type ViewFilesRequest = z.infer<typeof viewFilesRequest>
 export type ProjectFile = z.infer<typeof projectFile>
 export type DatasetJsonV2 = z.infer<typeof datasetJsonV2>

@@ -4,9 +4,8 @@ import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import type { EnvReport, FolderStatus } from '../../shared/api'
 import * as s from '../../shared/schema'
-import { COMMON_HELP, COMMON_OPTIONS, UsageError, runCliJob, settingsFrom, usageFailure } from '../nnunet/cliSupport'
-import { createFolders, detectEnv, folderStatus, idCollisions, installNnunet, shellExports } from '../nnunet'
-import { dataDir } from '../paths'
+import { COMMON_HELP, COMMON_OPTIONS, UsageError, cliService, runCliJob, settingsFrom, usageFailure } from '../nnunet/cliSupport'
+import { createFolders, detectEnv, folderStatus, idCollisions, shellExports } from '../nnunet'
 
 export const help = `usage: nnunet-wizard env [options]
 
@@ -65,7 +64,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const json = values.json ?? false
   if (values.install) {
-    return runCliJob('install', 'Install nnU-Net (managed venv)', json, (ctx) => installNnunet(ctx, dataDir()))
+    const service = cliService(settings)
+    return runCliJob('env', service, json, () => service.installNnunet())
   }
   if (values['create-folders']) {
     const folders = await createFolders(resolve(values['create-folders']), settings.nnunetVersion)

@@ -3,7 +3,6 @@ import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
 import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from '../nnunet/cliSupport'
 import { UsageError, parseFlags, validRequest } from './common'
-import { runPlan } from '../nnunet'
 
 export const help = `usage: nnunet-wizard plan -d ID [options]
 
@@ -47,6 +46,6 @@ export function run(argv: string[]): Promise<number> {
       })
       return { values, request }
     },
-    (req, settings) => ({ title: `Plan and preprocess dataset ${req.datasetId}`, body: (ctx) => runPlan(req, settings, ctx) }),
+    (service, req) => service.plan(req),
   )
 }

@@ -3,7 +3,6 @@ import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
 import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from '../nnunet/cliSupport'
 import { parseFlags, requireFlags, validRequest } from './common'
-import { runPredict } from '../nnunet'
 
 export const help = `usage: nnunet-wizard predict -i DIR -o DIR -d ID -c CONFIGURATION [options]
 
@@ -50,6 +49,6 @@ export function run(argv: string[]): Promise<number> {
       })
       return { values, request }
     },
-    (req, settings) => ({ title: `Predict with ${req.configuration} (dataset ${req.datasetId})`, body: (ctx) => runPredict(req, settings, ctx) }),
+    (service, req) => service.predict(req),
   )
 }

@@ -3,8 +3,6 @@ import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
 import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from '../nnunet/cliSupport'
 import { parseFlags, requireFlags, validRequest } from './common'
-import { runTrain } from '../nnunet'
-import { dataDir } from '../paths'
 
 export const help = `usage: nnunet-wizard train -d ID -c CONFIGURATION -f FOLD [options]
 
@@ -66,6 +64,6 @@ export function run(argv: string[]): Promise<number> {
       })
       return { values, request }
     },
-    (req, settings) => ({ title: `Train ${req.configuration} fold ${req.fold} (dataset ${req.datasetId})`, body: (ctx) => runTrain(req, settings, ctx, dataDir()) }),
+    (service, req) => service.train(req),
   )
 }

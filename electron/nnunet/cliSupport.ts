@@ -5,11 +5,12 @@
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { ParseArgsConfig } from 'node:util'
-import type { EpochMetrics, JobInfo, JobKind, Progress } from '../../shared/api'
+import type { EpochMetrics, JobInfo, JobRef, Progress } from '../../shared/api'
 import * as s from '../../shared/schema'
-import { JobManager, type JobContext } from '../jobs/jobManager'
 import { dataDir } from '../paths'
+import { createService, type Service } from '../service'
 import { SettingsStore } from '../settings'
+import { toApiError } from '../transport/errors'
 import { UsageError, usageFailure } from '../cli/common'
 import { FOLDER_VARS, foldersUnder } from './folders'
 
@@ -100,9 +101,21 @@ export function epochText(m: EpochMetrics): string {
   return `epoch ${m.epoch}${m.totalEpochs ? `/${m.totalEpochs}` : ''}  train ${f(m.trainLoss)}  val ${f(m.valLoss)}  dice [${(m.dice ?? []).map((d) => f(d)).join(', ')}]  lr ${f(m.learningRate, 5)}  ${f(m.epochSeconds, 1)} s`
 }
 
-/** Runs `body` as a job and renders it on the terminal; resolves with the exit code. */
-export async function runCliJob(kind: JobKind, title: string, json: boolean, body: (ctx: JobContext) => Promise<unknown>): Promise<number> {
-  const jobs = new JobManager(join(tmpdir(), 'nnunet-wizard-cli-jobs'))
+/**
+ * The service a command calls: the app's own, with every rule the desktop app applies, given the
+ * command's settings (never saved), a job folder of its own and its run queue in memory (one
+ * command, one run).
+ */
+export function cliService(settings?: s.Settings): Service {
+  return createService({ mode: 'browser' }, dataDir(), { ...(settings ? { settings } : {}), jobsDir: join(tmpdir(), 'nnunet-wizard-cli-jobs'), memoryQueue: true })
+}
+
+/**
+ * Starts a job through the service and renders it on the terminal; resolves with the exit code.
+ * A refusal by the service (a rule the request breaks) is printed with its guidance: exit 1.
+ */
+export async function runCliJob(command: string, service: Service, json: boolean, start: () => Promise<JobRef>): Promise<number> {
+  const jobs = service.jobs
   const tty = process.stderr.isTTY === true && !json
   const logOut = json ? process.stderr : process.stdout
   let status = ''
@@ -126,13 +139,25 @@ export async function runCliJob(kind: JobKind, title: string, json: boolean, bod
       redraw()
     }
   })
-  const job = await jobs.start(kind, title, body)
+  let jobId: string
+  try {
+    ;({ jobId } = await start())
+  } catch (err) {
+    off()
+    const e = toApiError(err)
+    if (json) console.log(JSON.stringify({ state: 'refused', error: e.message, code: e.code, guidance: e.findings ?? [] }, null, 2))
+    else {
+      process.stderr.write(`nnunet-wizard ${command}: ${e.message}\n`)
+      for (const g of e.findings ?? []) process.stderr.write(`${g.severity}: ${g.file ? `${g.file}: ` : ''}${g.text}\n  -> ${g.hint ?? ''}\n`)
+    }
+    return 1
+  }
   const onSigint = () => {
     process.stderr.write('\nCancelling (stopping nnU-Net and its workers)...\n')
-    jobs.cancel(job.id)
+    jobs.cancel(jobId)
   }
   process.on('SIGINT', onSigint)
-  const done: JobInfo = await jobs.wait(job.id)
+  const done: JobInfo = await jobs.wait(jobId)
   process.off('SIGINT', onSigint)
   off()
   clear()
@@ -149,12 +174,12 @@ export async function runCliJob(kind: JobKind, title: string, json: boolean, bod
 
 /**
  * plan, train and predict: `parse` reads the flags and the request (a usage error exits 2), then
- * the settings are resolved (likewise), then `job` runs as the one job of the command.
+ * the settings are resolved (likewise), then `start` asks the service for the command's one job.
  */
 export async function runSettingsCommand<V extends CommonValues, R>(
   kind: 'plan' | 'train' | 'predict',
   parse: () => { values: V; request: R },
-  job: (request: R, settings: s.Settings) => { title: string; body: (ctx: JobContext) => Promise<unknown> },
+  start: (service: Service, request: R) => Promise<JobRef>,
 ): Promise<number> {
   let parsed: { values: V; request: R }
   let settings: s.Settings
@@ -164,6 +189,6 @@ export async function runSettingsCommand<V extends CommonValues, R>(
   } catch (err) {
     return usageFailure(kind, err)
   }
-  const { title, body } = job(parsed.request, settings)
-  return runCliJob(kind, title, parsed.values.json ?? false, body)
+  const service = cliService(settings)
+  return runCliJob(kind, service, parsed.values.json ?? false, () => start(service, parsed.request))
 }

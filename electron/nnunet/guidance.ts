@@ -1,6 +1,28 @@
 // Known nnU-Net failures, recognised in the log and turned into advice in a researcher's words.
 // The patterns are the messages nnunet 1.7.1 / nnunetv2 2.8.1 (and the libraries they use) print.
 import type { Finding } from '../../shared/api'
+import { defaultTrainer, trainArgs } from '../../shared/nnunetArgs'
+import type { Configuration, FindBestRequest, NnunetVersion } from '../../shared/schema'
+
+/** One fold to re-validate: the dataset, configuration, trainer and plans it was trained with. */
+export type RevalidateFold = Pick<FindBestRequest, 'datasetId' | 'plans'> & { configuration: Configuration; fold: number; trainer?: string }
+
+/**
+ * The command that re-runs a fold's validation and saves the softmax (.npz) files, as typed in a
+ * terminal with the version's own tool (built by the same argv builder the app trains with): for
+ * one fold when given, else with the version's placeholders.
+ */
+export function revalidateCommand(version: NnunetVersion, fold?: RevalidateFold): string {
+  if (!fold) return version === 'v2' ? 'nnUNetv2_train DATASET CONFIGURATION FOLD -tr TRAINER --val --npz' : 'nnUNet_train CONFIGURATION TRAINER TASK FOLD -val --npz'
+  const trainer = fold.trainer ?? defaultTrainer(version, fold.configuration)
+  const request = { datasetId: fold.datasetId, configuration: fold.configuration, fold: fold.fold, npz: true, continueTraining: false, validationOnly: true, ...(fold.plans ? { plans: fold.plans } : {}) }
+  const { tool, args } = trainArgs(version, request, { trainer })
+  return [tool.script, ...args].join(' ')
+}
+
+const npzText = 'Finding the best configuration (or ensembling) needs the softmax outputs of the validation, which are only saved with --npz.'
+const npzHint = (version: NnunetVersion) =>
+  `Re-run the validation of each fold with "validation only" and --npz ticked (${revalidateCommand(version)}), then run find_best_configuration again.`
 
 interface Rule {
   code: string
@@ -17,12 +39,9 @@ const RULES: Rule[] = [
     text: 'nnU-Net could not make its 5-fold cross-validation split: the dataset has fewer than 5 training cases.',
     hint: "Train with fold 'all' (all cases train, no validation split), add cases, or write your own splits_final.json in the preprocessed dataset folder.",
   },
-  {
-    code: 'find-best-needs-npz',
-    re: /No \.npz files found in folder|rerun validation with `nnUNet_train CONFIG TRAINER TASK FOLD -val --npz`/i,
-    text: 'Finding the best configuration (or ensembling) needs the softmax outputs of the validation, which are only saved with --npz.',
-    hint: 'Re-run the validation of each fold with "validation only" and --npz ticked (nnUNetv2_train ... --val --npz), then run find_best_configuration again.',
-  },
+  // The message tells the version: nnunetv2 points at nnUNetv2_train, nnunet 1.x at nnUNet_train.
+  { code: 'find-best-needs-npz', re: /No \.npz files found in folder/, text: npzText, hint: npzHint('v2') },
+  { code: 'find-best-needs-npz', re: /rerun validation with `nnUNet_train CONFIG TRAINER TASK FOLD -val --npz`/i, text: npzText, hint: npzHint('v1') },
   {
     code: 'torch-compile-failed',
     re: /torch\._dynamo|torch\._inductor|BackendCompilerFailed|InductorError|triton.*(?:not found|error)/i,

@@ -1,9 +1,10 @@
 // The pipeline steps as job bodies: convert + plan/preprocess, train, predict, find the best
-// configuration. Each builds its argv with shared/nnunetArgs.ts and runs it with runTool.
+// configuration. Each builds its argv with shared/nnunetArgs.ts and runs it with runTool. They run
+// one at a time because the service runs them from its one run queue (queue.ts), never directly.
 import { mkdir, readdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { delimiter, isAbsolute, join, relative, resolve } from 'node:path'
-import type { Progress } from '../../shared/api'
+import type { Finding, Progress } from '../../shared/api'
 import {
   V1_SHORT_TRAINERS,
   convertMsdArgs,
@@ -21,7 +22,7 @@ import type { JobContext } from '../jobs/jobManager'
 import { dataDir as appDataDir } from '../paths'
 import { folderEnv, optionEnv } from './folders'
 import { resolvePython } from './python'
-import { nnunetQueue } from './queue'
+import { revalidateCommand } from './guidance'
 import { runTool } from './runner'
 import { trainerDir, usedTrainerDirs, writeGeneratedTrainer } from './trainers'
 
@@ -76,17 +77,13 @@ function stepProgress(ctx: JobContext, done: number, total: number, message: str
 
 // ---------------------------------------------------------------- plan and preprocess
 
-export function runPlan(req: PlanRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<PlanResult> {
-  return nnunetQueue.run(ctx, `plan and preprocess of dataset ${req.datasetId}`, () => plan(req, settings, ctx, dataDir))
-}
-
 export interface PlanResult {
   datasetId: number
   dataset?: string
   preprocessed?: string
 }
 
-async function plan(req: PlanRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<PlanResult> {
+export async function runPlan(req: PlanRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<PlanResult> {
   const version = settings.nnunetVersion
   const python = resolvePython(settings)
   const env = childEnv(settings, dataDir)
@@ -134,11 +131,7 @@ export interface TrainResult {
   checkpoints: string[]
 }
 
-export function runTrain(req: TrainRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<TrainResult> {
-  return nnunetQueue.run(ctx, `training ${req.configuration} fold ${req.fold}`, () => train(req, settings, ctx, dataDir))
-}
-
-async function train(req: TrainRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<TrainResult> {
+export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<TrainResult> {
   const version = settings.nnunetVersion
   const python = resolvePython(settings)
   const env = childEnv(settings, dataDir)
@@ -163,11 +156,7 @@ async function train(req: TrainRequest, settings: Settings, ctx: JobContext, dat
 
 // ---------------------------------------------------------------- predict
 
-export function runPredict(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ output: string; files: string[] }> {
-  return nnunetQueue.run(ctx, `prediction of ${req.input}`, () => predict(req, settings, ctx, dataDir))
-}
-
-async function predict(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<{ output: string; files: string[] }> {
+export async function runPredict(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ output: string; files: string[] }> {
   const version = settings.nnunetVersion
   const python = resolvePython(settings)
   const env = childEnv(settings, dataDir)
@@ -229,10 +218,22 @@ async function checkTrainedModel(settings: Settings, req: PredictRequest, traine
  * them only after evaluating everything else; checking first saves that wait.
  */
 export async function foldsWithoutNpz(settings: Settings, req: FindBestRequest): Promise<string[]> {
+  return (await missingNpz(settings, req)).map((m) => m.validation)
+}
+
+interface MissingNpz {
+  validation: string
+  configuration: FindBestRequest['configurations'][number]
+  trainer: string
+  fold: number
+}
+
+async function missingNpz(settings: Settings, req: FindBestRequest): Promise<MissingNpz[]> {
+  if (!settings.folders) return []
   const dataset = await datasetFolderName(settings, req.datasetId)
   if (!dataset) return []
   const version = settings.nnunetVersion
-  const missing: string[] = []
+  const missing: MissingNpz[] = []
   for (const configuration of req.configurations) {
     const trainer = req.trainer ?? defaultTrainer(version, configuration)
     for (const fold of req.folds ?? [0, 1, 2, 3, 4]) {
@@ -240,39 +241,53 @@ export async function foldsWithoutNpz(settings: Settings, req: FindBestRequest):
       const validation = join(folder, version === 'v2' ? 'validation' : 'validation_raw')
       const files = await readdir(validation).catch(() => null)
       // A fold that was never trained is nnU-Net's own error to report; only trained folds are checked.
-      if (files && !files.some((f) => f.endsWith('.npz'))) missing.push(validation)
+      if (files && !files.some((f) => f.endsWith('.npz'))) missing.push({ validation, configuration, trainer, fold })
     }
   }
   return missing
 }
 
-export function runFindBest(req: FindBestRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ datasetId: number; best?: { model: string; dice: number } }> {
-  return nnunetQueue.run(ctx, `find_best_configuration for dataset ${req.datasetId}`, async () => {
-    if (req.configurations.length > 1) {
-      const missing = await foldsWithoutNpz(settings, req)
-      if (missing.length) {
-        ctx.guidance({
-          severity: 'error',
-          code: 'find-best-needs-npz',
-          file: missing[0],
-          text: `Comparing ${req.configurations.join(', ')} ensembles them, which needs the validation softmax files (.npz); ${missing.length} fold${missing.length === 1 ? ' has' : 's have'} none.`,
-          hint: 'Re-run the validation of those folds with "validation only" and --npz ticked (nnUNetv2_train ... --val --npz), then find the best configuration again.',
-        })
-        throw new Error(`No .npz files in ${missing.join(', ')}: train (or re-validate) these folds with --npz first.`)
-      }
-    }
-    const python = resolvePython(settings)
-    let best: { model: string; dice: number } | undefined
-    await runTool(ctx, {
-      python,
-      env: childEnv(settings, dataDir),
-      command: findBestArgs(settings.nnunetVersion, req),
-      onLine: (line) => {
-        // v2 prints "*Best*: TRAINER__PLANS__CONFIG: 0.8123" (an ensemble's name starts with "ensemble").
-        const m = /^\*Best\*: (.+): ([-\d.eE]+|nan)\s*$/.exec(line.trim())
-        if (m) best = { model: m[1]!, dice: Number(m[2]) }
-      },
-    })
-    return { datasetId: req.datasetId, ...(best ? { best } : {}) }
+/**
+ * Comparing several configurations ensembles them, which needs each trained fold's validation
+ * softmax (.npz). One finding per fold without them, each with the command (of the settings'
+ * nnU-Net version) that re-runs that fold's validation with --npz. Empty when nothing is missing.
+ */
+export async function npzFindings(settings: Settings, req: FindBestRequest): Promise<Finding[]> {
+  // One configuration is evaluated, not ensembled: no softmax needed.
+  const missing = req.configurations.length < 2 ? [] : await missingNpz(settings, req)
+  return missing.map((m) => ({
+    severity: 'error' as const,
+    code: 'find-best-needs-npz',
+    file: m.validation,
+    text: `This validation folder (${m.configuration} fold ${m.fold}) has no softmax files (.npz): the fold was trained without --npz.`,
+    hint: `Re-run the validation of this fold with "Validation only" and --npz ticked (${revalidateCommand(settings.nnunetVersion, { ...req, configuration: m.configuration, trainer: m.trainer, fold: m.fold })}), then find the best configuration again.`,
+  }))
+}
+
+/** The one sentence that says why find_best cannot compare these configurations yet. */
+export function npzRefusal(req: FindBestRequest, findings: readonly Finding[]): string {
+  const folds = `${findings.length} trained fold${findings.length === 1 ? ' has' : 's have'} no .npz files`
+  return `find_best_configuration cannot compare ${req.configurations.join(', ')}: ${folds}. Re-validate them with --npz first.`
+}
+
+export async function runFindBest(req: FindBestRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ datasetId: number; best?: { model: string; dice: number } }> {
+  // Checked again here: a queued find_best starts long after it was asked for.
+  const npz = await npzFindings(settings, req)
+  if (npz.length) {
+    for (const f of npz) ctx.guidance(f)
+    throw new Error(npzRefusal(req, npz))
+  }
+  const python = resolvePython(settings)
+  let best: { model: string; dice: number } | undefined
+  await runTool(ctx, {
+    python,
+    env: childEnv(settings, dataDir),
+    command: findBestArgs(settings.nnunetVersion, req),
+    onLine: (line) => {
+      // v2 prints "*Best*: TRAINER__PLANS__CONFIG: 0.8123" (an ensemble's name starts with "ensemble").
+      const m = /^\*Best\*: (.+): ([-\d.eE]+|nan)\s*$/.exec(line.trim())
+      if (m) best = { model: m[1]!, dice: Number(m[2]) }
+    },
   })
+  return { datasetId: req.datasetId, ...(best ? { best } : {}) }
 }

@@ -5,6 +5,7 @@ import { useCallback, useState } from 'react'
 import { create } from 'zustand'
 import type { EpochMetrics, JobEvent, JobInfo, JobKind, LogLine } from '../../shared/api'
 import { api } from '../api'
+import { connectQueue } from './trainQueue'
 
 export interface LogBuffer {
   lines: LogLine[]
@@ -85,6 +86,8 @@ export const useJobs = create<JobsState>()((set, get) => ({
         set({ metrics: { ...s.metrics, [e.jobId]: [...prev, e.metrics].sort((a, b) => a.epoch - b.epoch) } })
         break
       }
+      case 'queue':
+        break // the run queue's own store follows these (trainQueue.ts)
       case 'exit': {
         const job = s.jobs[e.jobId]
         if (job) set({ jobs: { ...s.jobs, [e.jobId]: { ...job, state: e.state, error: e.error, result: e.result ?? job.result, endedAt: job.endedAt ?? Date.now() } } })
@@ -125,12 +128,13 @@ export const useJobs = create<JobsState>()((set, get) => ({
 }))
 
 let connected = false
-/** Subscribes the store to the Api's events once, and lists jobs from before a restart. */
+/** Subscribes the store to the Api's events once, and lists jobs from before a restart; the run queue's mirror with it. */
 export function connectJobs(): void {
   if (connected) return
   connected = true
   api.onEvent((e) => useJobs.getState().handleEvent(e))
   void useJobs.getState().loadHistory().catch(() => undefined)
+  connectQueue()
 }
 
 /** Starts a job and tracks it; returns its id. */

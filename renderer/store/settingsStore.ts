@@ -2,7 +2,7 @@
 // the machine (mode, environment report, folder status), shared by the nnU-Net steps.
 import { create } from 'zustand'
 import type { AppInfo, EnvReport, FolderStatus } from '../../shared/api'
-import type { Settings } from '../../shared/schema'
+import type { Settings, SettingsPatch } from '../../shared/schema'
 import { api } from '../api'
 
 export interface SettingsState {
@@ -13,7 +13,8 @@ export interface SettingsState {
   envError: string | null
   folderStatus: FolderStatus | null
   load(): Promise<void>
-  update(patch: Partial<Settings>): Promise<Settings>
+  /** null clears a setting (back to nnU-Net's default). */
+  update(patch: SettingsPatch): Promise<Settings>
   detectEnv(pythonPath?: string): Promise<void>
   refreshFolders(): Promise<void>
 }
@@ -39,7 +40,7 @@ export const useSettings = create<SettingsState>()((set, get) => ({
     const run = async () => {
       const current = get().settings ?? (await api.getSettings())
       const next = { ...current, ...patch }
-      set({ settings: next })
+      set({ settings: Object.fromEntries(Object.entries(next).filter(([, v]) => v !== null)) as Settings })
       const settings = await api.setSettings(next)
       set({ settings })
       return settings

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFolders, detectEnv, folderStatus, runPlan } from '../../electron/nnunet'
 import * as s from '../../shared/schema'
@@ -42,9 +42,12 @@ describe.skipIf(!py.python)(`nnU-Net v1 ${py.reason}`, () => {
     expect(task).toMatch(/Task52_Tiny$/)
     const ctx = recordingContext()
     const res = await runPlan(s.planRequest.parse({ datasetId: 52, convertFromMsd: task, configurations: ['3d_fullres'], processes: 1 }), settings, ctx)
-    const [convert, plan] = ctx.commands
-    expect(convert!.some((a) => a.endsWith('nnUNet_convert_decathlon_task')) || convert!.join(' ').includes('nnUNet_convert_decathlon_task')).toBe(true)
-    expect(plan!.slice(-8)).toEqual(['-t', '52', '-pl2d', 'None', '-tl', '1', '-tf', '1', '--verify_dataset_integrity'].slice(-8))
+    // The pinned venv has nnU-Net's console scripts beside its python: the guide's own commands run.
+    const bin = dirname(py.python!)
+    expect(ctx.commands).toEqual([
+      [join(bin, 'nnUNet_convert_decathlon_task'), '-i', task, '-p', '1', '-output_task_id', '52'],
+      [join(bin, 'nnUNet_plan_and_preprocess'), '-t', '52', '-pl2d', 'None', '-tl', '1', '-tf', '1', '--verify_dataset_integrity'],
+    ])
     expect(res.dataset).toBe('Task052_Tiny')
     const raw = join(settings.folders!.raw, 'nnUNet_raw_data', 'Task052_Tiny')
     expect(readdirSync(join(raw, 'imagesTr')).filter((f) => f.endsWith('_0000.nii.gz'))).toHaveLength(5)

@@ -1,64 +1,180 @@
-// One nnU-Net run at a time, in start order; a queued run can be cancelled before it starts.
-import { describe, expect, it } from 'vitest'
-import { RunQueue } from '../../electron/nnunet/queue'
-import { JobCancelledError, type JobContext } from '../../electron/jobs/jobManager'
+// The one run queue: one run at a time in queue order (entries enqueued for later and jobs asked
+// for directly alike), a removed or cancelled waiting entry never starts, a cancelled run holds
+// the queue, and the queue survives a restart in its file: the run that was going is reported as
+// interrupted, the waiting ones start in order. The runs here are the queue's own bodies (what
+// the service passes as `execute`), held open by the test, with real jobs and a real file.
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { QueueEntry, RunQueueState } from '../../shared/api'
+import type { TrainRequest } from '../../shared/schema'
+import { JobManager, type JobContext } from '../../electron/jobs/jobManager'
+import { newEntryId, RunQueue, type NewEntry } from '../../electron/nnunet/queue'
 
-function ctx(): JobContext & { controller: AbortController; logs: string[] } {
-  const controller = new AbortController()
-  const logs: string[] = []
-  return { jobId: 'q', signal: controller.signal, controller, logs, progress: () => undefined, log: (t) => logs.push(t), metrics: () => undefined, guidance: () => undefined, setCommand: () => undefined }
+const train = (fold: TrainRequest['fold']): NewEntry => ({
+  id: newEntryId(),
+  kind: 'train',
+  title: `fold ${fold}`,
+  request: { datasetId: 7, configuration: '3d_fullres', fold, npz: true, continueTraining: false, validationOnly: false },
+})
+
+/** Runs that end when the test says so, recording their order and how many ran at once. */
+function heldRuns() {
+  const order: string[] = []
+  const release = new Map<string, () => void>()
+  let running = 0
+  let maxRunning = 0
+  const execute = async (entry: QueueEntry, ctx: JobContext) => {
+    running++
+    maxRunning = Math.max(maxRunning, running)
+    order.push(entry.title)
+    try {
+      await new Promise<void>((resolve, reject) => {
+        release.set(entry.title, resolve)
+        ctx.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true })
+      })
+    } finally {
+      running--
+    }
+    return entry.title
+  }
+  return {
+    execute,
+    order,
+    get maxRunning() {
+      return maxRunning
+    },
+    /** Ends the run with this title once it has started. */
+    end: async (title: string) => {
+      await vi.waitFor(() => expect(release.has(title)).toBe(true))
+      release.get(title)!()
+    },
+  }
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5))
+let dir: string
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wizard-queue-'))
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+const ended = (jobs: JobManager, jobId: string) => jobs.wait(jobId)
 
 describe('run queue', () => {
-  it('runs one at a time in start order (folds 0-4, then find_best)', async () => {
-    const q = new RunQueue()
-    const order: string[] = []
-    let running = 0
-    let maxRunning = 0
-    const body = (name: string) => async () => {
-      running++
-      maxRunning = Math.max(maxRunning, running)
-      order.push(`start ${name}`)
-      await tick()
-      order.push(`end ${name}`)
-      running--
-      return name
-    }
-    const names = ['fold0', 'fold1', 'fold2', 'fold3', 'fold4', 'find_best']
-    const contexts = names.map(() => ctx())
-    const results = await Promise.all(names.map((n, i) => q.run(contexts[i]!, n, body(n))))
-    expect(results).toEqual(names)
-    expect(maxRunning).toBe(1)
-    expect(order).toEqual(names.flatMap((n) => [`start ${n}`, `end ${n}`]))
-    expect(contexts[1]!.logs[0]).toMatch(/^Waiting: another nnU-Net run is in progress/)
+  it('runs one at a time in queue order: queued folds, then a run asked for directly', async () => {
+    const jobs = new JobManager(join(dir, 'jobs'))
+    const runs = heldRuns()
+    const q = new RunQueue({ jobs, execute: runs.execute })
+    const state = await q.enqueue([0, 1, 2].map(train))
+    expect(state.started.map((e) => e.title)).toEqual(['fold 0'])
+    expect(state.waiting.map((e) => [e.title, e.waitsFor])).toEqual([
+      ['fold 1', 'starts after "fold 0"'],
+      ['fold 2', 'starts after "fold 1"'],
+    ])
+    const direct = await q.submit(train(3))
+    const log = async () => (await jobs.log(direct.jobId)).map((l) => l.text)
+    await vi.waitFor(async () => expect(await log()).toEqual(['Waiting in the run queue (3 waiting): starts after "fold 2".']))
+    for (const t of ['fold 0', 'fold 1', 'fold 2']) await runs.end(t)
+    await runs.end('fold 3')
+    expect((await ended(jobs, direct.jobId)).state).toBe('done')
+    expect(runs.order).toEqual(['fold 0', 'fold 1', 'fold 2', 'fold 3'])
+    expect(runs.maxRunning).toBe(1)
+    const after = await q.state()
+    expect(after.waiting).toEqual([])
+    expect(after.running).toBeUndefined()
+    expect(after.started.map((e) => [e.title, (jobs.get(e.jobId!)?.state)])).toEqual([
+      ['fold 0', 'done'],
+      ['fold 1', 'done'],
+      ['fold 2', 'done'],
+      ['fold 3', 'done'],
+    ])
   })
 
-  it('drops a cancelled waiting run without starting it, and goes on with the next', async () => {
-    const q = new RunQueue()
-    const started: string[] = []
-    let release!: () => void
-    const first = q.run(ctx(), 'first', async () => {
-      started.push('first')
-      await new Promise<void>((r) => (release = r))
-    })
-    const c2 = ctx()
-    const second = q.run(c2, 'second', async () => void started.push('second'))
-    const third = q.run(ctx(), 'third', async () => void started.push('third'))
-    await tick()
-    expect(q.pending).toBe(2)
-    c2.controller.abort()
-    await expect(second).rejects.toBeInstanceOf(JobCancelledError)
-    release()
-    await first
-    await third
-    expect(started).toEqual(['first', 'third'])
+  it('never starts a removed waiting entry, nor a waiting job that was cancelled', async () => {
+    const jobs = new JobManager(join(dir, 'jobs'))
+    const runs = heldRuns()
+    const q = new RunQueue({ jobs, execute: runs.execute })
+    const first = train(0)
+    const removed = train(1)
+    await q.enqueue([first, removed, train(2)])
+    const direct = await q.submit(train(3))
+    await vi.waitFor(async () => expect((await q.state()).waiting.map((e) => e.title)).toEqual(['fold 1', 'fold 2', 'fold 3']))
+    expect((await q.remove(removed.id)).waiting.map((e) => e.title)).toEqual(['fold 2', 'fold 3'])
+    jobs.cancel(direct.jobId)
+    expect((await ended(jobs, direct.jobId)).state).toBe('cancelled')
+    expect((await q.state()).waiting.map((e) => e.title)).toEqual(['fold 2'])
+    await expect(q.remove(first.id)).rejects.toThrow('"fold 0" has already started; cancel its job instead.')
+    await runs.end('fold 0')
+    await runs.end('fold 2')
+    await vi.waitFor(async () => expect((await q.state()).running).toBeUndefined())
+    expect(runs.order).toEqual(['fold 0', 'fold 2'])
+    expect((await jobs.list()).map((j) => j.title).sort()).toEqual(['fold 0', 'fold 2', 'fold 3'])
   })
 
-  it('frees the slot when a run fails', async () => {
-    const q = new RunQueue()
-    await expect(q.run(ctx(), 'bad', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom')
-    await expect(q.run(ctx(), 'good', async () => 'ok')).resolves.toBe('ok')
+  it('holds after a cancelled run until it is resumed (or asked for more)', async () => {
+    const jobs = new JobManager(join(dir, 'jobs'))
+    const runs = heldRuns()
+    const q = new RunQueue({ jobs, execute: runs.execute })
+    await q.enqueue([train(0), train(1)])
+    await vi.waitFor(async () => expect((await q.state()).started[0]?.jobId).toBeDefined())
+    const running = (await q.state()).started[0]!
+    jobs.cancel(running.jobId!)
+    expect((await ended(jobs, running.jobId!)).state).toBe('cancelled')
+    const held = await q.state()
+    expect(held.paused).toBe(true)
+    expect(held.waiting.map((e) => [e.title, e.waitsFor])).toEqual([['fold 1', 'held: a run was cancelled, so the queue waits until it is resumed']])
+    expect(runs.order).toEqual(['fold 0'])
+    expect((await q.resume()).started.map((e) => e.title)).toEqual(['fold 0', 'fold 1'])
+    await runs.end('fold 1')
+    expect(runs.order).toEqual(['fold 0', 'fold 1'])
+  })
+
+  it('survives a restart: the running entry is reported as interrupted, the waiting ones start in order', async () => {
+    const file = join(dir, 'run-queue.json')
+    const before = heldRuns()
+    const q1 = new RunQueue({ jobs: new JobManager(join(dir, 'jobs')), file, execute: before.execute })
+    await q1.enqueue([0, 1, 2].map(train))
+    await vi.waitFor(() => expect(before.order).toEqual(['fold 0']))
+    await q1.close() // the app stops here, fold 0 still running
+
+    const events: RunQueueState[] = []
+    const after = heldRuns()
+    const jobs2 = new JobManager(join(dir, 'jobs'))
+    const q2 = new RunQueue({ jobs: jobs2, file, execute: after.execute, onChange: (s) => events.push(s) })
+    const resumed = await q2.state()
+    expect(resumed.started.map((e) => [e.title, e.interrupted ?? false])).toEqual([
+      ['fold 0', true],
+      ['fold 1', false],
+    ])
+    expect(resumed.waiting.map((e) => e.title)).toEqual(['fold 2'])
+    await after.end('fold 1')
+    await after.end('fold 2')
+    await vi.waitFor(async () => expect((await q2.state()).running).toBeUndefined())
+    expect(after.order).toEqual(['fold 1', 'fold 2'])
+    expect(before.order).toEqual(['fold 0'])
+    expect(events.at(-1)!.started.map((e) => e.title)).toEqual(['fold 0', 'fold 1', 'fold 2'])
+
+    // and the file says so for the next start
+    await q2.close()
+    const q3 = new RunQueue({ jobs: jobs2, file, execute: after.execute })
+    expect((await q3.state()).started.map((e) => [e.title, e.interrupted ?? false])).toEqual([
+      ['fold 0', true],
+      ['fold 1', false],
+      ['fold 2', false],
+    ])
+    expect((await q3.state()).waiting).toEqual([])
+  })
+
+  it('sets a damaged queue file aside and starts empty', async () => {
+    const file = join(dir, 'run-queue.json')
+    await writeFile(file, JSON.stringify({ format: 'nnunet-wizard-run-queue', version: 1, waiting: [{ id: 'x', kind: 'train', title: 't', enqueuedAt: 1, request: { datasetId: 'rm -rf' } }], started: [] }))
+    const runs = heldRuns()
+    const q = new RunQueue({ jobs: new JobManager(join(dir, 'jobs')), file, execute: runs.execute })
+    expect(await q.state()).toEqual({ waiting: [], started: [] })
+    expect((await readdir(dir)).filter((n) => n.startsWith('run-queue.json.invalid-'))).toHaveLength(1)
+    expect(runs.order).toEqual([])
   })
 })

@@ -1,20 +1,33 @@
-// The training queue: folds 0-4 then find_best_configuration, with the trainer and folds the
-// trainings really ran, other finished configurations joining the comparison, and a stop (with
-// the Node side's guidance) where find_best cannot run.
-import { beforeEach, describe, expect, it, vi } from 'vitest'
-import type { JobInfo, TrainedModel } from '../../shared/api'
+// The renderer's queue store is a mirror of the Node side's run queue: here it talks to a real
+// service in this process (through the dispatcher both transports use, events from the service's
+// one channel), and whatever it shows must be what the service holds. Then the find_best rules the
+// queue applies after trainings (shared/findBest.ts): their trainer and folds, the other finished
+// configurations joining in, and a clear stop when a training did not finish.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { apiMethods, type ApiClient, type RunQueueState, type TrainedModel } from '../../shared/api'
 import type { TrainRequest } from '../../shared/schema'
+import { commonFolds, findBestChoices, resolveFindBest } from '../../shared/findBest'
+import { createService } from '../../electron/service'
+import { callApi } from '../../electron/transport/dispatch'
 
-const api = vi.hoisted(() => ({
-  train: vi.fn(),
-  findBest: vi.fn(),
-  folderStatus: vi.fn(),
-  listJobs: vi.fn(async () => []),
-}))
-vi.mock('../../renderer/api', () => ({ api }))
+const mocked = vi.hoisted(() => ({ client: null as unknown }))
+vi.mock('../../renderer/api', () => ({ api: mocked.client }))
 
-const { useJobs } = await import('../../renderer/store/jobsStore')
-const { commonFolds, findBestChoices, resolveFindBest, useTrainQueue } = await import('../../renderer/store/trainQueue')
+const base = await mkdtemp(join(tmpdir(), 'wizard-queue-store-'))
+const service = createService({ mode: 'browser' }, join(base, 'data'))
+mocked.client = {
+  ...Object.fromEntries(apiMethods.map((m) => [m, (arg?: unknown) => callApi(service, m, arg)])),
+  onEvent: (listener) => service.jobs.onEvent(listener),
+} as ApiClient
+const { useTrainQueue, connectQueue } = await import('../../renderer/store/trainQueue')
+
+afterAll(async () => {
+  await service.dispose()
+  await rm(base, { recursive: true, force: true })
+})
 
 const train = (fold: TrainRequest['fold'], configuration: TrainRequest['configuration'] = '3d_fullres'): TrainRequest => ({
   datasetId: 7,
@@ -24,6 +37,61 @@ const train = (fold: TrainRequest['fold'], configuration: TrainRequest['configur
   npz: true,
   continueTraining: false,
   validationOnly: false,
+})
+
+const view = (q: Pick<RunQueueState, 'waiting' | 'started' | 'running'>) => ({ waiting: q.waiting, started: q.started, running: q.running })
+/** Until the store shows exactly what the service holds, and nothing runs. */
+const settled = () =>
+  vi.waitFor(
+    async () => {
+      const server = await service.runQueue()
+      expect(server.running).toBeUndefined()
+      expect(view(useTrainQueue.getState())).toEqual(view(server))
+    },
+    { timeout: 20_000, interval: 50 },
+  )
+
+describe('the queue store mirrors the Node side’s run queue', () => {
+  it('shows what the service holds, through enqueue, events and removal; a removed entry never starts', async () => {
+    const folders = { raw: join(base, 'raw'), preprocessed: join(base, 'preprocessed'), results: join(base, 'results') }
+    for (const f of Object.values(folders)) await mkdir(f, { recursive: true })
+    // No interpreter: every run that starts fails at once with a message, instead of running nnU-Net.
+    await service.setSettings({ folders, nnunetVersion: 'v2', pythonPath: join(base, 'no-python') })
+    connectQueue()
+
+    await useTrainQueue.getState().enqueue([0, 1, 2].map((f) => train(f)), { thenFindBest: true })
+    const after = useTrainQueue.getState()
+    expect(after.error).toBeNull()
+    expect(after.started.map((e) => e.title)).toEqual(['Train 3d_fullres fold 0 (dataset 7)'])
+    expect(after.waiting.map((e) => [e.kind, e.title])).toEqual([
+      ['train', 'Train 3d_fullres fold 1 (dataset 7)'],
+      ['train', 'Train 3d_fullres fold 2 (dataset 7)'],
+      ['find-best', 'Find the best configuration of dataset 7 (3d_fullres)'],
+    ])
+    // Removed through the store before it starts: it never does, on the server either.
+    const removed = after.waiting[0]!
+    await useTrainQueue.getState().remove(removed.id)
+    expect(useTrainQueue.getState().waiting.map((e) => e.id)).not.toContain(removed.id)
+
+    await settled()
+    const server = await service.runQueue()
+    expect(server.waiting).toEqual([])
+    expect(server.started.map((e) => e.title)).toEqual([
+      'Train 3d_fullres fold 0 (dataset 7)',
+      'Train 3d_fullres fold 2 (dataset 7)',
+      'Find the best configuration of dataset 7 (3d_fullres)',
+    ])
+    const jobs = await service.listJobs()
+    expect(jobs.map((j) => j.title).sort()).toEqual(server.started.map((e) => e.title).sort())
+    // The find_best queued after them did not run nnU-Net: the trainings it follows failed.
+    const fb = jobs.find((j) => j.kind === 'find-best')!
+    expect(fb.error).toBe('find_best_configuration was not started: the training of 3d_fullres fold 0 failed.')
+
+    // A refusal by the service is shown, and the mirror is unchanged.
+    await useTrainQueue.getState().remove(removed.id)
+    expect(useTrainQueue.getState().error?.message).toMatch(/^The run queue has no waiting entry /)
+    expect(view(useTrainQueue.getState())).toEqual(view(await service.runQueue()))
+  })
 })
 
 const model = (configuration: string, finished: string[], trainer = 'nnUNetTrainer_Wizard_50ep', plans = 'nnUNetPlans', datasetId = 7): TrainedModel => ({
@@ -37,97 +105,32 @@ const model = (configuration: string, finished: string[], trainer = 'nnUNetTrain
   finished,
 })
 
-/** Until the queue has started (and tracked) n runs. */
-const startedRuns = (n: number) => vi.waitFor(() => expect(useTrainQueue.getState().started).toHaveLength(n))
+describe('find_best after queued trainings', () => {
+  const done = (fold: number) => ({ request: train(fold), job: { state: 'done' as const, result: { trainer: 'nnUNetTrainer_Wizard_50ep' } } })
 
-/** The job of a started run ends (as the Node side reports it). */
-function end(jobId: string, state: JobInfo['state'], result?: unknown): void {
-  const job = useJobs.getState().jobs[jobId]!
-  useJobs.getState().handleEvent({ type: 'job', job: { ...job, state, ...(result ? { result } : {}) } })
-}
-
-let ids = 0
-beforeEach(() => {
-  vi.clearAllMocks()
-  ids = 0
-  api.train.mockImplementation(async () => ({ jobId: `t${ids++}` }))
-  api.findBest.mockImplementation(async () => ({ jobId: 'fb' }))
-  api.folderStatus.mockResolvedValue({ version: 'v2', env: {}, exists: {}, datasets: [], trainings: [] })
-  useJobs.setState({ jobs: {}, logs: {}, metrics: {}, latest: {} })
-  useTrainQueue.setState({ waiting: [], started: [], error: null })
-})
-
-describe('train queue with find_best_configuration', () => {
-  it('runs folds 0-4 one after another, then find_best with their trainer, folds and the other finished configurations', async () => {
-    api.folderStatus.mockResolvedValue({
-      version: 'v2',
-      env: {},
-      exists: {},
-      datasets: [],
-      trainings: [
-        model('3d_fullres', ['0', '1', '2', '3', '4']),
-        model('2d', ['0', '1', '2', '3', '4', 'all']),
-        model('3d_lowres', ['0']), // not finished on every fold
-        model('2d', ['0', '1', '2', '3', '4'], 'nnUNetTrainer'), // another trainer
-        model('2d', ['0', '1', '2', '3', '4'], 'nnUNetTrainer_Wizard_50ep', 'nnUNetPlans', 8), // another dataset
-      ],
+  it('compares their folds with the trainer they ran, plus the other configurations finished on those folds', () => {
+    const trainings = [
+      model('3d_fullres', ['0', '1', '2', '3', '4']),
+      model('2d', ['0', '1', '2', '3', '4', 'all']),
+      model('3d_lowres', ['0']), // not finished on every fold
+      model('2d', ['0', '1', '2', '3', '4'], 'nnUNetTrainer'), // another trainer
+      model('2d', ['0', '1', '2', '3', '4'], 'nnUNetTrainer_Wizard_50ep', 'nnUNetPlans', 8), // another dataset
+    ]
+    expect(resolveFindBest({ datasetId: 7, configurations: ['3d_fullres'] }, [0, 1, 2, 3, 4].map(done), trainings, 'v2')).toEqual({
+      request: { datasetId: 7, configurations: ['3d_fullres', '2d'], folds: [0, 1, 2, 3, 4], trainer: 'nnUNetTrainer_Wizard_50ep' },
     })
-    useTrainQueue.getState().enqueue([0, 1, 2, 3, 4].map((f) => train(f)), { thenFindBest: true })
-    await startedRuns(1)
-    expect(useTrainQueue.getState().waiting.map((w) => w.kind)).toEqual(['train', 'train', 'train', 'train', 'find-best'])
-
-    for (let i = 0; i < 5; i++) {
-      expect(api.train).toHaveBeenLastCalledWith(train(i))
-      expect(api.findBest).not.toHaveBeenCalled()
-      end(`t${i}`, 'done', { trainer: 'nnUNetTrainer_Wizard_50ep', epochs: 50, checkpoints: [] })
-      await startedRuns(i + 2)
-    }
-    expect(api.train).toHaveBeenCalledTimes(5)
-    expect(api.findBest).toHaveBeenCalledTimes(1)
-    expect(api.findBest).toHaveBeenCalledWith({ datasetId: 7, configurations: ['3d_fullres', '2d'], folds: [0, 1, 2, 3, 4], trainer: 'nnUNetTrainer_Wizard_50ep' })
-    const q = useTrainQueue.getState()
-    expect(q.waiting).toEqual([])
-    expect(q.error).toBeNull()
-    expect(q.started.map((s) => [s.kind, s.jobId])).toEqual([['train', 't0'], ['train', 't1'], ['train', 't2'], ['train', 't3'], ['train', 't4'], ['find-best', 'fb']])
-    expect(useJobs.getState().latest['find-best']).toBe('fb')
   })
 
-  it('does not start find_best when a training before it failed, and says which', async () => {
-    useTrainQueue.getState().enqueue([train(0), train(1)], { thenFindBest: true })
-    await startedRuns(1)
-    end('t0', 'done', { trainer: 'nnUNetTrainer_Wizard_50ep' })
-    await startedRuns(2)
-    end('t1', 'failed')
-    await vi.waitFor(() => expect(useTrainQueue.getState().error).not.toBeNull())
-    expect(useTrainQueue.getState().error!.message).toBe('find_best_configuration was not started: the training of 3d_fullres fold 1 failed.')
-    expect(api.findBest).not.toHaveBeenCalled()
-    expect(useTrainQueue.getState().waiting).toEqual([])
+  it('says which training did not finish, or that none ran', () => {
+    const failed = { request: train(1), job: { state: 'failed' as const, result: undefined } }
+    expect(resolveFindBest({ datasetId: 7, configurations: ['3d_fullres'] }, [done(0), failed])).toEqual({ error: 'find_best_configuration was not started: the training of 3d_fullres fold 1 failed.' })
+    expect(resolveFindBest({ datasetId: 7, configurations: ['3d_fullres'] }, [{ request: train(2) }])).toEqual({ error: 'find_best_configuration was not started: the training of 3d_fullres fold 2 never started.' })
+    expect(resolveFindBest({ datasetId: 7, configurations: ['3d_fullres'] }, [])).toEqual({ error: 'find_best_configuration was not started: none of the trainings queued before it ran.' })
+    expect(resolveFindBest({ datasetId: 7, configurations: ['3d_fullres'] }, [{ request: train('all'), job: { state: 'done', result: {} } }])).toEqual({
+      error: 'find_best_configuration was not started: it compares numbered folds (0-4), and none of the trainings before it trained one.',
+    })
   })
 
-  it('waits behind a running training; a refusal keeps the run queued with the Node side guidance', async () => {
-    useTrainQueue.getState().enqueue([train(0)])
-    await startedRuns(1)
-    const request = { datasetId: 7, configurations: ['3d_fullres' as const, '2d' as const], folds: [0], trainer: 'nnUNetTrainer', plans: 'nnUNetPlans' }
-    useTrainQueue.getState().enqueueFindBest(request)
-    await Promise.resolve()
-    expect(api.findBest).not.toHaveBeenCalled()
-    const finding = { severity: 'error', code: 'find-best-needs-npz', file: '/results/2d/fold_0/validation', text: 'no .npz', hint: 're-validate with --npz' }
-    api.findBest.mockRejectedValueOnce(Object.assign(new Error('find_best_configuration cannot compare 3d_fullres, 2d'), { code: 'find-best-needs-npz', findings: [finding] }))
-    end('t0', 'done')
-    await vi.waitFor(() => expect(useTrainQueue.getState().error).not.toBeNull())
-    expect(api.findBest).toHaveBeenCalledWith(request)
-    expect(useTrainQueue.getState().error).toEqual({ message: 'find_best_configuration cannot compare 3d_fullres, 2d', findings: [finding] })
-    expect(useTrainQueue.getState().waiting).toEqual([expect.objectContaining({ kind: 'find-best', request })])
-
-    // once the folds are re-validated, the queue goes on
-    useTrainQueue.getState().dismissError()
-    await useTrainQueue.getState().pump()
-    expect(api.findBest).toHaveBeenCalledTimes(2)
-    expect(useTrainQueue.getState().waiting).toEqual([])
-  })
-})
-
-describe('find_best choices', () => {
   it('groups a dataset’s finished configurations by trainer and plans, and compares them on their common folds', () => {
     const trainings = [
       model('3d_fullres', ['0', '1', '2']),
@@ -144,10 +147,5 @@ describe('find_best choices', () => {
     expect(commonFolds(choices[0]!.models)).toEqual([0, 2])
     expect(commonFolds([])).toEqual([])
     expect(findBestChoices(undefined, 7)).toEqual([])
-  })
-
-  it('a standalone request is sent as it is', () => {
-    const request = { datasetId: 7, configurations: ['2d' as const], folds: [0] }
-    expect(resolveFindBest({ key: 1, kind: 'find-best', request }, [], {})).toEqual({ request })
   })
 })

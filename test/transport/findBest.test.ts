@@ -6,7 +6,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiMethods, apiRequests } from '../../shared/api'
 import { findBestRequest } from '../../shared/schema'
 import { findBestArgs } from '../../shared/nnunetArgs'
 import { callApi, parseRequest } from '../../electron/transport/dispatch'
@@ -24,9 +23,11 @@ afterAll(async () => {
 })
 
 describe('findBest request', () => {
-  it('is a method of the contract, validated with its own schema', () => {
-    expect(apiMethods).toContain('findBest')
-    expect(apiRequests.findBest).toBe(findBestRequest)
+  it('is validated at the boundary both transports use: a bad request never reaches the service', async () => {
+    // Fold "all" has no validation, so find_best cannot use it; the dispatcher refuses before any job exists.
+    const err = await callApi(service, 'findBest', { datasetId: 7, configurations: ['2d'], folds: ['all'] }).catch((e: unknown) => e)
+    expect(toApiError(err, 'findBest')).toMatchObject({ code: 'invalid-input', status: 400, message: expect.stringMatching(/^Invalid request to findBest: folds\[0\]: /) })
+    expect((await service.listJobs()).filter((j) => j.kind === 'find-best')).toEqual([])
   })
 
   it('names what is wrong', () => {
@@ -66,7 +67,15 @@ describe('findBest service', () => {
     const shape = toApiError(err, 'findBest')
     expect(shape).toMatchObject({ code: 'find-best-needs-npz', status: 400 })
     expect(shape.message).toMatch(/cannot compare 3d_fullres, 2d: 1 trained fold has no \.npz files/)
-    expect(shape.findings).toEqual([expect.objectContaining({ severity: 'error', code: 'find-best-needs-npz', file: join(model('2d'), 'fold_0', 'validation'), hint: expect.stringContaining('--val --npz') })])
+    expect(shape.findings).toEqual([
+      {
+        severity: 'error',
+        code: 'find-best-needs-npz',
+        file: join(model('2d'), 'fold_0', 'validation'),
+        text: 'This validation folder (2d fold 0) has no softmax files (.npz): the fold was trained without --npz.',
+        hint: 'Re-run the validation of this fold with "Validation only" and --npz ticked (nnUNetv2_train 7 2d 0 -tr nnUNetTrainer --npz --val), then find the best configuration again.',
+      },
+    ])
     expect((await service.listJobs()).filter((j) => j.kind === 'find-best')).toEqual([])
   })
 
@@ -77,5 +86,28 @@ describe('findBest service', () => {
     expect(job.title).toBe('Find the best configuration of dataset 7 (3d_fullres)')
     expect(job.state).toBe('failed')
     expect(job.error).toMatch(/no-python does not exist/)
+  })
+})
+
+describe('findBest service with nnU-Net v1', () => {
+  it('names v1’s own re-validation command (nnUNet_train CONFIG TRAINER TASK FOLD -val), never nnUNetv2_train', async () => {
+    const v1 = { raw: join(base, 'v1', 'raw'), preprocessed: join(base, 'v1', 'preprocessed'), results: join(base, 'v1', 'results') }
+    const modelV1 = (c: string) => join(v1.results, 'nnUNet', c, 'Task009_Npz', 'nnUNetTrainerV2__nnUNetPlansv2.1')
+    await mkdir(join(v1.preprocessed, 'Task009_Npz'), { recursive: true })
+    await mkdir(join(v1.raw, 'nnUNet_raw_data'), { recursive: true })
+    await mkdir(join(modelV1('3d_fullres'), 'fold_1', 'validation_raw'), { recursive: true })
+    await writeFile(join(modelV1('3d_fullres'), 'fold_1', 'validation_raw', 'case_001.npz'), '')
+    await mkdir(join(modelV1('2d'), 'fold_1', 'validation_raw'), { recursive: true })
+    const v1Service = createService({ mode: 'browser' }, join(base, 'data-v1'))
+    await v1Service.setSettings({ folders: v1, nnunetVersion: 'v1', pythonPath: join(base, 'no-python') })
+    const err = await callApi(v1Service, 'findBest', { datasetId: 9, configurations: ['3d_fullres', '2d'], folds: [1] }).catch((e: unknown) => e)
+    const shape = toApiError(err, 'findBest')
+    expect(shape.message).toBe('find_best_configuration cannot compare 3d_fullres, 2d: 1 trained fold has no .npz files. Re-validate them with --npz first.')
+    expect(shape.findings?.map((f) => [f.file, f.hint])).toEqual([
+      [
+        join(modelV1('2d'), 'fold_1', 'validation_raw'),
+        'Re-run the validation of this fold with "Validation only" and --npz ticked (nnUNet_train 2d nnUNetTrainerV2 9 1 --npz -val), then find the best configuration again.',
+      ],
+    ])
   })
 })

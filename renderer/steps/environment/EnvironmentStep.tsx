@@ -301,7 +301,7 @@ export function EnvironmentStep() {
               max={64}
               placeholder="nnU-Net’s default"
               value={settings.augmentationWorkers ?? ''}
-              onChange={(e) => void update({ augmentationWorkers: e.target.value === '' ? undefined : Number(e.target.value) })}
+              onChange={(e) => void update({ augmentationWorkers: e.target.value === '' ? null : Number(e.target.value) })}
             />
             <div className="help">Fewer workers use less memory; lower it if workers die.</div>
           </div>

@@ -1,11 +1,14 @@
 // The guide's last training step: nnU-Net's find_best_configuration over the configurations whose
-// folds have finished (as the results folder shows them), queued behind any running training.
+// folds have finished (as the results folder shows them), queued behind any running training in
+// the Node side's run queue. A refusal (folds without --npz) names each folder and the command.
 import { useEffect, useMemo, useState } from 'react'
 import type { FindBestResult, JobInfo } from '../../../shared/api'
 import type { Configuration } from '../../../shared/schema'
-import { isActive, useJobs } from '../../store/jobsStore'
+import { api } from '../../api'
+import { ErrorBanner } from '../../components/ErrorBanner'
+import { isActive, useJobs, useLatestJob } from '../../store/jobsStore'
 import { useSettings } from '../../store/settingsStore'
-import { commonFolds, findBestChoices, useTrainQueue } from '../../store/trainQueue'
+import { commonFolds, findBestChoices } from '../../store/trainQueue'
 
 /** Ended train and find-best jobs: the results folder may have changed with each. */
 function endedRuns(jobs: Record<string, JobInfo>): number {
@@ -17,7 +20,7 @@ export function FindBestCard({ datasetId }: { datasetId: number | null }) {
   const hasFolders = useSettings((s) => !!s.settings?.folders)
   const refresh = useSettings((s) => s.refreshFolders)
   const ended = useJobs((s) => endedRuns(s.jobs))
-  const enqueueFindBest = useTrainQueue((s) => s.enqueueFindBest)
+  const findBest = useLatestJob('find-best')
   const choices = useMemo(() => findBestChoices(status?.trainings, datasetId), [status, datasetId])
   const [choiceKey, setChoiceKey] = useState('')
   const [unticked, setUnticked] = useState<Set<string>>(new Set())
@@ -37,7 +40,8 @@ export function FindBestCard({ datasetId }: { datasetId: number | null }) {
   }
   const start = () => {
     if (datasetId === null || !choice || !selected.length || !folds.length) return
-    enqueueFindBest({ datasetId, configurations: selected.map((m) => m.configuration as Configuration), folds, trainer: choice.trainer, plans: choice.plans })
+    const request = { datasetId, configurations: selected.map((m) => m.configuration as Configuration), folds, trainer: choice.trainer, plans: choice.plans }
+    findBest.start(() => api.findBest(request))
   }
 
   return (
@@ -89,6 +93,7 @@ export function FindBestCard({ datasetId }: { datasetId: number | null }) {
           </div>
         </>
       )}
+      <ErrorBanner error={findBest.error} title="find_best_configuration was not started" onDismiss={() => findBest.setError(null)} />
     </section>
   )
 }

@@ -1,5 +1,5 @@
-// Train: configuration, trainer, epochs, fold and options; runs go into a queue and start one
-// after another, optionally followed by find_best_configuration. The running job shows epoch n of
+// Train: configuration, trainer, epochs, fold and options; runs go into the Node side's run queue
+// and start one after another, optionally followed by find_best_configuration. The running job shows epoch n of
 // N, the time left, live loss and Dice curves and the log.
 import { useState } from 'react'
 import type { JobInfo } from '../../../shared/api'
@@ -77,7 +77,7 @@ export function TrainStep() {
     setError(null)
     const reqs = folds.map(request)
     if (reqs.some((r) => !r)) return
-    enqueue(reqs as TrainRequest[], opts)
+    void enqueue(reqs as TrainRequest[], opts)
   }
 
   const runJobs = Object.values(jobs)
@@ -86,7 +86,7 @@ export function TrainStep() {
   const newest = [latestTrain, latestFindBest].map((id) => (id ? jobs[id] : undefined)).sort((a, b) => (b?.createdAt ?? 0) - (a?.createdAt ?? 0))[0]
   const shownId = viewJob ?? newest?.id
   const shown = shownId ? jobs[shownId] : undefined
-  const startedRun = started.find((s) => s.jobId === shownId)
+  const startedRun = started.find((s) => s.jobId !== undefined && s.jobId === shownId)
   const planned = startedRun?.kind === 'train' ? startedRun.request.epochs : undefined
   const trainers = env?.selected?.trainers ?? []
 

@@ -1,0 +1,123 @@
+// The nnU-Net part of the service: plan, train, predict and find_best, all through the one run
+// queue, with every rule that applies to them (the --npz check before find_best, the trainings a
+// queued find_best follows). The desktop app, browser mode and the CLI reach them only through
+// createService, so the rules hold wherever a run is started from.
+import { EventEmitter } from 'node:events'
+import type { Api, JobEvent, QueueEntry } from '../../shared/api'
+import { findBestAfter, resolveFindBest } from '../../shared/findBest'
+import * as s from '../../shared/schema'
+import { JobManager, type JobContext } from '../jobs/jobManager'
+import { ApiError } from '../transport/errors'
+import { folderStatus } from './folders'
+import { npzFindings, npzRefusal, runFindBest, runPlan, runPredict, runTrain } from './pipeline'
+import { newEntryId, RunQueue, type NewEntry } from './queue'
+
+/** A job manager whose event channel (the one both transports forward) also carries other events: the queue's. */
+export class EventfulJobs extends JobManager {
+  private readonly extra = new EventEmitter().setMaxListeners(100)
+
+  publish(event: JobEvent): void {
+    this.extra.emit('event', event)
+  }
+
+  override onEvent(listener: (e: JobEvent) => void): () => void {
+    const off = super.onEvent(listener)
+    this.extra.on('event', listener)
+    return () => {
+      off()
+      this.extra.off('event', listener)
+    }
+  }
+}
+
+export const planTitle = (r: s.PlanRequest) => `Plan and preprocess dataset ${r.datasetId}`
+export const trainTitle = (r: s.TrainRequest) => `Train ${r.configuration} fold ${r.fold} (dataset ${r.datasetId})`
+export const predictTitle = (r: s.PredictRequest) => `Predict with ${r.configuration} (dataset ${r.datasetId})`
+export const findBestTitle = (r: s.FindBestRequest) => `Find the best configuration of dataset ${r.datasetId} (${r.configurations.join(', ')})`
+
+export type RunMethods = Pick<Api, 'plan' | 'train' | 'predict' | 'findBest' | 'enqueueTrainings' | 'runQueue' | 'removeQueued' | 'resumeQueue'>
+
+export interface RunsOptions {
+  jobs: EventfulJobs
+  /** The service's data folder (generated trainers live there). */
+  dataDir: string
+  /** The settings a run uses: read when it starts, not when it was queued. */
+  settings: () => Promise<s.Settings>
+  /** Where the queue is kept; none: in memory (the CLI). */
+  queueFile?: string
+}
+
+export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue } {
+  const { jobs, dataDir } = opts
+
+  /** A find_best queued after trainings, completed from how they ended and what the results folder holds now. */
+  const findBestToRun = async (entry: Extract<QueueEntry, { kind: 'find-best' }>, st: s.Settings, ctx: JobContext): Promise<s.FindBestRequest> => {
+    if (!entry.after) return entry.request
+    const infos = await jobs.list()
+    const followed = entry.after
+      .map((id) => queue.startedEntry(id))
+      .filter((e): e is Extract<QueueEntry, { kind: 'train' }> => e?.kind === 'train')
+      .map((e) => ({ request: e.request, job: infos.find((j) => j.id === e.jobId) }))
+    const status = st.folders ? await folderStatus(st) : undefined
+    const resolved = resolveFindBest(entry.request, followed, status?.trainings, st.nnunetVersion)
+    if ('error' in resolved) throw new Error(resolved.error)
+    const r = resolved.request
+    ctx.log(`Comparing ${r.configurations.join(', ')} of ${r.trainer ?? 'the default trainer'} on folds ${(r.folds ?? []).join(', ')}.`, 'info')
+    return r
+  }
+
+  const execute = async (entry: QueueEntry, ctx: JobContext): Promise<unknown> => {
+    const st = await opts.settings()
+    switch (entry.kind) {
+      case 'plan':
+        return runPlan(entry.request, st, ctx, dataDir)
+      case 'train':
+        return runTrain(entry.request, st, ctx, dataDir)
+      case 'predict':
+        return runPredict(entry.request, st, ctx, dataDir)
+      case 'find-best':
+        return runFindBest(await findBestToRun(entry, st, ctx), st, ctx, dataDir)
+    }
+  }
+
+  const queue = new RunQueue({ jobs, file: opts.queueFile, execute, onChange: (state) => jobs.publish({ type: 'queue', queue: state }) })
+
+  const trainEntry = (r: s.TrainRequest): NewEntry => ({ id: newEntryId(), kind: 'train', title: trainTitle(r), request: r })
+
+  return {
+    queue,
+    plan: async (req) => {
+      const r = s.planRequest.parse(req)
+      return queue.submit({ id: newEntryId(), kind: 'plan', title: planTitle(r), request: r })
+    },
+    train: async (req) => queue.submit(trainEntry(s.trainRequest.parse(req))),
+    predict: async (req) => {
+      const r = s.predictRequest.parse(req)
+      return queue.submit({ id: newEntryId(), kind: 'predict', title: predictTitle(r), request: r })
+    },
+    findBest: async (req) => {
+      const r = s.findBestRequest.parse(req)
+      // Refused before any job starts: nnU-Net would find out only after evaluating everything else.
+      const npz = await npzFindings(await opts.settings(), r)
+      if (npz.length) throw new ApiError(npzRefusal(r, npz), 'find-best-needs-npz', 400, npz)
+      return queue.submit({ id: newEntryId(), kind: 'find-best', title: findBestTitle(r), request: r })
+    },
+    enqueueTrainings: async (req) => {
+      const r = s.enqueueTrainingsRequest.parse(req)
+      const entries = r.trainings.map(trainEntry)
+      const fb = r.thenFindBest ? findBestAfter(r.trainings) : undefined
+      if (fb) entries.push({ id: newEntryId(), kind: 'find-best', title: findBestTitle(fb), request: fb, after: entries.map((e) => e.id) })
+      return queue.enqueue(entries)
+    },
+    runQueue: () => queue.state(),
+    removeQueued: async (req) => {
+      const { entryId } = s.queueEntryRequest.parse(req)
+      try {
+        return await queue.remove(entryId)
+      } catch (err) {
+        throw new ApiError((err as Error).message, 'not-waiting', 409)
+      }
+    },
+    resumeQueue: () => queue.resume(),
+  }
+}
