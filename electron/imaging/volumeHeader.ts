@@ -1,0 +1,419 @@
+// A small reader for the headers of the formats nnU-Net Wizard takes (NIfTI-1/2, NRRD/NHDR,
+// MetaImage MHA/MHD) that says where the voxel payload is, how it is encoded and how many bytes it
+// must hold. ITK's readers fill a short payload with zeros and read a claimed size before looking
+// at the file, so every payload is measured against this before itk-wasm sees it (payload.ts). It
+// also tells a later writer where a compressed payload starts, to carry it across unchanged.
+import { open, stat } from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
+import { createGunzip } from 'node:zlib'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { describeFsError, VolumeReadError } from './volumeError'
+
+export type VolumeFormat = 'nifti1' | 'nifti2' | 'nrrd' | 'metaimage'
+
+/**
+ * raw: the bytes as stored. gzip: one or more gzip members from `offset` to the end of the file
+ * (CRC-32 and length in each trailer). zlib: a zlib stream (Adler-32), or gzip, as MetaIO's
+ * CompressedData reads either. text: ASCII or hex numbers (NRRD), parsed and counted by ITK.
+ */
+export type PayloadEncoding = 'raw' | 'gzip' | 'zlib' | 'text'
+
+export interface Payload {
+  /** The file holding the encoded voxels: the volume itself, or the data file a .nhdr/.mhd names. */
+  file: string
+  /** A detached data file as its header names it (relative to the header's folder, or absolute). */
+  dataFileName?: string
+  /** Where the encoded payload starts in `file` (after the header, line skip and raw byte skip). */
+  offset: number
+  encoding: PayloadEncoding
+  /** Decoded bytes before the voxels: vox_offset inside a .nii.gz, NRRD's byte skip on gzip data. */
+  skip: number
+  /** Voxel bytes the header describes, decoded: voxels x components x bytes per component. */
+  bytes: number
+  /**
+   * NIfTI only: bytes after the voxels are allowed, because nifti_clib (ITK), nibabel and
+   * SimpleITK all read exactly the voxels they need and ignore the rest. For NRRD and MetaImage a
+   * payload longer than the header says means the header's sizes or type are wrong, so it must
+   * end exactly where the header says.
+   */
+  trailingAllowed: boolean
+}
+
+export interface VolumeHeader {
+  format: VolumeFormat
+  /** The header file (the path given). */
+  file: string
+  /** Voxels along each axis, as stored (NRRD: a component axis counts as an axis). */
+  sizes: number[]
+  /** Values per voxel (NIfTI RGB24: 3; MetaImage ElementNumberOfChannels). */
+  components: number
+  /** Bytes of one stored value (a component). */
+  componentBytes: number
+  /** Stored values are IEEE floats, so NaN and infinity are possible. */
+  float: boolean
+  littleEndian: boolean
+  /** The stored type as the format names it, for messages: int16, float32, MET_SHORT, rgb24 ... */
+  typeName: string
+  payload: Payload
+}
+
+const NIFTI_TYPES: Record<number, { name: string; bytes: number; components: number; float: boolean }> = {
+  2: { name: 'uint8', bytes: 1, components: 1, float: false },
+  4: { name: 'int16', bytes: 2, components: 1, float: false },
+  8: { name: 'int32', bytes: 4, components: 1, float: false },
+  16: { name: 'float32', bytes: 4, components: 1, float: true },
+  32: { name: 'complex64', bytes: 4, components: 2, float: true },
+  64: { name: 'float64', bytes: 8, components: 1, float: true },
+  128: { name: 'rgb24', bytes: 1, components: 3, float: false },
+  256: { name: 'int8', bytes: 1, components: 1, float: false },
+  512: { name: 'uint16', bytes: 2, components: 1, float: false },
+  768: { name: 'uint32', bytes: 4, components: 1, float: false },
+  1024: { name: 'int64', bytes: 8, components: 1, float: false },
+  1280: { name: 'uint64', bytes: 8, components: 1, float: false },
+  1792: { name: 'complex128', bytes: 8, components: 2, float: true },
+  2304: { name: 'rgba32', bytes: 1, components: 4, float: false },
+}
+
+const NRRD_TYPES: [RegExp, number, boolean][] = [
+  [/^(signed char|int8|int8_t|uchar|unsigned char|uint8|uint8_t)$/, 1, false],
+  [/^(short|short int|signed short|signed short int|int16|int16_t|ushort|unsigned short|unsigned short int|uint16|uint16_t)$/, 2, false],
+  [/^(int|signed int|int32|int32_t|uint|unsigned int|uint32|uint32_t)$/, 4, false],
+  [/^(longlong|long long|long long int|signed long long|signed long long int|int64|int64_t|ulonglong|unsigned long long|unsigned long long int|uint64|uint64_t)$/, 8, false],
+  [/^float$/, 4, true],
+  [/^double$/, 8, true],
+]
+
+const META_TYPES: Record<string, [number, boolean]> = {
+  MET_CHAR: [1, false],
+  MET_UCHAR: [1, false],
+  MET_SHORT: [2, false],
+  MET_USHORT: [2, false],
+  MET_INT: [4, false],
+  MET_UINT: [4, false],
+  MET_LONG: [4, false],
+  MET_ULONG: [4, false],
+  MET_LONG_LONG: [8, false],
+  MET_ULONG_LONG: [8, false],
+  MET_FLOAT: [4, true],
+  MET_DOUBLE: [8, true],
+}
+
+/** NRRD and MetaImage headers are text; a real one is a few kB, so 1 MiB without an end is not a header. */
+const MAX_TEXT_HEADER = 1 << 20
+
+/** Reads the header of `path` and locates its payload. Throws VolumeReadError naming what is wrong. */
+export async function readVolumeHeader(path: string): Promise<VolumeHeader> {
+  const lower = path.toLowerCase()
+  if (lower.endsWith('.nii.gz') || lower.endsWith('.nii')) return readNifti(path, lower.endsWith('.gz'))
+  if (lower.endsWith('.nrrd') || lower.endsWith('.nhdr')) return readNrrd(path)
+  if (lower.endsWith('.mha') || lower.endsWith('.mhd')) return readMeta(path)
+  throw new VolumeReadError(path, 'this is not a volume format nnU-Net Wizard reads (.nii.gz, .nii, .nrrd, .nhdr, .mha, .mhd).')
+}
+
+async function fileSize(file: string, header: string): Promise<number> {
+  try {
+    const info = await stat(file)
+    if (info.isDirectory()) throw new VolumeReadError(header, `${file} is a folder, not a file.`)
+    return info.size
+  } catch (err) {
+    if (err instanceof VolumeReadError) throw err
+    throw new VolumeReadError(header, describeFsError(err, file))
+  }
+}
+
+/** The size of a detached data file; a missing one is named with the header line that names it. */
+async function dataFileSize(dataFile: string, header: string, line: string): Promise<number> {
+  try {
+    const info = await stat(dataFile)
+    if (info.isDirectory()) throw new VolumeReadError(header, `its data file ${dataFile} (named in its "${line}" line) is a folder, not a file.`)
+    return info.size
+  } catch (err) {
+    if (err instanceof VolumeReadError) throw err
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new VolumeReadError(header, `its data file ${dataFile} does not exist (the header names it in its "${line}" line, relative to the header's folder). Put the data file there, or correct that line.`)
+    }
+    throw new VolumeReadError(header, describeFsError(err, dataFile, 'its data file'))
+  }
+}
+
+/** The first `max` bytes of a file (fewer when it is shorter). */
+async function head(file: string, max: number, header = file): Promise<Buffer> {
+  let fh
+  try {
+    fh = await open(file, 'r')
+  } catch (err) {
+    throw new VolumeReadError(header, describeFsError(err, file))
+  }
+  try {
+    const buf = Buffer.alloc(max)
+    let got = 0
+    while (got < max) {
+      const { bytesRead } = await fh.read(buf, got, max - got, got)
+      if (bytesRead === 0) break
+      got += bytesRead
+    }
+    return buf.subarray(0, got)
+  } catch (err) {
+    throw new VolumeReadError(header, describeFsError(err, file))
+  } finally {
+    await fh.close()
+  }
+}
+
+const GZIP_MAGIC = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b
+
+/** The first `max` inflated bytes of a gzip file, without inflating the rest. */
+function gunzipHead(file: string, max: number): Promise<Buffer> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = []
+    let got = 0
+    const src = createReadStream(file, { highWaterMark: 64 * 1024 })
+    const gz = createGunzip()
+    const finish = () => {
+      src.destroy()
+      gz.destroy()
+      resolvePromise(Buffer.concat(chunks).subarray(0, max))
+    }
+    gz.on('data', (c: Buffer) => {
+      chunks.push(c)
+      got += c.length
+      if (got >= max) finish()
+    })
+    gz.on('end', finish)
+    gz.on('error', (err: NodeJS.ErrnoException) => {
+      src.destroy()
+      // A header cut short is reported by the payload check with the full story; here, say what broke.
+      if (err.code === 'Z_BUF_ERROR') finish()
+      else reject(new VolumeReadError(file, `the gzip data is corrupt at its start (${err.message}): the file is damaged. Copy or export it again.`))
+    })
+    src.on('error', (err) => reject(new VolumeReadError(file, describeFsError(err, file))))
+    src.pipe(gz)
+  })
+}
+
+function product(sizes: number[]): number {
+  return sizes.reduce((a, b) => a * b, 1)
+}
+
+async function readNifti(path: string, gzName: boolean): Promise<VolumeHeader> {
+  await fileSize(path, path)
+  const start = await head(path, 540)
+  // zlib's gzread, which ITK's NIfTI reader uses, reads an uncompressed file named .nii.gz as it is.
+  const gz = gzName && GZIP_MAGIC(start)
+  const hdr = gz ? await gunzipHead(path, 540) : start
+  const damaged = (what: string) => new VolumeReadError(path, `${what}: the file is damaged or not a NIfTI volume. Re-export it from the program that made it.`)
+  if (hdr.length < 348) {
+    throw new VolumeReadError(path, `the file ${gz ? 'inflates to' : 'holds'} only ${hdr.length} bytes, less than a NIfTI header (348 bytes): it is truncated or not a NIfTI volume. Copy or export it again.`)
+  }
+  let le: boolean
+  let v2: boolean
+  if (hdr.readInt32LE(0) === 348) [le, v2] = [true, false]
+  else if (hdr.readInt32BE(0) === 348) [le, v2] = [false, false]
+  else if (hdr.readInt32LE(0) === 540) [le, v2] = [true, true]
+  else if (hdr.readInt32BE(0) === 540) [le, v2] = [false, true]
+  else throw damaged('its first four bytes are not a NIfTI header size (348 or 540)')
+  if (v2 && hdr.length < 540) throw new VolumeReadError(path, `the file ends inside its NIfTI-2 header (${hdr.length} of 540 bytes): it is truncated. Copy or export it again.`)
+  const i16 = (o: number) => (le ? hdr.readInt16LE(o) : hdr.readInt16BE(o))
+  const i64 = (o: number) => Number(le ? hdr.readBigInt64LE(o) : hdr.readBigInt64BE(o))
+  const magic = v2 ? hdr.toString('latin1', 4, 7) : hdr.toString('latin1', 344, 347)
+  if (magic === (v2 ? 'ni2' : 'ni1')) {
+    throw new VolumeReadError(path, 'this is the header of a NIfTI .hdr/.img pair named like a single-file NIfTI; nnU-Net Wizard reads single-file NIfTI. Save it as one .nii or .nii.gz file.')
+  }
+  if (magic !== (v2 ? 'n+2' : 'n+1')) throw damaged(`its NIfTI magic is "${magic.replace(/[^\x20-\x7e]/g, '?')}", not "${v2 ? 'n+2' : 'n+1'}"`)
+  const ndim = v2 ? i64(16) : i16(40)
+  if (!(ndim >= 1 && ndim <= 7)) throw damaged(`its header gives ${ndim} dimensions (dim[0] must be 1 to 7)`)
+  const sizes = Array.from({ length: ndim }, (_, i) => (v2 ? i64(24 + 8 * i) : i16(42 + 2 * i)))
+  if (sizes.some((s) => !(s >= 1))) throw damaged(`its header gives the sizes ${sizes.join('x')} (each must be at least 1)`)
+  const code = v2 ? i16(12) : i16(70)
+  const type = NIFTI_TYPES[code]
+  if (!type) throw new VolumeReadError(path, `its NIfTI data type code ${code} is not one nnU-Net Wizard reads (integers, float32, float64, RGB). Convert it to one of those.`)
+  const headerBytes = v2 ? 540 : 348
+  const voxOffset = v2 ? i64(168) : Math.floor((le ? hdr.readFloatLE(108) : hdr.readFloatBE(108)))
+  if (!(voxOffset >= headerBytes)) {
+    throw damaged(`its vox_offset (${voxOffset}) points inside the ${headerBytes}-byte header, where no voxel can start`)
+  }
+  const bytes = product(sizes) * type.components * type.bytes
+  return {
+    format: v2 ? 'nifti2' : 'nifti1',
+    file: path,
+    sizes,
+    components: type.components,
+    componentBytes: type.bytes,
+    float: type.float,
+    littleEndian: le,
+    typeName: type.name,
+    payload: gz
+      ? { file: path, offset: 0, encoding: 'gzip', skip: voxOffset, bytes, trailingAllowed: true }
+      : { file: path, offset: voxOffset, encoding: 'raw', skip: 0, bytes, trailingAllowed: true },
+  }
+}
+
+interface TextHeader {
+  text: string
+  /** Byte offset just after the header (where attached data starts). */
+  end: number
+  /** The bytes read (at most MAX_TEXT_HEADER). */
+  bytes: Buffer
+}
+
+/** Reads a text header up to the first line for which `isLast` is true (or a blank line, or EOF). */
+async function readTextHeader(path: string, endsAt: (lines: string[], text: string) => number | null): Promise<TextHeader> {
+  const bytes = await head(path, MAX_TEXT_HEADER)
+  const text = bytes.toString('latin1')
+  const end = endsAt(text.split('\n'), text)
+  return { text: end === null ? text : text.slice(0, end), end: end ?? bytes.length, bytes }
+}
+
+/** Byte offset after `n` lines starting at `from` in `buf`, or null if the buffer ends first. */
+function afterLines(buf: Buffer, from: number, n: number): number | null {
+  let at = from
+  for (let i = 0; i < n; i++) {
+    const nl = buf.indexOf(0x0a, at)
+    if (nl < 0) return null
+    at = nl + 1
+  }
+  return at
+}
+
+function utf8(latin1: string): string {
+  return Buffer.from(latin1, 'latin1').toString('utf8')
+}
+
+async function readNrrd(path: string): Promise<VolumeHeader> {
+  const size = await fileSize(path, path)
+  const damaged = (what: string) => new VolumeReadError(path, `${what}: the file is damaged, truncated or not a valid ${path.toLowerCase().endsWith('.nhdr') ? '.nhdr' : '.nrrd'} volume. Re-export it from the program that made it.`)
+  const h = await readTextHeader(path, (_lines, text) => {
+    const m = /\r?\n\r?\n/.exec(text)
+    return m ? m.index + m[0].length : null
+  })
+  if (!h.text.startsWith('NRRD000')) throw damaged('it does not start with "NRRD000"')
+  if (h.end === h.bytes.length && size > h.bytes.length) throw damaged(`its header does not end within the first ${MAX_TEXT_HEADER} bytes`)
+  const fields = new Map<string, string>()
+  for (const line of h.text.split(/\r?\n/).slice(1)) {
+    if (line === '' || line.startsWith('#') || /^[^:]*:=/.test(line)) continue
+    const colon = line.indexOf(': ')
+    if (colon <= 0) throw damaged(`its header line "${utf8(line).slice(0, 60)}" is not "field: value"`)
+    fields.set(line.slice(0, colon).toLowerCase().replace(/\s+/g, ''), line.slice(colon + 2).trim())
+  }
+  const need = (k: string, label: string) => {
+    const v = fields.get(k)
+    if (v === undefined) throw damaged(`its header has no "${label}:" field`)
+    return v
+  }
+  const typeName = need('type', 'type').toLowerCase().replace(/\s+/g, ' ')
+  const type = NRRD_TYPES.find(([re]) => re.test(typeName))
+  if (!type) throw new VolumeReadError(path, `its NRRD type "${typeName}" is not one nnU-Net Wizard reads (integers, float, double). Convert it to one of those.`)
+  const dimension = Number(need('dimension', 'dimension'))
+  const sizes = need('sizes', 'sizes').split(/\s+/).map(Number)
+  if (!(Number.isInteger(dimension) && dimension >= 1) || sizes.length !== dimension || sizes.some((s) => !(Number.isInteger(s) && s >= 1))) {
+    throw damaged(`its header gives dimension ${dimension} and sizes "${fields.get('sizes')}"`)
+  }
+  const endian = (fields.get('endian') ?? 'little').toLowerCase()
+  const enc = need('encoding', 'encoding').toLowerCase()
+  const encoding: PayloadEncoding | null = enc === 'raw' ? 'raw' : enc === 'gzip' || enc === 'gz' ? 'gzip' : ['ascii', 'text', 'txt', 'hex'].includes(enc) ? 'text' : null
+  if (!encoding) throw new VolumeReadError(path, `its NRRD encoding "${enc}" is not one this build reads (raw, gzip, ascii, hex). Save it with gzip or raw encoding.`)
+  const lineSkip = Number(fields.get('lineskip') ?? 0)
+  const byteSkip = Number(fields.get('byteskip') ?? 0)
+  if (!(Number.isInteger(lineSkip) && lineSkip >= 0) || !(Number.isInteger(byteSkip) && byteSkip >= -1)) throw damaged(`its line skip "${fields.get('lineskip')}" or byte skip "${fields.get('byteskip')}" is not a valid count`)
+  if (byteSkip === -1 && encoding !== 'raw') throw damaged('"byte skip: -1" is only valid with raw encoding')
+
+  const dataField = fields.get('datafile')
+  let dataFile = path
+  let offset = h.end
+  if (dataField !== undefined) {
+    const name = utf8(dataField)
+    if (name === 'LIST' || name.startsWith('LIST ') || /%\d*d/.test(name)) {
+      throw new VolumeReadError(path, `its voxels are split over several data files ("data file: ${name}"); this build reads one data file per header. Save the volume as a single .nrrd file.`)
+    }
+    dataFile = isAbsolute(name) ? name : resolve(dirname(path), name)
+    offset = 0
+  } else if (path.toLowerCase().endsWith('.nhdr') && h.end >= size) {
+    throw damaged('this .nhdr header has no "data file:" line naming where its voxels are')
+  }
+  const dataSize = dataFile === path ? size : await dataFileSize(dataFile, path, `data file: ${utf8(dataField ?? "")}`)
+  if (lineSkip > 0) {
+    const lines = await head(dataFile, Math.min(dataSize - offset, MAX_TEXT_HEADER) + offset, path)
+    const after = afterLines(lines, offset, lineSkip)
+    if (after === null) throw new VolumeReadError(path, `${dataFile === path ? 'the file' : `its data file ${dataFile}`} ends before the ${lineSkip} lines its header says to skip: it is truncated. Copy or export it again.`)
+    offset = after
+  }
+  const bytes = product(sizes) * type[1]
+  let skip = 0
+  if (encoding === 'raw') offset = byteSkip === -1 ? Math.max(0, dataSize - bytes) : offset + byteSkip
+  else skip = byteSkip
+  return {
+    format: 'nrrd',
+    file: path,
+    sizes,
+    components: 1,
+    componentBytes: type[1],
+    float: type[2],
+    littleEndian: endian !== 'big',
+    typeName,
+    payload: { file: dataFile, ...(dataField !== undefined && { dataFileName: utf8(dataField) }), offset, encoding, skip, bytes, trailingAllowed: false },
+  }
+}
+
+async function readMeta(path: string): Promise<VolumeHeader> {
+  const size = await fileSize(path, path)
+  const isMhd = path.toLowerCase().endsWith('.mhd')
+  const damaged = (what: string) => new VolumeReadError(path, `${what}: the file is damaged, truncated or not a valid ${isMhd ? '.mhd' : '.mha'} volume. Re-export it from the program that made it.`)
+  const h = await readTextHeader(path, (_lines, text) => {
+    const m = /^[ \t]*ElementDataFile[ \t]*=[^\n]*(\n|$)/im.exec(text)
+    return m ? m.index + m[0].length : null
+  })
+  if (!/^[ \t]*ElementDataFile[ \t]*=/im.test(h.text)) {
+    throw damaged(size > MAX_TEXT_HEADER ? `no "ElementDataFile =" line within its first ${MAX_TEXT_HEADER} bytes` : 'its header has no "ElementDataFile =" line')
+  }
+  const fields = new Map<string, string>()
+  for (const line of h.text.split(/\r?\n/)) {
+    const eq = line.indexOf('=')
+    if (eq <= 0) continue
+    fields.set(line.slice(0, eq).trim().toLowerCase(), line.slice(eq + 1).trim())
+  }
+  const yes = (k: string) => /^(true|1)$/i.test(fields.get(k) ?? '')
+  const ndims = Number(fields.get('ndims'))
+  const sizes = (fields.get('dimsize') ?? '').split(/\s+/).filter(Boolean).map(Number)
+  if (!(Number.isInteger(ndims) && ndims >= 1) || sizes.length !== ndims || sizes.some((s) => !(Number.isInteger(s) && s >= 1))) {
+    throw damaged(`its header gives NDims ${fields.get('ndims') ?? '(none)'} and DimSize "${fields.get('dimsize') ?? ''}"`)
+  }
+  const typeName = (fields.get('elementtype') ?? '').toUpperCase()
+  const type = META_TYPES[typeName]
+  if (!type) throw new VolumeReadError(path, `its ElementType "${typeName}" is not one nnU-Net Wizard reads (MET_UCHAR ... MET_DOUBLE). Convert it to one of those.`)
+  const components = Number(fields.get('elementnumberofchannels') ?? 1)
+  if (!(Number.isInteger(components) && components >= 1)) throw damaged(`its ElementNumberOfChannels is "${fields.get('elementnumberofchannels')}"`)
+  const msb = yes('binarydatabyteordermsb') || yes('elementbyteordermsb')
+  const binary = fields.has('binarydata') ? yes('binarydata') : true
+  const compressed = yes('compresseddata')
+  const headerSize = Number(fields.get('headersize') ?? 0)
+  const name = utf8(fields.get('elementdatafile') ?? '')
+  let dataFile = path
+  let offset = h.end
+  if (name !== 'LOCAL') {
+    if (name === 'LIST' || name.startsWith('LIST ') || /%\d*d/.test(name)) {
+      throw new VolumeReadError(path, `its voxels are split over several data files ("ElementDataFile = ${name}"); this build reads one data file per header. Save the volume as a single .mha file.`)
+    }
+    dataFile = isAbsolute(name) ? name : resolve(dirname(path), name)
+    offset = 0
+  }
+  const dataSize = dataFile === path ? size : await dataFileSize(dataFile, path, `ElementDataFile = ${name}`)
+  const bytes = product(sizes) * components * type[0]
+  const encoding: PayloadEncoding = !binary ? 'text' : compressed ? 'zlib' : 'raw'
+  if (encoding === 'raw' && Number.isInteger(headerSize)) offset = headerSize === -1 ? Math.max(0, dataSize - bytes) : offset + Math.max(0, headerSize)
+  return {
+    format: 'metaimage',
+    file: path,
+    sizes,
+    components,
+    componentBytes: type[0],
+    float: type[1],
+    littleEndian: !msb,
+    typeName,
+    payload: { file: dataFile, ...(name !== 'LOCAL' && { dataFileName: name }), offset, encoding, skip: 0, bytes, trailingAllowed: false },
+  }
+}
+
+/** For messages: "the file" or "its data file PATH". */
+export function payloadFileWords(h: VolumeHeader): string {
+  return h.payload.file === h.file ? 'the file' : `its data file ${h.payload.file}`
+}
