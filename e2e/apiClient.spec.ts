@@ -131,5 +131,7 @@ test('preview volumes arrive as bytes, job events over EventSource', async ({ wi
         .map((e) => ({ type: e.type, state: e.type === 'exit' ? e.state : e.type === 'job' ? e.job.state : undefined })),
     jobId,
   )
-  expect(events.at(-1)).toMatchObject({ type: 'exit', state: 'done' })
+  // One exit, done; the job's own record (sent after it as well) ends done too.
+  expect(events.filter((e) => e.type === 'exit')).toEqual([{ type: 'exit', state: 'done' }])
+  expect(events.filter((e) => e.type === 'job').at(-1)).toMatchObject({ state: 'done' })
 })
