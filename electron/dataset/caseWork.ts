@@ -11,7 +11,7 @@ import { compareGeometry, describeDifference } from '../imaging/geometry'
 import { encodeNifti, encodeNiftiGz, NIFTI_INTENT_LABEL } from '../imaging/niftiWriter'
 import { writeFileAtomic } from '../files/writeAtomic'
 import { reduceForPreview } from '../imaging/reduce'
-import { countNaN, formatValues, judgeMask, maskValues, mergeMasks } from './maskRules'
+import { describeNonFinite, formatValues, judgeMask, maskValues, mergeMasks, nonFiniteOf } from './maskRules'
 
 export interface CaseInput {
   caseKey: string
@@ -151,7 +151,7 @@ async function readOrFinding(path: string, role: string, findings: Finding[]): P
     return as3d(raw)
   } catch (err) {
     const reason = err instanceof VolumeReadError ? err.reason : err instanceof Error ? err.message : String(err)
-    findings.push({ severity: 'error', code: 'unreadable', file: path, text: `The ${role} cannot be read: ${reason}` })
+    findings.push({ severity: 'error', code: 'unreadable', file: path, text: `The ${role} ${path} cannot be read: ${reason}` })
     return null
   }
 }
@@ -173,9 +173,9 @@ async function checkCase(input: CaseInput): Promise<CheckedCase> {
   const image = await readOrFinding(input.image, 'image', findings)
   if (!image) return { report: report(), image: null, label: null }
   const geometry = geometryOf(image)
-  const nan = countNaN(image.data!)
-  if (nan > 0) {
-    findings.push({ severity: 'error', code: 'image-nan', file: input.image, text: `The image contains ${nan} NaN voxel${nan === 1 ? '' : 's'} (not-a-number); nnU-Net's normalisation would turn the whole case into NaN.`, hint: 'Replace NaN with a background value (e.g. the minimum intensity) and save it again.' })
+  const bad = nonFiniteOf(image.data!, image.stored)
+  if (bad.nan + bad.infinite > 0) {
+    findings.push({ severity: 'error', code: 'image-nan', file: input.image, text: `The image ${input.image} contains ${describeNonFinite(bad)} (not finite numbers); nnU-Net's normalisation would turn the whole case into NaN.`, hint: 'Replace them with a background value (e.g. the minimum intensity) and save it again.' })
   }
 
   const masks: (VoxelArray | null)[] = []
@@ -211,7 +211,10 @@ async function checkCase(input: CaseInput): Promise<CheckedCase> {
     const values = maskValues(mask.data!)
     foreground[name] = values.foreground
     const verdict = judgeMask(values)
-    if (verdict === 'non-integer') {
+    const badMask = nonFiniteOf(mask.data!, mask.stored)
+    if (badMask.nan + badMask.infinite > 0) {
+      findings.push({ severity: 'error', code: 'mask-nan', file: path, text: `The "${name}" mask ${path} contains ${describeNonFinite(badMask)} (not finite numbers); a mask holds 0 and 1.`, hint: 'Replace them with 0 (background) or 1 and save it as 0/1 again.' })
+    } else if (verdict === 'non-integer') {
       findings.push({ severity: 'error', code: 'mask-not-integer', file: path, text: `The "${name}" mask holds non-integer values (${formatValues(values)}): it looks like a probability map, not a binary mask.`, hint: 'Threshold it (e.g. > 0.5) and save it as 0/1 before preparing.' })
     } else if (verdict === 'multi-value') {
       findings.push({ severity: 'error', code: 'mask-multi-value', file: path, text: `The "${name}" mask holds several foreground values (${formatValues(values)}); a mask folder must hold one structure as 0/1.`, hint: 'Split it into one binary mask per structure, each in its own folder.' })

@@ -115,10 +115,36 @@ function foregroundOf(m: VoxelArray): Uint8Array {
   return out
 }
 
-/** NaN voxels in a float image (integer images cannot hold NaN). */
-export function countNaN(data: VoxelArray): number {
-  if (!(data instanceof Float32Array || data instanceof Float64Array)) return 0
-  let n = 0
-  for (let i = 0; i < data.length; i++) if (data[i] !== data[i]) n++
-  return n
+export interface NonFinite {
+  nan: number
+  infinite: number
+}
+
+/** NaN and +-infinity in float voxels (integer types cannot hold them). */
+export function countNonFinite(data: VoxelArray): NonFinite {
+  const out = { nan: 0, infinite: 0 }
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) return out
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!
+    if (v - v !== 0) {
+      if (v !== v) out.nan++
+      else out.infinite++
+    }
+  }
+  return out
+}
+
+/**
+ * The non-finite values of a volume: those ITK returned, or those stored in the file when the
+ * reader hid them (ITK's NIfTI reader turns NaN and infinity into 0), whichever is more.
+ */
+export function nonFiniteOf(data: VoxelArray, stored: NonFinite | null): NonFinite {
+  const seen = countNonFinite(data)
+  return { nan: Math.max(seen.nan, stored?.nan ?? 0), infinite: Math.max(seen.infinite, stored?.infinite ?? 0) }
+}
+
+/** "3 NaN and 2 infinite voxels" */
+export function describeNonFinite(n: NonFinite): string {
+  const parts = [n.nan ? `${n.nan} NaN` : '', n.infinite ? `${n.infinite} infinite` : ''].filter(Boolean)
+  return `${parts.join(' and ')} voxel${n.nan + n.infinite === 1 ? '' : 's'}`
 }

@@ -48,14 +48,14 @@ async function listFolder(dir: string, role: string): Promise<FolderListing> {
   const byKey = new Map<string, string[]>()
   for (const e of entries) {
     if (e.name.startsWith('.')) continue
-    let isFile = e.isFile()
-    if (e.isSymbolicLink()) isFile = await stat(join(dir, e.name)).then((s) => s.isFile(), () => false)
-    if (!isFile) continue
     const key = caseKeyOf(e.name)
     if (key === null || key === '') {
-      if (!DATA_FILE.test(e.name)) ignored.push(e.name)
+      // Sub-folders are ordinary; files (and links) that are not volumes are listed as ignored.
+      if (!e.isDirectory() && !DATA_FILE.test(e.name)) ignored.push(e.name)
       continue
     }
+    // Anything named like a volume is a case, even a broken link, a link loop or a folder: reading
+    // it then fails with a message naming it, instead of the case silently disappearing.
     byKey.set(key, [...(byKey.get(key) ?? []), e.name])
   }
   for (const [key, names] of byKey) {

@@ -1,11 +1,13 @@
 // Reading volumes with itk-wasm. Its Node readers run WebAssembly synchronously and block the
 // calling thread for the whole read, so call readVolume from the worker pool, never the main thread.
-import { basename, join } from 'node:path'
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path'
 import { tmpdir } from 'node:os'
-import { copyFile, mkdtemp, open, readFile, realpath, rm, stat } from 'node:fs/promises'
-import { gunzip as gunzipCb } from 'node:zlib'
-import { promisify } from 'node:util'
+import { constants } from 'node:fs'
+import { copyFile, lstat, mkdtemp, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import type { Geometry } from '../../shared/api'
+import { describeFsError, formatByteCount, VolumeReadError } from './volumeError'
+import { readVolumeHeader, type VolumeHeader } from './volumeHeader'
+import { checkPayloadLayout, verifyPayload } from './payload'
 
 export type VoxelArray =
   | Int8Array
@@ -28,6 +30,13 @@ export interface Volume extends Geometry {
   components: number
   /** Null when only the header was read. */
   data: VoxelArray | null
+  /**
+   * NaN and infinite float values as stored in the file, counted on its bytes: ITK's NIfTI reader
+   * returns them as 0. Null when not counted (header only, NRRD text encodings).
+   */
+  stored: { nan: number; infinite: number } | null
+  /** The header as read here: format, payload location, encoding and size. */
+  header: VolumeHeader
 }
 
 type ImageIo = typeof import('@itk-wasm/image-io')
@@ -45,32 +54,38 @@ export function volumeExtension(fileName: string): string | null {
   return VOLUME_EXTENSIONS.find((e) => lower.endsWith(e)) ?? null
 }
 
-export class VolumeReadError extends Error {
-  constructor(
-    readonly file: string,
-    readonly reason: string,
-  ) {
-    super(`Could not read ${file}: ${reason}`)
-  }
-}
+export { VolumeReadError }
 
-/** Reads a volume (or only its header) and returns LPS geometry as ITK reports it. */
+/**
+ * itk-wasm 1.x cannot read a volume of 2^31 bytes or more (measured: 2^31 - 2^20 bytes reads,
+ * 2^31 fails with a bare WebAssembly exception), so larger ones are refused with their size.
+ */
+export const MAX_READ_BYTES = 2 ** 31 - 1
+
+/**
+ * Reads a volume (or only its header) and returns LPS geometry as ITK reports it. Before ITK sees
+ * the file, its header is read here and its whole payload verified (payload.ts): a truncated,
+ * corrupt or oversized file is refused with what is wrong, and NaN/infinity are counted as stored.
+ */
 export async function readVolume(path: string, opts: { headerOnly?: boolean } = {}): Promise<Volume> {
-  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
-    throw new VolumeReadError(path, err.code === 'ENOENT' ? 'the file does not exist (moved or deleted?).' : err.message)
-  })
-  if (!info.isFile()) throw new VolumeReadError(path, 'it is not a file.')
-  if (info.size === 0) throw new VolumeReadError(path, 'the file is empty (0 bytes).')
+  await checkEntry(path)
+  const header = await readVolumeHeader(path)
+  let stored: Volume['stored'] = null
+  if (!opts.headerOnly) {
+    await checkPayloadLayout(header)
+    if (header.payload.bytes > MAX_READ_BYTES) {
+      throw new VolumeReadError(path, `the volume is too large for this build: its voxel data is ${header.sizes.join('x')}${header.components > 1 ? ` x ${header.components}` : ''} ${header.typeName} = ${formatByteCount(header.payload.bytes)}, and this build reads volumes of at most ${formatByteCount(MAX_READ_BYTES)} (the limit of its WebAssembly reader). Crop it to the region of interest or resample it before preparing.`)
+    }
+    const check = await verifyPayload(header)
+    if (check.verified) stored = { nan: check.nan, infinite: check.infinite }
+  }
   const { readImageNode } = await imageIo()
   let img
   try {
-    img = await withReadablePath(path, (p) => readImageNode(p, { informationOnly: opts.headerOnly ?? false }))
+    img = await withReadablePath(path, header, (p) => readImageNode(p, { informationOnly: opts.headerOnly ?? false }))
   } catch (err) {
-    throw new VolumeReadError(path, explainReadFailure(path, err))
-  }
-  if (!opts.headerOnly && path.toLowerCase().endsWith('.nii.gz') && img.data) {
-    const voxOffset = Number(img.metadata.get('vox_offset') ?? 352)
-    await checkGzipComplete(path, voxOffset + img.data.byteLength)
+    if (err instanceof VolumeReadError) throw err
+    throw new VolumeReadError(path, explainReadFailure(path, err, header))
   }
   return {
     dimension: img.imageType.dimension,
@@ -82,63 +97,78 @@ export async function readVolume(path: string, opts: { headerOnly?: boolean } = 
     origin: [...img.origin],
     direction: Array.from(img.direction as ArrayLike<number>, Number),
     data: opts.headerOnly ? null : ((img.data as VoxelArray | null) ?? null),
+    stored,
+    header,
   }
+}
+
+/** The path itself: a regular, non-empty file, or a link that leads to one. Says which it is not. */
+async function checkEntry(path: string): Promise<void> {
+  const entry = await lstat(path).catch((err: unknown) => {
+    throw new VolumeReadError(path, describeFsError(err, path))
+  })
+  let info = entry
+  if (entry.isSymbolicLink()) {
+    const link = await readlink(path).catch(() => '?')
+    info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') {
+        throw new VolumeReadError(path, `it is a symbolic link to ${resolve(dirname(path), link)}, which does not exist (a moved or deleted file, or a git-annex / DVC file that was not fetched). Restore the target or remove the link.`)
+      }
+      if (err.code === 'ELOOP') throw new VolumeReadError(path, `it is a symbolic link loop (it points to ${link}, which leads back to itself). Fix or remove the link.`)
+      throw new VolumeReadError(path, describeFsError(err, path))
+    })
+  }
+  if (info.isDirectory()) throw new VolumeReadError(path, 'it is a folder named like a volume, not a volume file. Put the volume files themselves in the folder, or rename this folder.')
+  if (!info.isFile()) throw new VolumeReadError(path, 'it is not a regular file (a device, socket or pipe).')
+  if (info.size === 0) throw new VolumeReadError(path, 'the file is empty (0 bytes): a copy or export that did not finish? Copy or export it again.')
 }
 
 /**
  * itk-wasm mounts only the folder of the path it is given, so a symbolic link into another folder
- * (DVC, git-annex, shared data trees) points outside what it can see. Read the link's target
- * instead; when the target's name does not tell its format (content-addressed stores), read a
- * temporary copy under the link's own name.
+ * (DVC, git-annex, shared data trees) points outside what it can see, and so does a .nhdr/.mhd data
+ * file in another folder or behind a link. Read the link's target when ITK can see all of it from
+ * there; otherwise read a temporary copy of the header (named like the link, so the extension tells
+ * the format) beside a copy of its data file, with the header's data file line pointing at it.
  */
-async function withReadablePath<T>(path: string, read: (p: string) => Promise<T>): Promise<T> {
+async function withReadablePath<T>(path: string, header: VolumeHeader, read: (p: string) => Promise<T>): Promise<T> {
   const target = await realpath(path)
-  if (target === path) return read(path)
-  if (volumeExtension(basename(target)) === volumeExtension(basename(path))) return read(target)
+  const sameKind = volumeExtension(basename(target)) === volumeExtension(basename(path))
+  const name = header.payload.dataFileName
+  let dataVisible = true
+  if (name !== undefined) {
+    const seen = isAbsolute(name) ? name : resolve(dirname(target), name)
+    const real = await realpath(header.payload.file).catch(() => null)
+    dataVisible = seen === real && seen.startsWith(dirname(target) + sep)
+  }
+  if (sameKind && dataVisible) return read(target)
   const dir = await mkdtemp(join(tmpdir(), 'nnunet-wizard-link-'))
   try {
     const copy = join(dir, basename(path))
-    await copyFile(target, copy)
+    if (name === undefined || dataVisible) {
+      await copyFile(target, copy, constants.COPYFILE_FICLONE)
+    } else {
+      const dataName = `data${/\.(raw|zraw|img|dat)(\.gz)?$/i.exec(header.payload.file)?.[0] ?? '.raw'}`
+      await copyFile(header.payload.file, join(dir, dataName), constants.COPYFILE_FICLONE)
+      const text = (await readFile(target)).toString('latin1')
+      const line = header.format === 'nrrd' ? /^data ?file:[^\r\n]*/im : /^[ \t]*ElementDataFile[ \t]*=[^\r\n]*/im
+      await writeFile(copy, Buffer.from(text.replace(line, header.format === 'nrrd' ? `data file: ${dataName}` : `ElementDataFile = ${dataName}`), 'latin1'))
+    }
     return await read(copy)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
 }
 
-const gunzip = promisify(gunzipCb)
-
-/**
- * ITK's NIfTI reader fills a truncated .nii.gz with zeros instead of failing, which would turn a
- * half-copied scan into a silently wrong training case. The gzip trailer holds the inflated size
- * (mod 2^32); when it disagrees, inflate the file to tell truncation from a multi-member gzip.
- */
-async function checkGzipComplete(path: string, expectedBytes: number): Promise<void> {
-  const fh = await open(path, 'r')
-  let trailer: number
-  try {
-    const { size } = await fh.stat()
-    const buf = Buffer.alloc(4)
-    await fh.read(buf, 0, 4, Math.max(0, size - 4))
-    trailer = buf.readUInt32LE(0)
-  } finally {
-    await fh.close()
-  }
-  if (trailer === expectedBytes % 2 ** 32) return
-  try {
-    await gunzip(await readFile(path))
-  } catch {
-    throw new VolumeReadError(path, 'the file is truncated or damaged (its compressed data ends early). Copy or export it again.')
-  }
-}
-
-function explainReadFailure(path: string, err: unknown): string {
+/** ITK failed on a file whose header and payload passed the checks above: say so, with what ITK said. */
+function explainReadFailure(path: string, err: unknown, header: VolumeHeader): string {
   const raw = err instanceof Error ? err.message : String(err)
-  if (/ENOENT|no such file/i.test(raw)) return 'the file does not exist (moved or deleted?).'
-  if (/EACCES|permission/i.test(raw)) return 'permission denied.'
+  if (/ENOENT|no such file/i.test(raw)) return describeFsError({ code: 'ENOENT' }, path)
+  if (/EACCES|permission/i.test(raw)) return describeFsError({ code: 'EACCES' }, path)
+  if (err instanceof RangeError || /allocat|out of memory/i.test(raw)) {
+    return `there is not enough memory to read it (${formatByteCount(header.payload.bytes)} of voxel data). Close other programs, or prepare with fewer cases at once.`
+  }
   const kind = volumeExtension(basename(path)) ?? 'supported'
   // itk-wasm throws a bare number (a WebAssembly exception pointer) when ITK itself fails.
-  if (/Could not find IO|Could not read/i.test(raw) || /^\d*$/.test(raw.trim())) {
-    return `the file is damaged, truncated or not a valid ${kind} volume. Re-export it from the program that made it.`
-  }
-  return `${raw.split('\n')[0]} (the file may be damaged; re-export it).`
+  const said = /^\d*$/.test(raw.trim()) ? '' : ` (ITK: ${raw.split('\n')[0]})`
+  return `its header and voxel data are complete, but ITK cannot read it as a ${kind} volume${said}: the file uses a feature this build does not read, or is damaged. Re-export it from the program that made it.`
 }

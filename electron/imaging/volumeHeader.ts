@@ -330,7 +330,7 @@ async function readNrrd(path: string): Promise<VolumeHeader> {
   } else if (path.toLowerCase().endsWith('.nhdr') && h.end >= size) {
     throw damaged('this .nhdr header has no "data file:" line naming where its voxels are')
   }
-  const dataSize = dataFile === path ? size : await dataFileSize(dataFile, path, `data file: ${utf8(dataField ?? "")}`)
+  const dataSize = dataFile === path ? size : await dataFileSize(dataFile, path, `data file: ${utf8(dataField ?? '')}`)
   if (lineSkip > 0) {
     const lines = await head(dataFile, Math.min(dataSize - offset, MAX_TEXT_HEADER) + offset, path)
     const after = afterLines(lines, offset, lineSkip)

@@ -123,7 +123,8 @@ describe('bad input', () => {
   it('corrupt file', () => {
     const f = only('case-3-corrupt', 'unreadable')
     expect(f.file).toBe(join(dirs.images, 'case-3-corrupt.nrrd'))
-    expect(f.text).toMatch(/cannot be read: the file is damaged, truncated or not a valid \.nrrd volume/)
+    expect(f.text).toContain(`The image ${f.file} cannot be read:`)
+    expect(f.text).toMatch(/the file is damaged, truncated or not a valid \.nrrd volume/)
   })
 
   it('truncated .nii.gz (ITK would silently zero-fill it)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countNaN, formatValues, judgeMask, maskValues, mergeMasks } from '../../electron/dataset/maskRules'
+import { countNonFinite, describeNonFinite, formatValues, nonFiniteOf, judgeMask, maskValues, mergeMasks } from '../../electron/dataset/maskRules'
 import { compareGeometry, describeDifference } from '../../electron/imaging/geometry'
 import type { Geometry } from '../../shared/api'
 
@@ -39,9 +39,16 @@ describe('merge', () => {
     expect(Array.from(r.label)).toEqual([1, 0, 3])
     expect(r.visible).toEqual([1, 0, 1])
   })
-  it('counts NaN only in float images', () => {
-    expect(countNaN(Float32Array.from([1, NaN, NaN]))).toBe(2)
-    expect(countNaN(Int16Array.from([1, 2]))).toBe(0)
+  it('counts NaN and infinity only in float images', () => {
+    expect(countNonFinite(Float32Array.from([1, NaN, NaN, Infinity, -Infinity, 3e38]))).toEqual({ nan: 2, infinite: 2 })
+    expect(countNonFinite(Float64Array.from([-Infinity, 0]))).toEqual({ nan: 0, infinite: 1 })
+    expect(countNonFinite(Int16Array.from([1, 2]))).toEqual({ nan: 0, infinite: 0 })
+  })
+  it('takes the stored count when the reader zeroed the values (ITK NIfTI)', () => {
+    expect(nonFiniteOf(Float32Array.from([0, 0, 1]), { nan: 2, infinite: 0 })).toEqual({ nan: 2, infinite: 0 })
+    expect(nonFiniteOf(Float32Array.from([Infinity]), null)).toEqual({ nan: 0, infinite: 1 })
+    expect(describeNonFinite({ nan: 3, infinite: 1 })).toBe('3 NaN and 1 infinite voxels')
+    expect(describeNonFinite({ nan: 0, infinite: 1 })).toBe('1 infinite voxel')
   })
 })
 
