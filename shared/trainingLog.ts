@@ -18,6 +18,7 @@
 //   This epoch took 41.274432 s
 //
 // Pure: no Node, no DOM, so the renderer can parse saved logs too.
+import { timeRemaining } from './timeRemaining'
 import type { EpochMetrics } from './api'
 
 // eslint-disable-next-line no-control-regex
@@ -129,13 +130,11 @@ export class TrainingLogParser {
    * run; undefined until an epoch finished or when the total is unknown.
    */
   etaSeconds(): number | undefined {
-    const total = this.opts.totalEpochs
     const done = this.finished()
     const last = done[done.length - 1]
-    if (!total || !last) return undefined
-    const recent = done.slice(-5)
-    const mean = recent.reduce((s, e) => s + (e.epochSeconds ?? 0), 0) / recent.length
-    return Math.max(0, (total - (last.epoch + 1)) * mean)
+    if (!last) return undefined
+    // A resumed run starts at a later epoch: count epochs by number, pace by the ones seen here.
+    return timeRemaining({ done: last.epoch + 1, total: this.opts.totalEpochs, unitSeconds: done.flatMap((e) => (e.epochSeconds !== undefined ? [e.epochSeconds] : [])) })
   }
 }
 
