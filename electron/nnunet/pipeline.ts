@@ -131,13 +131,30 @@ export interface TrainResult {
   checkpoints: string[]
 }
 
+/**
+ * The plans file a training reads (v2 preprocessed/DatasetX/PLANS.json, v1 preprocessed/TaskX/
+ * PLANS_plans_2D.pkl or _3D.pkl). Without it nnU-Net stops with a missing-file trace; the rule
+ * "plan and preprocess first" is said here, for the wizard and the CLI alike.
+ */
+export function plansFile(settings: Settings, dataset: string, plans: string, configuration: TrainRequest['configuration']): string {
+  const dir = join(settings.folders!.preprocessed, dataset)
+  if (settings.nnunetVersion === 'v2') return join(dir, `${plans}.json`)
+  return join(dir, `${plans}_plans_${configuration === '2d' ? '2D' : '3D'}.pkl`)
+}
+
 export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<TrainResult> {
   const version = settings.nnunetVersion
+  const plans = req.plans ?? defaultPlans(version)
+  const dataset = await datasetFolderName(settings, req.datasetId)
+  if (dataset && settings.folders) {
+    const file = plansFile(settings, dataset, plans, req.configuration)
+    if (!existsSync(file)) {
+      throw new Error(`Dataset ${req.datasetId} (${dataset}) has not been planned and preprocessed for ${req.configuration} yet: ${file} does not exist. Run Plan and preprocess first (nnunet-wizard plan -d ${req.datasetId}), then train.`)
+    }
+  }
   const python = resolvePython(settings)
   const env = childEnv(settings, dataDir)
   const { trainer, totalEpochs } = await resolveTrainer(req, version, dataDir)
-  const plans = req.plans ?? defaultPlans(version)
-  const dataset = await datasetFolderName(settings, req.datasetId)
   if (req.configuration === '3d_cascade_fullres' && dataset) {
     // The cascade's full-resolution stage learns from the low-resolution stage's predictions.
     const lowresTrainer = version === 'v2' ? trainer : 'nnUNetTrainerV2'

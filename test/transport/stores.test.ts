@@ -4,6 +4,9 @@ import { mkdtemp, mkdir, readdir, readFile, rm, symlink, utimes, writeFile } fro
 import { tmpdir, homedir } from 'node:os'
 import { join } from 'node:path'
 import { SettingsStore } from '../../electron/settings'
+import { optionEnv } from '../../electron/nnunet/folders'
+import { createService } from '../../electron/service'
+import { callApi } from '../../electron/transport/dispatch'
 import { ProjectStore } from '../../electron/projects'
 import { listDir } from '../../electron/files/listDir'
 import type { ProjectFile } from '../../shared/schema'
@@ -46,6 +49,29 @@ describe('SettingsStore', () => {
     const store = new SettingsStore(join(dir, 'c', 'settings.json'))
     await Promise.all([store.update({ device: 'mps' }), store.update({ torchCompile: true }), store.update({ augmentationWorkers: 4 })])
     expect(await store.get()).toMatchObject({ device: 'mps', torchCompile: true, augmentationWorkers: 4 })
+  })
+
+  it('clears the data-augmentation workers back to nnU-Net’s default with null; a key left out keeps its value', async () => {
+    const file = join(dir, 'w', 'settings.json')
+    const store = new SettingsStore(file)
+    await store.update({ augmentationWorkers: 3, device: 'cpu' })
+    expect(optionEnv(await store.get()).nnUNet_n_proc_DA).toBe('3')
+    await store.update({ device: 'mps' })
+    expect((await store.get()).augmentationWorkers).toBe(3)
+    const cleared = await store.update({ augmentationWorkers: null })
+    expect(cleared).toEqual({ nnunetVersion: 'v2', device: 'mps', torchCompile: false })
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(cleared)
+    // nnU-Net's children no longer get the variable: nnU-Net picks its own number again.
+    expect(optionEnv(cleared)).not.toHaveProperty('nnUNet_n_proc_DA')
+  })
+
+  it('clears the workers through the Api as the Environment step sends it (JSON null)', async () => {
+    const service = createService({ mode: 'browser' }, join(dir, 'api-data'))
+    await callApi(service, 'setSettings', JSON.parse(JSON.stringify({ augmentationWorkers: 2 })))
+    expect((await service.getSettings()).augmentationWorkers).toBe(2)
+    await callApi(service, 'setSettings', JSON.parse(JSON.stringify({ nnunetVersion: 'v2', device: 'cuda', torchCompile: false, augmentationWorkers: null })))
+    expect(await service.getSettings()).not.toHaveProperty('augmentationWorkers')
+    await service.dispose()
   })
 
   it('refuses an invalid value with a message', async () => {

@@ -1,0 +1,125 @@
+// The run queue behind the service's door: it survives a restart of the service (the app), with
+// the run that was going reported as interrupted and the waiting ones started in order; queue
+// changes arrive on the one event channel both transports forward; and "plan and preprocess
+// first" is a rule of every training, from the wizard or the terminal. Real services on real
+// folders; no interpreter, so a run that starts ends at once with a message instead of nnU-Net.
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { JobEvent, RunQueueState } from '../../shared/api'
+import type { TrainRequest } from '../../shared/schema'
+import { createService, type Service } from '../../electron/service'
+import { callApi } from '../../electron/transport/dispatch'
+import { REPO_ROOT } from '../helpers/python'
+
+let base: string
+let folders: { raw: string; preprocessed: string; results: string }
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), 'wizard-run-queue-'))
+  folders = { raw: join(base, 'raw'), preprocessed: join(base, 'preprocessed'), results: join(base, 'results') }
+  for (const f of Object.values(folders)) await mkdir(f, { recursive: true })
+})
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true })
+})
+
+const train = (fold: TrainRequest['fold'], datasetId = 7): TrainRequest => ({ datasetId, configuration: '3d_fullres', fold, npz: true, continueTraining: false, validationOnly: false })
+
+async function serviceAt(data: string): Promise<Service> {
+  const service = createService({ mode: 'browser' }, data)
+  await service.setSettings({ folders, nnunetVersion: 'v2', pythonPath: join(base, 'no-python') })
+  return service
+}
+
+/** Until nothing runs or waits. */
+const idle = (service: Service) =>
+  vi.waitFor(
+    async () => {
+      const q = await service.runQueue()
+      expect([q.running, q.waiting.length]).toEqual([undefined, 0])
+    },
+    { timeout: 20_000, interval: 50 },
+  )
+
+describe('the run queue across a restart of the service', () => {
+  it('keeps the waiting entries, reports the running one as interrupted, and starts the rest in order', async () => {
+    const data = join(base, 'restart')
+    const first = await serviceAt(data)
+    const state = (await callApi(first, 'enqueueTrainings', { trainings: [0, 1, 2].map((f) => train(f)) })) as RunQueueState
+    expect(state.started.map((e) => e.title)).toEqual(['Train 3d_fullres fold 0 (dataset 7)'])
+    expect(state.running).toBe(state.started[0]!.id)
+    expect(state.waiting.map((e) => e.title)).toEqual(['Train 3d_fullres fold 1 (dataset 7)', 'Train 3d_fullres fold 2 (dataset 7)'])
+    await first.dispose() // the app stops while fold 0 runs
+
+    const second = await serviceAt(data)
+    const events: RunQueueState[] = []
+    second.jobs.onEvent((e: JobEvent) => {
+      if (e.type === 'queue') events.push(e.queue)
+    })
+    const resumed = await second.runQueue()
+    expect(resumed.started[0]).toMatchObject({ title: 'Train 3d_fullres fold 0 (dataset 7)', interrupted: true })
+    await idle(second)
+    const after = await second.runQueue()
+    expect(after.started.map((e) => [e.title, e.interrupted ?? false])).toEqual([
+      ['Train 3d_fullres fold 0 (dataset 7)', true],
+      ['Train 3d_fullres fold 1 (dataset 7)', false],
+      ['Train 3d_fullres fold 2 (dataset 7)', false],
+    ])
+    // Each resumed entry ran as a job of the new service, in queue order.
+    const jobs = await second.listJobs()
+    const resumedJobs = after.started.slice(1).map((e) => jobs.find((j) => j.id === e.jobId)!)
+    expect(resumedJobs.map((j) => [j.title, j.state])).toEqual([
+      ['Train 3d_fullres fold 1 (dataset 7)', 'failed'],
+      ['Train 3d_fullres fold 2 (dataset 7)', 'failed'],
+    ])
+    expect(resumedJobs[0]!.createdAt).toBeLessThanOrEqual(resumedJobs[1]!.createdAt)
+    expect(resumedJobs[0]!.endedAt!).toBeLessThanOrEqual(resumedJobs[1]!.startedAt!)
+    // The changes came on the jobs' event channel, the one both transports forward.
+    expect(events.at(-1)!.started.map((e) => e.title)).toEqual(after.started.map((e) => e.title))
+    await second.dispose()
+  })
+
+  it('a waiting entry removed before the restart is not resumed', async () => {
+    const data = join(base, 'removed')
+    const first = await serviceAt(data)
+    const state = (await callApi(first, 'enqueueTrainings', { trainings: [0, 1, 2].map((f) => train(f)) })) as RunQueueState
+    await callApi(first, 'removeQueued', { entryId: state.waiting[0]!.id })
+    await first.dispose()
+    const second = await serviceAt(data)
+    await idle(second)
+    expect((await second.runQueue()).started.map((e) => e.title)).toEqual(['Train 3d_fullres fold 0 (dataset 7)', 'Train 3d_fullres fold 2 (dataset 7)'])
+    expect((await second.listJobs()).map((j) => j.title)).not.toContain('Train 3d_fullres fold 1 (dataset 7)')
+    await second.dispose()
+  })
+})
+
+describe('plan and preprocess first', () => {
+  beforeAll(async () => {
+    // Dataset 12 is written into nnUNet_raw but was never planned.
+    await mkdir(join(folders.raw, 'Dataset012_Unplanned', 'imagesTr'), { recursive: true })
+    await writeFile(join(folders.raw, 'Dataset012_Unplanned', 'dataset.json'), '{}')
+  })
+
+  it('a training of a dataset without plans fails with the rule, before nnU-Net starts', async () => {
+    const service = await serviceAt(join(base, 'unplanned'))
+    const { jobId } = (await callApi(service, 'train', train(0, 12))) as { jobId: string }
+    const job = await service.jobs.wait(jobId)
+    expect(job.state).toBe('failed')
+    expect(job.error).toBe(
+      `Dataset 12 (Dataset012_Unplanned) has not been planned and preprocessed for 3d_fullres yet: ${join(folders.preprocessed, 'Dataset012_Unplanned', 'nnUNetPlans.json')} does not exist. Run Plan and preprocess first (nnunet-wizard plan -d 12), then train.`,
+    )
+    expect(job.command).toBeUndefined()
+    await service.dispose()
+  })
+
+  it('applies from the terminal too (nnunet-wizard train goes through the service)', { timeout: 120_000 }, async () => {
+    const args = ['--import', 'tsx', join(REPO_ROOT, 'electron', 'cli.ts'), 'train', '-d', '12', '-c', '3d_fullres', '-f', '0', '--raw', folders.raw, '--preprocessed', folders.preprocessed, '--results', folders.results, '--python', join(base, 'no-python')]
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, NNUNET_WIZARD_DATA: join(base, 'cli-data') } }, (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }))
+    })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('Failed: Dataset 12 (Dataset012_Unplanned) has not been planned and preprocessed for 3d_fullres yet')
+  })
+})
