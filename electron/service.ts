@@ -1,12 +1,13 @@
 // The one service object that implements the Api. Both transports (ipc.ts, server.ts) bind
 // exactly this; nothing here knows which transport called it. No Electron import: the native
 // pieces (dialogs, shell.openPath) are passed in by main.ts.
-import { join, relative, isAbsolute } from 'node:path'
+import { join } from 'node:path'
 import type { Api, JobRef } from '../shared/api'
 import * as s from '../shared/schema'
 import { JobManager } from './jobs/jobManager'
 import { dataDir } from './paths'
 import { listDir } from './files/listDir'
+import { isInside } from './files/pathInside'
 import { MemorySettings, SettingsStore } from './settings'
 import { ProjectStore } from './projects'
 import { VolumeCache } from './imaging/volumeCache'
@@ -44,14 +45,16 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
   const volumes = new VolumeCache()
   const ref = (p: Promise<{ id: string }>): Promise<JobRef> => p.then((j) => ({ jobId: j.id }))
 
+  /** Id clashes with what the nnU-Net folders already hold: an error when writing into nnUNet_raw. */
+  const nnunetFolderFindings = async (r: s.PrepareRequest) => {
+    const st = await settings.get()
+    if (!st.folders) return []
+    return idClashFindings(await folderStatus(st), r.output.id, r.output.name, isInside(r.output.outDir, st.folders.raw))
+  }
   /** The dataset plan plus id clashes with what the nnU-Net folders already hold. */
   const planWithNnunetFolders = async (r: s.PrepareRequest) => {
     const plan = await planOutput(r)
-    const st = await settings.get()
-    if (!st.folders) return plan
-    const rel = relative(st.folders.raw, r.output.outDir)
-    const intoRaw = !rel.startsWith('..') && !isAbsolute(rel)
-    plan.findings.push(...idClashFindings(await folderStatus(st), r.output.id, r.output.name, intoRaw))
+    plan.findings.push(...(await nnunetFolderFindings(r)))
     return plan
   }
 
@@ -100,11 +103,13 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
     },
     getVolume: async (req) => volumes.get(req.id),
     planOutput: (req) => planWithNnunetFolders(s.prepareRequest.parse(req)),
+    // The one door for prepare (the wizard over IPC or HTTP, and the CLI): a request the plan
+    // refuses gets no job; the job checks every rule again under its lock.
     prepare: async (req) => {
       const r = s.prepareRequest.parse(req)
-      const blocking = (await planWithNnunetFolders(r)).findings.filter((f) => f.code === 'id-used-in-nnunet-folders' && f.severity === 'error')
-      if (blocking.length) throw new ApiError(blocking[0]!.text, 'id-used-in-nnunet-folders', 409, blocking)
-      return ref(jobs.start('prepare', `Write ${r.output.layout === 'msd' ? 'Task' : 'Dataset'} ${r.output.id} ${r.output.name}`, (ctx) => runPrepare(r, ctx)))
+      const blocking = (await planWithNnunetFolders(r)).findings.filter((f) => f.severity === 'error')
+      if (blocking.length) throw new ApiError(blocking.length === 1 ? blocking[0]!.text : `${blocking[0]!.text} (and ${blocking.length - 1} more problems)`, blocking[0]!.code, 409, blocking)
+      return ref(jobs.start('prepare', `Write ${r.output.layout === 'msd' ? 'Task' : 'Dataset'} ${r.output.id} ${r.output.name}`, (ctx) => runPrepare(r, ctx, { extraChecks: () => nnunetFolderFindings(r) })))
     },
     listJobs: () => jobs.list(),
     getJobLog: (req) => {

@@ -1,12 +1,11 @@
-// `nnunet-wizard prepare`: the dataset engine from a terminal. It runs through a JobManager like
-// the wizard does, so the CLI and the UI share one code path (and one set of messages).
+// `nnunet-wizard prepare`: the dataset engine from a terminal, through the same service as the
+// wizard (electron/service.ts), so every rule the app applies (names, ids, the nnU-Net folders,
+// overlap with the sources, the lock) applies here too, with the same messages.
 import { resolve } from 'node:path'
 import type { Finding, JobEvent, PrepareSummary, Progress } from '../../shared/api'
 import { prepareRequest, type PrepareRequest } from '../../shared/schema'
-import { JobManager } from '../jobs/jobManager'
-import { cliJobsDir } from '../paths'
-import { runPrepare } from '../dataset'
-import { PrepareRefusedError } from '../dataset/prepare'
+import { toApiError } from '../transport/errors'
+import { cliService, settingsFrom } from '../nnunet/cliSupport'
 import { UsageError, parseFlags, usageFailure, validRequest } from './common'
 
 export const help = `usage: nnunet-wizard prepare --images DIR --label NAME=DIR [--label NAME=DIR ...]
@@ -33,14 +32,26 @@ options:
   --test-fraction F       or a fraction of the cases (0-0.9)
   --seed S                seed of the train/test split (default 0)
   --allow-missing-mask    a case without a mask for a structure gets that label empty
-  --overwrite             replace a non-empty dataset folder not made by this tool
+  --overwrite             replace a non-empty dataset folder not made by this tool, or one
+                          whose manifest.json was damaged or edited
+  --no-source-paths       keep no source file names or folders in manifest.json: only
+                          hashes and case ids (a re-run still resumes)
   --description TEXT, --reference TEXT, --licence TEXT, --release TEXT
                           dataset.json metadata
   --json                  print a JSON summary on stdout
   -h, --help              show this help
 
-exit codes: 0 all cases written, 1 some cases failed (the others are written), 2 bad usage
-or nothing could be written.`
+Each case is checked completely before it is written, and recorded in manifest.json as soon
+as its files are in place: after a crash, Ctrl-C or SIGTERM (the case being written is
+finished first), run the same command again to continue. A finished dataset is left as it is.
+manifest.json maps each source file (absolute path) to its case id; the job log, kept in your
+own state folder, names the source files too.
+
+exit codes: 0 every case is in the dataset (written now or before)
+            1 some cases failed their checks; the others are written
+            2 bad usage, the request was refused (nothing was written), no case could be
+              written, or an error stopped the run (the message says what was kept)
+            130 interrupted by Ctrl-C, 143 by SIGTERM: the cases written so far are kept`
 
 function parseNumber(flag: string, text: string | undefined, integer: boolean): number | undefined {
   if (text === undefined) return undefined
@@ -64,6 +75,7 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
     seed: { type: 'string' },
     overwrite: { type: 'boolean' },
     'allow-missing-mask': { type: 'boolean' },
+    'no-source-paths': { type: 'boolean' },
     json: { type: 'boolean' },
     description: { type: 'string' },
     reference: { type: 'string' },
@@ -99,6 +111,7 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
           channelNames: [values.modality ?? 'CT'],
         },
         overwrite: values.overwrite ?? false,
+        ...(values['no-source-paths'] && { sourcePaths: false }),
       },
     },
     { id: '--id', testCount: '--test-count', testFraction: '--test-fraction', name: '--name', prefix: '--prefix' },
@@ -136,6 +149,13 @@ function printSummary(s: PrepareSummary): void {
   console.log(lines.join('\n'))
 }
 
+function printRefusal(message: string, findings: Finding[], json: boolean): void {
+  if (json) console.log(JSON.stringify({ ok: false, written: 0, error: message, findings }, null, 2))
+  else if (findings.length) printFindings(findings, (s) => console.error(s))
+  else console.error(message)
+  if (!json) console.error('Nothing was written.')
+}
+
 export async function run(argv: string[]): Promise<number> {
   let request: PrepareRequest
   let json: boolean
@@ -145,9 +165,13 @@ export async function run(argv: string[]): Promise<number> {
     return usageFailure('prepare', err)
   }
 
-  const jobs = new JobManager(cliJobsDir())
+  // The nnU-Net folders (for the dataset-id check) as the other commands see them: the nnU-Net
+  // environment variables, then the app's saved settings; incomplete ones are left to the app's.
+  const service = cliService(await settingsFrom({}).catch(() => undefined))
+  const jobs = service.jobs
   const tty = process.stderr.isTTY === true && !json
   let barShown = false
+  let lastError = ''
   const clearBar = () => {
     if (barShown) process.stderr.write('\r\x1b[2K')
     barShown = false
@@ -156,41 +180,56 @@ export async function run(argv: string[]): Promise<number> {
     if (e.type === 'progress' && tty) {
       process.stderr.write(`\r\x1b[2K${progressLine(e.progress, process.stderr.columns || 80)}`)
       barShown = true
-    } else if (e.type === 'log' && !json && !refused) {
+    } else if (e.type === 'log') {
+      for (const l of e.lines) if (l.stream === 'stderr') lastError = l.text
+      if (json) return
       clearBar()
       for (const l of e.lines) if (!/^info: /.test(l.text)) process.stderr.write(`${l.text}\n`)
     }
   })
-  let refused: PrepareRefusedError | undefined
-  const job = await jobs.start('prepare', `Write ${request.output.layout === 'msd' ? 'Task' : 'Dataset'} ${request.output.id} ${request.output.name}`, (ctx) =>
-    runPrepare(request, ctx).catch((err: unknown) => {
-      if (err instanceof PrepareRefusedError) refused = err
-      throw err
-    }),
-  )
-  const onSigint = () => jobs.cancel(job.id)
-  process.once('SIGINT', onSigint)
-  const done = await jobs.wait(job.id)
-  process.off('SIGINT', onSigint)
+
+  let jobId: string
+  try {
+    ;({ jobId } = await service.prepare(request))
+  } catch (err) {
+    off()
+    const e = toApiError(err)
+    printRefusal(e.message, e.findings ?? [], json)
+    return 2
+  }
+
+  // Ctrl-C or SIGTERM: no new case starts, the case being written is finished and recorded, and
+  // the job says what is kept. A second signal stops at once (the next run cleans up).
+  let stoppedBy: NodeJS.Signals | null = null
+  const codeOf = (sig: NodeJS.Signals) => (sig === 'SIGTERM' ? 143 : 130)
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stoppedBy) process.exit(codeOf(sig))
+    stoppedBy = sig
+    clearBar()
+    process.stderr.write(`\n${sig === 'SIGTERM' ? 'Terminated' : 'Interrupted'}: finishing the case being written (${sig === 'SIGINT' ? 'Ctrl-C' : 'send it'} again to stop at once)...\n`)
+    jobs.cancel(jobId)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  const done = await jobs.wait(jobId)
+  process.off('SIGINT', onSignal)
+  process.off('SIGTERM', onSignal)
   off()
   clearBar()
 
   if (done.state === 'cancelled') {
-    console.error('Cancelled: finished cases are kept and recorded; run the same command again to continue.')
-    return 130
-  }
-  if (refused) {
-    if (json) console.log(JSON.stringify({ ok: false, written: 0, findings: refused.findings }, null, 2))
-    printFindings(refused.findings, (s) => console.error(s))
-    console.error('Nothing was written.')
-    return 2
+    // The job's own last words (already on stderr) say what was written; --json repeats them.
+    if (json) console.log(JSON.stringify({ ok: false, interrupted: true, message: lastError }, null, 2))
+    return codeOf(stoppedBy ?? 'SIGINT')
   }
   if (done.state === 'failed') {
-    console.error(`nnunet-wizard prepare: ${done.error ?? 'failed'}`)
-    return 1
+    // The reason is already on stderr (the job's log); it is not printed twice.
+    if (json) console.log(JSON.stringify({ ok: false, written: 0, error: done.error ?? 'failed', findings: done.guidance ?? [] }, null, 2))
+    return 2
   }
   const summary = done.result as PrepareSummary
   if (json) console.log(JSON.stringify({ ok: summary.failed === 0, ...summary }, null, 2))
   else printSummary(summary)
-  return summary.failed > 0 ? 1 : 0
+  if (summary.failed === 0) return 0
+  return summary.written + summary.skipped > 0 ? 1 : 2
 }

@@ -66,9 +66,10 @@ async function targetState(datasetDir: string, settings: ManifestSettings): Prom
 async function outputFolderFindings(outDir: string): Promise<Finding[]> {
   let head = outDir
   for (;;) {
-    const info = await stat(head).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : err))
+    // ENOTDIR: a file further up is in the way; found as the walk goes up.
+    const info = await stat(head).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' || err.code === 'ENOTDIR' ? null : err))
     if (info instanceof Error) {
-      return [{ severity: 'error', code: 'out-unusable', file: head, text: `The output folder ${outDir} cannot be used: ${head} cannot be read (${info.code === 'EACCES' || info.code === 'EPERM' ? 'permission denied' : info.code === 'ENOTDIR' ? 'a file is in the way' : info.message}).`, hint: 'Choose a folder you can write to.' }]
+      return [{ severity: 'error', code: 'out-unusable', file: head, text: `The output folder ${outDir} cannot be used: ${head} cannot be read (${info.code === 'EACCES' || info.code === 'EPERM' ? 'permission denied' : info.message}).`, hint: 'Choose a folder you can write to.' }]
     }
     if (info) {
       if (!info.isDirectory()) {
