@@ -2,12 +2,11 @@
 // settings (Python, version, folders, device, workers), read from flags, then the nnU-Net
 // environment variables, then the app's saved settings; and running one job with its log on the
 // terminal, a live progress line on a TTY, Ctrl-C = cancel, and an optional JSON result.
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { ParseArgsConfig } from 'node:util'
 import type { EpochMetrics, JobInfo, JobRef, Progress } from '../../shared/api'
 import * as s from '../../shared/schema'
-import { dataDir } from '../paths'
+import { cliJobsDir, dataDir } from '../paths'
 import { createService, type Service } from '../service'
 import { SettingsStore } from '../settings'
 import { toApiError } from '../transport/errors'
@@ -107,7 +106,7 @@ export function epochText(m: EpochMetrics): string {
  * command, one run).
  */
 export function cliService(settings?: s.Settings): Service {
-  return createService({ mode: 'browser' }, dataDir(), { ...(settings ? { settings } : {}), jobsDir: join(tmpdir(), 'nnunet-wizard-cli-jobs'), memoryQueue: true })
+  return createService({ mode: 'browser' }, dataDir(), { ...(settings ? { settings } : {}), jobsDir: cliJobsDir(), memoryQueue: true })
 }
 
 /**
