@@ -1,6 +1,7 @@
 // Training from the Train step with the real nnU-Net v2 on CPU: folders created in the
 // Environment step, a tiny dataset planned and preprocessed from the Plan step, then a 2d run
-// started; the log pane fills, the loss curve gains points epoch by epoch, and Cancel stops it.
+// started; the log pane fills, the loss curve gains points epoch by epoch, folds queued behind it
+// survive a reload of the page (the queue is the Node side's), and Cancel stops it.
 // Needs the pinned nnU-Net venv (NNUNET_WIZARD_PYTHON or scripts/setup-python.sh); skipped with
 // the reason without it, and an error instead when NNUNET_WIZARD_REQUIRE_PYTHON=1.
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -87,6 +88,17 @@ test.describe('training from the Train step', () => {
     // the log can be searched
     await job.getByTestId('log-search').fill('epoch')
     await expect(job.getByTestId('log-match-count')).toContainText(/of \d+/)
+
+    // folds queued behind it live on the Node side: a reloaded page (a closed tab) still shows them
+    await page.getByTestId('queue-folds').click()
+    await expect(page.getByTestId('queued-train')).toHaveCount(5)
+    await page.reload()
+    await page.getByTestId('step-train').click()
+    await expect(page.getByTestId('queued-train')).toHaveCount(5)
+    await expect(page.getByTestId('queued-train').first()).toContainText('fold 0')
+    await page.getByTestId('queue-clear').click()
+    await expect(page.getByTestId('train-queue')).toHaveCount(0)
+    await expect(job).toHaveAttribute('data-state', 'running')
 
     // cancel stops the run
     await job.getByTestId('job-cancel').click()

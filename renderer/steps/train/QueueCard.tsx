@@ -30,7 +30,7 @@ export function QueueCard() {
             Start the next run
           </button>
         )}
-        <button type="button" className="btn btn-small" onClick={() => void clear()}>
+        <button type="button" className="btn btn-small" onClick={() => void clear()} data-testid="queue-clear">
           Clear the queue
         </button>
       </div>
