@@ -28,6 +28,8 @@ export interface OutputForm {
   release: string
   channelNames: string[]
   overwrite: boolean
+  /** false: manifest.json keeps no source file names or folders (hashes and case ids only). */
+  sourcePaths: boolean
 }
 
 export interface ProjectState {
@@ -75,6 +77,7 @@ export const DEFAULT_OUTPUT: OutputForm = {
   release: '1.0',
   channelNames: ['CT'],
   overwrite: false,
+  sourcePaths: true,
 }
 
 const HISTORY_LIMIT = 50
@@ -164,6 +167,7 @@ export const useProject = create<ProjectState>()((set, get) => {
           release: o.metadata?.release ?? '1.0',
           channelNames: o.metadata?.channelNames?.length ? [...o.metadata.channelNames] : ['CT'],
           overwrite: o.overwrite ?? false,
+          sourcePaths: o.sourcePaths ?? true,
         },
         labelHistory: [],
         dirty: false,
@@ -219,6 +223,7 @@ export function prepareRequestOf(p: Omit<ProjectData, 'step'>): { request: Prepa
         split: splitOf(o),
         metadata: metadataOf(o),
         overwrite: o.overwrite,
+        ...(!o.sourcePaths && { sourcePaths: false }),
       },
     },
     missing,
@@ -246,6 +251,7 @@ export function projectFileOf(p: ProjectData): ProjectFile {
       split: splitOf(o),
       metadata: metadataOf(o),
       overwrite: o.overwrite,
+      ...(!o.sourcePaths && { sourcePaths: false }),
     },
     step: p.step,
   }

@@ -82,6 +82,11 @@ export function OutputStep() {
             <input type="checkbox" checked={output.overwrite} onChange={(e) => set({ overwrite: e.target.checked })} />
             Replace a dataset folder that already exists
           </label>
+          <label className="check">
+            <input type="checkbox" checked={!output.sourcePaths} onChange={(e) => set({ sourcePaths: !e.target.checked })} data-testid="no-source-paths" />
+            Keep source file names out of manifest.json (hashes and case ids only)
+          </label>
+          <p className="help">manifest.json, inside the dataset folder you may share, otherwise maps each source file (its full path, often a patient name) to its case id.</p>
         </section>
         <section className="card">
           <h2>Test split</h2>
