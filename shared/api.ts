@@ -411,6 +411,11 @@ export interface Api {
   createFolders(req: Req<'createFolders'>): Promise<s.NnunetFolders>
   folderStatus(): Promise<FolderStatus>
   shellExports(): Promise<{ bash: string; powershell: string }>
+  /**
+   * plan, train, predict and findBest: a job at once, an entry in the run queue; the job waits
+   * there (progress "queued") until the runs before it have ended. A training of a dataset that
+   * has not been planned and preprocessed fails with that rule before nnU-Net starts.
+   */
   plan(req: Req<'plan'>): Promise<JobRef>
   train(req: Req<'train'>): Promise<JobRef>
   predict(req: Req<'predict'>): Promise<JobRef>
