@@ -107,7 +107,9 @@ export async function lockDataset(outDir: string, key: string): Promise<() => Pr
         if (!current) continue
         if (running(current.owner)) {
           const o = current.owner!
-          throw new DatasetBusyError(`${key} in ${outDir} is being written by another nnunet-wizard run (pid ${o.pid}${o.host !== me.host ? ` on ${o.host}` : ''}); wait for it to finish, or stop that run.`)
+          // Only a run on another machine cannot be checked from here; its lock may be stale.
+          const elsewhere = o.host !== me.host ? ` If no nnunet-wizard run is going on ${o.host}, delete ${path}.` : ''
+          throw new DatasetBusyError(`${key} in ${outDir} is being written by another nnunet-wizard run (pid ${o.pid}${o.host !== me.host ? ` on ${o.host}` : ''}); wait for it to finish, or stop that run.${elsewhere}`)
         }
         // Stale: its owner no longer runs. Only the holder of the takeover guard may replace it.
         if (!(await linkOrExists(tmp, guard))) {

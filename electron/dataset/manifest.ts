@@ -144,6 +144,8 @@ export async function readManifest(datasetDir: string): Promise<ManifestRead> {
 
 export async function writeManifest(datasetDir: string, m: Manifest): Promise<string> {
   const path = join(datasetDir, MANIFEST_FILE)
+  // In case-id order, whatever order the cases finished in: the same dataset, the same manifest.
+  m.cases = Object.fromEntries(Object.entries(m.cases).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
   const files: Manifest['files'] = {}
   for (const c of Object.values(m.cases)) for (const s of c.sources) files[s.path] = { caseId: c.caseId, split: c.split, role: s.role }
   m.files = files

@@ -54,6 +54,13 @@ describe('lockDataset', () => {
     expect(await readdir(dir)).toEqual(['.nnunet-wizard-lock-Dataset011'])
   })
 
+  it('refuses a lock held from another machine (a shared folder), saying how to clear it if stale', async () => {
+    const dir = join(tmp, 'remote')
+    await mkdir(dir)
+    await writeFile(lockFile(dir), JSON.stringify({ pid: 1234, host: 'gpu-node-7', nonce: 'remote' }))
+    await expect(lockDataset(dir, 'Dataset011')).rejects.toThrow(`(pid 1234 on gpu-node-7); wait for it to finish, or stop that run. If no nnunet-wizard run is going on gpu-node-7, delete ${lockFile(dir)}.`)
+  })
+
   it('takes over a lock whose owner no longer runs, and one that holds no owner', async () => {
     for (const content of [JSON.stringify({ pid: await deadPid(), host: hostname(), nonce: 'dead' }), '']) {
       const dir = await mkdtemp(join(tmp, 'stale-'))

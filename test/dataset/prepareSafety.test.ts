@@ -14,10 +14,13 @@ import { cliEnv, prepareCli, startPrepare, treeOf } from './prepareCli'
 
 let tmp: string
 let guide: GuideFolders
+/** More cases, so a signal sent after the first case lands while others are still to do. */
+let many: GuideFolders
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'prepare-safety-'))
   guide = await makeGuideFolders(join(tmp, 'data'), { cases: 3, source: 'ct_small' })
+  many = await makeGuideFolders(join(tmp, 'many'), { cases: 8, source: 'ct_small' })
 }, 60_000)
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true })
@@ -26,6 +29,7 @@ afterAll(async () => {
 const req = (outDir: string, output: Record<string, unknown> = {}) => request(guideSpec(guide), { outDir, id: 31, name: 'Safe', ...output })
 const cliArgs = (out: string, extra: string[] = []) => ['--images', guide.images, '--label', `organ=${guide.organ}`, '--label', `tumor=${guide.tumor}`, '--out', out, ...extra]
 const env = () => cliEnv(join(tmp, 'appdata'))
+const manyArgs = (out: string, extra: string[]) => ['--images', many.images, '--label', `organ=${many.organ}`, '--out', out, ...extra]
 
 /** Every file and folder's modification time under `root`. */
 async function mtimes(root: string): Promise<Record<string, number>> {
@@ -181,23 +185,22 @@ describe('the CLI: one door, exit codes and messages as the help says', () => {
 
   it('SIGTERM finishes the case being written, records it, says so truthfully and exits 143', async () => {
     const out = join(tmp, 'term')
-    const run = startPrepare([...cliArgs(out), '--id', '37', '--name', 'Term'], env())
+    const run = startPrepare(manyArgs(out, ['--id', '37', '--name', 'Term']), env())
     await run.waitFor(' -> imagesT')
     run.child.kill('SIGTERM')
     const r = await run.done
     expect(r.code, r.stderr).toBe(143)
     const recorded = Object.keys(JSON.parse(await readFile(join(out, 'Dataset037_Term', 'manifest.json'), 'utf8')).cases).length
     expect(recorded).toBeGreaterThanOrEqual(1)
-    expect(r.stderr).toMatch(new RegExp(`Interrupted: ${recorded} cases? written and recorded in this run; ${recorded} of 3 cases are in `))
-    const again = await prepareCli([...cliArgs(out), '--id', '37', '--name', 'Term'], env())
+    expect(r.stderr).toMatch(new RegExp(`Interrupted: ${recorded} cases? written and recorded in this run; ${recorded} of 8 cases are in `))
+    const again = await prepareCli(manyArgs(out, ['--id', '37', '--name', 'Term']), env())
     expect(again.code, again.stderr).toBe(0)
-    expect(again.stdout).toContain(`skipped (unchanged)`)
-    expect(again.stdout).toContain(`${3 - recorded} written, ${recorded} skipped`)
+    expect(again.stdout).toContain(`${8 - recorded} written, ${recorded} skipped (unchanged)`)
   }, 60_000)
 
   it('Ctrl-C before any case is written says that nothing was written, and exits 130', async () => {
     const out = join(tmp, 'int')
-    const run = startPrepare([...cliArgs(out), '--id', '38', '--name', 'Int'], env())
+    const run = startPrepare(manyArgs(out, ['--id', '38', '--name', 'Int']), env())
     await run.waitFor('Output: ')
     run.child.kill('SIGINT')
     const r = await run.done
