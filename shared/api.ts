@@ -237,7 +237,10 @@ interface QueueEntryCommon {
   id: string
   title: string
   enqueuedAt: number
-  /** Set once it started: its job carries the progress, log and result. */
+  /**
+   * Its job, which carries the progress, log and result: made when the entry starts, or at once
+   * for a run asked for directly (plan, train, predict, findBest), whose job waits in the queue.
+   */
   jobId?: string
   startedAt?: number
   /** It was running when the app stopped; it is not restarted by itself. */
