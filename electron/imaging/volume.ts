@@ -79,6 +79,10 @@ export async function readVolume(path: string, opts: { headerOnly?: boolean } = 
     const check = await verifyPayload(header)
     if (check.verified) stored = { nan: check.nan, infinite: check.infinite }
   }
+  if (header.format === 'nifti2') {
+    // itk-wasm 1.x's NIfTI reader takes NIfTI-1 only (measured: a nibabel Nifti2Image fails).
+    throw new VolumeReadError(path, 'it is a NIfTI-2 file, which this build cannot read (its reader takes NIfTI-1). Save it as NIfTI-1 (e.g. nibabel.Nifti1Image, or SimpleITK / 3D Slicer, which write NIfTI-1).')
+  }
   const { readImageNode } = await imageIo()
   let img
   try {
