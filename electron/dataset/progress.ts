@@ -1,6 +1,8 @@
-// Progress with an ETA from the average time per finished case (cases are similar in size, and
-// the pool keeps a steady number in flight, so the mean is a good predictor).
+// Progress of a case-by-case job, with the app's one time-remaining rule (shared/timeRemaining):
+// cases are similar in size and the pool keeps a steady number in flight, so the time per
+// finished case so far is a good predictor.
 import type { JobContext } from '../jobs/jobManager'
+import { timeRemaining } from '../../shared/timeRemaining'
 
 export class CaseProgress {
   private done = 0
@@ -22,8 +24,7 @@ export class CaseProgress {
   }
 
   private emit(): void {
-    const elapsed = (Date.now() - this.started) / 1000
-    const etaSeconds = this.done > 0 && this.done < this.total ? Math.round((elapsed / this.done) * (this.total - this.done)) : this.done >= this.total ? 0 : undefined
+    const etaSeconds = timeRemaining({ done: this.done, total: this.total, elapsedSeconds: (Date.now() - this.started) / 1000 })
     this.ctx.progress({ done: this.done, total: this.total, unit: 'cases', bytes: this.bytes || undefined, etaSeconds, message: this.message })
   }
 }
