@@ -1,12 +1,12 @@
 // Data trees managed by DVC, git-annex or a shared scratch area are symbolic links. itk-wasm only
 // sees the folder of the path it is given, so links must be followed before reading.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { copyFile, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readVolume } from '../../electron/imaging/volume'
 import { runPrepare } from '../../electron/dataset'
-import { makeGuideFolders, TOTALSEG } from '../helpers/guideFolders'
+import { imageIo, makeGuideFolders, TOTALSEG } from '../helpers/guideFolders'
 import { guideSpec, request, testContext } from './support'
 
 const CT = join(TOTALSEG, 'ct_small', 'ct.nii.gz')
@@ -33,6 +33,30 @@ describe('volumes behind symbolic links', () => {
       expect(v.size).toEqual([122, 101, 30])
       expect(v.data).toEqual(direct.data)
     }
+  })
+
+  it('reads a .nhdr and its data file that are both links to content-addressed blobs (git-annex)', async () => {
+    const io = await imageIo()
+    const ct = await io.readImageNode(CT)
+    await mkdir(join(root, 'annex-src'))
+    await mkdir(join(root, 'annex-store'))
+    await mkdir(join(root, 'annex'))
+    await io.writeImageNode({ ...ct, metadata: new Map() }, join(root, 'annex-src', 'c.nhdr'))
+    await rename(join(root, 'annex-src', 'c.nhdr'), join(root, 'annex-store', 'SHA256E-s500--aa'))
+    await rename(join(root, 'annex-src', 'c.raw'), join(root, 'annex-store', 'SHA256E-s739320--bb'))
+    await symlink(join(root, 'annex-store', 'SHA256E-s500--aa'), join(root, 'annex', 'c.nhdr'))
+    await symlink(join(root, 'annex-store', 'SHA256E-s739320--bb'), join(root, 'annex', 'c.raw'))
+    const v = await readVolume(join(root, 'annex', 'c.nhdr'))
+    expect(v.header.payload).toMatchObject({ file: join(root, 'annex', 'c.raw'), encoding: 'raw', bytes: 122 * 101 * 30 * 2 })
+    expect(v.data).toEqual(ct.data)
+  })
+
+  it('names a broken link and a link loop instead of reading past them', async () => {
+    await mkdir(join(root, 'odd'))
+    await symlink(join(root, 'gone', 'ct.nii.gz'), join(root, 'odd', 'broken.nii.gz'))
+    await symlink(join(root, 'odd', 'loop.nii.gz'), join(root, 'odd', 'loop.nii.gz'))
+    await expect(readVolume(join(root, 'odd', 'broken.nii.gz'))).rejects.toThrow(`it is a symbolic link to ${join(root, 'gone', 'ct.nii.gz')}, which does not exist`)
+    await expect(readVolume(join(root, 'odd', 'loop.nii.gz'))).rejects.toThrow(/symbolic link loop/)
   })
 
   it('prepares guide folders whose files are all links', async () => {
