@@ -6,7 +6,7 @@
 // matching checksums (zlib checks each gzip member's CRC-32 and length, and a zlib stream's
 // Adler-32); float values are counted as stored.
 import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import { endianness } from 'node:os'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createUnzip } from 'node:zlib'
@@ -35,9 +35,15 @@ function describeSizes(h: VolumeHeader): string {
   return `${h.sizes.join('x')}${comps} ${h.typeName} = ${formatByteCount(h.payload.bytes)}`
 }
 
+/** The payload file's size, opened for reading so that a file this user may not read is named now. */
 async function encodedSize(h: VolumeHeader): Promise<number> {
   try {
-    return (await stat(h.payload.file)).size
+    const fh = await open(h.payload.file, 'r')
+    try {
+      return (await fh.stat()).size
+    } finally {
+      await fh.close()
+    }
   } catch (err) {
     throw new VolumeReadError(h.file, describeFsError(err, h.payload.file, h.payload.file === h.file ? 'the file' : 'its data file'))
   }
@@ -98,19 +104,24 @@ export async function verifyPayload(h: VolumeHeader, signal?: AbortSignal): Prom
 /** Pipes the payload through `inflate` (if any) into the counter; returns the decoded byte count. Stops early past `limit`. */
 async function stream(h: VolumeHeader, source: NodeJS.ReadableStream, inflate: NodeJS.ReadWriteStream | null, counter: NonFiniteCounter | null, limit = Infinity): Promise<number> {
   let decoded = 0
+  let stopped = false
   const sink = async (chunks: AsyncIterable<string | Buffer>) => {
     for await (const c of chunks) {
       const chunk = typeof c === 'string' ? Buffer.from(c) : c
       counter?.push(chunk)
       decoded += chunk.length
-      if (decoded > limit) return
+      if (decoded > limit) {
+        stopped = true
+        return
+      }
     }
   }
   try {
     if (inflate) await pipeline(source, inflate, sink)
     else await pipeline(source, sink)
   } catch (err) {
-    throw explainStreamError(h, err)
+    // Leaving the sink early ends the pipeline with an abort: that is the stop asked for.
+    if (!stopped) throw explainStreamError(h, err)
   }
   return decoded
 }

@@ -199,6 +199,9 @@ async function readNifti(path: string, gzName: boolean): Promise<VolumeHeader> {
   await fileSize(path, path)
   const start = await head(path, 540)
   // zlib's gzread, which ITK's NIfTI reader uses, reads an uncompressed file named .nii.gz as it is.
+  if (!gzName && GZIP_MAGIC(start)) {
+    throw new VolumeReadError(path, 'the file is gzip-compressed but named .nii, so no NIfTI reader will inflate it. Rename it to .nii.gz.')
+  }
   const gz = gzName && GZIP_MAGIC(start)
   const hdr = gz ? await gunzipHead(path, 540) : start
   const damaged = (what: string) => new VolumeReadError(path, `${what}: the file is damaged or not a NIfTI volume. Re-export it from the program that made it.`)
@@ -256,11 +259,11 @@ interface TextHeader {
   bytes: Buffer
 }
 
-/** Reads a text header up to the first line for which `isLast` is true (or a blank line, or EOF). */
-async function readTextHeader(path: string, endsAt: (lines: string[], text: string) => number | null): Promise<TextHeader> {
+/** Reads a text header up to where `endsAt` says it ends (null: it runs to the end of what was read). */
+async function readTextHeader(path: string, endsAt: (text: string) => number | null): Promise<TextHeader> {
   const bytes = await head(path, MAX_TEXT_HEADER)
   const text = bytes.toString('latin1')
-  const end = endsAt(text.split('\n'), text)
+  const end = endsAt(text)
   return { text: end === null ? text : text.slice(0, end), end: end ?? bytes.length, bytes }
 }
 
@@ -282,7 +285,7 @@ function utf8(latin1: string): string {
 async function readNrrd(path: string): Promise<VolumeHeader> {
   const size = await fileSize(path, path)
   const damaged = (what: string) => new VolumeReadError(path, `${what}: the file is damaged, truncated or not a valid ${path.toLowerCase().endsWith('.nhdr') ? '.nhdr' : '.nrrd'} volume. Re-export it from the program that made it.`)
-  const h = await readTextHeader(path, (_lines, text) => {
+  const h = await readTextHeader(path, (text) => {
     const m = /\r?\n\r?\n/.exec(text)
     return m ? m.index + m[0].length : null
   })
@@ -358,7 +361,7 @@ async function readMeta(path: string): Promise<VolumeHeader> {
   const size = await fileSize(path, path)
   const isMhd = path.toLowerCase().endsWith('.mhd')
   const damaged = (what: string) => new VolumeReadError(path, `${what}: the file is damaged, truncated or not a valid ${isMhd ? '.mhd' : '.mha'} volume. Re-export it from the program that made it.`)
-  const h = await readTextHeader(path, (_lines, text) => {
+  const h = await readTextHeader(path, (text) => {
     const m = /^[ \t]*ElementDataFile[ \t]*=[^\n]*(\n|$)/im.exec(text)
     return m ? m.index + m[0].length : null
   })
