@@ -23,9 +23,20 @@ const repo = join(import.meta.dirname, '..', '..')
 const IS_ROOT = process.getuid?.() === 0
 /**
  * Root reads a chmod-000 file anyway. As root, the file-system run goes through setpriv as the
- * unprivileged "nobody" (uid 65534), so "permission denied" is real; without setpriv it is skipped.
+ * unprivileged "nobody" (uid 65534), so "permission denied" is real; where setpriv is missing or
+ * nobody cannot run the CLI from this checkout, the unreadable kind is skipped and says why.
  */
-const AS_NOBODY = IS_ROOT && existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : null
+const SETPRIV = ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+const AS_NOBODY = IS_ROOT && existsSync(SETPRIV[0]!) && nobodyCanRun() ? SETPRIV : null
+
+function nobodyCanRun(): boolean {
+  try {
+    execFileSync(SETPRIV[0]!, [...SETPRIV.slice(1), process.execPath, join(repo, 'bin', 'nnunet-wizard.mjs'), 'prepare', '--help'], { cwd: '/', stdio: 'pipe', timeout: 60_000 })
+    return true
+  } catch {
+    return false
+  }
+}
 
 function newestSource(dir: string): number {
   let newest = 0
@@ -347,7 +358,7 @@ function fileSystemKinds(): Kind[] {
       },
       bad: (c) => img(c, '.nrrd'),
       says: /permission denied: .*unreadable\.nrrd/,
-      ...(IS_ROOT && !AS_NOBODY && { skip: 'running as root without setpriv, where chmod 000 does not stop reads' }),
+      ...(IS_ROOT && !AS_NOBODY && { skip: 'running as root (chmod 000 does not stop its reads) without a way to run the CLI as nobody (setpriv, a checkout nobody may read)' }),
     },
     {
       key: 'mask-missing',
