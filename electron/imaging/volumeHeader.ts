@@ -198,10 +198,10 @@ function product(sizes: number[]): number {
 async function readNifti(path: string, gzName: boolean): Promise<VolumeHeader> {
   await fileSize(path, path)
   const start = await head(path, 540)
-  // zlib's gzread, which ITK's NIfTI reader uses, reads an uncompressed file named .nii.gz as it is.
   if (!gzName && GZIP_MAGIC(start)) {
     throw new VolumeReadError(path, 'the file is gzip-compressed but named .nii, so no NIfTI reader will inflate it. Rename it to .nii.gz.')
   }
+  // zlib's gzread, which ITK's NIfTI reader uses, reads an uncompressed file named .nii.gz as it is.
   const gz = gzName && GZIP_MAGIC(start)
   const hdr = gz ? await gunzipHead(path, 540) : start
   const damaged = (what: string) => new VolumeReadError(path, `${what}: the file is damaged or not a NIfTI volume. Re-export it from the program that made it.`)
