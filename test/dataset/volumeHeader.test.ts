@@ -39,6 +39,14 @@ describe('where the payload is', () => {
     expect(await verifyPayload(h)).toEqual({ verified: true, decodedBytes: 352 + VOXELS * 2, nan: 0, infinite: 0 })
   })
 
+  it('an uncompressed NIfTI named .nii.gz is read as it is (as gzread reads it for ITK)', async () => {
+    const plain = await itk('plain.nii', ct)
+    await writeFile(join(dir, 'plain-named.nii.gz'), await readFile(plain))
+    const v = await readVolume(join(dir, 'plain-named.nii.gz'))
+    expect(v.header.payload).toMatchObject({ encoding: 'raw', offset: 352, bytes: VOXELS * 2 })
+    expect(v.data).toEqual(ct.data)
+  })
+
   it('a gzip .nrrd: the gzip stream starts after the blank line', async () => {
     const path = await itk('gz.nrrd', ct, true)
     const bytes = await readFile(path)
