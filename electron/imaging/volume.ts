@@ -140,10 +140,10 @@ async function withReadablePath<T>(path: string, header: VolumeHeader, read: (p:
   const name = header.payload.dataFileName
   let dataVisible = true
   if (name !== undefined) {
-    // An absolute name is resolved inside itk-wasm's own file system, not the host's: always copy.
-    const seen = resolve(dirname(target), name)
+    // itk-wasm mounts the folder at its own path, so an absolute name inside it is visible too.
+    const seen = isAbsolute(name) ? name : resolve(dirname(target), name)
     const real = await realpath(header.payload.file).catch(() => null)
-    dataVisible = !isAbsolute(name) && seen === real && seen.startsWith(dirname(target) + sep)
+    dataVisible = seen === real && seen.startsWith(dirname(target) + sep)
   }
   if (sameKind && dataVisible) return read(target)
   const dir = await mkdtemp(join(tmpdir(), 'nnunet-wizard-link-'))
