@@ -98,7 +98,10 @@ function nativeHooks(): Parameters<typeof createService>[0] {
  */
 async function confirmStopJobs(service: Service): Promise<boolean> {
   const running = await runningJobs(service.jobs)
-  if (running.length === 0) return true
+  if (running.length === 0) {
+    await service.dispose()
+    return true
+  }
   const one = running.length === 1
   const options = {
     type: 'warning' as const,
@@ -110,6 +113,9 @@ async function confirmStopJobs(service: Service): Promise<boolean> {
   }
   const { response } = mainWindow ? await dialog.showMessageBox(mainWindow, options) : await dialog.showMessageBox(options)
   if (response !== 0) return false
+  // The queue is closed first, so stopping its running job is saved as "interrupted" and the
+  // runs still waiting stay in run-queue.json for the next start.
+  await service.dispose()
   await stopRunningJobs(service.jobs)
   return true
 }

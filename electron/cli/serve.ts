@@ -80,6 +80,8 @@ export async function run(argv: string[]): Promise<number> {
   const stop = (): void => {
     void (async () => {
       const { stopRunningJobs } = await import('../transport/shutdown')
+      // Close the queue first: the waiting runs stay saved for the next start (see main.ts).
+      await service.dispose()
       const stopped = await stopRunningJobs(service.jobs)
       if (stopped.length) console.log(`Stopped ${stopped.length} running job(s): ${stopped.map((j) => j.title).join(', ')}.`)
       await server.close()

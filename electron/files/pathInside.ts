@@ -32,6 +32,12 @@ export async function isReallyInside(child: string, parent: string): Promise<boo
   return isInside(await realPathOf(child), await realPathOf(parent))
 }
 
+/** `child` lies inside `parent` as written or through symbolic links (either is enough to refuse a write there). */
+export async function leadsInside(child: string, parent: string): Promise<boolean> {
+  if (isInside(child, parent)) return true
+  return isInside(await realPathOf(child), await realPathOf(parent))
+}
+
 /** Either path lies inside the other, as written or through symbolic links. */
 export async function overlaps(a: string, b: string): Promise<boolean> {
   if (isInside(a, b) || isInside(b, a)) return true

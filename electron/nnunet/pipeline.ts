@@ -3,7 +3,8 @@
 // one at a time because the service runs them from its one run queue (queue.ts), never directly.
 import { mkdir, readdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { delimiter, isAbsolute, join, relative, resolve } from 'node:path'
+import { delimiter, join } from 'node:path'
+import { leadsInside } from '../files/pathInside'
 import type { Finding, Progress } from '../../shared/api'
 import {
   V1_SHORT_TRAINERS,
@@ -178,8 +179,8 @@ export async function runPredict(req: PredictRequest, settings: Settings, ctx: J
   const python = resolvePython(settings)
   const env = childEnv(settings, dataDir)
   if (!existsSync(req.input)) throw new Error(`The input folder ${req.input} does not exist.`)
-  const rel = relative(resolve(req.input), resolve(req.output))
-  if (!rel.startsWith('..') && !isAbsolute(rel)) {
+  // Through symbolic links too: a linked output folder must not lead into the scans.
+  if (await leadsInside(req.output, req.input)) {
     throw new Error(`The output folder ${req.output} is inside the input folder ${req.input}; the input folder is never written to, and nnU-Net would take the segmentations for new scans next time. Choose a separate output folder.`)
   }
   const trainer = req.trainer ?? defaultTrainer(version, req.configuration)

@@ -1,7 +1,7 @@
 // predict is refused before nnU-Net starts when it would write into its input folder or when the
 // model it needs was never trained, with a message that names the missing file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as s from '../../shared/schema'
@@ -30,6 +30,13 @@ const request = (output: string, extra: Record<string, unknown> = {}) => s.predi
 describe('predict pre-checks', () => {
   it('refuses an output folder inside the input folder, and writes nothing there', async () => {
     await expect(runPredict(request(join(input, 'pred')), settings, recordingContext(), join(root, 'data'))).rejects.toThrow(/is inside the input folder/)
+    expect(await readdir(input)).toEqual(['liver_001_0000.nii.gz'])
+  })
+
+  it('refuses an output folder that leads into the input folder through a symbolic link', async () => {
+    const link = join(root, 'linked-pred')
+    await symlink(input, link)
+    await expect(runPredict(request(join(link, 'pred')), settings, recordingContext(), join(root, 'data'))).rejects.toThrow(/is inside the input folder/)
     expect(await readdir(input)).toEqual(['liver_001_0000.nii.gz'])
   })
 
