@@ -6,7 +6,9 @@ import { rm, stat } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { basename } from 'node:path'
 import type { CaseReport, Finding, Geometry, PreviewReduction } from '../../shared/api'
-import { readVolume, VolumeReadError, type Volume, type VoxelArray } from '../imaging/volume'
+import { as3d, readVolume, VolumeReadError, type Volume, type VoxelArray } from '../imaging/volume'
+import { tryCarry, type CarriedImage } from '../imaging/carry'
+import { writeCarriedGzip } from '../imaging/gzipCarry'
 import { compareGeometry, describeDifference } from '../imaging/geometry'
 import { encodeNifti, encodeNiftiGz, NIFTI_INTENT_LABEL } from '../imaging/niftiWriter'
 import { writeFileAtomic } from '../files/writeAtomic'
@@ -102,16 +104,6 @@ export function statusOf(findings: Finding[]): CaseReport['status'] {
   return 'ok'
 }
 
-/** A 4D file with one volume (size 1 on the 4th axis) is a 3D scan in a 4D header: keep it. */
-function as3d(v: Volume): Volume | null {
-  if (v.dimension === 3) return v
-  if (v.dimension === 4 && v.size[3] === 1) {
-    const keep = [0, 1, 2, 4, 5, 6, 8, 9, 10]
-    return { ...v, dimension: 3, size: v.size.slice(0, 3), spacing: v.spacing.slice(0, 3), origin: v.origin.slice(0, 3), direction: keep.map((i) => v.direction[i]!) }
-  }
-  return null
-}
-
 function shapeFinding(v: Volume, file: string, role: string): Finding | null {
   if (v.components !== 1) {
     return { severity: 'error', code: 'multi-component', file, text: `The ${role} has ${v.components} values per voxel (${v.pixelType}); nnU-Net needs one grey value per voxel.`, hint: 'Convert it to a single-channel (scalar) volume, one file per channel.' }
@@ -142,7 +134,7 @@ function viewerVolumes(geometry: Geometry, image: VoxelArray, label: Uint8Array 
 
 async function readOrFinding(path: string, role: string, findings: Finding[]): Promise<Volume | null> {
   try {
-    const raw = await readVolume(path)
+    const raw = await readVolume(path, { native: true })
     const bad = shapeFinding(raw, path, role)
     if (bad) {
       findings.push(bad)
@@ -158,22 +150,29 @@ async function readOrFinding(path: string, role: string, findings: Finding[]): P
 
 interface CheckedCase {
   report: CaseReport
+  /** data is null when the image is carried (its voxels were checked as a stream, not decoded). */
   image: Volume | null
   label: Uint8Array | null
+  /** The image's compressed voxels, when they can be written as they are (carry.ts); else why not. */
+  carry: { carried: CarriedImage } | { reason: string } | null
 }
 
-/** Reads and checks one case; merges its masks when every check passed. */
-async function checkCase(input: CaseInput): Promise<CheckedCase> {
+/**
+ * Reads and checks one case; merges its masks when every check passed. With `carry` (staging),
+ * the image is read through the carry path when its payload allows, without decoding it.
+ */
+async function checkCase(input: CaseInput, opts: { carry?: boolean } = {}): Promise<CheckedCase> {
   const findings: Finding[] = []
   const report = (extra: Partial<CaseReport> = {}): CaseReport => ({ caseKey: input.caseKey, status: statusOf(findings), findings, voxelCounts: {}, overlapVoxels: 0, ...extra })
   if (!input.image) {
     findings.push({ severity: 'error', code: 'image-missing', text: `Case "${input.caseKey}" has masks but no image.` })
-    return { report: report(), image: null, label: null }
+    return { report: report(), image: null, label: null, carry: null }
   }
-  const image = await readOrFinding(input.image, 'image', findings)
-  if (!image) return { report: report(), image: null, label: null }
+  const carry = opts.carry ? await tryCarry(input.image) : null
+  const image = carry && 'carried' in carry ? carry.carried.volume : await readOrFinding(input.image, 'image', findings)
+  if (!image) return { report: report(), image: null, label: null, carry }
   const geometry = geometryOf(image)
-  const bad = nonFiniteOf(image.data!, image.stored)
+  const bad = image.data ? nonFiniteOf(image.data, image.stored) : image.stored ?? { nan: 0, infinite: 0 }
   if (bad.nan + bad.infinite > 0) {
     findings.push({ severity: 'error', code: 'image-nan', file: input.image, text: `The image ${input.image} contains ${describeNonFinite(bad)} (not finite numbers); nnU-Net's normalisation would turn the whole case into NaN.`, hint: 'Replace them with a background value (e.g. the minimum intensity) and save it again.' })
   }
@@ -227,7 +226,7 @@ async function checkCase(input: CaseInput): Promise<CheckedCase> {
   }
 
   if (findings.some((f) => f.severity === 'error')) {
-    return { report: report({ geometry, imageType: image.componentType, voxelCounts: foreground }), image, label: null }
+    return { report: report({ geometry, imageType: image.componentType, voxelCounts: foreground }), image, label: null, carry }
   }
   const voxels = image.size.reduce((a, b) => a * b, 1)
   const merged = mergeMasks(voxels, masks)
@@ -235,7 +234,7 @@ async function checkCase(input: CaseInput): Promise<CheckedCase> {
   if (merged.overlap > 0) {
     findings.push({ severity: 'info', code: 'overlap', text: `${merged.overlap} voxel${merged.overlap === 1 ? ' is' : 's are'} in more than one mask; the later label wins (${input.labelNames.join(' < ')}).` })
   }
-  return { report: report({ geometry, imageType: image.componentType, voxelCounts, overlapVoxels: merged.overlap }), image, label: merged.label }
+  return { report: report({ geometry, imageType: image.componentType, voxelCounts, overlapVoxels: merged.overlap }), image, label: merged.label, carry }
 }
 
 export async function inspectCase(task: InspectTask): Promise<InspectResult> {
@@ -261,14 +260,18 @@ async function fingerprint(path: string): Promise<SourceFingerprint> {
 
 export async function stageCase(task: StageTask): Promise<StageResult> {
   const { input } = task
-  const { report, image, label } = await checkCase(input)
+  const { report, image, label, carry } = await checkCase(input, { carry: true })
   if (report.status === 'error' || !image || !report.geometry) return { report }
   if (task.labelOut && !label) return { report }
   const sources = [input.image!, ...input.masks.filter((m): m is string => m !== null)]
   const hashing = Promise.all(sources.map(fingerprint))
   hashing.catch(() => undefined)
   try {
-    const imageBytes = await writeFileAtomic(task.imageOut, await encodeNiftiGz(report.geometry, image.data!))
+    const carried = carry && 'carried' in carry ? carry.carried : null
+    const imageBytes = carried
+      ? await writeCarriedGzip(task.imageOut, carried.member, carried.prefix)
+      : await writeFileAtomic(task.imageOut, await encodeNiftiGz(report.geometry, image.data!))
+    report.imageWrite = carried ? { path: 'carried' } : { path: 'encoded', reason: carry && 'reason' in carry ? carry.reason : undefined }
     const labelBytes = task.labelOut ? await writeFileAtomic(task.labelOut, await encodeNiftiGz(report.geometry, label!, { intentCode: NIFTI_INTENT_LABEL })) : 0
     return { report, staged: { imageBytes, labelBytes, sources: await hashing } }
   } catch (err) {

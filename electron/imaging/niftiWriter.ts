@@ -33,6 +33,11 @@ const DATATYPES: Record<string, { code: number; bitpix: number }> = {
   uint64: { code: 1280, bitpix: 64 },
 }
 
+/** The NIfTI datatype code and bits per voxel this writer stores for an itk-wasm component type; undefined when it stores none. */
+export function niftiDatatype(componentType: string): { code: number; bitpix: number } | undefined {
+  return DATATYPES[componentType]
+}
+
 export function componentTypeOf(data: VoxelArray): string {
   if (data instanceof Uint8Array) return 'uint8'
   if (data instanceof Int8Array) return 'int8'

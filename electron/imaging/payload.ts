@@ -21,6 +21,8 @@ export interface PayloadCheck {
   /** Float values stored as NaN / as +-infinity (0 for integer types). */
   nan: number
   infinite: number
+  /** With `keep`: the voxel bytes (the header's `bytes`, after any skip), decoded. */
+  voxels?: Uint8Array
 }
 
 /** Deflate cannot expand more than about 1032:1; a claimed size beyond that is not in the file. */
@@ -76,39 +78,64 @@ export async function checkPayloadLayout(h: VolumeHeader): Promise<void> {
   }
 }
 
-/** Streams the payload once: sizes, checksums, NaN and infinity. Throws VolumeReadError. */
-export async function verifyPayload(h: VolumeHeader, signal?: AbortSignal): Promise<PayloadCheck> {
+/**
+ * Streams the payload once: sizes, checksums, NaN and infinity. Throws VolumeReadError. With
+ * `keep`, the voxel bytes are kept as they stream by (volume.ts decodes simple volumes with them
+ * instead of ITK).
+ */
+export async function verifyPayload(h: VolumeHeader, signal?: AbortSignal, opts: { keep?: boolean } = {}): Promise<PayloadCheck> {
   const p = h.payload
   if (p.encoding === 'text') return { verified: false, decodedBytes: 0, nan: 0, infinite: 0 }
   await checkPayloadLayout(h)
   const counter = h.float ? new NonFiniteCounter(p.skip, p.skip + p.bytes, h.componentBytes, h.littleEndian) : null
+  const keeper = opts.keep ? new RangeKeeper(p.encoding === 'raw' ? 0 : p.skip, p.bytes) : null
   if (p.encoding === 'raw') {
-    // Sizes are settled; only float values need reading.
-    if (counter && p.bytes > 0) {
-      await stream(h, createReadStream(p.file, { start: p.offset, end: p.offset + p.bytes - 1, highWaterMark: 1 << 20, signal }), null, counter)
+    // Sizes are settled; only float values (or kept voxels) need reading.
+    if ((counter || keeper) && p.bytes > 0) {
+      await stream(h, createReadStream(p.file, { start: p.offset, end: p.offset + p.bytes - 1, highWaterMark: 1 << 20, signal }), null, counter, Infinity, keeper)
     }
-    return { verified: true, decodedBytes: p.bytes, nan: counter?.nan ?? 0, infinite: counter?.infinite ?? 0 }
+    return { verified: true, decodedBytes: p.bytes, nan: counter?.nan ?? 0, infinite: counter?.infinite ?? 0, ...(keeper && { voxels: keeper.bytes }) }
   }
   const expected = p.skip + p.bytes
   const inflate = p.encoding === 'gzip' ? createGunzip({ chunkSize: 1 << 18 }) : createUnzip({ chunkSize: 1 << 18 })
-  const decoded = await stream(h, createReadStream(p.file, { start: p.offset, highWaterMark: 1 << 20, signal }), inflate, counter, p.trailingAllowed ? Infinity : expected)
+  const decoded = await stream(h, createReadStream(p.file, { start: p.offset, highWaterMark: 1 << 20, signal }), inflate, counter, p.trailingAllowed ? Infinity : expected, keeper)
   if (decoded < expected) {
     throw new VolumeReadError(h.file, `${where(h)} is truncated or its header is wrong: its compressed data inflates completely (checksum correct) to ${formatByteCount(decoded)}, but its header describes ${describeSizes(h)}${p.skip ? ` after ${p.skip} bytes` : ''}. Copy or export it again.`)
   }
   if (decoded > expected && !p.trailingAllowed) {
     throw new VolumeReadError(h.file, `${where(h)} inflates to more than the ${describeSizes(h)} its header describes: the header's sizes or type do not match the data. Re-export it from the program that made it.`)
   }
-  return { verified: true, decodedBytes: decoded, nan: counter?.nan ?? 0, infinite: counter?.infinite ?? 0 }
+  return { verified: true, decodedBytes: decoded, nan: counter?.nan ?? 0, infinite: counter?.infinite ?? 0, ...(keeper && { voxels: keeper.bytes }) }
+}
+
+/** Copies the decoded byte range [start, start + length) of a stream of chunks into one buffer. */
+class RangeKeeper {
+  readonly bytes: Uint8Array
+  private pos = 0
+  constructor(
+    private readonly start: number,
+    length: number,
+  ) {
+    this.bytes = new Uint8Array(length)
+  }
+
+  push(chunk: Buffer): void {
+    const from = Math.max(0, this.start - this.pos)
+    const to = Math.min(chunk.length, this.start + this.bytes.length - this.pos)
+    if (to > from) this.bytes.set(chunk.subarray(from, to), this.pos + from - this.start)
+    this.pos += chunk.length
+  }
 }
 
 /** Pipes the payload through `inflate` (if any) into the counter; returns the decoded byte count. Stops early past `limit`. */
-async function stream(h: VolumeHeader, source: NodeJS.ReadableStream, inflate: NodeJS.ReadWriteStream | null, counter: NonFiniteCounter | null, limit = Infinity): Promise<number> {
+async function stream(h: VolumeHeader, source: NodeJS.ReadableStream, inflate: NodeJS.ReadWriteStream | null, counter: NonFiniteCounter | null, limit = Infinity, keeper: RangeKeeper | null = null): Promise<number> {
   let decoded = 0
   let stopped = false
   const sink = async (chunks: AsyncIterable<string | Buffer>) => {
     for await (const c of chunks) {
       const chunk = typeof c === 'string' ? Buffer.from(c) : c
       counter?.push(chunk)
+      keeper?.push(chunk)
       decoded += chunk.length
       if (decoded > limit) {
         stopped = true

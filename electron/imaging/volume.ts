@@ -1,7 +1,7 @@
 // Reading volumes with itk-wasm. Its Node readers run WebAssembly synchronously and block the
 // calling thread for the whole read, so call readVolume from the worker pool, never the main thread.
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path'
-import { tmpdir } from 'node:os'
+import { endianness, tmpdir } from 'node:os'
 import { constants } from 'node:fs'
 import { copyFile, lstat, mkdtemp, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import type { Geometry } from '../../shared/api'
@@ -67,7 +67,7 @@ export const MAX_READ_BYTES = 2 ** 31 - 1
  * the file, its header is read here and its whole payload verified (payload.ts): a truncated,
  * corrupt or oversized file is refused with what is wrong, and NaN/infinity are counted as stored.
  */
-export async function readVolume(path: string, opts: { headerOnly?: boolean } = {}): Promise<Volume> {
+export async function readVolume(path: string, opts: { headerOnly?: boolean; native?: boolean } = {}): Promise<Volume> {
   await checkEntry(path)
   const header = await readVolumeHeader(path)
   let stored: Volume['stored'] = null
@@ -76,8 +76,10 @@ export async function readVolume(path: string, opts: { headerOnly?: boolean } = 
     if (header.payload.bytes > MAX_READ_BYTES) {
       throw new VolumeReadError(path, `the volume is too large for this build: its voxel data is ${header.sizes.join('x')}${header.components > 1 ? ` x ${header.components}` : ''} ${header.typeName} = ${formatByteCount(header.payload.bytes)}, and this build reads volumes of at most ${formatByteCount(MAX_READ_BYTES)} (the limit of its WebAssembly reader). Crop it to the region of interest or resample it before preparing.`)
     }
-    const check = await verifyPayload(header)
+    const native = opts.native && decodesNatively(header)
+    const check = await verifyPayload(header, undefined, { keep: native })
     if (check.verified) stored = { nan: check.nan, infinite: check.infinite }
+    if (native && check.voxels) return nativeVolume(header, check.voxels, stored)
   }
   if (header.format === 'nifti2') {
     // itk-wasm 1.x's NIfTI reader takes NIfTI-1 only (measured: a nibabel Nifti2Image fails).
@@ -104,6 +106,56 @@ export async function readVolume(path: string, opts: { headerOnly?: boolean } = 
     stored,
     header,
   }
+}
+
+/**
+ * Volumes whose stored bytes are exactly what ITK would return and whose geometry the header
+ * reader computes as ITK does (volumeHeader.ts): scalar NRRD, raw or gzip, in this machine's byte
+ * order. The payload check inflates them anyway, so keeping its bytes saves ITK a second decode.
+ */
+function decodesNatively(h: VolumeHeader): boolean {
+  const p = h.payload
+  return HOST_LE && !!h.geometry && !!h.componentType && h.components === 1 && (h.littleEndian || h.componentBytes === 1) && (p.encoding === 'raw' || p.encoding === 'gzip') && (p.encoding === 'raw' || p.skip === 0)
+}
+
+const HOST_LE = endianness() === 'LE'
+
+const ARRAYS: Record<string, new (buffer: ArrayBuffer, offset: number, length: number) => VoxelArray> = {
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  float32: Float32Array,
+  float64: Float64Array,
+}
+
+function nativeVolume(h: VolumeHeader, bytes: Uint8Array, stored: Volume['stored']): Volume {
+  const g = h.geometry!
+  const Array = ARRAYS[h.componentType!]!
+  return {
+    dimension: g.size.length,
+    componentType: h.componentType!,
+    pixelType: 'Scalar',
+    components: 1,
+    ...g,
+    data: new Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / h.componentBytes),
+    stored,
+    header: h,
+  }
+}
+
+/** A 4D file with one volume (size 1 on the 4th axis) is a 3D scan in a 4D header: keep it as 3D. Null for any other non-3D volume. */
+export function as3d(v: Volume): Volume | null {
+  if (v.dimension === 3) return v
+  if (v.dimension === 4 && v.size[3] === 1) {
+    const keep = [0, 1, 2, 4, 5, 6, 8, 9, 10]
+    return { ...v, dimension: 3, size: v.size.slice(0, 3), spacing: v.spacing.slice(0, 3), origin: v.origin.slice(0, 3), direction: keep.map((i) => v.direction[i]!) }
+  }
+  return null
 }
 
 /** The path itself: a regular, non-empty file, or a link that leads to one. Says which it is not. */

@@ -7,6 +7,7 @@ import { open, stat } from 'node:fs/promises'
 import { createReadStream } from 'node:fs'
 import { createGunzip } from 'node:zlib'
 import { dirname, isAbsolute, resolve } from 'node:path'
+import type { Geometry } from '../../shared/api'
 import { describeFsError, VolumeReadError } from './volumeError'
 
 export type VolumeFormat = 'nifti1' | 'nifti2' | 'nrrd' | 'metaimage'
@@ -54,6 +55,14 @@ export interface VolumeHeader {
   littleEndian: boolean
   /** The stored type as the format names it, for messages: int16, float32, MET_SHORT, rgb24 ... */
   typeName: string
+  /** The component type as itk-wasm names it (int16, uint8, float32 ...); NRRD and NIfTI-1 scalars only. */
+  componentType?: string
+  /**
+   * LPS geometry exactly as ITK's reader computes it (same operations in double precision), where
+   * this reader knows ITK's rule: 3D NRRD with an LPS or RAS space, three space direction vectors
+   * and a space origin. Absent otherwise: ask ITK.
+   */
+  geometry?: Geometry
   payload: Payload
 }
 
@@ -245,6 +254,7 @@ async function readNifti(path: string, gzName: boolean): Promise<VolumeHeader> {
     float: type.float,
     littleEndian: le,
     typeName: type.name,
+    ...(type.components === 1 && !type.name.startsWith('complex') && { componentType: type.name }),
     payload: gz
       ? { file: path, offset: 0, encoding: 'gzip', skip: voxOffset, bytes, trailingAllowed: true }
       : { file: path, offset: voxOffset, encoding: 'raw', skip: 0, bytes, trailingAllowed: true },
@@ -344,6 +354,7 @@ async function readNrrd(path: string): Promise<VolumeHeader> {
   let skip = 0
   if (encoding === 'raw') offset = byteSkip === -1 ? Math.max(0, dataSize - bytes) : offset + byteSkip
   else skip = byteSkip
+  const geometry = nrrdGeometry(fields, sizes)
   return {
     format: 'nrrd',
     file: path,
@@ -353,8 +364,48 @@ async function readNrrd(path: string): Promise<VolumeHeader> {
     float: type[2],
     littleEndian: endian !== 'big',
     typeName,
+    componentType: type[2] ? (type[1] === 4 ? 'float32' : 'float64') : `${/^(u|unsigned )/.test(typeName) ? 'uint' : 'int'}${8 * type[1]}`,
+    ...(geometry && { geometry }),
     payload: { file: dataFile, ...(dataField !== undefined && { dataFileName: utf8(dataField) }), offset, encoding, skip, bytes, trailingAllowed: false },
   }
+}
+
+/** "(1.5,0,0)" -> [1.5, 0, 0]; null for "none" or anything that is not a vector of `n` finite numbers. */
+function nrrdVector(text: string, n: number): number[] | null {
+  const m = /^\(([^()]*)\)$/.exec(text.trim())
+  if (!m) return null
+  const v = m[1]!.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)))
+  return v.length === n && v.every(Number.isFinite) ? v : null
+}
+
+/**
+ * ITK's NrrdImageIO: per axis, spacing = the norm of its space direction and direction = that
+ * vector scaled by 1/spacing (teem's nrrdSpacingCalculate); RAS flips the sign of x and y of the
+ * directions and the origin. Only the common case is taken; anything else returns undefined.
+ */
+function nrrdGeometry(fields: Map<string, string>, sizes: number[]): Geometry | undefined {
+  if (sizes.length !== 3) return undefined
+  const space = (fields.get('space') ?? '').toLowerCase()
+  const ras = space === 'right-anterior-superior' || space === 'ras'
+  if (!ras && space !== 'left-posterior-superior' && space !== 'lps') return undefined
+  const dirs = (fields.get('spacedirections') ?? '').match(/\([^()]*\)|none/g) ?? []
+  const vectors = dirs.map((d) => nrrdVector(d, 3))
+  const origin = nrrdVector(fields.get('spaceorigin') ?? '', 3)
+  if (vectors.length !== 3 || !origin || vectors.some((v) => v === null)) return undefined
+  const flip = ras ? [-1, -1, 1] : [1, 1, 1]
+  const spacing: number[] = []
+  const columns: number[][] = []
+  for (const v of vectors as number[][]) {
+    let nn = 0
+    for (const x of v) nn += x * x
+    const len = Math.sqrt(nn)
+    if (!(len > 0)) return undefined
+    const scale = 1.0 / len
+    spacing.push(len)
+    columns.push(v.map((x, i) => flip[i]! * (scale * x)))
+  }
+  const direction = [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => columns[c]![r]!))
+  return { size: [...sizes], spacing, origin: origin.map((o, i) => flip[i]! * o), direction }
 }
 
 async function readMeta(path: string): Promise<VolumeHeader> {

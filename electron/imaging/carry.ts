@@ -1,0 +1,120 @@
+// Carrying an image's compressed voxels across into its .nii.gz. The image never changes between
+// input and output, only its name and header do, so where the input's gzip payload already holds
+// exactly the voxel bytes the output needs, the output is written from those compressed bytes
+// (gzipCarry.ts) instead of decoding and deflating them again. ITK reads only the header
+// (geometry and pixel type, exactly as today's path sees them); the payload is still inflated
+// completely once, with native zlib, to check its size and CRC and count NaN/infinity.
+// Everything else takes today's path (tryCarry says why), which also names what is wrong with a
+// damaged input: nothing is refused here that today's path would accept.
+import { open, stat } from 'node:fs/promises'
+import type { Geometry } from '../../shared/api'
+import { readVolumeHeader, type VolumeHeader } from './volumeHeader'
+import { checkPayloadLayout } from './payload'
+import { MAX_READ_BYTES, type Volume } from './volume'
+import { niftiDatatype, niftiHeader, VOX_OFFSET } from './niftiWriter'
+import { crc32Available, gzipDeflateStart, scanGzipMember, type GzipMember } from './gzipCarry'
+
+export interface CarriedImage {
+  /** The image as today's path would see it, without voxels (data null); stored NaN/infinity counted. */
+  volume: Volume
+  member: GzipMember
+  /** The NIfTI header to put before the carried voxels (NRRD), or null when the member already starts with it (.nii.gz). */
+  prefix: Uint8Array | null
+}
+
+export type CarryAttempt = { carried: CarriedImage } | { reason: string }
+
+/** Why a header alone rules the carry path out; null when it may apply. */
+export function carryBlocker(h: VolumeHeader): string | null {
+  const p = h.payload
+  if (h.format === 'metaimage') return 'MetaImage input (its compressed data is zlib, not gzip)'
+  if (h.format === 'nifti2') return 'NIfTI-2 input'
+  if (p.encoding !== 'gzip') return p.encoding === 'raw' ? 'uncompressed input' : `${p.encoding}-encoded input`
+  if (p.file !== h.file) return 'detached header (.nhdr with a data file)'
+  if (h.format === 'nrrd' && p.skip !== 0) return 'NRRD byte skip'
+  if (h.components !== 1) return `${h.components} components per voxel`
+  if (!h.littleEndian && h.componentBytes > 1) return 'big-endian voxels'
+  if (p.bytes > MAX_READ_BYTES) return 'larger than this build reads'
+  return null
+}
+
+async function readAt(file: string, offset: number, length: number): Promise<Buffer> {
+  const fh = await open(file, 'r')
+  try {
+    const buf = Buffer.alloc(length)
+    const { bytesRead } = await fh.read(buf, 0, length, offset)
+    return buf.subarray(0, bytesRead)
+  } finally {
+    await fh.close()
+  }
+}
+
+/**
+ * The geometry of a NIfTI header as prepare writes it (qform and sform alike), read from its sform,
+ * for axis-aligned grids only: there ITK reads exactly these numbers too (each direction is 0 or
+ * +-1 and each spacing is pixdim), so writing them again gives the same header bytes as today's path.
+ */
+function niftiGeometry(head: Buffer): Geometry | null {
+  if (head.length < VOX_OFFSET || head.readInt32LE(0) !== 348 || head.readInt16LE(40) !== 3) return null
+  const size = [0, 1, 2].map((i) => head.readInt16LE(42 + 2 * i))
+  const spacing = [0, 1, 2].map((i) => head.readFloatLE(80 + 4 * i))
+  const srow = (r: number, c: number) => head.readFloatLE(280 + 16 * r + 4 * c)
+  const flip = [-1, -1, 1]
+  const direction = [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => flip[r]! * (srow(r, c) / spacing[c]!)))
+  if (!spacing.every((s) => s > 0) || !direction.every((d) => d === 0 || d === 1 || d === -1)) return null
+  return { size, spacing, origin: [0, 1, 2].map((r) => flip[r]! * srow(r, 3)), direction }
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(a, b) === 0
+
+/**
+ * Tries the carry path for an image. Any doubt returns a reason and the caller takes today's path
+ * (full ITK read, checks, encode), which reports a damaged file in its own words.
+ */
+export async function tryCarry(path: string, signal?: AbortSignal): Promise<CarryAttempt> {
+  if (!crc32Available()) return { reason: 'this Node has no zlib.crc32' }
+  let header: VolumeHeader
+  try {
+    header = await readVolumeHeader(path)
+    const blocker = carryBlocker(header)
+    if (blocker) return { reason: blocker }
+    await checkPayloadLayout(header)
+  } catch {
+    return { reason: 'its header or payload needs the full check' }
+  }
+  const componentType = header.componentType
+  const dt = componentType && niftiDatatype(componentType)
+  if (!componentType || !dt || dt.bitpix !== 8 * header.componentBytes) return { reason: `pixel type ${header.typeName} is re-encoded` }
+  const nifti = header.format === 'nifti1'
+  if (!nifti && !header.geometry) return { reason: 'its NRRD space is not LPS or RAS with three space directions and an origin' }
+  if (nifti && header.sizes.length !== 3) return { reason: 'not a 3D NIfTI header' }
+
+  const p = header.payload
+  const deflateStart = gzipDeflateStart(await readAt(p.file, p.offset, 64 * 1024))
+  if (deflateStart === null) return { reason: 'its gzip header needs the full check' }
+  const voxelsAt = nifti ? p.skip : 0
+  const scan = await scanGzipMember(p.file, p.offset + deflateStart, (await stat(p.file)).size, {
+    keepHead: nifti ? VOX_OFFSET : 0,
+    ...(header.float && { floats: { start: voxelsAt, end: voxelsAt + p.bytes, width: header.componentBytes, littleEndian: header.littleEndian } }),
+    signal,
+  })
+  if (!scan.member) return { reason: scan.reason ?? 'its gzip data needs the full check' }
+  let geometry: Geometry
+  if (nifti) {
+    // Only a header byte-identical to the one prepare writes today is kept (a file this tool wrote).
+    const g = p.skip === VOX_OFFSET && scan.length === VOX_OFFSET + p.bytes ? niftiGeometry(scan.head) : null
+    if (!g || !sameBytes(scan.head, niftiHeader(g, componentType))) return { reason: 'its NIfTI header differs from the one prepare writes' }
+    geometry = g
+  } else {
+    if (scan.length !== p.bytes) return { reason: 'its gzip data does not inflate to the size its header gives' }
+    geometry = header.geometry!
+  }
+  const volume: Volume = { dimension: 3, componentType, pixelType: 'Scalar', components: 1, ...geometry, data: null, stored: { nan: scan.nan, infinite: scan.infinite }, header }
+  return {
+    carried: {
+      volume,
+      member: scan.member,
+      prefix: nifti ? null : niftiHeader(geometry, componentType),
+    },
+  }
+}
