@@ -58,6 +58,12 @@ export interface CaseReport {
   voxelCounts: Record<string, number>
   /** Voxels claimed by more than one mask (resolved by priority: the later label wins). */
   overlapVoxels: number
+  /**
+   * Prepare only, for a case written in this run: how its image file was made. 'carried': the
+   * input's compressed voxels were copied across behind a new NIfTI header (no decode, no
+   * re-compression); 'encoded': decoded and compressed again, for `reason`.
+   */
+  imageWrite?: { path: 'carried' | 'encoded'; reason?: string }
 }
 
 export interface ValidationReport {
