@@ -136,8 +136,31 @@ function printFindings(findings: Finding[], out: (s: string) => void): void {
   for (const f of findings) out(`${f.severity}: ${f.text}${f.hint ? `\n  -> ${f.hint}` : ''}`)
 }
 
+/**
+ * How the images written in this run were made: carried across (the input's compressed voxels
+ * copied behind a new header) or encoded again, with each reason and how many cases it held back.
+ */
+export function imageWrites(s: PrepareSummary): { carried: number; encoded: number; reasons: Record<string, number> } {
+  const out = { carried: 0, encoded: 0, reasons: {} as Record<string, number> }
+  for (const c of s.cases) {
+    if (!c.imageWrite) continue
+    if (c.imageWrite.path === 'carried') out.carried++
+    else {
+      out.encoded++
+      const why = c.imageWrite.reason ?? 'not carried'
+      out.reasons[why] = (out.reasons[why] ?? 0) + 1
+    }
+  }
+  return out
+}
+
 function printSummary(s: PrepareSummary): void {
   const lines = [`Dataset: ${s.datasetDir}`, `  ${s.written} written, ${s.skipped} skipped (unchanged), ${s.failed} failed, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}`]
+  const w = imageWrites(s)
+  if (w.carried + w.encoded > 0) {
+    const reasons = Object.entries(w.reasons).map(([why, n]) => `${why}: ${n}`)
+    lines.push(`  images: ${w.carried} carried across unchanged, ${w.encoded} encoded again${reasons.length ? ` (${reasons.join('; ')})` : ''}`)
+  }
   for (const c of s.cases) {
     const problems = c.findings.filter((f) => f.severity !== 'info')
     if (!problems.length) continue
@@ -228,7 +251,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2
   }
   const summary = done.result as PrepareSummary
-  if (json) console.log(JSON.stringify({ ok: summary.failed === 0, ...summary }, null, 2))
+  if (json) console.log(JSON.stringify({ ok: summary.failed === 0, ...summary, imageWrites: imageWrites(summary) }, null, 2))
   else printSummary(summary)
   if (summary.failed === 0) return 0
   return summary.written + summary.skipped > 0 ? 1 : 2

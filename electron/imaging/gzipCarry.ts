@@ -157,9 +157,10 @@ export async function scanGzipMember(file: string, deflateStart: number, fileSiz
       }
     })
   } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err
-    // The stream ended before the input did ("Premature close"): more follows the first deflate stream.
-    if (ended) return result('its gzip data has more than one member (or bytes after the first)')
+    if (opts.signal?.aborted) throw err
+    // The deflate stream ended before the input did (the pipeline reports an abort or a premature
+    // close): more follows the first member.
+    if (ended || inflate.bytesWritten < deflateEnd - deflateStart) return result('its gzip data has more than one member (or bytes after the first)')
     return result(`its gzip data does not inflate as one member (${(err as Error).message})`)
   }
   if (inflate.bytesWritten !== deflateEnd - deflateStart) return result('its gzip data has more than one member (or bytes after the first)')
