@@ -11,15 +11,18 @@ const load = (m) => (m ? `load average ${m.before.loadavg.join('/')} before, ${m
 const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a')
 
 const p = read('prepare')
-if (p) {
-  const s = p.summary
+if (p?.kinds) {
   console.log(`## prepare (${p.when})\n`)
-  console.log(`${p.cases} cases ${p.size}, test ${p.testCount}, ${p.runs.ours?.length ?? 0} runs each; ${load(p.machine)}\n`)
-  console.log('| | median wall s | min–max s | median CPU s | peak RSS MB |\n|---|---|---|---|---|')
-  for (const [k, label] of [['ours', 'nnunet-wizard prepare'], ['ref', 'seed_convert.py (reference)']])
-    if (s[k]) console.log(`| ${label} | ${f(s[k].medianWallS, 2)} | ${f(s[k].minWallS, 2)}–${f(s[k].maxWallS, 2)} | ${f(s[k].medianCpuS, 1)} | ${f(s[k].peakRssKb / 1024)} |`)
-  if (p.verdict.speedup) console.log(`\nspeed-up ${f(p.verdict.speedup.value, 2)}x (target ≥ ${p.verdict.speedup.target}x): ${p.verdict.speedup.pass ? 'PASS' : 'FAIL'}`)
-  if (p.verdict.peakRss) console.log(`peak RSS ${f(p.verdict.peakRss.valueKb / 1024)} MB (target < 1536 MB): ${p.verdict.peakRss.pass ? 'PASS' : 'FAIL'}\n`)
+  for (const [kind, k] of Object.entries(p.kinds)) {
+    const s = k.summary
+    console.log(`### ${kind}: ${p.cases} cases ${k.size}, test ${p.testCount}, ${k.runs.ours?.length ?? 0} runs each; ${load(k.machine)}\n`)
+    console.log('| | median wall s | min–max s | median CPU s | peak RSS MB | x inflate-only bound |\n|---|---|---|---|---|---|')
+    for (const [key, label] of [['ours', 'nnunet-wizard prepare'], ['ref', 'seed_convert.py (reference)'], ['before', `before (${p.before})`]])
+      if (s[key]) console.log(`| ${label} | ${f(s[key].medianWallS, 2)} | ${f(s[key].minWallS, 2)}–${f(s[key].maxWallS, 2)} | ${f(s[key].medianCpuS, 1)} | ${f(s[key].peakRssKb / 1024)} | ${f(s[key].medianWallS / k.bound.boundS, 2)} |`)
+    console.log(`| inflate-only bound | ${f(k.bound.boundS, 2)} | | ${f(k.bound.inflateCpuS, 1)} | | 1.00 |\n`)
+    for (const [name, x] of Object.entries(k.verdict)) console.log(`- ${name}: ${f(x.value ?? x.valueKb / 1024, 2)}${x.pass === null ? '' : ` ${x.pass ? 'PASS' : 'FAIL'}`}`)
+    console.log('')
+  }
 }
 const v = read('preview')
 if (v) {

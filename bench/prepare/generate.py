@@ -1,13 +1,22 @@
 #!/usr/bin/env python3
 """Generate the benchmark dataset in the guide's layout (image/ organ/ tumor/, image-N.nrrd).
 
-Each case is a synthetic CT-like int16 volume (air, body ellipse with fat/soft tissue, lungs in the
-upper slices, a spine, Gaussian noise) plus two uint8 0/1 masks: a blobby "organ" and a smaller
-blobby "tumor" that overlaps the organ's border (so the merge's "later wins" rule matters).
-Deterministic: case N always uses seed N. NRRD files are written gzip-compressed, as 3D Slicer
-does by default.
+--kind ct (the default): a real CT scan (the test data's TotalSegmentator aorta CT, 120x126x164 at
+1.5 mm) resampled (linear) to --size, plus Gaussian noise of sigma --noise HU (12: what a real
+scanner's noise looks like at this resolution), so the volume compresses like a real scan does;
+masks: its aorta ("organ") and aorta false lumen ("tumor", inside the aorta, so the merge's "later
+wins" rule matters), resampled nearest-neighbour. Each case gets its own noise (seed N) and origin.
 
-usage: generate.py --out DIR [--cases 20] [--size 512x512x120] [--first 1] [--no-compress]
+--kind smooth: the earlier synthetic volume (air, body ellipse with fat/soft tissue, lungs in the
+upper slices, a spine, mild noise) with a blobby "organ" and a smaller blobby "tumor" that overlaps
+the organ's border. Such volumes compress unusually well, which flatters any method that
+re-compresses.
+
+Deterministic: case N always uses seed N; origin x = -200 + N (verify.py finds the source case by
+it). NRRD files are written gzip-compressed by SimpleITK, as 3D Slicer (also ITK) does by default.
+
+usage: generate.py --out DIR [--kind ct|smooth] [--cases 20] [--size 512x512x160] [--first 1]
+                   [--noise 12] [--no-compress]
 """
 import argparse
 import json
@@ -96,6 +105,35 @@ def make_case(seed, shape):
     return img, organ, tumor
 
 
+CT_SOURCE = os.environ.get('NNUNET_WIZARD_BENCH_CT', '/work/shared/data/totalseg/aorta')
+
+
+def ct_base(size_xyz):
+    """The real CT and two of its masks resampled to size_xyz: (float32 image, organ, tumor, spacing)."""
+    ct = sitk.ReadImage(os.path.join(CT_SOURCE, 'ct.nii.gz'))
+    old_size, old_sp = ct.GetSize(), ct.GetSpacing()
+    spacing = tuple(o * s / n for o, s, n in zip(old_size, old_sp, size_xyz))
+    ref = sitk.Image([int(v) for v in size_xyz], sitk.sitkUInt8)
+    ref.SetSpacing(spacing)
+    ref.SetOrigin(ct.GetOrigin())
+    ref.SetDirection(ct.GetDirection())
+
+    def resample(img, interp, pixel):
+        return sitk.GetArrayFromImage(sitk.Resample(img, ref, sitk.Transform(), interp, 0, pixel))
+
+    image = resample(ct, sitk.sitkLinear, sitk.sitkFloat32)
+    organ = resample(sitk.ReadImage(os.path.join(CT_SOURCE, 'masks', 'aorta.nii.gz')), sitk.sitkNearestNeighbor, sitk.sitkUInt8)
+    tumor = resample(sitk.ReadImage(os.path.join(CT_SOURCE, 'masks', 'aorta_false_lumen.nii.gz')), sitk.sitkNearestNeighbor, sitk.sitkUInt8)
+    return image, organ, tumor, spacing
+
+
+def make_ct_case(seed, base, sigma):
+    image, organ, tumor, _ = base
+    rng = np.random.default_rng(seed)
+    noisy = image + rng.standard_normal(image.shape, dtype=np.float32) * np.float32(sigma)
+    return np.clip(np.rint(noisy), -1024, 3071).astype(np.int16), organ, tumor
+
+
 def to_itk(arr, spacing, origin):
     im = sitk.GetImageFromArray(arr)
     im.SetSpacing(spacing)
@@ -108,17 +146,25 @@ def main():
     ap.add_argument('--out', required=True)
     ap.add_argument('--cases', type=int, default=20)
     ap.add_argument('--first', type=int, default=1)
-    ap.add_argument('--size', default='512x512x120', help='X x Y x Z')
+    ap.add_argument('--kind', default='ct', choices=['ct', 'smooth'])
+    ap.add_argument('--size', default=None, help='X x Y x Z (default 512x512x160 for ct, 512x512x120 for smooth)')
+    ap.add_argument('--noise', type=float, default=12.0, help='ct: Gaussian noise sigma in HU')
     ap.add_argument('--no-compress', action='store_true')
     a = ap.parse_args()
-    sx, sy, sz = (int(v) for v in a.size.lower().split('x'))
+    size = a.size or ('512x512x160' if a.kind == 'ct' else '512x512x120')
+    sx, sy, sz = (int(v) for v in size.lower().split('x'))
+    base = ct_base((sx, sy, sz)) if a.kind == 'ct' else None
     for d in ('image', 'organ', 'tumor'):
         os.makedirs(os.path.join(a.out, d), exist_ok=True)
     t0 = time.time()
     stats = []
     for n in range(a.first, a.first + a.cases):
-        img, organ, tumor = make_case(n, (sz, sy, sx))
-        spacing = (0.78 + 0.01 * (n % 5), 0.78 + 0.01 * (n % 5), 2.5)
+        if base is not None:
+            img, organ, tumor = make_ct_case(n, base, a.noise)
+            spacing = base[3]
+        else:
+            img, organ, tumor = make_case(n, (sz, sy, sx))
+            spacing = (0.78 + 0.01 * (n % 5), 0.78 + 0.01 * (n % 5), 2.5)
         origin = (-200.0 + n, -190.0, -300.0 - 2.5 * n)
         name = f'image-{n}.nrrd'
         for sub, arr in (('image', img), ('organ', organ), ('tumor', tumor)):
@@ -134,7 +180,7 @@ def main():
             print(f'generate.py: {name} has an empty mask', file=sys.stderr)
             return 1
     with open(os.path.join(a.out, 'generated.json'), 'w') as f:
-        json.dump({'size': [sx, sy, sz], 'cases': stats, 'compressed': not a.no_compress}, f, indent=1)
+        json.dump({'kind': a.kind, 'size': [sx, sy, sz], 'noise': a.noise if a.kind == 'ct' else None, 'cases': stats, 'compressed': not a.no_compress}, f, indent=1)
     return 0
 
 
