@@ -276,6 +276,23 @@ describe('prepare carries compressed voxels across where they are already right'
     }
   }, 120_000)
 
+  it('NiiVue\'s own NIfTI reader (nifti-reader-js, called as NiiVue calls it) inflates and reads each carried image', async () => {
+    // NiiVue's readNifti: isCompressed -> decompressAsync -> readHeaderAsync -> readImage. In the app
+    // NiiVue is fed uncompressed volumes by the server, so this is where a carried .nii.gz would meet it.
+    const nifti = await import('nifti-reader-js')
+    for (const [key, c] of cases) {
+      if (!('carried' in c.expect)) continue
+      const file = await readFile(outputs.get(key)!.image)
+      let data: ArrayBuffer = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer
+      expect(nifti.isCompressed(data), key).toBe(true)
+      data = (await nifti.decompressAsync(data)) as ArrayBuffer
+      const hdr = (await nifti.readHeaderAsync(data))!
+      const src = as3d(await readVolume(c.files[0]))!
+      expect(hdr.dims.slice(0, 4), key).toEqual([3, ...src.size])
+      expect(Buffer.from(nifti.readImage(hdr, data) as ArrayBuffer).equals(bytesOf(src.data!)), key).toBe(true)
+    }
+  }, 120_000)
+
   it.skipIf(!py2.python)(`SimpleITK and nibabel read each carried image with the source's voxels, dtype and geometry ${py2.reason}`, () => {
     const pairs = [...cases].filter(([, c]) => 'carried' in c.expect).map(([key, c]) => [c.files[0], outputs.get(key)!.image])
     const script = `
