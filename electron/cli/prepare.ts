@@ -7,6 +7,7 @@ import { prepareRequest, type PrepareRequest } from '../../shared/schema'
 import { toApiError } from '../transport/errors'
 import { cliService, settingsFrom } from '../nnunet/cliSupport'
 import { UsageError, parseFlags, usageFailure, validRequest } from './common'
+import { stopNow } from '../dataset/prepare'
 
 export const help = `usage: nnunet-wizard prepare --images DIR --label NAME=DIR [--label NAME=DIR ...]
                              --out DIR --id N --name NAME [options]
@@ -132,8 +133,14 @@ function progressLine(p: Progress, width: number): string {
   return `${(p.message ?? '').padEnd(15)} [${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${p.done}/${p.total} ${p.unit}${bytes}${eta}`.slice(0, width - 1)
 }
 
+/** A finding as the terminal shows it: the file it is about is named (as the wizard shows it) unless the text already does. */
+function findingText(f: Finding, indent: string): string {
+  const file = f.file && !f.text.includes(f.file) ? `\n${indent}  file: ${f.file}` : ''
+  return `${indent}${f.severity}: ${f.text}${file}${f.hint ? `\n${indent}  -> ${f.hint}` : ''}`
+}
+
 function printFindings(findings: Finding[], out: (s: string) => void): void {
-  for (const f of findings) out(`${f.severity}: ${f.text}${f.hint ? `\n  -> ${f.hint}` : ''}`)
+  for (const f of findings) out(findingText(f, ''))
 }
 
 /**
@@ -165,7 +172,7 @@ function printSummary(s: PrepareSummary): void {
     const problems = c.findings.filter((f) => f.severity !== 'info')
     if (!problems.length) continue
     lines.push(`  ${c.caseKey} (${c.status}):`)
-    for (const f of problems) lines.push(`    ${f.severity}: ${f.text}${f.hint ? `\n      -> ${f.hint}` : ''}`)
+    for (const f of problems) lines.push(findingText(f, '    '))
   }
   if (s.manifest) lines.push(`  manifest: ${s.manifest}`)
   if (s.failed > 0) lines.push('Fix the failed cases and run the same command again: finished cases are skipped.')
@@ -222,11 +229,16 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   // Ctrl-C or SIGTERM: no new case starts, the case being written is finished and recorded, and
-  // the job says what is kept. A second signal stops at once (the next run cleans up).
+  // the job says what is kept. A second signal stops at once: the lock, the staging folder and
+  // an unfinished dataset.json go synchronously, recorded cases stay, and one line says so.
   let stoppedBy: NodeJS.Signals | null = null
   const codeOf = (sig: NodeJS.Signals) => (sig === 'SIGTERM' ? 143 : 130)
   const onSignal = (sig: NodeJS.Signals) => {
-    if (stoppedBy) process.exit(codeOf(sig))
+    if (stoppedBy) {
+      clearBar()
+      process.stderr.write(`${stopNow()}\n`)
+      process.exit(codeOf(sig))
+    }
     stoppedBy = sig
     clearBar()
     process.stderr.write(`\n${sig === 'SIGTERM' ? 'Terminated' : 'Interrupted'}: finishing the case being written (${sig === 'SIGINT' ? 'Ctrl-C' : 'send it'} again to stop at once)...\n`)

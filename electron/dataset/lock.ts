@@ -8,13 +8,15 @@
 // no longer runs is taken over only under a second exclusive "takeover" file, re-reading the
 // owner under it, so of several processes that find the same stale lock exactly one wins.
 import { link, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { readFileSync, rmSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
 
 const LOCK_PREFIX = '.nnunet-wizard-lock-'
-const held = new Set<string>()
+/** Lock path -> the owner text this process wrote there. */
+const held = new Map<string, string>()
 
 interface Owner {
   pid: number
@@ -85,10 +87,10 @@ export async function lockDataset(outDir: string, key: string): Promise<() => Pr
   const path = join(outDir, name)
   const guard = `${path}.takeover`
   if (held.has(path)) throw new DatasetBusyError(`${key} in ${outDir} is already being written by another job in this app; wait for it to finish or cancel it.`)
-  // Claimed synchronously, before any await, so two jobs of this process cannot both get past here.
-  held.add(path)
   const me: Owner = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex') }
   const mine = JSON.stringify(me)
+  // Claimed synchronously, before any await, so two jobs of this process cannot both get past here.
+  held.set(path, mine)
   const tmp = `${path}.tmp-${me.host}-${me.pid}-${me.nonce}`
   const release = async () => {
     const now = await readOwner(path).catch(() => null)
@@ -141,5 +143,21 @@ export async function lockDataset(outDir: string, key: string): Promise<() => Pr
   } catch (err) {
     held.delete(path)
     throw err
+  }
+}
+
+/**
+ * Releases every lock this process holds, at once: for an exit that cannot wait for the run to
+ * unwind (a second Ctrl-C). The next run would take over a lock left behind, but until then it
+ * reads as a run still going. A lock some other process holds by now is left alone.
+ */
+export function releaseLocksSync(): void {
+  for (const [path, mine] of held) {
+    try {
+      if (readFileSync(path, 'utf8') === mine) rmSync(path, { force: true })
+    } catch {
+      // Already gone: nothing to release.
+    }
+    held.delete(path)
   }
 }

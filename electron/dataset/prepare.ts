@@ -7,6 +7,7 @@
 // reported and not written; the others still are. The dataset folder is made (or, with
 // overwrite, replaced) only when the first case has passed, and its manifest.json comes first.
 import { mkdir, readFile, readdir, rename, rmdir, lstat } from 'node:fs/promises'
+import { rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { CaseMatch, CaseReport, Finding, PlannedCase, PrepareSummary } from '../../shared/api'
@@ -22,7 +23,7 @@ import { caseInput, describeCase } from './validate'
 import type { StageResult } from './caseWork'
 import { caseIsCurrent, journalCase, JOURNAL_FILE, MANIFEST_FORMAT, recordedName, writeManifest, type Manifest, type ManifestCase } from './manifest'
 import { CaseProgress } from './progress'
-import { lockDataset } from './lock'
+import { lockDataset, releaseLocksSync } from './lock'
 
 /** Raised when the plan itself is wrong (bad id, unusable target, missing folder): nothing was written. */
 export class PrepareRefusedError extends Error {
@@ -61,6 +62,29 @@ function reportFromManifest(caseKey: string, c: ManifestCase): CaseReport {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
+/**
+ * What a stopped run kept, in words that fit the wizard and the terminal alike. An unfinished
+ * dataset has no dataset.json, so nnU-Net cannot plan part of it by accident.
+ */
+function keptMessage(lead: string, written: number, inDataset: number, planned: number, datasetDir: string): string {
+  if (written === 0 && inDataset === 0) return `${lead} before any case was written: nothing was written.`
+  const kept = written > 0 ? `${plural(written, 'case')} written and recorded in this run; ${inDataset} of ${planned} cases are in ${datasetDir}` : `no case was written in this run; the ${plural(inDataset, 'case')} written earlier are kept in ${datasetDir}`
+  return `${lead}: ${kept}. dataset.json is written when the run completes; run the same prepare again to finish (it continues where it stopped).`
+}
+
+/** The runs of this process that are writing, each able to stop at once and say what it kept. */
+const writing = new Set<() => string>()
+
+/**
+ * For an exit that cannot wait (a second Ctrl-C): each run removes what would pass for a finished
+ * dataset and its staging, the locks are released, all synchronously; returns one line on what was kept.
+ */
+export function stopNow(): string {
+  const said = [...writing].map((stop) => stop())
+  releaseLocksSync()
+  return said.join('\n') || 'Stopped at once: nothing was written in this run.'
+}
+
 /** An error from the disk, in words a researcher can act on (the raw errno text says little). */
 function explainFsError(err: unknown): unknown {
   const e = err as NodeJS.ErrnoException
@@ -75,7 +99,7 @@ function explainFsError(err: unknown): unknown {
     EEXIST: 'a file is in the way',
     EISDIR: 'a folder is in the way of a file',
   }
-  return new Error(`Cannot write ${e.path ?? 'the output'}: ${why[e.code] ?? e.message}. Choose an output folder you can write to (or free space), then run the same command again.`)
+  return new Error(`Cannot write ${e.path ?? 'the output'}: ${why[e.code] ?? e.message}. Choose an output folder you can write to (or free space), then run the same prepare again: finished cases are kept.`)
 }
 
 async function refuseIfBlocked(d: DetailedPlan, opts: PrepareOptions, ctx: JobContext): Promise<void> {
@@ -136,15 +160,17 @@ async function prepare(req: PrepareRequest, ctx: JobContext, opts: PrepareOption
     throw err
   }
   faultPoint('locked')
+  let stop: (() => string) | undefined
   try {
-    return await prepareLocked(req, ctx, outDir, opts)
+    return await prepareLocked(req, ctx, outDir, opts, (fn) => writing.add((stop = fn)))
   } finally {
+    if (stop) writing.delete(stop)
     await unlock()
     await removeMade()
   }
 }
 
-async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: string, opts: PrepareOptions): Promise<PrepareSummary> {
+async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: string, opts: PrepareOptions, onStopNow: (stop: () => string) => void): Promise<PrepareSummary> {
   // Checked again under the lock: another run may have written here since the first look.
   const d = await planDetailed(req)
   await refuseIfBlocked(d, opts, ctx)
@@ -154,6 +180,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   ctx.log(`Output: ${plan.datasetDir} (${plan.cases.length} cases)`)
 
   const { datasetDir } = plan
+  const jsonPath = join(datasetDir, 'dataset.json')
   const recorded = (text: string) => recordedName(text, req.output.sourcePaths !== false)
   const matches = new Map(scan.cases.map((c) => [c.caseKey, c]))
   const labelNames = req.sources.labels.map((l) => l.name)
@@ -186,6 +213,8 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
       if (target === 'foreign' || target === 'other-settings' || target === 'bad-manifest') await removeInside(outDir, datasetDir, { recursive: true })
       await mkdir(datasetDir, { recursive: true })
       faultPoint('dataset-dir-created')
+      // From the first case on, the dataset is unfinished until the run completes: no dataset.json nnU-Net could plan.
+      await removeInside(datasetDir, jsonPath)
       // manifest.json comes first: from here on the folder is recognisably ours, whatever happens.
       if (!previous) await writeManifest(datasetDir, manifest)
       folderExists = true
@@ -203,6 +232,12 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   ctx.signal.addEventListener('abort', onAbort)
   let fatal: unknown
   let staging: string | null = null
+  onStopNow(() => {
+    // Only in a folder that is ours (a foreign one is replaced at the first case, not before).
+    if (todo.length && folderExists) rmSync(jsonPath, { force: true })
+    if (staging) rmSync(staging, { recursive: true, force: true })
+    return keptMessage('Stopped at once', written.size, Object.keys(manifest.cases).length, plan.cases.length, datasetDir)
+  })
   try {
     if (todo.length) {
       staging = join(outDir, `${STAGING_PREFIX}${key}-${randomBytes(4).toString('hex')}`)
@@ -305,16 +340,19 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
     }
   }
 
-  // dataset.json lists exactly the cases on disk, so nnU-Net's integrity check sees a consistent set.
-  // Nothing is rewritten that would come out the same: a finished re-run writes nothing.
+  // dataset.json exists only once every planned case is written or failed: an interrupted run
+  // leaves none (nnU-Net would plan part of the dataset without noticing). It lists exactly the
+  // cases on disk. Nothing is rewritten that would come out the same: a finished re-run writes nothing.
   let manifestPath = ''
   if (folderExists) {
-    const onDisk = plan.cases.filter((pc) => manifest.cases[pc.caseId])
-    const jsonInput = { name: req.output.name, labels: labelNames, metadata: req.output.metadata, cases: onDisk }
-    const datasetJson = Buffer.from(`${JSON.stringify(req.output.layout === 'msd' ? buildDatasetJsonMsd(jsonInput) : buildDatasetJsonV2(jsonInput), null, 2)}\n`)
-    const jsonPath = join(datasetDir, 'dataset.json')
-    const before = await readFile(jsonPath).catch(() => null)
-    if (!before || !before.equals(datasetJson)) await writeFileAtomic(jsonPath, datasetJson, { createFolder: false })
+    if (interrupted) await removeInside(datasetDir, jsonPath)
+    else {
+      const onDisk = plan.cases.filter((pc) => manifest.cases[pc.caseId])
+      const jsonInput = { name: req.output.name, labels: labelNames, metadata: req.output.metadata, cases: onDisk }
+      const datasetJson = Buffer.from(`${JSON.stringify(req.output.layout === 'msd' ? buildDatasetJsonMsd(jsonInput) : buildDatasetJsonV2(jsonInput), null, 2)}\n`)
+      const before = await readFile(jsonPath).catch(() => null)
+      if (!before || !before.equals(datasetJson)) await writeFileAtomic(jsonPath, datasetJson, { createFolder: false })
+    }
     faultPoint('dataset-json-written')
     manifestPath = join(datasetDir, 'manifest.json')
     if (changed) {
@@ -324,16 +362,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
     faultPoint('manifest-written')
   }
 
-  if (interrupted) {
-    const inDataset = Object.keys(manifest.cases).length
-    throw new PrepareInterruptedError(
-      written.size > 0
-        ? `Interrupted: ${plural(written.size, 'case')} written and recorded in this run; ${inDataset} of ${plan.cases.length} cases are in ${datasetDir}. Run the same command again to continue.`
-        : inDataset > 0
-          ? `Interrupted: no case was written in this run; the ${plural(inDataset, 'case')} written earlier are kept in ${datasetDir}. Run the same command again to continue.`
-          : 'Interrupted before any case was written: nothing was written.',
-    )
-  }
+  if (interrupted) throw new PrepareInterruptedError(keptMessage('Interrupted', written.size, Object.keys(manifest.cases).length, plan.cases.length, datasetDir))
 
   const cases = plan.cases.map((pc) => reports.get(pc.caseId) ?? reportFromManifest(pc.caseKey, manifest.cases[pc.caseId]!))
   const result: PrepareSummary = {
