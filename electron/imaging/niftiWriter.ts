@@ -1,13 +1,11 @@
 // NIfTI-1 writer: a 348-byte header, 4 empty extension bytes, then the voxels. Writing ourselves
 // (instead of through itk-wasm) lets gzip run in Node's native zlib off the JS thread and keeps
 // the label map's intent code, which nnU-Net ignores but viewers use to show labels as labels.
-import { gzip as gzipCb, constants as zc } from 'node:zlib'
-import { promisify } from 'node:util'
+import { createGzip, constants as zc } from 'node:zlib'
+import { finished } from 'node:stream/promises'
 import type { Geometry } from '../../shared/api'
 import type { VoxelArray } from './volume'
 import { writeFileAtomic } from '../files/writeAtomic'
-
-const gzip = promisify(gzipCb)
 
 /**
  * Level 1: measured on the aorta CT (int16, 5 MB raw) it takes 95 ms for 3.65 MB where level 6
@@ -165,15 +163,28 @@ export function encodeNifti(geom: Geometry, data: VoxelArray, opts: NiftiOptions
   return out
 }
 
-/** Gzipped .nii.gz bytes, compressed on libuv's thread pool. */
+/**
+ * Gzipped .nii.gz bytes, compressed on libuv's thread pool. The header and the voxels go into the
+ * compressor one after the other instead of being copied into one buffer first (a 42 MB label map
+ * would be copied once more for nothing); deflate's output does not depend on how its input was cut.
+ */
 export async function encodeNiftiGz(geom: Geometry, data: VoxelArray, opts: NiftiOptions = {}): Promise<Uint8Array> {
-  const raw = encodeNifti(geom, data, opts)
+  const header = niftiHeader(geom, componentTypeOf(data), opts)
+  const expected = geom.size.reduce((a, b) => a * b, 1)
+  if (data.length !== expected) throw new Error(`Voxel count ${data.length} does not match the size ${geom.size.join('x')}.`)
   // Label maps are long runs of one value: run-length matching (Z_RLE) writes them in 2/3 of the
   // time and 1/3 of the bytes of the default strategy (measured: a 512x512x160 two-label map,
   // 24 ms / 118 kB vs 35 ms / 316 kB). Scans have no such runs and keep the default.
   const strategy = opts.intentCode === NIFTI_INTENT_LABEL ? zc.Z_RLE : zc.Z_DEFAULT_STRATEGY
-  const gz = await gzip(raw, { level: GZIP_LEVEL, strategy })
-  return new Uint8Array(gz.buffer, gz.byteOffset, gz.byteLength)
+  const gz = createGzip({ level: GZIP_LEVEL, strategy, chunkSize: 1 << 20 })
+  const chunks: Buffer[] = []
+  gz.on('data', (c: Buffer) => chunks.push(c))
+  const done = finished(gz)
+  gz.write(header)
+  gz.end(voxelBytes(data))
+  await done
+  const out = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
 }
 
 /** Writes a .nii.gz atomically; returns the bytes written. */
