@@ -15,6 +15,8 @@ export const ID_RANGE: Record<LayoutKind, { min: number; max: number; digits: nu
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
 const SAFE_PREFIX = /^[A-Za-z0-9][A-Za-z0-9-]*$/
 const MAX_NAME = 64
+/** SAFE_NAME in words, for the error below and the app's hint beside the Name field. */
+export const NAME_RULE = `letters, digits, "-" and "_" only (no spaces), starting with a letter or digit, at most ${MAX_NAME} characters`
 
 export function datasetFolderName(layout: LayoutKind, id: number, name: string): string {
   const r = ID_RANGE[layout]
@@ -45,7 +47,7 @@ export function checkDatasetName(name: string): Finding[] {
     {
       severity: 'error',
       code: 'bad-name',
-      text: `Dataset name "${name}" cannot be used in a folder name nnU-Net parses: use letters, digits, "-" and "_" only (no spaces), starting with a letter or digit, at most ${MAX_NAME} characters.`,
+      text: `Dataset name "${name}" cannot be used in a folder name nnU-Net parses: use ${NAME_RULE}.`,
       hint: suggestion ? `For example: ${suggestion}` : 'For example: Aorta',
     },
   ]

@@ -29,6 +29,12 @@ export const splitSpec = z.object({
   seed: z.number().int().default(0),
 })
 
+/**
+ * The split when none is asked for, in the app and the CLI alike: no held-out test set, because
+ * nnU-Net cross-validates on the training cases (its 5 folds need at least 5 of them).
+ */
+export const DEFAULT_SPLIT = { seed: 0 } as const satisfies z.input<typeof splitSpec>
+
 export const datasetMetadata = z.object({
   description: z.string().max(2000).default(''),
   reference: z.string().max(2000).default(''),
@@ -44,7 +50,7 @@ export const outputSpec = z.object({
   id: z.number().int().min(1).max(999),
   name: z.string().min(1).max(200),
   prefix: z.string().max(100).optional(),
-  split: splitSpec.default({ seed: 0 }),
+  split: splitSpec.default(DEFAULT_SPLIT),
   metadata: datasetMetadata.default({ description: '', reference: '', licence: '', release: '1.0', channelNames: ['CT'] }),
   overwrite: z.boolean().default(false),
   /** false: manifest.json keeps only hashes and case ids, no source paths or file names (--no-source-paths); default true. */

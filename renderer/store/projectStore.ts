@@ -2,7 +2,8 @@
 // project file holds; everything else (jobs, settings) lives in its own store.
 import { useMemo } from 'react'
 import { create } from 'zustand'
-import type { LayoutKind, PrepareRequest, ProjectFile, Rgb, SourceSpecInput } from '../../shared/schema'
+import type { JobKind } from '../../shared/api'
+import { DEFAULT_SPLIT, type LayoutKind, type PrepareRequest, type ProjectFile, type Rgb, type SourceSpecInput } from '../../shared/schema'
 import { defaultLabelColor } from '../viewer/labelLut'
 import { isStepId, type StepId } from '../steps/stepList'
 import { lastPathPart } from '../lib/format'
@@ -32,6 +33,12 @@ export interface OutputForm {
   sourcePaths: boolean
 }
 
+/** A job this project started, and the request it ran (as text), so a step shows it only while the project still asks for the same. */
+export interface ProjectRun {
+  jobId: string
+  request: string
+}
+
 export interface ProjectState {
   projectPath: string | null
   step: StepId
@@ -43,6 +50,8 @@ export interface ProjectState {
   labelHistory: LabelRow[][]
   /** Changed since the last save or load. */
   dirty: boolean
+  /** The newest job of each kind this project started (not in the project file: jobs belong to one server). */
+  runs: Partial<Record<JobKind, ProjectRun>>
 
   setStep(step: StepId): void
   setImagesDir(dir: string): void
@@ -60,6 +69,7 @@ export interface ProjectState {
   newProject(): void
   loadFile(file: ProjectFile, path: string | null): void
   markSaved(path: string): void
+  recordRun(kind: JobKind, jobId: string, request: string): void
 }
 
 export const DEFAULT_OUTPUT: OutputForm = {
@@ -68,9 +78,10 @@ export const DEFAULT_OUTPUT: OutputForm = {
   id: null,
   name: '',
   prefix: '',
+  // DEFAULT_SPLIT: no held-out test set unless the Output step asks for one.
   testCount: null,
-  testFraction: 0.2,
-  seed: 0,
+  testFraction: null,
+  seed: DEFAULT_SPLIT.seed,
   description: '',
   reference: '',
   licence: '',
@@ -97,6 +108,7 @@ export const useProject = create<ProjectState>()((set, get) => {
     output: { ...DEFAULT_OUTPUT },
     labelHistory: [],
     dirty: false,
+    runs: {},
 
     setStep: (step) => set({ step }),
     setImagesDir: (imagesDir) => set({ imagesDir, dirty: true }),
@@ -143,7 +155,7 @@ export const useProject = create<ProjectState>()((set, get) => {
     },
     setOutput: (patch) => set({ output: { ...get().output, ...patch }, dirty: true }),
     newProject: () =>
-      set({ projectPath: null, step: 'sources', imagesDir: '', labels: [], allowMissingMask: false, output: { ...DEFAULT_OUTPUT }, labelHistory: [], dirty: false }),
+      set({ projectPath: null, step: 'sources', imagesDir: '', labels: [], allowMissingMask: false, output: { ...DEFAULT_OUTPUT }, labelHistory: [], dirty: false, runs: {} }),
     loadFile: (file, path) => {
       const o = file.output
       set({
@@ -171,9 +183,11 @@ export const useProject = create<ProjectState>()((set, get) => {
         },
         labelHistory: [],
         dirty: false,
+        runs: {},
       })
     },
     markSaved: (path) => set({ projectPath: path, dirty: false }),
+    recordRun: (kind, jobId, request) => set({ runs: { ...get().runs, [kind]: { jobId, request } } }),
   }
 })
 

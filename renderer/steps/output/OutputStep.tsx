@@ -1,12 +1,16 @@
 // Output: layout, id, name, split and dataset.json metadata. The folder tree and the exact
 // dataset.json come from api.planOutput (the renderer never builds them), refreshed as you type.
 import { useEffect, useMemo } from 'react'
+import { NAME_RULE } from '../../../shared/layout'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { PathPicker } from '../../components/PathPicker'
 import { useDebouncedQuery } from '../../lib/useDebouncedQuery'
-import { usePrepareRequest, useProject, type OutputForm } from '../../store/projectStore'
+import { usePrepareRequest, useProject, useSourceSpec, type OutputForm } from '../../store/projectStore'
+import { useProjectJob } from '../../store/projectJobs'
+import { plural } from '../../lib/format'
+import type { ValidationReport } from '../../../shared/api'
 import { useSettings } from '../../store/settingsStore'
 import { useWizard } from '../../store/wizardStore'
 
@@ -24,6 +28,11 @@ export function OutputStep() {
 
   const { request, missing } = usePrepareRequest()
   const { data: plan, busy: planning, error, key: requestKey } = useDebouncedQuery(request, 350, (req) => api.planOutput(req), { keepErrorWhileBusy: true })
+
+  // The Check step's report for these folders, if it ran: the cases it failed are not written.
+  const { job: checkJob } = useProjectJob('validate', useSourceSpec())
+  const checkReport = checkJob?.state === 'done' ? (checkJob.result as ValidationReport | undefined) : undefined
+  const failedCheck = useMemo(() => new Set(checkReport?.cases?.filter((c) => c.status === 'error').map((c) => c.caseKey) ?? []), [checkReport])
 
   const errors = useMemo(() => plan?.findings.filter((f) => f.severity === 'error') ?? [], [plan])
   const stale = !!request && JSON.stringify(request) !== requestKey
@@ -63,7 +72,7 @@ export function OutputStep() {
             <div className="field">
               <label htmlFor="ds-name">Name</label>
               <input id="ds-name" value={output.name} placeholder="LiverTumor" onChange={(e) => set({ name: e.target.value })} data-testid="dataset-name" />
-              <div className="help">Letters, digits and dashes; no spaces.</div>
+              <div className="help" data-testid="dataset-name-rule">Use {NAME_RULE}.</div>
             </div>
             <div className="field">
               <label htmlFor="ds-prefix">Case prefix</label>
@@ -90,7 +99,7 @@ export function OutputStep() {
         </section>
         <section className="card">
           <h2>Test split</h2>
-          <p className="muted small">Cases held out into imagesTs (no labels written for them). Use a count or a fraction; the seed makes the split repeatable.</p>
+          <p className="muted small">None by default: nnU-Net cross-validates on the training cases, and its 5 folds need at least 5 of them. To hold cases out into imagesTs (no labels written for them), give a count or a fraction; the seed makes the split repeatable.</p>
           <div className="grid-3">
             <div className="field">
               <label htmlFor="test-count">Test cases (count)</label>
@@ -98,7 +107,7 @@ export function OutputStep() {
             </div>
             <div className="field">
               <label htmlFor="test-fraction">or fraction</label>
-              <input id="test-fraction" type="number" min={0} max={0.9} step={0.05} value={output.testFraction ?? ''} disabled={output.testCount !== null} onChange={(e) => set({ testFraction: numberOrNull(e.target.value) })} data-testid="test-fraction" />
+              <input id="test-fraction" type="number" min={0} max={0.9} step={0.05} value={output.testFraction ?? ''} placeholder="—" disabled={output.testCount !== null} onChange={(e) => set({ testFraction: numberOrNull(e.target.value) })} data-testid="test-fraction" />
             </div>
             <div className="field">
               <label htmlFor="seed">Seed</label>
@@ -143,9 +152,15 @@ export function OutputStep() {
               <div className="mono small" data-testid="dataset-dir">
                 {plan.datasetDir}
               </div>
-              <div className="small muted">
-                {plan.cases.filter((c) => c.split === 'train').length} training cases, {plan.cases.filter((c) => c.split === 'test').length} test cases
+              <div className="small muted" data-testid="split-counts">
+                {plural(plan.cases.filter((c) => c.split === 'train').length, 'training case')}, {plural(plan.cases.filter((c) => c.split === 'test').length, 'test case')}
               </div>
+              {failedCheck.size > 0 && (
+                <div className="banner banner-warning small" data-testid="check-left-out">
+                  {plural(failedCheck.size, 'case')} failed the check ({[...failedCheck].slice(0, 5).join(', ')}
+                  {failedCheck.size > 5 ? ', …' : ''}) and will be left out when the dataset is written: {plural(plan.cases.filter((c) => c.split === 'train' && !failedCheck.has(c.caseKey)).length, 'training case')} remain.
+                </div>
+              )}
               <pre className="tree" data-testid="output-tree">
                 {plan.tree.join('\n')}
               </pre>
