@@ -22,18 +22,23 @@ interface Props {
   logHeight?: number
   /** Replaces the progress bar (training shows epochs instead). */
   progress?: ReactNode
+  /** Replaces "Finished" when the job ended with a result the step reads as partial (e.g. some cases failed). */
+  finishedWarning?: string
 }
 
-export function JobPanel({ jobId, showLog = true, logHeight, progress }: Props) {
+export function JobPanel({ jobId, showLog = true, logHeight, progress, finishedWarning }: Props) {
   const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined))
   if (!jobId || !job) return null
   const active = isActive(job)
   const end = job.endedAt ?? Date.now()
+  const warn = job.state === 'done' && !!finishedWarning
+  // The running message ("Checking cases") describes work in progress; a finished job shows its count only.
+  const shownProgress = active || !job.progress ? job.progress : { ...job.progress, message: undefined }
   return (
     <section className="card job" data-testid={`job-${job.kind}`} data-state={job.state}>
       <div className="row">
-        <span className={`badge badge-${job.state}`} data-testid="job-state">
-          {STATE_TEXT[job.state]}
+        <span className={`badge ${warn ? 'badge-warning' : `badge-${job.state}`}`} data-testid="job-state">
+          {warn ? finishedWarning : STATE_TEXT[job.state]}
         </span>
         <strong className="grow">{job.title}</strong>
         {job.startedAt && <span className="muted small">{formatDuration((end - job.startedAt) / 1000)}</span>}
@@ -43,7 +48,7 @@ export function JobPanel({ jobId, showLog = true, logHeight, progress }: Props) 
           </button>
         )}
       </div>
-      {progress ?? <ProgressBar progress={job.progress} busy={active} idleText={active ? 'Starting…' : ''} />}
+      {progress ?? <ProgressBar progress={shownProgress} busy={active} idleText={active ? 'Starting…' : ''} />}
       {job.command && (
         <details className="small">
           <summary>Command</summary>

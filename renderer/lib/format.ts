@@ -28,6 +28,11 @@ export function percent(done: number, total: number): number {
   return Math.max(0, Math.min(100, (done / total) * 100))
 }
 
+/** "1 case", "3 cases": a count with its noun, for every count the app shows. */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? noun : nouns}`
+}
+
 /** The last part of a folder path, used only as a default label name (never to build a path). */
 export function lastPathPart(path: string): string {
   const parts = path.split(/[\\/]+/).filter(Boolean)

@@ -6,8 +6,10 @@ import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { JobPanel } from '../../components/JobPanel'
-import { isActive, useLatestJob } from '../../store/jobsStore'
+import { isActive } from '../../store/jobsStore'
+import { useProjectJob } from '../../store/projectJobs'
 import { useSourceSpec } from '../../store/projectStore'
+import { plural } from '../../lib/format'
 
 type Filter = 'all' | CaseStatus
 
@@ -17,7 +19,7 @@ function isReport(x: unknown): x is ValidationReport {
 
 export function CheckStep() {
   const spec = useSourceSpec()
-  const { jobId, job, error, start } = useLatestJob('validate')
+  const { jobId, job, outdated, error, start } = useProjectJob('validate', spec)
   const [filter, setFilter] = useState<Filter>('all')
   const [open, setOpen] = useState<string | null>(null)
   const report = isReport(job?.result) ? job.result : null
@@ -39,6 +41,11 @@ export function CheckStep() {
         </button>
       </section>
       <ErrorBanner error={error} title="The check could not start" />
+      {outdated && (
+        <div className="banner banner-info" data-testid="check-outdated">
+          The folders or labels changed since the last check: check the cases again.
+        </div>
+      )}
       <JobPanel jobId={jobId} showLog={false} />
       {report && (
         <section className="card" data-testid="check-report">
@@ -98,7 +105,7 @@ export function CheckStep() {
                       <td>
                         {c.findings.length > 0 ? (
                           <button type="button" className="btn btn-small" aria-expanded={open === c.caseKey} onClick={() => setOpen(open === c.caseKey ? null : c.caseKey)}>
-                            {c.findings.length} message{c.findings.length > 1 ? 's' : ''}
+                            {plural(c.findings.length, 'message')}
                           </button>
                         ) : (
                           <span className="muted small">none</span>

@@ -1,14 +1,15 @@
 // Plan and preprocess (nnUNetv2_plan_and_preprocess / nnUNet_plan_and_preprocess), optionally
 // converting an MSD task first, as a job with its live log.
-import { useState } from 'react'
+import { useMemo, useState } from 'react'
 import type { PrepareSummary } from '../../../shared/api'
 import type { Configuration } from '../../../shared/schema'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { JobPanel } from '../../components/JobPanel'
 import { PathPicker } from '../../components/PathPicker'
-import { isActive, startJob, useJobs } from '../../store/jobsStore'
-import { useProject } from '../../store/projectStore'
+import { isActive } from '../../store/jobsStore'
+import { useProjectJob } from '../../store/projectJobs'
+import { usePrepareRequest, useProject } from '../../store/projectStore'
 import { useSettings } from '../../store/settingsStore'
 import { DatasetIdField } from '../../components/DatasetIdField'
 
@@ -21,26 +22,24 @@ const PLAN_CONFIGS: { id: Exclude<Configuration, '3d_cascade_fullres'>; text: st
 export function PlanStep() {
   const output = useProject((s) => s.output)
   const settings = useSettings((s) => s.settings)
-  const written = useJobs((s) => {
-    const id = s.latest.prepare
-    const r = id ? s.jobs[id]?.result : undefined
-    return r && typeof r === 'object' && 'datasetDir' in r ? (r as PrepareSummary).datasetDir : undefined
-  })
-  const jobId = useJobs((s) => s.latest.plan)
-  const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined))
+  // The dataset this project wrote for its current settings (another project's write is not ours).
+  const { job: writeJob } = useProjectJob('prepare', usePrepareRequest().request)
+  const r = writeJob?.result
+  const written = r && typeof r === 'object' && 'datasetDir' in r ? (r as PrepareSummary).datasetDir : undefined
   const [datasetId, setDatasetId] = useState<number | null>(output.id)
+  // A plan belongs to its dataset id: changing the id (or starting a new project) shows that dataset's plan, or none.
+  const planFor = useMemo(() => (datasetId === null ? null : { datasetId }), [datasetId])
+  const { jobId, job, error, start: startPlan } = useProjectJob('plan', planFor)
   const [configs, setConfigs] = useState<Set<string>>(new Set(['2d', '3d_fullres', '3d_lowres']))
   const [processes, setProcesses] = useState<number | null>(null)
   const [verify, setVerify] = useState(true)
   const [convert, setConvert] = useState(output.layout === 'msd')
   const [msdDir, setMsdDir] = useState(output.layout === 'msd' ? (written ?? '') : '')
-  const [error, setError] = useState<unknown>(null)
 
   const start = () => {
     if (datasetId === null) return
-    setError(null)
     const configurations = PLAN_CONFIGS.filter((c) => configs.has(c.id)).map((c) => c.id)
-    startJob('plan', () =>
+    startPlan(() =>
       api.plan({
         datasetId,
         configurations: configurations.length ? configurations : undefined,
@@ -48,7 +47,7 @@ export function PlanStep() {
         processes: processes ?? undefined,
         convertFromMsd: convert && msdDir.trim() ? msdDir.trim() : undefined,
       }),
-    ).catch(setError)
+    )
   }
 
   const noFolders = !settings?.folders

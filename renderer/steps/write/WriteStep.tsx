@@ -7,7 +7,9 @@ import { CopyButton } from '../../components/CopyButton'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { JobPanel } from '../../components/JobPanel'
-import { isActive, useLatestJob } from '../../store/jobsStore'
+import { isActive } from '../../store/jobsStore'
+import { useProjectJob } from '../../store/projectJobs'
+import { plural } from '../../lib/format'
 import { usePrepareRequest, useProject } from '../../store/projectStore'
 
 function isSummary(x: unknown): x is PrepareSummary {
@@ -17,10 +19,11 @@ function isSummary(x: unknown): x is PrepareSummary {
 export function WriteStep() {
   const output = useProject((s) => s.output)
   const setStep = useProject((s) => s.setStep)
-  const { jobId, job, error, start } = useLatestJob('prepare')
-  const [openFailed, setOpenFailed] = useState<string | null>(null)
   const { request, missing } = usePrepareRequest()
+  const { jobId, job, outdated, error, start } = useProjectJob('prepare', request)
+  const [openFailed, setOpenFailed] = useState<string | null>(null)
   const summary = isSummary(job?.result) ? job.result : null
+  const partial = summary && summary.failed > 0 ? `Finished: ${summary.written} written, ${summary.failed} failed` : undefined
 
   const write = () => {
     if (request) start(() => api.prepare(request))
@@ -48,12 +51,19 @@ export function WriteStep() {
         </button>
       </section>
       <ErrorBanner error={error} title="Writing could not start" />
-      <JobPanel jobId={jobId} logHeight={160} />
+      {outdated && (
+        <div className="banner banner-info" data-testid="write-outdated">
+          The folders or output settings changed since the last write: write the dataset again.
+        </div>
+      )}
+      <JobPanel jobId={jobId} logHeight={160} finishedWarning={partial} />
       {summary && job?.state === 'done' && (
         <section className="card" data-testid="write-summary">
-          <h2>Done</h2>
+          <h2 className={partial ? 'text-warning' : undefined} data-testid="write-outcome">
+            {partial ?? 'Done'}
+          </h2>
           <p>
-            <strong data-testid="written-count">{summary.written}</strong> cases written, {summary.skipped} already there, {summary.failed} failed, {summary.warnings} warnings.
+            <strong data-testid="written-count">{plural(summary.written, 'case')}</strong> written, {summary.skipped} already there, {summary.failed} failed, {plural(summary.warnings, 'warning')}.
           </p>
           <div className="row wrap">
             <span className="mono" data-testid="summary-dir">
