@@ -16,10 +16,13 @@ const TUMOR: [number, number, number] = [0, 255, 0]
 
 let root: string
 let guide: GuideFolders
+/** Another researcher's folders, for the project started after the first one. */
+let other: GuideFolders
 
 test.beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'wizard-e2e-'))
   guide = await makeGuideFolders(join(root, 'data'), { cases: CASES })
+  other = await makeGuideFolders(join(root, 'other'), { cases: 2, source: 'ct_small' })
 })
 
 test.afterAll(async () => {
@@ -98,6 +101,9 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
   await expect(page.getByTestId('check-row')).toHaveCount(0)
   await page.getByTestId('check-filter').selectOption('all')
   await expect(page.getByTestId('check-row')).toHaveCount(CASES)
+  // A finished check shows its count, not the running "Checking cases" beside "Finished".
+  await expect(page.getByTestId('job-validate').getByTestId('progress-count')).toHaveText(`${CASES} of ${CASES} cases`)
+  await expect(page.getByTestId('job-validate')).not.toContainText('Checking cases')
   await shot(page, 'wizard-04-check')
   await next.click()
 
@@ -149,6 +155,10 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
 
   // ---- 6 Output: id rules block Next; then a valid plan with its dataset.json
   await expect(page.getByTestId('screen-output')).toBeVisible()
+  // No held-out test set unless asked (the CLI's default too); the Name rule names "_".
+  await expect(page.getByTestId('test-count')).toHaveValue('')
+  await expect(page.getByTestId('test-fraction')).toHaveValue('')
+  await expect(page.getByTestId('dataset-name-rule')).toContainText('"_"')
   const outDir = join(root, 'out')
   await page.getByTestId('dataset-name').fill('AortaGuide')
   await page.getByTestId('out-dir').fill(outDir)
@@ -184,7 +194,8 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
   await expect(page.getByTestId('screen-write')).toBeVisible()
   await page.getByTestId('start-write').click()
   await expect(page.getByTestId('write-summary')).toBeVisible({ timeout: 300_000 })
-  await expect(page.getByTestId('written-count')).toHaveText(String(CASES))
+  await expect(page.getByTestId('written-count')).toHaveText(`${CASES} cases`)
+  await expect(page.getByTestId('write-outcome')).toHaveText('Done')
   await shot(page, 'wizard-07-write')
   const datasetDir = (await page.getByTestId('summary-dir').textContent())!.trim()
   expect(datasetDir).toBe(join(outDir, 'Dataset501_AortaGuide'))
@@ -219,6 +230,45 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
   await expect(page.getByTestId('start-predict')).toBeVisible()
   await shot(page, 'wizard-11-predict')
 
+  // ---- A reload keeps the project and its finished write (the job ran on the server)
+  await page.reload()
+  await expect(page.getByTestId('screen-predict')).toBeVisible()
+  await page.getByTestId('step-write').click()
+  await expect(page.getByTestId('write-summary')).toBeVisible()
+  await expect(page.getByTestId('summary-dir')).toHaveText(datasetDir)
+
+  // ---- A new project with other folders starts clean: no check report, no write of the first one
+  await page.getByTestId('step-start').click()
+  await page.getByTestId('new-project').click()
+  await expect(page.getByTestId('screen-sources')).toBeVisible()
+  await expect(page.getByTestId('notice')).toContainText('Started a new project')
+  await expect(page.getByTestId('images-dir')).toHaveValue('')
+  await shot(page, 'wizard-12-new-project')
+  await page.getByTestId('images-dir').fill(other.images)
+  await page.getByTestId('add-mask').click()
+  await page.getByTestId('mask-dir-0').fill(other.organ)
+  await expect(page.getByTestId('scan-summary')).toHaveText('2 of 2 cases complete')
+  await page.getByTestId('step-check').click()
+  await expect(page.getByTestId('run-check')).toHaveText('Check the cases')
+  await expect(page.getByTestId('check-report')).toHaveCount(0)
+  await expect(page.getByTestId('job-validate')).toHaveCount(0)
+  await page.getByTestId('step-output').click()
+  await page.getByTestId('dataset-name').fill('Liver')
+  await page.getByTestId('out-dir').fill(join(root, 'out-other'))
+  await page.getByTestId('dataset-id').fill('502')
+  await expect(page.getByTestId('split-counts')).toHaveText('2 training cases, 0 test cases')
+  await page.getByTestId('step-write').click()
+  await expect(page.getByTestId('start-write')).toHaveText('Write the dataset')
+  await expect(page.getByTestId('write-summary')).toHaveCount(0)
+  await expect(page.getByTestId('job-prepare')).toHaveCount(0)
+  await expect(page.getByTestId('screen-write')).toContainText(join(root, 'out-other'))
+  await shot(page, 'wizard-13-new-project-write')
+  // The previous project can be brought back from the notice right after starting the new one.
+  await page.getByTestId('step-start').click()
+  await page.getByTestId('new-project').click()
+  await page.getByTestId('notice-undo').click()
+  await expect(page.getByTestId('images-dir')).toHaveValue(other.images)
+
   expect(pageErrors, 'no uncaught errors in the page').toEqual([])
 })
 
@@ -237,8 +287,57 @@ test('a saved project opens again at the step it was left on', async ({ page, wi
   await expect(page.getByTestId('screen-labels')).toBeVisible()
   // autosave keeps the step; a fresh page opens the file from the recent list
   await expect.poll(async () => JSON.parse(await readFile(file, 'utf8')).step, { timeout: 10_000 }).toBe('labels')
+  // A fresh page comes back to the open project; the file opens from the recent list as well.
   await page.goto(wizard.url)
+  await expect(page.getByTestId('screen-labels')).toBeVisible()
+  await page.getByTestId('step-start').click()
   await page.getByTestId('recent-projects').getByRole('button').filter({ hasText: file }).click()
   await expect(page.getByTestId('screen-labels')).toBeVisible()
   await expect(page.getByTestId('label-name-0')).toHaveValue('organ')
+})
+
+test('a reload on Labels keeps the unsaved project, with its labels', async ({ page, wizard }) => {
+  await page.goto(wizard.url)
+  await page.getByTestId('new-project').click()
+  await page.getByTestId('images-dir').fill(guide.images)
+  await page.getByTestId('add-mask').click()
+  await page.getByTestId('mask-dir-0').fill(guide.organ)
+  await page.getByTestId('add-mask').click()
+  await page.getByTestId('mask-dir-1').fill(guide.tumor)
+  await page.getByTestId('next').click()
+  await page.getByTestId('label-name-1').fill('false_lumen')
+  await page.getByTestId('label-color-0').fill('#123456')
+  await expect(page.getByTestId('project-path')).toHaveText('Not saved yet')
+  await page.reload()
+  await expect(page.getByTestId('screen-labels')).toBeVisible()
+  await expect(page.getByTestId('label-name-0')).toHaveValue('organ')
+  await expect(page.getByTestId('label-name-1')).toHaveValue('false_lumen')
+  await expect(page.getByTestId('label-color-0')).toHaveValue('#123456')
+  await page.getByTestId('back').click()
+  await expect(page.getByTestId('images-dir')).toHaveValue(guide.images)
+  await shot(page, 'wizard-14-after-reload')
+  // The page names its icon (served from dist/renderer), so the browser never asks for a missing /favicon.ico.
+  const icon = await page.locator('link[rel="icon"]').getAttribute('href')
+  const got = await page.request.get(new URL(icon!, page.url()).href)
+  expect(got.status()).toBe(200)
+  expect(got.headers()['content-type']).toContain('image/png')
+})
+
+test('leaving a page whose work the browser cannot keep asks first', async ({ page, wizard }) => {
+  // A browser that refuses storage (quota, some private modes): the project would not survive.
+  await page.addInitScript(() => {
+    Storage.prototype.setItem = () => {
+      throw new DOMException('quota exceeded', 'QuotaExceededError')
+    }
+  })
+  await page.goto(wizard.url)
+  await page.getByTestId('new-project').click()
+  await page.getByTestId('images-dir').fill(guide.images)
+  const asked = page.waitForEvent('dialog')
+  const reload = page.reload()
+  const dialog = await asked
+  expect(dialog.type()).toBe('beforeunload')
+  await dialog.accept()
+  await reload
+  await expect(page.getByTestId('screen-start')).toBeVisible()
 })

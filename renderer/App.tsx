@@ -76,6 +76,33 @@ function SaveControl() {
   )
 }
 
+function NoticeBanner({ step }: { step: StepId }) {
+  const notice = useWizard((s) => s.notice)
+  const setNotice = useWizard((s) => s.setNotice)
+  if (!notice || notice.step !== step) return null
+  return (
+    <div className="banner banner-info row" role="status" data-testid="notice">
+      <span className="grow">{notice.text}</span>
+      {notice.undo && (
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => {
+            notice.undo!.run()
+            setNotice(null)
+          }}
+          data-testid="notice-undo"
+        >
+          {notice.undo.label}
+        </button>
+      )}
+      <button type="button" className="btn btn-small" onClick={() => setNotice(null)} aria-label="Dismiss">
+        ×
+      </button>
+    </div>
+  )
+}
+
 export function App() {
   const step = useProject((s) => s.step)
   const setStep = useProject((s) => s.setStep)
@@ -100,6 +127,9 @@ export function App() {
   useEffect(() => {
     if (firstStep.current) firstStep.current = false
     else heading.current?.focus()
+    // A notice is about the moment it was given: moving on to another step retires it.
+    const { notice, setNotice } = useWizard.getState()
+    if (notice && notice.step !== step) setNotice(null)
   }, [step])
 
   const i = stepIndex(step)
@@ -123,6 +153,7 @@ export function App() {
       </aside>
       <main className="content" data-testid={`screen-${step}`}>
         <ErrorBanner error={startError} title="The app could not reach its server" onDismiss={() => setStartError(null)} />
+        <NoticeBanner step={step} />
         <div className="step-header">
           <h1 ref={heading} tabIndex={-1}>
             {def.title}

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { openProject } from '../../store/projectFile'
-import { useProject } from '../../store/projectStore'
+import { useProject, type ProjectState } from '../../store/projectStore'
+import { useWizard } from '../../store/wizardStore'
 
 type Recent = { path: string; name: string; savedAt: number }
 
@@ -10,6 +11,7 @@ export function StartStep() {
   const newProject = useProject((s) => s.newProject)
   const hasWork = useProject((s) => !!s.imagesDir || s.labels.length > 0)
   const setStep = useProject((s) => s.setStep)
+  const setNotice = useWizard((s) => s.setNotice)
   const [recent, setRecent] = useState<Recent[] | null>(null)
   const [path, setPath] = useState('')
   const [error, setError] = useState<unknown>(null)
@@ -17,6 +19,20 @@ export function StartStep() {
   useEffect(() => {
     api.recentProjects().then(setRecent, () => setRecent([]))
   }, [])
+
+  /** A new project starts clean on Sources; one with work before it says so and can bring it back. */
+  const startNew = () => {
+    // Brought back on Sources, beside the notice, where its folders show at once.
+    const before: Partial<ProjectState> = { ...useProject.getState(), step: 'sources' }
+    newProject()
+    setNotice({
+      step: 'sources',
+      text: hasWork
+        ? `Started a new project. The previous one ${before.projectPath ? `stays saved in ${before.projectPath}` : 'was not saved'}.`
+        : 'Started a new project: choose its folders below.',
+      undo: hasWork ? { label: 'Bring the previous project back', run: () => useProject.setState(before) } : undefined,
+    })
+  }
 
   const open = (p: string) => {
     setError(null)
@@ -31,7 +47,7 @@ export function StartStep() {
           <h2>New project</h2>
           <p className="muted">Point the wizard at a folder of scans and one folder of masks per structure (for example image/, organ/ and tumor/).</p>
           <div className="row">
-            <button type="button" className="btn btn-primary" onClick={newProject} data-testid="new-project">
+            <button type="button" className="btn btn-primary" onClick={startNew} data-testid="new-project">
               Start a new project
             </button>
             {hasWork && (
