@@ -3,7 +3,7 @@
 // photographed, the Preview's canvas is sampled to prove the label colours are drawn where the
 // labels are (and vanish when a label is hidden), and the written dataset is checked on disk.
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeGuideFolders, type GuideFolders } from '../test/helpers/guideFolders'
@@ -340,4 +340,35 @@ test('leaving a page whose work the browser cannot keep asks first', async ({ pa
   await dialog.accept()
   await reload
   await expect(page.getByTestId('screen-start')).toBeVisible()
+})
+
+test('cases that fail the check are counted on Output and Write says how many failed, as a warning', async ({ page, wizard }) => {
+  test.setTimeout(300_000)
+  // image-1's organ mask replaced by image-3's (another grid): that case cannot be merged.
+  const broken = await makeGuideFolders(join(root, 'broken'), { cases: 3 })
+  await copyFile(join(broken.organ, 'image-3.nrrd'), join(broken.organ, 'image-1.nrrd'))
+  await page.goto(wizard.url)
+  await page.getByTestId('new-project').click()
+  await page.getByTestId('images-dir').fill(broken.images)
+  await page.getByTestId('add-mask').click()
+  await page.getByTestId('mask-dir-0').fill(broken.organ)
+  await page.getByTestId('step-check').click()
+  await page.getByTestId('run-check').click()
+  await expect(page.getByTestId('count-error')).toHaveText('1 with errors', { timeout: 120_000 })
+
+  await page.getByTestId('step-output').click()
+  await page.getByTestId('dataset-name').fill('Broken')
+  await page.getByTestId('out-dir').fill(join(root, 'out-broken'))
+  await page.getByTestId('dataset-id').fill('503')
+  await expect(page.getByTestId('check-left-out')).toContainText('1 case failed the check (image-1)')
+  await expect(page.getByTestId('check-left-out')).toContainText('2 training cases remain')
+  await shot(page, 'wizard-15-output-left-out')
+
+  await page.getByTestId('step-write').click()
+  await page.getByTestId('start-write').click()
+  await expect(page.getByTestId('write-outcome')).toHaveText('Finished: 2 written, 1 failed', { timeout: 120_000 })
+  await expect(page.getByTestId('write-outcome')).toHaveClass(/text-warning/)
+  await expect(page.getByTestId('job-prepare').getByTestId('job-state')).toHaveText('Finished: 2 written, 1 failed')
+  await expect(page.getByTestId('job-prepare').getByTestId('job-state')).toHaveClass(/badge-warning/)
+  await shot(page, 'wizard-16-write-partial')
 })
