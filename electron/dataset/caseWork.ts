@@ -1,6 +1,8 @@
 // The pixel work of one case, run inside a volume worker: read the image and its masks, check
-// every rule, merge, and (when writing) encode and write the NIfTI files. Everything a case needs
-// happens in one task so its volumes never cross threads and memory stays bounded by the pool.
+// every rule, merge, and (when writing) write the NIfTI files: the image carried across from its
+// compressed input where that already holds the right voxels (imaging/carry.ts), else encoded.
+// Everything a case needs happens in one task so its volumes never cross threads and memory stays
+// bounded by the pool.
 import { createReadStream } from 'node:fs'
 import { rm, stat } from 'node:fs/promises'
 import { createHash } from 'node:crypto'

@@ -10,7 +10,7 @@ import { open, stat } from 'node:fs/promises'
 import type { Geometry } from '../../shared/api'
 import { readVolumeHeader, type VolumeHeader } from './volumeHeader'
 import { checkPayloadLayout } from './payload'
-import { MAX_READ_BYTES, type Volume } from './volume'
+import { checkEntry, MAX_READ_BYTES, type Volume } from './volume'
 import { niftiDatatype, niftiHeader, VOX_OFFSET } from './niftiWriter'
 import { crc32Available, gzipDeflateStart, scanGzipMember, type GzipMember } from './gzipCarry'
 
@@ -75,6 +75,8 @@ export async function tryCarry(path: string, signal?: AbortSignal): Promise<Carr
   if (!crc32Available()) return { reason: 'this Node has no zlib.crc32' }
   let header: VolumeHeader
   try {
+    // A pipe or device named like a volume would block the header read: today's path names it.
+    await checkEntry(path)
     header = await readVolumeHeader(path)
     const blocker = carryBlocker(header)
     if (blocker) return { reason: blocker }

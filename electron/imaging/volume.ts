@@ -159,7 +159,7 @@ export function as3d(v: Volume): Volume | null {
 }
 
 /** The path itself: a regular, non-empty file, or a link that leads to one. Says which it is not. */
-async function checkEntry(path: string): Promise<void> {
+export async function checkEntry(path: string): Promise<void> {
   const entry = await lstat(path).catch((err: unknown) => {
     throw new VolumeReadError(path, describeFsError(err, path))
   })

@@ -22,6 +22,7 @@ import { encodeNiftiGz, NIFTI_INTENT_LABEL } from '../../electron/imaging/niftiW
 import { compareGeometry } from '../../electron/imaging/geometry'
 import { mergeMasks } from '../../electron/dataset/maskRules'
 import { runPrepare } from '../../electron/dataset'
+import { tryCarry } from '../../electron/imaging/carry'
 import { createFolders, runPlan } from '../../electron/nnunet'
 import { imageIo, makeGuideFolders, TOTALSEG } from '../helpers/guideFolders'
 import { nnunetPython } from '../helpers/python'
@@ -381,4 +382,14 @@ describe.skipIf(!py2.python)(`nnU-Net accepts datasets whose every image was car
     expect(ctx.commands.at(-1)).toContain('--verify_dataset_integrity')
     expect(existsSync(join(folders.preprocessed, 'Task053_Carried', 'nnUNetPlansv2.1_plans_3D.pkl'))).toBe(true)
   })
+})
+
+describe('the carry path never blocks on what is not a file', () => {
+  it('a named pipe called image.nrrd gets a reason at once, and today\'s path names it', async () => {
+    const fifo = join(tmp, 'pipe image.nrrd')
+    execFileSync('mkfifo', [fifo])
+    const attempt = await tryCarry(fifo)
+    expect('reason' in attempt && attempt.reason).toMatch(/full check/)
+    await expect(readVolume(fifo)).rejects.toThrow(/not a regular file/)
+  }, 10_000)
 })
