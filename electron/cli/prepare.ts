@@ -35,8 +35,10 @@ options:
   --allow-missing-mask    a case without a mask for a structure gets that label empty
   --overwrite             replace a non-empty dataset folder not made by this tool, or one
                           whose manifest.json was damaged or edited
-  --no-source-paths       keep no source file names or folders in manifest.json: only
-                          hashes and case ids (a re-run still resumes)
+  --no-source-paths       keep nothing derived from source file or folder names, and no
+                          times, in the dataset folder: only case ids, sizes and content
+                          hashes (a re-run still resumes: the names stay in a private
+                          index in your own state folder)
   --description TEXT, --reference TEXT, --licence TEXT, --release TEXT
                           dataset.json metadata
   --json                  print a JSON summary on stdout
@@ -44,7 +46,9 @@ options:
 
 Each case is checked completely before it is written, and recorded in manifest.json as soon
 as its files are in place: after a crash, Ctrl-C or SIGTERM (the case being written is
-finished first), run the same command again to continue. A finished dataset is left as it is.
+finished first; Ctrl-C twice stops at once), run the same command again to continue.
+dataset.json is written when every case is written or has failed. A finished dataset is
+left as it is.
 manifest.json maps each source file (absolute path) to its case id; the job log, kept in your
 own state folder, names the source files too.
 

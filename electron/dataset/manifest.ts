@@ -7,16 +7,16 @@
 // run's end folds the journal into manifest.json. Both are read back as untrusted input: every
 // case must name its own files in imagesTr/labelsTr/imagesTs, or the folder is not resumed.
 //
-// Without source paths (sourcePaths: false) the manifest holds no file or folder names at all:
-// source paths, source folders and case keys (the file names, often patient names) are replaced
-// by their SHA-256, which is still enough to recognise unchanged sources on a re-run.
+// Without source paths (sourcePaths: false) the manifest holds nothing derived from a file or
+// folder name and no times: only case ids, roles, sizes and the SHA-256 of each source file's
+// contents. Not even a hash of a name: file names are often patient names or record numbers,
+// and hashing a guess would confirm who is in the dataset. What a resume needs to tie a case
+// back to its files is kept in the user's own state folder instead (privateIndex.ts).
 import { appendFile, readFile, stat } from 'node:fs/promises'
-import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import type { Finding, Split } from '../../shared/api'
+import type { CaseMatch, Finding, Split } from '../../shared/api'
 import type { LayoutKind } from '../../shared/schema'
 import { imagePathFor, labelPathFor } from '../../shared/layout'
-import type { SourceFingerprint } from './caseWork'
 import { writeFileAtomic } from '../files/writeAtomic'
 import { isInside } from '../files/pathInside'
 
@@ -31,16 +31,27 @@ export interface ManifestSettings {
   name: string
   folderName: string
   prefix: string
-  labels: { name: string; value: number; dir: string }[]
-  imagesDir: string
+  /** The folders are left out without source paths. */
+  labels: { name: string; value: number; dir?: string }[]
+  imagesDir?: string
   split: { seed: number; testCount: number }
   /** Present (false) only when source paths are left out. */
   sourcePaths?: false
 }
 
+/** One source file of a case; path and time are left out without source paths. */
+export interface RecordedSource {
+  role: string
+  size: number
+  /** SHA-256 of the file's contents. */
+  sha256: string
+  path?: string
+  mtimeMs?: number
+}
+
 export interface ManifestCase {
-  /** The source file name without extension, or its SHA-256 ("sha256:...") without source paths. */
-  caseKey: string
+  /** The source file name without extension; left out without source paths. */
+  caseKey?: string
   caseId: string
   split: Split
   /** Output paths relative to the dataset folder. */
@@ -49,29 +60,42 @@ export interface ManifestCase {
   imageBytes: number
   labelBytes: number
   /** Image first, then one entry per mask that exists, with the label it feeds. */
-  sources: (SourceFingerprint & { role: string })[]
+  sources: RecordedSource[]
   voxelCounts: Record<string, number>
   overlapVoxels: number
   warnings: string[]
-  writtenAt: string
+  /** Left out without source paths, as every time is. */
+  writtenAt?: string
 }
 
 export interface Manifest {
   format: typeof MANIFEST_FORMAT
   version: 1
   tool: string
-  createdAt: string
-  updatedAt: string
+  createdAt?: string
+  updatedAt?: string
   settings: ManifestSettings
-  /** Every source file -> the case it became and its split. */
-  files: Record<string, { caseId: string; split: Split; role: string }>
+  /** Every source file -> the case it became and its split; left out without source paths. */
+  files?: Record<string, { caseId: string; split: Split; role: string }>
   cases: Record<string, ManifestCase>
-  failed: { caseKey: string; caseId: string; findings: Finding[] }[]
+  failed: { caseKey?: string; caseId: string; findings: Finding[] }[]
 }
 
-/** How a name (source path, folder, case key) is recorded: as is, or as its SHA-256 without source paths. */
-export function recordedName(text: string, sourcePaths: boolean): string {
-  return sourcePaths ? text : `sha256:${createHash('sha256').update(text).digest('hex')}`
+/** Whether a manifest keeps source names (the default) or leaves them out. */
+export const keepsSourcePaths = (m: { settings: ManifestSettings }): boolean => m.settings.sourcePaths !== false
+
+/** A case's source files with their roles: the image, then each mask that exists, with the label it feeds. */
+export function caseSources(match: CaseMatch, labelNames: string[]): { path: string; role: string }[] {
+  return [{ path: match.image!, role: 'image' }, ...labelNames.flatMap((role, k) => (match.masks[k] ? [{ path: match.masks[k]!, role }] : []))]
+}
+
+/**
+ * A recorded case with what a resume compares: its case key and its source files as they were.
+ * From manifest.json itself, or without source paths from the private index or the sources' contents.
+ */
+export interface KnownCase {
+  caseKey: string
+  sources: { path: string; size: number; mtimeMs: number }[]
 }
 
 export type ManifestRead = { manifest: Manifest; journal: boolean } | { problem: string } | null
@@ -79,7 +103,7 @@ export type ManifestRead = { manifest: Manifest; journal: boolean } | { problem:
 const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9-]*_\d{3,}$/
 
 /** Why a case record cannot be trusted, or null: its files must be exactly the ones its id and split name. */
-function caseProblem(key: string, c: ManifestCase, layout: LayoutKind): string | null {
+function caseProblem(key: string, c: ManifestCase, layout: LayoutKind, named: boolean): string | null {
   if (!c || typeof c !== 'object') return `the entry "${key}" is not a case record`
   if (typeof c.caseId !== 'string' || !CASE_ID.test(c.caseId) || c.caseId !== key) return `the case "${key}" has an invalid case id`
   if (c.split !== 'train' && c.split !== 'test') return `the case "${key}" has an invalid split`
@@ -87,12 +111,13 @@ function caseProblem(key: string, c: ManifestCase, layout: LayoutKind): string |
   const label = c.split === 'train' ? labelPathFor(c.caseId) : null
   if (c.label !== label) return `the case "${key}" points at "${String(c.label)}" instead of its own label file`
   for (const p of [c.image, c.label]) if (p && !isInside(join('/d', p), '/d')) return `the case "${key}" points outside the dataset folder`
-  if (typeof c.caseKey !== 'string' || !Number.isFinite(c.imageBytes) || !Number.isFinite(c.labelBytes)) return `the case "${key}" is incomplete`
-  if (!Array.isArray(c.sources) || c.sources.some((s) => typeof s?.path !== 'string' || !Number.isFinite(s.size) || !Number.isFinite(s.mtimeMs))) return `the case "${key}" has invalid sources`
+  if ((named && typeof c.caseKey !== 'string') || !Number.isFinite(c.imageBytes) || !Number.isFinite(c.labelBytes)) return `the case "${key}" is incomplete`
+  const badSource = (s: RecordedSource) => typeof s?.role !== 'string' || !Number.isFinite(s.size) || !/^[0-9a-f]{64}$/.test(String(s.sha256)) || (named && (typeof s.path !== 'string' || !Number.isFinite(s.mtimeMs)))
+  if (!Array.isArray(c.sources) || c.sources.some(badSource)) return `the case "${key}" has invalid sources`
   return null
 }
 
-function parseJournal(text: string, layout: LayoutKind): { cases: ManifestCase[]; problem?: string } {
+function parseJournal(text: string, layout: LayoutKind, named: boolean): { cases: ManifestCase[]; problem?: string } {
   const lines = text.split('\n')
   // The last line may be cut short by a crash mid-append: it is simply not recorded.
   const complete = lines.slice(0, -1)
@@ -105,7 +130,7 @@ function parseJournal(text: string, layout: LayoutKind): { cases: ManifestCase[]
     } catch {
       return { cases, problem: `line ${i + 1} of ${JOURNAL_FILE} is not valid JSON` }
     }
-    const bad = caseProblem(String(c?.caseId), c, layout)
+    const bad = caseProblem(String(c?.caseId), c, layout, named)
     if (bad) return { cases, problem: `${JOURNAL_FILE} line ${i + 1}: ${bad}` }
     cases.push(c)
   }
@@ -129,14 +154,15 @@ export async function readManifest(datasetDir: string): Promise<ManifestRead> {
   if (!m || m.format !== MANIFEST_FORMAT || m.version !== 1) return { problem: `${MANIFEST_FILE} is not an nnU-Net Wizard manifest (format ${MANIFEST_FORMAT}, version 1)` }
   const layout = m.settings?.layout
   if (!m.settings || (layout !== 'nnunet-v2' && layout !== 'msd') || !m.cases || typeof m.cases !== 'object') return { problem: `${MANIFEST_FILE} has no valid settings or cases` }
+  const named = keepsSourcePaths(m)
   for (const [key, c] of Object.entries(m.cases)) {
-    const bad = caseProblem(key, c, layout)
+    const bad = caseProblem(key, c, layout, named)
     if (bad) return { problem: `${MANIFEST_FILE}: ${bad}` }
   }
   if (!Array.isArray(m.failed)) m.failed = []
   const journal = await readFile(join(datasetDir, JOURNAL_FILE), 'utf8').catch(() => null)
   if (journal === null) return { manifest: m, journal: false }
-  const j = parseJournal(journal, layout)
+  const j = parseJournal(journal, layout, named)
   if (j.problem) return { problem: j.problem }
   for (const c of j.cases) m.cases[c.caseId] = c
   return { manifest: m, journal: true }
@@ -146,10 +172,12 @@ export async function writeManifest(datasetDir: string, m: Manifest): Promise<st
   const path = join(datasetDir, MANIFEST_FILE)
   // In case-id order, whatever order the cases finished in: the same dataset, the same manifest.
   m.cases = Object.fromEntries(Object.entries(m.cases).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-  const files: Manifest['files'] = {}
-  for (const c of Object.values(m.cases)) for (const s of c.sources) files[s.path] = { caseId: c.caseId, split: c.split, role: s.role }
-  m.files = files
-  m.updatedAt = new Date().toISOString()
+  if (keepsSourcePaths(m)) {
+    const files: NonNullable<Manifest['files']> = {}
+    for (const c of Object.values(m.cases)) for (const s of c.sources) files[s.path!] = { caseId: c.caseId, split: c.split, role: s.role }
+    m.files = files
+    m.updatedAt = new Date().toISOString()
+  }
   await writeFileAtomic(path, `${JSON.stringify(m, null, 2)}\n`, { createFolder: false })
   return path
 }
@@ -165,12 +193,12 @@ export function sameSettings(a: ManifestSettings, b: ManifestSettings): boolean 
 
 /**
  * A finished case can be skipped when its sources look unchanged and its outputs are intact.
- * `sources` are the case's source files now; `recorded` maps a path to its manifest form.
+ * `known` is the case as recorded, `sources` the case's source files now.
  */
-export async function caseIsCurrent(datasetDir: string, c: ManifestCase, sources: string[], recorded: (path: string) => string): Promise<boolean> {
-  if (c.sources.length !== sources.length || c.sources.some((s, i) => s.path !== recorded(sources[i]!))) return false
+export async function caseIsCurrent(datasetDir: string, c: ManifestCase, known: KnownCase, sources: string[]): Promise<boolean> {
+  if (known.sources.length !== sources.length || known.sources.some((s, i) => s.path !== sources[i])) return false
   try {
-    for (const [i, s] of c.sources.entries()) {
+    for (const [i, s] of known.sources.entries()) {
       const info = await stat(sources[i]!)
       if (info.size !== s.size || info.mtimeMs !== s.mtimeMs) return false
     }

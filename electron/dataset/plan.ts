@@ -9,7 +9,8 @@ import { buildDatasetJsonMsd, buildDatasetJsonV2 } from '../../shared/datasetJso
 import { TEMP_MARKER } from '../files/writeAtomic'
 import { overlaps } from '../files/pathInside'
 import { scanSources } from './scan'
-import { JOURNAL_FILE, MANIFEST_FILE, readManifest, recordedName, sameSettings, type Manifest, type ManifestSettings } from './manifest'
+import { caseSources, JOURNAL_FILE, MANIFEST_FILE, readManifest, sameSettings, type KnownCase, type Manifest, type ManifestSettings } from './manifest'
+import { knownCases, type KnownCases } from './privateIndex'
 
 /** bad-manifest: a manifest.json (or its journal) that is damaged or was edited, so it is not trusted. */
 export type TargetState = 'absent' | 'empty' | 'resumable' | 'other-settings' | 'bad-manifest' | 'foreign'
@@ -24,6 +25,8 @@ export interface DetailedPlan {
   manifest: Manifest | null
   /** The manifest had a journal of cases recorded by an interrupted run. */
   journal: boolean
+  /** The manifest's cases tied to their source files (see privateIndex.knownCases). */
+  recorded: KnownCases
   /** The lock and staging key: the layout's word and the id (Dataset011, Task11), never the name. */
   key: string
 }
@@ -98,17 +101,23 @@ async function sameIdFolders(outDir: string, req: PrepareRequest, folderName: st
   return names.filter((n) => pattern.test(n) && n !== folderName)
 }
 
-/** Cases already written whose id or split the new plan would change. */
-function movedCases(manifest: Manifest, cases: OutputPlan['cases'], recordedKey: (k: string) => string): { caseKey: string; from: string; to: string }[] {
-  const planned = new Map(cases.map((c) => [recordedKey(c.caseKey), c]))
+/** Cases already written whose id or split the new plan would change (cases not tied to their files yet are left to the run). */
+function movedCases(manifest: Manifest, cases: OutputPlan['cases'], recorded: KnownCases): { caseKey: string; from: string; to: string }[] {
+  const planned = new Map(cases.map((c) => [c.caseKey, c]))
   return Object.values(manifest.cases).flatMap((m) => {
-    const p = planned.get(m.caseKey)
-    if (!p) return [{ caseKey: m.caseKey, from: `${m.caseId} (${m.split})`, to: 'removed' }]
+    const k: KnownCase | undefined = recorded.known.get(m.caseId)
+    if (!k && recorded.untied > 0) return []
+    const p = k && planned.get(k.caseKey)
+    if (!p) return [{ caseKey: k?.caseKey ?? m.caseId, from: `${m.caseId} (${m.split})`, to: 'removed' }]
     return p.caseId === m.caseId && p.split === m.split ? [] : [{ caseKey: p.caseKey, from: `${m.caseId} (${m.split})`, to: `${p.caseId} (${p.split})` }]
   })
 }
 
-export async function planDetailed(req: PrepareRequest): Promise<DetailedPlan> {
+/**
+ * `byContent`: tie recorded cases the private index does not know by hashing the sources (a
+ * resume does; the live plan stays fast and says which cases are left to the run).
+ */
+export async function planDetailed(req: PrepareRequest, opts: { byContent?: boolean } = {}): Promise<DetailedPlan> {
   const { sources, output } = req
   const findings: Finding[] = []
   const outDir = resolve(output.outDir)
@@ -131,8 +140,8 @@ export async function planDetailed(req: PrepareRequest): Promise<DetailedPlan> {
     name: output.name,
     folderName,
     prefix,
-    labels: sources.labels.map((l, i) => ({ name: l.name, value: i + 1, dir: recordedName(resolve(l.dir), keep) })),
-    imagesDir: recordedName(resolve(sources.imagesDir), keep),
+    labels: sources.labels.map((l, i) => ({ name: l.name, value: i + 1, ...(keep && { dir: resolve(l.dir) }) })),
+    ...(keep && { imagesDir: resolve(sources.imagesDir) }),
     split: { seed: output.split.seed, testCount: testCountFor(output.split, keys.length) },
     ...(!keep && { sourcePaths: false as const }),
   }
@@ -158,7 +167,9 @@ export async function planDetailed(req: PrepareRequest): Promise<DetailedPlan> {
     if (!overlapping) target = await targetState(datasetDir, settings)
   }
 
-  const recordedKey = (k: string) => recordedName(k, keep)
+  const byKey = new Map(scan.cases.map((c) => [c.caseKey, c]))
+  const planned = cases.map((c) => ({ caseKey: c.caseKey, caseId: c.caseId, sources: caseSources(byKey.get(c.caseKey)!, labelNames) }))
+  const recorded: KnownCases = target.manifest && target.state === 'resumable' ? await knownCases(datasetDir, target.manifest, planned, opts.byContent ?? false) : { known: new Map(), untied: 0, entries: [] }
   if (target.state === 'foreign' && !output.overwrite) {
     findings.push({ severity: 'error', code: 'target-not-empty', file: datasetDir, text: `${datasetDir} already exists and was not made by nnU-Net Wizard (it holds ${target.entries.slice(0, 3).join(', ')}${target.entries.length > 3 ? ', …' : ''}).`, hint: 'Choose another output folder, id or name, or overwrite to replace its contents (--overwrite).' })
   } else if (target.state === 'bad-manifest' && !output.overwrite) {
@@ -167,13 +178,16 @@ export async function planDetailed(req: PrepareRequest): Promise<DetailedPlan> {
     findings.push({ severity: 'error', code: 'target-other-settings', file: datasetDir, text: `${datasetDir} was written by an earlier run with other settings (labels, prefix, split, sources or whether source paths are recorded differ), so it cannot be resumed.`, hint: 'Overwrite it (--overwrite) or choose another output folder.' })
   } else if ((target.state === 'foreign' || target.state === 'other-settings' || target.state === 'bad-manifest') && output.overwrite) {
     findings.push({ severity: 'warning', code: 'target-replaced', file: datasetDir, text: `${datasetDir} is not empty; its contents will be replaced.` })
-  } else if (target.state === 'resumable' && !output.overwrite && movedCases(target.manifest!, cases, recordedKey).length > 0) {
-    const moved = movedCases(target.manifest!, cases, recordedKey)
+  } else if (target.state === 'resumable' && !output.overwrite && movedCases(target.manifest!, cases, recorded).length > 0) {
+    const moved = movedCases(target.manifest!, cases, recorded)
     const example = moved.slice(0, 3).map((m) => `${m.caseKey}: ${m.from} -> ${m.to}`).join('; ')
     findings.push({ severity: 'error', code: 'cases-renumbered', file: datasetDir, text: `Added or removed cases would change the id or the train/test split of ${moved.length} case${moved.length === 1 ? '' : 's'} already written in ${datasetDir} (${example}). A test case moving into training leaks it, and preprocessed data or splits made from the old numbering would point at other scans.`, hint: 'Write the new set as a new dataset (another id or name), or rewrite this one with --overwrite and preprocess it again.' })
   } else if (target.state === 'resumable') {
     const done = Object.keys(target.manifest!.cases).length
     findings.push({ severity: 'info', code: 'resume', file: datasetDir, text: `${datasetDir} holds ${done} case${done === 1 ? '' : 's'} from an earlier run with the same settings; unchanged cases are skipped.` })
+    if (recorded.untied > 0) {
+      findings.push({ severity: 'info', code: 'resume-by-content', file: datasetDir, text: `${recorded.untied} of them ${recorded.untied === 1 ? 'is' : 'are'} not in this computer's private index of source names (manifest.json keeps none): writing matches them to their sources by content.` })
+    }
   }
 
   const jsonInput = { name: output.name, labels: labelNames, metadata: output.metadata, cases }
@@ -185,7 +199,7 @@ export async function planDetailed(req: PrepareRequest): Promise<DetailedPlan> {
     datasetJson: output.layout === 'msd' ? buildDatasetJsonMsd(jsonInput) : buildDatasetJsonV2(jsonInput),
     findings,
   }
-  return { plan, scan, settings, target: target.state, manifest: target.manifest, journal: target.journal, key }
+  return { plan, scan, settings, target: target.state, manifest: target.manifest, journal: target.journal, recorded, key }
 }
 
 export async function planOutput(req: PrepareRequest): Promise<OutputPlan> {

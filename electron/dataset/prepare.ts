@@ -21,7 +21,8 @@ import { faultPoint } from '../files/fault'
 import { OUTPUT_FOLDERS, planDetailed, type DetailedPlan } from './plan'
 import { caseInput, describeCase } from './validate'
 import type { StageResult } from './caseWork'
-import { caseIsCurrent, journalCase, JOURNAL_FILE, MANIFEST_FORMAT, recordedName, writeManifest, type Manifest, type ManifestCase } from './manifest'
+import { caseIsCurrent, journalCase, JOURNAL_FILE, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestCase } from './manifest'
+import { indexCase, writeIndex, type IndexedCase } from './privateIndex'
 import { CaseProgress } from './progress'
 import { lockDataset, releaseLocksSync } from './lock'
 
@@ -171,8 +172,9 @@ async function prepare(req: PrepareRequest, ctx: JobContext, opts: PrepareOption
 }
 
 async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: string, opts: PrepareOptions, onStopNow: (stop: () => string) => void): Promise<PrepareSummary> {
-  // Checked again under the lock: another run may have written here since the first look.
-  const d = await planDetailed(req)
+  // Checked again under the lock: another run may have written here since the first look. Cases
+  // recorded without source names and missing from the private index are tied by content here.
+  const d = await planDetailed(req, { byContent: true })
   await refuseIfBlocked(d, opts, ctx)
   const { plan, scan, settings, target, key } = d
   const previous = target === 'resumable' ? d.manifest : null
@@ -181,7 +183,9 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
 
   const { datasetDir } = plan
   const jsonPath = join(datasetDir, 'dataset.json')
-  const recorded = (text: string) => recordedName(text, req.output.sourcePaths !== false)
+  // Without source paths nothing derived from a name or path, and no time, goes into the dataset folder.
+  const keep = req.output.sourcePaths !== false
+  const indexed = new Map(d.recorded.entries.map((e) => [e.caseId, e]))
   const matches = new Map(scan.cases.map((c) => [c.caseKey, c]))
   const labelNames = req.sources.labels.map((l) => l.name)
   const pool = volumePool()
@@ -193,7 +197,8 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   if (previous) {
     for (const pc of plan.cases) {
       const m = previous.cases[pc.caseId]
-      if (m && m.caseKey === recorded(pc.caseKey) && m.split === pc.split && (await caseIsCurrent(datasetDir, m, sourcesOf(matches.get(pc.caseKey)!), recorded))) skipped.add(pc.caseId)
+      const k = d.recorded.known.get(pc.caseId)
+      if (m && k?.caseKey === pc.caseKey && m.split === pc.split && (await caseIsCurrent(datasetDir, m, k, sourcesOf(matches.get(pc.caseKey)!)))) skipped.add(pc.caseId)
     }
     if (skipped.size) ctx.log(`${plural(skipped.size, 'case is', 'cases are')} already written and unchanged: skipped.`)
   }
@@ -202,7 +207,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   const now = new Date().toISOString()
   const manifest: Manifest = previous
     ? structuredClone(previous)
-    : { format: MANIFEST_FORMAT, version: 1, tool: `nnunet-wizard ${process.env.npm_package_version ?? '0.1.0'}`, createdAt: now, updatedAt: now, settings, files: {}, cases: {}, failed: [] }
+    : { format: MANIFEST_FORMAT, version: 1, tool: `nnunet-wizard ${process.env.npm_package_version ?? '0.1.0'}`, ...(keep && { createdAt: now, updatedAt: now }), settings, ...(keep && { files: {} }), cases: {}, failed: [] }
   let changed = !previous || d.journal
   let folderExists = previous !== null
 
@@ -256,20 +261,25 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
       const match = matches.get(pc.caseKey)!
       const roles = ['image', ...labelNames.filter((_, k) => match.masks[k] !== null)]
       const record: ManifestCase = {
-        caseKey: recorded(pc.caseKey),
+        ...(keep && { caseKey: pc.caseKey }),
         caseId: pc.caseId,
         split: pc.split,
         image: pc.image,
         label: pc.label,
         imageBytes: s.imageBytes,
         labelBytes: s.labelBytes,
-        sources: s.sources.map((src, i) => ({ ...src, path: recorded(src.path), role: roles[i] ?? 'mask' })),
+        sources: s.sources.map((src, i) => (keep ? { ...src, role: roles[i] ?? 'mask' } : { role: roles[i] ?? 'mask', size: src.size, sha256: src.sha256 })),
         voxelCounts: report.voxelCounts,
         overlapVoxels: report.overlapVoxels,
-        warnings: req.output.sourcePaths !== false ? report.findings.filter((f) => f.severity === 'warning').map((f) => f.text) : [],
-        writtenAt: new Date().toISOString(),
+        warnings: keep ? report.findings.filter((f) => f.severity === 'warning').map((f) => f.text) : [],
+        ...(keep && { writtenAt: new Date().toISOString() }),
       }
       await journalCase(datasetDir, record)
+      if (!keep) {
+        const entry: IndexedCase = { caseId: pc.caseId, caseKey: pc.caseKey, sources: s.sources.map((src, i) => ({ ...src, role: roles[i] ?? 'mask' })) }
+        indexed.set(pc.caseId, entry)
+        await indexCase(datasetDir, entry)
+      }
       manifest.cases[pc.caseId] = record
       written.add(pc.caseId)
       changed = true
@@ -321,7 +331,8 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
     // Drop what is no longer true: cases that now fail, moved to another id, or left the set.
     for (const [id, mc] of Object.entries(manifest.cases)) {
       const pc = plannedById.get(id)
-      if (!pc || mc.caseKey !== recorded(pc.caseKey) || (!skipped.has(id) && !written.has(id))) {
+      // A skipped case matched its planned key; a written one is new.
+      if (!pc || (!skipped.has(id) && !written.has(id))) {
         await removeInside(datasetDir, join(datasetDir, mc.image))
         if (mc.label) await removeInside(datasetDir, join(datasetDir, mc.label))
         delete manifest.cases[id]
@@ -332,7 +343,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
       .filter((pc) => failedIds.has(pc.caseId))
       .map((pc) => {
         const findings = reports.get(pc.caseId)!.findings
-        return { caseKey: recorded(pc.caseKey), caseId: pc.caseId, findings: req.output.sourcePaths !== false ? findings : findings.map((f) => ({ severity: f.severity, code: f.code, text: f.code })) }
+        return keep ? { caseKey: pc.caseKey, caseId: pc.caseId, findings } : { caseId: pc.caseId, findings: findings.map((f) => ({ severity: f.severity, code: f.code, text: f.code })) }
       })
     if (JSON.stringify(failed) !== JSON.stringify(manifest.failed)) {
       manifest.failed = failed
@@ -360,6 +371,8 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
       await removeInside(datasetDir, join(datasetDir, JOURNAL_FILE))
     }
     faultPoint('manifest-written')
+    // The private index (outside the dataset) is left holding exactly the cases now in the dataset.
+    if (!keep && !interrupted) await writeIndex(datasetDir, Object.keys(manifest.cases).flatMap((id) => (indexed.has(id) ? [indexed.get(id)!] : [])))
   }
 
   if (interrupted) throw new PrepareInterruptedError(keptMessage('Interrupted', written.size, Object.keys(manifest.cases).length, plan.cases.length, datasetDir))

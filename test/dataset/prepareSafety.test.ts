@@ -126,7 +126,9 @@ describe('resuming and re-running', () => {
     const text = await readFile(join(out, 'Dataset032_Private', 'manifest.json'), 'utf8')
     expect(text).not.toContain(guide.root)
     expect(text).not.toContain('image-')
-    expect(text).toMatch(/"sha256:[0-9a-f]{64}"/)
+    // Only the contents' SHA-256, never a hash of a name (preparePrivacy.test.ts goes further).
+    expect(text).not.toContain('"sha256:')
+    expect(text).toMatch(/"sha256": "[0-9a-f]{64}"/)
     expect(Object.keys(JSON.parse(text).cases)).toEqual(['private_001', 'private_002', 'private_003'])
     const again = await prepareCli([...cliArgs(out), '--id', '32', '--name', 'Private', '--no-source-paths'], env())
     expect(again.code, again.stderr).toBe(0)
