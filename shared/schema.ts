@@ -53,7 +53,11 @@ export const outputSpec = z.object({
   split: splitSpec.default(DEFAULT_SPLIT),
   metadata: datasetMetadata.default({ description: '', reference: '', licence: '', release: '1.0', channelNames: ['CT'] }),
   overwrite: z.boolean().default(false),
-  /** false: manifest.json keeps only hashes and case ids, no source paths or file names (--no-source-paths); default true. */
+  /**
+   * false (--no-source-paths): the dataset folder keeps nothing derived from a source name or path
+   * (not even its hash) and no times, only case ids, roles, sizes and content SHA-256; the names a
+   * resume needs stay in a private index in the user's state folder. Default true.
+   */
   sourcePaths: z.boolean().optional(),
 })
 
