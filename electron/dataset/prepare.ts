@@ -186,6 +186,10 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   // Without source paths nothing derived from a name or path, and no time, goes into the dataset folder.
   const keep = req.output.sourcePaths !== false
   const indexed = new Map(d.recorded.entries.map((e) => [e.caseId, e]))
+  let indexNote: string | null = null
+  const noteIndex = (note: string | null) => {
+    if (note && !indexNote) ctx.log(`warning: ${(indexNote = note)}`, 'stderr')
+  }
   const matches = new Map(scan.cases.map((c) => [c.caseKey, c]))
   const labelNames = req.sources.labels.map((l) => l.name)
   const pool = volumePool()
@@ -278,7 +282,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
       if (!keep) {
         const entry: IndexedCase = { caseId: pc.caseId, caseKey: pc.caseKey, sources: s.sources.map((src, i) => ({ ...src, role: roles[i] ?? 'mask' })) }
         indexed.set(pc.caseId, entry)
-        await indexCase(datasetDir, entry)
+        noteIndex(await indexCase(datasetDir, entry))
       }
       manifest.cases[pc.caseId] = record
       written.add(pc.caseId)
@@ -372,7 +376,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
     }
     faultPoint('manifest-written')
     // The private index (outside the dataset) is left holding exactly the cases now in the dataset.
-    if (!keep && !interrupted) await writeIndex(datasetDir, Object.keys(manifest.cases).flatMap((id) => (indexed.has(id) ? [indexed.get(id)!] : [])))
+    if (!keep && !interrupted) noteIndex(await writeIndex(datasetDir, Object.keys(manifest.cases).flatMap((id) => (indexed.has(id) ? [indexed.get(id)!] : []))))
   }
 
   if (interrupted) throw new PrepareInterruptedError(keptMessage('Interrupted', written.size, Object.keys(manifest.cases).length, plan.cases.length, datasetDir))

@@ -51,22 +51,40 @@ async function ensureFolder(file: string): Promise<void> {
   await mkdir(join(file, '..'), { recursive: true, mode: 0o700 })
 }
 
+/**
+ * The index only saves hashing on a resume, so a state folder that cannot be written does not
+ * stop a run: the reason comes back (null when written) for the run to mention once.
+ */
+async function bestEffort(write: () => Promise<void>): Promise<string | null> {
+  try {
+    await write()
+    return null
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    return `The private index of source names could not be written${e.path ? ` (${e.path})` : ''}: ${e.code ?? e.message}. A re-run matches cases to their sources by content instead.`
+  }
+}
+
 /** Records one case as it is written (beside its line in manifest.journal). */
-export async function indexCase(datasetDir: string, c: IndexedCase): Promise<void> {
-  const file = await indexFile(datasetDir)
-  await ensureFolder(file)
-  await appendFile(file, `${JSON.stringify(c)}\n`, { mode: 0o600 })
+export function indexCase(datasetDir: string, c: IndexedCase): Promise<string | null> {
+  return bestEffort(async () => {
+    const file = await indexFile(datasetDir)
+    await ensureFolder(file)
+    await appendFile(file, `${JSON.stringify(c)}\n`, { mode: 0o600 })
+  })
 }
 
 /** Rewrites the index with exactly these cases (the end of a run: no lines for cases gone). */
-export async function writeIndex(datasetDir: string, cases: IndexedCase[]): Promise<void> {
-  const file = await indexFile(datasetDir)
-  await ensureFolder(file)
-  const real = await realpath(datasetDir)
-  // The first line says which dataset folder this is, for a person looking; it is not a case.
-  await writeFileAtomic(file, [JSON.stringify({ datasetDir: real }), ...cases.map((c) => JSON.stringify(c))].map((l) => `${l}\n`).join(''))
-  // The folder (0700) already keeps others out; the file says so too.
-  await chmod(file, 0o600)
+export function writeIndex(datasetDir: string, cases: IndexedCase[]): Promise<string | null> {
+  return bestEffort(async () => {
+    const file = await indexFile(datasetDir)
+    await ensureFolder(file)
+    const real = await realpath(datasetDir)
+    // The first line says which dataset folder this is, for a person looking; it is not a case.
+    await writeFileAtomic(file, [JSON.stringify({ datasetDir: real }), ...cases.map((c) => JSON.stringify(c))].map((l) => `${l}\n`).join(''))
+    // The folder (0700) already keeps others out; the file says so too.
+    await chmod(file, 0o600)
+  })
 }
 
 const signature = (sources: { role: string; size: number; sha256: string }[]) => sources.map((s) => `${s.role}:${s.size}:${s.sha256}`).join('|')

@@ -5,7 +5,7 @@
 // and each source's mtime. A resume still works: from the private index in the user's own state
 // folder, and when that is gone, by matching the sources' contents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtemp, readFile, readdir, rename, rm, stat, copyFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { gunzipSync } from 'node:zlib'
 import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
@@ -135,6 +135,19 @@ describe('--no-source-paths', () => {
     const indexes = await Promise.all((await readdir(indexDir())).map((n) => readFile(join(indexDir(), n), 'utf8')))
     const lines = indexes.find((t) => t.includes(join(killed, 'Dataset052_Killed')))!.trim().split('\n')
     expect(lines).toHaveLength(5)
+  }, 120_000)
+
+  it('a state folder where the index cannot be written does not stop the run: it says so, and a re-run resumes by content', async () => {
+    const blocked = join(tmp, 'blocked-state')
+    await mkdir(blocked)
+    await writeFile(join(blocked, 'private-index'), 'a file in the way')
+    const bargs = ['--images', guide.images, '--label', `organ=${guide.organ}`, '--label', `tumor=${guide.tumor}`, '--out', join(tmp, 'blocked'), '--id', '53', '--name', 'Blocked', '--no-source-paths']
+    const r = await prepareCli(bargs, cliEnv(blocked))
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr.split('The private index of source names could not be written').length - 1).toBe(1)
+    const again = await prepareCli(bargs, cliEnv(blocked))
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toContain('0 written, 4 skipped (unchanged), 0 failed')
   }, 120_000)
 
   it('without the index, a new case that would renumber the written ones is refused, as with names', async () => {
