@@ -189,9 +189,16 @@ export const queueEntryRequest = z.object({ entryId: z.string().regex(/^[A-Za-z0
 export const projectFile = z.object({
   format: z.literal('nnunet-wizard-project'),
   version: z.literal(1),
-  sources: sourceSpec.partial({ imagesDir: true }).extend({ imagesDir: z.string().default('') }),
+  // A project in progress may have no folders yet (autosave keeps it from the first edit).
+  sources: sourceSpec.partial({ imagesDir: true }).extend({ imagesDir: z.string().default(''), labels: z.array(labelSource).max(254).default([]) }),
   output: outputSpec.partial({ outDir: true, id: true, name: true }),
   step: z.string().default('start'),
+  /**
+   * Each step's form, by step id (e.g. forms.plan, forms.train): plain JSON the step owns. A step
+   * reads it through useProjectForm (renderer/store/projectForms.ts), which fills missing keys with
+   * its defaults, so a form that gains a field still opens older files.
+   */
+  forms: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
 })
 export const saveProjectRequest = z.object({ path: pathText, project: projectFile })
 export const loadProjectRequest = z.object({ path: pathText })

@@ -20,13 +20,14 @@ const keptSchema = z.object({
   output: z.object({ layout: layoutKind }).passthrough(),
   dirty: z.boolean(),
   runs: z.record(z.string(), z.object({ jobId: z.string(), request: z.string() })),
+  forms: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
 })
 
-type Kept = Pick<ProjectState, 'projectPath' | 'step' | 'imagesDir' | 'labels' | 'allowMissingMask' | 'output' | 'dirty' | 'runs'>
+type Kept = Pick<ProjectState, 'projectPath' | 'step' | 'imagesDir' | 'labels' | 'allowMissingMask' | 'output' | 'dirty' | 'runs' | 'forms'>
 
 function keptOf(s: ProjectState): Kept & { version: 1 } {
-  const { projectPath, step, imagesDir, labels, allowMissingMask, output, dirty, runs } = s
-  return { version: 1, projectPath, step, imagesDir, labels, allowMissingMask, output, dirty, runs }
+  const { projectPath, step, imagesDir, labels, allowMissingMask, output, dirty, runs, forms } = s
+  return { version: 1, projectPath, step, imagesDir, labels, allowMissingMask, output, dirty, runs, forms }
 }
 
 function browserStorage(): Storage | undefined {
@@ -62,6 +63,7 @@ export function restoreProject(storage: Storage | undefined = browserStorage()):
     dirty: parsed.dirty,
     runs: parsed.runs as Partial<Record<JobKind, { jobId: string; request: string }>>,
     labelHistory: [],
+    forms: parsed.forms,
   })
   return true
 }

@@ -52,6 +52,8 @@ export interface ProjectState {
   dirty: boolean
   /** The newest job of each kind this project started (not in the project file: jobs belong to one server). */
   runs: Partial<Record<JobKind, ProjectRun>>
+  /** Each step's form by step id (read and written through useProjectForm in projectForms.ts). */
+  forms: ProjectForms
 
   setStep(step: StepId): void
   setImagesDir(dir: string): void
@@ -70,7 +72,12 @@ export interface ProjectState {
   loadFile(file: ProjectFile, path: string | null): void
   markSaved(path: string): void
   recordRun(kind: JobKind, jobId: string, request: string): void
+  /** Merges a patch into one step's form (the project becomes dirty, so autosave writes it). */
+  setForm(id: string, patch: Record<string, unknown>): void
 }
+
+/** A step's form as the project file holds it: plain JSON values by field name. */
+export type ProjectForms = Record<string, Record<string, unknown>>
 
 export const DEFAULT_OUTPUT: OutputForm = {
   layout: 'nnunet-v2',
@@ -109,6 +116,7 @@ export const useProject = create<ProjectState>()((set, get) => {
     labelHistory: [],
     dirty: false,
     runs: {},
+    forms: {},
 
     setStep: (step) => set({ step }),
     setImagesDir: (imagesDir) => set({ imagesDir, dirty: true }),
@@ -155,7 +163,7 @@ export const useProject = create<ProjectState>()((set, get) => {
     },
     setOutput: (patch) => set({ output: { ...get().output, ...patch }, dirty: true }),
     newProject: () =>
-      set({ projectPath: null, step: 'sources', imagesDir: '', labels: [], allowMissingMask: false, output: { ...DEFAULT_OUTPUT }, labelHistory: [], dirty: false, runs: {} }),
+      set({ projectPath: null, step: 'sources', imagesDir: '', labels: [], allowMissingMask: false, output: { ...DEFAULT_OUTPUT }, labelHistory: [], dirty: false, runs: {}, forms: {} }),
     loadFile: (file, path) => {
       const o = file.output
       set({
@@ -184,10 +192,12 @@ export const useProject = create<ProjectState>()((set, get) => {
         labelHistory: [],
         dirty: false,
         runs: {},
+        forms: file.forms ?? {},
       })
     },
     markSaved: (path) => set({ projectPath: path, dirty: false }),
     recordRun: (kind, jobId, request) => set({ runs: { ...get().runs, [kind]: { jobId, request } } }),
+    setForm: (id, patch) => set({ forms: { ...get().forms, [id]: { ...get().forms[id], ...patch } }, dirty: true }),
   }
 })
 
@@ -245,7 +255,7 @@ export function prepareRequestOf(p: Omit<ProjectData, 'step'>): { request: Prepa
 }
 
 /** The project file written by saveProject. */
-export function projectFileOf(p: ProjectData): ProjectFile {
+export function projectFileOf(p: ProjectData & { forms?: ProjectForms }): ProjectFile {
   const o = p.output
   return {
     format: 'nnunet-wizard-project',
@@ -268,6 +278,7 @@ export function projectFileOf(p: ProjectData): ProjectFile {
       ...(!o.sourcePaths && { sourcePaths: false }),
     },
     step: p.step,
+    forms: p.forms ?? {},
   }
 }
 

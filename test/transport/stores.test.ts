@@ -26,6 +26,7 @@ function project(name: string): ProjectFile {
     sources: { imagesDir: '/data/image', labels: [{ name: 'organ', dir: '/data/organ' }], allowMissingMask: false },
     output: { layout: 'nnunet-v2', name, prefix: undefined, split: { seed: 0 }, metadata: { description: '', reference: '', licence: '', release: '1.0', channelNames: ['CT'] }, overwrite: false },
     step: 'labels',
+    forms: {},
   }
 }
 
