@@ -56,6 +56,13 @@ export interface CaseReport {
   imageType?: string
   /** Foreground voxels per label name, after merging (what is left visible). */
   voxelCounts: Record<string, number>
+  /** Foreground voxels per label name in its own mask, before overlaps are resolved. */
+  rawVoxelCounts?: Record<string, number>
+  /**
+   * Check only, CT images (air at about -1000 HU): per label name, the share (0..1) of its final
+   * voxels that lie in the body (above -500 HU). A mask flipped against its image leaves the body.
+   */
+  inBody?: Record<string, number>
   /** Voxels claimed by more than one mask (resolved by priority: the later label wins). */
   overlapVoxels: number
   /**
@@ -66,10 +73,18 @@ export interface CaseReport {
   imageWrite?: { path: 'carried' | 'encoded'; reason?: string }
 }
 
+/** A case that differs from the rest of the dataset (direction, spacing, a mask outside the body). */
+export interface OutlierFinding extends Finding {
+  caseKey: string
+  kind: 'direction' | 'spacing' | 'outside-body'
+}
+
 export interface ValidationReport {
   cases: CaseReport[]
   counts: { ok: number; warning: number; error: number }
   findings: Finding[]
+  /** Cases that differ from the others; absent in reports from before outliers were checked. */
+  outliers?: OutlierFinding[]
 }
 
 // ---------------------------------------------------------------- output planning and writing
@@ -295,9 +310,63 @@ export interface FolderStatus {
   version: s.NnunetVersion
   env: Record<string, string>
   exists: Record<string, boolean>
-  datasets: { id: number; name: string; where: string[] }[]
+  datasets: DatasetStatus[]
   /** Trained models found in the results folder (what predict and the cascade can use). */
   trainings?: TrainedModel[]
+}
+
+/** A dataset in the nnU-Net folders, with what the Train and Predict steps default from. */
+export interface DatasetStatus {
+  id: number
+  name: string
+  where: string[]
+  /** Its labels by value, from its dataset.json (raw, else preprocessed); background left out. */
+  labels?: { name: string; value: number }[]
+  /** The default plans (v2 nnUNetPlans.json) when it has been planned. */
+  plans?: PlansSummary
+  /** raw/DatasetX/imagesTs when it exists (what Predict segments by default). */
+  imagesTs?: string
+  /** Where Predict writes by default: a folder beside imagesTs (never inside it). */
+  predictionsDir?: string
+}
+
+/** One configuration of an nnU-Net plans file, as the plan summary card shows it. */
+export interface PlanConfigSummary {
+  name: string
+  /** Target spacing (mm), in nnU-Net's (transposed) axis order. */
+  spacing: number[]
+  patchSize: number[]
+  batchSize: number
+  /** Normalisation scheme per input channel, e.g. CTNormalization. */
+  normalization: string[]
+  medianImageSize?: number[]
+  /** Cascade: the stage whose predictions this one reads (3d_cascade_fullres <- 3d_lowres). */
+  previousStage?: string
+}
+
+export interface PlansSummary {
+  /** The plans file read (v2 preprocessed/DatasetX/nnUNetPlans.json). */
+  file: string
+  plans: string
+  configurations: PlanConfigSummary[]
+}
+
+/** One label's final validation Dice: the mean over the validation cases of its fold. */
+export interface LabelDice {
+  /** The label value as nnU-Net keys it ("1"), or a region "(1, 2)". */
+  key: string
+  name: string
+  /** null when nnU-Net wrote NaN (no case had this label in the reference nor the prediction). */
+  dice: number | null
+}
+
+/** The final validation of a training fold (v2 fold_N/validation/summary.json, v1 validation_raw/summary.json). */
+export interface ValidationSummary {
+  file: string
+  labels: LabelDice[]
+  /** Mean over the foreground labels, as nnU-Net reports it ("Mean Validation Dice"). */
+  mean: number | null
+  cases: number
 }
 
 export interface TrainedModel {
@@ -313,6 +382,8 @@ export interface TrainedModel {
   folds: string[]
   /** Folds whose training finished (checkpoint_final.pth / model_final_checkpoint.model). */
   finished: string[]
+  /** When its newest checkpoint was written (ms since 1970): Predict preselects the newest model. */
+  modifiedAt?: number
 }
 
 /** What a find-best job returns: the best model or ensemble and its mean validation Dice. */

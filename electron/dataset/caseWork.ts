@@ -16,6 +16,7 @@ import { encodeNifti, encodeNiftiGz, NIFTI_INTENT_LABEL } from '../imaging/nifti
 import { writeFileAtomic } from '../files/writeAtomic'
 import { reduceForPreview } from '../imaging/reduce'
 import { describeNonFinite, formatValues, judgeMask, maskValues, mergeMasks, nonFiniteOf } from './maskRules'
+import { inBodyByName } from './bodyOverlap'
 
 export interface CaseInput {
   caseKey: string
@@ -228,7 +229,7 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean } = {}): Prom
   }
 
   if (findings.some((f) => f.severity === 'error')) {
-    return { report: report({ geometry, imageType: image.componentType, voxelCounts: foreground }), image, label: null, carry }
+    return { report: report({ geometry, imageType: image.componentType, voxelCounts: foreground, rawVoxelCounts: foreground }), image, label: null, carry }
   }
   const voxels = image.size.reduce((a, b) => a * b, 1)
   const merged = mergeMasks(voxels, masks)
@@ -236,7 +237,7 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean } = {}): Prom
   if (merged.overlap > 0) {
     findings.push({ severity: 'info', code: 'overlap', text: `${merged.overlap} voxel${merged.overlap === 1 ? ' is' : 's are'} in more than one mask; the later label wins (${input.labelNames.join(' < ')}).` })
   }
-  return { report: report({ geometry, imageType: image.componentType, voxelCounts, overlapVoxels: merged.overlap }), image, label: merged.label, carry }
+  return { report: report({ geometry, imageType: image.componentType, voxelCounts, rawVoxelCounts: foreground, overlapVoxels: merged.overlap }), image, label: merged.label, carry }
 }
 
 export async function inspectCase(task: InspectTask): Promise<InspectResult> {
@@ -250,7 +251,8 @@ export async function inspectCase(task: InspectTask): Promise<InspectResult> {
     const labelData = label ?? new Uint8Array(image.data!.length)
     return { report, ...viewerVolumes(report.geometry, image.data!, labelData, task.maxVoxels) }
   }
-  return { report }
+  // The check alone measures where each label lies (outliers.ts flags a mask outside the body).
+  return { report: { ...report, inBody: inBodyByName(image?.data ?? null, label, task.input.labelNames) } }
 }
 
 async function fingerprint(path: string): Promise<SourceFingerprint> {

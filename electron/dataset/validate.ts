@@ -6,6 +6,7 @@ import { volumePool } from '../imaging/workerPool'
 import type { CaseInput } from './caseWork'
 import { scanSources } from './scan'
 import { CaseProgress } from './progress'
+import { findOutliers } from './outliers'
 import type { CaseMatch } from '../../shared/api'
 
 export function caseInput(spec: SourceSpec, c: CaseMatch): CaseInput {
@@ -39,5 +40,5 @@ export async function validateSources(spec: SourceSpec, ctx: JobContext): Promis
       ? s.value
       : ({ caseKey: scan.cases[i]!.caseKey, status: 'error', findings: [{ severity: 'error', code: 'check-failed', text: s.reason instanceof Error ? s.reason.message : String(s.reason) }], voxelCounts: {}, overlapVoxels: 0 } satisfies CaseReport),
   )
-  return { cases, counts: countStatuses(cases), findings: scan.findings }
+  return { cases, counts: countStatuses(cases), findings: scan.findings, outliers: findOutliers(cases) }
 }
