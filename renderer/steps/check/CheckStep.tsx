@@ -1,7 +1,9 @@
 // Validation: every case is read and merged in memory; the report lists what is wrong per case
 // and what to do about it. Nothing is written.
-import { Fragment, useState } from 'react'
-import type { CaseReport, CaseStatus, ValidationReport } from '../../../shared/api'
+import { Fragment, useMemo, useState } from 'react'
+import type { CaseReport, CaseStatus, OutlierFinding, ValidationReport } from '../../../shared/api'
+import { groupCaseFindings } from '../../../shared/findingGroups'
+import { axisCodes } from '../../../shared/orientation'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
@@ -30,6 +32,12 @@ export function CheckStep() {
 
   const shown = report?.cases.filter((c) => filter === 'all' || c.status === filter) ?? []
   const labelNames = spec?.labels.map((l) => l.name) ?? []
+  const groups = useMemo(() => (report ? groupCaseFindings(report.cases) : []), [report])
+  const outliersOf = useMemo(() => {
+    const m = new Map<string, OutlierFinding[]>()
+    for (const o of report?.outliers ?? []) m.set(o.caseKey, [...(m.get(o.caseKey) ?? []), o])
+    return m
+  }, [report])
   return (
     <div className="stack">
       <section className="card row">
@@ -71,6 +79,17 @@ export function CheckStep() {
             </label>
           </div>
           <FindingList findings={report.findings} />
+          <OutlierList outliers={report.outliers ?? []} />
+          {groups.length > 0 && (
+            <>
+              <h3>Messages</h3>
+              <p className="small muted">The same message about several cases is shown once, with the cases it is about.</p>
+              <FindingList testId="check-summary" findings={groups.map((g) => ({ ...g.finding, text: g.summary, file: g.caseKeys.length > 1 ? undefined : g.finding.file }))} />
+            </>
+          )}
+          <p className="small muted" data-testid="voxel-legend">
+            Voxels per label: <b>mask</b> = foreground of the label's own mask; <b>final</b> = what it keeps in the merged label map after overlaps are resolved (the later label wins).
+          </p>
           <div className="table-wrap">
             <table data-testid="check-table">
               <thead>
@@ -78,8 +97,13 @@ export function CheckStep() {
                   <th>Case</th>
                   <th>Status</th>
                   <th>Size</th>
+                  <th>Spacing (mm)</th>
+                  <th title="Where each voxel axis points to (L/R, P/A, S/I)">Axes</th>
                   {labelNames.map((n) => (
-                    <th key={n}>{n} voxels</th>
+                    <th key={n}>
+                      {n} voxels
+                      <div className="small muted">mask / final</div>
+                    </th>
                   ))}
                   <th>Overlap voxels</th>
                   <th>Messages</th>
@@ -88,15 +112,22 @@ export function CheckStep() {
               <tbody>
                 {shown.map((c: CaseReport) => (
                   <Fragment key={c.caseKey}>
-                    <tr data-testid="check-row" data-status={c.status}>
+                    <tr data-testid="check-row" data-case={c.caseKey} data-status={c.status} data-outlier={outliersOf.has(c.caseKey) || undefined}>
                       <td className="mono">{c.caseKey}</td>
                       <td>
                         <span className={`badge badge-${c.status}`}>{c.status}</span>
+                        {outliersOf.get(c.caseKey)?.map((o) => (
+                          <span key={o.kind} className="badge badge-warning" title={o.text} data-testid="outlier-badge">
+                            {OUTLIER_LABEL[o.kind]}
+                          </span>
+                        ))}
                       </td>
                       <td className="mono small">{c.geometry ? c.geometry.size.join('×') : '–'}</td>
+                      <td className="mono small" data-testid="spacing">{c.geometry ? c.geometry.spacing.map((x) => +x.toFixed(3)).join('×') : '–'}</td>
+                      <td className="mono small" data-testid="axes">{c.geometry ? axisCodes(c.geometry.direction) : '–'}</td>
                       {labelNames.map((n) => (
-                        <td key={n} className="num">
-                          {(c.voxelCounts[n] ?? 0).toLocaleString()}
+                        <td key={n} className="num" data-testid="voxels">
+                          <VoxelCell raw={c.rawVoxelCounts?.[n]} final={c.voxelCounts[n]} />
                         </td>
                       ))}
                       <td className="num" data-testid="overlap">
@@ -114,7 +145,7 @@ export function CheckStep() {
                     </tr>
                     {open === c.caseKey && (
                       <tr>
-                        <td colSpan={5 + labelNames.length}>
+                        <td colSpan={7 + labelNames.length}>
                           <FindingList findings={c.findings} />
                         </td>
                       </tr>
@@ -127,6 +158,30 @@ export function CheckStep() {
           {shown.length === 0 && <p className="muted">No case has this status.</p>}
         </section>
       )}
+    </div>
+  )
+}
+
+const OUTLIER_LABEL: Record<OutlierFinding['kind'], string> = { direction: 'other axes', spacing: 'other spacing', 'outside-body': 'mask outside body' }
+
+/** Raw and final counts; one number when the overlap took nothing from this label. */
+function VoxelCell({ raw, final }: { raw?: number; final?: number }) {
+  const f = final ?? 0
+  if (raw === undefined || raw === f) return <>{f.toLocaleString()}</>
+  return (
+    <span title={`${raw.toLocaleString()} in its mask, ${f.toLocaleString()} after overlaps are resolved`}>
+      <span className="muted">{raw.toLocaleString()} /</span> {f.toLocaleString()}
+    </span>
+  )
+}
+
+/** Cases unlike the rest: shown above the table so a flipped mask is seen before writing. */
+function OutlierList({ outliers }: { outliers: OutlierFinding[] }) {
+  if (outliers.length === 0) return null
+  return (
+    <div data-testid="check-outliers">
+      <h3>Cases unlike the others</h3>
+      <FindingList testId="outlier-findings" findings={outliers} />
     </div>
   )
 }
