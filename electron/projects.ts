@@ -1,7 +1,12 @@
-// Project files (a wizard session saved to disk) and the "recent projects" list of the Start step.
-import { readFile, stat } from 'node:fs/promises'
-import { basename, extname, resolve } from 'node:path'
+// Project files (a wizard session saved to disk), the "recent projects" list of the Start step, and
+// the open project kept from its first edit: a project without a file of its own is a draft in the
+// data folder (drafts/<id>.json); current-project.json names the project the app reopens (a file
+// or a draft) with the jobs it started, so a reload or a restart lands where the user left off.
+import { randomUUID } from 'node:crypto'
+import { readdir, readFile, rm, stat } from 'node:fs/promises'
+import { basename, dirname, extname, join, resolve } from 'node:path'
 import { z } from 'zod'
+import type { AutosaveResult, ProjectDraft, ProjectSession } from '../shared/api'
 import * as s from '../shared/schema'
 import { writeFileAtomic } from './files/writeAtomic'
 
@@ -18,10 +23,35 @@ function projectName(path: string, project: s.ProjectFile): string {
   return project.output.name?.trim() || basename(path, extname(path))
 }
 
+function draftName(project: s.ProjectFile): string {
+  const name = project.output.name?.trim()
+  if (name) return name
+  return project.sources.imagesDir ? `Untitled (${basename(project.sources.imagesDir)})` : 'Untitled'
+}
+
+/** current-project.json: which project the app reopens, and the jobs it started. */
+const sessionFile = z.object({
+  path: z.string().nullable(),
+  draftId: s.draftId.nullable(),
+  runs: s.projectRuns.default({}),
+})
+type SessionFile = z.infer<typeof sessionFile>
+
 export class ProjectStore {
   private chain: Promise<unknown> = Promise.resolve()
+  /** Autosaves are written one after another, in the order they came. */
+  private saves: Promise<unknown> = Promise.resolve()
+  private readonly draftsDir: string
+  private readonly sessionPath: string
 
-  constructor(private readonly recentFile: string) {}
+  /** stateDir: where drafts and current-project.json live (the data folder; default: the recent list's folder). */
+  constructor(
+    private readonly recentFile: string,
+    stateDir = dirname(recentFile),
+  ) {
+    this.draftsDir = join(stateDir, 'drafts')
+    this.sessionPath = join(stateDir, 'current-project.json')
+  }
 
   async save(path: string, project: s.ProjectFile): Promise<void> {
     const file = resolve(path)
@@ -60,6 +90,116 @@ export class ProjectStore {
     const st = await stat(file)
     await this.remember({ path: file, name: projectName(file, parsed.data), savedAt: st.mtimeMs })
     return parsed.data
+  }
+
+  /** Opens a project file and makes it the one the app reopens. */
+  async open(path: string): Promise<s.ProjectFile> {
+    const project = await this.load(path)
+    await this.serial(() => this.writeSession({ path: resolve(path), draftId: null, runs: {} }))
+    return project
+  }
+
+  /**
+   * Writes the open project: to its own file (a draft it came from is then removed: the file holds
+   * it now), or to its draft, a new one when it has none yet. It becomes the project the app reopens.
+   */
+  autosave(req: z.infer<typeof s.autosaveProjectRequest>): Promise<AutosaveResult> {
+    return this.serial(async () => {
+      const project = s.projectFile.parse(req.project)
+      if (req.path) {
+        await this.save(req.path, project)
+        const path = resolve(req.path)
+        await this.writeSession({ path, draftId: null, runs: req.runs })
+        if (req.draftId) await rm(this.draftPath(req.draftId), { force: true })
+        return { path, draftId: null, savedAt: Date.now() }
+      }
+      const draftId = req.draftId ?? randomUUID()
+      await writeFileAtomic(this.draftPath(draftId), `${JSON.stringify(project, null, 2)}\n`)
+      await this.writeSession({ path: null, draftId, runs: req.runs })
+      return { path: null, draftId, savedAt: Date.now() }
+    })
+  }
+
+  /** The project the app had open last; null when there is none or its file or draft is gone. */
+  async current(): Promise<ProjectSession | null> {
+    await this.saves.catch(() => undefined)
+    let session: SessionFile
+    try {
+      session = sessionFile.parse(JSON.parse(await readFile(this.sessionPath, 'utf8')))
+    } catch {
+      return null // none yet, or damaged: the app starts on Start, where drafts and recent files are listed
+    }
+    try {
+      if (session.path) {
+        const project = await this.load(session.path)
+        return { project, path: session.path, draftId: null, runs: session.runs, savedAt: (await stat(session.path)).mtimeMs }
+      }
+      if (session.draftId) return { ...(await this.readDraft(session.draftId)), runs: session.runs }
+    } catch {
+      // The file was moved or deleted since: nothing to reopen.
+    }
+    return null
+  }
+
+  /** Drafts, newest first (a damaged one is left out, never deleted). */
+  async drafts(): Promise<ProjectDraft[]> {
+    await this.saves.catch(() => undefined)
+    const names = await readdir(this.draftsDir).catch(() => [] as string[])
+    const drafts = await Promise.all(
+      names
+        .filter((n) => n.endsWith('.json') && s.draftId.safeParse(n.slice(0, -5)).success)
+        .map(async (n) => {
+          try {
+            const d = await this.readDraft(n.slice(0, -5))
+            return { draftId: d.draftId!, name: draftName(d.project), step: d.project.step, savedAt: d.savedAt }
+          } catch {
+            return null
+          }
+        }),
+    )
+    return drafts.filter((d): d is ProjectDraft => d !== null).sort((a, b) => b.savedAt - a.savedAt)
+  }
+
+  /** Opens a draft and makes it the one the app reopens. */
+  openDraft(draftId: string): Promise<ProjectSession> {
+    return this.serial(async () => {
+      const d = await this.readDraft(draftId)
+      await this.writeSession({ path: null, draftId, runs: {} })
+      return { ...d, runs: {} }
+    })
+  }
+
+  discardDraft(draftId: string): Promise<void> {
+    return this.serial(async () => {
+      await rm(this.draftPath(draftId), { force: true })
+    })
+  }
+
+  private draftPath(draftId: string): string {
+    return join(this.draftsDir, `${s.draftId.parse(draftId)}.json`)
+  }
+
+  private async readDraft(draftId: string): Promise<Omit<ProjectSession, 'runs'>> {
+    const file = this.draftPath(draftId)
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch {
+      throw new Error(`There is no draft ${draftId} in ${this.draftsDir} (it was discarded or saved to a file).`)
+    }
+    const parsed = s.projectFile.safeParse(JSON.parse(text))
+    if (!parsed.success) throw new Error(`The draft ${file} is damaged: ${parsed.error.issues[0]?.message ?? 'invalid content'}.`)
+    return { project: parsed.data, path: null, draftId, savedAt: (await stat(file)).mtimeMs }
+  }
+
+  private writeSession(session: SessionFile): Promise<number> {
+    return writeFileAtomic(this.sessionPath, `${JSON.stringify(session, null, 2)}\n`)
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.saves.catch(() => undefined).then(work)
+    this.saves = next
+    return next
   }
 
   /** Projects whose files still exist, most recently saved first. */

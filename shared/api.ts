@@ -403,6 +403,26 @@ export interface AppInfo {
   dataDir: string
 }
 
+/** Where an autosave went: the project's own file, or its draft. */
+export interface AutosaveResult {
+  path: string | null
+  draftId: string | null
+  savedAt: number
+}
+
+/** The open project as the data folder keeps it: the file's content, where it lives, and its jobs. */
+export interface ProjectSession extends AutosaveResult {
+  project: s.ProjectFile
+  runs: s.ProjectRuns
+}
+
+export interface ProjectDraft {
+  draftId: string
+  name: string
+  step: string
+  savedAt: number
+}
+
 export interface DirEntry {
   name: string
   path: string
@@ -440,6 +460,11 @@ export const apiRequests = {
   saveProject: s.saveProjectRequest,
   loadProject: s.loadProjectRequest,
   recentProjects: null,
+  autosaveProject: s.autosaveProjectRequest,
+  currentProject: null,
+  projectDrafts: null,
+  openDraft: s.draftRequest,
+  discardDraft: s.draftRequest,
   detectEnv: s.detectEnvRequest,
   installNnunet: null,
   createFolders: s.createFoldersRequest,
@@ -485,6 +510,15 @@ export interface Api {
   saveProject(req: Req<'saveProject'>): Promise<void>
   loadProject(req: Req<'loadProject'>): Promise<s.ProjectFile>
   recentProjects(): Promise<{ path: string; name: string; savedAt: number }[]>
+  /** Writes the open project (its own file, or its draft in the data folder) and makes it the one the app reopens. */
+  autosaveProject(req: Req<'autosaveProject'>): Promise<AutosaveResult>
+  /** The project the app had open last (after a reload or a restart), or null. */
+  currentProject(): Promise<ProjectSession | null>
+  /** Projects never saved to a file of their own, newest first. */
+  projectDrafts(): Promise<ProjectDraft[]>
+  /** Opens a draft (it becomes the project the app reopens). */
+  openDraft(req: Req<'openDraft'>): Promise<ProjectSession>
+  discardDraft(req: Req<'discardDraft'>): Promise<void>
   detectEnv(req: Req<'detectEnv'>): Promise<EnvReport>
   /** Job: a managed venv with the pinned nnunetv2. */
   installNnunet(): Promise<JobRef>

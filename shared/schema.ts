@@ -191,7 +191,9 @@ export const projectFile = z.object({
   version: z.literal(1),
   // A project in progress may have no folders yet (autosave keeps it from the first edit).
   sources: sourceSpec.partial({ imagesDir: true }).extend({ imagesDir: z.string().default(''), labels: z.array(labelSource).max(254).default([]) }),
-  output: outputSpec.partial({ outDir: true, id: true, name: true }),
+  // What the user typed, even out of range (an id of 1000 while typing): the Output step says
+  // what is wrong; the project file keeps it so nothing typed is lost.
+  output: outputSpec.partial({ outDir: true, id: true, name: true }).extend({ id: z.number().int().optional() }),
   step: z.string().default('start'),
   /**
    * Each step's form, by step id (e.g. forms.plan, forms.train): plain JSON the step owns. A step
@@ -202,6 +204,21 @@ export const projectFile = z.object({
 })
 export const saveProjectRequest = z.object({ path: pathText, project: projectFile })
 export const loadProjectRequest = z.object({ path: pathText })
+/** A draft: a project never saved to a file of its own, kept in the data folder (drafts/<id>.json). */
+export const draftId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'a draft id')
+/** The newest job of each kind the open project started, with its request as text. */
+export const projectRuns = z.record(z.string(), z.object({ jobId: z.string().max(200), request: z.string().max(1_000_000) }))
+/**
+ * The open project, written a moment after each edit: to its own file when it has one (path),
+ * else to its draft (a new one when draftId is null). Either way it is what the app reopens.
+ */
+export const autosaveProjectRequest = z.object({
+  project: projectFile,
+  path: pathText.nullable().default(null),
+  draftId: draftId.nullable().default(null),
+  runs: projectRuns.default({}),
+})
+export const draftRequest = z.object({ draftId })
 
 /** dataset.json of nnU-Net v2 (nnunetv2/dataset_conversion/generate_dataset_json.py). */
 export const datasetJsonV2 = z.object({
@@ -254,6 +271,7 @@ export type EnqueueTrainingsRequest = z.infer<typeof enqueueTrainingsRequest>
 export type SettingsPatch = z.infer<typeof settingsPatch>
 export type ViewFilesRequest = z.infer<typeof viewFilesRequest>
 export type ProjectFile = z.infer<typeof projectFile>
+export type ProjectRuns = z.infer<typeof projectRuns>
 export type DatasetJsonV2 = z.infer<typeof datasetJsonV2>
 export type DatasetJsonMsd = z.infer<typeof datasetJsonMsd>
 export type Rgb = z.infer<typeof rgb>
