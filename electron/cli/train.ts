@@ -26,7 +26,11 @@ they finish: losses, pseudo Dice per class, epoch time and the time left.
 ${COMMON_HELP}
 
 Ctrl-C cancels: nnU-Net and all its worker processes are stopped.
-exit codes: 0 done, 1 nnU-Net failed (guidance is printed), 2 bad usage, 130 cancelled.`
+A dataset that has not been planned and preprocessed is refused before nnU-Net starts (plan
+first: nnunet-wizard plan -d ID).
+
+exit codes: 0 done, 1 nnU-Net failed (guidance is printed), 2 bad usage or not planned yet,
+130 cancelled.`
 
 const options = {
   ...COMMON_OPTIONS,

@@ -149,7 +149,8 @@ export async function runCliJob(command: string, service: Service, json: boolean
       process.stderr.write(`nnunet-wizard ${command}: ${e.message}\n`)
       for (const g of e.findings ?? []) process.stderr.write(`${g.severity}: ${g.file ? `${g.file}: ` : ''}${g.text}\n  -> ${g.hint ?? ''}\n`)
     }
-    return 1
+    // Training what was never planned is a request to fix, like bad usage: nothing ran.
+    return e.code === 'plan-first' ? 2 : 1
   }
   const onSigint = () => {
     process.stderr.write('\nCancelling (stopping nnU-Net and its workers)...\n')

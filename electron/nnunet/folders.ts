@@ -2,7 +2,8 @@
 // process, what datasets they hold (and id collisions), and "copy shell exports" text.
 import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { FolderStatus, Finding, TrainedModel } from '../../shared/api'
+import type { DatasetStatus, FolderStatus, Finding, TrainedModel } from '../../shared/api'
+import { readDatasetLabels, readPlansSummary } from '../results/summaries'
 import type { NnunetFolders, NnunetVersion, Settings } from '../../shared/schema'
 
 /** The variable names each version reads, in the order raw, preprocessed, results. */
@@ -102,7 +103,7 @@ export async function folderStatus(settings: Settings): Promise<FolderStatus> {
   const env = folderEnv(settings)
   const exists: Record<string, boolean> = {}
   for (const [k, v] of Object.entries(env)) exists[k] = await isDir(v)
-  const byKey = new Map<string, { id: number; name: string; where: string[] }>()
+  const byKey = new Map<string, DatasetStatus>()
   for (const dir of await datasetFolders(settings)) {
     const base = dir.split(/[\\/]/).pop()!
     const parsed = parseDatasetFolderName(base, version)
@@ -113,23 +114,45 @@ export async function folderStatus(settings: Settings): Promise<FolderStatus> {
     byKey.set(key, entry)
   }
   const datasets = [...byKey.values()].sort((a, b) => a.id - b.id || a.name.localeCompare(b.name))
+  for (const d of datasets) Object.assign(d, await datasetDefaults(settings, d))
   return { version, env, exists, datasets, trainings: await trainedModels(settings) }
 }
 
-async function foldsIn(modelDir: string, version: NnunetVersion): Promise<{ folds: string[]; finished: string[] }> {
+/** What Train and Predict default from: its labels, its plans (v2), its imagesTs and a folder for predictions beside it. */
+async function datasetDefaults(settings: Settings, d: DatasetStatus): Promise<Partial<DatasetStatus>> {
+  const f = settings.folders!
+  const v2 = settings.nnunetVersion === 'v2'
+  const folder = `${v2 ? 'Dataset' : 'Task'}${String(d.id).padStart(3, '0')}_${d.name}`
+  const rawDir = v2 ? join(f.raw, folder) : join(f.raw, 'nnUNet_raw_data', folder)
+  const preDir = join(f.preprocessed, folder)
+  const labels = (await readDatasetLabels(join(rawDir, 'dataset.json'))) ?? (await readDatasetLabels(join(preDir, 'dataset.json')))
+  const plans = v2 ? await readPlansSummary(join(preDir, 'nnUNetPlans.json')) : undefined
+  const imagesTs = join(rawDir, 'imagesTs')
+  const hasTs = await isDir(imagesTs)
+  return {
+    ...(labels && { labels }),
+    ...(plans && { plans }),
+    ...(hasTs && { imagesTs, predictionsDir: join(rawDir, 'imagesTs_predicted') }),
+  }
+}
+
+async function foldsIn(modelDir: string, version: NnunetVersion): Promise<{ folds: string[]; finished: string[]; modifiedAt: number }> {
   const folds: string[] = []
   const finished: string[] = []
+  let modifiedAt = 0
   const final = version === 'v2' ? 'checkpoint_final.pth' : 'model_final_checkpoint.model'
   for (const d of await listDirs(modelDir)) {
     const m = /^fold_(\d+|all)$/.exec(d)
     if (!m) continue
     const files = await readdir(join(modelDir, d)).catch(() => [] as string[])
-    if (!files.some((f) => /\.(pth|model)$/.test(f))) continue
+    const checkpoints = files.filter((f) => /\.(pth|model)$/.test(f))
+    if (!checkpoints.length) continue
     folds.push(m[1]!)
+    for (const c of checkpoints) modifiedAt = Math.max(modifiedAt, (await stat(join(modelDir, d, c)).catch(() => ({ mtimeMs: 0 }))).mtimeMs)
     if (files.includes(final)) finished.push(m[1]!)
   }
   const order = (f: string) => (f === 'all' ? 99 : Number(f))
-  return { folds: folds.sort((a, b) => order(a) - order(b)), finished: finished.sort((a, b) => order(a) - order(b)) }
+  return { folds: folds.sort((a, b) => order(a) - order(b)), finished: finished.sort((a, b) => order(a) - order(b)), modifiedAt }
 }
 
 /**
@@ -144,8 +167,8 @@ export async function trainedModels(settings: Settings): Promise<TrainedModel[]>
   const add = async (dataset: string, configuration: string, trainer: string, plans: string, folder: string) => {
     const parsed = parseDatasetFolderName(dataset, version)
     if (!parsed) return
-    const { folds, finished } = await foldsIn(folder, version)
-    if (folds.length) out.push({ datasetId: parsed.id, dataset, configuration, trainer, plans, folder, folds, finished })
+    const { folds, finished, modifiedAt } = await foldsIn(folder, version)
+    if (folds.length) out.push({ datasetId: parsed.id, dataset, configuration, trainer, plans, folder, folds, finished, modifiedAt })
   }
   if (version === 'v2') {
     for (const dataset of await listDirs(f.results)) {

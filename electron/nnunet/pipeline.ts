@@ -5,7 +5,8 @@ import { mkdir, readdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { leadsInside } from '../files/pathInside'
-import type { Finding, Progress } from '../../shared/api'
+import type { Finding, PlansSummary, Progress, TrainedModel, ValidationSummary } from '../../shared/api'
+import { readDatasetLabels, readPlansSummary, readValidationSummary } from '../results/summaries'
 import {
   V1_SHORT_TRAINERS,
   convertMsdArgs,
@@ -21,7 +22,7 @@ import type { NnunetVersion, PlanRequest, PredictRequest, Settings, TrainRequest
 import { epochsFromTrainerName } from '../../shared/trainingLog'
 import type { JobContext } from '../jobs/jobManager'
 import { dataDir as appDataDir } from '../paths'
-import { folderEnv, optionEnv } from './folders'
+import { folderEnv, optionEnv, trainedModels } from './folders'
 import { resolvePython } from './python'
 import { revalidateCommand } from './guidance'
 import { runTool } from './runner'
@@ -82,6 +83,8 @@ export interface PlanResult {
   datasetId: number
   dataset?: string
   preprocessed?: string
+  /** What nnU-Net planned (v2 only: v1's plans are a Python pickle). */
+  plans?: PlansSummary
 }
 
 export async function runPlan(req: PlanRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<PlanResult> {
@@ -98,7 +101,10 @@ export async function runPlan(req: PlanRequest, settings: Settings, ctx: JobCont
   await runTool(ctx, { python, env, command: planArgs(version, req) })
   stepProgress(ctx, steps, steps, 'done')
   const dataset = await datasetFolderName(settings, req.datasetId)
-  return { datasetId: req.datasetId, ...(dataset ? { dataset, preprocessed: join(settings.folders!.preprocessed, dataset) } : {}) }
+  if (!dataset) return { datasetId: req.datasetId }
+  const preprocessed = join(settings.folders!.preprocessed, dataset)
+  const plans = version === 'v2' ? await readPlansSummary(join(preprocessed, `${defaultPlans(version)}.json`)) : undefined
+  return { datasetId: req.datasetId, dataset, preprocessed, ...(plans && { plans }) }
 }
 
 // ---------------------------------------------------------------- train
@@ -130,6 +136,8 @@ export interface TrainResult {
   outputFolder?: string
   epochs: number
   checkpoints: string[]
+  /** The final validation's Dice per named label (absent for fold "all", which has no validation). */
+  validation?: ValidationSummary
 }
 
 /**
@@ -143,16 +151,29 @@ export function plansFile(settings: Settings, dataset: string, plans: string, co
   return join(dir, `${plans}_plans_${configuration === '2d' ? '2D' : '3D'}.pkl`)
 }
 
+/**
+ * Why this training cannot start yet because its dataset has not been planned (the plans file is
+ * missing, or the dataset is nowhere in the nnU-Net folders), or undefined. nnU-Net itself would
+ * only stop with a FileNotFoundError traceback.
+ */
+export async function planFirstReason(req: TrainRequest, settings: Settings): Promise<string | undefined> {
+  if (!settings.folders) return undefined // folderEnv says that, in its own words
+  const dataset = await datasetFolderName(settings, req.datasetId)
+  if (!dataset) {
+    return `Dataset ${req.datasetId} is not in the nnU-Net folders (${settings.folders.raw}): write it there, then plan first (nnunet-wizard plan -d ${req.datasetId}), then train.`
+  }
+  const file = plansFile(settings, dataset, req.plans ?? defaultPlans(settings.nnunetVersion), req.configuration)
+  if (existsSync(file)) return undefined
+  return `Dataset ${req.datasetId} (${dataset}) has not been planned and preprocessed for ${req.configuration} yet: ${file} does not exist. Plan first (Plan step, or nnunet-wizard plan -d ${req.datasetId}), then train.`
+}
+
 export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<TrainResult> {
   const version = settings.nnunetVersion
   const plans = req.plans ?? defaultPlans(version)
+  // Checked again at its turn: a queued training may wait behind the plan it needs.
+  const notPlanned = await planFirstReason(req, settings)
+  if (notPlanned) throw new Error(notPlanned)
   const dataset = await datasetFolderName(settings, req.datasetId)
-  if (dataset && settings.folders) {
-    const file = plansFile(settings, dataset, plans, req.configuration)
-    if (!existsSync(file)) {
-      throw new Error(`Dataset ${req.datasetId} (${dataset}) has not been planned and preprocessed for ${req.configuration} yet: ${file} does not exist. Run Plan and preprocess first (nnunet-wizard plan -d ${req.datasetId}), then train.`)
-    }
-  }
   const python = resolvePython(settings)
   const env = childEnv(settings, dataDir)
   const { trainer, totalEpochs } = await resolveTrainer(req, version, dataDir)
@@ -169,7 +190,15 @@ export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobCo
   const run = await runTool(ctx, { python, env, command, training: { totalEpochs } })
   const outputFolder = dataset ? trainingOutputFolder(settings, dataset, trainer, plans, req.configuration, req.fold) : undefined
   const checkpoints = outputFolder ? (await readdir(outputFolder).catch(() => [] as string[])).filter((n) => /\.(pth|model)$/.test(n)).sort() : []
-  return { trainer, ...(outputFolder ? { outputFolder } : {}), epochs: run.epochs, checkpoints }
+  const validation = outputFolder && dataset ? await readValidationSummary(outputFolder, version, await datasetLabels(settings, dataset)) : undefined
+  return { trainer, ...(outputFolder ? { outputFolder } : {}), epochs: run.epochs, checkpoints, ...(validation && { validation }) }
+}
+
+/** The dataset's label names (its dataset.json in preprocessed, where nnU-Net copies it, else raw). */
+export async function datasetLabels(settings: Settings, dataset: string): Promise<{ name: string; value: number }[]> {
+  const f = settings.folders!
+  const raw = settings.nnunetVersion === 'v2' ? join(f.raw, dataset) : join(f.raw, 'nnUNet_raw_data', dataset)
+  return (await readDatasetLabels(join(f.preprocessed, dataset, 'dataset.json'))) ?? (await readDatasetLabels(join(raw, 'dataset.json'))) ?? []
 }
 
 // ---------------------------------------------------------------- predict
@@ -214,8 +243,16 @@ export async function runPredict(req: PredictRequest, settings: Settings, ctx: J
   return { output: req.output, files }
 }
 
-/** The folds to predict with must be trained, with the checkpoint asked for; say which is missing. */
-async function checkTrainedModel(settings: Settings, req: PredictRequest, trainer: string): Promise<void> {
+/** "2d nnUNetTrainer_Wizard_2ep (nnUNetPlans), folds 0 (finished: 0)" for each model of the dataset, or a sentence that there is none. */
+export function modelList(models: readonly TrainedModel[], datasetId: number): string {
+  const mine = models.filter((m) => m.datasetId === datasetId)
+  if (!mine.length) return `The results folder has no trained model of dataset ${datasetId} yet.`
+  const text = mine.map((m) => `${m.configuration} with ${m.trainer} (${m.plans}): folds ${m.folds.join(', ')}${m.finished.length ? `, finished ${m.finished.join(', ')}` : ', none finished'}`)
+  return `Trained models of dataset ${datasetId}: ${text.join('; ')}.`
+}
+
+/** The folds to predict with must be trained, with the checkpoint asked for; say which is missing and what exists. */
+export async function checkTrainedModel(settings: Settings, req: PredictRequest, trainer = req.trainer ?? defaultTrainer(settings.nnunetVersion, req.configuration)): Promise<void> {
   if (!settings.folders) return
   const dataset = await datasetFolderName(settings, req.datasetId)
   if (!dataset) throw new Error(`Dataset ${req.datasetId} is not in the nnU-Net folders (${settings.folders.raw}, ${settings.folders.preprocessed}, ${settings.folders.results}). Check the dataset id and the folders in the settings.`)
@@ -224,7 +261,8 @@ async function checkTrainedModel(settings: Settings, req: PredictRequest, traine
   for (const fold of req.folds) {
     const folder = trainingOutputFolder(settings, dataset, trainer, defaultPlans(settings.nnunetVersion), req.configuration, fold)
     if (!existsSync(join(folder, checkpoint))) {
-      throw new Error(`There is no trained model to predict with: ${join(folder, checkpoint)} does not exist. Train ${req.configuration} fold ${fold} first (until it finishes), or choose the trainer, configuration, folds and checkpoint it was trained with.`)
+      const models = modelList(await trainedModels(settings), req.datasetId)
+      throw new Error(`There is no trained model to predict with: ${join(folder, checkpoint)} does not exist. ${models} Choose one of them (trainer, configuration, folds, checkpoint), or train ${req.configuration} fold ${fold} first (until it finishes).`)
     }
   }
 }

@@ -90,14 +90,19 @@ export class RunQueue {
     return this.snapshot()
   }
 
-  /** Adds one entry whose job is created now and waits in the queue for its turn. */
-  async submit(entry: NewEntry): Promise<JobRef> {
+  /**
+   * Adds one entry whose job is created now and waits in the queue for its turn: at the end, or at
+   * the index `at` picks from the entries waiting then (a prediction whose model is trained goes
+   * before trainings it does not need).
+   */
+  async submit(entry: NewEntry, at?: (waiting: readonly QueueEntry[]) => number): Promise<JobRef> {
     await this.ready
     const e = { ...entry, enqueuedAt: Date.now() } as QueueEntry
     this.paused = false
     const job = await this.opts.jobs.start(e.kind, e.title, async (ctx) => {
       e.jobId = ctx.jobId
-      this.waiting.push(e)
+      const index = at ? Math.max(0, Math.min(this.waiting.length, at(this.waiting))) : this.waiting.length
+      this.waiting.splice(index, 0, e)
       this.changed()
       await this.turn(e, ctx)
       return this.execute(e, ctx)
@@ -150,6 +155,10 @@ export class RunQueue {
   private waitsFor(entry: QueueEntry, index: number): string {
     const ahead = index === 0 ? (this.running ? this.started.find((e) => e.id === this.running) : undefined) : this.waiting[index - 1]
     const turn = ahead ? `starts after "${ahead.title}"` : this.paused ? 'held: a run was cancelled, so the queue waits until it is resumed' : 'starts next'
+    const behind = this.waiting.slice(index + 1).filter((w) => w.kind === 'train').length
+    if (entry.kind === 'predict' && behind > 0) {
+      return `${turn} (one nnU-Net run at a time); it does not wait for the ${behind} training${behind === 1 ? '' : 's'} queued after it, which train${behind === 1 ? 's' : ''} other models`
+    }
     if (entry.kind !== 'find-best' || !entry.after?.length) return turn
     return `${turn}; compares the ${entry.after.length} training${entry.after.length === 1 ? '' : 's'} queued with it once they have finished`
   }

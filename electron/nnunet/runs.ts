@@ -9,7 +9,7 @@ import * as s from '../../shared/schema'
 import { JobManager, type JobContext } from '../jobs/jobManager'
 import { ApiError } from '../transport/errors'
 import { folderStatus } from './folders'
-import { npzFindings, npzRefusal, runFindBest, runPlan, runPredict, runTrain } from './pipeline'
+import { checkTrainedModel, npzFindings, npzRefusal, planFirstReason, runFindBest, runPlan, runPredict, runTrain } from './pipeline'
 import { newEntryId, RunQueue, type NewEntry } from './queue'
 
 /** A job manager whose event channel (the one both transports forward) also carries other events: the queue's. */
@@ -34,6 +34,17 @@ export const planTitle = (r: s.PlanRequest) => `Plan and preprocess dataset ${r.
 export const trainTitle = (r: s.TrainRequest) => `Train ${r.configuration} fold ${r.fold} (dataset ${r.datasetId})`
 export const predictTitle = (r: s.PredictRequest) => `Predict with ${r.configuration} (dataset ${r.datasetId})`
 export const findBestTitle = (r: s.FindBestRequest) => `Find the best configuration of dataset ${r.datasetId} (${r.configurations.join(', ')})`
+
+/** A queued or running training that makes (part of) the model this prediction uses. */
+export const makesModel = (r: s.PredictRequest) => (e: QueueEntry) =>
+  e.kind === 'train' && e.request.datasetId === r.datasetId && e.request.configuration === r.configuration && r.folds.some((f) => String(f) === String(e.request.fold))
+
+/**
+ * Where a prediction joins the waiting runs. One nnU-Net run at a time still holds (it waits for
+ * the run going now), but it does not wait for trainings it does not need: it goes right after
+ * the last waiting training that makes its model, or first.
+ */
+export const predictPlace = (r: s.PredictRequest) => (waiting: readonly QueueEntry[]) => waiting.reduce((last, e, i) => (makesModel(r)(e) ? i + 1 : last), 0)
 
 export type RunMethods = Pick<Api, 'plan' | 'train' | 'predict' | 'findBest' | 'enqueueTrainings' | 'runQueue' | 'removeQueued' | 'resumeQueue'>
 
@@ -84,16 +95,51 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue } 
 
   const trainEntry = (r: s.TrainRequest): NewEntry => ({ id: newEntryId(), kind: 'train', title: trainTitle(r), request: r })
 
+  /** The entries waiting or running now. */
+  const pending = async (): Promise<QueueEntry[]> => {
+    const st = await queue.state()
+    return [...st.started.filter((e) => e.id === st.running), ...st.waiting]
+  }
+
+  /**
+   * "Plan first", said before anything is queued: a training of a dataset with no plans would only
+   * reach nnU-Net's FileNotFoundError. A plan of that dataset waiting or running in the queue
+   * counts: the training then waits behind it (and is checked again at its turn).
+   */
+  const refuseUnplanned = async (reqs: readonly s.TrainRequest[]): Promise<void> => {
+    const settings = await opts.settings()
+    const planned = new Set((await pending()).flatMap((e) => (e.kind === 'plan' ? [e.request.datasetId] : [])))
+    for (const r of reqs) {
+      if (planned.has(r.datasetId)) continue
+      const why = await planFirstReason(r, settings)
+      if (why) throw new ApiError(why, 'plan-first', 409)
+    }
+  }
+
+
   return {
     queue,
     plan: async (req) => {
       const r = s.planRequest.parse(req)
       return queue.submit({ id: newEntryId(), kind: 'plan', title: planTitle(r), request: r })
     },
-    train: async (req) => queue.submit(trainEntry(s.trainRequest.parse(req))),
+    train: async (req) => {
+      const r = s.trainRequest.parse(req)
+      await refuseUnplanned([r])
+      return queue.submit(trainEntry(r))
+    },
     predict: async (req) => {
       const r = s.predictRequest.parse(req)
-      return queue.submit({ id: newEntryId(), kind: 'predict', title: predictTitle(r), request: r })
+      const needed = makesModel(r)
+      // The checkpoint is checked now, not after a wait: unless a queued training is making it.
+      if (!(await pending()).some(needed)) {
+        try {
+          await checkTrainedModel(await opts.settings(), r)
+        } catch (err) {
+          throw new ApiError((err as Error).message, 'no-trained-model', 409)
+        }
+      }
+      return queue.submit({ id: newEntryId(), kind: 'predict', title: predictTitle(r), request: r }, predictPlace(r))
     },
     findBest: async (req) => {
       const r = s.findBestRequest.parse(req)
@@ -104,6 +150,7 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue } 
     },
     enqueueTrainings: async (req) => {
       const r = s.enqueueTrainingsRequest.parse(req)
+      await refuseUnplanned(r.trainings)
       const entries = r.trainings.map(trainEntry)
       const fb = r.thenFindBest ? findBestAfter(r.trainings) : undefined
       if (fb) entries.push({ id: newEntryId(), kind: 'find-best', title: findBestTitle(fb), request: fb, after: entries.map((e) => e.id) })

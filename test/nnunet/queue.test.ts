@@ -11,6 +11,7 @@ import type { QueueEntry, RunQueueState } from '../../shared/api'
 import type { TrainRequest } from '../../shared/schema'
 import { JobManager, type JobContext } from '../../electron/jobs/jobManager'
 import { newEntryId, RunQueue, type NewEntry } from '../../electron/nnunet/queue'
+import { predictPlace } from '../../electron/nnunet/runs'
 
 const train = (fold: TrainRequest['fold']): NewEntry => ({
   id: newEntryId(),
@@ -64,6 +65,33 @@ afterEach(async () => {
 const ended = (jobs: JobManager, jobId: string) => jobs.wait(jobId)
 
 describe('run queue', () => {
+  it('a prediction waits for the run going now and for the training that makes its model, not for trainings of other models', async () => {
+    const jobs = new JobManager(join(dir, 'jobs'))
+    const runs = heldRuns()
+    const q = new RunQueue({ jobs, execute: runs.execute })
+    const other: NewEntry = { ...train(0), title: 'dataset 8 fold 0', request: { ...(train(0).request as TrainRequest), datasetId: 8 } }
+    await q.enqueue([train(0), train(1), other])
+    const predict = (folds: (0 | 1)[], title: string): [NewEntry, ReturnType<typeof predictPlace>] => {
+      const request = { datasetId: 7, input: '/in', output: '/out', configuration: '3d_fullres' as const, folds }
+      return [{ id: newEntryId(), kind: 'predict', title, request }, predictPlace(request)]
+    }
+    // Fold 0's model: only the running fold 0 is ahead of it.
+    await q.submit(...predict([0], 'predict fold 0'))
+    // Folds 0 and 1 (an ensemble): it needs the waiting fold 1, so it goes right after it.
+    await q.submit(...predict([0, 1], 'predict folds 0+1'))
+    await vi.waitFor(async () => expect((await q.state()).waiting).toHaveLength(4))
+    const state = await q.state()
+    expect(state.waiting.map((e) => [e.title, e.waitsFor])).toEqual([
+      ['predict fold 0', 'starts after "fold 0" (one nnU-Net run at a time); it does not wait for the 2 trainings queued after it, which train other models'],
+      ['fold 1', 'starts after "predict fold 0"'],
+      ['predict folds 0+1', 'starts after "fold 1" (one nnU-Net run at a time); it does not wait for the 1 training queued after it, which trains other models'],
+      ['dataset 8 fold 0', 'starts after "predict folds 0+1"'],
+    ])
+    for (const t of ['fold 0', 'predict fold 0', 'fold 1', 'predict folds 0+1', 'dataset 8 fold 0']) await runs.end(t)
+    expect(runs.order).toEqual(['fold 0', 'predict fold 0', 'fold 1', 'predict folds 0+1', 'dataset 8 fold 0'])
+    expect(runs.maxRunning).toBe(1)
+  })
+
   it('runs one at a time in queue order: queued folds, then a run asked for directly', async () => {
     const jobs = new JobManager(join(dir, 'jobs'))
     const runs = heldRuns()

@@ -20,6 +20,9 @@ beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'wizard-run-queue-'))
   folders = { raw: join(base, 'raw'), preprocessed: join(base, 'preprocessed'), results: join(base, 'results') }
   for (const f of Object.values(folders)) await mkdir(f, { recursive: true })
+  // Dataset 7 has been planned (its plans file exists), so its trainings are queued.
+  await mkdir(join(folders.preprocessed, 'Dataset007_Queued'), { recursive: true })
+  await writeFile(join(folders.preprocessed, 'Dataset007_Queued', 'nnUNetPlans.json'), '{"configurations": {}}')
 })
 afterAll(async () => {
   await rm(base, { recursive: true, force: true })
@@ -95,6 +98,27 @@ describe('the run queue across a restart of the service', () => {
   })
 })
 
+describe('predict checks its model before it is queued', () => {
+  it('refuses a model that is not trained, naming the models that are (no job, nothing queued)', async () => {
+    const model = join(folders.results, 'Dataset007_Queued', 'nnUNetTrainer_Wizard_2ep__nnUNetPlans__2d', 'fold_0')
+    await mkdir(model, { recursive: true })
+    await writeFile(join(model, 'checkpoint_final.pth'), '')
+    const service = await serviceAt(join(base, 'predict-check'))
+    const input = join(base, 'scans')
+    await mkdir(input, { recursive: true })
+    const refused = callApi(service, 'predict', { datasetId: 7, input, output: join(base, 'out'), configuration: '3d_fullres', folds: [0] })
+    await expect(refused).rejects.toMatchObject({ code: 'no-trained-model' })
+    await expect(refused).rejects.toThrow(
+      `There is no trained model to predict with: ${join(folders.results, 'Dataset007_Queued', 'nnUNetTrainer__nnUNetPlans__3d_fullres', 'fold_0', 'checkpoint_final.pth')} does not exist. Trained models of dataset 7: 2d with nnUNetTrainer_Wizard_2ep (nnUNetPlans): folds 0, finished 0.`,
+    )
+    expect(await service.listJobs()).toEqual([])
+    // The model that exists is accepted and queued (its run then fails here: no interpreter).
+    const { jobId } = (await callApi(service, 'predict', { datasetId: 7, input, output: join(base, 'out'), configuration: '2d', folds: [0], trainer: 'nnUNetTrainer_Wizard_2ep' })) as { jobId: string }
+    expect((await service.jobs.wait(jobId)).state).toBe('failed')
+    await service.dispose()
+  })
+})
+
 describe('plan and preprocess first', () => {
   beforeAll(async () => {
     // Dataset 12 is written into nnUNet_raw but was never planned.
@@ -102,24 +126,36 @@ describe('plan and preprocess first', () => {
     await writeFile(join(folders.raw, 'Dataset012_Unplanned', 'dataset.json'), '{}')
   })
 
-  it('a training of a dataset without plans fails with the rule, before nnU-Net starts', async () => {
+  it('a training of a dataset without plans is refused before it is queued (no job, nothing in the queue)', async () => {
     const service = await serviceAt(join(base, 'unplanned'))
-    const { jobId } = (await callApi(service, 'train', train(0, 12))) as { jobId: string }
-    const job = await service.jobs.wait(jobId)
-    expect(job.state).toBe('failed')
-    expect(job.error).toBe(
-      `Dataset 12 (Dataset012_Unplanned) has not been planned and preprocessed for 3d_fullres yet: ${join(folders.preprocessed, 'Dataset012_Unplanned', 'nnUNetPlans.json')} does not exist. Run Plan and preprocess first (nnunet-wizard plan -d 12), then train.`,
+    const refused = callApi(service, 'train', train(0, 12))
+    await expect(refused).rejects.toMatchObject({ code: 'plan-first' })
+    await expect(refused).rejects.toThrow(
+      `Dataset 12 (Dataset012_Unplanned) has not been planned and preprocessed for 3d_fullres yet: ${join(folders.preprocessed, 'Dataset012_Unplanned', 'nnUNetPlans.json')} does not exist. Plan first (Plan step, or nnunet-wizard plan -d 12), then train.`,
     )
-    expect(job.command).toBeUndefined()
+    await expect(callApi(service, 'enqueueTrainings', { trainings: [train(0, 12)] })).rejects.toMatchObject({ code: 'plan-first' })
+    expect(await service.listJobs()).toEqual([])
+    expect((await service.runQueue()).waiting).toEqual([])
     await service.dispose()
   })
 
-  it('applies from the terminal too (nnunet-wizard train goes through the service)', { timeout: 120_000 }, async () => {
-    const args = ['--import', 'tsx', join(REPO_ROOT, 'electron', 'cli.ts'), 'train', '-d', '12', '-c', '3d_fullres', '-f', '0', '--raw', folders.raw, '--preprocessed', folders.preprocessed, '--results', folders.results, '--python', join(base, 'no-python')]
-    const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+  const cli = (...argv: string[]) => {
+    const args = ['--import', 'tsx', join(REPO_ROOT, 'electron', 'cli.ts'), 'train', ...argv, '-c', '3d_fullres', '-f', '0', '--raw', folders.raw, '--preprocessed', folders.preprocessed, '--results', folders.results, '--python', join(base, 'no-python')]
+    return new Promise<{ code: number; stderr: string }>((resolve) => {
       execFile(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, NNUNET_WIZARD_DATA: join(base, 'cli-data') } }, (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }))
     })
-    expect(r.code).toBe(1)
-    expect(r.stderr).toContain('Failed: Dataset 12 (Dataset012_Unplanned) has not been planned and preprocessed for 3d_fullres yet')
+  }
+
+  it('applies from the terminal too: nnunet-wizard train exits 2 with "plan first", no traceback', { timeout: 120_000 }, async () => {
+    const r = await cli('-d', '12')
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('nnunet-wizard train: Dataset 12 (Dataset012_Unplanned) has not been planned and preprocessed for 3d_fullres yet')
+    expect(r.stderr).toContain('Plan first')
+    expect(r.stderr).not.toMatch(/Traceback|FileNotFoundError/)
+    // A dataset that is nowhere in the folders: the same rule, said so.
+    const none = await cli('-d', '13')
+    expect(none.code).toBe(2)
+    expect(none.stderr).toContain('Dataset 13 is not in the nnU-Net folders')
+    expect(none.stderr).toContain('plan first')
   })
 })

@@ -1,0 +1,118 @@
+// nnU-Net's own result files, read for the cards the app shows: the final validation Dice per
+// label of a training fold, and the plans (spacing, patch and batch size, normalisation) of a
+// planned dataset. Read-only; a missing or unreadable file is "not known", never an error that
+// stops a run that has already ended well.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { LabelDice, PlanConfigSummary, PlansSummary, ValidationSummary } from '../../shared/api'
+import type { NnunetVersion } from '../../shared/schema'
+
+/**
+ * nnU-Net writes its JSON with Python's json.dump, which spells a missing Dice as the bare token
+ * NaN (a label absent from both reference and prediction). JSON.parse refuses that; null keeps it.
+ */
+export function parsePythonJson(text: string): unknown {
+  return JSON.parse(text.replace(/(?<=[:\[,]\s*)-?(NaN|Infinity)(?=\s*[,\]}])/g, 'null'))
+}
+
+async function readJson(file: string): Promise<unknown> {
+  return parsePythonJson(await readFile(file, 'utf8'))
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+
+/** Label names by value from a dataset.json (v2 name -> value, MSD/v1 value -> name); background and regions left out. */
+export function labelsOfDatasetJson(json: unknown): { name: string; value: number }[] {
+  const labels = (json as { labels?: unknown } | null)?.labels
+  if (!labels || typeof labels !== 'object' || Array.isArray(labels)) return []
+  const out: { name: string; value: number }[] = []
+  for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
+    if (typeof v === 'number' && Number.isInteger(v)) out.push({ name: k, value: v })
+    else if (typeof v === 'string' && /^\d+$/.test(k)) out.push({ name: v, value: Number(k) })
+  }
+  return out.filter((l) => l.value > 0).sort((a, b) => a.value - b.value)
+}
+
+export async function readDatasetLabels(file: string): Promise<{ name: string; value: number }[] | undefined> {
+  try {
+    const labels = labelsOfDatasetJson(await readJson(file))
+    return labels.length ? labels : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The per-label mean Dice of a summary.json. v2: { mean: { "1": { Dice }, ... }, foreground_mean:
+ * { Dice }, metric_per_case: [...] }; v1: { results: { mean: { "0": ..., "1": { Dice } }, all: [...] } }
+ * (v1 also scores the background, which is left out).
+ */
+export function validationOf(json: unknown, labels: readonly { name: string; value: number }[], file: string): ValidationSummary {
+  const j = json as { mean?: unknown; foreground_mean?: { Dice?: unknown }; metric_per_case?: unknown[]; results?: { mean?: unknown; all?: unknown[] } } | null
+  const mean = (j?.mean ?? j?.results?.mean) as Record<string, { Dice?: unknown }> | undefined
+  if (!mean || typeof mean !== 'object') throw new Error(`${file} has no per-label "mean" table: it is not an nnU-Net validation summary.`)
+  const nameOf = (key: string) => labels.find((l) => String(l.value) === key)?.name ?? (/^\d+$/.test(key) ? `label ${key}` : `region ${key}`)
+  const entries: LabelDice[] = Object.entries(mean)
+    .filter(([key]) => key !== '0')
+    .map(([key, m]) => ({ key, name: nameOf(key), dice: num(m?.Dice) }))
+  const known = entries.flatMap((e) => (e.dice === null ? [] : [e.dice]))
+  const fg = j?.foreground_mean ? num(j.foreground_mean.Dice) : known.length ? known.reduce((a, b) => a + b, 0) / known.length : null
+  const cases = (j?.metric_per_case ?? j?.results?.all ?? []).length
+  return { file, labels: entries, mean: fg, cases }
+}
+
+/** The summary.json of a training fold's final validation. */
+export function validationSummaryFile(foldDir: string, version: NnunetVersion): string {
+  return join(foldDir, version === 'v2' ? 'validation' : 'validation_raw', 'summary.json')
+}
+
+export async function readValidationSummary(foldDir: string, version: NnunetVersion, labels: readonly { name: string; value: number }[]): Promise<ValidationSummary | undefined> {
+  const file = validationSummaryFile(foldDir, version)
+  try {
+    return validationOf(await readJson(file), labels, file)
+  } catch {
+    return undefined // no validation ran (fold "all", --disable_checkpointing) or it was cut short
+  }
+}
+
+/** Below this, a label's final Dice says the model has not learned it (a warning on the card). */
+export const LOW_DICE = 0.05
+
+const numbers = (v: unknown): number[] => (Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : [])
+
+/**
+ * The configurations of a v2 plans file. A configuration may inherit from another
+ * ("inherits_from": 3d_cascade_fullres takes 3d_fullres and overrides a few keys).
+ */
+export function plansOf(json: unknown, file: string): PlansSummary {
+  const j = json as { plans_name?: unknown; configurations?: Record<string, Record<string, unknown>> } | null
+  const configs = j?.configurations
+  if (!configs || typeof configs !== 'object') throw new Error(`${file} has no "configurations": it is not an nnU-Net v2 plans file.`)
+  const resolved = (name: string, seen = new Set<string>()): Record<string, unknown> => {
+    const c = configs[name] ?? {}
+    const parent = typeof c.inherits_from === 'string' && !seen.has(name) ? resolved(c.inherits_from, seen.add(name)) : {}
+    return { ...parent, ...c }
+  }
+  const configurations: PlanConfigSummary[] = Object.keys(configs).map((name) => {
+    const c = resolved(name)
+    return {
+      name,
+      spacing: numbers(c.spacing),
+      patchSize: numbers(c.patch_size),
+      batchSize: typeof c.batch_size === 'number' ? c.batch_size : 0,
+      normalization: Array.isArray(c.normalization_schemes) ? c.normalization_schemes.map(String) : [],
+      ...(Array.isArray(c.median_image_size_in_voxels) && { medianImageSize: numbers(c.median_image_size_in_voxels) }),
+      ...(typeof configs[name]!.previous_stage === 'string' && { previousStage: configs[name]!.previous_stage as string }),
+    }
+  })
+  return { file, plans: typeof j?.plans_name === 'string' ? j.plans_name : 'nnUNetPlans', configurations }
+}
+
+/** v2 only: v1 keeps its plans in a Python pickle, which the app does not unpickle. */
+export async function readPlansSummary(file: string): Promise<PlansSummary | undefined> {
+  try {
+    return plansOf(await readJson(file), file)
+  } catch {
+    return undefined
+  }
+}
