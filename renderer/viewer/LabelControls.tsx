@@ -42,7 +42,7 @@ export function LabelLegend({ labels, voxelCounts, onToggle, opacity, onOpacity,
             <label className="check">
               <input type="checkbox" checked={l.visible} onChange={() => onToggle(l.value)} data-testid={`legend-toggle-${l.value}`} />
               <span className="swatch" style={{ background: rgbToHex(l.color) }} />
-              <span className="grow">
+              <span className="grow legend-name" title={l.name} data-testid={`legend-name-${l.value}`}>
                 {l.value <= 9 && <kbd>{l.value}</kbd>} {l.name}
               </span>
             </label>
@@ -54,8 +54,9 @@ export function LabelLegend({ labels, voxelCounts, onToggle, opacity, onOpacity,
         ))}
       </ul>
       <div className="field">
-        <label htmlFor="opacity">Label opacity {Math.round(opacity * 100)}%</label>
-        <input id="opacity" type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => onOpacity(Number(e.target.value))} data-testid="opacity" />
+        <label htmlFor="opacity">Fill opacity {Math.round(opacity * 100)}%</label>
+        <input id="opacity" type="range" min={0} max={1} step={0.05} value={opacity} disabled={outline} onChange={(e) => onOpacity(Number(e.target.value))} data-testid="opacity" />
+        {outline && <div className="small muted">Outlines are drawn opaque, without fill.</div>}
       </div>
       <label className="check">
         <input type="checkbox" checked={outline} onChange={(e) => onOutline(e.target.checked)} data-testid="outline" />
@@ -75,6 +76,9 @@ export function CursorInfo({ loc, labels, stride, children }: { loc: ViewerLocat
       {loc ? (
         <>
           <span>voxel {loc.vox ? loc.vox.map((v, i) => Math.round(v) * (stride?.[i] ?? 1)).join(', ') : '–'}</span>
+          <span title="Patient coordinates in mm: +x right, +y anterior, +z superior (RAS, as in Slicer)" data-testid="cursor-mm" data-mm={loc.mm?.join(',') ?? ''}>
+            RAS {loc.mm ? loc.mm.map((v) => v.toFixed(1)).join(', ') : '–'} mm
+          </span>
           <span>value {loc.imageValue !== null ? Number(loc.imageValue.toFixed(2)) : '–'}</span>
           <span data-testid="cursor-label">
             label {loc.labelValue !== null ? Math.round(loc.labelValue) : '–'}

@@ -6,6 +6,8 @@ import { Niivue, NVImage, SHOW_RENDER, SLICE_TYPE, type NiiVueLocation } from '@
 import { buildLabelLut, type LutLabel } from './labelLut'
 import { focusVoxel, voxelToMm } from './labelFocus'
 import { markPreviewStage } from './perf'
+import { outlineLabels } from './labelOutline'
+import { autoWindow, type WindowRange } from './windowLevel'
 
 export { SLICE_TYPE }
 
@@ -19,7 +21,18 @@ export interface ViewerLocation {
 export interface ViewerController {
   /** Moves the crosshair into the label with this value; false when the label is empty here. */
   focusLabel(value: number): boolean
+  /** Shows slice `index` along patient axis `axis` (0 = right-left, 1 = posterior-anterior, 2 = inferior-superior). */
+  setSlice(axis: 0 | 1 | 2, index: number): void
 }
+
+/** The slice under the crosshair per patient axis (RAS order), and the slices there are. */
+export interface SlicePosition {
+  dims: [number, number, number]
+  index: [number, number, number]
+}
+
+/** The grey-level window: a range in the image's units, 'auto' (its histogram), or null (NiiVue's default). */
+export type WindowChoice = WindowRange | 'auto' | null
 
 export interface ViewerVolumes {
   key: string
@@ -33,7 +46,11 @@ interface Props {
   opacity: number
   outline: boolean
   sliceType: SLICE_TYPE
+  /** Patient's right on the screen's left (Slicer, ITK-SNAP, PACS); false: neurological. */
+  radiological: boolean
+  window: WindowChoice
   onLocation(loc: ViewerLocation): void
+  onSlices?(pos: SlicePosition): void
   /** Called when a new pair of volumes is on screen. */
   onDrawn(key: string): void
   onError(err: unknown): void
@@ -51,19 +68,89 @@ function labelFocusFrac(lab: NVImage, value: number): [number, number, number] |
   return [frac[0]!, frac[1]!, frac[2]!]
 }
 
+type TextDraw = (xy: number[], str: string, ...rest: unknown[]) => void
+interface NiivueText {
+  drawTextRight: TextDraw
+  drawTextLeft: TextDraw
+  drawSliceOrientationText(ltwh: number[], axCorSag: number, pad?: number[]): void
+}
+
+/**
+ * Records the orientation letters NiiVue draws at the left and right edge of each 2D tile on the
+ * canvas (data-letters-axial="R L"), so tests and screen readers can read what is on the image.
+ */
+function recordOrientationLetters(nv: Niivue, canvas: HTMLCanvasElement): void {
+  const t = nv as unknown as NiivueText
+  const draw = t.drawSliceOrientationText.bind(nv)
+  const names = ['axial', 'coronal', 'sagittal']
+  t.drawSliceOrientationText = (ltwh, axCorSag, pad) => {
+    const right = t.drawTextRight
+    const left = t.drawTextLeft
+    let l = ''
+    let r = ''
+    t.drawTextRight = (xy, str, ...rest) => ((l = str), right.call(nv, xy, str, ...rest))
+    t.drawTextLeft = (xy, str, ...rest) => ((r = str), left.call(nv, xy, str, ...rest))
+    try {
+      draw(ltwh, axCorSag, pad)
+    } finally {
+      t.drawTextRight = right
+      t.drawTextLeft = left
+    }
+    const name = names[axCorSag]
+    if (name) canvas.dataset[`letters${name[0]!.toUpperCase()}${name.slice(1)}`] = `${l} ${r}`
+  }
+}
+
+/** The image's grey range for a window choice; null leaves NiiVue's own robust range. */
+function windowRange(img: NVImage, choice: WindowChoice): WindowRange | null {
+  if (choice === null) return img.robust_min !== undefined && img.robust_max !== undefined ? { min: img.robust_min, max: img.robust_max } : null
+  if (choice !== 'auto') return choice
+  return img.img ? autoWindow(img.img as ArrayLike<number>, img.hdr?.scl_slope || 1, img.hdr?.scl_inter || 0) : null
+}
+
+function applyWindow(img: NVImage, choice: WindowChoice): void {
+  const r = windowRange(img, choice)
+  if (!r) return
+  img.cal_min = r.min
+  img.cal_max = r.max
+}
+
+/** The label layer's voxels for the outline setting; `full` is the merged map as loaded. */
+function applyOutline(lab: NVImage, full: Uint8Array | null, outline: boolean): void {
+  if (!full || !lab.hdr) return
+  const d = lab.hdr.dims
+  lab.img = outline ? outlineLabels(full, [d[1]!, d[2]!, d[3]!]) : full
+}
+
+/** Outlines are thin: drawn opaque whatever the fill opacity is set to. */
+function layerOpacity(opacity: number, outline: boolean): number {
+  return outline ? 1 : opacity
+}
+
+function slicePosition(nv: Niivue): SlicePosition | null {
+  const dims = nv.back?.dimsRAS
+  if (!dims || dims.length < 4) return null
+  const size: [number, number, number] = [dims[1]!, dims[2]!, dims[3]!]
+  const pos = nv.scene.crosshairPos
+  const index = size.map((n, i) => Math.max(0, Math.min(n - 1, Math.floor((pos[i] ?? 0.5) * n)))) as [number, number, number]
+  return { dims: size, index }
+}
+
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
 }
 
-export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, onLocation, onDrawn, onError, controller }: Props) {
+export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, radiological, window, onLocation, onSlices, onDrawn, onError, controller }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null)
   const nvRef = useRef<Niivue | null>(null)
   const ready = useRef<Promise<Niivue> | null>(null)
   // The colour table on screen, so an unchanged table is not uploaded again.
   const lutKey = useRef('')
+  // The merged label map as loaded; the layer shows its outline in outline mode.
+  const labelFull = useRef<Uint8Array | null>(null)
   // Latest props for callbacks NiiVue holds on to.
-  const latest = useRef({ labels, opacity, outline, onLocation, onDrawn, onError })
-  latest.current = { labels, opacity, outline, onLocation, onDrawn, onError }
+  const latest = useRef({ labels, opacity, outline, radiological, window, onLocation, onSlices, onDrawn, onError })
+  latest.current = { labels, opacity, outline, radiological, window, onLocation, onSlices, onDrawn, onError }
 
   useEffect(() => {
     const nv = new Niivue({
@@ -73,6 +160,9 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, onL
       show3Dcrosshair: false,
       isColorbar: false,
       multiplanarShowRender: SHOW_RENDER.NEVER,
+      isRadiologicalConvention: latest.current.radiological,
+      // Both side letters, so R and L are on the image whichever way it is shown.
+      showAllOrientationMarkers: true,
       dragAndDropEnabled: false,
       loadingText: '',
       logLevel: 'warn',
@@ -82,12 +172,23 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, onL
       const v = loc.values ?? []
       latest.current.onLocation({
         imageValue: v[0]?.value ?? null,
-        labelValue: v[1]?.value ?? null,
+        labelValue: labelAt(v[1]?.vox) ?? v[1]?.value ?? null,
         vox: v[0]?.vox ? Array.from(v[0].vox) : null,
         mm: loc.mm ? Array.from(loc.mm).slice(0, 3) : null,
       })
+      const pos = slicePosition(nv)
+      if (pos) latest.current.onSlices?.(pos)
+    }
+    // In outline mode the layer holds only borders: the label under the cursor comes from the full map.
+    const labelAt = (vox: ArrayLike<number> | undefined): number | null => {
+      const full = labelFull.current
+      const d = nv.volumes[1]?.hdr?.dims
+      if (!full || !d || !vox) return null
+      const i = Math.round(vox[0]!) + d[1]! * (Math.round(vox[1]!) + d[2]! * Math.round(vox[2]!))
+      return i >= 0 && i < full.length ? full[i]! : null
     }
     nvRef.current = nv
+    recordOrientationLetters(nv, canvas.current!)
     ready.current = nv.attachToCanvas(canvas.current!).then(() => nv)
     return () => {
       // The context is not force-lost here: React's StrictMode remounts on the same canvas, and
@@ -108,6 +209,16 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, onL
           nv.createOnLocationChange()
           return true
         },
+        setSlice: (axis, index) => {
+          const nv = nvRef.current
+          const pos = nv && slicePosition(nv)
+          if (!nv || !pos) return
+          const frac = [...nv.scene.crosshairPos] as [number, number, number]
+          frac[axis] = (Math.max(0, Math.min(pos.dims[axis] - 1, index)) + 0.5) / pos.dims[axis]
+          nv.scene.crosshairPos = frac as unknown as typeof nv.scene.crosshairPos
+          nv.drawScene()
+          nv.createOnLocationChange()
+        },
       }
   }, [controller])
 
@@ -127,10 +238,12 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, onL
         const lut = buildLabelLut(latest.current.labels)
         label.setColormapLabel(lut)
         lutKey.current = JSON.stringify(lut)
-        label.opacity = latest.current.opacity
+        label.opacity = layerOpacity(latest.current.opacity, latest.current.outline)
+        labelFull.current = label.img instanceof Uint8Array ? label.img : null
+        applyOutline(label, labelFull.current, latest.current.outline)
+        applyWindow(image, latest.current.window)
         // Swap both volumes in and refresh the GPU textures once: removeVolume/addVolume would
         // each re-upload every layer, which costs seconds on software-rendered WebGL.
-        nv.opts.atlasOutline = latest.current.outline ? 1 : 0
         nv.volumes = [image, label]
         nv.back = image
         nv.overlays = [label]
@@ -165,13 +278,32 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, onL
 
   useEffect(() => {
     const nv = nvRef.current
-    if (nv && nv.volumes.length > 1) nv.setOpacity(1, opacity)
-  }, [opacity])
+    if (nv && nv.volumes.length > 1) nv.setOpacity(1, layerOpacity(opacity, outline))
+  }, [opacity, outline])
 
   useEffect(() => {
     const nv = nvRef.current
-    if (nv && nv.volumes.length > 1) nv.setAtlasOutline(outline ? 1 : 0)
+    const lab = nv?.volumes[1]
+    if (!nv || !lab || !labelFull.current) return
+    const want = outline ? 'outline' : 'fill'
+    if (lab.img === labelFull.current ? want === 'fill' : want === 'outline') return
+    applyOutline(lab, labelFull.current, outline)
+    nv.updateGLVolume()
   }, [outline])
+
+  useEffect(() => {
+    void ready.current?.then((nv) => {
+      if (nv.opts.isRadiologicalConvention !== radiological) nv.setRadiologicalConvention(radiological)
+    })
+  }, [radiological])
+
+  useEffect(() => {
+    const nv = nvRef.current
+    const img = nv?.volumes[0]
+    if (!nv || !img) return
+    applyWindow(img, window)
+    nv.updateGLVolume()
+  }, [window])
 
   useEffect(() => {
     void ready.current?.then((nv) => nv.setSliceType(sliceType))
