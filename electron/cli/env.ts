@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import type { EnvReport, FolderStatus } from '../../shared/api'
 import * as s from '../../shared/schema'
-import { COMMON_HELP, COMMON_OPTIONS, UsageError, cliService, runCliJob, settingsFrom, usageFailure } from '../nnunet/cliSupport'
+import { COMMON_HELP, COMMON_OPTIONS, UsageError, cliService, flaggedSettings, rememberSettings, runCliJob, settingsFrom, usageFailure } from '../nnunet/cliSupport'
 import { createFolders, detectEnv, folderStatus, idCollisions, shellExports } from '../nnunet'
 
 export const help = `usage: nnunet-wizard env [options]
@@ -15,8 +15,11 @@ folders with the datasets they hold.
 
   --install               create the managed venv in the app's data folder and install the
                           pinned nnunetv2 into it (a few GB; takes minutes)
-  --create-folders DIR    create the nnU-Net folders under DIR for --nnunet v1|v2 and print
-                          their shell exports
+  --create-folders DIR    create the nnU-Net folders under DIR for --nnunet v1|v2, print
+                          their shell exports and remember them (as --save does)
+  --save                  remember the settings given here (--python, --nnunet, --base or
+                          --raw/--preprocessed/--results, --device, --workers, --compile) in
+                          the app's settings file, so plan, train and predict need them no more
   --exports               print "export ..." lines (bash/zsh) for the folders
   --powershell            print them for PowerShell instead
 
@@ -56,13 +59,19 @@ export async function run(argv: string[]): Promise<number> {
     ;({ values } = parseArgs({
       args: argv,
       strict: true,
-      options: { ...COMMON_OPTIONS, install: { type: 'boolean' }, 'create-folders': { type: 'string' }, exports: { type: 'boolean' }, powershell: { type: 'boolean' } },
+      options: { ...COMMON_OPTIONS, install: { type: 'boolean' }, 'create-folders': { type: 'string' }, exports: { type: 'boolean' }, powershell: { type: 'boolean' }, save: { type: 'boolean' } },
     }))
     settings = await settingsFrom(values)
   } catch (err) {
     return usageFailure('env', err instanceof UsageError || !(err instanceof Error) ? err : new UsageError(err.message))
   }
   const json = values.json ?? false
+  // What --save remembers (and --create-folders, with the folders it made); said on stderr under --json.
+  const remember = async (patch: s.SettingsPatch): Promise<void> => {
+    const lines = await rememberSettings(patch)
+    ;(json ? console.error : console.log)(lines.join('\n'))
+  }
+  if (values.save && !values['create-folders']) await remember(flaggedSettings(values, settings))
   if (values.install) {
     const service = cliService(settings)
     return runCliJob('env', service, json, () => service.installNnunet())
@@ -73,6 +82,7 @@ export async function run(argv: string[]): Promise<number> {
     const ex = shellExports(settings)
     if (json) console.log(JSON.stringify({ folders, exports: ex }, null, 2))
     else console.log(`Created the nnU-Net ${settings.nnunetVersion} folders:\n${values.powershell ? ex.powershell : ex.bash}`)
+    await remember({ ...flaggedSettings(values, settings), folders, nnunetVersion: settings.nnunetVersion })
     return 0
   }
   if (values.exports || values.powershell) {

@@ -28,7 +28,8 @@ export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options']
 
-export const COMMON_HELP = `settings (default: the nnU-Net environment variables, then the app's saved settings):
+export const COMMON_HELP = `settings (default: the nnU-Net environment variables, then the app's saved settings, which
+\`nnunet-wizard env --save\` and \`env --create-folders\` write):
   --python PATH           the python of the environment with nnU-Net (default: saved setting,
                           the managed venv, $NNUNET_WIZARD_PYTHON, python3 on PATH)
   --nnunet v1|v2          nnU-Net version (default v2)
@@ -51,9 +52,14 @@ export function parseInteger(flag: string, text: string | undefined, min: number
   return n
 }
 
+/** The app's settings file: the desktop app and every CLI command read the same one. */
+export function settingsFile(): string {
+  return join(dataDir(), 'settings.json')
+}
+
 /** Settings for a CLI run: flags over nnU-Net environment variables over saved settings. */
 export async function settingsFrom(values: CommonValues): Promise<s.Settings> {
-  const saved = await new SettingsStore(join(dataDir(), 'settings.json')).get().catch(() => s.settings.parse({}))
+  const saved = await new SettingsStore(settingsFile()).get().catch(() => s.settings.parse({}))
   if (values.nnunet && values.nnunet !== 'v1' && values.nnunet !== 'v2') throw new UsageError(`--nnunet is v1 or v2, got "${values.nnunet}".`)
   const version: s.NnunetVersion = (values.nnunet as s.NnunetVersion | undefined) ?? saved.nnunetVersion
   const vars = FOLDER_VARS[version]
@@ -80,6 +86,37 @@ export async function settingsFrom(values: CommonValues): Promise<s.Settings> {
     augmentationWorkers: Number.isInteger(workers) ? workers : undefined,
     torchCompile: values.compile ?? saved.torchCompile,
   })
+}
+
+/** What this command line set by flag (resolved as settingsFrom resolved it), as a settings patch. */
+export function flaggedSettings(values: CommonValues, settings: s.Settings): s.SettingsPatch {
+  const patch: s.SettingsPatch = {}
+  if (values.python) patch.pythonPath = settings.pythonPath
+  if (values.nnunet) patch.nnunetVersion = settings.nnunetVersion
+  if (values.base || values.raw || values.preprocessed || values.results) Object.assign(patch, { folders: settings.folders, nnunetVersion: settings.nnunetVersion })
+  if (values.device) patch.device = settings.device
+  if (values.workers !== undefined) patch.augmentationWorkers = settings.augmentationWorkers ?? null
+  if (values.compile) patch.torchCompile = true
+  return patch
+}
+
+/**
+ * Saves a patch to the app's settings file, so later commands (and the desktop app) need the
+ * flags no more; returns the lines that say what was remembered and where.
+ */
+export async function rememberSettings(patch: s.SettingsPatch): Promise<string[]> {
+  const file = settingsFile()
+  const saved = await new SettingsStore(file).update(patch)
+  const lines = [`Remembered in ${file}:`]
+  if (patch.pythonPath) lines.push(`  --python ${saved.pythonPath}`)
+  if (patch.nnunetVersion) lines.push(`  --nnunet ${saved.nnunetVersion}`)
+  if (patch.folders && saved.folders) lines.push(`  --raw ${saved.folders.raw}`, `  --preprocessed ${saved.folders.preprocessed}`, `  --results ${saved.folders.results}`)
+  if (patch.device) lines.push(`  --device ${saved.device}`)
+  if (patch.augmentationWorkers !== undefined) lines.push(`  --workers ${saved.augmentationWorkers ?? "nnU-Net's default"}`)
+  if (patch.torchCompile) lines.push('  --compile')
+  if (lines.length === 1) return ['Nothing to remember: give --python, --base (or --raw/--preprocessed/--results), --nnunet, --device, --workers or --compile with --save.']
+  lines.push('plan, train and predict use these from now on; a flag given to a command overrides it for that run.')
+  return lines
 }
 
 function clock(seconds: number): string {
