@@ -4,7 +4,7 @@
 //
 //   node bench/prepare/run.mjs [--kinds ct,smooth] [--runs 3] [--cases 20] [--test-count 4]
 //                              [--ct-size 512x512x160] [--smooth-size 512x512x120]
-//                              [--before DIR] [--only ours|ref|before] [--keep] [--no-verify]
+//                              [--before DIR [--before-kinds smooth]] [--only ours|ref|before] [--keep] [--no-verify]
 //                              [--json bench/out/prepare.json]
 //
 // Two datasets (generate.py): "ct", the default and the one the targets are about, is a real CT
@@ -38,6 +38,7 @@ const { values: opt } = parseArgs({
     'smooth-size': { type: 'string', default: '512x512x120' },
     'test-count': { type: 'string', default: '4' },
     before: { type: 'string' },
+    'before-kinds': { type: 'string' }, // the datasets --before runs on (default: all of --kinds)
     only: { type: 'string' },
     'label-dtype': { type: 'string', default: 'uint8' }, // the reference's label dtype; float64 = the guide verbatim
     keep: { type: 'boolean', default: false },
@@ -173,11 +174,12 @@ for (const kind of kinds) {
   console.log(`\n=== ${kind}: ${data}: ${cases} cases ${size} int16 + 2 uint8 masks, NRRD ${gen.compressed ? 'gzip' : 'raw'}, ${(inputBytes / 1e6).toFixed(0)} MB`)
   const bound = inflateBound(data, load0.cores)
   console.log(`inflate-only bound: ${bound.inflateCpuS.toFixed(2)} CPU-s to inflate every input once (${(bound.inflatedBytes / 1e6).toFixed(0)} MB) / ${bound.cores} cores = ${bound.boundS.toFixed(2)} s`)
-  const results = Object.fromEntries(names.map((n) => [n, []]))
+  const kindNames = names.filter((n) => n !== 'before' || !opt['before-kinds'] || opt['before-kinds'].split(',').includes(kind))
+  const results = Object.fromEntries(kindNames.map((n) => [n, []]))
   const verified = {}
   const kindLoad0 = machineLoad()
   for (let i = 1; i <= runs; i++) {
-    const order = i % 2 ? names : [...names].reverse()
+    const order = i % 2 ? kindNames : [...kindNames].reverse()
     for (const name of order) {
       const out = join(work, `${kind}-${name}-${i}`)
       rmSync(out, { recursive: true, force: true })
@@ -207,7 +209,7 @@ for (const kind of kinds) {
     }
   }
   const summary = Object.fromEntries(
-    names.map((n) => {
+    kindNames.map((n) => {
       const r = results[n]
       return [n, {
         medianWallS: median(r.map((x) => x.wallS)),
@@ -222,7 +224,7 @@ for (const kind of kinds) {
   console.log('')
   console.log(table(
     ['', 'median wall s', 'min s', 'max s', 'median cpu s', 'peak RSS MB (max of runs)', 'x bound', 'runs'],
-    names.map((n) => [LABELS[n], summary[n].medianWallS.toFixed(2), summary[n].minWallS.toFixed(2), summary[n].maxWallS.toFixed(2),
+    kindNames.map((n) => [LABELS[n], summary[n].medianWallS.toFixed(2), summary[n].minWallS.toFixed(2), summary[n].maxWallS.toFixed(2),
       summary[n].medianCpuS.toFixed(1), mb(summary[n].peakRssKb), (summary[n].medianWallS / bound.boundS).toFixed(2), results[n].length])
       .concat([['inflate-only bound', bound.boundS.toFixed(2), '', '', bound.inflateCpuS.toFixed(1), '', '1.00', '']]),
   ))
