@@ -4,6 +4,7 @@ import { access, readdir, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join, parse, resolve } from 'node:path'
 import type { DirEntry, DirListing } from '../../shared/api'
+import { caseFileParts } from '../../shared/layout'
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
 
@@ -51,7 +52,8 @@ export async function listDir(req: { path?: string; showFiles: boolean }): Promi
           if (!target) return
           isDir = target.isDirectory()
         }
-        if (isDir || req.showFiles) entries.push({ name: d.name, path: join(path, d.name), isDir })
+        if (isDir) entries.push({ name: d.name, path: join(path, d.name), isDir })
+        else if (req.showFiles) entries.push({ name: d.name, path: join(path, d.name), isDir, volume: caseFileParts(d.name) !== null })
       }),
   )
   entries.sort((a, b) => (a.isDir !== b.isDir ? (a.isDir ? -1 : 1) : collator.compare(a.name, b.name)))

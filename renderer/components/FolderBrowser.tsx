@@ -1,5 +1,6 @@
 // A folder browser that runs on the server's file system (browser mode has no native dialog, and
-// the server may be a remote GPU machine reached over an SSH tunnel).
+// the server may be a remote GPU machine reached over an SSH tunnel). Files are listed too, greyed
+// and not selectable, so the user sees the scans are in the folder before choosing it.
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { DirListing } from '../../shared/api'
 import { api } from '../api'
@@ -11,6 +12,9 @@ interface Props {
   onPick(path: string): void
   onClose(): void
 }
+
+/** Files listed under the folders; a folder of 5,000 slices says how many more there are. */
+const MAX_FILES = 200
 
 export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
   const [listing, setListing] = useState<DirListing | null>(null)
@@ -28,7 +32,7 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
     const editsAtStart = edits.current
     setError(null)
     try {
-      const l = await api.listDir(path ? { path } : {})
+      const l = await api.listDir(path ? { path, showFiles: true } : { showFiles: true })
       if (mine !== seq.current) return
       setListing(l)
       if (edits.current === editsAtStart) setTyped(l.path)
@@ -38,7 +42,7 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
       // A start path that does not exist yet falls back to the home folder.
       if (path) {
         try {
-          const l = await api.listDir({})
+          const l = await api.listDir({ showFiles: true })
           setListing((cur) => cur ?? l)
         } catch {
           /* the error above already says what went wrong */
@@ -53,6 +57,8 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
   }, [open, startPath])
 
   const dirs = listing?.entries.filter((e) => e.isDir) ?? []
+  const files = listing?.entries.filter((e) => !e.isDir) ?? []
+  const volumes = files.filter((f) => f.volume).length
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
@@ -107,7 +113,24 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
             </li>
           ))}
           {listing && dirs.length === 0 && <li className="muted pad">No sub-folders here.</li>}
+          {files.slice(0, MAX_FILES).map((f) => (
+            <li key={f.path} className={`dir-file${f.volume ? ' dir-file-volume' : ''}`} aria-disabled="true" data-testid="folder-file" data-volume={f.volume || undefined}>
+              {f.volume ? '▣' : '·'} {f.name}
+            </li>
+          ))}
+          {files.length > MAX_FILES && <li className="muted pad small">… and {files.length - MAX_FILES} more files</li>}
         </ul>
+        {listing && (
+          <div className="small" data-testid="folder-volume-count">
+            {volumes > 0 ? (
+              <span>
+                {volumes === 1 ? '1 volume file' : `${volumes} volume files`} in this folder: the folder itself is what you choose.
+              </span>
+            ) : (
+              <span className="muted">No volume files (.nii.gz, .nrrd, .mha, …) in this folder.</span>
+            )}
+          </div>
+        )}
         <div className="row end">
           <button type="button" className="btn" onClick={onClose}>
             Cancel

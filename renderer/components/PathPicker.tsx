@@ -11,14 +11,17 @@ interface Props {
   testId?: string
   /** Extra text under the field. */
   help?: string
+  /** What is wrong with this path, in plain words, shown at the field. */
+  error?: string | null
 }
 
 /**
  * A folder path: typing or pasting always works; "Browse…" opens the native dialog under
  * Electron and, where there is none (browser mode answers null), the server-side browser.
  */
-export function PathPicker({ label, value, onChange, placeholder, testId, help }: Props) {
+export function PathPicker({ label, value, onChange, placeholder, testId, help, error }: Props) {
   const id = useId()
+  const errorId = `${id}-error`
   const [browsing, setBrowsing] = useState(false)
   const mode = useSettings((s) => s.appInfo?.mode)
   const browse = async () => {
@@ -43,12 +46,19 @@ export function PathPicker({ label, value, onChange, placeholder, testId, help }
           placeholder={placeholder ?? '/path/to/folder'}
           spellCheck={false}
           onChange={(e) => onChange(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? errorId : undefined}
           data-testid={testId}
         />
         <button type="button" className="btn" onClick={() => void browse()} data-testid={testId ? `${testId}-browse` : undefined}>
           Browse…
         </button>
       </div>
+      {error && (
+        <div className="field-error" id={errorId} role="alert" data-testid={testId ? `${testId}-error` : undefined}>
+          {error}
+        </div>
+      )}
       {help && <div className="help">{help}</div>}
       {browsing && (
         <FolderBrowser

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react'
 import { useProject } from '../../store/projectStore'
 import { useWizard } from '../../store/wizardStore'
 import { hexToRgb, rgbToHex } from '../../viewer/labelLut'
+import { labelFieldErrors } from './labelFieldErrors'
 
 export function LabelsStep() {
   const labels = useProject((s) => s.labels)
@@ -14,16 +15,15 @@ export function LabelsStep() {
   const [dragFrom, setDragFrom] = useState<number | null>(null)
   const [dragOver, setDragOver] = useState<number | null>(null)
 
-  const names = labels.map((l) => l.name.trim())
-  const duplicate = names.find((n, i) => n && names.indexOf(n) !== i)
-  const invalid = names.some((n) => !n || n.toLowerCase() === 'background')
+  const nameErrors = labelFieldErrors(labels.map((l) => l.name))
+  const firstBad = nameErrors.findIndex((e) => e !== null)
+  const blocker = firstBad >= 0 ? `Label ${firstBad + 1}: ${nameErrors[firstBad]}` : null
   useEffect(() => {
     if (labels.length === 0) setBlocker('labels', 'Add mask folders in the Sources step first.')
-    else if (invalid) setBlocker('labels', 'Every label needs a name other than “background”.')
-    else if (duplicate) setBlocker('labels', `Two labels are called “${duplicate}”.`)
+    else if (blocker) setBlocker('labels', blocker)
     else if (channelNames.some((c) => !c.trim())) setBlocker('labels', 'Every channel needs a name.')
     else setBlocker('labels', null)
-  }, [labels.length, invalid, duplicate, channelNames, setBlocker])
+  }, [labels.length, blocker, channelNames, setBlocker])
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -101,7 +101,12 @@ export function LabelsStep() {
                   </td>
                   <td data-testid="label-value">{i + 1}</td>
                   <td>
-                    <input value={l.name} onChange={(e) => updateLabel(i, { name: e.target.value })} aria-label={`Name of label ${i + 1}`} data-testid={`label-name-${i}`} />
+                    <input value={l.name} onChange={(e) => updateLabel(i, { name: e.target.value })} aria-label={`Name of label ${i + 1}`} aria-invalid={nameErrors[i] ? true : undefined} data-testid={`label-name-${i}`} />
+                    {nameErrors[i] && (
+                      <div className="field-error" role="alert" data-testid={`label-name-${i}-error`}>
+                        {nameErrors[i]}
+                      </div>
+                    )}
                   </td>
                   <td>
                     <input type="color" value={rgbToHex(l.color)} onChange={(e) => updateLabel(i, { color: hexToRgb(e.target.value) })} aria-label={`Colour of ${l.name}`} data-testid={`label-color-${i}`} />
@@ -133,6 +138,11 @@ export function LabelsStep() {
           <div className="row" key={i}>
             <span className="mono small">{String(i).padStart(4, '0')}</span>
             <input value={c} onChange={(e) => setChannelName(i, e.target.value)} aria-label={`Channel ${i} name`} data-testid={`channel-${i}`} />
+            {!c.trim() && (
+              <span className="field-error" role="alert" data-testid={`channel-${i}-error`}>
+                Name this channel, e.g. CT.
+              </span>
+            )}
             {channelNames.length > 1 && (
               <button type="button" className="btn btn-small btn-quiet" onClick={() => removeChannel(i)}>
                 Remove

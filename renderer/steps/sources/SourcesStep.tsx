@@ -10,6 +10,9 @@ import { useDebouncedQuery } from '../../lib/useDebouncedQuery'
 import { sourceSpecOf, useProject } from '../../store/projectStore'
 import { useWizard } from '../../store/wizardStore'
 
+/** Findings about a folder as a whole (scan.ts), shown at the folder's field. */
+const FIELD_CODES = new Set(['folder-missing', 'folder-unreadable', 'folder-not-directory', 'folder-empty', 'same-folder'])
+
 export function SourcesStep() {
   const imagesDir = useProject((s) => s.imagesDir)
   const labels = useProject((s) => s.labels)
@@ -23,6 +26,9 @@ export function SourcesStep() {
   const { data: scan, busy: scanning, error } = useDebouncedQuery(spec, 400, (req) => api.scanSources(req), { refresh: rescan })
 
   const matched = scan?.cases.filter((c) => c.image && c.masks.every((m) => m)).length ?? 0
+  // Problems with a folder itself are said at its field; the list below keeps the rest.
+  const atField = (dir: string) => (dir.trim() ? (scan?.findings.find((f) => FIELD_CODES.has(f.code) && f.file === dir.trim())?.text ?? null) : null)
+  const listed = scan?.findings.filter((f) => !(FIELD_CODES.has(f.code) && (f.file === imagesDir.trim() || labels.some((l) => l.dir.trim() === f.file)))) ?? []
   useEffect(() => {
     if (!spec) setBlocker('sources', labels.length === 0 ? 'Add at least one mask folder.' : 'Choose the image folder and every mask folder.')
     else if (scan && scan.cases.length === 0) setBlocker('sources', 'No scans were found in the image folder.')
@@ -32,13 +38,13 @@ export function SourcesStep() {
   return (
     <div className="stack">
       <section className="card">
-        <PathPicker label="Image folder (the scans)" value={imagesDir} onChange={setImagesDir} testId="images-dir" help="One file per case, e.g. image-1.nrrd or case_01.nii.gz. NRRD, NIfTI, MHA and more are read." />
+        <PathPicker label="Image folder (the scans)" value={imagesDir} onChange={setImagesDir} testId="images-dir" error={atField(imagesDir)} help="One file per case, e.g. image-1.nrrd or case_01.nii.gz. NRRD, NIfTI, MHA and more are read." />
         <h3>Mask folders</h3>
         <p className="muted small">One folder per structure, each with a 0/1 mask per case under the same file name as its scan. The order here is the label order (first = 1); you can change it in the next step.</p>
         {labels.map((l, i) => (
           <div className="row align-end" key={i}>
             <div className="grow">
-              <PathPicker label={`Mask folder ${i + 1}${l.name ? ` — “${l.name}”` : ''}`} value={l.dir} onChange={(d) => setMaskDir(i, d)} testId={`mask-dir-${i}`} />
+              <PathPicker label={`Mask folder ${i + 1}${l.name ? ` — “${l.name}”` : ''}`} value={l.dir} onChange={(d) => setMaskDir(i, d)} testId={`mask-dir-${i}`} error={atField(l.dir)} />
             </div>
             <button type="button" className="btn btn-quiet" onClick={() => removeLabel(i)} aria-label={`Remove mask folder ${i + 1}`}>
               Remove
@@ -74,7 +80,7 @@ export function SourcesStep() {
           )}
         </div>
         {!spec && <p className="muted">Choose the folders above to see the cases.</p>}
-        {scan && <FindingList findings={scan.findings} testId="scan-findings" />}
+        {scan && <FindingList findings={listed} testId="scan-findings" />}
         {scan && scan.cases.length > 0 && (
           <div className="table-wrap">
             <table data-testid="cases-table">
