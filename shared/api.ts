@@ -427,6 +427,8 @@ export interface DirEntry {
   name: string
   path: string
   isDir: boolean
+  /** A file the scan reads as a volume (by its ending: .nii.gz, .nrrd, ...). */
+  volume?: boolean
 }
 
 export interface DirListing {
