@@ -5,7 +5,7 @@ import { useProject } from './store/projectStore'
 import { useWizard } from './store/wizardStore'
 import { connectJobs } from './store/jobsStore'
 import { useSettings } from './store/settingsStore'
-import { saveProject, startAutosave } from './store/projectFile'
+import { saveProject } from './store/projectFile'
 import { StartStep } from './steps/start/StartStep'
 import { SourcesStep } from './steps/sources/SourcesStep'
 import { LabelsStep } from './steps/labels/LabelsStep'
@@ -35,6 +35,7 @@ const SCREENS: Record<StepId, () => React.JSX.Element> = {
 
 function SaveControl() {
   const projectPath = useProject((s) => s.projectPath)
+  const draftId = useProject((s) => s.draftId)
   const dirty = useProject((s) => s.dirty)
   const saveError = useWizard((s) => s.saveError)
   const [asking, setAsking] = useState(false)
@@ -63,6 +64,11 @@ function SaveControl() {
       <span className="muted small mono" title={projectPath ?? undefined} data-testid="project-path">
         {projectPath ? `${dirty ? 'Saving… ' : 'Saved · '}${projectPath}` : 'Not saved yet'}
       </span>
+      {!projectPath && draftId && (
+        <span className="muted small" title="Listed under Drafts on Start; reopened after a reload or a restart" data-testid="draft-status">
+          {dirty ? 'draft: saving…' : 'draft kept in the app’s data folder'}
+        </span>
+      )}
       {saveError && <span className="text-error small">Could not save: {saveError}</span>}
       <button type="button" className="btn btn-small" onClick={() => (projectPath ? void saveProject() : setAsking(true))} data-testid="save-project">
         {projectPath ? 'Save' : 'Save project…'}
@@ -113,7 +119,6 @@ export function App() {
   useEffect(() => {
     connectJobs()
     loadSettings().catch(setStartError)
-    return startAutosave()
   }, [loadSettings])
 
   const projectName = useProject((s) => s.output.name)

@@ -1,99 +1,126 @@
-// The open project survives a reload or a closed tab: every change is kept in the browser's
-// localStorage and restored when the page loads, with its step and the jobs it started (the jobs
-// themselves live on the server). Where the browser cannot keep it, leaving the page warns first.
-import { z } from 'zod'
-import type { JobKind } from '../../shared/api'
-import { layoutKind, rgb } from '../../shared/schema'
-import { isStepId, type StepId } from '../steps/stepList'
-import { DEFAULT_OUTPUT, useProject, type ProjectState } from './projectStore'
+// The open project is kept by the Node side from its first edit (DESIGN: state that must survive a
+// closed window lives there): a moment after each change it goes to autosaveProject, which writes
+// its own file or, before it has one, its draft in the data folder. On load the page asks for the
+// project the app had open (currentProject) and shows it at its step, with every form, before the
+// first frame. Nothing is kept in the browser itself, so a reload, a second tab and a restarted
+// app all see the same project. Leaving while a write is pending or has failed asks first.
+import { api } from '../api'
+import { errorText } from '../lib/format'
+import type { StepId } from '../steps/stepList'
+import { projectFileOf, useProject, type ProjectState } from './projectStore'
+import { useWizard } from './wizardStore'
 
-export const KEEP_KEY = 'nnunet-wizard.project'
+/** Long enough to gather a burst of typing into one write, short enough that a reload rarely beats it. */
+export const AUTOSAVE_DELAY_MS = 400
 
-const keptSchema = z.object({
-  version: z.literal(1),
-  projectPath: z.string().nullable(),
-  step: z.string().refine(isStepId),
-  imagesDir: z.string(),
-  labels: z.array(z.object({ name: z.string(), dir: z.string(), color: rgb })),
-  allowMissingMask: z.boolean(),
-  // Fields added to the form later fall back to their defaults.
-  output: z.object({ layout: layoutKind }).passthrough(),
-  dirty: z.boolean(),
-  runs: z.record(z.string(), z.object({ jobId: z.string(), request: z.string() })),
-  forms: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
-})
+let timer: ReturnType<typeof setTimeout> | undefined
+/** Edits made since the last write began (bumped by every kept change). */
+let edits = 0
+let written = 0
+let writing: Promise<boolean> | null = null
+let failed: string | null = null
+/**
+ * The step written with the project: Start is where projects are chosen, not a step of one, so a
+ * project left for Start reopens at the step it was on before.
+ */
+let workStep: StepId | null = null
 
-type Kept = Pick<ProjectState, 'projectPath' | 'step' | 'imagesDir' | 'labels' | 'allowMissingMask' | 'output' | 'dirty' | 'runs' | 'forms'>
-
-function keptOf(s: ProjectState): Kept & { version: 1 } {
-  const { projectPath, step, imagesDir, labels, allowMissingMask, output, dirty, runs, forms } = s
-  return { version: 1, projectPath, step, imagesDir, labels, allowMissingMask, output, dirty, runs, forms }
-}
-
-function browserStorage(): Storage | undefined {
-  try {
-    return globalThis.localStorage
-  } catch {
-    return undefined // storage disabled by the browser's settings
-  }
-}
-
-/** Puts the kept project back into the store; false when there is none (or it cannot be read). */
-export function restoreProject(storage: Storage | undefined = browserStorage()): boolean {
-  let text: string | null = null
-  try {
-    text = storage?.getItem(KEEP_KEY) ?? null
-  } catch {
-    return false
-  }
-  if (!text) return false
-  let parsed: z.infer<typeof keptSchema>
-  try {
-    parsed = keptSchema.parse(JSON.parse(text))
-  } catch {
-    return false // written by another version of the app: start clean rather than half-restore
-  }
-  useProject.setState({
-    projectPath: parsed.projectPath,
-    step: parsed.step as StepId,
-    imagesDir: parsed.imagesDir,
-    labels: parsed.labels,
-    allowMissingMask: parsed.allowMissingMask,
-    output: { ...DEFAULT_OUTPUT, ...(parsed.output as Partial<typeof DEFAULT_OUTPUT>) },
-    dirty: parsed.dirty,
-    runs: parsed.runs as Partial<Record<JobKind, { jobId: string; request: string }>>,
-    labelHistory: [],
-    forms: parsed.forms,
-  })
+/** Puts the project the app had open back into the store; false when there is none. */
+export async function restoreProject(): Promise<boolean> {
+  const session = await api.currentProject()
+  if (!session) return false
+  useProject.getState().loadSession(session)
+  edits = written = 0
+  workStep = null
   return true
 }
 
-let keptOk = true
-
-/** Keeps every change of the project; returns the unsubscribe. */
-export function keepProject(storage: Storage | undefined = browserStorage()): () => void {
-  const write = (s: ProjectState) => {
-    try {
-      if (!storage) throw new Error('no storage')
-      storage.setItem(KEEP_KEY, JSON.stringify(keptOf(s)))
-      keptOk = true
-    } catch {
-      keptOk = false // quota or private mode: the beforeunload warning covers it
-    }
-  }
-  write(useProject.getState())
-  return useProject.subscribe((s, prev) => {
-    // Undo history alone is not kept; every other change is.
-    if (s.labelHistory !== prev.labelHistory && s.labels === prev.labels && s.output === prev.output) return
-    write(s)
-  })
+/**
+ * Whether a change is an edit of the same project that is kept (Undo history and save bookkeeping
+ * alone are not). Another project coming in (opened, new, restored) is not an edit: the Node side
+ * already holds it.
+ */
+function keptChanged(s: ProjectState, prev: ProjectState): boolean {
+  if (s.projectPath !== prev.projectPath || s.draftId !== prev.draftId) return false
+  return (
+    s.step !== prev.step ||
+    s.imagesDir !== prev.imagesDir ||
+    s.labels !== prev.labels ||
+    s.allowMissingMask !== prev.allowMissingMask ||
+    s.output !== prev.output ||
+    s.forms !== prev.forms ||
+    s.runs !== prev.runs
+  )
 }
 
-/** Work that leaving the page now would lose: the browser could not keep it, or its project file is behind. */
-export function unsavedWork(s: ProjectState = useProject.getState()): boolean {
-  const hasWork = !!s.imagesDir || s.labels.length > 0 || !!s.output.outDir || !!s.output.name
-  if (!hasWork) return false
-  return !keptOk || (!!s.projectPath && s.dirty)
+/** A project is kept from its first edit; one only opened and looked at needs no draft. */
+function worthKeeping(s: ProjectState): boolean {
+  return s.dirty || !!s.projectPath || !!s.draftId
+}
+
+async function write(): Promise<boolean> {
+  const s = useProject.getState()
+  const upTo = edits
+  try {
+    const step = s.step === 'start' ? (workStep ?? 'sources') : s.step
+    const r = await api.autosaveProject({ project: projectFileOf({ ...s, step }), path: s.projectPath, draftId: s.draftId, runs: s.runs })
+    written = Math.max(written, upTo)
+    failed = null
+    const now = useProject.getState()
+    // A project replaced meanwhile (new, opened) keeps its own identity.
+    if (now.projectPath === s.projectPath && now.draftId === s.draftId) {
+      useProject.setState({ draftId: r.draftId, projectPath: r.path, ...(edits === upTo && { dirty: false }) })
+    }
+    useWizard.getState().setSaveResult(null)
+    return true
+  } catch (err) {
+    failed = errorText(err)
+    useWizard.getState().setSaveResult(failed)
+    return false
+  }
+}
+
+/** Writes pending changes now (and waits for a write under way); true when everything is on disk. */
+export async function flushProject(): Promise<boolean> {
+  clearTimeout(timer)
+  timer = undefined
+  while (writing) await writing
+  if (edits > written || failed) {
+    writing = write().finally(() => (writing = null))
+    await writing
+  }
+  return edits <= written && !failed
+}
+
+/** Keeps every change of the project on the Node side; returns the unsubscribe. */
+export function keepProject(): () => void {
+  const unsubscribe = useProject.subscribe((s, prev) => {
+    if (s.step !== 'start') workStep = s.step
+    if (!keptChanged(s, prev) || !worthKeeping(s)) return
+    edits++
+    clearTimeout(timer)
+    timer = setTimeout(() => void flushProject(), AUTOSAVE_DELAY_MS)
+  })
+  // A page being hidden or closed sends what is pending at once (the server finishes it).
+  const onHide = () => {
+    if (edits > written) void flushProject()
+  }
+  globalThis.addEventListener?.('pagehide', onHide)
+  return () => {
+    unsubscribe()
+    globalThis.removeEventListener?.('pagehide', onHide)
+  }
+}
+
+/** Work that leaving now would lose: changes not yet written, or a write that failed. */
+export function unsavedWork(): boolean {
+  return edits > written || failed !== null
+}
+
+/** The message for an action that would drop unwritten changes, or null when nothing is at risk. */
+export async function lossBeforeSwitching(): Promise<string | null> {
+  if (await flushProject()) return null
+  return `The current project has changes that could not be written (${failed ?? 'still saving'}). They will be lost.`
 }
 
 /** The browser's "Leave site?" question while unsavedWork holds (browser mode only: Electron would close silently otherwise). */

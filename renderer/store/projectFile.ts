@@ -1,15 +1,20 @@
-// Saving and opening project files through the Api (the Node side owns the disk).
+// Saving and opening projects through the Api (the Node side owns the disk). Saving to a file and
+// the autosave are one write (autosaveProject with a path); a draft saved to a file is replaced by it.
 import { api } from '../api'
 import { errorText } from '../lib/format'
+import { flushProject } from './keepProject'
 import { projectFileOf, useProject } from './projectStore'
 import { useWizard } from './wizardStore'
 
+/** Saves to `path` (Save as) or to the project's own file; false with the reason shown when it fails. */
 export async function saveProject(path?: string): Promise<boolean> {
   const p = useProject.getState()
   const target = (path ?? p.projectPath ?? '').trim()
   if (!target) return false
   try {
-    await api.saveProject({ path: target, project: projectFileOf(p) })
+    await flushProject() // a pending autosave of the draft lands first, so the draft is then removed
+    const now = useProject.getState()
+    await api.autosaveProject({ project: projectFileOf(now), path: target, draftId: now.draftId, runs: now.runs })
     useProject.getState().markSaved(target)
     useWizard.getState().setSaveResult(null)
     return true
@@ -24,12 +29,6 @@ export async function openProject(path: string): Promise<void> {
   useProject.getState().loadFile(file, path)
 }
 
-let timer: ReturnType<typeof setTimeout> | undefined
-/** Saves a project that has a file a moment after each change, so closing the app loses nothing. */
-export function startAutosave(): () => void {
-  return useProject.subscribe((s, prev) => {
-    if (!s.projectPath || (!s.dirty && s.step === prev.step)) return
-    clearTimeout(timer)
-    timer = setTimeout(() => void saveProject(), 800)
-  })
+export async function openDraft(draftId: string): Promise<void> {
+  useProject.getState().loadSession(await api.openDraft({ draftId }))
 }

@@ -2,7 +2,7 @@
 // project file holds; everything else (jobs, settings) lives in its own store.
 import { useMemo } from 'react'
 import { create } from 'zustand'
-import type { JobKind } from '../../shared/api'
+import type { JobKind, ProjectSession } from '../../shared/api'
 import { DEFAULT_SPLIT, type LayoutKind, type PrepareRequest, type ProjectFile, type Rgb, type SourceSpecInput } from '../../shared/schema'
 import { defaultLabelColor } from '../viewer/labelLut'
 import { isStepId, type StepId } from '../steps/stepList'
@@ -41,6 +41,8 @@ export interface ProjectRun {
 
 export interface ProjectState {
   projectPath: string | null
+  /** The draft in the data folder that holds this project while it has no file of its own. */
+  draftId: string | null
   step: StepId
   imagesDir: string
   labels: LabelRow[]
@@ -70,6 +72,8 @@ export interface ProjectState {
   setOutput(patch: Partial<OutputForm>): void
   newProject(): void
   loadFile(file: ProjectFile, path: string | null): void
+  /** The project as the Node side kept it (after a reload, a restart, or opening a draft). */
+  loadSession(session: Pick<ProjectSession, 'project' | 'path' | 'draftId' | 'runs'>): void
   markSaved(path: string): void
   recordRun(kind: JobKind, jobId: string, request: string): void
   /** Merges a patch into one step's form (the project becomes dirty, so autosave writes it). */
@@ -108,6 +112,7 @@ export const useProject = create<ProjectState>()((set, get) => {
   }
   return {
     projectPath: null,
+    draftId: null,
     step: 'start',
     imagesDir: '',
     labels: [],
@@ -163,11 +168,12 @@ export const useProject = create<ProjectState>()((set, get) => {
     },
     setOutput: (patch) => set({ output: { ...get().output, ...patch }, dirty: true }),
     newProject: () =>
-      set({ projectPath: null, step: 'sources', imagesDir: '', labels: [], allowMissingMask: false, output: { ...DEFAULT_OUTPUT }, labelHistory: [], dirty: false, runs: {}, forms: {} }),
+      set({ projectPath: null, draftId: null, step: 'sources', imagesDir: '', labels: [], allowMissingMask: false, output: { ...DEFAULT_OUTPUT }, labelHistory: [], dirty: false, runs: {}, forms: {} }),
     loadFile: (file, path) => {
       const o = file.output
       set({
         projectPath: path,
+        draftId: null,
         step: isStepId(file.step) ? file.step : 'sources',
         imagesDir: file.sources.imagesDir ?? '',
         labels: file.sources.labels.map((l, i) => ({ name: l.name, dir: l.dir, color: l.color ?? defaultLabelColor(i) })),
@@ -195,7 +201,11 @@ export const useProject = create<ProjectState>()((set, get) => {
         forms: file.forms ?? {},
       })
     },
-    markSaved: (path) => set({ projectPath: path, dirty: false }),
+    loadSession: (session) => {
+      get().loadFile(session.project, session.path)
+      set({ draftId: session.draftId, runs: session.runs as ProjectState['runs'] })
+    },
+    markSaved: (path) => set({ projectPath: path, draftId: null, dirty: false }),
     recordRun: (kind, jobId, request) => set({ runs: { ...get().runs, [kind]: { jobId, request } } }),
     setForm: (id, patch) => set({ forms: { ...get().forms, [id]: { ...get().forms[id], ...patch } }, dirty: true }),
   }

@@ -1,34 +1,11 @@
-// Step forms are part of the project: they travel through the project file, the reload cache and
-// "new project", and an older or hand-edited form falls back to its defaults field by field.
+// Step forms are part of the project: they travel through the project file and "new project", and
+// an older or hand-edited form falls back to its defaults field by field.
 import { beforeEach, describe, expect, it } from 'vitest'
 import { projectFile } from '../../shared/schema'
 import { projectFileOf, useProject } from '../../renderer/store/projectStore'
 import { formOf, readProjectForm } from '../../renderer/store/projectForms'
-import { keepProject, restoreProject } from '../../renderer/store/keepProject'
 
 const PLAN = { configurations: ['2d', '3d_fullres'], processes: null as number | null, verify: true }
-
-class MemoryStorage {
-  private m = new Map<string, string>()
-  get length() {
-    return this.m.size
-  }
-  clear() {
-    this.m.clear()
-  }
-  getItem(k: string) {
-    return this.m.get(k) ?? null
-  }
-  key(i: number) {
-    return [...this.m.keys()][i] ?? null
-  }
-  removeItem(k: string) {
-    this.m.delete(k)
-  }
-  setItem(k: string, v: string) {
-    this.m.set(k, v)
-  }
-}
 
 beforeEach(() => useProject.getState().newProject())
 
@@ -53,15 +30,5 @@ describe('project forms', () => {
 
   it('a field of the wrong kind or unknown to the form takes the default', () => {
     expect(formOf({ configurations: '2d', processes: 3, verify: false, stale: 1 }, PLAN)).toEqual({ configurations: ['2d', '3d_fullres'], processes: 3, verify: false })
-  })
-
-  it('the reload cache keeps the forms', () => {
-    const storage = new MemoryStorage() as unknown as Storage
-    const stop = keepProject(storage)
-    useProject.getState().setForm('environment', { base: '/data/nnunet' })
-    stop()
-    useProject.getState().newProject()
-    expect(restoreProject(storage)).toBe(true)
-    expect(useProject.getState().forms.environment).toEqual({ base: '/data/nnunet' })
   })
 })

@@ -11,6 +11,17 @@ import { JobPanel } from '../../components/JobPanel'
 import { PathPicker } from '../../components/PathPicker'
 import { isActive, useLatestJob } from '../../store/jobsStore'
 import { useSettings } from '../../store/settingsStore'
+import { useProjectForm } from '../../store/projectForms'
+
+/**
+ * What was typed here but not applied yet (the settings themselves are the app's, not the
+ * project's): kept with the project so leaving the step loses nothing. null follows the settings.
+ */
+const ENV_DEFAULTS = {
+  base: '',
+  python: null as string | null,
+  folders: null as NnunetFolders | null,
+}
 
 function nnunetText(p: PythonEnv): string {
   const parts = []
@@ -29,15 +40,17 @@ function FoldersCard({ settings }: { settings: Settings }) {
   const update = useSettings((s) => s.update)
   const folderStatus = useSettings((s) => s.folderStatus)
   const refreshFolders = useSettings((s) => s.refreshFolders)
-  const [base, setBase] = useState('')
-  const [own, setOwn] = useState<NnunetFolders>(settings.folders ?? { raw: '', preprocessed: '', results: '' })
+  const [form, setForm] = useProjectForm('environment', ENV_DEFAULTS)
+  const base = form.base
+  const setBase = (b: string) => setForm({ base: b })
+  const own = form.folders ?? settings.folders ?? { raw: '', preprocessed: '', results: '' }
+  const setOwn = (f: NnunetFolders | null) => setForm({ folders: f })
   const [exports, setExports] = useState<{ bash: string; powershell: string } | null>(null)
   const [error, setError] = useState<unknown>(null)
   const v1 = settings.nnunetVersion === 'v1'
 
   useEffect(() => {
     if (settings.folders) {
-      setOwn(settings.folders)
       void refreshFolders()
       api.shellExports().then(setExports, () => setExports(null))
     }
@@ -48,6 +61,7 @@ function FoldersCard({ settings }: { settings: Settings }) {
     try {
       const folders = await api.createFolders({ base, version: settings.nnunetVersion })
       await update({ folders })
+      setOwn(null)
     } catch (err) {
       setError(err)
     }
@@ -56,6 +70,7 @@ function FoldersCard({ settings }: { settings: Settings }) {
     setError(null)
     try {
       await update({ folders: own })
+      setOwn(null) // applied: the fields follow the settings again
     } catch (err) {
       setError(err)
     }
@@ -142,7 +157,9 @@ export function EnvironmentStep() {
   const detectEnv = useSettings((s) => s.detectEnv)
   const update = useSettings((s) => s.update)
   const { jobId: installId, job: installJob, error, setError, start } = useLatestJob('install')
-  const [python, setPython] = useState(settings?.pythonPath ?? '')
+  const [form, setForm] = useProjectForm('environment', ENV_DEFAULTS)
+  const python = form.python ?? settings?.pythonPath ?? ''
+  const setPython = (p: string | null) => setForm({ python: p })
 
   useEffect(() => {
     if (!env && !envLoading) void detectEnv(settings?.pythonPath)
@@ -159,7 +176,7 @@ export function EnvironmentStep() {
     setError(null)
     try {
       await update({ pythonPath: path })
-      setPython(path)
+      setPython(null) // applied: the field follows the settings again
       await detectEnv(path)
     } catch (err) {
       setError(err)

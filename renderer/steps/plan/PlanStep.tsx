@@ -1,6 +1,6 @@
 // Plan and preprocess (nnUNetv2_plan_and_preprocess / nnUNet_plan_and_preprocess), optionally
 // converting an MSD task first, as a job with its live log.
-import { useMemo, useState } from 'react'
+import { useMemo } from 'react'
 import type { PrepareSummary } from '../../../shared/api'
 import type { Configuration } from '../../../shared/schema'
 import { api } from '../../api'
@@ -12,12 +12,23 @@ import { useProjectJob } from '../../store/projectJobs'
 import { usePrepareRequest, useProject } from '../../store/projectStore'
 import { useSettings } from '../../store/settingsStore'
 import { DatasetIdField } from '../../components/DatasetIdField'
+import { useProjectForm } from '../../store/projectForms'
 
 const PLAN_CONFIGS: { id: Exclude<Configuration, '3d_cascade_fullres'>; text: string }[] = [
   { id: '2d', text: '2d' },
   { id: '3d_fullres', text: '3d_fullres' },
   { id: '3d_lowres', text: '3d_lowres (and the cascade, for large images)' },
 ]
+
+/** The Plan form, kept in the project; null follows what the project says (its id, its layout). */
+const PLAN_DEFAULTS = {
+  datasetId: null as number | null,
+  configurations: ['2d', '3d_fullres', '3d_lowres'] as string[],
+  processes: null as number | null,
+  verify: true,
+  convert: null as boolean | null,
+  msdDir: null as string | null,
+}
 
 export function PlanStep() {
   const output = useProject((s) => s.output)
@@ -26,15 +37,21 @@ export function PlanStep() {
   const { job: writeJob } = useProjectJob('prepare', usePrepareRequest().request)
   const r = writeJob?.result
   const written = r && typeof r === 'object' && 'datasetDir' in r ? (r as PrepareSummary).datasetDir : undefined
-  const [datasetId, setDatasetId] = useState<number | null>(output.id)
+  const [form, setForm] = useProjectForm('plan', PLAN_DEFAULTS)
+  const datasetId = form.datasetId ?? output.id
+  const setDatasetId = (id: number | null) => setForm({ datasetId: id })
   // A plan belongs to its dataset id: changing the id (or starting a new project) shows that dataset's plan, or none.
   const planFor = useMemo(() => (datasetId === null ? null : { datasetId }), [datasetId])
   const { jobId, job, error, start: startPlan } = useProjectJob('plan', planFor)
-  const [configs, setConfigs] = useState<Set<string>>(new Set(['2d', '3d_fullres', '3d_lowres']))
-  const [processes, setProcesses] = useState<number | null>(null)
-  const [verify, setVerify] = useState(true)
-  const [convert, setConvert] = useState(output.layout === 'msd')
-  const [msdDir, setMsdDir] = useState(output.layout === 'msd' ? (written ?? '') : '')
+  const configs = useMemo(() => new Set(form.configurations), [form.configurations])
+  const setConfigs = (next: Set<string>) => setForm({ configurations: PLAN_CONFIGS.map((c) => c.id).filter((id) => next.has(id)) })
+  const { processes, verify } = form
+  const setProcesses = (n: number | null) => setForm({ processes: n })
+  const setVerify = (v: boolean) => setForm({ verify: v })
+  const convert = form.convert ?? output.layout === 'msd'
+  const setConvert = (v: boolean) => setForm({ convert: v })
+  const msdDir = form.msdDir ?? (output.layout === 'msd' ? (written ?? '') : '')
+  const setMsdDir = (dir: string) => setForm({ msdDir: dir })
 
   const start = () => {
     if (datasetId === null) return
@@ -59,11 +76,11 @@ export function PlanStep() {
           <DatasetIdField id="plan-id" value={datasetId} onChange={setDatasetId} testId="plan-dataset-id" />
           <div className="field">
             <label htmlFor="plan-proc">Processes</label>
-            <input id="plan-proc" type="number" min={1} max={64} placeholder="nnU-Net’s default" value={processes ?? ''} onChange={(e) => setProcesses(e.target.value === '' ? null : Number(e.target.value))} />
+            <input id="plan-proc" type="number" min={1} max={64} placeholder="nnU-Net’s default" value={processes ?? ''} onChange={(e) => setProcesses(e.target.value === '' ? null : Number(e.target.value))} data-testid="plan-processes" />
             <div className="help">Lower it when preprocessing runs out of memory.</div>
           </div>
           <label className="check">
-            <input type="checkbox" checked={verify} onChange={(e) => setVerify(e.target.checked)} />
+            <input type="checkbox" checked={verify} onChange={(e) => setVerify(e.target.checked)} data-testid="plan-verify" />
             Verify dataset integrity (recommended)
           </label>
         </div>
