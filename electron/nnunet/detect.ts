@@ -10,6 +10,7 @@ import { dataDir } from '../paths'
 import { probePython } from './probe'
 import { managedVenvDir, venvPython } from './python'
 import { trainerDir } from './trainers'
+import { HOW, either } from './howTo'
 
 interface Candidate {
   python: string
@@ -151,9 +152,9 @@ export async function detectEnv(opts: Settings & { pythonPath?: string }): Promi
   const want = opts.nnunetVersion ?? 'v2'
   const pkg = want === 'v2' ? 'nnunetv2' : 'nnunet'
   if (pythons.length === 0) {
-    findings.push({ severity: 'error', code: 'no-python', text: 'No Python interpreter was found (PATH, conda, managed environment).', hint: 'Use "Install nnU-Net for me" (needs Python 3.10 or newer on PATH), or pick an interpreter.' })
+    findings.push({ severity: 'error', code: 'no-python', text: 'No Python interpreter was found (PATH, conda, managed environment).', hint: either(HOW.install, HOW.pickPython) })
   } else if (selected && !selected.nnunet?.[want]) {
-    findings.push({ severity: 'error', code: 'nnunet-missing', file: selected.python, text: `${selected.python} has no ${pkg} installed.`, hint: want === 'v2' ? 'Use "Install nnU-Net for me", or pick an environment where `pip install nnunetv2` was run.' : 'Pick an environment where `pip install nnunet==1.7.1` was run, or switch to nnU-Net v2.' })
+    findings.push({ severity: 'error', code: 'nnunet-missing', file: selected.python, text: `${selected.python} has no ${pkg} installed.`, hint: want === 'v2' ? either(HOW.install, `${HOW.pickPython} (one where \`pip install nnunetv2\` was run)`) : 'Pick an environment where `pip install nnunet==1.7.1` was run (Environment step, or --python PATH), or switch to nnU-Net v2 (--nnunet v2).' })
   }
   if (selected?.nnunet?.[want] && !selected.torch) {
     findings.push({ severity: 'error', code: 'torch-missing', file: selected.python, text: `${selected.python} has ${pkg} but no torch.`, hint: 'Install torch into that environment (see pytorch.org for the command that matches your GPU).' })

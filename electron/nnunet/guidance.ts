@@ -3,6 +3,7 @@
 import type { Finding } from '../../shared/api'
 import { defaultTrainer, trainArgs } from '../../shared/nnunetArgs'
 import type { Configuration, FindBestRequest, NnunetVersion } from '../../shared/schema'
+import { HOW, either } from './howTo'
 
 /** One fold to re-validate: the dataset, configuration, trainer and plans it was trained with. */
 export type RevalidateFold = Pick<FindBestRequest, 'datasetId' | 'plans'> & { configuration: Configuration; fold: number; trainer?: string }
@@ -58,7 +59,7 @@ const RULES: Rule[] = [
     code: 'folders-not-set',
     re: /\b(nnUNet_raw|nnUNet_preprocessed|nnUNet_results|nnUNet_raw_data_base|RESULTS_FOLDER) is not defined/,
     text: 'nnU-Net says one of its folder variables is not set.',
-    hint: 'Choose or create the nnU-Net folders in the Environment step; the app then passes nnUNet_raw / nnUNet_preprocessed / nnUNet_results (v1: nnUNet_raw_data_base / nnUNet_preprocessed / RESULTS_FOLDER) to every run.',
+    hint: `${either(HOW.folders)} They are then passed as nnUNet_raw / nnUNet_preprocessed / nnUNet_results (v1: nnUNet_raw_data_base / nnUNet_preprocessed / RESULTS_FOLDER) to every run.`,
   },
   {
     code: 'dataset-not-found',
@@ -76,14 +77,14 @@ const RULES: Rule[] = [
     code: 'cuda-unavailable',
     re: /Torch not compiled with CUDA enabled|Found no NVIDIA driver|No CUDA GPUs are available/,
     text: 'The run asked for a CUDA GPU, but torch cannot use one here.',
-    hint: 'Pick device "cpu" (slow) or "mps" (Apple silicon) in the settings, or install a CUDA build of torch that matches your driver.',
+    hint: either(HOW.device, 'install a CUDA build of torch that matches your driver'),
   },
   {
     code: 'nnunet-not-installed',
     // The console script or `python -c` could not import the package of the chosen version.
     re: /No module named '?(nnunetv2|nnunet)'?/,
     text: 'The chosen Python environment does not have the nnU-Net version selected in the settings (v1 is the package nnunet, v2 is nnunetv2).',
-    hint: 'Pick the environment that has it (nnunet-wizard env lists them), switch the nnU-Net version, or install it there: pip install nnunet==1.7.1 (v1) or use "Install nnU-Net for me" (v2).',
+    hint: either(`${HOW.pickPython}; nnunet-wizard env lists them`, 'switch the nnU-Net version (--nnunet v1|v2 on the command line)', `for v1, pip install nnunet==1.7.1 there; for v2, ${HOW.install}`),
   },
   {
     code: 'out-of-gpu-memory',

@@ -3,6 +3,7 @@
 // Cancel = SIGTERM to the group, SIGKILL after a grace period, then wait until the group is empty.
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
+import { HOW, either } from './howTo'
 
 export interface SpawnedTree {
   child: ChildProcess
@@ -29,7 +30,7 @@ export function spawnTree(file: string, args: string[], opts: { env: NodeJS.Proc
   })
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') reject(new Error(`Cannot start ${file}: the file does not exist. Check the Python interpreter in the Environment step.`))
+      if (err.code === 'ENOENT') reject(new Error(`Cannot start ${file}: the file does not exist. ${either(HOW.pickPython)}`))
       else reject(new Error(`Cannot start ${file}: ${err.message}`))
     })
     child.once('exit', (code, signal) => resolve({ code, signal }))

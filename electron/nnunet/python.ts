@@ -5,6 +5,7 @@ import { delimiter, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { NnunetVersion, Settings } from '../../shared/schema'
 import { dataDir } from '../paths'
+import { HOW, either } from './howTo'
 
 export function managedVenvDir(base: string): string {
   return join(base, 'python', 'venv-v2')
@@ -40,7 +41,7 @@ export function whichOnPath(names: string[]): string | undefined {
  */
 export function resolvePython(settings: Settings): string {
   if (settings.pythonPath) {
-    if (!existsSync(settings.pythonPath)) throw new Error(`The chosen Python interpreter ${settings.pythonPath} does not exist. Pick another one in the Environment step.`)
+    if (!existsSync(settings.pythonPath)) throw new Error(`The chosen Python interpreter ${settings.pythonPath} does not exist. ${either(HOW.pickPython)}`)
     return settings.pythonPath
   }
   const managed = venvPython(managedVenvDir(dataDir()))
@@ -48,7 +49,7 @@ export function resolvePython(settings: Settings): string {
   if (process.env.NNUNET_WIZARD_PYTHON) return process.env.NNUNET_WIZARD_PYTHON
   const onPath = whichOnPath(['python3', 'python'])
   if (onPath) return onPath
-  throw new Error('No Python interpreter is set and none is on PATH. Use "Install nnU-Net for me" or pick the python of an environment that has nnU-Net.')
+  throw new Error(`No Python interpreter is set and none is on PATH. ${either(HOW.install, HOW.pickPython)}`)
 }
 
 /**
