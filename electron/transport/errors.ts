@@ -22,10 +22,30 @@ function fieldName(path: PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[')
 }
 
+/** What a field is, in a researcher's words, for the fields a form sends. */
+const FIELD_WORDS: Record<string, string> = { id: 'the dataset id', datasetId: 'the dataset id', name: 'the name', outDir: 'the output folder', imagesDir: 'the image folder', fold: 'the fold', epochs: 'the number of epochs' }
+
+/** zod's default "Too big: expected number to be <=999" as "must be 999 or less". */
+function describeBound(issue: ZodError['issues'][number], field: string): string | null {
+  if ((issue.code !== 'too_big' && issue.code !== 'too_small') || !/^Too (big|small)/.test(issue.message)) return null
+  const big = issue.code === 'too_big'
+  const limit = Number(big ? (issue as { maximum: number | bigint }).maximum : (issue as { minimum: number | bigint }).minimum)
+  const inclusive = (issue as { inclusive?: boolean }).inclusive !== false
+  const origin = (issue as { origin?: string }).origin
+  const bound =
+    origin === 'string' ? `${big ? 'at most' : 'at least'} ${limit} characters long` : origin === 'array' || origin === 'set' ? `${big ? 'at most' : 'at least'} ${limit} entries` : inclusive ? `${limit} or ${big ? 'less' : 'more'}` : `${big ? 'less' : 'more'} than ${limit}`
+  const key = issue.path.length ? String(issue.path[issue.path.length - 1]) : ''
+  const words = FIELD_WORDS[key]
+  const subject = words ? `${words} (${field})` : field || 'the value'
+  return `${subject} must be ${bound}`
+}
+
 function describeIssue(issue: ZodError['issues'][number]): string {
   const field = fieldName(issue.path)
   const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message)
   if (missing) return field ? `${field} is required` : 'a request object is required'
+  const bound = describeBound(issue, field)
+  if (bound) return bound
   return field ? `${field}: ${issue.message}` : issue.message
 }
 

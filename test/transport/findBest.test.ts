@@ -36,7 +36,7 @@ describe('findBest request', () => {
     expect(() => parseRequest('findBest', { datasetId: 1, configurations: ['3d'] })).toThrow(/configurations\[0\]: /)
     expect(() => parseRequest('findBest', { datasetId: 1, configurations: ['2d', '2d'] })).toThrow('each configuration can be named once')
     expect(() => parseRequest('findBest', { datasetId: 1, configurations: ['2d'], folds: ['all'] })).toThrow(/folds\[0\]: /)
-    expect(() => parseRequest('findBest', { datasetId: 1000, configurations: ['2d'] })).toThrow(/datasetId: /)
+    expect(() => parseRequest('findBest', { datasetId: 1000, configurations: ['2d'] })).toThrow('the dataset id (datasetId) must be 999 or less')
     expect(() => parseRequest('findBest', { datasetId: 1, configurations: ['2d'], trainer: 'x; rm -rf /' })).toThrow('trainer: a trainer is a Python class name')
   })
 
