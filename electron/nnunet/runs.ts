@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events'
 import type { Api, JobEvent, QueueEntry } from '../../shared/api'
 import { findBestAfter, resolveFindBest } from '../../shared/findBest'
+import { makesModel, predictPlace } from '../../shared/predictQueue'
 import * as s from '../../shared/schema'
 import { JobManager, type JobContext } from '../jobs/jobManager'
 import { ApiError } from '../transport/errors'
@@ -34,17 +35,6 @@ export const planTitle = (r: s.PlanRequest) => `Plan and preprocess dataset ${r.
 export const trainTitle = (r: s.TrainRequest) => `Train ${r.configuration} fold ${r.fold} (dataset ${r.datasetId})`
 export const predictTitle = (r: s.PredictRequest) => `Predict with ${r.configuration} (dataset ${r.datasetId})`
 export const findBestTitle = (r: s.FindBestRequest) => `Find the best configuration of dataset ${r.datasetId} (${r.configurations.join(', ')})`
-
-/** A queued or running training that makes (part of) the model this prediction uses. */
-export const makesModel = (r: s.PredictRequest) => (e: QueueEntry) =>
-  e.kind === 'train' && e.request.datasetId === r.datasetId && e.request.configuration === r.configuration && r.folds.some((f) => String(f) === String(e.request.fold))
-
-/**
- * Where a prediction joins the waiting runs. One nnU-Net run at a time still holds (it waits for
- * the run going now), but it does not wait for trainings it does not need: it goes right after
- * the last waiting training that makes its model, or first.
- */
-export const predictPlace = (r: s.PredictRequest) => (waiting: readonly QueueEntry[]) => waiting.reduce((last, e, i) => (makesModel(r)(e) ? i + 1 : last), 0)
 
 export type RunMethods = Pick<Api, 'plan' | 'train' | 'predict' | 'findBest' | 'enqueueTrainings' | 'runQueue' | 'removeQueued' | 'resumeQueue'>
 

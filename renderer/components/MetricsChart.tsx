@@ -22,6 +22,13 @@ function ticks(min: number, max: number, n: number): number[] {
   return out
 }
 
+/** Tick labels with as many digits as the range needs (a learning rate of 0.00998 is not "0.01"). */
+function tickText(t: number, d: { min: number; max: number }): string {
+  if (Math.abs(t) >= 100) return t.toFixed(0)
+  const span = Math.abs(d.max - d.min)
+  return span > 0 && span < 0.05 ? t.toPrecision(3) : t.toFixed(2)
+}
+
 export function MetricsChart({ title, series, yDomain, testId }: Props) {
   const drawn = series.filter((s) => s.points.length > 0)
   // Epochs are whole numbers: the x axis runs from the first to the last one drawn, unpadded.
@@ -43,7 +50,7 @@ export function MetricsChart({ title, series, yDomain, testId }: Props) {
               <g key={t}>
                 <line x1={0} x2={w} y1={y} y2={y} className="chart-grid" />
                 <text x={-6} y={y + 3} textAnchor="end" className="chart-tick">
-                  {Math.abs(t) >= 100 ? t.toFixed(0) : t.toFixed(2)}
+                  {tickText(t, yd)}
                 </text>
               </g>
             )
@@ -56,8 +63,8 @@ export function MetricsChart({ title, series, yDomain, testId }: Props) {
           <line x1={0} x2={w} y1={h} y2={h} className="chart-axis" />
           {drawn.map((s, i) => (
             <g key={s.name}>
-              <path d={linePath(s.points, xDomain, yd, w, h)} fill="none" stroke={COLORS[i % COLORS.length]} strokeWidth={i === 0 ? 2 : 1.5} data-series={s.name} />
-              {s.points.length === 1 && <circle cx={scale(s.points[0]!.x, xDomain, 0, w)} cy={scale(s.points[0]!.y, yd, h, 0)} r={3} fill={COLORS[i % COLORS.length]} />}
+              <path d={linePath(s.points, xDomain, yd, w, h)} fill="none" stroke={s.color ?? COLORS[i % COLORS.length]} strokeWidth={i === 0 ? 2 : 1.5} data-series={s.name} />
+              {s.points.length === 1 && <circle cx={scale(s.points[0]!.x, xDomain, 0, w)} cy={scale(s.points[0]!.y, yd, h, 0)} r={3} fill={s.color ?? COLORS[i % COLORS.length]} />}
             </g>
           ))}
         </g>
@@ -65,8 +72,8 @@ export function MetricsChart({ title, series, yDomain, testId }: Props) {
       <div className="chart-legend">
         {drawn.length === 0 && <span className="muted small">Waiting for the first epoch…</span>}
         {drawn.map((s, i) => (
-          <span key={s.name} className="small">
-            <span className="swatch" style={{ background: COLORS[i % COLORS.length] }} /> {s.name}
+          <span key={s.name} className="small" data-testid="chart-legend-item">
+            <span className="swatch" style={{ background: s.color ?? COLORS[i % COLORS.length] }} /> {s.name}
           </span>
         ))}
         <span className="muted small">x: epoch</span>

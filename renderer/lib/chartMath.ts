@@ -11,6 +11,8 @@ export interface Point {
 export interface Series {
   name: string
   points: Point[]
+  /** CSS colour; a label's own colour for its curve (otherwise the chart's palette). */
+  color?: string
 }
 
 export interface Domain {
@@ -48,28 +50,56 @@ export function linePath(points: readonly Point[], xd: Domain, yd: Domain, w: nu
     .join(' ')
 }
 
-/** Loss curves (train, validation) and the mean pseudo Dice, one point per epoch. */
-export function metricSeries(metrics: readonly EpochMetrics[]): { loss: Series[]; dice: Series[] } {
+/** A foreground label as the curves name and colour it (value 1 is the first pseudo Dice). */
+export interface CurveLabel {
+  name: string
+  value: number
+  /** CSS colour */
+  color: string
+}
+
+/**
+ * Loss curves (train, validation), the pseudo Dice (mean, nnU-Net's EMA of it, and one curve per
+ * label, named and coloured as the label) and the learning rate, one point per epoch. The EMA is
+ * nnU-Net v2's own: ema = 0.9 ema + 0.1 mean, starting at the first mean; it picks the best
+ * checkpoint by it.
+ */
+export function metricSeries(metrics: readonly EpochMetrics[], labels: readonly CurveLabel[] = []): { loss: Series[]; dice: Series[]; lr: Series[] } {
   const train: Point[] = []
   const val: Point[] = []
   const dice: Point[] = []
+  const ema: Point[] = []
+  const lr: Point[] = []
   const perClass: Point[][] = []
   for (const m of metrics) {
     if (m.trainLoss !== undefined) train.push({ x: m.epoch, y: m.trainLoss })
     if (m.valLoss !== undefined) val.push({ x: m.epoch, y: m.valLoss })
+    if (m.learningRate !== undefined) lr.push({ x: m.epoch, y: m.learningRate })
     if (m.dice && m.dice.length > 0) {
-      dice.push({ x: m.epoch, y: m.dice.reduce((a, b) => a + b, 0) / m.dice.length })
+      const mean = m.dice.reduce((a, b) => a + b, 0) / m.dice.length
+      dice.push({ x: m.epoch, y: mean })
+      const prev = ema[ema.length - 1]
+      ema.push({ x: m.epoch, y: prev ? prev.y * 0.9 + 0.1 * mean : mean })
       m.dice.forEach((d, i) => (perClass[i] ??= []).push({ x: m.epoch, y: d }))
     }
   }
-  const diceSeries: Series[] = [{ name: 'mean Dice', points: dice }]
-  if (perClass.length > 1) perClass.forEach((p, i) => diceSeries.push({ name: `class ${i + 1}`, points: p }))
+  const diceSeries: Series[] = [
+    { name: 'mean pseudo Dice', points: dice },
+    { name: 'EMA pseudo Dice', points: ema },
+  ]
+  if (perClass.length > 1 || labels.length > 0) {
+    perClass.forEach((p, i) => {
+      const label = labels.find((l) => l.value === i + 1)
+      diceSeries.push({ name: label?.name ?? `label ${i + 1}`, points: p, ...(label && { color: label.color }) })
+    })
+  }
   return {
     loss: [
       { name: 'train loss', points: train },
       { name: 'validation loss', points: val },
     ],
     dice: diceSeries,
+    lr: [{ name: 'learning rate', points: lr }],
   }
 }
 

@@ -1,5 +1,6 @@
 // App-wide settings (Python, nnU-Net version and folders, device) and facts about the app and
 // the machine (mode, environment report, folder status), shared by the nnU-Net steps.
+import { useEffect } from 'react'
 import { create } from 'zustand'
 import type { AppInfo, EnvReport, FolderStatus } from '../../shared/api'
 import type { Settings, SettingsPatch } from '../../shared/schema'
@@ -20,6 +21,12 @@ export interface SettingsState {
 }
 
 let saving: Promise<unknown> = Promise.resolve()
+
+/** The device detection points to: CUDA when torch (or nvidia-smi) sees a GPU, else Apple's MPS where torch has it, else the CPU. */
+export function deviceFor(env: EnvReport): Settings['device'] {
+  if (env.selected?.cuda?.available || env.gpus.length > 0) return 'cuda'
+  return env.selected?.mps ? 'mps' : 'cpu'
+}
 
 export const useSettings = create<SettingsState>()((set, get) => ({
   settings: null,
@@ -54,6 +61,9 @@ export const useSettings = create<SettingsState>()((set, get) => ({
     try {
       const env = await api.detectEnv(pythonPath ? { pythonPath } : {})
       set({ env })
+      // The device follows detection: CUDA where torch finds no GPU would only stop at once.
+      const device = deviceFor(env)
+      if (device !== 'cuda' && (get().settings ?? (await api.getSettings())).device === 'cuda') await get().update({ device })
     } catch (err) {
       set({ envError: err instanceof Error ? err.message : String((err as { message?: string })?.message ?? err) })
     } finally {
@@ -69,3 +79,15 @@ export const useSettings = create<SettingsState>()((set, get) => ({
     }
   },
 }))
+
+/** The environment report, detected on first use by a step that defaults from it (Train, Predict). */
+export function useDetectedEnv(): EnvReport | null {
+  const env = useSettings((s) => s.env)
+  const loading = useSettings((s) => s.envLoading)
+  const failed = useSettings((s) => s.envError !== null)
+  const settings = useSettings((s) => s.settings)
+  useEffect(() => {
+    if (!env && !loading && !failed && settings) void useSettings.getState().detectEnv(settings.pythonPath)
+  }, [env, loading, failed, settings])
+  return env
+}

@@ -1,6 +1,6 @@
 // nnU-Net folders: layout per version, child environment, dataset listing with id collisions,
 // shell exports that survive hostile paths.
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -64,14 +64,16 @@ describe('nnU-Net folders', () => {
     await writeFile(join(model, 'fold_0', 'checkpoint_final.pth'), '')
     await writeFile(join(model, 'fold_all', 'checkpoint_latest.pth'), '')
     const st = await folderStatus(s.settings.parse({ folders: f }))
-    expect(st.trainings).toEqual([{ datasetId: 1, dataset: 'Dataset001_Liver', configuration: '3d_fullres', trainer: 'nnUNetTrainer', plans: 'nnUNetPlans', folder: model, folds: ['0', 'all'], finished: ['0'] }])
+    expect(st.trainings).toEqual([{ datasetId: 1, dataset: 'Dataset001_Liver', configuration: '3d_fullres', trainer: 'nnUNetTrainer', plans: 'nnUNetPlans', folder: model, folds: ['0', 'all'], finished: ['0'], modifiedAt: expect.any(Number) }])
+    // The newest checkpoint's time: Predict preselects the newest model by it.
+    expect(st.trainings![0]!.modifiedAt).toBe((await stat(join(model, 'fold_all', 'checkpoint_latest.pth'))).mtimeMs)
 
     const v1 = await createFolders(join(root, 'trained-v1'), 'v1')
     const m1 = join(v1.results, 'nnUNet', '3d_lowres', 'Task004_Hippocampus', 'nnUNetTrainerV2__nnUNetPlansv2.1')
     await mkdir(join(m1, 'fold_2'), { recursive: true })
     await writeFile(join(m1, 'fold_2', 'model_final_checkpoint.model'), '')
     const st1 = await folderStatus(s.settings.parse({ folders: v1, nnunetVersion: 'v1' }))
-    expect(st1.trainings).toEqual([{ datasetId: 4, dataset: 'Task004_Hippocampus', configuration: '3d_lowres', trainer: 'nnUNetTrainerV2', plans: 'nnUNetPlansv2.1', folder: m1, folds: ['2'], finished: ['2'] }])
+    expect(st1.trainings).toEqual([{ datasetId: 4, dataset: 'Task004_Hippocampus', configuration: '3d_lowres', trainer: 'nnUNetTrainerV2', plans: 'nnUNetPlansv2.1', folder: m1, folds: ['2'], finished: ['2'], modifiedAt: expect.any(Number) }])
   })
 
   it('finds trained folds whose validation has no .npz before an ensemble is compared', async () => {

@@ -10,6 +10,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFolders, folderStatus, groupMembers, runFindBest, runPlan, runPredict, runTrain } from '../../electron/nnunet'
 import { JobManager } from '../../electron/jobs/jobManager'
+import { readPlansSummary } from '../../electron/results/summaries'
+import type { PlanResult, TrainResult } from '../../electron/nnunet/pipeline'
 import * as s from '../../shared/schema'
 import type { GuideFolders } from '../helpers/guideFolders'
 import { readImage } from '../helpers/nifti'
@@ -63,6 +65,23 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     expect(existsSync(join(pre, 'nnUNetPlans.json'))).toBe(true)
     expect(existsSync(join(pre, 'dataset_fingerprint.json'))).toBe(true)
     expect((await readdir(join(pre, 'nnUNetPlans_3d_fullres'))).length).toBeGreaterThanOrEqual(5)
+    // The plan summary card reads nnU-Net's real nnUNetPlans.json: every configuration it planned.
+    const plans = (res as PlanResult).plans!
+    expect(plans).toEqual(await readPlansSummary(join(pre, 'nnUNetPlans.json')))
+    expect(plans.file).toBe(join(pre, 'nnUNetPlans.json'))
+    const raw = JSON.parse(readFileSync(plans.file, 'utf8'))
+    expect(plans.configurations.map((c) => c.name)).toEqual(Object.keys(raw.configurations))
+    const full = plans.configurations.find((c) => c.name === '3d_fullres')!
+    expect(full.spacing).toEqual(raw.configurations['3d_fullres'].spacing)
+    expect(full.spacing).toHaveLength(3)
+    expect(full.patchSize).toEqual(raw.configurations['3d_fullres'].patch_size)
+    expect(full.batchSize).toBeGreaterThanOrEqual(2)
+    expect(full.normalization).toEqual(['CTNormalization'])
+    // The folder status offers what Train and Predict default from.
+    const ds = (await folderStatus(settings)).datasets.find((d) => d.id === 501)!
+    expect(ds.labels?.map((l) => l.name)).toEqual(['liver', 'spleen'])
+    expect(ds.plans?.configurations.map((c) => c.name)).toEqual(plans.configurations.map((c) => c.name))
+    expect(ds.imagesTs).toBe(join(settings.folders!.raw, 'Dataset501_Tiny', 'imagesTs'))
   })
 
   it('accepts the prepared MSD task: nnUNetv2_convert_MSD_dataset, then the same verification', { timeout: 600_000 }, async () => {
@@ -104,6 +123,18 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     expect(result.checkpoints).toContain('checkpoint_best.pth')
     // --npz: the validation softmax is saved (find_best_configuration needs it).
     expect((await readdir(join(result.outputFolder, 'validation'))).some((f) => f.endsWith('.npz'))).toBe(true)
+    // The results card: the final validation Dice per named label, from nnU-Net's real summary.json.
+    const validation = (info.result as TrainResult).validation!
+    expect(validation.file).toBe(join(result.outputFolder, 'validation', 'summary.json'))
+    const summary = JSON.parse(readFileSync(validation.file, 'utf8').replace(/\bNaN\b/g, 'null'))
+    expect(validation.labels.map((l) => [l.key, l.name])).toEqual([
+      ['1', 'liver'],
+      ['2', 'spleen'],
+    ])
+    for (const l of validation.labels) expect(l.dice).toBe(summary.mean[l.key].Dice)
+    expect(validation.mean).toBe(summary.foreground_mean.Dice)
+    expect(validation.cases).toBe(summary.metric_per_case.length)
+    expect(validation.cases).toBeGreaterThan(0)
     // The log file of the job has nnU-Net's lines.
     expect(readFileSync(info.logFile!, 'utf8')).toMatch(/Pseudo dice/)
     // The folder status lists the model, so predict (and a cascade) can offer it.

@@ -11,7 +11,7 @@ import type { QueueEntry, RunQueueState } from '../../shared/api'
 import type { TrainRequest } from '../../shared/schema'
 import { JobManager, type JobContext } from '../../electron/jobs/jobManager'
 import { newEntryId, RunQueue, type NewEntry } from '../../electron/nnunet/queue'
-import { predictPlace } from '../../electron/nnunet/runs'
+import { predictPlace } from '../../shared/predictQueue'
 
 const train = (fold: TrainRequest['fold']): NewEntry => ({
   id: newEntryId(),
@@ -69,7 +69,7 @@ describe('run queue', () => {
     const jobs = new JobManager(join(dir, 'jobs'))
     const runs = heldRuns()
     const q = new RunQueue({ jobs, execute: runs.execute })
-    const other: NewEntry = { ...train(0), title: 'dataset 8 fold 0', request: { ...(train(0).request as TrainRequest), datasetId: 8 } }
+    const other: NewEntry = { id: newEntryId(), kind: 'train', title: 'dataset 8 fold 0', request: { ...(train(0).request as TrainRequest), datasetId: 8 } }
     await q.enqueue([train(0), train(1), other])
     const predict = (folds: (0 | 1)[], title: string): [NewEntry, ReturnType<typeof predictPlace>] => {
       const request = { datasetId: 7, input: '/in', output: '/out', configuration: '3d_fullres' as const, folds }

@@ -12,7 +12,27 @@ describe('training curves', () => {
     expect(loss[0]!.points).toEqual([{ x: 0, y: 0.5 }, { x: 1, y: 0.3 }])
     expect(loss[1]!.points.map((p) => p.y)).toEqual([0.6, 0.4])
     expect(dice[0]!.points.map((p) => p.y)).toEqual([0.30000000000000004, 0.5])
-    expect(dice).toHaveLength(3)
+    expect(dice.map((s) => s.name)).toEqual(['mean pseudo Dice', 'EMA pseudo Dice', 'label 1', 'label 2'])
+  })
+  it("names and colours each label's curve, adds nnU-Net's EMA pseudo Dice and the learning rate", () => {
+    const labels = [
+      { name: 'aorta', value: 1, color: '#ff0000' },
+      { name: 'false lumen', value: 2, color: '#00ff00' },
+    ]
+    const withLr = metrics.map((m, i) => ({ ...m, learningRate: [0.01, 0.009][i] }))
+    const { dice, lr } = metricSeries(withLr, labels)
+    expect(dice.slice(2).map((s) => [s.name, s.color])).toEqual([
+      ['aorta', '#ff0000'],
+      ['false lumen', '#00ff00'],
+    ])
+    // ema = 0.9 * ema + 0.1 * mean, from the first mean (nnU-Net v2's ema_fg_dice)
+    expect(dice[1]!.points.map((p) => p.y)).toEqual([0.30000000000000004, 0.30000000000000004 * 0.9 + 0.1 * 0.5])
+    expect(lr[0]!.points).toEqual([
+      { x: 0, y: 0.01 },
+      { x: 1, y: 0.009 },
+    ])
+    // One label, named: its curve is drawn too (unnamed single classes only had the mean).
+    expect(metricSeries([{ epoch: 0, dice: [0.7] }], labels.slice(0, 1)).dice.map((s) => s.name)).toEqual(['mean pseudo Dice', 'EMA pseudo Dice', 'aorta'])
   })
   it('draws a path inside the box, y growing upwards', () => {
     const d = linePath([{ x: 0, y: 0 }, { x: 1, y: 1 }], { min: 0, max: 1 }, { min: 0, max: 1 }, 100, 50)

@@ -13,6 +13,7 @@ import { usePrepareRequest, useProject } from '../../store/projectStore'
 import { useSettings } from '../../store/settingsStore'
 import { DatasetIdField } from '../../components/DatasetIdField'
 import { useProjectForm } from '../../store/projectForms'
+import { DatasetPlanSummary } from '../../components/PlanSummaryCard'
 
 const PLAN_CONFIGS: { id: Exclude<Configuration, '3d_cascade_fullres'>; text: string }[] = [
   { id: '2d', text: '2d' },
@@ -118,6 +119,7 @@ export function PlanStep() {
       </section>
       <ErrorBanner error={error} title="Planning could not start" />
       <JobPanel jobId={jobId} logHeight={300} />
+      <DatasetPlanSummary datasetId={datasetId} planState={job?.state} />
     </div>
   )
 }

@@ -1,5 +1,9 @@
 // Predict: segment a folder of scans with a trained model (nnUNetv2_predict / nnUNet_predict).
-import { useState } from 'react'
+// It defaults from what exists: the trained models in the results folder (the newest preselected,
+// with its finished folds), its dataset's imagesTs and a folder beside it for the segmentations.
+// The form is part of the project; the Node side checks the checkpoint before queueing.
+import { useEffect, useMemo, useState } from 'react'
+import type { TrainedModel } from '../../../shared/api'
 import type { Configuration, Fold } from '../../../shared/schema'
 import { api } from '../../api'
 import { CopyButton } from '../../components/CopyButton'
@@ -8,99 +12,157 @@ import { JobPanel } from '../../components/JobPanel'
 import { PathPicker } from '../../components/PathPicker'
 import { PredictionView } from './PredictionView'
 import { isActive, startJob, useJobs } from '../../store/jobsStore'
-import { useProject } from '../../store/projectStore'
+import { useProjectForm } from '../../store/projectForms'
 import { useSettings } from '../../store/settingsStore'
-import { DatasetIdField } from '../../components/DatasetIdField'
+import { useTrainQueue } from '../../store/trainQueue'
+import { predictionWait } from '../../../shared/predictQueue'
 
-const CONFIGS: Configuration[] = ['2d', '3d_fullres', '3d_lowres', '3d_cascade_fullres']
-const FOLDS: Fold[] = [0, 1, 2, 3, 4, 'all']
+/** The Predict form, kept in the project. null follows the facts: the newest model, its dataset's imagesTs, its finished folds. */
+const PREDICT_DEFAULTS = {
+  /** The chosen model's folder (TrainedModel.folder). */
+  model: null as string | null,
+  input: null as string | null,
+  output: null as string | null,
+  folds: null as string[] | null,
+  checkpoint: '',
+}
+
+/** Newest first, models with a finished fold before those still training. */
+export function modelsNewestFirst(models: readonly TrainedModel[]): TrainedModel[] {
+  return [...models].sort((a, b) => Number(b.finished.length > 0) - Number(a.finished.length > 0) || (b.modifiedAt ?? 0) - (a.modifiedAt ?? 0))
+}
+
+const modelText = (m: TrainedModel) =>
+  `${m.dataset} · ${m.configuration} · ${m.trainer}${m.plans.startsWith('nnUNetPlans') ? '' : ` · ${m.plans}`} · fold${m.folds.length === 1 ? '' : 's'} ${m.folds.join(', ')}${m.finished.length ? '' : ' (none finished)'}`
+
+const asFold = (f: string): Fold => (f === 'all' ? 'all' : Number(f))
 
 export function PredictStep() {
-  const outputId = useProject((s) => s.output.id)
   const v1 = useSettings((s) => s.settings?.nnunetVersion === 'v1')
+  const folders = useSettings((s) => s.settings?.folders)
+  const folderStatus = useSettings((s) => s.folderStatus)
+  const refreshFolders = useSettings((s) => s.refreshFolders)
   const jobId = useJobs((s) => s.latest.predict)
   const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined))
-  const [datasetId, setDatasetId] = useState<number | null>(outputId)
-  const [input, setInput] = useState('')
-  const [output, setOutput] = useState('')
-  const [configuration, setConfiguration] = useState<Configuration>('3d_fullres')
-  const [folds, setFolds] = useState<Set<string>>(new Set(['0']))
-  const [trainer, setTrainer] = useState('')
-  const [checkpoint, setCheckpoint] = useState('')
+  const endedRuns = useJobs((s) => Object.values(s.jobs).filter((j) => !isActive(j)).length)
+  const queue = useTrainQueue()
+  const [form, setForm] = useProjectForm('predict', PREDICT_DEFAULTS)
   const [error, setError] = useState<unknown>(null)
   // The folders the latest run used: editing the fields afterwards must not re-pair its results.
   const [ran, setRan] = useState<{ input: string; output: string } | null>(null)
 
-  const chosenFolds = FOLDS.filter((f) => folds.has(String(f)))
-  const ready = datasetId !== null && input.trim() && output.trim() && chosenFolds.length > 0
-  const start = () => {
-    if (!ready || datasetId === null) return
-    setError(null)
-    setRan({ input: input.trim(), output: output.trim() })
-    startJob('predict', () =>
-      api.predict({
-        datasetId,
+  // The models in the results folder now, again whenever a run ends (a training finishing adds one).
+  useEffect(() => {
+    if (folders) void refreshFolders()
+  }, [folders, endedRuns, refreshFolders])
+
+  const models = useMemo(() => modelsNewestFirst(folderStatus?.trainings ?? []), [folderStatus?.trainings])
+  const model = models.find((m) => m.folder === form.model) ?? models[0]
+  const dataset = model ? folderStatus?.datasets.find((d) => d.id === model.datasetId) : undefined
+  const input = form.input ?? dataset?.imagesTs ?? ''
+  const output = form.output ?? dataset?.predictionsDir ?? ''
+  const folds = form.folds?.filter((f) => model?.folds.includes(f)) ?? (model ? (model.finished.length ? model.finished : model.folds) : [])
+  const checkpoints = v1 ? ['model_final_checkpoint', 'model_best', 'model_latest'] : ['checkpoint_final.pth', 'checkpoint_best.pth', 'checkpoint_latest.pth']
+  const checkpoint = checkpoints.includes(form.checkpoint) ? form.checkpoint : checkpoints[0]!
+  const unfinished = checkpoint === checkpoints[0] && model ? folds.filter((f) => !model.finished.includes(f)) : []
+
+  const request = model && input.trim() && output.trim() && folds.length > 0 && unfinished.length === 0
+    ? {
+        datasetId: model.datasetId,
         input: input.trim(),
         output: output.trim(),
-        configuration,
-        folds: chosenFolds,
-        trainer: trainer.trim() || undefined,
-        checkpoint: checkpoint.trim() || undefined,
-      }),
-    ).catch(setError)
+        configuration: model.configuration as Configuration,
+        folds: folds.map(asFold),
+        trainer: model.trainer,
+        checkpoint: checkpoint === checkpoints[0] ? undefined : checkpoint,
+      }
+    : null
+  const wait = request ? predictionWait(request, queue) : null
+
+  const start = () => {
+    if (!request) return
+    setError(null)
+    setRan({ input: request.input, output: request.output })
+    startJob('predict', () => api.predict(request)).catch(setError)
   }
 
   const done = ran ?? { input: input.trim(), output: output.trim() }
   return (
     <div className="stack">
       <section className="card">
-        <PathPicker label="Scans to segment (files named like case_0000.nii.gz, e.g. imagesTs)" value={input} onChange={setInput} testId="predict-input" />
-        <PathPicker label="Where to write the segmentations" value={output} onChange={setOutput} testId="predict-output" />
-        <div className="grid-3">
-          <DatasetIdField id="pr-id" value={datasetId} onChange={setDatasetId} />
+        {models.length === 0 ? (
+          <div className="banner banner-info" data-testid="predict-no-models">
+            {folders
+              ? `No trained model in the results folder (${folders.results}) yet. Train one in the Train step; it appears here once it has a checkpoint.`
+              : 'Set the nnU-Net folders in the Environment step first: trained models are found in nnUNet_results.'}
+          </div>
+        ) : (
           <div className="field">
-            <label htmlFor="pr-config">Configuration</label>
-            <select id="pr-config" value={configuration} onChange={(e) => setConfiguration(e.target.value as Configuration)}>
-              {CONFIGS.map((c) => (
-                <option key={c} value={c}>
-                  {c}
+            <label htmlFor="pr-model">Trained model</label>
+            <select id="pr-model" value={model?.folder ?? ''} onChange={(e) => setForm({ model: e.target.value, folds: null })} data-testid="predict-model">
+              {models.map((m) => (
+                <option key={m.folder} value={m.folder}>
+                  {modelText(m)}
                 </option>
               ))}
             </select>
+            <div className="help">The newest model is chosen unless you pick another; each is a dataset, configuration, trainer and plans with the folds that have a checkpoint.</div>
           </div>
-          <div className="field">
-            <label htmlFor="pr-trainer">Trainer</label>
-            <input id="pr-trainer" value={trainer} placeholder={v1 ? 'nnUNetTrainerV2 (default)' : 'nnUNetTrainer (default)'} onChange={(e) => setTrainer(e.target.value)} />
+        )}
+        <PathPicker
+          label="Scans to segment (files named like case_0000.nii.gz, e.g. imagesTs)"
+          value={input}
+          onChange={(v) => setForm({ input: v })}
+          testId="predict-input"
+        />
+        <PathPicker label="Where to write the segmentations" value={output} onChange={(v) => setForm({ output: v })} testId="predict-output" />
+        {model && (
+          <div className="grid-3">
+            <div className="field">
+              <span className="label">Folds (several = ensemble)</span>
+              <div className="row wrap">
+                {model.folds.map((f) => (
+                  <label key={f} className="check">
+                    <input
+                      type="checkbox"
+                      data-testid={`predict-fold-${f}`}
+                      checked={folds.includes(f)}
+                      onChange={(e) => setForm({ folds: e.target.checked ? [...folds, f] : folds.filter((x) => x !== f) })}
+                    />
+                    {f}
+                    {!model.finished.includes(f) && <span className="muted small"> (still training)</span>}
+                  </label>
+                ))}
+              </div>
+            </div>
+            <div className="field">
+              <label htmlFor="pr-ckpt">Checkpoint</label>
+              <select id="pr-ckpt" value={checkpoint} onChange={(e) => setForm({ checkpoint: e.target.value })} data-testid="predict-checkpoint">
+                {checkpoints.map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </select>
+              <div className="help">{v1 ? 'model_best uses the best validation epoch.' : 'checkpoint_best.pth uses the epoch with the best EMA pseudo Dice.'}</div>
+            </div>
           </div>
-          <div className="field">
-            <label htmlFor="pr-ckpt">Checkpoint</label>
-            <input id="pr-ckpt" value={checkpoint} placeholder={v1 ? 'model_final_checkpoint' : 'checkpoint_final.pth'} onChange={(e) => setCheckpoint(e.target.value)} />
-            <div className="help">{v1 ? 'model_best uses the best validation epoch.' : 'checkpoint_best.pth uses the best validation epoch.'}</div>
+        )}
+        {unfinished.length > 0 && (
+          <div className="banner banner-warning" data-testid="predict-unfinished">
+            Fold {unfinished.join(', ')} has not finished training, so it has no {checkpoint} yet: untick it, or choose {checkpoints[1]} / {checkpoints[2]}.
           </div>
+        )}
+        <div className="row">
+          <button type="button" className="btn btn-primary" disabled={!request || isActive(job)} onClick={start} data-testid="start-predict">
+            Predict
+          </button>
+          {wait && (
+            <span className="small muted" data-testid="predict-wait">
+              {wait}
+            </span>
+          )}
         </div>
-        <div className="field">
-          <span className="label">Folds (several = ensemble)</span>
-          <div className="row wrap">
-            {FOLDS.map((f) => (
-              <label key={String(f)} className="check">
-                <input
-                  type="checkbox"
-                  checked={folds.has(String(f))}
-                  onChange={(e) => {
-                    const next = new Set(folds)
-                    if (e.target.checked) next.add(String(f))
-                    else next.delete(String(f))
-                    setFolds(next)
-                  }}
-                />
-                {String(f)}
-              </label>
-            ))}
-          </div>
-        </div>
-        <button type="button" className="btn btn-primary" disabled={!ready || isActive(job)} onClick={start} data-testid="start-predict">
-          Predict
-        </button>
       </section>
       <ErrorBanner error={error} title="Prediction could not start" />
       <JobPanel jobId={jobId} logHeight={260} />

@@ -14,6 +14,7 @@ import { LabelViewport, legendProps, useLabelDisplay } from '../../viewer/LabelV
 import { ReducedResolutionNotice, useResolutionPolicy } from '../../viewer/ReducedResolution'
 import { useVolumePair } from '../../viewer/useVolumePair'
 import { useCycle } from '../../viewer/useViewerKeys'
+import { useProject } from '../../store/projectStore'
 
 interface Props {
   /** The folder nnU-Net wrote the segmentations to. */
@@ -45,7 +46,9 @@ export function PredictionView({ outputDir, inputDir, refreshKey }: Props) {
     }
   }, [outputDir, refreshKey, setError])
 
-  const labels = useMemo(() => view?.labels ?? [], [view])
+  // A label keeps the colour the project gave it (by name), as in Preview and on the curves.
+  const projectLabels = useProject((s) => s.labels)
+  const labels = useMemo(() => (view?.labels ?? []).map((l) => ({ ...l, color: projectLabels.find((p) => p.name === l.name)?.color ?? l.color })), [view, projectLabels])
   const paths = useMemo(() => files?.map((f) => f.path) ?? [], [files])
   const step = useCycle(paths, chosen, setChosen)
   const display = useLabelDisplay(labels, step, chosen !== null)

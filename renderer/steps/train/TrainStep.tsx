@@ -1,15 +1,21 @@
 // Train: configuration, trainer, epochs, fold and options; runs go into the Node side's run queue
 // and start one after another, optionally followed by find_best_configuration. The running job shows epoch n of
-// N, the time left, live loss and Dice curves and the log.
-import { useState } from 'react'
-import type { JobInfo } from '../../../shared/api'
+// N, the time left, live loss and Dice curves and the log; a finished one its final Dice per label.
+// The form is part of the project (useProjectForm); what it offers comes from facts: the
+// configurations the dataset's plans contain, the device detection found.
+import { useEffect, useMemo, useState } from 'react'
+import type { FolderStatus, JobInfo, ValidationSummary } from '../../../shared/api'
 import type { Configuration, Fold, TrainRequest } from '../../../shared/schema'
+import { useProjectForm } from '../../store/projectForms'
+import { PlanSummaryCard } from '../../components/PlanSummaryCard'
+import { namedLabels } from '../../lib/namedLabels'
+import { TrainingResults } from './TrainingResults'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { JobPanel } from '../../components/JobPanel'
 import { PathPicker } from '../../components/PathPicker'
 import { isActive, useJobs } from '../../store/jobsStore'
 import { useProject } from '../../store/projectStore'
-import { useSettings } from '../../store/settingsStore'
+import { useDetectedEnv, useSettings } from '../../store/settingsStore'
 import { useTrainQueue } from '../../store/trainQueue'
 import { FindBestCard, FindBestOutcome } from './FindBestCard'
 import { TrainingProgress } from './TrainingProgress'
@@ -25,38 +31,75 @@ const CONFIGS: { id: Configuration; text: string }[] = [
 
 const FOLDS: Fold[] = [0, 1, 2, 3, 4, 'all']
 
-/** A finished 3d_lowres training of this dataset, seen in the job history. */
-function hasLowres(jobs: Record<string, JobInfo>, datasetId: number | null): boolean {
+/** A finished 3d_lowres training of this dataset: in the results folder, or seen in the job history. */
+function hasLowres(jobs: Record<string, JobInfo>, status: FolderStatus | null, datasetId: number | null): boolean {
+  if (status?.trainings?.some((m) => m.datasetId === datasetId && m.configuration === '3d_lowres' && m.finished.length > 0)) return true
   // v2 passes the id as its own argument (502), v1 as a task name (Task005_Liver).
   const isDataset = (a: string) => datasetId !== null && (a === String(datasetId) || new RegExp(`^(Task|Dataset)0*${datasetId}(_|$)`).test(a))
   return Object.values(jobs).some((j) => j.kind === 'train' && j.state === 'done' && (j.command ?? []).includes('3d_lowres') && (j.command ?? []).some(isDataset))
 }
 
+/** The Train form, kept in the project. null follows the facts: the project's dataset id, the first configuration its plans hold. */
+const TRAIN_DEFAULTS = {
+  datasetId: null as number | null,
+  configuration: null as string | null,
+  trainer: '',
+  epochs: null as number | null,
+  iterations: null as number | null,
+  /** "0".."4" or "all" (a string: the form is plain JSON of one kind per field). */
+  fold: '0',
+  npz: true,
+  thenFindBest: false,
+  continueTraining: false,
+  validationOnly: false,
+  pretrained: '',
+}
+
+const asFold = (f: string): Fold => (f === 'all' ? 'all' : Number(f))
+
+/** The part of a training job's result the results card reads (the Node side's TrainResult). */
+type TrainResult = { validation?: ValidationSummary }
+
 export function TrainStep() {
   const outputId = useProject((s) => s.output.id)
-  const env = useSettings((s) => s.env)
+  const projectLabels = useProject((s) => s.labels)
+  const env = useDetectedEnv()
   const settings = useSettings((s) => s.settings)
   const update = useSettings((s) => s.update)
+  const folderStatus = useSettings((s) => s.folderStatus)
+  const refreshFolders = useSettings((s) => s.refreshFolders)
   const jobs = useJobs((s) => s.jobs)
   const latestTrain = useJobs((s) => s.latest.train)
   const latestFindBest = useJobs((s) => s.latest['find-best'])
   const { started, error: queueError, enqueue, dismissError } = useTrainQueue()
-  const [datasetId, setDatasetId] = useState<number | null>(outputId)
-  const [configuration, setConfiguration] = useState<Configuration>('3d_fullres')
-  const [trainer, setTrainer] = useState('')
-  const [epochs, setEpochs] = useState<number | null>(null)
-  const [iterations, setIterations] = useState<number | null>(null)
-  const [fold, setFold] = useState<Fold>(0)
-  const [npz, setNpz] = useState(true)
-  const [thenFindBest, setThenFindBest] = useState(false)
-  const [cont, setCont] = useState(false)
-  const [valOnly, setValOnly] = useState(false)
-  const [pretrained, setPretrained] = useState('')
+  const [form, setForm] = useProjectForm('train', TRAIN_DEFAULTS)
+  const { trainer, epochs, iterations, npz, thenFindBest, pretrained } = form
+  const datasetId = form.datasetId ?? outputId
+  const fold = asFold(form.fold)
+  const cont = form.continueTraining
+  const valOnly = form.validationOnly
   const [viewJob, setViewJob] = useState<string | null>(null)
   const [error, setError] = useState<unknown>(null)
 
+  // What the nnU-Net folders hold now (plans, trained models), again whenever a run ends.
+  const ended = Object.values(jobs).filter((j) => !isActive(j)).length
+  useEffect(() => {
+    if (settings?.folders) void refreshFolders()
+  }, [settings?.folders, ended, refreshFolders])
+
+  const dataset = folderStatus?.datasets.find((d) => d.id === datasetId)
+  const v1 = settings?.nnunetVersion === 'v1'
+  const planned = dataset?.plans?.configurations.map((c) => c.name)
+  // Only what the plans contain (v2); without plans (v1, or not planned yet) every configuration.
+  const offered = CONFIGS.filter((c) => !planned || planned.includes(c.id))
+  const configuration = ((form.configuration && offered.some((c) => c.id === form.configuration) ? form.configuration : (offered.find((c) => c.id === '3d_fullres') ?? offered[0])?.id) ??
+    '3d_fullres') as Configuration
+  const notPlanned = !v1 && !!folderStatus && !!settings?.folders && datasetId !== null && !dataset?.plans
+  const labels = useMemo(() => namedLabels(dataset?.labels, projectLabels), [dataset?.labels, projectLabels])
+  const noGpu = !!env && env.gpus.length === 0 && !env.selected?.cuda?.available
+
   const trainerOk = trainer === '' || /^[A-Za-z_][A-Za-z0-9_]*$/.test(trainer)
-  const lowresDone = hasLowres(jobs, datasetId)
+  const lowresDone = hasLowres(jobs, folderStatus, datasetId)
   const request = (f: Fold): TrainRequest | null =>
     datasetId === null || !trainerOk
       ? null
@@ -87,7 +130,8 @@ export function TrainStep() {
   const shownId = viewJob ?? newest?.id
   const shown = shownId ? jobs[shownId] : undefined
   const startedRun = started.find((s) => s.jobId !== undefined && s.jobId === shownId)
-  const planned = startedRun?.kind === 'train' ? startedRun.request.epochs : undefined
+  const plannedEpochs = startedRun?.kind === 'train' ? startedRun.request.epochs : undefined
+  const shownResult = shown?.kind === 'train' && shown.state === 'done' ? (shown.result as TrainResult | undefined) : undefined
   const trainers = env?.selected?.trainers ?? []
 
   return (
@@ -95,21 +139,27 @@ export function TrainStep() {
       {!settings?.folders && <div className="banner banner-warning">Set the nnU-Net folders in the Environment step first.</div>}
       <section className="card">
         <div className="grid-3">
-          <DatasetIdField id="tr-id" value={datasetId} onChange={setDatasetId} testId="train-dataset-id" />
+          <DatasetIdField id="tr-id" value={datasetId} onChange={(id) => setForm({ datasetId: id })} testId="train-dataset-id" />
           <div className="field">
             <label htmlFor="tr-config">Configuration</label>
-            <select id="tr-config" value={configuration} onChange={(e) => setConfiguration(e.target.value as Configuration)} data-testid="train-config">
-              {CONFIGS.map((c) => (
+            <select id="tr-config" value={configuration} onChange={(e) => setForm({ configuration: e.target.value })} data-testid="train-config">
+              {offered.map((c) => (
                 <option key={c.id} value={c.id} disabled={c.id === '3d_cascade_fullres' && !lowresDone && configuration !== c.id}>
                   {c.text}
                 </option>
               ))}
             </select>
-            {!lowresDone && <div className="help">The cascade becomes available once a 3d_lowres training of this dataset has finished here.</div>}
+            {planned && !planned.includes('3d_lowres') ? (
+              <div className="help" data-testid="train-config-help">
+                Only what nnU-Net planned for this dataset: its plans have no 3d_lowres (the images are small enough for 3d_fullres), so there is no cascade.
+              </div>
+            ) : (
+              offered.some((c) => c.id === '3d_cascade_fullres') && !lowresDone && <div className="help">The cascade becomes available once a 3d_lowres training of this dataset has finished.</div>
+            )}
           </div>
           <div className="field">
             <label htmlFor="tr-fold">Fold</label>
-            <select id="tr-fold" value={String(fold)} onChange={(e) => setFold(e.target.value === 'all' ? 'all' : Number(e.target.value))} data-testid="train-fold">
+            <select id="tr-fold" value={String(fold)} onChange={(e) => setForm({ fold: e.target.value })} data-testid="train-fold">
               {FOLDS.map((f) => (
                 <option key={String(f)} value={String(f)}>
                   {f === 'all' ? 'all (train on every case, no validation)' : `fold ${f}`}
@@ -119,7 +169,7 @@ export function TrainStep() {
           </div>
           <div className="field">
             <label htmlFor="tr-trainer">Trainer</label>
-            <input id="tr-trainer" list="trainer-list" value={trainer} placeholder={settings?.nnunetVersion === 'v1' ? 'nnUNetTrainerV2 (default)' : 'nnUNetTrainer (default)'} onChange={(e) => setTrainer(e.target.value.trim())} data-testid="train-trainer" />
+            <input id="tr-trainer" list="trainer-list" value={trainer} placeholder={settings?.nnunetVersion === 'v1' ? 'nnUNetTrainerV2 (default)' : 'nnUNetTrainer (default)'} onChange={(e) => setForm({ trainer: e.target.value.trim() })} data-testid="train-trainer" />
             <datalist id="trainer-list">
               {trainers.map((t) => (
                 <option key={t} value={t} />
@@ -129,11 +179,11 @@ export function TrainStep() {
           </div>
           <div className="field">
             <label htmlFor="tr-epochs">Epochs</label>
-            <input id="tr-epochs" type="number" min={1} placeholder="trainer default (1000)" value={epochs ?? ''} onChange={(e) => setEpochs(e.target.value === '' ? null : Number(e.target.value))} data-testid="train-epochs" />
+            <input id="tr-epochs" type="number" min={1} placeholder="trainer default (1000)" value={epochs ?? ''} onChange={(e) => setForm({ epochs: e.target.value === '' ? null : Number(e.target.value) })} data-testid="train-epochs" />
           </div>
           <div className="field">
             <label htmlFor="tr-iters">Iterations per epoch</label>
-            <input id="tr-iters" type="number" min={1} placeholder="trainer default (250)" value={iterations ?? ''} onChange={(e) => setIterations(e.target.value === '' ? null : Number(e.target.value))} data-testid="train-iterations" />
+            <input id="tr-iters" type="number" min={1} placeholder="trainer default (250)" value={iterations ?? ''} onChange={(e) => setForm({ iterations: e.target.value === '' ? null : Number(e.target.value) })} data-testid="train-iterations" />
           </div>
           <div className="field">
             <label htmlFor="tr-device">Device</label>
@@ -142,32 +192,37 @@ export function TrainStep() {
               <option value="cpu">CPU</option>
               <option value="mps">Apple GPU (MPS)</option>
             </select>
+            {noGpu && (
+              <div className={`help${settings?.device === 'cuda' ? ' text-warning' : ''}`} data-testid="train-device-help">
+                {settings?.device === 'cuda' ? 'Detection found no GPU that torch can use: a CUDA run would stop at once. Choose CPU.' : 'Detection found no GPU, so runs use the CPU (slow, fine for a first try).'}
+              </div>
+            )}
           </div>
         </div>
         <div className="row wrap">
           <label className="check">
-            <input type="checkbox" checked={npz} onChange={(e) => setNpz(e.target.checked)} />
+            <input type="checkbox" checked={npz} onChange={(e) => setForm({ npz: e.target.checked })} />
             Save softmax (--npz; needed to compare configurations and ensemble)
           </label>
           <label className="check">
-            <input type="checkbox" checked={cont} onChange={(e) => setCont(e.target.checked)} />
+            <input type="checkbox" checked={cont} onChange={(e) => setForm({ continueTraining: e.target.checked })} />
             Continue from the last checkpoint
           </label>
           <label className="check">
-            <input type="checkbox" checked={valOnly} onChange={(e) => setValOnly(e.target.checked)} />
+            <input type="checkbox" checked={valOnly} onChange={(e) => setForm({ validationOnly: e.target.checked })} />
             Validation only
           </label>
         </div>
-        <PathPicker label="Pretrained weights (optional checkpoint file)" value={pretrained} onChange={setPretrained} placeholder="/path/to/checkpoint_final.pth" />
+        <PathPicker label="Pretrained weights (optional checkpoint file)" value={pretrained} onChange={(v) => setForm({ pretrained: v })} placeholder="/path/to/checkpoint_final.pth" />
         <div className="row">
-          <button type="button" className="btn btn-primary" disabled={!request(fold)} onClick={() => add([fold])} data-testid="start-train">
+          <button type="button" className="btn btn-primary" disabled={!request(fold) || notPlanned} onClick={() => add([fold])} data-testid="start-train">
             Start training
           </button>
-          <button type="button" className="btn" disabled={!request(0)} onClick={() => add([0, 1, 2, 3, 4], { thenFindBest })} data-testid="queue-folds">
+          <button type="button" className="btn" disabled={!request(0) || notPlanned} onClick={() => add([0, 1, 2, 3, 4], { thenFindBest })} data-testid="queue-folds">
             Queue folds 0–4
           </button>
           <label className="check">
-            <input type="checkbox" checked={thenFindBest} onChange={(e) => setThenFindBest(e.target.checked)} data-testid="queue-find-best" />
+            <input type="checkbox" checked={thenFindBest} onChange={(e) => setForm({ thenFindBest: e.target.checked })} data-testid="queue-find-best" />
             then find the best configuration
           </label>
           <span className="muted small">Runs wait in the queue and start one after another.</span>
@@ -179,6 +234,11 @@ export function TrainStep() {
           </div>
         )}
       </section>
+      {notPlanned && (
+        <div className="banner banner-warning" data-testid="train-plan-first">
+          Plan first: dataset {datasetId} {dataset ? 'has not been planned and preprocessed yet' : 'is not in the nnU-Net folders'}. Run the Plan step for it, then train.
+        </div>
+      )}
       <ErrorBanner
         error={error ?? queueError}
         title="Could not start"
@@ -201,8 +261,10 @@ export function TrainStep() {
           </select>
         </div>
       )}
-      {shown && <JobPanel jobId={shown.id} logHeight={280} progress={shown.kind === 'train' ? <TrainingProgress job={shown} plannedEpochs={planned} /> : undefined} />}
+      {shown && <JobPanel jobId={shown.id} logHeight={280} progress={shown.kind === 'train' ? <TrainingProgress job={shown} plannedEpochs={plannedEpochs} labels={labels} /> : undefined} />}
+      {shownResult && <TrainingResults validation={shownResult.validation} labels={labels} />}
       {shown && <FindBestOutcome job={shown} />}
+      <PlanSummaryCard plans={dataset?.plans} v1={v1} />
       {shown && !isActive(shown) && shown.state === 'done' && (
         <p className="small muted">
           Finished.{' '}
