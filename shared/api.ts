@@ -177,6 +177,11 @@ export interface Progress {
   bytes?: number
   etaSeconds?: number
   message?: string
+  /**
+   * What the tool is doing now, in its own terms ("Preprocessing 3d_fullres: case 2 of 4",
+   * "Final validation: case 3 of 12"); shown instead of the bare count when set.
+   */
+  phase?: string
 }
 
 export interface EpochMetrics {
@@ -219,6 +224,13 @@ export interface LogLine {
   n: number
   stream: 'stdout' | 'stderr' | 'info'
   text: string
+  /**
+   * A line still being redrawn (a tqdm bar between carriage returns). A later line with the same
+   * n replaces it; the last one (without partial) is what the saved log keeps.
+   */
+  partial?: boolean
+  /** A line that reports a failure (a traceback, an exception, the job's own error). stderr alone is not one: nnU-Net and tqdm write progress there. */
+  error?: boolean
 }
 
 export type JobEvent =
@@ -342,6 +354,8 @@ export interface PlanConfigSummary {
   medianImageSize?: number[]
   /** Cascade: the stage whose predictions this one reads (3d_cascade_fullres <- 3d_lowres). */
   previousStage?: string
+  /** Its preprocessed data exists (preprocessed/DatasetX/<data_identifier>): it can be trained now. */
+  preprocessed?: boolean
 }
 
 export interface PlansSummary {

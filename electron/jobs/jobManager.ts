@@ -6,6 +6,8 @@ import { mkdir, readFile, readdir, rm, stat, writeFile, rename } from 'node:fs/p
 import { dirname, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { EpochMetrics, Finding, JobEvent, JobInfo, JobKind, LogLine, Progress } from '../../shared/api'
+import { ErrorLines } from '../../shared/logLevel'
+import { LineFolder } from './lineFolder'
 
 export interface JobContext {
   readonly jobId: string
@@ -43,11 +45,19 @@ export const DEFAULT_RETENTION: Retention = { maxJobs: 200, maxAgeMs: 30 * DAY_M
 /** Log files this manager names (`<base36 time>-<8 hex>.log`); nothing else in the folder is touched. */
 const LOG_NAME = /^[0-9a-z]+-[0-9a-f]{8}\.log$/
 
+/** One child stream of a job: its carriage-return folding, its traceback state, its line being redrawn. */
+interface StreamState {
+  folder: LineFolder
+  errors: ErrorLines
+  /** The number of the line a tqdm bar is redrawing, until the bar's line ends. */
+  redrawn?: number
+}
+
 interface LiveJob {
   info: JobInfo
   lines: LogLine[]
   pending: LogLine[]
-  partial: Record<string, string>
+  streams: Partial<Record<LogLine['stream'], StreamState>>
   out?: WriteStream
   abort: AbortController
   flushTimer?: NodeJS.Timeout
@@ -89,7 +99,7 @@ export class JobManager {
       info: { id, kind, title, state: 'running', createdAt: Date.now(), startedAt: Date.now(), logFile, logLines: 0 },
       lines: [],
       pending: [],
-      partial: {},
+      streams: {},
       out: createWriteStream(logFile, { flags: 'a' }),
       abort: new AbortController(),
     }
@@ -103,7 +113,7 @@ export class JobManager {
       } catch (err) {
         const cancelled = job.abort.signal.aborted || err instanceof JobCancelledError
         const message = err instanceof Error ? err.message : String(err)
-        if (!cancelled) this.pushLine(job, message, 'stderr')
+        if (!cancelled) this.pushLine(job, message, 'stderr', true)
         this.finish(job, cancelled ? 'cancelled' : 'failed', cancelled ? undefined : message)
       }
     })()
@@ -141,40 +151,83 @@ export class JobManager {
     }
   }
 
-  /** Text may hold several lines or a partial line (child process chunks); split and keep the rest. */
+  /**
+   * Text may hold several lines or a partial line (child process chunks). A line redrawn with
+   * carriage returns (tqdm) stays one line: its updates are sent with the same number and
+   * `partial`, and only its last look is written to the log file.
+   */
   private pushText(job: LiveJob, text: string, stream: LogLine['stream']): void {
     if (stream === 'info') {
       for (const l of text.split(/\r?\n/)) this.pushLine(job, l, stream)
       return
     }
-    const buf = (job.partial[stream] ?? '') + text
-    const parts = buf.split(/\r?\n|\r(?!\n)/)
-    job.partial[stream] = parts.pop() ?? ''
-    for (const l of parts) this.pushLine(job, l, stream)
+    const state = (job.streams[stream] ??= { folder: new LineFolder(), errors: new ErrorLines() })
+    state.folder.push(text, (line, final) => this.pushFolded(job, state, stream, line, final))
   }
 
-  private pushLine(job: LiveJob, text: string, stream: LogLine['stream']): void {
-    const line: LogLine = { n: job.info.logLines++, stream, text }
-    job.lines.push(line)
-    if (job.lines.length > MAX_LINES_IN_MEMORY) job.lines.splice(0, job.lines.length - MAX_LINES_IN_MEMORY)
+  private pushFolded(job: LiveJob, state: StreamState, stream: LogLine['stream'], text: string, final: boolean): void {
+    if (!final) {
+      const n = (state.redrawn ??= job.info.logLines++)
+      this.setLine(job, { n, stream, text, partial: true })
+      return
+    }
+    const error = state.errors.push(text)
+    if (state.redrawn === undefined) {
+      this.pushLine(job, text, stream, error)
+      return
+    }
+    const line: LogLine = { n: state.redrawn, stream, text, ...(error ? { error } : {}) }
+    state.redrawn = undefined
+    this.setLine(job, line)
+    this.writeLine(job, line)
+  }
+
+  private pushLine(job: LiveJob, text: string, stream: LogLine['stream'], error = false): void {
+    const line: LogLine = { n: job.info.logLines++, stream, text, ...(error ? { error } : {}) }
+    this.setLine(job, line)
+    this.writeLine(job, line)
+  }
+
+  /** Adds a line, or replaces the one with its number (a redrawn line), and schedules sending it. */
+  private setLine(job: LiveJob, line: LogLine): void {
+    const last = job.lines[job.lines.length - 1]
+    if (!last || line.n > last.n) {
+      job.lines.push(line)
+      if (job.lines.length > MAX_LINES_IN_MEMORY) job.lines.splice(0, job.lines.length - MAX_LINES_IN_MEMORY)
+    } else {
+      // A redrawn line is near the end (only the other stream's lines came after it).
+      for (let i = job.lines.length - 1; i >= 0; i--) {
+        if (job.lines[i]!.n === line.n) {
+          job.lines[i] = line
+          break
+        }
+        if (job.lines[i]!.n < line.n) break
+      }
+    }
     job.pending.push(line)
-    job.out?.write(`${stream === 'stderr' ? '! ' : stream === 'info' ? '# ' : '  '}${text}\n`)
     job.flushTimer ??= setTimeout(() => this.flush(job), LOG_FLUSH_MS)
+  }
+
+  private writeLine(job: LiveJob, line: LogLine): void {
+    const prefix = line.error ? 'E ' : line.stream === 'stderr' ? '! ' : line.stream === 'info' ? '# ' : '  '
+    job.out?.write(`${prefix}${line.text}\n`)
   }
 
   private flush(job: LiveJob): void {
     job.flushTimer = undefined
     if (job.pending.length === 0) return
-    const lines = job.pending
+    // A bar redrawn many times within one flush is sent once, in its latest look.
+    const latest = new Map<number, LogLine>()
+    for (const l of job.pending) latest.set(l.n, l)
     job.pending = []
-    this.emit({ type: 'log', jobId: job.info.id, lines })
+    this.emit({ type: 'log', jobId: job.info.id, lines: [...latest.values()].sort((a, b) => a.n - b.n) })
   }
 
   private finish(job: LiveJob, state: JobInfo['state'], error?: string, result?: unknown): void {
-    for (const stream of Object.keys(job.partial)) {
-      if (job.partial[stream]) this.pushLine(job, job.partial[stream]!, stream as LogLine['stream'])
+    for (const [stream, state] of Object.entries(job.streams)) {
+      state.folder.end((line, final) => this.pushFolded(job, state, stream as LogLine['stream'], line, final))
     }
-    job.partial = {}
+    job.streams = {}
     if (job.flushTimer) clearTimeout(job.flushTimer)
     this.flush(job)
     job.info.state = state
@@ -229,7 +282,10 @@ export class JobManager {
       job.lines = text
         .split('\n')
         .filter((l, i, all) => i < all.length - 1 || l !== '')
-        .map((l, n) => ({ n, stream: l.startsWith('! ') ? 'stderr' : l.startsWith('# ') ? 'info' : 'stdout', text: l.slice(2) }))
+        .map((l, n): LogLine => {
+          const error = l.startsWith('E ')
+          return { n, stream: error || l.startsWith('! ') ? 'stderr' : l.startsWith('# ') ? 'info' : 'stdout', text: l.slice(2), ...(error ? { error } : {}) }
+        })
     }
     const first = job.lines[0]?.n ?? 0
     return job.lines.slice(Math.max(0, from - first), Math.max(0, from - first) + max)
@@ -249,7 +305,7 @@ export class JobManager {
           info.state = 'failed'
           info.error = STOPPED_WHILE_RUNNING
         }
-        this.jobs.set(info.id, { info, lines: [], pending: [], partial: {}, abort: new AbortController() })
+        this.jobs.set(info.id, { info, lines: [], pending: [], streams: {}, abort: new AbortController() })
       }
     } catch {
       /* no history yet */

@@ -1,6 +1,8 @@
 // A job's log, virtualised: only the rows in view are in the DOM (fixed row height), so 100k
 // lines scroll as smoothly as 100. Colours come from ANSI codes; search highlights matches and
-// steps through them; auto-scroll follows new lines until the user scrolls up.
+// steps through them; auto-scroll follows new lines until the user scrolls up. A tqdm bar is one
+// row that updates (the job sends its redraws under one line number). The error colour is for
+// lines that report an error, not for stderr: nnU-Net and tqdm write their progress there.
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import type { LogLine } from '../../shared/api'
 import { parseAnsi, stripAnsi, type AnsiSegment } from '../lib/ansi'
@@ -28,8 +30,14 @@ function segmentStyle(s: AnsiSegment): { className: string; style?: { color?: st
   return { className: cls.join(' '), style: style.color || style.backgroundColor ? style : undefined }
 }
 
+/** log-stderr is the error colour in the style sheet; other stderr lines look like stdout. */
+export function lineClass(line: LogLine): string {
+  if (line.error) return 'log-stderr log-error'
+  return line.stream === 'info' ? 'log-info' : `log-stdout${line.partial ? ' log-partial' : ''}`
+}
+
 const LogRow = memo(function LogRow({ line, query, current }: { line: LogLine; query: string; current: boolean }) {
-  const cls = `log-row log-${line.stream}${current ? ' log-current' : ''}`
+  const cls = `log-row ${lineClass(line)}${current ? ' log-current' : ''}`
   if (query) {
     return (
       <div className={cls} data-testid="log-row">

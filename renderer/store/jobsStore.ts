@@ -31,17 +31,43 @@ function emptyLog(): LogBuffer {
   return { lines: [], version: 0, historyLoaded: false }
 }
 
-/** Appends lines with a number above the last one held (a batch may repeat lines from history). */
+/**
+ * Appends lines with a number above the last one held; a line with a number already held replaces
+ * it (a tqdm bar redrawn in place: one line that updates, not one line per redraw). A batch may
+ * also repeat lines from history, which then change nothing.
+ */
 export function appendLines(buf: LogBuffer, lines: readonly LogLine[]): LogBuffer {
-  const lastN = buf.lines.length ? buf.lines[buf.lines.length - 1]!.n : -1
-  let added = 0
+  let changed = 0
   for (const l of lines) {
-    if (l.n > lastN) {
+    const last = buf.lines[buf.lines.length - 1]
+    if (!last || l.n > last.n) {
       buf.lines.push(l)
-      added++
+      changed++
+      continue
+    }
+    const i = indexOfLine(buf.lines, l.n)
+    const held = i >= 0 ? buf.lines[i]! : undefined
+    // A new object, so the row (memoised on its line) draws the new text.
+    if (held && (held.text !== l.text || !!held.partial !== !!l.partial || !!held.error !== !!l.error)) {
+      buf.lines[i] = l
+      changed++
     }
   }
-  return added ? { ...buf, version: buf.version + 1 } : buf
+  return changed ? { ...buf, version: buf.version + 1 } : buf
+}
+
+/** Binary search by line number (lines are held in ascending n). */
+function indexOfLine(lines: readonly LogLine[], n: number): number {
+  let lo = 0
+  let hi = lines.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const m = lines[mid]!.n
+    if (m === n) return mid
+    if (m < n) lo = mid + 1
+    else hi = mid - 1
+  }
+  return -1
 }
 
 /** History first, then whatever arrived live after it. */
