@@ -1,9 +1,9 @@
-// Runs one nnU-Net tool as a job step: spawns it (no shell), streams its output line by line to
-// the job log, turns training lines into epoch metrics and progress, known failures into
-// guidance, and on cancel terminates the whole process tree.
+// Runs one nnU-Net tool as a job step: spawns it (no shell), streams its output to the job log,
+// turns what nnU-Net prints (tqdm bars included) into the job's progress and training lines into
+// epoch metrics, known failures into guidance, and on cancel terminates the whole process tree.
 import type { Finding } from '../../shared/api'
 import { displayCommand, type NnunetCommand } from '../../shared/nnunetArgs'
-import { TrainingLogParser } from '../../shared/trainingLog'
+import { toolKind, ToolProgress } from '../../shared/nnunetProgress'
 import { JobCancelledError, type JobContext } from '../jobs/jobManager'
 import { GuidanceMatcher } from './guidance'
 import { invocation } from './launch'
@@ -16,7 +16,7 @@ export interface RunToolOptions {
   env: Record<string, string>
   /** Working folder; by default an empty private one (see safePython.ts). */
   cwd?: string
-  /** Parse training lines (epochs, losses, Dice) into metrics and epoch progress. */
+  /** The epochs a training will run (for "epoch n of N" and its time left). */
   training?: { totalEpochs?: number }
   /** Called with every output line (both streams), e.g. to count predicted cases. */
   onLine?: (line: string) => void
@@ -69,11 +69,12 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
     PYTHONIOENCODING: 'utf-8',
   })
   const tree = spawnTree(programPath(inv.file), inv.args, { env: launch.env, cwd: opts.cwd ?? launch.cwd })
-  const parser = opts.training ? new TrainingLogParser({ totalEpochs: opts.training.totalEpochs }) : undefined
+  const tracker = new ToolProgress(toolKind(opts.command.tool), { args: opts.command.args, totalEpochs: opts.training?.totalEpochs })
   const matcher = new GuidanceMatcher()
   const guidance: Finding[] = []
   const recentErr: string[] = []
-  const total = opts.training?.totalEpochs
+  const first = tracker.start()
+  if (first) ctx.progress(first)
 
   const onLine = (line: string, stream: 'stdout' | 'stderr') => {
     if (stream === 'stderr') {
@@ -85,18 +86,9 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
       guidance.push(f)
       ctx.guidance(f)
     }
-    const m = parser?.push(line)
-    if (m) {
-      ctx.metrics(m)
-      const eta = parser!.etaSeconds()
-      ctx.progress({
-        done: m.epochSeconds !== undefined ? m.epoch + 1 : m.epoch,
-        total: total ?? 0,
-        unit: 'epoch',
-        ...(eta !== undefined ? { etaSeconds: eta } : {}),
-        message: total ? `epoch ${m.epoch + 1} of ${total}` : `epoch ${m.epoch + 1}`,
-      })
-    }
+    const { progress, metrics } = tracker.push(line, Date.now())
+    if (metrics) ctx.metrics(metrics)
+    if (progress) ctx.progress(progress)
   }
 
   for (const stream of ['stdout', 'stderr'] as const) {
@@ -136,7 +128,7 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
       const how = signal ? `was stopped by ${signal}` : `stopped with exit code ${exitCode}`
       throw new Error(`${opts.command.tool.script} ${how}.${why ? ` ${why}` : ''} See the log for details.`)
     }
-    return { exitCode, guidance, epochs: parser?.finished().length ?? 0 }
+    return { exitCode, guidance, epochs: tracker.training?.finished().length ?? 0 }
   } finally {
     ctx.signal.removeEventListener('abort', onAbort)
   }

@@ -116,7 +116,8 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
       expect(m.dice).toHaveLength(2)
       expect(m.epochSeconds).toBeGreaterThan(0)
     }
-    expect(info.progress).toMatchObject({ done: 2, total: 2, unit: 'epoch', etaSeconds: 0 })
+    // After the epochs nnU-Net validates fold 0's one validation case: the job's last phase.
+    expect(info.progress).toMatchObject({ done: 1, total: 1, unit: 'validation case', phase: 'Final validation: done, computing the Dice' })
     const result = info.result as { outputFolder: string; checkpoints: string[] }
     expect(result.outputFolder).toBe(join(settings.folders!.results, 'Dataset501_Tiny', 'nnUNetTrainer_Wizard_2ep_2it__nnUNetPlans__3d_fullres', 'fold_0'))
     expect(result.checkpoints).toContain('checkpoint_final.pth')
