@@ -7,6 +7,7 @@ import { FindingList } from './FindingList'
 import { LogPane } from './LogPane'
 import { ProgressBar } from './ProgressBar'
 import { formatDuration } from '../lib/format'
+import { elapsedSeconds, useNow } from '../lib/useNow'
 
 const STATE_TEXT: Record<JobInfo['state'], string> = {
   queued: 'Waiting to start',
@@ -28,12 +29,15 @@ interface Props {
 
 export function JobPanel({ jobId, showLog = true, logHeight, progress, finishedWarning }: Props) {
   const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined))
+  const running = job?.state === 'running'
+  const now = useNow(running)
   if (!jobId || !job) return null
   const active = isActive(job)
-  const end = job.endedAt ?? Date.now()
+  const elapsed = running || job.endedAt !== undefined ? elapsedSeconds(job, now) : undefined
   const warn = job.state === 'done' && !!finishedWarning
-  // The running message ("Checking cases") describes work in progress; a finished job shows its count only.
-  const shownProgress = active || !job.progress ? job.progress : { ...job.progress, message: undefined }
+  // The running message and phase ("Checking cases", "Predicting case 2 of 2") describe work in
+  // progress; a finished job shows its count only.
+  const shownProgress = active || !job.progress ? job.progress : { ...job.progress, message: undefined, phase: undefined }
   return (
     <section className="card job" data-testid={`job-${job.kind}`} data-state={job.state}>
       <div className="row">
@@ -41,7 +45,11 @@ export function JobPanel({ jobId, showLog = true, logHeight, progress, finishedW
           {warn ? finishedWarning : STATE_TEXT[job.state]}
         </span>
         <strong className="grow">{job.title}</strong>
-        {job.startedAt && <span className="muted small">{formatDuration((end - job.startedAt) / 1000)}</span>}
+        {elapsed !== undefined && (
+          <span className="muted small" data-testid="job-elapsed" title="Time since the job started">
+            {formatDuration(elapsed)}
+          </span>
+        )}
         {active && (
           <button type="button" className="btn btn-danger" onClick={() => void api.cancelJob({ jobId })} data-testid="job-cancel">
             Cancel

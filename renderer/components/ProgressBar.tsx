@@ -1,5 +1,5 @@
 import type { Progress } from '../../shared/api'
-import { formatBytes, formatDuration, percent } from '../lib/format'
+import { countOf, formatBytes, formatDuration, percent } from '../lib/format'
 
 interface Props {
   progress?: Progress
@@ -10,7 +10,10 @@ interface Props {
   busy?: boolean
 }
 
-/** done/total with its unit, bytes written and time left, as an accessible progress bar. */
+/**
+ * done/total with its unit (or the phase the tool reports, which says it in the tool's terms),
+ * bytes written and time left, as an accessible progress bar.
+ */
 export function ProgressBar({ progress, idleText, testId, busy }: Props) {
   const p = progress
   const known = !!p && p.total > 0
@@ -23,16 +26,18 @@ export function ProgressBar({ progress, idleText, testId, busy }: Props) {
         aria-valuemin={0}
         aria-valuemax={known ? p.total : undefined}
         aria-valuenow={known ? p.done : undefined}
-        aria-label={p?.unit ?? 'progress'}
+        aria-label={p?.phase ?? p?.unit ?? 'progress'}
       >
         <div className="progress-fill" style={{ width: `${known ? pct : busy ? 30 : 0}%` }} />
       </div>
       <div className="progress-text">
         {p ? (
           <>
-            <span data-testid="progress-count">
-              {p.done} of {p.total} {p.unit}
-            </span>
+            {p.phase ? (
+              <span data-testid="progress-phase">{p.phase}</span>
+            ) : (
+              <span data-testid="progress-count">{countOf(p.done, p.total, p.unit)}</span>
+            )}
             {p.bytes !== undefined && <span> · {formatBytes(p.bytes)}</span>}
             {p.etaSeconds !== undefined && p.done < p.total && <span> · about {formatDuration(p.etaSeconds)} left</span>}
             {p.message && <span className="muted"> · {p.message}</span>}

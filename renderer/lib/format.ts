@@ -33,6 +33,12 @@ export function plural(n: number, noun: string, nouns = `${noun}s`): string {
   return `${n.toLocaleString()} ${n === 1 ? noun : nouns}`
 }
 
+/** "1 of 2 cases", "3 of 50 epochs": a one-word singular unit takes the plural of the total. */
+export function countOf(done: number, total: number, unit: string): string {
+  const noun = /^[a-z]+$/i.test(unit) && !unit.endsWith('s') && total !== 1 ? `${unit}s` : unit
+  return `${done.toLocaleString()} of ${total.toLocaleString()} ${noun}`
+}
+
 /** The last part of a folder path, used only as a default label name (never to build a path). */
 export function lastPathPart(path: string): string {
   const parts = path.split(/[\\/]+/).filter(Boolean)

@@ -1,31 +1,40 @@
-// A training run's progress: epoch n of N, the time left, live loss and Dice curves.
+// A training run's progress: what nnU-Net is doing (starting, epoch n of N, final validation case
+// k of M, from the runner's phase), the time left, live loss and Dice curves.
 import { useMemo } from 'react'
 import type { JobInfo } from '../../../shared/api'
 import { MetricsChart } from '../../components/MetricsChart'
 import { ProgressBar } from '../../components/ProgressBar'
-import { metricSeries, trainingProgress } from '../../lib/chartMath'
+import { metricSeries, trainingProgress, type CurveLabel } from '../../lib/chartMath'
 import { isActive, useJobs } from '../../store/jobsStore'
 
 const EMPTY_METRICS: never[] = []
 
-export function TrainingProgress({ job, plannedEpochs }: { job: JobInfo; plannedEpochs?: number }) {
+const NO_LABELS: CurveLabel[] = []
+
+export function TrainingProgress({ job, plannedEpochs, labels = NO_LABELS }: { job: JobInfo; plannedEpochs?: number; labels?: readonly CurveLabel[] }) {
   const metrics = useJobs((s) => s.metrics[job.id] ?? job.metrics ?? EMPTY_METRICS)
   const p = trainingProgress(metrics, plannedEpochs)
-  const series = useMemo(() => metricSeries(metrics), [metrics])
+  const series = useMemo(() => metricSeries(metrics, labels), [metrics, labels])
   const active = isActive(job)
   const lr = metrics[metrics.length - 1]?.learningRate
+  const phase = active ? job.progress?.phase : undefined
+  // After the last epoch nnU-Net validates every validation case: its own bar, not "epoch N+1".
+  const validating = active && job.progress?.unit === 'validation case'
+  const epochText = p.total ? Math.min(Math.max(p.current, p.finished + 1), p.total) : Math.max(p.current, p.finished + 1)
   return (
     <div className="stack">
       <ProgressBar
         testId="train-progress"
         busy={active}
-        progress={p.total ? { done: p.finished, total: p.total, unit: 'epochs finished', etaSeconds: active ? p.etaSeconds : undefined } : job.progress}
+        progress={validating || !p.total ? job.progress : { done: p.finished, total: p.total, unit: 'epochs finished', etaSeconds: active ? p.etaSeconds : undefined }}
         idleText={active ? 'Preparing the data loaders (the first epoch can take a while)…' : ''}
       />
       <div className="row small" data-testid="epoch-text">
-        {p.current > 0 || p.finished > 0 ? (
+        {phase && (validating || p.current === 0) ? (
+          <span data-testid="train-phase">{phase}</span>
+        ) : p.current > 0 || p.finished > 0 ? (
           <span>
-            {active ? `Epoch ${Math.max(p.current, p.finished + 1)}` : `Stopped after ${p.finished} epoch${p.finished === 1 ? '' : 's'}`}
+            {active ? `Epoch ${epochText}` : `Stopped after ${p.finished} epoch${p.finished === 1 ? '' : 's'}`}
             {active && p.total ? ` of ${p.total}` : ''}
             {lr !== undefined ? ` · learning rate ${Number(lr.toPrecision(3))}` : ''}
           </span>
@@ -36,6 +45,7 @@ export function TrainingProgress({ job, plannedEpochs }: { job: JobInfo; planned
       <div className="grid-2">
         <MetricsChart title="Loss" series={series.loss} testId="chart-loss" />
         <MetricsChart title="Pseudo Dice" series={series.dice} yDomain={{ min: 0, max: 1 }} testId="chart-dice" />
+        <MetricsChart title="Learning rate" series={series.lr} testId="chart-lr" />
       </div>
     </div>
   )
