@@ -68,6 +68,11 @@ export function CheckStep() {
             <span className="badge badge-error" data-testid="count-error">
               {report.counts.error} with errors
             </span>
+            {(report.outliers?.length ?? 0) > 0 && (
+              <span className="badge badge-warning" data-testid="count-outliers" title="Cases that differ from the rest: listed below, they do not stop a write">
+                {new Set(report.outliers!.map((o) => o.caseKey)).size} unlike the others
+              </span>
+            )}
             <label className="small">
               Show{' '}
               <select value={filter} onChange={(e) => setFilter(e.target.value as Filter)} data-testid="check-filter">
@@ -113,7 +118,7 @@ export function CheckStep() {
                 {shown.map((c: CaseReport) => (
                   <Fragment key={c.caseKey}>
                     <tr data-testid="check-row" data-case={c.caseKey} data-status={c.status} data-outlier={outliersOf.has(c.caseKey) || undefined}>
-                      <td className="mono">{c.caseKey}</td>
+                      <td className="mono nowrap">{c.caseKey}</td>
                       <td>
                         <span className={`badge badge-${c.status}`}>{c.status}</span>
                         {outliersOf.get(c.caseKey)?.map((o) => (
@@ -126,7 +131,7 @@ export function CheckStep() {
                       <td className="mono small" data-testid="spacing">{c.geometry ? c.geometry.spacing.map((x) => +x.toFixed(3)).join('×') : '–'}</td>
                       <td className="mono small" data-testid="axes">{c.geometry ? axisCodes(c.geometry.direction) : '–'}</td>
                       {labelNames.map((n) => (
-                        <td key={n} className="num" data-testid="voxels">
+                        <td key={n} className="num nowrap" data-testid="voxels">
                           <VoxelCell raw={c.rawVoxelCounts?.[n]} final={c.voxelCounts[n]} />
                         </td>
                       ))}

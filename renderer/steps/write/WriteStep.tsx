@@ -1,12 +1,13 @@
 // Write: the prepare job converts every case into the dataset folder (resumable: finished cases
 // are skipped on a second run), with progress, cancel and a summary.
-import { useState } from 'react'
 import type { PrepareSummary } from '../../../shared/api'
+import { groupCaseFindings } from '../../../shared/findingGroups'
 import { api } from '../../api'
 import { CopyButton } from '../../components/CopyButton'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { JobPanel } from '../../components/JobPanel'
+import { OpenFolderButton } from '../../components/OpenFolderButton'
 import { isActive } from '../../store/jobsStore'
 import { useProjectJob } from '../../store/projectJobs'
 import { plural } from '../../lib/format'
@@ -21,19 +22,16 @@ export function WriteStep() {
   const setStep = useProject((s) => s.setStep)
   const { request, missing } = usePrepareRequest()
   const { jobId, job, outdated, error, start } = useProjectJob('prepare', request)
-  const [openFailed, setOpenFailed] = useState<string | null>(null)
   const summary = isSummary(job?.result) ? job.result : null
   const partial = summary && summary.failed > 0 ? `Finished: ${summary.written} written, ${summary.failed} failed` : undefined
 
   const write = () => {
     if (request) start(() => api.prepare(request))
   }
-  const openFolder = (path: string) => {
-    setOpenFailed(null)
-    api.openPath({ path }).catch(() => setOpenFailed(path))
-  }
-
-  const caseFindings = summary?.cases.flatMap((c) => c.findings.map((f) => ({ ...f, text: `${c.caseKey}: ${f.text}` }))) ?? []
+  // One line per message, with the cases it is about (the overlap note of every case is one line).
+  const caseFindings =
+    summary &&
+    groupCaseFindings(summary.cases).map((g) => ({ ...g.finding, text: g.caseKeys.length > 1 ? g.summary : `${g.caseKeys[0]}: ${g.finding.text}`, file: g.caseKeys.length > 1 ? undefined : g.finding.file }))
   return (
     <div className="stack">
       <section className="card row">
@@ -69,13 +67,10 @@ export function WriteStep() {
             <span className="mono" data-testid="summary-dir">
               {summary.datasetDir}
             </span>
-            <button type="button" className="btn btn-small" onClick={() => openFolder(summary.datasetDir)} data-testid="open-folder">
-              Open folder
-            </button>
+            <OpenFolderButton path={summary.datasetDir} />
             <CopyButton text={summary.datasetDir} label="Copy path" />
           </div>
-          {openFailed && <p className="small muted">This window cannot open folders on the server’s machine; the path above can be copied.</p>}
-          <FindingList findings={caseFindings} />
+          <FindingList findings={caseFindings ?? []} />
           <div className="row">
             <button type="button" className="btn btn-primary" onClick={() => setStep('environment')}>
               Next: set up nnU-Net →
