@@ -31,7 +31,8 @@ export async function restoreProject(): Promise<boolean> {
   if (!session) return false
   useProject.getState().loadSession(session)
   edits = written = 0
-  workStep = null
+  const step = useProject.getState().step
+  workStep = step === 'start' ? null : step
   return true
 }
 
@@ -94,6 +95,8 @@ export async function flushProject(): Promise<boolean> {
 
 /** Keeps every change of the project on the Node side; returns the unsubscribe. */
 export function keepProject(): () => void {
+  const step = useProject.getState().step
+  if (step !== 'start') workStep = step
   const unsubscribe = useProject.subscribe((s, prev) => {
     if (s.step !== 'start') workStep = s.step
     if (!keptChanged(s, prev) || !worthKeeping(s)) return
