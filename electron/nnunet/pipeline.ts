@@ -163,8 +163,20 @@ export async function planFirstReason(req: TrainRequest, settings: Settings): Pr
     return `Dataset ${req.datasetId} is not in the nnU-Net folders (${settings.folders.raw}): write it there, then plan first (nnunet-wizard plan -d ${req.datasetId}), then train.`
   }
   const file = plansFile(settings, dataset, req.plans ?? defaultPlans(settings.nnunetVersion), req.configuration)
-  if (existsSync(file)) return undefined
-  return `Dataset ${req.datasetId} (${dataset}) has not been planned and preprocessed for ${req.configuration} yet: ${file} does not exist. Plan first (Plan step, or nnunet-wizard plan -d ${req.datasetId}), then train.`
+  if (!existsSync(file)) {
+    return `Dataset ${req.datasetId} (${dataset}) has not been planned and preprocessed for ${req.configuration} yet: ${file} does not exist. Plan first (Plan step, or nnunet-wizard plan -d ${req.datasetId}), then train.`
+  }
+  if (settings.nnunetVersion !== 'v2') return undefined
+  // Planning writes every configuration nnU-Net chose into the plans; preprocessing only the ones asked for.
+  const plans = await readPlansSummary(file)
+  const config = plans?.configurations.find((c) => c.name === req.configuration)
+  if (plans && !config) {
+    return `The plans of dataset ${req.datasetId} (${file}) have no ${req.configuration}: nnU-Net planned ${plans.configurations.map((c) => c.name).join(', ')} for these images. Choose one of them.`
+  }
+  if (config && config.preprocessed === false) {
+    return `Dataset ${req.datasetId} (${dataset}) has not been preprocessed for ${req.configuration}: plan first with ${req.configuration} ticked (nnunet-wizard plan -d ${req.datasetId} -c ${req.configuration === '3d_cascade_fullres' ? '3d_fullres' : req.configuration}), then train.`
+  }
+  return undefined
 }
 
 export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<TrainResult> {

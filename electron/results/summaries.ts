@@ -2,8 +2,8 @@
 // label of a training fold, and the plans (spacing, patch and batch size, normalisation) of a
 // planned dataset. Read-only; a missing or unreadable file is "not known", never an error that
 // stops a run that has already ended well.
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readFile, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import type { LabelDice, PlanConfigSummary, PlansSummary, ValidationSummary } from '../../shared/api'
 import type { NnunetVersion } from '../../shared/schema'
 
@@ -108,11 +108,36 @@ export function plansOf(json: unknown, file: string): PlansSummary {
   return { file, plans: typeof j?.plans_name === 'string' ? j.plans_name : 'nnUNetPlans', configurations }
 }
 
-/** v2 only: v1 keeps its plans in a Python pickle, which the app does not unpickle. */
+/**
+ * v2 only: v1 keeps its plans in a Python pickle, which the app does not unpickle. Each
+ * configuration says whether its preprocessed data exists (planning writes every configuration
+ * into the plans, preprocessing only the ones asked for).
+ */
 export async function readPlansSummary(file: string): Promise<PlansSummary | undefined> {
+  let json: unknown
+  let plans: PlansSummary
   try {
-    return plansOf(await readJson(file), file)
+    json = await readJson(file)
+    plans = plansOf(json, file)
   } catch {
     return undefined
   }
+  const ids = dataIdentifiers(json)
+  for (const c of plans.configurations) {
+    const id = ids[c.name]
+    c.preprocessed = id !== undefined && (await stat(join(dirname(file), id)).then((s) => s.isDirectory(), () => false))
+  }
+  return plans
+}
+
+/** Each configuration's data_identifier (the preprocessed folder's name), inherited like the rest. */
+function dataIdentifiers(json: unknown): Record<string, string | undefined> {
+  const configs = (json as { configurations: Record<string, { data_identifier?: unknown; inherits_from?: unknown }> }).configurations
+  const of = (name: string, depth = 0): string | undefined => {
+    const c = configs[name]
+    if (!c) return undefined
+    if (typeof c.data_identifier === 'string') return c.data_identifier
+    return typeof c.inherits_from === 'string' && depth < 10 ? of(c.inherits_from, depth + 1) : undefined
+  }
+  return Object.fromEntries(Object.keys(configs).map((n) => [n, of(n)]))
 }

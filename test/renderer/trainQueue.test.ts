@@ -3,7 +3,8 @@
 // one channel), and whatever it shows must be what the service holds. Then the find_best rules the
 // queue applies after trainings (shared/findBest.ts): their trainer and folds, the other finished
 // configurations joining in, and a clear stop when a training did not finish.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { writePlannedDataset } from '../helpers/plannedDataset'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
@@ -55,9 +56,8 @@ describe('the queue store mirrors the Node side’s run queue', () => {
   it('shows what the service holds, through enqueue, events and removal; a removed entry never starts', async () => {
     const folders = { raw: join(base, 'raw'), preprocessed: join(base, 'preprocessed'), results: join(base, 'results') }
     for (const f of Object.values(folders)) await mkdir(f, { recursive: true })
-    // Dataset 7 has been planned (its plans file exists): trainings of it are accepted.
-    await mkdir(join(folders.preprocessed, 'Dataset007_Queued'), { recursive: true })
-    await writeFile(join(folders.preprocessed, 'Dataset007_Queued', 'nnUNetPlans.json'), '{"configurations": {}}')
+    // Dataset 7 has been planned and preprocessed: trainings of it are accepted.
+    await writePlannedDataset(folders.preprocessed, 'Dataset007_Queued')
     // No interpreter: every run that starts fails at once with a message, instead of running nnU-Net.
     await service.setSettings({ folders, nnunetVersion: 'v2', pythonPath: join(base, 'no-python') })
     connectQueue()

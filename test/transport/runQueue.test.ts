@@ -13,6 +13,7 @@ import type { TrainRequest } from '../../shared/schema'
 import { createService, type Service } from '../../electron/service'
 import { callApi } from '../../electron/transport/dispatch'
 import { REPO_ROOT } from '../helpers/python'
+import { writePlannedDataset } from '../helpers/plannedDataset'
 
 let base: string
 let folders: { raw: string; preprocessed: string; results: string }
@@ -20,9 +21,8 @@ beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'wizard-run-queue-'))
   folders = { raw: join(base, 'raw'), preprocessed: join(base, 'preprocessed'), results: join(base, 'results') }
   for (const f of Object.values(folders)) await mkdir(f, { recursive: true })
-  // Dataset 7 has been planned (its plans file exists), so its trainings are queued.
-  await mkdir(join(folders.preprocessed, 'Dataset007_Queued'), { recursive: true })
-  await writeFile(join(folders.preprocessed, 'Dataset007_Queued', 'nnUNetPlans.json'), '{"configurations": {}}')
+  // Dataset 7 has been planned and preprocessed, so its trainings are queued.
+  await writePlannedDataset(folders.preprocessed, 'Dataset007_Queued')
 })
 afterAll(async () => {
   await rm(base, { recursive: true, force: true })
@@ -136,6 +136,24 @@ describe('plan and preprocess first', () => {
     await expect(callApi(service, 'enqueueTrainings', { trainings: [train(0, 12)] })).rejects.toMatchObject({ code: 'plan-first' })
     expect(await service.listJobs()).toEqual([])
     expect((await service.runQueue()).waiting).toEqual([])
+    await service.dispose()
+  })
+
+  it('a configuration the plans lack, or one not preprocessed, is refused the same way', async () => {
+    // Planned with only 2d preprocessed: 3d_fullres is in the plans, 3d_lowres is not.
+    await writePlannedDataset(folders.preprocessed, 'Dataset014_TwoD', ['2d'])
+    await mkdir(join(folders.raw, 'Dataset014_TwoD'), { recursive: true })
+    const service = await serviceAt(join(base, 'not-preprocessed'))
+    const plans = join(folders.preprocessed, 'Dataset014_TwoD', 'nnUNetPlans.json')
+    await expect(callApi(service, 'train', train(0, 14))).rejects.toThrow(
+      'Dataset 14 (Dataset014_TwoD) has not been preprocessed for 3d_fullres: plan first with 3d_fullres ticked (nnunet-wizard plan -d 14 -c 3d_fullres), then train.',
+    )
+    await expect(callApi(service, 'train', { ...train(0, 14), configuration: '3d_lowres' })).rejects.toThrow(
+      `The plans of dataset 14 (${plans}) have no 3d_lowres: nnU-Net planned 2d, 3d_fullres for these images. Choose one of them.`,
+    )
+    // 2d is preprocessed: queued (its run then fails here: no interpreter).
+    const { jobId } = (await callApi(service, 'train', { ...train(0, 14), configuration: '2d' })) as { jobId: string }
+    expect((await service.jobs.wait(jobId)).error).not.toMatch(/plan first|Plan first/)
     await service.dispose()
   })
 

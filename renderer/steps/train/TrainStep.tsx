@@ -92,9 +92,14 @@ export function TrainStep() {
   const planned = dataset?.plans?.configurations.map((c) => c.name)
   // Only what the plans contain (v2); without plans (v1, or not planned yet) every configuration.
   const offered = CONFIGS.filter((c) => !planned || planned.includes(c.id))
-  const configuration = ((form.configuration && offered.some((c) => c.id === form.configuration) ? form.configuration : (offered.find((c) => c.id === '3d_fullres') ?? offered[0])?.id) ??
-    '3d_fullres') as Configuration
+  // In the plans but not preprocessed (Plan ran with other configurations ticked).
+  const notPreprocessed = (id: string) => dataset?.plans?.configurations.find((c) => c.name === id)?.preprocessed === false
+  // Unless chosen: 3d_fullres (the usual first choice) if it can be trained now, else the first that can.
+  const ready = offered.filter((c) => !notPreprocessed(c.id))
+  const fallback = ready.find((c) => c.id === '3d_fullres') ?? ready[0] ?? offered.find((c) => c.id === '3d_fullres') ?? offered[0]
+  const configuration = (form.configuration && offered.some((c) => c.id === form.configuration) ? form.configuration : (fallback?.id ?? '3d_fullres')) as Configuration
   const notPlanned = !v1 && !!folderStatus && !!settings?.folders && datasetId !== null && !dataset?.plans
+  const needsPlan = notPlanned || notPreprocessed(configuration)
   const labels = useMemo(() => namedLabels(dataset?.labels, projectLabels), [dataset?.labels, projectLabels])
   const noGpu = !!env && env.gpus.length === 0 && !env.selected?.cuda?.available
 
@@ -146,6 +151,7 @@ export function TrainStep() {
               {offered.map((c) => (
                 <option key={c.id} value={c.id} disabled={c.id === '3d_cascade_fullres' && !lowresDone && configuration !== c.id}>
                   {c.text}
+                  {notPreprocessed(c.id) ? ' – not preprocessed yet' : ''}
                 </option>
               ))}
             </select>
@@ -215,10 +221,10 @@ export function TrainStep() {
         </div>
         <PathPicker label="Pretrained weights (optional checkpoint file)" value={pretrained} onChange={(v) => setForm({ pretrained: v })} placeholder="/path/to/checkpoint_final.pth" />
         <div className="row">
-          <button type="button" className="btn btn-primary" disabled={!request(fold) || notPlanned} onClick={() => add([fold])} data-testid="start-train">
+          <button type="button" className="btn btn-primary" disabled={!request(fold) || needsPlan} onClick={() => add([fold])} data-testid="start-train">
             Start training
           </button>
-          <button type="button" className="btn" disabled={!request(0) || notPlanned} onClick={() => add([0, 1, 2, 3, 4], { thenFindBest })} data-testid="queue-folds">
+          <button type="button" className="btn" disabled={!request(0) || needsPlan} onClick={() => add([0, 1, 2, 3, 4], { thenFindBest })} data-testid="queue-folds">
             Queue folds 0–4
           </button>
           <label className="check">
@@ -234,9 +240,11 @@ export function TrainStep() {
           </div>
         )}
       </section>
-      {notPlanned && (
+      {needsPlan && (
         <div className="banner banner-warning" data-testid="train-plan-first">
-          Plan first: dataset {datasetId} {dataset ? 'has not been planned and preprocessed yet' : 'is not in the nnU-Net folders'}. Run the Plan step for it, then train.
+          Plan first: dataset {datasetId}{' '}
+          {notPlanned ? (dataset ? 'has not been planned and preprocessed yet' : 'is not in the nnU-Net folders') : `has not been preprocessed for ${configuration}`}. Run the Plan step
+          {notPlanned ? '' : ` with ${configuration === '3d_cascade_fullres' ? '3d_fullres' : configuration} ticked`}, then train.
         </div>
       )}
       <ErrorBanner
