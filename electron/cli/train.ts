@@ -1,5 +1,7 @@
 // `nnunet-wizard train`: one nnU-Net training (configuration + fold) with live epoch progress.
 import { resolve } from 'node:path'
+import type { ValidationSummary } from '../../shared/api'
+import { diceText, lowDiceLabels } from '../../shared/diceWarning'
 import * as s from '../../shared/schema'
 import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from '../nnunet/cliSupport'
 import { parseFlags, requireFlags, validRequest } from './common'
@@ -69,5 +71,17 @@ export function run(argv: string[]): Promise<number> {
       return { values, request }
     },
     (service, req) => service.train(req),
+    validationLines,
   )
+}
+
+/** The final validation Dice per label name, and a warning for those at zero or near it. */
+export function validationLines(result: unknown): string[] {
+  const v = (result as { validation?: ValidationSummary } | undefined)?.validation
+  if (!v) return []
+  const low = lowDiceLabels(v)
+  return [
+    `Final validation Dice (${v.cases} case${v.cases === 1 ? '' : 's'}): ${v.labels.map((l) => `${l.name} ${diceText(l.dice)}`).join(', ')}; mean ${diceText(v.mean)}`,
+    ...(low.length ? [`warning: ${low.map((l) => l.name).join(', ')} at zero or near it: the model has not learned ${low.length === 1 ? 'it' : 'them'} yet (train longer, or check the masks).`] : []),
+  ]
 }

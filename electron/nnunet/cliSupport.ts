@@ -150,7 +150,7 @@ export function cliService(settings?: s.Settings): Service {
  * Starts a job through the service and renders it on the terminal; resolves with the exit code.
  * A refusal by the service (a rule the request breaks) is printed with its guidance: exit 1.
  */
-export async function runCliJob(command: string, service: Service, json: boolean, start: () => Promise<JobRef>): Promise<number> {
+export async function runCliJob(command: string, service: Service, json: boolean, start: () => Promise<JobRef>, summary?: (result: unknown) => string[]): Promise<number> {
   const jobs = service.jobs
   const tty = process.stderr.isTTY === true && !json
   const logOut = json ? process.stderr : process.stdout
@@ -203,6 +203,7 @@ export async function runCliJob(command: string, service: Service, json: boolean
     console.log(JSON.stringify({ state: done.state, error: done.error, command: done.command, result: done.result, guidance: done.guidance ?? [], metrics: done.metrics ?? [], log: done.logFile }, null, 2))
   } else {
     for (const g of done.guidance ?? []) process.stderr.write(`${g.severity}: ${g.text}\n  -> ${g.hint ?? ''}\n`)
+    if (done.state === 'done') for (const line of summary?.(done.result) ?? []) process.stderr.write(`${line}\n`)
     if (done.state === 'failed') process.stderr.write(`Failed: ${done.error ?? 'see the log above'}\n`)
     if (done.logFile) process.stderr.write(`log: ${done.logFile}\n`)
   }
@@ -217,6 +218,8 @@ export async function runSettingsCommand<V extends CommonValues, R>(
   kind: 'plan' | 'train' | 'predict',
   parse: () => { values: V; request: R },
   start: (service: Service, request: R) => Promise<JobRef>,
+  /** Lines that sum up a finished job's result (train: the final Dice per label). */
+  summary?: (result: unknown) => string[],
 ): Promise<number> {
   let parsed: { values: V; request: R }
   let settings: s.Settings
@@ -227,5 +230,5 @@ export async function runSettingsCommand<V extends CommonValues, R>(
     return usageFailure(kind, err)
   }
   const service = cliService(settings)
-  return runCliJob(kind, service, parsed.values.json ?? false, () => start(service, parsed.request))
+  return runCliJob(kind, service, parsed.values.json ?? false, () => start(service, parsed.request), summary)
 }

@@ -75,9 +75,6 @@ export async function readValidationSummary(foldDir: string, version: NnunetVers
   }
 }
 
-/** Below this, a label's final Dice says the model has not learned it (a warning on the card). */
-export const LOW_DICE = 0.05
-
 const numbers = (v: unknown): number[] => (Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : [])
 
 /**

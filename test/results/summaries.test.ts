@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { labelsOfDatasetJson, parsePythonJson, plansOf, readValidationSummary } from '../../electron/results/summaries'
+import { validationLines } from '../../electron/cli/train'
 
 let dir: string
 beforeAll(async () => {
@@ -105,5 +106,16 @@ describe('plans summary', () => {
       { name: '3d_cascade_fullres', spacing: [2.5, 0.8, 0.8], patchSize: [96, 160, 128], batchSize: 2, normalization: ['CTNormalization'], previousStage: '3d_lowres' },
     ])
     expect(() => plansOf({ foo: 1 }, '/x.json')).toThrow('/x.json has no "configurations"')
+  })
+})
+
+describe('the CLI summary of a finished training', () => {
+  it('names each label with its final Dice and warns for those at zero or near it', () => {
+    const validation = { file: '/f', cases: 1, mean: 0.41, labels: [{ key: '1', name: 'aorta', dice: 0.82 }, { key: '2', name: 'false lumen', dice: 0.001 }] }
+    expect(validationLines({ validation })).toEqual([
+      'Final validation Dice (1 case): aorta 0.820, false lumen 0.001; mean 0.410',
+      'warning: false lumen at zero or near it: the model has not learned it yet (train longer, or check the masks).',
+    ])
+    expect(validationLines({ trainer: 'x' })).toEqual([])
   })
 })

@@ -1,18 +1,14 @@
 // The results of a finished training: the final validation Dice of each label, by name and colour,
 // with a warning when a label scores zero or near it (the model has not learned it yet).
 import type { ValidationSummary } from '../../../shared/api'
+import { LOW_DICE, diceText, lowDiceLabels } from '../../../shared/diceWarning'
 import type { NamedLabel } from '../../lib/namedLabels'
-
-/** Below this a label's final Dice means the model has not learned it. */
-export const LOW_DICE = 0.05
-
-const diceText = (d: number | null) => (d === null ? 'not defined (NaN)' : d.toFixed(3))
 
 export function TrainingResults({ validation, labels }: { validation: ValidationSummary | undefined; labels: readonly NamedLabel[] }) {
   if (!validation) {
     return <p className="small muted">No final validation to show (fold “all” has none, and a run stopped early writes none).</p>
   }
-  const low = validation.labels.filter((l) => l.dice === null || l.dice < LOW_DICE)
+  const low = lowDiceLabels(validation)
   return (
     <section className="card" data-testid="train-results">
       <h2>Final validation Dice</h2>
