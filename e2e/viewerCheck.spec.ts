@@ -185,7 +185,12 @@ test('Check flags the odd cases; the viewer is radiological with presets, slider
   await page.getByTestId('opacity').fill('1')
   await settle(page)
   // A one-voxel ring is blended with the grey around it when scaled: count reddish, not pure red.
-  const filled = (await colourStats(page, canvas, { aorta: RED }, 110)).counts.aorta!
+  const filledStats = await colourStats(page, canvas, { aorta: RED }, 110)
+  const filled = filledStats.counts.aorta!
+  const inside = filledStats.interior.aorta
+  expect(inside, 'an all-red patch inside the aorta').not.toBeNull()
+  await canvas.click({ position: inside! })
+  await expect(page.getByTestId('cursor-label')).toHaveText(/label 1 \(aorta\)/)
   await page.getByTestId('outline').check()
   await expect(page.getByTestId('opacity')).toBeDisabled()
   await settle(page)
@@ -194,6 +199,13 @@ test('Check flags the odd cases; the viewer is radiological with presets, slider
   expect(filled, 'aorta drawn filled').toBeGreaterThan(100)
   expect(outlined, 'outline drawn').toBeGreaterThan(20)
   expect(outlined, 'outline only: much less red than the fill').toBeLessThan(filled * 0.7)
+  // Inside the ring the label under the cursor is still the aorta (read from the full label map).
+  // First somewhere else in the image (the chest wall at the top), so the readout changes.
+  const whole = (await canvas.boundingBox())!
+  await canvas.click({ position: { x: whole.width / 2, y: 6 } })
+  await expect(page.getByTestId('cursor-label')).not.toContainText('aorta')
+  await canvas.click({ position: inside! })
+  await expect(page.getByTestId('cursor-label')).toHaveText(/label 1 \(aorta\)/)
   await next.click()
 
   // ---- Output and Write: one line for the overlap of every case; no "Open folder" in browser mode

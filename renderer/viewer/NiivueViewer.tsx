@@ -179,13 +179,19 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
       const pos = slicePosition(nv)
       if (pos) latest.current.onSlices?.(pos)
     }
-    // In outline mode the layer holds only borders: the label under the cursor comes from the full map.
+    // In outline mode the layer holds only borders: the label under the cursor is read from the
+    // full map, through NiiVue's own lookup (its voxel coordinates are in its RAS-ordered space).
     const labelAt = (vox: ArrayLike<number> | undefined): number | null => {
       const full = labelFull.current
-      const d = nv.volumes[1]?.hdr?.dims
-      if (!full || !d || !vox) return null
-      const i = Math.round(vox[0]!) + d[1]! * (Math.round(vox[1]!) + d[2]! * Math.round(vox[2]!))
-      return i >= 0 && i < full.length ? full[i]! : null
+      const lab = nv.volumes[1]
+      if (!full || !lab || !vox || lab.img === full) return null
+      const shown = lab.img
+      lab.img = full
+      try {
+        return lab.getValue(vox[0]!, vox[1]!, vox[2]!)
+      } finally {
+        lab.img = shown
+      }
     }
     nvRef.current = nv
     recordOrientationLetters(nv, canvas.current!)
