@@ -47,13 +47,13 @@ const RULES: Rule[] = [
     code: 'torch-compile-failed',
     re: /torch\._dynamo|torch\._inductor|BackendCompilerFailed|InductorError|triton.*(?:not found|error)/i,
     text: 'torch.compile failed while building the network (a compiler or Triton problem, common on new GPUs, Windows and some drivers).',
-    hint: 'Turn off "torch.compile" in the settings (nnUNet_compile=false) and start the training again; it only costs some speed.',
+    hint: 'Turn off torch.compile (in the app: the "torch.compile" setting; on the command line: leave out --compile; nnUNet_compile=false) and start the training again; it only costs some speed.',
   },
   {
     code: 'augmentation-workers-died',
     re: /background workers are no longer alive|One or more background workers/,
     text: "nnU-Net's data-augmentation worker processes died. Usually they ran out of memory (RAM) or were killed by the system; the real error is often printed further up.",
-    hint: 'Lower the data-augmentation workers in the settings (nnUNet_n_proc_DA, e.g. 2-4), close other programs, and check free RAM and shared memory (/dev/shm in containers).',
+    hint: 'Lower the data-augmentation workers (nnUNet_n_proc_DA, e.g. 2-4; in the app: the settings; on the command line: --workers 2), close other programs, and check free RAM and shared memory (/dev/shm in containers).',
   },
   {
     code: 'folders-not-set',
@@ -65,13 +65,13 @@ const RULES: Rule[] = [
     code: 'dataset-not-found',
     re: /Could not find a (?:dataset|task) with the ID (\d+)/,
     text: 'nnU-Net cannot find a dataset with this id in its folders.',
-    hint: 'Check that the dataset was written into the nnU-Net raw folder (DatasetNNN_Name for v2, nnUNet_raw_data/TaskNNN_Name for v1) and that plan and preprocess ran for it; the Folders panel lists the ids it sees.',
+    hint: 'Check that the dataset was written into the nnU-Net raw folder (DatasetNNN_Name for v2, nnUNet_raw_data/TaskNNN_Name for v1) and that plan and preprocess ran for it; the ids the folders hold are listed in the Environment step of the app and by nnunet-wizard env.',
   },
   {
     code: 'dataset-id-collision',
     re: /More than one dataset name found for dataset id (\d+)/,
     text: 'Two datasets with different names use the same id in the nnU-Net folders.',
-    hint: 'Rename or remove one of them (the Folders panel lists both), or write the new dataset with a free id.',
+    hint: "Rename or remove one of them (the app's Environment step and nnunet-wizard env list both), or write the new dataset with a free id.",
   },
   {
     code: 'cuda-unavailable',

@@ -27,6 +27,7 @@ import { resolvePython } from './python'
 import { revalidateCommand } from './guidance'
 import { runTool } from './runner'
 import { trainerDir, usedTrainerDirs, writeGeneratedTrainer } from './trainers'
+import { HOW } from './howTo'
 
 /** nnU-Net's own default length: 1000 epochs (v2 nnUNetTrainer, v1 nnUNetTrainerV2). */
 const DEFAULT_EPOCHS = 1000
@@ -267,7 +268,7 @@ export function modelList(models: readonly TrainedModel[], datasetId: number): s
 export async function checkTrainedModel(settings: Settings, req: PredictRequest, trainer = req.trainer ?? defaultTrainer(settings.nnunetVersion, req.configuration)): Promise<void> {
   if (!settings.folders) return
   const dataset = await datasetFolderName(settings, req.datasetId)
-  if (!dataset) throw new Error(`Dataset ${req.datasetId} is not in the nnU-Net folders (${settings.folders.raw}, ${settings.folders.preprocessed}, ${settings.folders.results}). Check the dataset id and the folders in the settings.`)
+  if (!dataset) throw new Error(`Dataset ${req.datasetId} is not in the nnU-Net folders (${settings.folders.raw}, ${settings.folders.preprocessed}, ${settings.folders.results}). Check the dataset id, or ${HOW.folders}.`)
   // v2 takes the file name; v1's -chk takes it without '.model'.
   const checkpoint = settings.nnunetVersion === 'v2' ? (req.checkpoint ?? 'checkpoint_final.pth') : `${(req.checkpoint ?? 'model_final_checkpoint').replace(/\.model$/, '')}.model`
   for (const fold of req.folds) {

@@ -21,3 +21,15 @@ describe('messages for both doors', () => {
     expect(hint).toMatch(/in the app/)
   })
 })
+
+describe('hints that used to point at app panels only', () => {
+  it.each([
+    ["torch._dynamo.exc.BackendCompilerFailed: backend='inductor' raised:", '--compile'],
+    ['RuntimeError: One or more background workers are no longer alive. Exiting.', '--workers 2'],
+    ['RuntimeError: Could not find a dataset with the ID 7. Make sure the requested dataset ID exists', 'nnunet-wizard env'],
+  ])('%s -> names %s', (line, cli) => {
+    const hint = new GuidanceMatcher().match(line)[0]!.hint!
+    expect(hint).toContain(cli)
+    expect(hint).not.toContain('Folders panel')
+  })
+})
