@@ -21,8 +21,10 @@ export function useHiddenLabels(): { hidden: Set<number>; toggle(value: number):
 
 interface LegendProps {
   labels: readonly LutLabel[]
-  /** Voxels per label name. */
+  /** Voxels per label name (after overlaps are resolved). */
   voxelCounts?: Record<string, number>
+  /** Voxels per label name in its own mask, before overlaps are resolved. */
+  rawVoxelCounts?: Record<string, number>
   onToggle(value: number): void
   opacity: number
   onOpacity(opacity: number): void
@@ -32,7 +34,7 @@ interface LegendProps {
   children?: ReactNode
 }
 
-export function LabelLegend({ labels, voxelCounts, onToggle, opacity, onOpacity, outline, onOutline, controller, children }: LegendProps) {
+export function LabelLegend({ labels, voxelCounts, rawVoxelCounts, onToggle, opacity, onOpacity, outline, onOutline, controller, children }: LegendProps) {
   return (
     <aside className="card legend" data-testid="legend">
       <h2>Labels</h2>
@@ -46,7 +48,9 @@ export function LabelLegend({ labels, voxelCounts, onToggle, opacity, onOpacity,
                 {l.value <= 9 && <kbd>{l.value}</kbd>} {l.name}
               </span>
             </label>
-            <span className="small muted num">{(voxelCounts?.[l.name] ?? 0).toLocaleString()} vox</span>
+            <span className="small muted num" title={voxelTitle(voxelCounts?.[l.name] ?? 0, rawVoxelCounts?.[l.name])}>
+              {(voxelCounts?.[l.name] ?? 0).toLocaleString()} vox
+            </span>
             <button type="button" className="btn btn-small btn-quiet" onClick={() => controller.current?.focusLabel(l.value)} title="Move the crosshair into this label" data-testid={`legend-goto-${l.value}`}>
               Go to
             </button>
@@ -65,6 +69,11 @@ export function LabelLegend({ labels, voxelCounts, onToggle, opacity, onOpacity,
       {children}
     </aside>
   )
+}
+
+function voxelTitle(final: number, raw: number | undefined): string {
+  const shown = `${final.toLocaleString()} voxels in the merged label map`
+  return raw !== undefined && raw !== final ? `${shown}; ${raw.toLocaleString()} in its own mask (a later label took the overlap)` : shown
 }
 
 /** Voxel, image value and label (with its name) under the crosshair; `children` sit at the right. */

@@ -125,7 +125,7 @@ export function PreviewStep() {
           cursorExtra={drawnMs !== null && <span className="muted" data-testid="preview-time">shown in {Math.round(drawnMs)} ms</span>}
         />
       </div>
-      <LabelLegend {...legendProps(display)} voxelCounts={preview?.report.voxelCounts}>
+      <LabelLegend {...legendProps(display)} voxelCounts={preview?.report.voxelCounts} rawVoxelCounts={preview?.report.rawVoxelCounts}>
         <p className="small muted">
           Keys: <kbd>n</kbd>/<kbd>p</kbd> next/previous case, <kbd>1</kbd>–<kbd>9</kbd> show or hide a label.
         </p>
