@@ -23,8 +23,8 @@ test.afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true })
 })
 
-async function serve(): Promise<WizardServer> {
-  const s = await startWizardServer({ env: { NNUNET_WIZARD_DATA: data } })
+async function serve(dataDir = data): Promise<WizardServer> {
+  const s = await startWizardServer({ env: { NNUNET_WIZARD_DATA: dataDir } })
   servers.push(s)
   return s
 }
@@ -96,4 +96,31 @@ test('Output and Plan survive leaving the step, a reload and a server restart', 
   await page.getByTestId('drafts').getByRole('button').filter({ hasText: 'Aorta' }).click()
   await expect(page.getByTestId('screen-plan')).toBeVisible()
   await expectOutputAndPlan(page)
+})
+
+test('opening another project while an edit is not on disk asks first, and Cancel keeps the edit', async ({ page }) => {
+  const server = await serve(join(root, 'app-data-2'))
+  await page.goto(server.url)
+  // A draft to switch to.
+  await page.getByTestId('new-project').click()
+  await page.getByTestId('step-output').click()
+  await page.getByTestId('dataset-name').fill('Kept')
+  await expect(page.getByTestId('draft-status')).toHaveText('draft kept in the app’s data folder')
+  // A second project whose edit the server cannot take (its autosave calls are cut off).
+  await page.getByTestId('step-start').click()
+  await page.getByTestId('new-project').click()
+  await page.route('**/api/autosaveProject', (route) => route.abort())
+  await page.getByTestId('step-output').click()
+  await page.getByTestId('dataset-name').fill('Unwritten')
+  await expect(page.getByText(/Could not save/)).toBeVisible()
+  await page.getByTestId('step-start').click()
+  const asked: { type: string; message: string }[] = []
+  page.once('dialog', (d) => {
+    asked.push({ type: d.type(), message: d.message() })
+    void d.dismiss()
+  })
+  await page.getByTestId('drafts').getByRole('button').filter({ hasText: 'Kept' }).click()
+  await expect.poll(() => asked).toEqual([{ type: 'confirm', message: expect.stringContaining('could not be written') }])
+  await page.getByTestId('step-output').click()
+  await expect(page.getByTestId('dataset-name')).toHaveValue('Unwritten')
 })

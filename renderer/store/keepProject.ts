@@ -42,7 +42,7 @@ export async function restoreProject(): Promise<boolean> {
  * already holds it.
  */
 function keptChanged(s: ProjectState, prev: ProjectState): boolean {
-  if (s.projectPath !== prev.projectPath || s.draftId !== prev.draftId) return false
+  if (s.generation !== prev.generation) return false
   return (
     s.step !== prev.step ||
     s.imagesDir !== prev.imagesDir ||
@@ -69,7 +69,7 @@ async function write(): Promise<boolean> {
     failed = null
     const now = useProject.getState()
     // A project replaced meanwhile (new, opened) keeps its own identity.
-    if (now.projectPath === s.projectPath && now.draftId === s.draftId) {
+    if (now.generation === s.generation) {
       useProject.setState({ draftId: r.draftId, projectPath: r.path, ...(edits === upTo && { dirty: false }) })
     }
     useWizard.getState().setSaveResult(null)

@@ -43,6 +43,8 @@ export interface ProjectState {
   projectPath: string | null
   /** The draft in the data folder that holds this project while it has no file of its own. */
   draftId: string | null
+  /** Bumped whenever another project replaces this one (new, opened), so a late autosave reply is never taken for the next. */
+  generation: number
   step: StepId
   imagesDir: string
   labels: LabelRow[]
@@ -113,6 +115,7 @@ export const useProject = create<ProjectState>()((set, get) => {
   return {
     projectPath: null,
     draftId: null,
+    generation: 0,
     step: 'start',
     imagesDir: '',
     labels: [],
@@ -168,12 +171,13 @@ export const useProject = create<ProjectState>()((set, get) => {
     },
     setOutput: (patch) => set({ output: { ...get().output, ...patch }, dirty: true }),
     newProject: () =>
-      set({ projectPath: null, draftId: null, step: 'sources', imagesDir: '', labels: [], allowMissingMask: false, output: { ...DEFAULT_OUTPUT }, labelHistory: [], dirty: false, runs: {}, forms: {} }),
+      set({ projectPath: null, draftId: null, generation: get().generation + 1, step: 'sources', imagesDir: '', labels: [], allowMissingMask: false, output: { ...DEFAULT_OUTPUT }, labelHistory: [], dirty: false, runs: {}, forms: {} }),
     loadFile: (file, path) => {
       const o = file.output
       set({
         projectPath: path,
         draftId: null,
+        generation: get().generation + 1,
         step: isStepId(file.step) ? file.step : 'sources',
         imagesDir: file.sources.imagesDir ?? '',
         labels: file.sources.labels.map((l, i) => ({ name: l.name, dir: l.dir, color: l.color ?? defaultLabelColor(i) })),
