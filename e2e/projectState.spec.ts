@@ -87,6 +87,10 @@ test('Output and Plan survive leaving the step, a reload and a server restart', 
   // Start lists the draft; a new project keeps it there and it opens again from the list.
   await page.getByTestId('step-start').click()
   await expect(page.getByTestId('drafts')).toContainText('Aorta')
+  // Continue goes back to the step the project was on, not to its first step.
+  await page.getByTestId('continue-project').click()
+  await expect(page.getByTestId('screen-plan')).toBeVisible()
+  await page.getByTestId('step-start').click()
   await page.getByTestId('new-project').click()
   await expect(page.getByTestId('notice')).toContainText('kept under Drafts on Start')
   await page.getByTestId('images-dir').fill(join(root, 'other'))

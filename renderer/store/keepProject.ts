@@ -25,6 +25,11 @@ let failed: string | null = null
  */
 let workStep: StepId | null = null
 
+/** The step the open project was last on before Start (where "Continue" takes the user back). */
+export function resumeStep(): StepId {
+  return workStep ?? 'sources'
+}
+
 /** Puts the project the app had open back into the store; false when there is none. */
 export async function restoreProject(): Promise<boolean> {
   const session = await api.currentProject()

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import { api } from '../../api'
 import type { ProjectDraft } from '../../../shared/api'
 import { ErrorBanner } from '../../components/ErrorBanner'
-import { lossBeforeSwitching } from '../../store/keepProject'
+import { lossBeforeSwitching, resumeStep } from '../../store/keepProject'
 import { openDraft, openProject } from '../../store/projectFile'
 import { useProject, type ProjectState } from '../../store/projectStore'
 import { useWizard } from '../../store/wizardStore'
@@ -20,7 +20,7 @@ async function mayLeaveCurrent(): Promise<boolean> {
 
 export function StartStep() {
   const newProject = useProject((s) => s.newProject)
-  const hasWork = useProject((s) => !!s.imagesDir || s.labels.length > 0)
+  const hasWork = useProject((s) => !!s.imagesDir || s.labels.length > 0 || !!s.draftId || !!s.projectPath)
   const setStep = useProject((s) => s.setStep)
   const setNotice = useWizard((s) => s.setNotice)
   const [recent, setRecent] = useState<Recent[] | null>(null)
@@ -56,7 +56,7 @@ export function StartStep() {
 
   const resumeDraft = async (id: string) => {
     setError(null)
-    if (id === currentDraft) return setStep(useProject.getState().step === 'start' ? 'sources' : useProject.getState().step)
+    if (id === currentDraft) return setStep(resumeStep())
     if (await mayLeaveCurrent()) await openDraft(id).catch(setError)
   }
 
@@ -79,7 +79,7 @@ export function StartStep() {
               Start a new project
             </button>
             {hasWork && (
-              <button type="button" className="btn" onClick={() => setStep('sources')}>
+              <button type="button" className="btn" onClick={() => setStep(resumeStep())} data-testid="continue-project">
                 Continue the current one
               </button>
             )}
