@@ -1,5 +1,6 @@
 // `nnunet-wizard env`: what Python / nnU-Net / torch / GPUs this machine has, the nnU-Net folders,
 // and the two set-up actions: a managed nnU-Net install and creating the folders.
+import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import type { EnvReport, FolderStatus } from '../../shared/api'
@@ -70,6 +71,10 @@ export async function run(argv: string[]): Promise<number> {
   const remember = async (patch: s.SettingsPatch): Promise<void> => {
     const lines = await rememberSettings(patch)
     ;(json ? console.error : console.log)(lines.join('\n'))
+  }
+  if (values.save && settings.pythonPath && values.python && !existsSync(settings.pythonPath)) {
+    // Remembering a typo would break every later command: refuse before anything is written.
+    return usageFailure('env', new UsageError(`--python ${settings.pythonPath} does not exist, so it was not remembered: give the path of the environment's python (e.g. ~/venv/bin/python).`))
   }
   if (values.save && !values['create-folders']) await remember(flaggedSettings(values, settings))
   if (values.install) {

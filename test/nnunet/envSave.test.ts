@@ -53,6 +53,15 @@ describe('nnunet-wizard env --save', () => {
     expect(env.stdout).toContain(`* ${python}  [chosen]`)
   })
 
+  it('refuses to remember a --python that does not exist, and writes nothing', { timeout: 120_000 }, async () => {
+    const data = join(tmp, 'data3')
+    const missing = join(tmp, 'no-venv', 'bin', 'python')
+    const r = await cli(['env', '--python', missing, '--save'], data)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(`--python ${missing} does not exist, so it was not remembered`)
+    await expect(readFile(join(data, 'settings.json'), 'utf8')).rejects.toThrow(/ENOENT/)
+  })
+
   it('--create-folders remembers the folders it made', { timeout: 120_000 }, async () => {
     const data = join(tmp, 'data2')
     const base = join(tmp, 'made')
