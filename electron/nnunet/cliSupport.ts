@@ -127,7 +127,7 @@ function clock(seconds: number): string {
 }
 
 export function progressText(p: Progress): string {
-  const parts = [p.message ?? `${p.done}/${p.total} ${p.unit}`]
+  const parts = [p.phase ?? p.message ?? `${p.done}/${p.total} ${p.unit}`]
   if (p.etaSeconds !== undefined) parts.push(`ETA ${clock(p.etaSeconds)}`)
   return parts.join('  ')
 }
@@ -164,7 +164,8 @@ export async function runCliJob(command: string, service: Service, json: boolean
   const off = jobs.onEvent((e) => {
     if (e.type === 'log') {
       clear()
-      for (const l of e.lines) (l.stream === 'stderr' ? process.stderr : logOut).write(`${l.text}\n`)
+      // A tqdm bar's redraws come as partial lines; the terminal gets the bar once, as it ends.
+      for (const l of e.lines) if (!l.partial) (l.stream === 'stderr' ? process.stderr : logOut).write(`${l.text}\n`)
       redraw()
     } else if (e.type === 'progress') {
       status = progressText(e.progress)
