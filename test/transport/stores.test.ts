@@ -167,7 +167,7 @@ describe('listDir', () => {
 
     const all = await listDir({ path: root, showFiles: true })
     expect(all.entries.map((e) => e.name)).toEqual(['Case1', 'case2', 'case10', 'link-to-case2', 'a.nrrd'])
-    expect(all.entries.at(-1)).toEqual({ name: 'a.nrrd', path: join(root, 'a.nrrd'), isDir: false })
+    expect(all.entries.at(-1)).toEqual({ name: 'a.nrrd', path: join(root, 'a.nrrd'), isDir: false, volume: true })
   })
 
   it('defaults to the home folder and has no parent at the root', async () => {
