@@ -71,7 +71,7 @@ export function TrainStep() {
   const jobs = useJobs((s) => s.jobs)
   const latestTrain = useJobs((s) => s.latest.train)
   const latestFindBest = useJobs((s) => s.latest['find-best'])
-  const { started, error: queueError, enqueue, dismissError } = useTrainQueue()
+  const { started, waiting, running, error: queueError, enqueue, dismissError } = useTrainQueue()
   const [form, setForm] = useProjectForm('train', TRAIN_DEFAULTS)
   const { trainer, epochs, iterations, npz, thenFindBest, pretrained } = form
   const datasetId = form.datasetId ?? outputId
@@ -99,7 +99,9 @@ export function TrainStep() {
   const fallback = ready.find((c) => c.id === '3d_fullres') ?? ready[0] ?? offered.find((c) => c.id === '3d_fullres') ?? offered[0]
   const configuration = (form.configuration && offered.some((c) => c.id === form.configuration) ? form.configuration : (fallback?.id ?? '3d_fullres')) as Configuration
   const notPlanned = !v1 && !!folderStatus && !!settings?.folders && datasetId !== null && !dataset?.plans
-  const needsPlan = notPlanned || notPreprocessed(configuration)
+  // A plan of this dataset waiting or running in the queue: a training may queue behind it (the service allows it too).
+  const planQueued = [...waiting, ...started.filter((e) => e.id === running)].some((e) => e.kind === 'plan' && e.request.datasetId === datasetId)
+  const needsPlan = !planQueued && (notPlanned || notPreprocessed(configuration))
   const labels = useMemo(() => namedLabels(dataset?.labels, projectLabels), [dataset?.labels, projectLabels])
   const noGpu = !!env && env.gpus.length === 0 && !env.selected?.cuda?.available
 
