@@ -77,6 +77,9 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     expect(full.patchSize).toEqual(raw.configurations['3d_fullres'].patch_size)
     expect(full.batchSize).toBeGreaterThanOrEqual(2)
     expect(full.normalization).toEqual(['CTNormalization'])
+    // Planned for every configuration, preprocessed only for the one asked (-c 3d_fullres).
+    expect(full.preprocessed).toBe(true)
+    expect(plans.configurations.find((c) => c.name === '2d')?.preprocessed).toBe(false)
     // The folder status offers what Train and Predict default from.
     const ds = (await folderStatus(settings)).datasets.find((d) => d.id === 501)!
     expect(ds.labels?.map((l) => l.name)).toEqual(['liver', 'spleen'])
