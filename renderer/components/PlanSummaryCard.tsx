@@ -32,6 +32,7 @@ export function PlanSummaryCard({ plans, v1 }: { plans: PlansSummary | undefined
                 <td className="mono">
                   {c.name}
                   {c.previousStage && <span className="muted small"> (after {c.previousStage})</span>}
+                  {c.preprocessed === false && <span className="muted small"> – planned, not preprocessed (tick it in Plan to train it)</span>}
                 </td>
                 <td>{mm(c.spacing)}</td>
                 <td>{vox(c.patchSize)}</td>
