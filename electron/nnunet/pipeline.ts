@@ -256,10 +256,10 @@ export async function runPredict(req: PredictRequest, settings: Settings, ctx: J
   return { output: req.output, files }
 }
 
-/** "2d nnUNetTrainer_Wizard_2ep (nnUNetPlans), folds 0 (finished: 0)" for each model of the dataset, or a sentence that there is none. */
-export function modelList(models: readonly TrainedModel[], datasetId: number): string {
+/** "Trained models of dataset 7: 2d with T (nnUNetPlans): folds 0, finished 0.", or undefined when there is none. */
+export function modelList(models: readonly TrainedModel[], datasetId: number): string | undefined {
   const mine = models.filter((m) => m.datasetId === datasetId)
-  if (!mine.length) return `The results folder has no trained model of dataset ${datasetId} yet.`
+  if (!mine.length) return undefined
   const text = mine.map((m) => `${m.configuration} with ${m.trainer} (${m.plans}): folds ${m.folds.join(', ')}${m.finished.length ? `, finished ${m.finished.join(', ')}` : ', none finished'}`)
   return `Trained models of dataset ${datasetId}: ${text.join('; ')}.`
 }
@@ -275,7 +275,13 @@ export async function checkTrainedModel(settings: Settings, req: PredictRequest,
     const folder = trainingOutputFolder(settings, dataset, trainer, defaultPlans(settings.nnunetVersion), req.configuration, fold)
     if (!existsSync(join(folder, checkpoint))) {
       const models = modelList(await trainedModels(settings), req.datasetId)
-      throw new Error(`There is no trained model to predict with: ${join(folder, checkpoint)} does not exist. ${models} Choose one of them (trainer, configuration, folds, checkpoint), or train ${req.configuration} fold ${fold} first (until it finishes).`)
+      const missing = `There is no trained model to predict with: ${join(folder, checkpoint)} does not exist.`
+      const train = `${req.configuration} fold ${fold} first (until it finishes)`
+      throw new Error(
+        models
+          ? `${missing} ${models} Choose one of them (trainer, configuration, folds, checkpoint), or train ${train}.`
+          : `${missing} The results folder has no trained model of dataset ${req.datasetId} yet: Train ${train}.`,
+      )
     }
   }
 }
