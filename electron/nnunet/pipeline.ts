@@ -5,7 +5,7 @@ import { mkdir, readdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { leadsInside } from '../files/pathInside'
-import type { Finding, PlansSummary, Progress, TrainedModel, ValidationSummary } from '../../shared/api'
+import type { Finding, PlansSummary, TrainedModel, ValidationSummary } from '../../shared/api'
 import { readDatasetLabels, readPlansSummary, readValidationSummary } from '../results/summaries'
 import {
   V1_SHORT_TRAINERS,
@@ -99,8 +99,8 @@ export async function runPlan(req: PlanRequest, settings: Settings, ctx: JobCont
     await runTool(ctx, { python, env, command: convertMsdArgs(version, req.convertFromMsd, { outputId: req.datasetId, processes: req.processes }) })
   }
   stepProgress(ctx, steps - 1, steps, 'planning and preprocessing')
+  // nnU-Net's own phases (fingerprint, planning, preprocessing per configuration) come from the runner.
   await runTool(ctx, { python, env, command: planArgs(version, req) })
-  stepProgress(ctx, steps, steps, 'done')
   const dataset = await datasetFolderName(settings, req.datasetId)
   if (!dataset) return { datasetId: req.datasetId }
   const preprocessed = join(settings.folders!.preprocessed, dataset)
@@ -229,29 +229,8 @@ export async function runPredict(req: PredictRequest, settings: Settings, ctx: J
   await checkTrainedModel(settings, req, trainer)
   await mkdir(req.output, { recursive: true })
   const command = predictArgs(version, req, { trainer, device: version === 'v2' ? settings.device : undefined, processes: settings.augmentationWorkers ? Math.max(1, Math.min(settings.augmentationWorkers, 4)) : undefined })
-  let total = 0
-  let done = 0
-  const progress = (message: string): void => {
-    const p: Progress = { done, total, unit: 'case', message }
-    ctx.progress(p)
-  }
-  await runTool(ctx, {
-    python,
-    env,
-    command,
-    onLine: (line) => {
-      // v2: "There are N cases that I would like to predict" ... "done with case.nii.gz";
-      // v1: "number of cases that still need to be predicted: N" ... "predicting /path/case.nii.gz".
-      const t = /There are (\d+) cases that I would like to predict|number of cases that still need to be predicted: (\d+)/.exec(line)
-      if (t) {
-        total = Number(t[1] ?? t[2])
-        progress(`${total} cases to predict`)
-      } else if (/^done with |^predicting /.test(line.trim())) {
-        done = Math.min(total || Infinity, done + 1)
-        progress(`${done} of ${total} cases`)
-      }
-    },
-  })
+  // Progress per case (and per sliding window) comes from the runner, parsed from nnU-Net's own output.
+  await runTool(ctx, { python, env, command })
   const files = (await readdir(req.output)).filter((n) => /\.(nii\.gz|nii|nrrd|mha|tif|png)$/.test(n)).sort()
   return { output: req.output, files }
 }

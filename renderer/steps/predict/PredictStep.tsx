@@ -7,6 +7,7 @@ import type { TrainedModel } from '../../../shared/api'
 import type { Configuration, Fold } from '../../../shared/schema'
 import { api } from '../../api'
 import { CopyButton } from '../../components/CopyButton'
+import { OpenFolderButton } from '../../components/OpenFolderButton'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { JobPanel } from '../../components/JobPanel'
 import { PathPicker } from '../../components/PathPicker'
@@ -171,9 +172,7 @@ export function PredictStep() {
           <h2>Segmentations written</h2>
           <div className="row">
             <span className="mono">{done.output}</span>
-            <button type="button" className="btn btn-small" onClick={() => void api.openPath({ path: done.output }).catch(() => undefined)}>
-              Open folder
-            </button>
+            <OpenFolderButton path={done.output} />
             <CopyButton text={done.output} label="Copy path" />
           </div>
           <p className="small muted">Label maps with the values of your label table; they also open over their scans in ITK-SNAP, 3D Slicer or any NIfTI viewer.</p>
