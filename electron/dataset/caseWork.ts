@@ -158,22 +158,31 @@ interface CheckedCase {
   label: Uint8Array | null
   /** The image's compressed voxels, when they can be written as they are (carry.ts); else why not. */
   carry: { carried: CarriedImage } | { reason: string } | null
+  /** With `carryTo`: the carried image being written there (bytes), started as soon as its check passed. */
+  imageWriting?: Promise<number>
 }
 
 /**
  * Reads and checks one case; merges its masks when every check passed. With `carry` (staging),
  * the image is read through the carry path when its payload allows, without decoding it.
  */
-async function checkCase(input: CaseInput, opts: { carry?: boolean } = {}): Promise<CheckedCase> {
+async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: string } = {}): Promise<CheckedCase> {
   const findings: Finding[] = []
   const report = (extra: Partial<CaseReport> = {}): CaseReport => ({ caseKey: input.caseKey, status: statusOf(findings), findings, voxelCounts: {}, overlapVoxels: 0, ...extra })
   if (!input.image) {
     findings.push({ severity: 'error', code: 'image-missing', text: `Case "${input.caseKey}" has masks but no image.` })
     return { report: report(), image: null, label: null, carry: null }
   }
-  const carry = opts.carry ? await tryCarry(input.image) : null
+  const carry = opts.carry || opts.carryTo ? await tryCarry(input.image) : null
   const image = carry && 'carried' in carry ? carry.carried.volume : await readOrFinding(input.image, 'image', findings)
   if (!image) return { report: report(), image: null, label: null, carry }
+  // The carried file's copy and fsync are I/O: they run while the masks are read and merged below
+  // (the caller removes the file again if the case fails).
+  let imageWriting: Promise<number> | undefined
+  if (opts.carryTo && carry && 'carried' in carry && !(image.stored && image.stored.nan + image.stored.infinite > 0)) {
+    imageWriting = writeCarriedGzip(opts.carryTo, carry.carried.member, carry.carried.prefix)
+    imageWriting.catch(() => undefined)
+  }
   const geometry = geometryOf(image)
   const bad = image.data ? nonFiniteOf(image.data, image.stored) : image.stored ?? { nan: 0, infinite: 0 }
   if (bad.nan + bad.infinite > 0) {
@@ -229,7 +238,7 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean } = {}): Prom
   }
 
   if (findings.some((f) => f.severity === 'error')) {
-    return { report: report({ geometry, imageType: image.componentType, voxelCounts: foreground, rawVoxelCounts: foreground }), image, label: null, carry }
+    return { report: report({ geometry, imageType: image.componentType, voxelCounts: foreground, rawVoxelCounts: foreground }), image, label: null, carry, imageWriting }
   }
   const voxels = image.size.reduce((a, b) => a * b, 1)
   const merged = mergeMasks(voxels, masks)
@@ -237,7 +246,7 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean } = {}): Prom
   if (merged.overlap > 0) {
     findings.push({ severity: 'info', code: 'overlap', text: `${merged.overlap} voxel${merged.overlap === 1 ? ' is' : 's are'} in more than one mask; the later label wins (${input.labelNames.join(' < ')}).` })
   }
-  return { report: report({ geometry, imageType: image.componentType, voxelCounts, rawVoxelCounts: foreground, overlapVoxels: merged.overlap }), image, label: merged.label, carry }
+  return { report: report({ geometry, imageType: image.componentType, voxelCounts, rawVoxelCounts: foreground, overlapVoxels: merged.overlap }), image, label: merged.label, carry, imageWriting }
 }
 
 export async function inspectCase(task: InspectTask): Promise<InspectResult> {
@@ -264,16 +273,21 @@ async function fingerprint(path: string): Promise<SourceFingerprint> {
 
 export async function stageCase(task: StageTask): Promise<StageResult> {
   const { input } = task
-  const { report, image, label, carry } = await checkCase(input, { carry: true })
-  if (report.status === 'error' || !image || !report.geometry) return { report }
-  if (task.labelOut && !label) return { report }
+  const { report, image, label, carry, imageWriting } = await checkCase(input, { carryTo: task.imageOut })
+  if (report.status === 'error' || !image || !report.geometry || (task.labelOut && !label)) {
+    if (imageWriting) {
+      await imageWriting.catch(() => undefined)
+      await rm(task.imageOut, { force: true })
+    }
+    return { report }
+  }
   const sources = [input.image!, ...input.masks.filter((m): m is string => m !== null)]
   const hashing = Promise.all(sources.map(fingerprint))
   hashing.catch(() => undefined)
   try {
     const carried = carry && 'carried' in carry ? carry.carried : null
     const imageBytes = carried
-      ? await writeCarriedGzip(task.imageOut, carried.member, carried.prefix)
+      ? await (imageWriting ?? writeCarriedGzip(task.imageOut, carried.member, carried.prefix))
       : await writeFileAtomic(task.imageOut, await encodeNiftiGz(report.geometry, image.data!))
     report.imageWrite = carried ? { path: 'carried' } : { path: 'encoded', reason: carry && 'reason' in carry ? carry.reason : undefined }
     const labelBytes = task.labelOut ? await writeFileAtomic(task.labelOut, await encodeNiftiGz(report.geometry, label!, { intentCode: NIFTI_INTENT_LABEL })) : 0

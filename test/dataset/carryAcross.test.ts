@@ -211,6 +211,13 @@ beforeAll(async () => {
   withNan[12345] = NaN
   await nrrdCase('c11-nan', { fails: /1 NaN voxel/ }, grid, withNan)
   await nrrdCase('c12-wrong-crc', { fails: /CRC-32/ }, grid, image, { gzip: wrongCrc })
+  // A carried image whose mask is on another grid: the image's write starts early and is undone.
+  {
+    const [fi, fo, ft] = put('c13-mask-elsewhere', '.nrrd', { fails: /size .* differs/ })
+    await writeNrrd(fi, grid, image)
+    await writeNrrd(fo, { ...grid, size: [grid.size[0]!, grid.size[1]!, grid.size[2]! - 1] }, masks[0]!.subarray(0, grid.size[0]! * grid.size[1]! * (grid.size[2]! - 1)))
+    await writeNrrd(ft, grid, masks[1]!)
+  }
 }, 120_000)
 
 afterAll(async () => {
@@ -227,7 +234,7 @@ describe('prepare carries compressed voxels across where they are already right'
   beforeAll(async () => {
     const args = ['--images', dirs.images, '--label', `aorta=${dirs.organ}`, '--label', `lumen=${dirs.tumor}`, '--out', join(tmp, 'out'), '--id', '7', '--name', 'Carry']
     const r = await cli([...args, '--json'], join(tmp, 'appdata'))
-    expect(r.code, r.stderr).toBe(1) // two cases fail on purpose
+    expect(r.code, r.stderr).toBe(1) // three cases fail on purpose
     summary = JSON.parse(r.stdout)
     for (const c of summary.cases) byKey.set(c.caseKey, c)
     const manifest = JSON.parse(await readFile(join(summary.datasetDir, 'manifest.json'), 'utf8'))
@@ -251,6 +258,7 @@ describe('prepare carries compressed voxels across where they are already right'
       }
     }
     expect(summary.imageWrites).toMatchObject({ carried: 5, encoded: 5 })
+    expect(summary.failed).toBe(3)
     expect(text).toMatch(/images: 5 carried across unchanged, 5 encoded again \(.*big-endian voxels: 1.*\)/)
   })
 
