@@ -77,7 +77,8 @@ describe.skipIf(!py.python)(`environment and CLI with real nnunetv2 ${py.reason}
   })
 
   it('nnunet-wizard env --create-folders prints exports that point at the new folders', async () => {
-    const r = await cli(['env', '--create-folders', join(tmp, 'made'), '--nnunet', 'v1'], { NNUNET_WIZARD_DATA: data })
+    // Its own data folder: --create-folders remembers the folders and v1 for later commands.
+    const r = await cli(['env', '--create-folders', join(tmp, 'made'), '--nnunet', 'v1'], { NNUNET_WIZARD_DATA: join(tmp, 'data-v1') })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(`export nnUNet_raw_data_base="${join(tmp, 'made', 'nnUNet_raw_data_base')}"`)
     expect(r.stdout).toContain('export RESULTS_FOLDER=')
