@@ -7,7 +7,7 @@
 // reported and not written; the others still are. The dataset folder is made (or, with
 // overwrite, replaced) only when the first case has passed, and its manifest.json comes first.
 import { mkdir, readFile, readdir, rename, rmdir, lstat } from 'node:fs/promises'
-import { rmSync } from 'node:fs'
+import { renameSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { CaseMatch, CaseReport, Finding, PlannedCase, PrepareSummary } from '../../shared/api'
@@ -84,6 +84,21 @@ export function stopNow(): string {
   const said = [...writing].map((stop) => stop())
   releaseLocksSync()
   return said.join('\n') || 'Stopped at once: nothing was written in this run.'
+}
+
+/**
+ * A worker may be writing into the staging folder at this very moment. Renamed first, the folder
+ * takes no new files (the workers' paths no longer lead into it), so removing it cannot race them;
+ * the new name keeps the staging prefix, so the next run's sweep finds it if this fails.
+ */
+function removeStagingNow(staging: string): void {
+  const doomed = `${staging}-stopped`
+  try {
+    renameSync(staging, doomed)
+  } catch {
+    return
+  }
+  rmSync(doomed, { recursive: true, force: true, maxRetries: 3 })
 }
 
 /** An error from the disk, in words a researcher can act on (the raw errno text says little). */
@@ -244,7 +259,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   onStopNow(() => {
     // Only in a folder that is ours (a foreign one is replaced at the first case, not before).
     if (todo.length && folderExists) rmSync(jsonPath, { force: true })
-    if (staging) rmSync(staging, { recursive: true, force: true })
+    if (staging) removeStagingNow(staging)
     return keptMessage('Stopped at once', written.size, Object.keys(manifest.cases).length, plan.cases.length, datasetDir)
   })
   try {
