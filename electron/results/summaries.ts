@@ -12,7 +12,7 @@ import type { NnunetVersion } from '../../shared/schema'
  * NaN (a label absent from both reference and prediction). JSON.parse refuses that; null keeps it.
  */
 export function parsePythonJson(text: string): unknown {
-  return JSON.parse(text.replace(/(?<=[:\[,]\s*)-?(NaN|Infinity)(?=\s*[,\]}])/g, 'null'))
+  return JSON.parse(text.replace(/(?<=[:[,]\s*)-?(NaN|Infinity)(?=\s*[,\]}])/g, 'null'))
 }
 
 async function readJson(file: string): Promise<unknown> {
