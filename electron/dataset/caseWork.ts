@@ -271,6 +271,9 @@ async function fingerprint(path: string): Promise<SourceFingerprint> {
   return { path, size: info.size, mtimeMs: info.mtimeMs, sha256: hash.digest('hex') }
 }
 
+/** Staged files go into a folder prepare made; one removed under a late write (a stop) must not come back. */
+const STAGED = { createFolder: false } as const
+
 export async function stageCase(task: StageTask): Promise<StageResult> {
   const { input } = task
   const { report, image, label, carry, imageWriting } = await checkCase(input, { carryTo: task.imageOut })
@@ -288,9 +291,9 @@ export async function stageCase(task: StageTask): Promise<StageResult> {
     const carried = carry && 'carried' in carry ? carry.carried : null
     const imageBytes = carried
       ? await (imageWriting ?? writeCarriedGzip(task.imageOut, carried.member, carried.prefix))
-      : await writeFileAtomic(task.imageOut, await encodeNiftiGz(report.geometry, image.data!))
+      : await writeFileAtomic(task.imageOut, await encodeNiftiGz(report.geometry, image.data!), STAGED)
     report.imageWrite = carried ? { path: 'carried' } : { path: 'encoded', reason: carry && 'reason' in carry ? carry.reason : undefined }
-    const labelBytes = task.labelOut ? await writeFileAtomic(task.labelOut, await encodeNiftiGz(report.geometry, label!, { intentCode: NIFTI_INTENT_LABEL })) : 0
+    const labelBytes = task.labelOut ? await writeFileAtomic(task.labelOut, await encodeNiftiGz(report.geometry, label!, { intentCode: NIFTI_INTENT_LABEL }), STAGED) : 0
     return { report, staged: { imageBytes, labelBytes, sources: await hashing } }
   } catch (err) {
     await rm(task.imageOut, { force: true })

@@ -13,6 +13,7 @@
 // and hashing a guess would confirm who is in the dataset. What a resume needs to tie a case
 // back to its files is kept in the user's own state folder instead (privateIndex.ts).
 import { appendFile, readFile, stat } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CaseMatch, Finding, Split } from '../../shared/api'
 import type { LayoutKind } from '../../shared/schema'
@@ -183,6 +184,30 @@ export async function writeManifest(datasetDir: string, m: Manifest): Promise<st
 }
 
 /** Records one finished case at once (a crash after this keeps it). */
+/**
+ * The case ids the journal holds on disk now, read synchronously for an exit that cannot wait: an
+ * append may be complete on disk while its callback has not yet run, so memory can lag the disk.
+ */
+export function journalIdsSync(datasetDir: string): string[] {
+  let text: string
+  try {
+    text = readFileSync(join(datasetDir, JOURNAL_FILE), 'utf8')
+  } catch {
+    return []
+  }
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .flatMap((line) => {
+      try {
+        const id = (JSON.parse(line) as Partial<ManifestCase>).caseId
+        return typeof id === 'string' ? [id] : []
+      } catch {
+        return []
+      }
+    })
+}
+
 export async function journalCase(datasetDir: string, c: ManifestCase): Promise<void> {
   await appendFile(join(datasetDir, JOURNAL_FILE), `${JSON.stringify(c)}\n`)
 }

@@ -7,7 +7,7 @@
 // reported and not written; the others still are. The dataset folder is made (or, with
 // overwrite, replaced) only when the first case has passed, and its manifest.json comes first.
 import { mkdir, readFile, readdir, rename, rmdir, lstat } from 'node:fs/promises'
-import { renameSync, rmSync } from 'node:fs'
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { CaseMatch, CaseReport, Finding, PlannedCase, PrepareSummary } from '../../shared/api'
@@ -21,7 +21,7 @@ import { faultPoint } from '../files/fault'
 import { OUTPUT_FOLDERS, planDetailed, type DetailedPlan } from './plan'
 import { caseInput, describeCase } from './validate'
 import type { StageResult } from './caseWork'
-import { caseIsCurrent, journalCase, JOURNAL_FILE, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestCase } from './manifest'
+import { caseIsCurrent, journalCase, journalIdsSync, JOURNAL_FILE, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestCase } from './manifest'
 import { indexCase, writeIndex, type IndexedCase } from './privateIndex'
 import { CaseProgress } from './progress'
 import { lockDataset, releaseLocksSync } from './lock'
@@ -92,7 +92,7 @@ export function stopNow(): string {
  * the new name keeps the staging prefix, so the next run's sweep finds it if this fails.
  */
 function removeStagingNow(staging: string): void {
-  const doomed = `${staging}-stopped`
+  const doomed = staging.endsWith('-stopped') ? staging : `${staging}-stopped`
   try {
     renameSync(staging, doomed)
   } catch {
@@ -259,13 +259,17 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   onStopNow(() => {
     // Only in a folder that is ours (a foreign one is replaced at the first case, not before).
     if (todo.length && folderExists) rmSync(jsonPath, { force: true })
-    if (staging) removeStagingNow(staging)
-    return keptMessage('Stopped at once', written.size, Object.keys(manifest.cases).length, plan.cases.length, datasetDir)
+    // Every staging folder of this id, not only the one this run knows of by name.
+    for (const n of readdirSync(outDir)) if (n.startsWith(`${STAGING_PREFIX}${key}-`)) removeStagingNow(join(outDir, n))
+    // Cases whose journal line reached the disk count even if this process has not seen the append end.
+    const landed = journalIdsSync(datasetDir).filter((id) => !manifest.cases[id] && !written.has(id))
+    return keptMessage('Stopped at once', written.size + new Set(landed).size, Object.keys(manifest.cases).length + new Set(landed).size, plan.cases.length, datasetDir)
   })
   try {
     if (todo.length) {
       staging = join(outDir, `${STAGING_PREFIX}${key}-${randomBytes(4).toString('hex')}`)
-      await mkdir(staging)
+      // Synchronously: an exit that cannot wait (stopNow) must never find it half-made in flight.
+      mkdirSync(staging)
       faultPoint('staging-created')
     }
     const stagedPath = (pc: PlannedCase, kind: 'image' | 'label') => join(staging!, `${pc.caseId}.${kind}.nii.gz`)
