@@ -135,14 +135,14 @@ const ARRAYS: Record<string, new (buffer: ArrayBuffer, offset: number, length: n
 
 function nativeVolume(h: VolumeHeader, bytes: Uint8Array, stored: Volume['stored']): Volume {
   const g = h.geometry!
-  const Array = ARRAYS[h.componentType!]!
+  const TypedArray = ARRAYS[h.componentType!]!
   return {
     dimension: g.size.length,
     componentType: h.componentType!,
     pixelType: 'Scalar',
     components: 1,
     ...g,
-    data: new Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / h.componentBytes),
+    data: new TypedArray(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / h.componentBytes),
     stored,
     header: h,
   }
