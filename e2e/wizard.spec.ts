@@ -37,6 +37,8 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
 
   // ---- 1 Start
   await page.goto(wizard.url)
+  // The app reopens the last project (another spec may have left one on this server): go to Start.
+  await page.getByTestId('step-start').click()
   await expect(page.getByTestId('screen-start')).toBeVisible()
   await expect(page.getByTestId('recent-projects')).toBeAttached()
   await shot(page, 'wizard-01-start')
