@@ -170,7 +170,7 @@ function printSummary(s: PrepareSummary): void {
   const w = imageWrites(s)
   if (w.carried + w.encoded > 0) {
     const reasons = Object.entries(w.reasons).map(([why, n]) => `${why}: ${n}`)
-    lines.push(`  images: ${w.carried} carried across unchanged, ${w.encoded} encoded again${reasons.length ? ` (${reasons.join('; ')})` : ''}`)
+    lines.push(`  images: ${w.carried} copied with their compressed voxels as they were (fast), ${w.encoded} decoded and compressed anew${reasons.length ? ` (why: ${reasons.join('; ')})` : ''}`)
   }
   for (const c of s.cases) {
     const problems = c.findings.filter((f) => f.severity !== 'info')

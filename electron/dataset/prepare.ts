@@ -308,7 +308,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
       changed = true
       faultPoint('case-recorded')
       bytes += s.imageBytes + s.labelBytes
-      const how = report.imageWrite?.path === 'carried' ? 'image carried across' : `image encoded${report.imageWrite?.reason ? ` (${report.imageWrite.reason})` : ''}`
+      const how = report.imageWrite?.path === 'carried' ? 'image copied with its compressed voxels' : `image compressed anew${report.imageWrite?.reason ? ` (${report.imageWrite.reason})` : ''}`
       ctx.log(`${pc.caseKey} -> ${pc.image}${pc.label ? ` + ${pc.label}` : ''}, ${how}`)
       progress.step(s.imageBytes + s.labelBytes)
     }

@@ -259,7 +259,7 @@ describe('prepare carries compressed voxels across where they are already right'
     }
     expect(summary.imageWrites).toMatchObject({ carried: 5, encoded: 5 })
     expect(summary.failed).toBe(3)
-    expect(text).toMatch(/images: 5 carried across unchanged, 5 encoded again \(.*big-endian voxels: 1.*\)/)
+    expect(text).toMatch(/images: 5 copied with their compressed voxels as they were \(fast\), 5 decoded and compressed anew \(why: .*big-endian voxels: 1.*\)/)
   })
 
   it('writes every image byte-identical (header and voxels, inflated) to today\'s path, and every label too', async () => {
