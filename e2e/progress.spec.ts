@@ -10,6 +10,7 @@ import { nnunetPython } from '../test/helpers/python'
 import { writeTinyDatasetV2 } from '../test/nnunet/tinyDataset'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
 import { shot } from './support/wizardHelpers'
+import { setUpEnvironment } from './support/nnunetSetup'
 
 const DATASET_ID = 503
 const py = nnunetPython('v2')
@@ -43,14 +44,7 @@ test.describe('progress of a Plan job', () => {
     test.setTimeout(600_000)
     await page.goto(server!.url)
 
-    await page.getByTestId('step-environment').click()
-    await expect(page.getByTestId('env-nnunet')).toContainText('v2', { timeout: 120_000 })
-    await page.getByTestId('device').selectOption('cpu')
-    await page.getByTestId('folders-base').fill(join(root, 'nnunet'))
-    await page.getByTestId('create-folders').click()
-    const rawRow = page.getByTestId('folder-env-nnUNet_raw')
-    await expect(rawRow).toBeVisible()
-    const raw = (await rawRow.getByTestId('folder-env-value').textContent())!.trim()
+    const raw = await setUpEnvironment(page, { base: join(root, 'nnunet'), cpu: 'select' })
     await writeTinyDatasetV2(raw, DATASET_ID, { train: 4, test: 0, scratch: join(root, 'scratch') })
 
     await page.getByTestId('step-plan').click()

@@ -11,6 +11,7 @@ import { nnunetPython } from '../test/helpers/python'
 import { writeTinyDatasetV2 } from '../test/nnunet/tinyDataset'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
 import { shot } from './support/wizardHelpers'
+import { setUpEnvironment } from './support/nnunetSetup'
 
 const DATASET_ID = 502
 const py = nnunetPython('v2')
@@ -36,15 +37,7 @@ test.describe('training from the Train step', () => {
     await page.goto(server!.url)
 
     // ---- Environment: the venv's nnU-Net, CPU, one augmentation worker, fresh folders
-    await page.getByTestId('step-environment').click()
-    await expect(page.getByTestId('env-nnunet')).toContainText('v2', { timeout: 120_000 })
-    await page.getByTestId('device').selectOption('cpu')
-    await page.getByTestId('augmentation-workers').fill('1')
-    await page.getByTestId('folders-base').fill(join(root, 'nnunet'))
-    await page.getByTestId('create-folders').click()
-    const rawRow = page.getByTestId('folder-env-nnUNet_raw')
-    await expect(rawRow).toBeVisible()
-    const raw = (await rawRow.getByTestId('folder-env-value').textContent())!.trim()
+    const raw = await setUpEnvironment(page, { base: join(root, 'nnunet'), cpu: 'select', workers: 1 })
     await writeTinyDatasetV2(raw, DATASET_ID, { train: 5, test: 0, scratch: join(root, 'scratch') })
 
     // ---- Plan: 2d only, from the app

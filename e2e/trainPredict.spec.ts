@@ -12,6 +12,7 @@ import { nnunetPython } from '../test/helpers/python'
 import { writeTinyDatasetV2 } from '../test/nnunet/tinyDataset'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
 import { shot } from './support/wizardHelpers'
+import { setUpEnvironment } from './support/nnunetSetup'
 
 const DATASET_ID = 504
 const py = nnunetPython('v2')
@@ -37,15 +38,7 @@ test.describe('Train and Predict from facts', () => {
     await page.goto(server!.url)
 
     // ---- Environment: detection finds no GPU, so Device is already CPU
-    await page.getByTestId('step-environment').click()
-    await expect(page.getByTestId('env-nnunet')).toContainText('v2', { timeout: 120_000 })
-    await expect(page.getByTestId('device')).toHaveValue('cpu')
-    await page.getByTestId('augmentation-workers').fill('1')
-    await page.getByTestId('folders-base').fill(join(root, 'nnunet'))
-    await page.getByTestId('create-folders').click()
-    const rawRow = page.getByTestId('folder-env-nnUNet_raw')
-    await expect(rawRow).toBeVisible()
-    const raw = (await rawRow.getByTestId('folder-env-value').textContent())!.trim()
+    const raw = await setUpEnvironment(page, { base: join(root, 'nnunet'), cpu: 'expect', workers: 1 })
     const tiny = await writeTinyDatasetV2(raw, DATASET_ID, { train: 5, test: 1, scratch: join(root, 'scratch') })
 
     // ---- Train before Plan: "plan first", and nothing can be started
