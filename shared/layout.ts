@@ -116,8 +116,9 @@ export function imagePathFor(layout: LayoutKind, split: Split, caseId: string): 
   return layout === 'nnunet-v2' ? `${folder}/${caseId}_0000${FILE_ENDING}` : `${folder}/${caseId}${FILE_ENDING}`
 }
 
-export function labelPathFor(caseId: string): string {
-  return `labelsTr/${caseId}${FILE_ENDING}`
+/** Label path relative to the dataset folder: labelsTr for training cases, labelsTs for held-out test cases. */
+export function labelPathFor(caseId: string, split: Split = 'train'): string {
+  return `${split === 'train' ? 'labelsTr' : 'labelsTs'}/${caseId}${FILE_ENDING}`
 }
 
 /** Volume file endings nnU-Net's readers take, longest first so .nii.gz wins over .nii. */
@@ -183,13 +184,18 @@ export function splitCases(total: number, spec: Pick<SplitSpec, 'testCount' | 't
 }
 
 /** One planned case per case key (already in natural order), numbered from 1 like the guide. */
-export function planCases(caseKeys: string[], layout: LayoutKind, prefix: string, split: Pick<SplitSpec, 'testCount' | 'testFraction' | 'seed'>): PlannedCase[] {
+/**
+ * The cases with their ids, split and output files. A test case's merged label goes to labelsTs
+ * unless `testLabels` is false: it is written by the same path as a training label (the plan names
+ * the file, the writer writes whatever label the plan names), only into the other folder.
+ */
+export function planCases(caseKeys: string[], layout: LayoutKind, prefix: string, split: Pick<SplitSpec, 'testCount' | 'testFraction' | 'seed'>, testLabels = true): PlannedCase[] {
   const digits = caseIdDigits(caseKeys.length)
   const splits = splitCases(caseKeys.length, split)
   return caseKeys.map((caseKey, i) => {
     const caseId = caseIdFor(prefix, i + 1, digits)
     const s = splits[i]!
-    return { caseKey, caseId, split: s, image: imagePathFor(layout, s, caseId), label: s === 'train' ? labelPathFor(caseId) : null }
+    return { caseKey, caseId, split: s, image: imagePathFor(layout, s, caseId), label: s === 'train' || testLabels ? labelPathFor(caseId, s) : null }
   })
 }
 
@@ -198,7 +204,8 @@ export function treePreview(folderName: string, cases: PlannedCase[], perFolder 
   const folders: [string, string[]][] = [
     ['imagesTr', cases.filter((c) => c.split === 'train').map((c) => c.image.slice('imagesTr/'.length))],
     ['imagesTs', cases.filter((c) => c.split === 'test').map((c) => c.image.slice('imagesTs/'.length))],
-    ['labelsTr', cases.flatMap((c) => (c.label ? [c.label.slice('labelsTr/'.length)] : []))],
+    ['labelsTr', cases.flatMap((c) => (c.split === 'train' && c.label ? [c.label.slice('labelsTr/'.length)] : []))],
+    ...(cases.some((c) => c.split === 'test' && c.label) ? [['labelsTs', cases.flatMap((c) => (c.split === 'test' && c.label ? [c.label.slice('labelsTs/'.length)] : []))] as [string, string[]]] : []),
   ]
   const lines = [`${folderName}/`, '├── dataset.json', '├── manifest.json']
   folders.forEach(([name, files], fi) => {

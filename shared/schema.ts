@@ -59,6 +59,12 @@ export const outputSpec = z.object({
    * resume needs stay in a private index in the user's state folder. Default true.
    */
   sourcePaths: z.boolean().optional(),
+  /**
+   * Keep the merged label map of each held-out test case in labelsTs/ (default true; false:
+   * --no-test-labels), so predictions of imagesTs can be scored with nnU-Net's own evaluator.
+   * nnU-Net never trains on labelsTs; the v1/MSD converters ignore the folder.
+   */
+  testLabels: z.boolean().optional(),
 })
 
 export const prepareRequest = z.object({ sources: sourceSpec, output: outputSpec })

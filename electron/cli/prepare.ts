@@ -29,9 +29,11 @@ options:
                           msd: TaskNN_NAME as the Decathlon / nnU-Net v1 expects
   --prefix P              case id prefix (default: the name in lower case), no "_"
   --modality NAME         channel name written to dataset.json (default CT)
-  --test-count N          put N cases in imagesTs (images only)
+  --test-count N          put N cases in imagesTs (their merged labels go to labelsTs,
+                          which nnU-Net never trains on; used to score test predictions)
   --test-fraction F       or a fraction of the cases (0-0.9)
   --seed S                seed of the train/test split (default 0)
+  --no-test-labels        write no labelsTs for the test cases (images only)
   --allow-missing-mask    a case without a mask for a structure gets that label empty
   --overwrite             replace a non-empty dataset folder not made by this tool, or one
                           whose manifest.json was damaged or edited
@@ -81,6 +83,7 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
     overwrite: { type: 'boolean' },
     'allow-missing-mask': { type: 'boolean' },
     'no-source-paths': { type: 'boolean' },
+    'no-test-labels': { type: 'boolean' },
     json: { type: 'boolean' },
     description: { type: 'string' },
     reference: { type: 'string' },
@@ -117,6 +120,7 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
         },
         overwrite: values.overwrite ?? false,
         ...(values['no-source-paths'] && { sourcePaths: false }),
+        ...(values['no-test-labels'] && { testLabels: false }),
       },
     },
     { id: '--id', testCount: '--test-count', testFraction: '--test-fraction', name: '--name', prefix: '--prefix' },

@@ -109,7 +109,8 @@ function caseProblem(key: string, c: ManifestCase, layout: LayoutKind, named: bo
   if (typeof c.caseId !== 'string' || !CASE_ID.test(c.caseId) || c.caseId !== key) return `the case "${key}" has an invalid case id`
   if (c.split !== 'train' && c.split !== 'test') return `the case "${key}" has an invalid split`
   if (c.image !== imagePathFor(layout, c.split, c.caseId)) return `the case "${key}" points at "${String(c.image)}" instead of its own image file`
-  const label = c.split === 'train' ? labelPathFor(c.caseId) : null
+  // A test case keeps its label in labelsTs, or none (--no-test-labels, or written before labelsTs existed).
+  const label = c.split === 'train' ? labelPathFor(c.caseId) : c.label === null ? null : labelPathFor(c.caseId, 'test')
   if (c.label !== label) return `the case "${key}" points at "${String(c.label)}" instead of its own label file`
   for (const p of [c.image, c.label]) if (p && !isInside(join('/d', p), '/d')) return `the case "${key}" points outside the dataset folder`
   if ((named && typeof c.caseKey !== 'string') || !Number.isFinite(c.imageBytes) || !Number.isFinite(c.labelBytes)) return `the case "${key}" is incomplete`

@@ -15,7 +15,7 @@ import { knownCases, type KnownCases } from './privateIndex'
 /** bad-manifest: a manifest.json (or its journal) that is damaged or was edited, so it is not trusted. */
 export type TargetState = 'absent' | 'empty' | 'resumable' | 'other-settings' | 'bad-manifest' | 'foreign'
 
-export const OUTPUT_FOLDERS = ['imagesTr', 'labelsTr', 'imagesTs']
+export const OUTPUT_FOLDERS = ['imagesTr', 'labelsTr', 'imagesTs', 'labelsTs']
 
 export interface DetailedPlan {
   plan: OutputPlan
@@ -131,7 +131,7 @@ export async function planDetailed(req: PrepareRequest, opts: { byContent?: bool
   findings.push(...scan.findings)
   const keys = scan.cases.map((c) => c.caseKey)
   findings.push(...checkSplit(output.split, keys.length))
-  const cases = planCases(keys, output.layout, prefix, output.split)
+  const cases = planCases(keys, output.layout, prefix, output.split, output.testLabels !== false)
 
   const keep = output.sourcePaths !== false
   const settings: ManifestSettings = {

@@ -217,7 +217,8 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
     for (const pc of plan.cases) {
       const m = previous.cases[pc.caseId]
       const k = d.recorded.known.get(pc.caseId)
-      if (m && k?.caseKey === pc.caseKey && m.split === pc.split && (await caseIsCurrent(datasetDir, m, k, sourcesOf(matches.get(pc.caseKey)!)))) skipped.add(pc.caseId)
+      // A recorded label other than the planned one (test labels switched on or off) means the case is written again.
+      if (m && k?.caseKey === pc.caseKey && m.split === pc.split && m.label === pc.label && (await caseIsCurrent(datasetDir, m, k, sourcesOf(matches.get(pc.caseKey)!)))) skipped.add(pc.caseId)
     }
     if (skipped.size) ctx.log(`${plural(skipped.size, 'case is', 'cases are')} already written and unchanged: skipped.`)
   }
@@ -280,6 +281,9 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
       await rename(stagedPath(pc, 'image'), join(datasetDir, pc.image))
       faultPoint('image-moved')
       if (pc.label) await rename(stagedPath(pc, 'label'), join(datasetDir, pc.label))
+      // Test labels switched off on a dataset that had them: its labelsTs file goes with the old record.
+      const before = manifest.cases[pc.caseId]?.label
+      if (before && before !== pc.label) await removeInside(datasetDir, join(datasetDir, before))
       faultPoint('case-moved')
       const match = matches.get(pc.caseKey)!
       const roles = ['image', ...labelNames.filter((_, k) => match.masks[k] !== null)]

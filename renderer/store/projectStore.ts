@@ -31,6 +31,8 @@ export interface OutputForm {
   overwrite: boolean
   /** false: manifest.json keeps no source file names or folders (hashes and case ids only). */
   sourcePaths: boolean
+  /** false: held-out test cases get no merged label in labelsTs. */
+  testLabels: boolean
 }
 
 /** A job this project started, and the request it ran (as text), so a step shows it only while the project still asks for the same. */
@@ -102,6 +104,7 @@ export const DEFAULT_OUTPUT: OutputForm = {
   channelNames: ['CT'],
   overwrite: false,
   sourcePaths: true,
+  testLabels: true,
 }
 
 const HISTORY_LIMIT = 50
@@ -198,6 +201,7 @@ export const useProject = create<ProjectState>()((set, get) => {
           channelNames: o.metadata?.channelNames?.length ? [...o.metadata.channelNames] : ['CT'],
           overwrite: o.overwrite ?? false,
           sourcePaths: o.sourcePaths ?? true,
+          testLabels: o.testLabels ?? true,
         },
         labelHistory: [],
         dirty: false,
@@ -262,6 +266,7 @@ export function prepareRequestOf(p: Omit<ProjectData, 'step'>): { request: Prepa
         metadata: metadataOf(o),
         overwrite: o.overwrite,
         ...(!o.sourcePaths && { sourcePaths: false }),
+        ...(!o.testLabels && { testLabels: false }),
       },
     },
     missing,
@@ -290,6 +295,7 @@ export function projectFileOf(p: ProjectData & { forms?: ProjectForms }): Projec
       metadata: metadataOf(o),
       overwrite: o.overwrite,
       ...(!o.sourcePaths && { sourcePaths: false }),
+      ...(!o.testLabels && { testLabels: false }),
     },
     step: p.step,
     forms: p.forms ?? {},

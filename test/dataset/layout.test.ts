@@ -88,11 +88,13 @@ describe('case ids and paths', () => {
     expect(imagePathFor('nnunet-v2', 'test', 'aorta_001')).toBe('imagesTs/aorta_001_0000.nii.gz')
     expect(imagePathFor('msd', 'train', 'aorta_001')).toBe('imagesTr/aorta_001.nii.gz')
   })
-  it('plans cases in order, labels only for training cases', () => {
+  it('plans cases in order, test labels in labelsTs (none with testLabels off)', () => {
     const cases = planCases(['image-1', 'image-2', 'image-10'], 'msd', 'laa', { testCount: 1, seed: 3 })
     expect(cases.map((c) => c.caseId)).toEqual(['laa_001', 'laa_002', 'laa_003'])
     expect(cases.filter((c) => c.split === 'test')).toHaveLength(1)
-    for (const c of cases) {
+    for (const c of cases) expect(c.label).toBe(`${c.split === 'test' ? 'labelsTs' : 'labelsTr'}/${c.caseId}.nii.gz`)
+    const off = planCases(['image-1', 'image-2', 'image-10'], 'msd', 'laa', { testCount: 1, seed: 3 }, false)
+    for (const c of off) {
       if (c.split === 'test') expect(c.label).toBeNull()
       else expect(c.label).toBe(`labelsTr/${c.caseId}.nii.gz`)
     }
@@ -161,7 +163,9 @@ describe('dataset.json', () => {
     expect(tree[0]).toBe('Dataset001_Aorta/')
     expect(tree).toContain('├── imagesTr/ (10 files)')
     expect(tree).toContain('├── imagesTs/ (2 files)')
-    expect(tree).toContain('└── labelsTr/ (10 files)')
+    expect(tree).toContain('├── labelsTr/ (10 files)')
+    expect(tree).toContain('└── labelsTs/ (2 files)')
+    expect(treePreview('Dataset001_Aorta', planCases(['a', 'b', 'c'], 'nnunet-v2', 'aorta', { testCount: 1, seed: 0 }, false))).toContain('└── labelsTr/ (2 files)')
     expect(tree.some((l) => l.includes('… 7 more'))).toBe(true)
   })
 })

@@ -82,7 +82,9 @@ describe('prepare, nnU-Net v2 layout', () => {
     expect(tree[0]!.sort()).toEqual(train.map((id) => `${id}_0000.nii.gz`))
     expect(tree[1]!.sort()).toEqual(train.map((id) => `${id}.nii.gz`))
     expect(tree[2]!.sort()).toEqual(test.map((id) => `${id}_0000.nii.gz`))
-    expect((await readdir(datasetDir())).sort()).toEqual(['dataset.json', 'imagesTr', 'imagesTs', 'labelsTr', 'manifest.json'])
+    expect((await readdir(datasetDir())).sort()).toEqual(['dataset.json', 'imagesTr', 'imagesTs', 'labelsTr', 'labelsTs', 'manifest.json'])
+    // The held-out case keeps its merged label in labelsTs (test/results/labelsTs.test.ts checks its voxels).
+    expect((await readdir(join(datasetDir(), 'labelsTs'))).sort()).toEqual(test.map((id) => `${id}.nii.gz`))
     expect(await readdir(out)).toEqual(['Dataset001_Aorta'])
     const json = JSON.parse(await readFile(join(datasetDir(), 'dataset.json'), 'utf8'))
     expect(json).toEqual({ channel_names: { '0': 'CT' }, labels: { background: 0, organ: 1, tumor: 2 }, numTraining: 4, file_ending: '.nii.gz', name: 'Aorta', description: '', reference: '', licence: '', release: '1.0' })

@@ -99,7 +99,7 @@ export function OutputStep() {
         </section>
         <section className="card">
           <h2>Test split</h2>
-          <p className="muted small">None by default: nnU-Net cross-validates on the training cases, and its 5 folds need at least 5 of them. To hold cases out into imagesTs (no labels written for them), give a count or a fraction; the seed makes the split repeatable.</p>
+          <p className="muted small">None by default: nnU-Net cross-validates on the training cases, and its 5 folds need at least 5 of them. To hold cases out into imagesTs, give a count or a fraction; the seed makes the split repeatable. Their merged labels go to labelsTs (nnU-Net never trains on them), so the Results step can score predictions of the test cases.</p>
           <div className="grid-3">
             <div className="field">
               <label htmlFor="test-count">Test cases (count)</label>
@@ -114,6 +114,10 @@ export function OutputStep() {
               <input id="seed" type="number" value={output.seed} onChange={(e) => set({ seed: numberOrNull(e.target.value) ?? 0 })} />
             </div>
           </div>
+          <label className="check">
+            <input type="checkbox" checked={output.testLabels} onChange={(e) => set({ testLabels: e.target.checked })} data-testid="test-labels" />
+            Keep the test cases’ labels in labelsTs (to score predictions of the test set)
+          </label>
         </section>
         <section className="card">
           <h2>dataset.json details</h2>
