@@ -158,8 +158,8 @@ function checkOutput(name, out) {
   return got
 }
 
-/** How many images prepare carried across, from its log on stderr ("..., image carried across"). */
-const carriedOf = (stderr) => (stderr.match(/image carried across/g) ?? []).length
+/** How many images prepare carried across, from its log on stderr ("..., image copied with its compressed voxels"; before fd50708 "image carried across"). */
+const carriedOf = (stderr) => (stderr.match(/image (carried across|copied with its compressed voxels)/g) ?? []).length
 
 // ---- run ----------------------------------------------------------------------------------------
 console.log(`python: ${python} (SimpleITK ${versions.replace(' ', ', numpy ')})`)

