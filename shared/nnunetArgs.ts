@@ -132,9 +132,6 @@ export function trainArgs(version: NnunetVersion, req: TrainRequest, opts: Train
   return { tool: TOOLS.v1.train, args }
 }
 
-/** nnU-Net v1 has no external trainer folder; its shipped short trainers cover these epoch counts. */
-export const V1_SHORT_TRAINERS: Record<number, string> = { 2: 'nnUNetTrainerV2_2epochs', 5: 'nnUNetTrainerV2_5epochs' }
-
 // ---------------------------------------------------------------- predict
 
 export interface PredictArgsOptions {

@@ -8,7 +8,6 @@ import { leadsInside } from '../files/pathInside'
 import type { Finding, PlansSummary, TrainedModel, ValidationSummary } from '../../shared/api'
 import { readDatasetLabels, readPlansSummary, readValidationSummary } from '../results/summaries'
 import {
-  V1_SHORT_TRAINERS,
   convertMsdArgs,
   defaultPlans,
   defaultTrainer,
@@ -26,7 +25,9 @@ import { folderEnv, optionEnv, trainedModels } from './folders'
 import { resolvePython } from './python'
 import { revalidateCommand } from './guidance'
 import { runTool } from './runner'
-import { trainerDir, usedTrainerDirs, writeGeneratedTrainer } from './trainers'
+import { trainerDir, trainerDirFor, usedTrainerDirs, writeGeneratedTrainer } from './trainers'
+import { ensureV1Trainer } from './trainerInstall'
+import { missingTrainingOutputs } from './trainerOutputs'
 import { HOW } from './howTo'
 
 /** nnU-Net's own default length: 1000 epochs (v2 nnUNetTrainer, v1 nnUNetTrainerV2). */
@@ -117,18 +118,10 @@ export async function resolveTrainer(req: TrainRequest, version: NnunetVersion, 
     return { trainer: base, totalEpochs: epochsFromTrainerName(base) ?? DEFAULT_EPOCHS }
   }
   const epochs = req.epochs ?? epochsFromTrainerName(base) ?? DEFAULT_EPOCHS
-  if (version === 'v1') {
-    // v1 only finds trainers inside its own package; it has no external trainer folder.
-    const shipped = V1_SHORT_TRAINERS[epochs]
-    if (shipped && req.iterationsPerEpoch === undefined && base === defaultTrainer('v1', req.configuration) && req.configuration !== '3d_cascade_fullres') {
-      return { trainer: shipped, totalEpochs: epochs }
-    }
-    throw new Error(
-      `nnU-Net v1 cannot load generated trainers, so a custom length (${epochs} epochs${req.iterationsPerEpoch ? `, ${req.iterationsPerEpoch} iterations` : ''}) is not possible with it. ` +
-        `Use its shipped ${Object.values(V1_SHORT_TRAINERS).join(' / ')} (2 or 5 epochs), the default 1000, or nnU-Net v2.`,
-    )
-  }
-  const trainer = await writeGeneratedTrainer(trainerDir(dataDir), { base, epochs, iterationsPerEpoch: req.iterationsPerEpoch })
+  // v1 too gets a generated subclass that saves checkpoints and validates (nnU-Net's own
+  // nnUNetTrainerV2_2epochs/_5epochs are benchmarking trainers that save nothing). Its module is
+  // installed into nnU-Net's package by runTrain (trainerInstall.ts).
+  const trainer = await writeGeneratedTrainer(trainerDirFor(version, dataDir), { version, base, epochs, iterationsPerEpoch: req.iterationsPerEpoch })
   return { trainer, totalEpochs: epochs }
 }
 
@@ -198,10 +191,18 @@ export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobCo
       throw new Error(`The 3d_cascade_fullres configuration needs the 3d_lowres model of fold ${req.fold} first (expected ${lowres}). Train 3d_lowres for this fold, then start the cascade.`)
     }
   }
+  if (version === 'v1') {
+    // v1 imports trainers only from its own package: put the wizard's module there (trainerInstall.ts).
+    const installed = await ensureV1Trainer(python, trainer, dataDir)
+    if (installed) ctx.log(`Trainer ${trainer}: ${installed} (where nnU-Net v1 finds trainers)`, 'info')
+  }
   ctx.progress({ done: 0, total: totalEpochs, unit: 'epoch', message: 'starting nnU-Net' })
   const command = trainArgs(version, req, { trainer, device: version === 'v2' ? settings.device : undefined })
   const run = await runTool(ctx, { python, env, command, training: { totalEpochs } })
   const outputFolder = dataset ? trainingOutputFolder(settings, dataset, trainer, plans, req.configuration, req.fold) : undefined
+  // Exit code 0 is not enough: a trainer may save no checkpoint or skip the validation.
+  const missing = outputFolder ? missingTrainingOutputs(version, outputFolder, trainer) : undefined
+  if (missing) throw new Error(missing)
   const checkpoints = outputFolder ? (await readdir(outputFolder).catch(() => [] as string[])).filter((n) => /\.(pth|model)$/.test(n)).sort() : []
   const validation = outputFolder && dataset ? await readValidationSummary(outputFolder, version, await datasetLabels(settings, dataset)) : undefined
   return { trainer, ...(outputFolder ? { outputFolder } : {}), epochs: run.epochs, checkpoints, ...(validation && { validation }) }
@@ -227,6 +228,7 @@ export async function runPredict(req: PredictRequest, settings: Settings, ctx: J
   }
   const trainer = req.trainer ?? defaultTrainer(version, req.configuration)
   await checkTrainedModel(settings, req, trainer)
+  if (version === 'v1') await ensureV1Trainer(python, trainer, dataDir)
   await mkdir(req.output, { recursive: true })
   const command = predictArgs(version, req, { trainer, device: version === 'v2' ? settings.device : undefined, processes: settings.augmentationWorkers ? Math.max(1, Math.min(settings.augmentationWorkers, 4)) : undefined })
   // Progress per case (and per sliding window) comes from the runner, parsed from nnU-Net's own output.

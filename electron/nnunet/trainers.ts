@@ -1,13 +1,36 @@
-// Custom epoch counts for nnU-Net v2: a generated trainer subclass in a folder of our own that
-// nnunetv2 (2.8.1) searches through the nnUNet_extTrainer variable
-// (nnunetv2/utilities/find_objects.py: recursive_find_trainer_class_by_name looks there when the
-// class is not one of its own). Prediction needs the same variable, because the trained model
-// folder names the trainer class and nnU-Net imports it again to predict.
+// Generated nnU-Net trainers: one spec (base trainer, epochs, iterations, loss, own Python, and
+// room for more features) -> the source of one Python module, for nnU-Net v2 or v1.
+//
+// Where nnU-Net finds them:
+// - v2 (nnunetv2 2.8.1) searches the folders of the nnUNet_extTrainer variable when a class is
+//   not one of its own (nnunetv2/utilities/find_objects.py: recursive_find_trainer_class_by_name),
+//   for training and again for prediction (the model folder names the trainer class). The
+//   modules live in <data>/trainers, which childEnv puts on that variable.
+// - v1 (nnunet 1.7.1) has no such variable: run_training (default_configuration) and prediction
+//   (model_restore.restore_model) both search only its own package folder
+//   nnunet/training/network_training, recursively. The modules are kept in <data>/trainers-v1 and
+//   installed into that package folder's subpackage nnunet_wizard/ (trainerInstall.ts), as the
+//   guide adds its own trainers there.
+//
+// This file only turns a spec into text and writes it; checking a module with nnU-Net itself is
+// trainerCheck.ts. Other features (e.g. "save a checkpoint and stop on a signal") are added as
+// optional fields of TrainerFeatures and a few lines in the generated class.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { NnunetVersion } from '../../shared/schema'
 
+/** v2: the folder on nnUNet_extTrainer. */
 export function trainerDir(dataDir: string): string {
   return join(dataDir, 'trainers')
+}
+
+/** v1: where the wizard keeps its copy of each module (the copy nnU-Net imports is in its package). */
+export function trainerDirV1(dataDir: string): string {
+  return join(dataDir, 'trainers-v1')
+}
+
+export function trainerDirFor(version: NnunetVersion, dataDir: string): string {
+  return version === 'v2' ? trainerDir(dataDir) : trainerDirV1(dataDir)
 }
 
 /**
@@ -19,16 +42,59 @@ export function usedTrainerDirs(): string[] {
   return [...usedDirs]
 }
 
+/**
+ * A loss nnU-Net ships, as discovered in the installed package (trainerLosses.ts).
+ * v2 borrows the `_build_loss` method of the shipped loss trainer (module + className);
+ * v1 sets `self.loss` the way the shipped loss trainer's __init__ does (imports + expression,
+ * read from its source), since v1 builds the loss in __init__, not in a method.
+ */
+export interface ShippedLoss {
+  /** The shipped trainer class that defines the loss, e.g. nnUNetTrainerTopk10Loss. */
+  className: string
+  module: string
+  /** v1: the import lines of that module the expression needs. */
+  imports?: string[]
+  /** v1: the right-hand side of its `self.loss = ...`. */
+  expression?: string
+}
+
+export type LossChoice =
+  /** The base trainer's own loss (nnU-Net's default: Dice + cross-entropy). */
+  | { kind: 'default' }
+  | { kind: 'shipped'; loss: ShippedLoss }
+  /**
+   * Own Python: a module body that defines `build_loss(trainer)` returning a torch module
+   * (v2 wraps it for deep supervision as nnU-Net's own losses are; v1's initialize does that).
+   */
+  | { kind: 'python'; code: string }
+
+/** Optional behaviour of a generated trainer; each feature adds its own lines to the class. */
+export interface TrainerFeatures {
+  /** (reserved for other features: saving on a signal, ...) */
+  [feature: string]: unknown
+}
+
 export interface GeneratedTrainerSpec {
-  /** The trainer it extends (nnUNetTrainer or any installed/custom one). */
+  /** nnU-Net version it is written for; v2 when absent. */
+  version?: NnunetVersion
+  /** The trainer it extends (nnUNetTrainer / nnUNetTrainerV2 / nnUNetTrainerV2CascadeFullRes or any other). */
   base: string
   epochs: number
   iterationsPerEpoch?: number
+  /** The loss; the base's own when absent. */
+  loss?: LossChoice
+  /** The class name; derived from the rest when absent. */
+  name?: string
+  features?: TrainerFeatures
 }
+
+const PY_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** nnUNetTrainer_Wizard_20ep, nnUNetTrainer_Wizard_2ep_5it: the name says what it does. */
 export function generatedTrainerName(spec: GeneratedTrainerSpec): string {
-  return `${spec.base}_Wizard_${spec.epochs}ep${spec.iterationsPerEpoch ? `_${spec.iterationsPerEpoch}it` : ''}`
+  if (spec.name) return spec.name
+  const loss = spec.loss?.kind === 'shipped' ? `_${spec.loss.loss.className.replace(/^nnUNetTrainer(V2)?_?/, '')}` : spec.loss?.kind === 'python' ? '_ownLoss' : ''
+  return `${spec.base}_Wizard_${spec.epochs}ep${spec.iterationsPerEpoch ? `_${spec.iterationsPerEpoch}it` : ''}${loss}`
 }
 
 /** Validation batches per epoch: nnU-Net's 50, scaled down with the training iterations (at least 1). */
@@ -36,38 +102,141 @@ export function valIterations(iterationsPerEpoch?: number): number | undefined {
   return iterationsPerEpoch === undefined ? undefined : Math.max(1, Math.min(50, Math.round(iterationsPerEpoch / 5)))
 }
 
-export function generatedTrainerSource(spec: GeneratedTrainerSpec): string {
+export interface GeneratedSource {
+  name: string
+  source: string
+  /** Line (1-based) of the module where the user's own Python starts, when there is some. */
+  userCodeLine?: number
+}
+
+const OWN_CODE_MARK = '# ---- your own Python (build_loss) ----'
+
+function header(spec: GeneratedTrainerSpec, version: NnunetVersion): string[] {
+  const what = `${spec.base} with ${spec.epochs} epochs${spec.iterationsPerEpoch ? ` of ${spec.iterationsPerEpoch} iterations` : ''}`
+  const loss = spec.loss?.kind === 'shipped' ? `, the loss of ${spec.loss.loss.className}` : spec.loss?.kind === 'python' ? ', your own loss' : ''
+  const where =
+    version === 'v2'
+      ? '# Found by nnU-Net v2 through the nnUNet_extTrainer environment variable.'
+      : '# Installed by the wizard into nnunet/training/network_training/nnunet_wizard/, where nnU-Net v1 finds trainers.'
+  return [`# Generated by nnU-Net Wizard: ${what}${loss}.`, where, '# Regenerated from its spec by the wizard; edits here are overwritten.']
+}
+
+function checkSpec(spec: GeneratedTrainerSpec): void {
+  if (!PY_NAME.test(spec.base)) throw new Error(`The base trainer "${spec.base}" is not a Python class name.`)
+  if (spec.name !== undefined && !PY_NAME.test(spec.name)) throw new Error(`The trainer name "${spec.name}" is not a Python class name (letters, digits, _; not starting with a digit).`)
+  if (!Number.isInteger(spec.epochs) || spec.epochs < 1) throw new Error(`Epochs must be a whole number of at least 1 (got ${spec.epochs}).`)
+  if (spec.loss?.kind === 'shipped' && !PY_NAME.test(spec.loss.loss.className)) throw new Error(`The loss trainer "${spec.loss.loss.className}" is not a Python class name.`)
+}
+
+function ownCodeLines(code: string): string[] {
+  return code.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n')
+}
+
+function v2Source(spec: GeneratedTrainerSpec): GeneratedSource {
   const name = generatedTrainerName(spec)
   const val = valIterations(spec.iterationsPerEpoch)
   // The base is looked up by name the way nnU-Net looks up trainers, so custom bases work too.
-  // The __init__ signature must match nnUNetTrainer's exactly: nnU-Net records its arguments by
-  // inspecting the signature (my_init_kwargs) and passes them again when it predicts.
   const baseImport =
     spec.base === 'nnUNetTrainer'
-      ? 'from nnunetv2.training.nnUNetTrainer.nnUNetTrainer import nnUNetTrainer as _Base'
-      : `from nnunetv2.utilities.find_objects import recursive_find_trainer_class_by_name\n_Base = recursive_find_trainer_class_by_name(${JSON.stringify(spec.base)})`
-  return [
-    `# Generated by nnU-Net Wizard: ${spec.base} with ${spec.epochs} epochs${spec.iterationsPerEpoch ? ` of ${spec.iterationsPerEpoch} iterations` : ''}.`,
-    '# Found by nnU-Net through the nnUNet_extTrainer environment variable. Regenerated on demand; edits are overwritten.',
-    'import torch',
-    baseImport,
+      ? ['from nnunetv2.training.nnUNetTrainer.nnUNetTrainer import nnUNetTrainer as _Base']
+      : ['from nnunetv2.utilities.find_objects import recursive_find_trainer_class_by_name', `_Base = recursive_find_trainer_class_by_name(${JSON.stringify(spec.base)})`]
+  const lines = [...header(spec, 'v2'), 'import torch', ...baseImport]
+  const loss = spec.loss
+  if (loss?.kind === 'shipped') lines.push(`from ${loss.loss.module} import ${loss.loss.className} as _LossSource`)
+  if (loss?.kind === 'python') lines.push('import numpy as np', 'from nnunetv2.training.loss.deep_supervision import DeepSupervisionWrapper')
+  lines.push(
     '',
     '',
     `class ${name}(_Base):`,
+    // The __init__ signature must match nnUNetTrainer's exactly: nnU-Net records its arguments by
+    // inspecting the signature (my_init_kwargs) and passes them again when it predicts.
     "    def __init__(self, plans: dict, configuration: str, fold: int, dataset_json: dict, device: torch.device = torch.device('cuda')):",
     '        super().__init__(plans, configuration, fold, dataset_json, device)',
     `        self.num_epochs = ${spec.epochs}`,
     ...(spec.iterationsPerEpoch ? [`        self.num_iterations_per_epoch = ${spec.iterationsPerEpoch}`, `        self.num_val_iterations_per_epoch = ${val}`] : []),
-    '',
-  ].join('\n')
+  )
+  if (loss?.kind === 'shipped') {
+    // The shipped loss trainer's own method, run on this trainer (it only reads what every nnUNetTrainer has).
+    lines.push('', '    def _build_loss(self):', '        return _LossSource._build_loss(self)')
+  }
+  let userCodeLine: number | undefined
+  if (loss?.kind === 'python') {
+    lines.push(
+      '',
+      '    def _build_loss(self):',
+      '        loss = build_loss(self)',
+      '        if self.enable_deep_supervision:',
+      '            # As nnU-Net weights its own losses: halved per lower resolution, the lowest not used.',
+      '            weights = np.array([1 / (2 ** i) for i in range(len(self._get_deep_supervision_scales()))])',
+      '            weights[-1] = 0',
+      '            loss = DeepSupervisionWrapper(loss, weights / weights.sum())',
+      '        return loss',
+      '',
+      '',
+      OWN_CODE_MARK,
+    )
+    userCodeLine = lines.length + 1
+    lines.push(...ownCodeLines(loss.code))
+  }
+  return { name, source: lines.join('\n') + '\n', ...(userCodeLine ? { userCodeLine } : {}) }
 }
 
-/** Writes the trainer module (atomically, only when it changed) and returns its class name. */
-export async function writeGeneratedTrainer(dir: string, spec: GeneratedTrainerSpec): Promise<string> {
+function v1Source(spec: GeneratedTrainerSpec): GeneratedSource {
   const name = generatedTrainerName(spec)
+  const val = valIterations(spec.iterationsPerEpoch)
+  const baseImport =
+    spec.base === 'nnUNetTrainerV2'
+      ? 'from nnunet.training.network_training.nnUNetTrainerV2 import nnUNetTrainerV2 as _Base'
+      : spec.base === 'nnUNetTrainerV2CascadeFullRes'
+        ? 'from nnunet.training.network_training.nnUNetTrainerV2_CascadeFullRes import nnUNetTrainerV2CascadeFullRes as _Base'
+        : // Any other base, found the way nnU-Net v1 finds trainers (its package folder, recursively).
+          `import nnunet\nfrom os.path import join as _join\nfrom nnunet.training.model_restore import recursive_find_python_class\n_Base = recursive_find_python_class([_join(nnunet.__path__[0], "training", "network_training")], ${JSON.stringify(spec.base)}, current_module="nnunet.training.network_training")`
+  const lines = [...header(spec, 'v1'), baseImport]
+  const loss = spec.loss
+  if (loss?.kind === 'shipped') {
+    if (!loss.loss.expression) throw new Error(`The shipped loss ${loss.loss.className} has no loss expression for nnU-Net v1.`)
+    lines.push(...(loss.loss.imports ?? []))
+  }
+  lines.push(
+    '',
+    '',
+    `class ${name}(_Base):`,
+    // v1 saves the constructor's arguments (init_args, set by the base) in the checkpoint's .pkl and
+    // calls the class with them again to predict: this class takes exactly the base's arguments.
+    '    def __init__(self, *args, **kwargs):',
+    '        super().__init__(*args, **kwargs)',
+    `        self.max_num_epochs = ${spec.epochs}`,
+    ...(spec.iterationsPerEpoch ? [`        self.num_batches_per_epoch = ${spec.iterationsPerEpoch}`, `        self.num_val_batches_per_epoch = ${val}`] : []),
+    // Unlike nnU-Net's benchmarking nnUNetTrainerV2_2epochs/_5epochs, nothing is switched off:
+    // checkpoints (model_final_checkpoint.model + .pkl) and the validation are the base's own.
+  )
+  let userCodeLine: number | undefined
+  if (loss?.kind === 'shipped') lines.push(`        self.loss = ${loss.loss.expression}`)
+  if (loss?.kind === 'python') {
+    // initialize() wraps self.loss for deep supervision (MultipleOutputLoss2).
+    lines.push('        self.loss = build_loss(self)', '', '', OWN_CODE_MARK)
+    userCodeLine = lines.length + 1
+    lines.push(...ownCodeLines(loss.code))
+  }
+  return { name, source: lines.join('\n') + '\n', ...(userCodeLine ? { userCodeLine } : {}) }
+}
+
+/** The module of a spec: its class name, text, and where the user's own Python starts in it. */
+export function generateTrainer(spec: GeneratedTrainerSpec): GeneratedSource {
+  checkSpec(spec)
+  return (spec.version ?? 'v2') === 'v2' ? v2Source(spec) : v1Source(spec)
+}
+
+export function generatedTrainerSource(spec: GeneratedTrainerSpec): string {
+  return generateTrainer(spec).source
+}
+
+/** Writes `source` to dir/name.py atomically, only when it changed. */
+export async function writeTrainerModule(dir: string, name: string, source: string, version: NnunetVersion = 'v2'): Promise<string> {
+  if (!PY_NAME.test(name)) throw new Error(`The trainer name "${name}" is not a Python class name.`)
   const file = join(dir, `${name}.py`)
-  const source = generatedTrainerSource(spec)
-  usedDirs.add(dir)
+  // Only v2 folders go on nnUNet_extTrainer (a v1 module there would be imported by nnunetv2).
+  if (version === 'v2') usedDirs.add(dir)
   const current = await readFile(file, 'utf8').catch(() => null)
   if (current !== source) {
     await mkdir(dir, { recursive: true })
@@ -75,5 +244,12 @@ export async function writeGeneratedTrainer(dir: string, spec: GeneratedTrainerS
     await writeFile(tmp, source)
     await rename(tmp, file)
   }
+  return file
+}
+
+/** Writes the trainer module of a spec (atomically, only when it changed) and returns its class name. */
+export async function writeGeneratedTrainer(dir: string, spec: GeneratedTrainerSpec): Promise<string> {
+  const { name, source } = generateTrainer(spec)
+  await writeTrainerModule(dir, name, source, spec.version)
   return name
 }

@@ -2,6 +2,7 @@
 // the integration test trains with one).
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -53,8 +54,15 @@ describe('generated trainers (v2)', () => {
     expect(await resolveTrainer(req({}), 'v2', dir)).toEqual({ trainer: 'nnUNetTrainer', totalEpochs: 1000 })
     expect(await resolveTrainer(req({ trainer: 'nnUNetTrainer_5epochs' }), 'v2', dir)).toEqual({ trainer: 'nnUNetTrainer_5epochs', totalEpochs: 5 })
     expect(await resolveTrainer(req({ epochs: 2, iterationsPerEpoch: 3 }), 'v2', dir)).toEqual({ trainer: 'nnUNetTrainer_Wizard_2ep_3it', totalEpochs: 2 })
-    expect(await resolveTrainer(req({ epochs: 5 }), 'v1', dir)).toEqual({ trainer: 'nnUNetTrainerV2_5epochs', totalEpochs: 5 })
+    // v1: a generated subclass too (never the benchmarking nnUNetTrainerV2_2epochs/_5epochs, which save nothing).
+    expect(await resolveTrainer(req({ epochs: 5 }), 'v1', dir)).toEqual({ trainer: 'nnUNetTrainerV2_Wizard_5ep', totalEpochs: 5 })
     expect(await resolveTrainer(req({ configuration: '3d_cascade_fullres' }), 'v1', dir)).toEqual({ trainer: 'nnUNetTrainerV2CascadeFullRes', totalEpochs: 1000 })
-    await expect(resolveTrainer(req({ epochs: 50 }), 'v1', dir)).rejects.toThrow(/v1 cannot load generated trainers/)
+    expect(await resolveTrainer(req({ configuration: '3d_cascade_fullres', epochs: 50 }), 'v1', dir)).toEqual({ trainer: 'nnUNetTrainerV2CascadeFullRes_Wizard_50ep', totalEpochs: 50 })
+    const v1src = await readFile(join(dir, 'trainers-v1', 'nnUNetTrainerV2CascadeFullRes_Wizard_50ep.py'), 'utf8')
+    expect(v1src).toContain('import nnUNetTrainerV2CascadeFullRes as _Base')
+    expect(v1src).toContain('self.max_num_epochs = 50')
+    expect(v1src).not.toMatch(/def (save_checkpoint|validate)/)
+    // The v1 module is not in the v2 folder that nnUNet_extTrainer names.
+    expect(existsSync(join(dir, 'trainers', 'nnUNetTrainerV2_Wizard_5ep.py'))).toBe(false)
   })
 })
