@@ -14,6 +14,8 @@ import { VolumeCache } from './imaging/volumeCache'
 import { scanSources, validateSources, planOutput, runPrepare, previewCase, viewFiles } from './dataset'
 import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, idClashFindings } from './nnunet'
 import { createRuns, EventfulJobs } from './nnunet/runs'
+import { createResults } from './results'
+import { caseErrors } from './results/caseErrors'
 import { ApiError } from './transport/errors'
 
 export interface NativeHooks {
@@ -138,6 +140,12 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
     shellExports: async () => shellExports(await settings.get()),
     // plan, train, predict, findBest and the run queue: electron/nnunet/runs.ts
     ...runs,
+    // results, test evaluation, report and model zips: electron/results/index.ts
+    ...createResults({ jobs, dataDir: base, settings: () => settings.get() }),
+    caseErrors: async (req) => {
+      const { image, label, ...rest } = await caseErrors(await settings.get(), s.caseErrorsRequest.parse(req))
+      return { ...rest, imageVolume: volumes.put(image), labelVolume: volumes.put(label) }
+    },
     dispose: () => runs.queue.close(),
   }
 }

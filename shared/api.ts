@@ -167,7 +167,7 @@ export interface ViewFilesResult extends PreviewResult {
 
 // ---------------------------------------------------------------- jobs
 
-export type JobKind = 'validate' | 'prepare' | 'install' | 'convert' | 'plan' | 'train' | 'predict' | 'find-best'
+export type JobKind = 'validate' | 'prepare' | 'install' | 'convert' | 'plan' | 'train' | 'predict' | 'find-best' | 'evaluate' | 'export-model' | 'import-model'
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
 
 export interface Progress {
@@ -407,6 +407,122 @@ export interface FindBestResult {
   best?: { model: string; dice: number }
 }
 
+// ---------------------------------------------------------------- results (electron/results)
+
+/** missing: no fold folder; running/stopped: a log but no final checkpoint (log written in the last 15 minutes or not); finished: the final checkpoint exists. */
+export type FoldState = 'missing' | 'running' | 'stopped' | 'finished'
+
+/** One case's scores, from nnU-Net's own summary.json (validation of a fold, or the test evaluation). */
+export interface CaseResult {
+  /** The case id (file name without its ending), e.g. liver_001. */
+  case: string
+  /** The cross-validation fold that validated it, or "test" for a held-out test case. */
+  fold: number | 'test'
+  /** TRAINER__PLANS__CONFIGURATION of a validation; the prediction folder's name for a test case. */
+  model: string
+  configuration?: string
+  /** Label name -> Dice; null where nnU-Net has NaN (the label is in neither reference nor prediction). */
+  dice: Record<string, number | null>
+  /** Label name -> false positive / false negative voxels (v1: derived from its Dice and positive counts). */
+  fp: Record<string, number | null>
+  fn: Record<string, number | null>
+  /** The reference (label) file and the prediction file, as nnU-Net names them. */
+  reference: string
+  prediction: string
+}
+
+/** Mean and sample standard deviation of one figure across folds (sd null below two folds). */
+export interface Spread {
+  mean: number | null
+  sd: number | null
+  min: number | null
+  max: number | null
+  n: number
+}
+
+export interface FoldResult {
+  fold: number | 'all'
+  state: FoldState
+  /** Epochs finished, from the fold's training log. */
+  epochsDone: number
+  /** Epochs the trainer runs (from its name; nnU-Net's default 1000 otherwise). */
+  totalEpochs: number
+  folder: string
+  /** The fold's validation summary.json when it exists. */
+  summary?: string
+  /** Label name -> mean validation Dice of this fold. */
+  dice: Record<string, number | null>
+  /** Foreground mean as nnU-Net reports it. */
+  mean: number | null
+  cases: number
+  /** The training curves parsed from the fold's log (shared/trainingLog.ts). */
+  curves: EpochMetrics[]
+}
+
+export interface ModelResults {
+  /** TRAINER__PLANS__CONFIGURATION */
+  model: string
+  configuration: string
+  trainer: string
+  plans: string
+  folder: string
+  folds: FoldResult[]
+  /** Label name -> spread of the folds' mean Dice. */
+  dice: Record<string, Spread>
+  mean: Spread
+}
+
+export interface TestResults {
+  /** The folder of predictions scored against labelsTs. */
+  folder: string
+  reference: string
+  /** evaluated: summary.json is newer than every prediction; stale: a prediction is newer; not-evaluated: no summary yet. */
+  state: 'evaluated' | 'stale' | 'not-evaluated'
+  summary?: string
+  dice: Record<string, number | null>
+  mean: number | null
+  cases: number
+  predictions: number
+}
+
+export interface FindBestInfo {
+  file: string
+  /** e.g. "nnUNetTrainer__nnUNetPlans__3d_fullres" or an "ensemble___..." name. */
+  best: string
+  dice: number | null
+  diceAfterPostprocessing: number | null
+  /** Every model and ensemble compared, with its cross-validation foreground Dice. */
+  all: Record<string, number | null>
+}
+
+export interface DatasetResults {
+  datasetId: number
+  dataset: string
+  version: s.NnunetVersion
+  labels: { name: string; value: number }[]
+  models: ModelResults[]
+  /** Every validation case of every fold, and every evaluated test case. */
+  cases: CaseResult[]
+  test: TestResults[]
+  /** raw/DatasetX/labelsTs when it exists. */
+  labelsTs?: string
+  findBest?: FindBestInfo
+}
+
+/** caseErrors: the scan and one label map holding agreement (the label's value), false positives and false negatives. */
+export interface CaseErrorsResult {
+  caseKey: string
+  imageVolume: string
+  labelVolume: string
+  /** The larger kind of error first (the viewer opens on it), then the other, then the labels. */
+  labels: LabelInfo[]
+  /** Voxels shown as false positive / false negative (on the grid sent, see reduced). */
+  errorVoxels: { fp: number; fn: number }
+  imagePath: string
+  geometry: Geometry
+  reduced?: PreviewReduction
+}
+
 // ---------------------------------------------------------------- misc
 
 export interface AppInfo {
@@ -494,6 +610,12 @@ export const apiRequests = {
   runQueue: null,
   removeQueued: s.queueEntryRequest,
   resumeQueue: null,
+  results: s.resultsRequest,
+  evaluateTest: s.evaluateTestRequest,
+  resultsReport: s.resultsReportRequest,
+  exportModel: s.exportModelRequest,
+  importModel: s.importModelRequest,
+  caseErrors: s.caseErrorsRequest,
 } as const
 
 export type ApiMethod = keyof typeof apiRequests
@@ -565,6 +687,18 @@ export interface Api {
   removeQueued(req: Req<'removeQueued'>): Promise<RunQueueState>
   /** Starts the next waiting entry after a cancelled run paused the queue. */
   resumeQueue(): Promise<RunQueueState>
+  /** Cross-validation per model and fold, every case's Dice and FP/FN, test evaluations, find_best: read from nnU-Net's files. */
+  results(req: Req<'results'>): Promise<DatasetResults>
+  /** Job: nnUNetv2_evaluate_folder (v1 nnUNet_evaluate_folder) of test predictions against labelsTs. */
+  evaluateTest(req: Req<'evaluateTest'>): Promise<JobRef>
+  /** Writes the results as one self-contained HTML file and/or CSV; returns the files written and the HTML. */
+  resultsReport(req: Req<'resultsReport'>): Promise<{ html?: string; csv?: string; files: string[] }>
+  /** Job: nnUNetv2_export_model_to_zip (v1 nnUNet_export_model_to_zip). */
+  exportModel(req: Req<'exportModel'>): Promise<JobRef>
+  /** Job: nnUNetv2_install_pretrained_model_from_zip (v1 nnUNet_install_pretrained_model_from_zip) into the results folder. */
+  importModel(req: Req<'importModel'>): Promise<JobRef>
+  /** A scored case for the viewer: scan, reference and prediction, false positives and negatives in their own colours. */
+  caseErrors(req: Req<'caseErrors'>): Promise<CaseErrorsResult>
 }
 
 /** The one event channel: job updates for every kind of job, and the run queue's changes. */

@@ -189,6 +189,58 @@ export const enqueueTrainingsRequest = z.object({
   thenFindBest: z.boolean().default(false),
 })
 
+// ---------------------------------------------------------------- results (electron/results)
+
+const modelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a trainer is a Python class name')
+const plansName = z.string().regex(/^[A-Za-z0-9_.-]+$/)
+
+/** The cross-validation and test results of a dataset, read from nnU-Net's own files (nothing is run). */
+export const resultsRequest = z.object({
+  datasetId: z.number().int().min(1).max(999),
+  /** Only these configurations (default: every trained one). */
+  configurations: z.array(configuration).optional(),
+  /** Prediction folders of the test cases (default: the dataset's imagesTs_predicted when it exists). */
+  testPredictions: z.array(pathText).max(20).optional(),
+})
+
+/** Scores a folder of test predictions against the dataset's labelsTs with nnU-Net's own evaluator. */
+export const evaluateTestRequest = z.object({
+  datasetId: z.number().int().min(1).max(999),
+  predictions: pathText,
+})
+
+/** The report of resultsRequest's results, written as one self-contained HTML file and/or CSV. */
+export const resultsReportRequest = resultsRequest.extend({
+  html: pathText.optional(),
+  csv: pathText.optional(),
+})
+
+/** A trained model to a zip with nnU-Net's own exporter. */
+export const exportModelRequest = z.object({
+  datasetId: z.number().int().min(1).max(999),
+  configurations: z.array(configuration).min(1),
+  trainer: modelName.optional(),
+  plans: plansName.optional(),
+  /** Default: the folds of the model that finished training. */
+  folds: z.array(fold).min(1).optional(),
+  output: pathText,
+})
+
+/** One scored case for the viewer: its scan with reference and prediction, errors in their own colours. */
+export const caseErrorsRequest = z.object({
+  datasetId: z.number().int().min(1).max(999),
+  case: z.string().max(300).optional(),
+  fold: z.union([z.number().int().min(0).max(9), z.literal('test')]),
+  reference: pathText,
+  prediction: pathText,
+  maxVoxels: z.number().int().min(1).optional(),
+  /** Label name -> colour (the project's), else the default table. */
+  colours: z.record(z.string(), rgb).optional(),
+})
+
+/** A model zip installed into the nnU-Net results folder with nnU-Net's own installer. */
+export const importModelRequest = z.object({ zip: pathText })
+
 /** A run queue entry, by the id the queue gave it. */
 export const queueEntryRequest = z.object({ entryId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a queue entry id') })
 
@@ -281,3 +333,9 @@ export type ProjectRuns = z.infer<typeof projectRuns>
 export type DatasetJsonV2 = z.infer<typeof datasetJsonV2>
 export type DatasetJsonMsd = z.infer<typeof datasetJsonMsd>
 export type Rgb = z.infer<typeof rgb>
+export type ResultsRequest = z.infer<typeof resultsRequest>
+export type EvaluateTestRequest = z.infer<typeof evaluateTestRequest>
+export type ResultsReportRequest = z.infer<typeof resultsReportRequest>
+export type ExportModelRequest = z.infer<typeof exportModelRequest>
+export type ImportModelRequest = z.infer<typeof importModelRequest>
+export type CaseErrorsRequest = z.infer<typeof caseErrorsRequest>

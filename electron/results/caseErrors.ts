@@ -1,0 +1,131 @@
+// One scored case for the viewer: the scan with the reference and the prediction in one label map,
+// where agreement keeps the label's own value (and colour) and disagreement gets two values of its
+// own: false positive (predicted, not in the reference) and false negative (in the reference,
+// missed). Read through the volume worker pool as viewFiles does; nothing is written.
+import { basename, join } from 'node:path'
+import type { CaseErrorsResult, LabelInfo } from '../../shared/api'
+import type { CaseErrorsRequest, Settings } from '../../shared/schema'
+import { defaultLabelColor } from '../../shared/labelColors'
+import { volumePool } from '../imaging/workerPool'
+import { imageForLabel } from '../dataset/viewFiles'
+import { datasetFolderName, datasetLabels } from '../nnunet/pipeline'
+import { rawDatasetDir } from './crossValidation'
+
+export const FP_COLOUR: [number, number, number] = [255, 215, 0]
+export const FN_COLOUR: [number, number, number] = [0, 200, 255]
+
+interface NiftiView {
+  header: Uint8Array
+  data: Uint8Array | Uint16Array
+  voxels: number
+}
+
+/** The voxels of an uncompressed little-endian NIfTI-1 label map as the volume worker writes it (uint8 or uint16). */
+export function niftiLabelVoxels(nii: Uint8Array): NiftiView {
+  const dv = new DataView(nii.buffer, nii.byteOffset, nii.byteLength)
+  if (dv.getInt32(0, true) !== 348) throw new Error('not a little-endian NIfTI-1 volume')
+  const dims = [1, 2, 3].map((i) => Math.max(1, dv.getInt16(40 + 2 * i, true)))
+  const voxels = dims.reduce((a, b) => a * b, 1)
+  const datatype = dv.getInt16(70, true)
+  const offset = Math.round(dv.getFloat32(108, true))
+  const bytes = nii.slice(offset)
+  const data = datatype === 2 ? bytes.subarray(0, voxels) : datatype === 512 ? new Uint16Array(bytes.buffer, bytes.byteOffset, voxels) : null
+  if (!data) throw new Error(`label map datatype ${datatype} is neither uint8 nor uint16`)
+  return { header: nii.slice(0, offset), data, voxels }
+}
+
+export interface ErrorMap {
+  data: Uint8Array | Uint16Array
+  fpValue: number
+  fnValue: number
+  fp: number
+  fn: number
+}
+
+/**
+ * Agreement keeps its value; a voxel predicted as a label the reference does not have there is a
+ * false positive, a reference voxel the prediction missed (background or another label) a false
+ * negative. Where both are labelled but differently, the voxel is counted for both (as nnU-Net's
+ * per-label FP and FN do) and shown as a false positive.
+ */
+export function errorMap(reference: ArrayLike<number>, prediction: ArrayLike<number>, maxValue: number): ErrorMap {
+  const fpValue = maxValue + 1
+  const fnValue = maxValue + 2
+  const data = fnValue > 255 ? new Uint16Array(reference.length) : new Uint8Array(reference.length)
+  let fp = 0
+  let fn = 0
+  for (let i = 0; i < reference.length; i++) {
+    const r = reference[i]!
+    const p = prediction[i]!
+    if (r === p) data[i] = r
+    else if (p !== 0) {
+      data[i] = fpValue
+      fp++
+      if (r !== 0) fn++
+    } else {
+      data[i] = fnValue
+      fn++
+    }
+  }
+  return { data, fpValue, fnValue, fp, fn }
+}
+
+/** The NIfTI bytes of `data` with the header of `like` (same grid), the datatype set to fit. */
+function withVoxels(like: NiftiView, data: Uint8Array | Uint16Array): Uint8Array {
+  const header = like.header.slice()
+  const dv = new DataView(header.buffer, header.byteOffset, header.byteLength)
+  dv.setInt16(70, data instanceof Uint16Array ? 512 : 2, true)
+  dv.setInt16(72, data instanceof Uint16Array ? 16 : 8, true)
+  const out = new Uint8Array(header.length + data.byteLength)
+  out.set(header, 0)
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length)
+  return out
+}
+
+export interface CaseErrorsVolumes extends Omit<CaseErrorsResult, 'imageVolume' | 'labelVolume'> {
+  image: Uint8Array
+  label: Uint8Array
+}
+
+export async function caseErrors(settings: Settings, req: CaseErrorsRequest): Promise<CaseErrorsVolumes> {
+  if (!settings.folders) throw new Error('The nnU-Net folders are not set.')
+  const dataset = await datasetFolderName(settings, req.datasetId)
+  if (!dataset) throw new Error(`Dataset ${req.datasetId} is not in the nnU-Net folders.`)
+  // The scan: imagesTs for a test case, imagesTr for a validation case (nnU-Net's validation reads the training images).
+  const imagesDir = join(rawDatasetDir(settings, dataset), req.fold === 'test' ? 'imagesTs' : 'imagesTr')
+  const image = await imageForLabel(imagesDir, req.prediction)
+  const [ref, pred] = await Promise.all([
+    volumePool().view({ image, label: req.reference, maxVoxels: req.maxVoxels }),
+    volumePool().view({ image, label: req.prediction, maxVoxels: req.maxVoxels }),
+  ])
+  for (const [what, r] of [
+    ['reference', ref],
+    ['prediction', pred],
+  ] as const) {
+    const bad = r.findings.find((f) => f.severity === 'error')
+    if (bad) throw new Error(`The ${what} ${basename(what === 'reference' ? req.reference : req.prediction)} cannot be shown over its scan: ${bad.text}`)
+  }
+  const a = niftiLabelVoxels(ref.labelNii)
+  const b = niftiLabelVoxels(pred.labelNii)
+  if (a.voxels !== b.voxels) throw new Error(`The prediction ${basename(req.prediction)} is not on the grid of its reference ${basename(req.reference)}.`)
+  const names = await datasetLabels(settings, dataset)
+  const maxValue = Math.max(0, ...names.map((l) => l.value), ...ref.values.map((v) => v.value), ...pred.values.map((v) => v.value))
+  const err = errorMap(a.data, b.data, maxValue)
+  const nameOf = (v: number) => names.find((l) => l.value === v)?.name ?? `label ${v}`
+  const present = [...new Set([...ref.values, ...pred.values].map((v) => v.value))].sort((x, y) => x - y)
+  const classes: LabelInfo[] = present.map((v) => ({ name: nameOf(v), value: v, color: req.colours?.[nameOf(v)] ?? defaultLabelColor(v) }))
+  const fpLabel: LabelInfo = { name: 'false positive', value: err.fpValue, color: FP_COLOUR }
+  const fnLabel: LabelInfo = { name: 'false negative', value: err.fnValue, color: FN_COLOUR }
+  // The viewer opens on the first label in the list that has voxels: the larger kind of error first.
+  const errors = err.fp >= err.fn ? [fpLabel, fnLabel] : [fnLabel, fpLabel]
+  return {
+    caseKey: req.case ?? basename(req.prediction).replace(/\.(nii\.gz|nii|nrrd|mha)$/i, ''),
+    image: ref.imageNii,
+    label: withVoxels(a, err.data),
+    labels: [...errors.filter((l) => (l === fpLabel ? err.fp : err.fn) > 0), ...classes],
+    errorVoxels: { fp: err.fp, fn: err.fn },
+    imagePath: image,
+    geometry: ref.geometry,
+    ...(ref.reduced && { reduced: ref.reduced }),
+  }
+}

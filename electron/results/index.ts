@@ -1,0 +1,72 @@
+// The results part of the service (the one door): reading a dataset's results, scoring test
+// predictions, the report, and model zips. service.ts spreads these methods into the Api object.
+import type { Api, JobRef } from '../../shared/api'
+import * as s from '../../shared/schema'
+import { writeFileAtomic } from '../files/writeAtomic'
+import type { JobManager } from '../jobs/jobManager'
+import { ApiError } from '../transport/errors'
+import { readDatasetResults } from './crossValidation'
+import { datasetFacts, resultsCsv, resultsHtml } from './report'
+import { runEvaluateTest, runExportModel, runImportModel } from './runs'
+
+export type ResultsMethods = Pick<Api, 'results' | 'evaluateTest' | 'resultsReport' | 'exportModel' | 'importModel'>
+
+export interface ResultsOptions {
+  jobs: JobManager
+  dataDir: string
+  settings: () => Promise<s.Settings>
+}
+
+/** The commands of this dataset's nnU-Net jobs in the app's history, oldest first. */
+async function datasetCommands(jobs: JobManager, datasetId: number, dataset: string): Promise<string[]> {
+  const id = String(datasetId)
+  const mine = (argv: string[]) => argv.some((a, i) => ((a === '-d' || a === '-t') && argv[i + 1] === id) || a.includes(dataset))
+  return (await jobs.list())
+    .filter((j) => j.command && mine(j.command) && j.state === 'done')
+    .sort((a, b) => a.createdAt - b.createdAt)
+    .map((j) => j.command!.map((a) => (/[\s"'$\\]/.test(a) ? JSON.stringify(a) : a)).join(' '))
+}
+
+export function createResults(opts: ResultsOptions): ResultsMethods {
+  const { jobs, dataDir } = opts
+  const ref = (p: Promise<{ id: string }>): Promise<JobRef> => p.then((j) => ({ jobId: j.id }))
+  const read = async (req: s.ResultsRequest) => {
+    try {
+      return await readDatasetResults(await opts.settings(), req)
+    } catch (err) {
+      throw new ApiError((err as Error).message, 'no-results', 404)
+    }
+  }
+  return {
+    results: (req) => read(s.resultsRequest.parse(req)),
+    evaluateTest: async (req) => {
+      const r = s.evaluateTestRequest.parse(req)
+      return ref(jobs.start('evaluate', `Score the test predictions of dataset ${r.datasetId}`, async (ctx) => runEvaluateTest(r, await opts.settings(), ctx, dataDir)))
+    },
+    resultsReport: async (req) => {
+      const r = s.resultsReportRequest.parse(req)
+      const settings = await opts.settings()
+      const results = await read(r)
+      const html = resultsHtml({ results, facts: await datasetFacts(settings, results.dataset), commands: await datasetCommands(jobs, r.datasetId, results.dataset), generatedAt: new Date() })
+      const csv = resultsCsv(results)
+      const files: string[] = []
+      for (const [file, text] of [
+        [r.html, html],
+        [r.csv, csv],
+      ] as const) {
+        if (!file) continue
+        await writeFileAtomic(file, text)
+        files.push(file)
+      }
+      return { html, csv, files }
+    },
+    exportModel: async (req) => {
+      const r = s.exportModelRequest.parse(req)
+      return ref(jobs.start('export-model', `Export ${r.configurations.join(', ')} of dataset ${r.datasetId} to a zip`, async (ctx) => runExportModel(r, await opts.settings(), ctx, dataDir)))
+    },
+    importModel: async (req) => {
+      const r = s.importModelRequest.parse(req)
+      return ref(jobs.start('import-model', 'Install a model from a zip', async (ctx) => runImportModel(r, await opts.settings(), ctx, dataDir)))
+    },
+  }
+}

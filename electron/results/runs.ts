@@ -1,0 +1,148 @@
+// The results jobs, each one nnU-Net tool: scoring test predictions against labelsTs with
+// nnU-Net's evaluator, exporting a trained model to a zip and installing one from a zip with
+// nnU-Net's own model-sharing commands. They are light (no GPU, seconds to minutes) and read or
+// add files nnU-Net owns, so they run as plain jobs beside the run queue, not in it.
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, stat } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { defaultPlans, defaultTrainer } from '../../shared/nnunetArgs'
+import type { Configuration, EvaluateTestRequest, ExportModelRequest, ImportModelRequest, Settings } from '../../shared/schema'
+import type { JobContext } from '../jobs/jobManager'
+import { folderEnv, trainedModels } from '../nnunet/folders'
+import { childEnv, datasetFolderName, datasetLabels } from '../nnunet/pipeline'
+import { resolvePython } from '../nnunet/python'
+import { runTool } from '../nnunet/runner'
+import { leadsInside } from '../files/pathInside'
+import { rawDatasetDir, readTestFolder } from './crossValidation'
+import { evaluateArgs, exportModelArgs, importModelArgs } from './tools'
+
+const ending = (n: string) => /\.(nii\.gz|nii|nrrd|mha|tif|png)$/i.exec(n)?.[0]
+
+export interface EvaluateResult {
+  summary: string
+  cases: number
+  /** labelsTs cases without a prediction (not scored). */
+  unscored: string[]
+}
+
+/**
+ * Scores a folder of predictions of the dataset's test cases against its labelsTs with nnU-Net's
+ * evaluator, which writes predictions/summary.json. A prediction with no reference is refused
+ * before nnU-Net starts (its evaluator would stop on the missing file); reference cases that were
+ * not predicted are left out and named.
+ */
+export async function runEvaluateTest(req: EvaluateTestRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<EvaluateResult> {
+  const version = settings.nnunetVersion
+  folderEnv(settings)
+  const dataset = await datasetFolderName(settings, req.datasetId)
+  if (!dataset) throw new Error(`Dataset ${req.datasetId} is not in the nnU-Net folders: check the dataset id and the folders.`)
+  const labelsTs = join(rawDatasetDir(settings, dataset), 'labelsTs')
+  const refs = await readdir(labelsTs).catch(() => null)
+  if (!refs) throw new Error(`${labelsTs} does not exist: the test cases' labels are needed to score their predictions. Write the dataset again with a test split and test labels on (the default; nnunet-wizard prepare without --no-test-labels).`)
+  const preds = (await readdir(req.predictions).catch(() => null))?.filter((n) => ending(n))
+  if (!preds) throw new Error(`The prediction folder ${req.predictions} does not exist.`)
+  if (!preds.length) throw new Error(`${req.predictions} holds no segmentations to score: predict the test images (imagesTs) into it first.`)
+  const refSet = new Set(refs.filter((n) => ending(n)))
+  const orphans = preds.filter((p) => !refSet.has(p))
+  if (orphans.length) {
+    throw new Error(`${orphans.length} prediction${orphans.length === 1 ? ' has' : 's have'} no label in ${labelsTs} (${orphans.slice(0, 3).join(', ')}${orphans.length > 3 ? ', ...' : ''}): only predictions of the dataset's test cases (imagesTs) can be scored. Predict imagesTs into a folder of its own.`)
+  }
+  const unscored = [...refSet].filter((r) => !preds.includes(r)).sort()
+  if (unscored.length && version === 'v1') {
+    throw new Error(`nnU-Net v1's evaluator needs a prediction of every test case; ${unscored.length} ${unscored.length === 1 ? 'is' : 'are'} missing in ${req.predictions} (${unscored.slice(0, 3).join(', ')}). Predict all of imagesTs.`)
+  }
+  if (unscored.length) ctx.log(`Not predicted, so not scored: ${unscored.join(', ')}.`, 'info')
+  // nnU-Net v2 copies the model's dataset.json and plans into the prediction folder; else the dataset's own.
+  const pre = join(settings.folders!.preprocessed, dataset)
+  const pick = (...files: string[]) => files.find((f) => existsSync(f)) ?? files[files.length - 1]!
+  const summary = join(req.predictions, 'summary.json')
+  const labels = await datasetLabels(settings, dataset)
+  const command = evaluateArgs(
+    version,
+    {
+      reference: labelsTs,
+      predictions: req.predictions,
+      datasetJson: pick(join(req.predictions, 'dataset.json'), join(pre, 'dataset.json')),
+      plans: pick(join(req.predictions, 'plans.json'), join(pre, `${defaultPlans(version)}.json`)),
+      labels: labels.map((l) => l.value),
+      processes: Math.max(1, Math.min(settings.augmentationWorkers ?? 2, 8)),
+      partial: unscored.length > 0,
+    },
+    summary,
+  )
+  ctx.progress({ done: 0, total: 1, unit: 'step', message: `scoring ${preds.length} test prediction${preds.length === 1 ? '' : 's'}` })
+  await runTool(ctx, { python: resolvePython(settings), env: childEnv(settings, dataDir), command })
+  const read = await readTestFolder(req.predictions, labelsTs, labels)
+  if (!read?.test.summary) throw new Error(`nnU-Net's evaluator ended without writing ${summary}; see the log.`)
+  ctx.progress({ done: 1, total: 1, unit: 'step', message: 'scored' })
+  return { summary, cases: read.test.cases, unscored }
+}
+
+export interface ExportResult {
+  zip: string
+  bytes: number
+  folds: (number | 'all')[]
+  configurations: string[]
+}
+
+/** Exports a trained model (its finished folds by default) to a zip with nnU-Net's own exporter. */
+export async function runExportModel(req: ExportModelRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<ExportResult> {
+  const version = settings.nnunetVersion
+  folderEnv(settings)
+  const dataset = await datasetFolderName(settings, req.datasetId)
+  if (!dataset) throw new Error(`Dataset ${req.datasetId} is not in the nnU-Net folders: check the dataset id and the folders.`)
+  if (!/\.zip$/i.test(req.output)) throw new Error(`The model file ${req.output} must end in .zip (nnU-Net's installer takes a zip).`)
+  if (existsSync(req.output)) throw new Error(`${req.output} already exists; choose a new file name (nothing is overwritten).`)
+  if (await leadsInside(req.output, settings.folders!.results)) throw new Error(`Write the zip outside the nnU-Net results folder (${settings.folders!.results}).`)
+  const plans = req.plans ?? defaultPlans(version)
+  const models = (await trainedModels(settings)).filter((m) => m.datasetId === req.datasetId && m.plans === plans)
+  const trainerOf = (c: Configuration) => req.trainer ?? defaultTrainer(version, c)
+  const chosen = req.configurations.map((c) => ({ c, m: models.find((m) => m.configuration === c && m.trainer === trainerOf(c)) }))
+  const absent = chosen.filter((x) => !x.m)
+  if (absent.length) {
+    const have = models.map((m) => `${m.configuration} (${m.trainer})`).join(', ') || 'none'
+    throw new Error(`There is no trained ${absent.map((x) => `${x.c} with ${trainerOf(x.c)}`).join(', ')} of dataset ${req.datasetId} to export. Trained models: ${have}.`)
+  }
+  // nnU-Net's exporter needs every named fold of every configuration, with its final checkpoint.
+  const finished = chosen.map((x) => x.m!.finished)
+  const common = finished.reduce((a, b) => a.filter((f) => b.includes(f)))
+  const folds = req.folds ?? common.map((f) => (f === 'all' ? ('all' as const) : Number(f)))
+  const unfinished = folds.filter((f) => !common.includes(String(f)))
+  if (!folds.length || unfinished.length) {
+    throw new Error(`${unfinished.length ? `Fold ${unfinished.join(', ')} has not finished training` : 'No fold has finished training'} in every configuration asked for (finished in all: ${common.join(', ') || 'none'}). Export finished folds only.`)
+  }
+  if (version === 'v1' && new Set(req.configurations.map(trainerOf)).size > 1 && !req.configurations.includes('3d_cascade_fullres')) {
+    throw new Error('nnU-Net v1 exports one trainer for 2d/3d_lowres/3d_fullres: export the configurations of different trainers one at a time.')
+  }
+  await mkdir(dirname(req.output), { recursive: true })
+  const trainer = trainerOf(req.configurations.find((c) => c !== '3d_cascade_fullres') ?? req.configurations[0]!)
+  ctx.progress({ done: 0, total: 1, unit: 'step', message: `exporting ${req.configurations.join(', ')} folds ${folds.join(', ')}` })
+  await runTool(ctx, { python: resolvePython(settings), env: childEnv(settings, dataDir), command: exportModelArgs(version, { datasetId: req.datasetId, output: req.output, configurations: req.configurations, trainer, plans, folds }) })
+  const bytes = await stat(req.output).then((s) => s.size, () => 0)
+  if (!bytes) throw new Error(`nnU-Net's exporter ended without writing ${req.output}; see the log.`)
+  ctx.progress({ done: 1, total: 1, unit: 'step', message: `wrote ${basename(req.output)}` })
+  return { zip: req.output, bytes, folds, configurations: req.configurations }
+}
+
+export interface ImportResult {
+  zip: string
+  results: string
+  /** Models in the results folder after the install that were not there before (or were replaced). */
+  installed: string[]
+}
+
+/** Installs a model zip into the results folder with nnU-Net's own installer (it overwrites a model of the same name, as nnU-Net documents). */
+export async function runImportModel(req: ImportModelRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<ImportResult> {
+  folderEnv(settings)
+  const info = await stat(req.zip).catch(() => null)
+  if (!info?.isFile()) throw new Error(`The model file ${req.zip} does not exist.`)
+  const results = settings.folders!.results
+  await mkdir(results, { recursive: true })
+  const before = new Map((await trainedModels(settings)).map((m) => [m.folder, m.modifiedAt ?? 0]))
+  ctx.progress({ done: 0, total: 1, unit: 'step', message: `installing ${basename(req.zip)}` })
+  await runTool(ctx, { python: resolvePython(settings), env: childEnv(settings, dataDir), command: importModelArgs(settings.nnunetVersion, req.zip) })
+  const after = await trainedModels(settings)
+  const installed = after.filter((m) => !before.has(m.folder) || (m.modifiedAt ?? 0) !== before.get(m.folder)).map((m) => m.folder)
+  ctx.progress({ done: 1, total: 1, unit: 'step', message: 'installed' })
+  return { zip: req.zip, results, installed }
+}
