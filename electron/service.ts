@@ -14,6 +14,7 @@ import { VolumeCache } from './imaging/volumeCache'
 import { scanSources, validateSources, planOutput, runPrepare, previewCase, viewFiles } from './dataset'
 import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, idClashFindings } from './nnunet'
 import { createRuns, EventfulJobs } from './nnunet/runs'
+import { createTrainerMethods } from './nnunet/trainerService'
 import { createResults } from './results'
 import { caseErrors } from './results/caseErrors'
 import { ApiError } from './transport/errors'
@@ -140,6 +141,7 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
     shellExports: async () => shellExports(await settings.get()),
     // plan, train, predict, findBest and the run queue: electron/nnunet/runs.ts
     ...runs,
+    ...createTrainerMethods({ jobs, dataDir: base, settings: () => settings.get() }),
     // results, test evaluation, report and model zips: electron/results/index.ts
     ...createResults({ jobs, dataDir: base, settings: () => settings.get() }),
     caseErrors: async (req) => {

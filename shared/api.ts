@@ -167,7 +167,7 @@ export interface ViewFilesResult extends PreviewResult {
 
 // ---------------------------------------------------------------- jobs
 
-export type JobKind = 'validate' | 'prepare' | 'install' | 'convert' | 'plan' | 'train' | 'predict' | 'find-best' | 'evaluate' | 'export-model' | 'import-model'
+export type JobKind = 'validate' | 'prepare' | 'install' | 'convert' | 'plan' | 'train' | 'predict' | 'find-best' | 'evaluate' | 'export-model' | 'import-model' | 'trainer'
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
 
 export interface Progress {
@@ -616,6 +616,8 @@ export const apiRequests = {
   exportModel: s.exportModelRequest,
   importModel: s.importModelRequest,
   caseErrors: s.caseErrorsRequest,
+  trainerOptions: null,
+  createTrainer: s.trainerCreateRequest,
 } as const
 
 export type ApiMethod = keyof typeof apiRequests
@@ -699,6 +701,53 @@ export interface Api {
   importModel(req: Req<'importModel'>): Promise<JobRef>
   /** A scored case for the viewer: scan, reference and prediction, false positives and negatives in their own colours. */
   caseErrors(req: Req<'caseErrors'>): Promise<CaseErrorsResult>
+  /** What a trainer can be made from (the losses the installed nnU-Net ships) and the trainers made so far. */
+  trainerOptions(): Promise<TrainerOptions>
+  /** Job: writes a trainer, checks it with nnU-Net (compile, find, construct, one iteration); result CreatedTrainer. */
+  createTrainer(req: Req<'createTrainer'>): Promise<JobRef>
+}
+
+/** One stage of a trainer check; `line` is a line of the trainer file, `where` says it in words. */
+export interface TrainerCheckStage {
+  stage: 'compile' | 'find' | 'construct' | 'iteration'
+  ok: boolean
+  message?: string
+  line?: number
+  column?: number
+  where?: string
+  traceback?: string
+  loss?: number
+  batchSize?: number
+  lossClass?: string
+  epochs?: number
+  iterations?: number
+}
+
+export interface CreatedTrainer {
+  name: string
+  version: s.NnunetVersion
+  /** The module in the app's trainers folder. */
+  file: string
+  /** v1: the copy nnU-Net imports, inside its package (network_training/nnunet_wizard/). */
+  installedAt?: string
+  epochs?: number
+  request: s.TrainerCreateRequest
+  stages: TrainerCheckStage[]
+  checkedOn?: { datasetId: number; configuration: s.Configuration; fold: number | 'all' }
+  createdAt: number
+}
+
+export interface TrainerOptions {
+  version: s.NnunetVersion
+  /** The default base per configuration family (v2 nnUNetTrainer; v1 nnUNetTrainerV2, cascade nnUNetTrainerV2CascadeFullRes). */
+  bases: string[]
+  /** Losses the installed nnU-Net ships (besides the default Dice + CE). */
+  losses: { className: string; label: string }[]
+  /** Why the losses could not be listed (no Python, no nnU-Net). */
+  lossesProblem?: string
+  created: CreatedTrainer[]
+  /** Where the trainers live, in words, for the UI. */
+  where: string
 }
 
 /** The one event channel: job updates for every kind of job, and the run queue's changes. */

@@ -156,6 +156,24 @@ export const trainRequest = z.object({
   plans: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
 })
 
+/**
+ * Create a trainer (electron/nnunet/trainerCreate.ts): from the form (base, epochs, iterations, a
+ * loss nnU-Net ships or own Python defining build_loss(trainer)), or a whole own module (classCode).
+ * With `check` it is also constructed on that dataset's plans and trains one iteration.
+ */
+export const trainerCreateRequest = z.object({
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'a trainer is a Python class name').optional(),
+  base: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a trainer is a Python class name').optional(),
+  epochs: z.number().int().min(1).max(100_000).optional(),
+  iterationsPerEpoch: z.number().int().min(1).max(100_000).optional(),
+  /** A loss trainer nnU-Net ships (trainerOptions lists them); absent: the base's own (Dice + CE). */
+  loss: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+  lossCode: z.string().max(200_000).optional(),
+  classCode: z.string().max(200_000).optional(),
+  check: z.object({ datasetId: z.number().int().min(1).max(999), configuration, fold }).optional(),
+  plans: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+})
+
 export const predictRequest = z.object({
   datasetId: z.number().int().min(1).max(999),
   input: pathText,
@@ -323,6 +341,7 @@ export type Configuration = z.infer<typeof configuration>
 export type Fold = z.infer<typeof fold>
 export type PlanRequest = z.infer<typeof planRequest>
 export type TrainRequest = z.infer<typeof trainRequest>
+export type TrainerCreateRequest = z.infer<typeof trainerCreateRequest>
 export type PredictRequest = z.infer<typeof predictRequest>
 export type FindBestRequest = z.infer<typeof findBestRequest>
 export type EnqueueTrainingsRequest = z.infer<typeof enqueueTrainingsRequest>

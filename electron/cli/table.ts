@@ -9,6 +9,7 @@ export const commandTable: Record<string, { summary: string; load: () => Promise
   env: { summary: 'show Python, nnU-Net, torch and GPUs; --install makes a managed venv', load: () => import('./env') },
   plan: { summary: 'plan and preprocess a dataset (with --verify_dataset_integrity)', load: () => import('./plan') },
   train: { summary: 'train a configuration and fold, with live progress', load: () => import('./train') },
+  trainer: { summary: 'make your own trainer (epochs, loss, own Python), checked by nnU-Net', load: () => import('./trainer') },
   predict: { summary: 'predict a folder of images with a trained model', load: () => import('./predict') },
   serve: { summary: 'run the wizard in a browser (127.0.0.1, token-protected)', load: () => import('./serve') },
   results: { summary: 'cross-validation and test results per fold and case; HTML/CSV report', load: () => import('./results') },

@@ -15,9 +15,10 @@ they finish: losses, pseudo Dice per class, epoch time and the time left.
   -c, --configuration C     2d, 3d_fullres, 3d_lowres or 3d_cascade_fullres (after 3d_lowres)
   -f, --fold F              0-4 or all
   --trainer NAME            trainer class (default nnUNetTrainer / nnUNetTrainerV2)
-  --epochs N                any number of epochs (v2: a generated trainer subclass, passed to
-                            nnU-Net through nnUNet_extTrainer; v1: 2 or 5 only)
-  --iterations N            training iterations per epoch (v2, default 250)
+  --epochs N                any number of epochs: a generated trainer subclass that saves
+                            checkpoints and validates (v2: found through nnUNet_extTrainer; v1:
+                            installed into nnunet/training/network_training/nnunet_wizard/)
+  --iterations N            training iterations per epoch (default 250)
   --no-npz                  do not save softmax outputs of the validation (--npz is on by
                             default: find_best_configuration and ensembling need it)
   --continue                continue from the latest checkpoint

@@ -25,7 +25,7 @@ import { folderEnv, optionEnv, trainedModels } from './folders'
 import { resolvePython } from './python'
 import { revalidateCommand } from './guidance'
 import { runTool } from './runner'
-import { trainerDir, trainerDirFor, usedTrainerDirs, writeGeneratedTrainer } from './trainers'
+import { createdTrainerEpochs, trainerDir, trainerDirFor, usedTrainerDirs, writeGeneratedTrainer } from './trainers'
 import { ensureV1Trainer } from './trainerInstall'
 import { missingTrainingOutputs } from './trainerOutputs'
 import { HOW } from './howTo'
@@ -39,6 +39,11 @@ export function childEnv(settings: Settings, dataDir: string): Record<string, st
   if (settings.nnunetVersion === 'v2') {
     const dirs = new Set([trainerDir(dataDir), ...usedTrainerDirs(), ...(process.env.nnUNet_extTrainer ?? '').split(delimiter).filter(Boolean)])
     env.nnUNet_extTrainer = [...dirs].join(delimiter)
+  } else {
+    // nnunet 1.7.1 predates torch 2.6, whose torch.load reads only plain tensors by default: its
+    // own checkpoints (numpy values beside the weights) then fail to load for prediction, -c and
+    // -val ("Weights only load failed"). They are the user's own files, written by nnU-Net.
+    env.TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD = '1'
   }
   return env
 }
@@ -115,7 +120,7 @@ export async function runPlan(req: PlanRequest, settings: Settings, ctx: JobCont
 export async function resolveTrainer(req: TrainRequest, version: NnunetVersion, dataDir: string): Promise<{ trainer: string; totalEpochs: number }> {
   const base = req.trainer ?? defaultTrainer(version, req.configuration)
   if (req.epochs === undefined && req.iterationsPerEpoch === undefined) {
-    return { trainer: base, totalEpochs: epochsFromTrainerName(base) ?? DEFAULT_EPOCHS }
+    return { trainer: base, totalEpochs: epochsFromTrainerName(base) ?? createdTrainerEpochs(dataDir, version, base) ?? DEFAULT_EPOCHS }
   }
   const epochs = req.epochs ?? epochsFromTrainerName(base) ?? DEFAULT_EPOCHS
   // v1 too gets a generated subclass that saves checkpoints and validates (nnU-Net's own

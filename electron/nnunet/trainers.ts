@@ -15,6 +15,7 @@
 // This file only turns a spec into text and writes it; checking a module with nnU-Net itself is
 // trainerCheck.ts. Other features (e.g. "save a checkpoint and stop on a signal") are added as
 // optional fields of TrainerFeatures and a few lines in the generated class.
+import { readFileSync } from 'node:fs'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { NnunetVersion } from '../../shared/schema'
@@ -70,8 +71,50 @@ export type LossChoice =
 
 /** Optional behaviour of a generated trainer; each feature adds its own lines to the class. */
 export interface TrainerFeatures {
-  /** (reserved for other features: saving on a signal, ...) */
+  /**
+   * v2: on SIGUSR1 (SLURM's warning before the wall time, scancel --signal=USR1, the app's "stop
+   * after this epoch") finish the current epoch, save checkpoint_latest.pth and exit with
+   * STOP_EXIT_CODE; --c then continues at the next epoch, so at most one epoch is lost.
+   */
+  stopOnSignal?: boolean
+  /** (reserved for other features) */
   [feature: string]: unknown
+}
+
+/** Exit status of a generated trainer stopped after an epoch on request (EX_TEMPFAIL: run again with --c). */
+export const STOP_EXIT_CODE = 75
+
+/** The lines stopOnSignal adds: the end of __init__, then two methods. */
+function stopOnSignalLines(): string[] {
+  return [
+    '        # SIGUSR1 asks for a stop after the current epoch (nnU-Net Wizard: stopOnSignal).',
+    '        self._wizard_stop = False',
+    "        if hasattr(_signal, 'SIGUSR1'):",
+    '            try:',
+    '                _signal.signal(_signal.SIGUSR1, self._wizard_request_stop)',
+    '            except ValueError:',
+    '                pass  # not the main thread: no handler, nothing else changes',
+    '',
+    '    def _wizard_request_stop(self, signum, frame):',
+    '        self._wizard_stop = True',
+    "        print('nnU-Net Wizard: stop requested (SIGUSR1): the current epoch finishes, then a checkpoint is saved', flush=True)",
+    '',
+    '    def on_epoch_end(self):',
+    '        super().on_epoch_end()',
+    '        if not self._wizard_stop or self.current_epoch >= self.num_epochs:',
+    '            return',
+    '        # super() has moved current_epoch on; a checkpoint records current_epoch + 1 as the epoch to resume at.',
+    '        self.current_epoch -= 1',
+    "        self.save_checkpoint(_os.path.join(self.output_folder, 'checkpoint_latest.pth'))",
+    '        self.current_epoch += 1',
+    "        self.print_to_log_file(f'nnU-Net Wizard: stopped after epoch {self.current_epoch - 1} on request: checkpoint_latest.pth saved; --c continues at epoch {self.current_epoch}')",
+    '        for loader in (getattr(self, "dataloader_train", None), getattr(self, "dataloader_val", None)):',
+    "            if loader is not None and hasattr(loader, '_finish'):",
+    '                loader._finish()',
+    '        _sys.stdout.flush()',
+    '        _sys.stderr.flush()',
+    `        _os._exit(${STOP_EXIT_CODE})`,
+  ]
 }
 
 export interface GeneratedTrainerSpec {
@@ -140,7 +183,7 @@ function v2Source(spec: GeneratedTrainerSpec): GeneratedSource {
     spec.base === 'nnUNetTrainer'
       ? ['from nnunetv2.training.nnUNetTrainer.nnUNetTrainer import nnUNetTrainer as _Base']
       : ['from nnunetv2.utilities.find_objects import recursive_find_trainer_class_by_name', `_Base = recursive_find_trainer_class_by_name(${JSON.stringify(spec.base)})`]
-  const lines = [...header(spec, 'v2'), 'import torch', ...baseImport]
+  const lines = [...header(spec, 'v2'), 'import torch', ...(spec.features?.stopOnSignal ? ['import os as _os', 'import signal as _signal', 'import sys as _sys'] : []), ...baseImport]
   const loss = spec.loss
   if (loss?.kind === 'shipped') lines.push(`from ${loss.loss.module} import ${loss.loss.className} as _LossSource`)
   if (loss?.kind === 'python') lines.push('import numpy as np', 'from nnunetv2.training.loss.deep_supervision import DeepSupervisionWrapper')
@@ -155,6 +198,7 @@ function v2Source(spec: GeneratedTrainerSpec): GeneratedSource {
     `        self.num_epochs = ${spec.epochs}`,
     ...(spec.iterationsPerEpoch ? [`        self.num_iterations_per_epoch = ${spec.iterationsPerEpoch}`, `        self.num_val_iterations_per_epoch = ${val}`] : []),
   )
+  if (spec.features?.stopOnSignal) lines.push(...stopOnSignalLines())
   if (loss?.kind === 'shipped') {
     // The shipped loss trainer's own method, run on this trainer (it only reads what every nnUNetTrainer has).
     lines.push('', '    def _build_loss(self):', '        return _LossSource._build_loss(self)')
@@ -252,4 +296,18 @@ export async function writeGeneratedTrainer(dir: string, spec: GeneratedTrainerS
   const { name, source } = generateTrainer(spec)
   await writeTrainerModule(dir, name, source, spec.version)
   return name
+}
+
+/**
+ * The epochs of a trainer made with "create trainer" (its <Name>.wizard.json: what nnU-Net
+ * reported when it constructed it, else the form's), for "epoch n of N" when its name does not say.
+ */
+export function createdTrainerEpochs(dataDir: string, version: NnunetVersion, name: string): number | undefined {
+  if (!PY_NAME.test(name)) return undefined
+  try {
+    const rec = JSON.parse(readFileSync(join(trainerDirFor(version, dataDir), `${name}.wizard.json`), 'utf8')) as { epochs?: number; stages?: { stage: string; epochs?: number }[] }
+    return rec.stages?.find((st) => st.stage === 'construct')?.epochs ?? rec.epochs
+  } catch {
+    return undefined
+  }
 }

@@ -21,6 +21,7 @@ import { FindBestCard, FindBestOutcome } from './FindBestCard'
 import { TrainingProgress } from './TrainingProgress'
 import { QueueCard } from './QueueCard'
 import { DatasetIdField } from '../../components/DatasetIdField'
+import { OwnTrainerCard } from './OwnTrainerCard'
 
 const CONFIGS: { id: Configuration; text: string }[] = [
   { id: '2d', text: '2d' },
@@ -242,6 +243,7 @@ export function TrainStep() {
           </div>
         )}
       </section>
+      <OwnTrainerCard datasetId={datasetId} configuration={configuration} fold={fold} onUse={(name) => setForm({ trainer: name, epochs: null, iterations: null })} />
       {needsPlan && (
         <div className="banner banner-warning" data-testid="train-plan-first">
           Plan first: dataset {datasetId}{' '}
