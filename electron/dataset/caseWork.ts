@@ -10,13 +10,13 @@ import { basename } from 'node:path'
 import type { CaseReport, Finding, Geometry, PreviewReduction } from '../../shared/api'
 import { as3d, readVolume, VolumeReadError, type Volume, type VoxelArray } from '../imaging/volume'
 import { tryCarry, type CarriedImage } from '../imaging/carry'
-import { writeCarriedGzip } from '../imaging/gzipCarry'
 import { compareGeometry, describeDifference } from '../imaging/geometry'
 import { encodeNifti, encodeNiftiGz, NIFTI_INTENT_LABEL } from '../imaging/niftiWriter'
 import { writeFileAtomic } from '../files/writeAtomic'
 import { reduceForPreview } from '../imaging/reduce'
 import { describeNonFinite, formatValues, judgeMask, maskValues, mergeMasks, nonFiniteOf } from './maskRules'
 import { inBodyByName } from './bodyOverlap'
+import { overlapPairs } from './regions'
 
 export interface CaseInput {
   caseKey: string
@@ -173,16 +173,13 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: st
     findings.push({ severity: 'error', code: 'image-missing', text: `Case "${input.caseKey}" has masks but no image.` })
     return { report: report(), image: null, label: null, carry: null }
   }
-  const carry = opts.carry || opts.carryTo ? await tryCarry(input.image) : null
+  // With carryTo the carried image is written while it is checked (one read of the input); its
+  // sync and rename finish while the masks are read and merged below, and the caller removes the
+  // file again if the case fails.
+  const carry = opts.carry || opts.carryTo ? await tryCarry(input.image, { writeTo: opts.carryTo }) : null
   const image = carry && 'carried' in carry ? carry.carried.volume : await readOrFinding(input.image, 'image', findings)
   if (!image) return { report: report(), image: null, label: null, carry }
-  // The carried file's copy and fsync are I/O: they run while the masks are read and merged below
-  // (the caller removes the file again if the case fails).
-  let imageWriting: Promise<number> | undefined
-  if (opts.carryTo && carry && 'carried' in carry && !(image.stored && image.stored.nan + image.stored.infinite > 0)) {
-    imageWriting = writeCarriedGzip(opts.carryTo, carry.carried.member, carry.carried.prefix)
-    imageWriting.catch(() => undefined)
-  }
+  const imageWriting = carry && 'carried' in carry ? carry.carried.writing : undefined
   const geometry = geometryOf(image)
   const bad = image.data ? nonFiniteOf(image.data, image.stored) : image.stored ?? { nan: 0, infinite: 0 }
   if (bad.nan + bad.infinite > 0) {
@@ -246,7 +243,9 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: st
   if (merged.overlap > 0) {
     findings.push({ severity: 'info', code: 'overlap', text: `${merged.overlap} voxel${merged.overlap === 1 ? ' is' : 's are'} in more than one mask; the later label wins (${input.labelNames.join(' < ')}).` })
   }
-  return { report: report({ geometry, imageType: image.componentType, voxelCounts, rawVoxelCounts: foreground, overlapVoxels: merged.overlap }), image, label: merged.label, carry, imageWriting }
+  // Which masks share the overlapping voxels: the nested-regions analysis (shared/regions.ts) needs each pair.
+  const pairs = merged.overlap > 0 ? overlapPairs(input.labelNames, masks) : undefined
+  return { report: report({ geometry, imageType: image.componentType, voxelCounts, rawVoxelCounts: foreground, overlapVoxels: merged.overlap, ...(pairs && { overlapPairs: pairs }) }), image, label: merged.label, carry, imageWriting }
 }
 
 export async function inspectCase(task: InspectTask): Promise<InspectResult> {
@@ -284,14 +283,14 @@ export async function stageCase(task: StageTask): Promise<StageResult> {
     }
     return { report }
   }
-  const sources = [input.image!, ...input.masks.filter((m): m is string => m !== null)]
-  const hashing = Promise.all(sources.map(fingerprint))
+  const carried = carry && 'carried' in carry ? carry.carried : null
+  // The carried image was fingerprinted from the read that checked and copied it.
+  const imagePrint = carried?.source ? Promise.resolve({ path: input.image!, ...carried.source }) : fingerprint(input.image!)
+  const hashing = Promise.all([imagePrint, ...input.masks.filter((m): m is string => m !== null).map(fingerprint)])
   hashing.catch(() => undefined)
   try {
-    const carried = carry && 'carried' in carry ? carry.carried : null
-    const imageBytes = carried
-      ? await (imageWriting ?? writeCarriedGzip(task.imageOut, carried.member, carried.prefix))
-      : await writeFileAtomic(task.imageOut, await encodeNiftiGz(report.geometry, image.data!), STAGED)
+    if (carried && !imageWriting) throw new Error(`The image ${input.image} was checked but not written; prepare it again.`)
+    const imageBytes = imageWriting ? await imageWriting : await writeFileAtomic(task.imageOut, await encodeNiftiGz(report.geometry, image.data!), STAGED)
     report.imageWrite = carried ? { path: 'carried' } : { path: 'encoded', reason: carry && 'reason' in carry ? carry.reason : undefined }
     const labelBytes = task.labelOut ? await writeFileAtomic(task.labelOut, await encodeNiftiGz(report.geometry, label!, { intentCode: NIFTI_INTENT_LABEL }), STAGED) : 0
     return { report, staged: { imageBytes, labelBytes, sources: await hashing } }

@@ -7,12 +7,13 @@
 // Everything else takes today's path (tryCarry says why), which also names what is wrong with a
 // damaged input: nothing is refused here that today's path would accept.
 import { open, stat } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
 import type { Geometry } from '../../shared/api'
 import { readVolumeHeader, type VolumeHeader } from './volumeHeader'
 import { checkPayloadLayout } from './payload'
 import { checkEntry, MAX_READ_BYTES, type Volume } from './volume'
 import { niftiDatatype, niftiHeader, VOX_OFFSET } from './niftiWriter'
-import { crc32Available, gzipDeflateStart, scanGzipMember, type GzipMember } from './gzipCarry'
+import { CarriedGzipWriter, crc32Available, gzipDeflateStart, scanGzipMember, type GzipMember } from './gzipCarry'
 
 export interface CarriedImage {
   /** The image as today's path would see it, without voxels (data null); stored NaN/infinity counted. */
@@ -20,6 +21,13 @@ export interface CarriedImage {
   member: GzipMember
   /** The NIfTI header to put before the carried voxels (NRRD), or null when the member already starts with it (.nii.gz). */
   prefix: Uint8Array | null
+  /**
+   * With `writeTo`: the output being finished (trailer, sync, rename; resolves to its bytes) from
+   * the very bytes that were checked, and the input file's fingerprint from that same read.
+   * Absent when the image holds NaN or infinity (it fails its checks: nothing is written).
+   */
+  writing?: Promise<number>
+  source?: { size: number; mtimeMs: number; sha256: string }
 }
 
 export type CarryAttempt = { carried: CarriedImage } | { reason: string }
@@ -71,7 +79,8 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buf
  * Tries the carry path for an image. Any doubt returns a reason and the caller takes today's path
  * (full ITK read, checks, encode), which reports a damaged file in its own words.
  */
-export async function tryCarry(path: string, signal?: AbortSignal): Promise<CarryAttempt> {
+export async function tryCarry(path: string, opts: { signal?: AbortSignal; writeTo?: string } = {}): Promise<CarryAttempt> {
+  const { signal, writeTo } = opts
   if (!crc32Available()) return { reason: 'this Node has no zlib.crc32' }
   let header: VolumeHeader
   try {
@@ -95,11 +104,40 @@ export async function tryCarry(path: string, signal?: AbortSignal): Promise<Carr
   const deflateStart = gzipDeflateStart(await readAt(p.file, p.offset, 64 * 1024))
   if (deflateStart === null) return { reason: 'its gzip header needs the full check' }
   const voxelsAt = nifti ? p.skip : 0
-  const scan = await scanGzipMember(p.file, p.offset + deflateStart, (await stat(p.file)).size, {
-    keepHead: nifti ? VOX_OFFSET : 0,
-    ...(header.float && { floats: { start: voxelsAt, end: voxelsAt + p.bytes, width: header.componentBytes, littleEndian: header.littleEndian } }),
-    signal,
-  })
+  const prefix = nifti ? null : niftiHeader(header.geometry!, componentType)
+  const info = await stat(p.file)
+  // Writing while checking reads the input once for the check, the copy and the fingerprint; a
+  // case that fails after all removes the unfinished file.
+  const writer = writeTo ? await CarriedGzipWriter.open(writeTo, prefix) : null
+  const hash = writeTo ? createHash('sha256').update(await readAt(p.file, 0, p.offset + deflateStart)) : null
+  let scan
+  try {
+    scan = await scanGzipMember(p.file, p.offset + deflateStart, info.size, {
+      keepHead: nifti ? VOX_OFFSET : 0,
+      ...(header.float && { floats: { start: voxelsAt, end: voxelsAt + p.bytes, width: header.componentBytes, littleEndian: header.littleEndian } }),
+      ...(writer && { onCompressed: (chunk: Buffer) => (hash!.update(chunk), writer.write(chunk)) }),
+      signal,
+    })
+  } catch (err) {
+    await writer?.abort()
+    throw err
+  }
+  const attempt = carriedFrom(header, componentType, prefix, scan)
+  if (!writer) return attempt
+  if (!('carried' in attempt) || scan.nan + scan.infinite > 0) {
+    await writer.abort()
+    return attempt
+  }
+  const writing = writer.finish(attempt.carried.member)
+  writing.catch(() => undefined) // the caller awaits it; a failure must not surface as unhandled first
+  const source = { size: info.size, mtimeMs: info.mtimeMs, sha256: hash!.update(scan.trailer!).digest('hex') }
+  return { carried: { ...attempt.carried, writing, source } }
+}
+
+/** The carried image from a scanned member, or why its voxels cannot be carried. */
+function carriedFrom(header: VolumeHeader, componentType: string, prefix: Uint8Array | null, scan: Awaited<ReturnType<typeof scanGzipMember>>): CarryAttempt {
+  const p = header.payload
+  const nifti = header.format === 'nifti1'
   if (!scan.member) return { reason: scan.reason ?? 'its gzip data needs the full check' }
   let geometry: Geometry
   if (nifti) {
@@ -112,11 +150,5 @@ export async function tryCarry(path: string, signal?: AbortSignal): Promise<Carr
     geometry = header.geometry!
   }
   const volume: Volume = { dimension: 3, componentType, pixelType: 'Scalar', components: 1, ...geometry, data: null, stored: { nan: scan.nan, infinite: scan.infinite }, header }
-  return {
-    carried: {
-      volume,
-      member: scan.member,
-      prefix: nifti ? null : niftiHeader(geometry, componentType),
-    },
-  }
+  return { carried: { volume, member: scan.member, prefix } }
 }

@@ -6,7 +6,8 @@
 // that whole is combined from the two parts' CRCs by zlib's crc32_combine rule.
 import * as zlib from 'node:zlib'
 import { createReadStream } from 'node:fs'
-import { open, rename, rm } from 'node:fs/promises'
+import { open, rename, rm, type FileHandle } from 'node:fs/promises'
+import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { tempPathFor } from '../files/writeAtomic'
 import { faultPoint } from '../files/fault'
@@ -113,6 +114,8 @@ export interface MemberScan {
   infinite: number
   /** The first `keepHead` inflated bytes. */
   head: Buffer
+  /** The member's 8-byte trailer as read (with `member`). */
+  trailer?: Buffer
 }
 
 export interface ScanOptions {
@@ -120,6 +123,11 @@ export interface ScanOptions {
   floats?: { start: number; end: number; width: number; littleEndian: boolean }
   /** How many leading inflated bytes to keep (a NIfTI header to compare). */
   keepHead?: number
+  /**
+   * Sees every compressed chunk, in order, before it is inflated (a hash, a carried copy being
+   * written); the read waits for a returned promise, so a slow disk slows the scan, not memory.
+   */
+  onCompressed?: (chunk: Buffer) => void | Promise<void>
   signal?: AbortSignal
 }
 
@@ -144,20 +152,37 @@ export async function scanGzipMember(file: string, deflateStart: number, fileSiz
   const inflate = zlib.createInflateRaw({ chunkSize: 1 << 18 })
   let ended = false
   inflate.on('end', () => (ended = true))
-  try {
-    await pipeline(createReadStream(file, { start: deflateStart, end: deflateEnd - 1, highWaterMark: 1 << 20, signal: opts.signal }), inflate, async (chunks: AsyncIterable<Buffer>) => {
-      for await (const chunk of chunks) {
-        if (kept < keep) {
-          heads.push(chunk.subarray(0, keep - kept))
-          kept += Math.min(chunk.length, keep - kept)
-        }
-        crc = crc32(chunk, crc)
-        counter?.push(chunk)
-        length += chunk.length
+  const source = createReadStream(file, { start: deflateStart, end: deflateEnd - 1, highWaterMark: 1 << 20, signal: opts.signal })
+  const sink = async (chunks: AsyncIterable<Buffer>) => {
+    for await (const chunk of chunks) {
+      if (kept < keep) {
+        heads.push(chunk.subarray(0, keep - kept))
+        kept += Math.min(chunk.length, keep - kept)
       }
+      crc = crc32(chunk, crc)
+      counter?.push(chunk)
+      length += chunk.length
+    }
+  }
+  // A failing onCompressed (the disk is full) is its own error, not a fault of the input.
+  let teeError: unknown = null
+  const seen = opts.onCompressed
+  const tee =
+    seen &&
+    new Transform({
+      transform: (chunk: Buffer, _enc, done) =>
+        void Promise.resolve()
+          .then(() => seen(chunk))
+          .then(
+            () => done(null, chunk),
+            (err: unknown) => done((teeError = err) as Error),
+          ),
     })
+  try {
+    await (tee ? pipeline(source, tee, inflate, sink) : pipeline(source, inflate, sink))
   } catch (err) {
     if (opts.signal?.aborted) throw err
+    if (teeError) throw teeError
     // The deflate stream ended before the input did (the pipeline reports an abort or a premature
     // close): more follows the first member.
     if (ended || inflate.bytesWritten < deflateEnd - deflateStart) return result('its gzip data has more than one member (or bytes after the first)')
@@ -173,7 +198,7 @@ export async function scanGzipMember(file: string, deflateStart: number, fileSiz
   }
   crc >>>= 0
   if (trailer.readUInt32LE(0) !== crc || trailer.readUInt32LE(4) !== length % 2 ** 32) return result('its gzip trailer does not match its data')
-  return result('', { file, deflateStart, deflateEnd, crc, length })
+  return { ...result('', { file, deflateStart, deflateEnd, crc, length }), trailer }
 }
 
 // ---------------------------------------------------------------- writing
@@ -191,46 +216,85 @@ export function storedBlock(data: Uint8Array): Buffer {
 }
 
 /**
- * Writes one gzip member: `prefix` (in a stored block, when given) followed by `member`'s deflate
- * blocks copied byte for byte, and a trailer for the two together. Atomic like writeFileAtomic
- * (temporary name, synced, renamed); returns the bytes written.
+ * One carried .nii.gz being written: gzip header, `prefix` in a stored block (when given), the
+ * input member's deflate blocks as they arrive, then a trailer for the two together. Atomic like
+ * writeFileAtomic (temporary name, synced, renamed). Fed by scanGzipMember's `onCompressed`, the
+ * bytes written are exactly the bytes the scan checked, read once.
  */
-export async function writeCarriedGzip(target: string, member: GzipMember, prefix: Uint8Array | null): Promise<number> {
-  const head = prefix ? Buffer.concat([GZIP_HEADER, storedBlock(prefix)]) : GZIP_HEADER
-  const crc = prefix ? crc32Combine(crc32Of(prefix), member.crc, member.length) : member.crc
-  const trailer = Buffer.alloc(8)
-  trailer.writeUInt32LE(crc, 0)
-  trailer.writeUInt32LE((member.length + (prefix?.length ?? 0)) % 2 ** 32, 4)
-  const tmp = tempPathFor(target)
-  let written = 0
-  try {
+export class CarriedGzipWriter {
+  private written = 0
+  private constructor(
+    private readonly target: string,
+    private readonly tmp: string,
+    private readonly out: FileHandle,
+    private readonly prefix: Uint8Array | null,
+  ) {}
+
+  static async open(target: string, prefix: Uint8Array | null): Promise<CarriedGzipWriter> {
+    const tmp = tempPathFor(target)
     const out = await open(tmp, 'w')
+    const writer = new CarriedGzipWriter(target, tmp, out, prefix)
     try {
-      const src = await open(member.file, 'r')
-      try {
-        if ((await src.stat()).size !== member.deflateEnd + 8) throw new Error(`${member.file} changed while it was being prepared; run the same command again.`)
-        written += (await out.write(head)).bytesWritten
-        const buf = Buffer.allocUnsafe(4 << 20)
-        for (let pos = member.deflateStart; pos < member.deflateEnd; ) {
-          const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, member.deflateEnd - pos), pos)
-          if (bytesRead === 0) throw new Error(`${member.file} became shorter while it was copied.`)
-          await out.write(buf, 0, bytesRead)
-          pos += bytesRead
-          written += bytesRead
-        }
-      } finally {
-        await src.close()
-      }
-      written += (await out.write(trailer)).bytesWritten
-      await out.sync()
-    } finally {
-      await out.close()
+      await writer.write(prefix ? Buffer.concat([GZIP_HEADER, storedBlock(prefix)]) : GZIP_HEADER)
+    } catch (err) {
+      await writer.abort()
+      throw err
     }
-    faultPoint('temp-written')
-    await rename(tmp, target)
+    return writer
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    let at = 0
+    while (at < chunk.length) at += (await this.out.write(chunk, at, chunk.length - at)).bytesWritten
+    this.written += chunk.length
+  }
+
+  /** Writes the trailer for `member` (whose deflate data was written in full), syncs and renames; returns the bytes written. */
+  async finish(member: GzipMember): Promise<number> {
+    const prefix = this.prefix
+    const trailer = Buffer.alloc(8)
+    trailer.writeUInt32LE(prefix ? crc32Combine(crc32Of(prefix), member.crc, member.length) : member.crc, 0)
+    trailer.writeUInt32LE((member.length + (prefix?.length ?? 0)) % 2 ** 32, 4)
+    try {
+      await this.write(trailer)
+      await this.out.sync()
+      await this.out.close()
+      faultPoint('temp-written')
+      await rename(this.tmp, this.target)
+    } catch (err) {
+      await this.abort()
+      throw err
+    }
+    return this.written
+  }
+
+  /** Closes and removes the temporary file; the target is untouched. */
+  async abort(): Promise<void> {
+    await this.out.close().catch(() => undefined)
+    await rm(this.tmp, { force: true })
+  }
+}
+
+/** Writes a carried .nii.gz from `member` read again from its file (CarriedGzipWriter fed by a copy loop). */
+export async function writeCarriedGzip(target: string, member: GzipMember, prefix: Uint8Array | null): Promise<number> {
+  const writer = await CarriedGzipWriter.open(target, prefix)
+  try {
+    const src = await open(member.file, 'r')
+    try {
+      if ((await src.stat()).size !== member.deflateEnd + 8) throw new Error(`${member.file} changed while it was being prepared; run the same command again.`)
+      const buf = Buffer.allocUnsafe(4 << 20)
+      for (let pos = member.deflateStart; pos < member.deflateEnd; ) {
+        const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, member.deflateEnd - pos), pos)
+        if (bytesRead === 0) throw new Error(`${member.file} became shorter while it was copied.`)
+        await writer.write(buf.subarray(0, bytesRead))
+        pos += bytesRead
+      }
+    } finally {
+      await src.close()
+    }
   } catch (err) {
-    await rm(tmp, { force: true })
+    await writer.abort()
     throw err
   }
-  return written
+  return writer.finish(member)
 }

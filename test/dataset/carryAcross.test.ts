@@ -401,3 +401,34 @@ describe('the carry path never blocks on what is not a file', () => {
     await expect(readVolume(fifo)).rejects.toThrow(/not a regular file/)
   }, 10_000)
 })
+
+// Staging writes the carried file during the check that reads the input: one read serves the
+// check, the copy and the source fingerprint, so what is written is exactly what was checked.
+describe('writing while checking', () => {
+  const sha256 = async (p: string) => (await import('node:crypto')).createHash('sha256').update(await readFile(p)).digest('hex')
+  const left = async (dir: string) => (await import('node:fs/promises')).readdir(dir)
+
+  it('a carried image is written from the checked bytes, fingerprinted from the same read', async () => {
+    const [image] = cases.get('c04-gzip-fields')!.files
+    const dir = await mkdtemp(join(tmp, 'stage-'))
+    const out = join(dir, 'case_0000.nii.gz')
+    const attempt = await tryCarry(image, { writeTo: out })
+    expect('carried' in attempt).toBe(true)
+    if (!('carried' in attempt)) return
+    const bytes = await attempt.carried.writing!
+    expect(bytes).toBe((await readFile(out)).length)
+    expect(gunzipSync(await readFile(out))).toEqual(await todayImage(image))
+    expect(attempt.carried.source!.sha256).toBe(await sha256(image))
+    expect(attempt.carried.source!.size).toBe((await readFile(image)).length)
+    expect(await left(dir)).toEqual(['case_0000.nii.gz'])
+  })
+
+  it('an input that fails its check leaves nothing in the staging folder', async () => {
+    for (const key of ['c12-wrong-crc', 'c11-nan', 'c05-two-members']) {
+      const dir = await mkdtemp(join(tmp, 'stage-'))
+      const attempt = await tryCarry(cases.get(key)!.files[0], { writeTo: join(dir, 'case_0000.nii.gz') })
+      if ('carried' in attempt) expect(attempt.carried.writing, key).toBeUndefined() // NaN: checked, not written
+      expect(await left(dir), key).toEqual([])
+    }
+  })
+})

@@ -72,7 +72,7 @@ describe('mask loops skip empty words without missing a voxel', () => {
   function byteLoop(masks: Uint8Array[]) {
     const label = new Uint8Array(masks[0]!.length)
     const owners = new Uint8Array(label.length)
-    masks.forEach((m, k) => m.forEach((v, i) => v !== 0 && ((label[i] = k + 1), owners[i]++)))
+    masks.forEach((m, k) => m.forEach((v, i) => v !== 0 && ((label[i] = k + 1), (owners[i] = owners[i]! + 1))))
     const visible = masks.map((_, k) => label.filter((v) => v === k + 1).length)
     return { label, visible, overlap: owners.filter((o) => o > 1).length }
   }

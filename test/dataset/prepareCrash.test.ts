@@ -41,7 +41,7 @@ beforeAll(async () => {
   const clean = await prepareCli(args(join(tmp, 'clean')), env())
   expect(clean.code, clean.stderr).toBe(0)
   reference = await datasetFiles(join(tmp, 'clean'))
-  expect(Object.keys(reference).filter((p) => p.endsWith('.nii.gz'))).toHaveLength(7)
+  expect(Object.keys(reference).filter((p) => p.endsWith('.nii.gz'))).toHaveLength(8) // 4 images, 3 labelsTr, 1 labelsTs
 }, 120_000)
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true })
