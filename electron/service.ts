@@ -14,6 +14,7 @@ import { VolumeCache } from './imaging/volumeCache'
 import { scanSources, validateSources, planOutput, runPrepare, previewCase, viewFiles } from './dataset'
 import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, idClashFindings } from './nnunet'
 import { createRuns, EventfulJobs } from './nnunet/runs'
+import { withPlansChoice } from './nnunet/plansChoice'
 import { createTrainerMethods } from './nnunet/trainerService'
 import { createResults } from './results'
 import { caseErrors } from './results/caseErrors'
@@ -137,7 +138,10 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
       await settings.update({ folders, nnunetVersion: req.version })
       return folders
     },
-    folderStatus: async () => folderStatus(await settings.get()),
+    folderStatus: async () => {
+      const st = await settings.get()
+      return withPlansChoice(await folderStatus(st), st, base)
+    },
     shellExports: async () => shellExports(await settings.get()),
     // plan, train, predict, findBest and the run queue: electron/nnunet/runs.ts
     ...runs,

@@ -5,6 +5,7 @@
 // `apiRequests`, so adding a feature means adding one entry here and one service function.
 import type { z } from 'zod'
 import * as s from './schema'
+import type { OverlapPair } from './regions'
 
 // ---------------------------------------------------------------- messages, cases, validation
 
@@ -65,6 +66,8 @@ export interface CaseReport {
   inBody?: Record<string, number>
   /** Voxels claimed by more than one mask (resolved by priority: the later label wins). */
   overlapVoxels: number
+  /** When masks overlap: the voxels each pair shares (for nested regions, shared/regions.ts). */
+  overlapPairs?: OverlapPair[]
   /**
    * Prepare only, for a case written in this run: how its image file was made. 'carried': the
    * input's compressed voxels were copied across behind a new NIfTI header (no decode, no
@@ -334,8 +337,12 @@ export interface DatasetStatus {
   where: string[]
   /** Its labels by value, from its dataset.json (raw, else preprocessed); background left out. */
   labels?: { name: string; value: number }[]
-  /** The default plans (v2 nnUNetPlans.json) when it has been planned. */
+  /** The chosen plans (v2: those it was last planned with, else nnUNetPlans.json) when it has been planned. */
   plans?: PlansSummary
+  /** v2: every plans identifier in its preprocessed folder (nnUNetPlans, nnUNetResEncUNetMPlans, ...). */
+  plansAvailable?: string[]
+  /** v2: the plans train, predict and find_best use when none is named (electron/nnunet/plansChoice.ts). */
+  chosenPlans?: string
   /** raw/DatasetX/imagesTs when it exists (what Predict segments by default). */
   imagesTs?: string
   /** Where Predict writes by default: a folder beside imagesTs (never inside it). */
@@ -611,6 +618,9 @@ export const apiRequests = {
   removeQueued: s.queueEntryRequest,
   resumeQueue: null,
   results: s.resultsRequest,
+  submitToCluster: s.clusterSubmitRequest,
+  slurmStatus: null,
+  exportScripts: s.exportScriptsRequest,
   evaluateTest: s.evaluateTestRequest,
   resultsReport: s.resultsReportRequest,
   exportModel: s.exportModelRequest,
@@ -696,6 +706,20 @@ export interface Api {
   /** Writes the results as one self-contained HTML file and/or CSV; returns the files written and the HTML. */
   resultsReport(req: Req<'resultsReport'>): Promise<{ html?: string; csv?: string; files: string[] }>
   /** Job: nnUNetv2_export_model_to_zip (v1 nnUNet_export_model_to_zip). */
+  /**
+   * Job: submits a study to the SLURM cluster (plan job, training job arrays, find_best with
+   * afterok dependencies) and follows it; each SLURM task is a job of its own whose log is the
+   * task's log file. Cancelling a job is scancel. Refused (code "no-slurm") without sbatch.
+   */
+  submitToCluster(req: Req<'submitToCluster'>): Promise<JobRef>
+  /** Whether SLURM's commands are here and the controller answers, and what is missing if not. */
+  slurmStatus(): Promise<SlurmStatus>
+  /**
+   * Writes what the app would run (plan, trainings as job arrays, find_best, predict) as scripts
+   * into a folder: one .sbatch file per job (each also runs with bash), run-all.sh (this machine,
+   * in order) and submit-all.sh (sbatch with afterok), with nnU-Net's folders exported in each.
+   */
+  exportScripts(req: Req<'exportScripts'>): Promise<{ folder: string; files: string[] }>
   exportModel(req: Req<'exportModel'>): Promise<JobRef>
   /** Job: nnUNetv2_install_pretrained_model_from_zip (v1 nnUNet_install_pretrained_model_from_zip) into the results folder. */
   importModel(req: Req<'importModel'>): Promise<JobRef>
@@ -745,6 +769,17 @@ export interface TrainerOptions {
   losses: { className: string; label: string }[]
   /** Why the losses could not be listed (no Python, no nnU-Net). */
   lossesProblem?: string
+export interface SlurmStatus {
+  available: boolean
+  /** What is missing or wrong, in words (absent when available). */
+  problem?: string
+  /** SLURM's version (sinfo --version) and its partitions. */
+  version?: string
+  partitions?: string[]
+  /** Whether sacct answers (accounting is optional). */
+  accounting?: boolean
+}
+
   created: CreatedTrainer[]
   /** Where the trainers live, in words, for the UI. */
   where: string

@@ -12,6 +12,14 @@ export interface DatasetJsonInput {
   metadata: DatasetMetadata
   /** The cases actually in the dataset (train and test). */
   cases: Pick<PlannedCase, 'caseId' | 'split' | 'image' | 'label'>[]
+  /** v2 region-based training (prepare --regions, shared/regions.ts): replaces the labels. */
+  regions?: DatasetRegions
+}
+
+/** dataset.json's region labels ("aorta": [1, 2], "aorta_false_lumen": 2) and regions_class_order. */
+export interface DatasetRegions {
+  labels: Record<string, number | number[]>
+  regionsClassOrder: number[]
 }
 
 function channelMap(channels: string[]): Record<string, string> {
@@ -19,12 +27,13 @@ function channelMap(channels: string[]): Record<string, string> {
 }
 
 export function buildDatasetJsonV2(input: DatasetJsonInput): DatasetJsonV2 {
-  const labels: Record<string, number> = { background: 0 }
-  input.labels.forEach((l, i) => (labels[l] = i + 1))
+  const labels: Record<string, number | number[]> = input.regions ? { ...input.regions.labels } : { background: 0 }
+  if (!input.regions) input.labels.forEach((l, i) => (labels[l] = i + 1))
   const m = input.metadata
   return {
     channel_names: channelMap(m.channelNames),
     labels,
+    ...(input.regions && { regions_class_order: input.regions.regionsClassOrder }),
     numTraining: input.cases.filter((c) => c.split === 'train').length,
     file_ending: FILE_ENDING,
     name: input.name,

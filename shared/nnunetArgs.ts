@@ -2,6 +2,7 @@
 // and flags (from the argparse definitions in nnunet 1.7.1 and nnunetv2 2.8.1). Pure data in,
 // argv out; electron/nnunet decides how the tool is launched (console script or `python -c`).
 import type { Configuration, FindBestRequest, NnunetVersion, PlanRequest, PredictRequest, TrainRequest } from './schema'
+import { planPreset, plannedIdentifier, v1PlanRefusal } from './plans'
 
 export type { FindBestRequest }
 
@@ -78,15 +79,25 @@ export function preprocessConfigurations(configs: Configuration[]): Exclude<Conf
   return (['2d', '3d_fullres', '3d_lowres'] as const).filter((c) => out.has(c))
 }
 
-export function planArgs(version: NnunetVersion, req: Pick<PlanRequest, 'datasetId' | 'configurations' | 'verifyIntegrity' | 'processes'>): NnunetCommand {
+export function planArgs(
+  version: NnunetVersion,
+  req: Pick<PlanRequest, 'datasetId' | 'configurations' | 'verifyIntegrity' | 'processes' | 'preset' | 'gpuMemoryTargetGb' | 'plansName'>,
+): NnunetCommand {
   const configs = req.configurations?.length ? preprocessConfigurations(req.configurations) : undefined
   if (version === 'v2') {
     const args = ['-d', String(req.datasetId)]
     if (req.verifyIntegrity) args.push('--verify_dataset_integrity')
     if (configs) args.push('-c', ...configs)
     if (req.processes !== undefined) args.push('-np', String(req.processes), '-npfp', String(req.processes))
+    const preset = planPreset(req.preset)
+    if (preset.id !== 'default') args.push('-pl', preset.planner)
+    if (req.gpuMemoryTargetGb !== undefined) args.push('-gpu_memory_target', String(req.gpuMemoryTargetGb))
+    const plans = plannedIdentifier(req)
+    if (plans !== preset.plans) args.push('-overwrite_plans_name', plans)
     return { tool: TOOLS.v2.plan, args }
   }
+  const refusal = v1PlanRefusal(req)
+  if (refusal) throw new Error(refusal)
   // v1 plans 2d and 3d with separate planners; "None" switches one off. 3d_lowres comes with the
   // 3d planner whenever the data is large enough, so it cannot be chosen separately.
   const args = ['-t', String(req.datasetId)]
@@ -145,6 +156,7 @@ export function predictArgs(version: NnunetVersion, req: PredictRequest, opts: P
   const folds = req.folds.map(String)
   if (version === 'v2') {
     const args = ['-i', req.input, '-o', req.output, '-d', String(req.datasetId), '-c', req.configuration, '-f', ...folds, '-tr', opts.trainer]
+    if (req.plans) args.push('-p', req.plans)
     if (req.checkpoint) args.push('-chk', req.checkpoint)
     if (opts.processes !== undefined) args.push('-npp', String(opts.processes), '-nps', String(opts.processes))
     if (opts.device) args.push('-device', opts.device)
@@ -152,6 +164,7 @@ export function predictArgs(version: NnunetVersion, req: PredictRequest, opts: P
   }
   const args = ['-i', req.input, '-o', req.output, '-t', String(req.datasetId), '-m', req.configuration, '-f', ...folds, '-tr', opts.trainer]
   // v1 names checkpoints without the extension: model_final_checkpoint, model_best.
+  if (req.plans) args.push('-p', req.plans)
   if (req.checkpoint) args.push('-chk', req.checkpoint.replace(/\.model$/, ''))
   if (opts.processes !== undefined) args.push('--num_threads_preprocessing', String(opts.processes), '--num_threads_nifti_save', String(opts.processes))
   return { tool: TOOLS.v1.predict, args }

@@ -60,6 +60,11 @@ export const outputSpec = z.object({
    */
   sourcePaths: z.boolean().optional(),
   /**
+   * v2: write dataset.json for region-based training where masks nest (--regions): region labels
+   * and regions_class_order from the measured nesting (shared/regions.ts); label files unchanged.
+   */
+  regions: z.boolean().optional(),
+  /**
    * Keep the merged label map of each held-out test case in labelsTs/ (default true; false:
    * --no-test-labels), so predictions of imagesTs can be scored with nnU-Net's own evaluator.
    * nnU-Net never trains on labelsTs; the v1/MSD converters ignore the folder.
@@ -107,8 +112,31 @@ export const nnunetFolders = z.object({
   results: pathText,
 })
 
+/**
+ * How SLURM jobs are asked for (sbatch options) and what every job script runs first (the
+ * preamble: `module load ...`, `conda activate ...`). Values reach sbatch as argv, never a shell;
+ * the preamble is the user's own shell text for their own cluster and is written into the script
+ * as given.
+ */
+export const slurmOptions = z.object({
+  partition: z.string().regex(/^[A-Za-z0-9_.,-]{1,100}$/, 'a partition name').optional(),
+  gpus: z.number().int().min(0).max(64).optional(),
+  cpus: z.number().int().min(1).max(512).optional(),
+  mem: z.string().regex(/^\d+[KMGT]?$/i, 'memory like 32G or 16000M').optional(),
+  time: z.string().regex(/^(\d+-)?\d{1,2}(:\d{2}){0,2}$/, 'a time like 2-00:00:00, 12:00:00 or 30').optional(),
+  account: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/).optional(),
+  qos: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/).optional(),
+  /** Further sbatch options, each one argument (e.g. --constraint=a100). */
+  sbatchArgs: z.array(z.string().regex(/^--?[A-Za-z]/, 'an sbatch option starts with - or --').max(300)).max(30).optional(),
+  preamble: z.string().max(20_000).optional(),
+})
+export type SlurmOptions = z.infer<typeof slurmOptions>
+
 const settingsFields = {
   pythonPath: pathText.optional(),
+  /** Where nnU-Net runs: this machine (the default) or a SLURM cluster (electron/schedulers/). */
+  scheduler: z.enum(['local', 'slurm']).optional(),
+  slurm: slurmOptions.optional(),
   nnunetVersion,
   folders: nnunetFolders.optional(),
   device: z.enum(['cuda', 'cpu', 'mps']),
@@ -139,6 +167,12 @@ export const planRequest = z.object({
   processes: z.number().int().min(1).max(64).optional(),
   /** v1 and v2 folders that hold an MSD task to convert first (nnUNet_convert_decathlon_task / nnUNetv2_convert_MSD_dataset). */
   convertFromMsd: pathText.optional(),
+  /** v2 planner preset (shared/plans.ts): default U-Net or residual encoder M/L/XL (-pl). */
+  preset: z.enum(['default', 'resenc-m', 'resenc-l', 'resenc-xl']).optional(),
+  /** v2 -gpu_memory_target in GB; the plans then get their own name (plansName, or one derived from it). */
+  gpuMemoryTargetGb: z.number().min(1).max(1024).optional(),
+  /** v2 -overwrite_plans_name: the identifier later commands name with -p. */
+  plansName: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a plans name is letters, digits, _ . -').max(100).optional(),
 })
 
 export const trainRequest = z.object({
@@ -182,6 +216,8 @@ export const predictRequest = z.object({
   folds: z.array(fold).min(1).default([0]),
   trainer: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
   checkpoint: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+  /** The model's plans identifier (-p); left out: the plans the dataset was planned with (electron/nnunet/plansChoice.ts). */
+  plans: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
 })
 
 /**
@@ -206,6 +242,26 @@ export const enqueueTrainingsRequest = z.object({
   trainings: z.array(trainRequest).min(1, 'at least one training is required').max(50),
   thenFindBest: z.boolean().default(false),
 })
+
+/**
+ * A study for the SLURM cluster (electron/schedulers/cluster.ts): an optional plan job, the
+ * trainings as job arrays (3d_cascade_fullres after 3d_lowres), find_best after them (afterok).
+ */
+export const clusterSubmitRequest = z.object({
+  plan: planRequest.optional(),
+  trainings: z.array(trainRequest).max(50).default([]),
+  thenFindBest: z.boolean().default(false),
+  /** sbatch options for this submission, over the saved settings' slurm options. */
+  slurm: slurmOptions.optional(),
+})
+export type ClusterSubmitRequest = z.infer<typeof clusterSubmitRequest>
+
+/** The same study written as scripts (bash and sbatch) into a folder, to run without the app. */
+export const exportScriptsRequest = clusterSubmitRequest.extend({
+  folder: pathText,
+  predict: predictRequest.optional(),
+})
+export type ExportScriptsRequest = z.infer<typeof exportScriptsRequest>
 
 // ---------------------------------------------------------------- results (electron/results)
 
@@ -299,7 +355,10 @@ export const draftRequest = z.object({ draftId })
 /** dataset.json of nnU-Net v2 (nnunetv2/dataset_conversion/generate_dataset_json.py). */
 export const datasetJsonV2 = z.object({
   channel_names: z.record(z.string(), z.string()),
-  labels: z.record(z.string(), z.number().int()),
+  /** A label's value, or for region-based training the values of its region ([1, 2]). */
+  labels: z.record(z.string(), z.union([z.number().int(), z.array(z.number().int())])),
+  /** Region-based training: per region (labels' key order), the value it is written back as. */
+  regions_class_order: z.array(z.number().int()).optional(),
   numTraining: z.number().int(),
   file_ending: z.string(),
   name: z.string().optional(),

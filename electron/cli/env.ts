@@ -7,6 +7,9 @@ import type { EnvReport, FolderStatus } from '../../shared/api'
 import * as s from '../../shared/schema'
 import { COMMON_HELP, COMMON_OPTIONS, UsageError, cliService, flaggedSettings, rememberSettings, runCliJob, settingsFrom, usageFailure } from '../nnunet/cliSupport'
 import { createFolders, detectEnv, folderStatus, idCollisions, shellExports } from '../nnunet'
+import { withPlansChoice } from '../nnunet/plansChoice'
+import { plansLabel } from '../../shared/plans'
+import { dataDir } from '../paths'
 
 export const help = `usage: nnunet-wizard env [options]
 
@@ -47,7 +50,10 @@ function folderLines(st: FolderStatus): string[] {
   if (!Object.keys(st.env).length) return ['nnU-Net folders: not set (use --base DIR, the nnU-Net variables, or --create-folders DIR)']
   const lines = [`nnU-Net ${st.version} folders:`]
   for (const [k, v] of Object.entries(st.env)) lines.push(`  ${k}=${v}${st.exists[k] ? '' : '  (missing)'}`)
-  for (const d of st.datasets) lines.push(`  dataset ${d.id} ${d.name}: ${d.where.length} folder${d.where.length === 1 ? '' : 's'}`)
+  for (const d of st.datasets) {
+    lines.push(`  dataset ${d.id} ${d.name}: ${d.where.length} folder${d.where.length === 1 ? '' : 's'}`)
+    if (d.plansAvailable?.length) lines.push(`    plans: ${d.plansAvailable.map((p) => (p === d.chosenPlans ? `${plansLabel(p)} (used when --plans is not given)` : plansLabel(p))).join(', ')}`)
+  }
   for (const t of st.trainings ?? []) lines.push(`  model ${t.datasetId} ${t.configuration} ${t.trainer} (${t.plans}): folds ${t.folds.join(', ')}; finished ${t.finished.join(', ') || 'none'}`)
   for (const c of idCollisions(st)) lines.push(`  warning: id ${c.id} is used by ${c.names.join(' and ')}; nnU-Net refuses ambiguous ids`)
   return lines
@@ -96,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(values.powershell ? ex.powershell : ex.bash)
     return 0
   }
-  const [report, status] = await Promise.all([detectEnv({ ...settings, ...(values.python ? { pythonPath: resolve(values.python) } : {}) }), folderStatus(settings)])
+  const [report, status] = await Promise.all([detectEnv({ ...settings, ...(values.python ? { pythonPath: resolve(values.python) } : {}) }), folderStatus(settings).then((st) => withPlansChoice(st, settings, dataDir()))])
   if (json) {
     console.log(JSON.stringify({ ...report, folders: status }, null, 2))
   } else {

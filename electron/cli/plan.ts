@@ -16,6 +16,12 @@ with --verify_dataset_integrity, optionally after converting a Decathlon (MSD) t
   --no-verify             skip --verify_dataset_integrity
   --convert-msd DIR       first convert this TaskNN_Name folder (nnUNetv2_convert_MSD_dataset /
                           nnUNet_convert_decathlon_task) into dataset ID
+  --preset P              v2 planner: default (U-Net, ~10 GB GPU), resenc-m (9-11 GB),
+                          resenc-l (24 GB) or resenc-xl (40 GB): nnUNetPlannerResEncM/L/XL
+  --gpu-memory-target GB  v2: plan for this much GPU memory instead of the preset's own target
+  --plans-name NAME       v2: name of the plans written (-overwrite_plans_name); with
+                          --gpu-memory-target and no name: e.g. nnUNetResEncUNetMPlans_12GB
+  Later train, predict and find-best of this dataset use these plans unless --plans says otherwise.
 
 ${COMMON_HELP}
 
@@ -28,7 +34,18 @@ const options = {
   np: { type: 'string' },
   'no-verify': { type: 'boolean' },
   'convert-msd': { type: 'string' },
+  preset: { type: 'string' },
+  'gpu-memory-target': { type: 'string' },
+  'plans-name': { type: 'string' },
 } as const
+
+/** GB as a number: "12", "7.5". */
+function gpuTarget(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  const n = Number(text)
+  if (!/^\d+(\.\d+)?$/.test(text) || !(n >= 1 && n <= 1024)) throw new UsageError(`--gpu-memory-target takes GB between 1 and 1024 (e.g. 12 or 7.5), not "${text}".`)
+  return n
+}
 
 export function run(argv: string[]): Promise<number> {
   return runSettingsCommand(
@@ -43,6 +60,9 @@ export function run(argv: string[]): Promise<number> {
         verifyIntegrity: !values['no-verify'],
         processes: parseInteger('--np', values.np, 1, 64),
         convertFromMsd: values['convert-msd'] ? resolve(values['convert-msd']) : undefined,
+        preset: values.preset,
+        gpuMemoryTargetGb: gpuTarget(values['gpu-memory-target']),
+        plansName: values['plans-name'],
       })
       return { values, request }
     },

@@ -16,6 +16,8 @@ like imagesTs: {case}_0000.nii.gz (one file per channel).
   -f, --fold F              fold to use; repeat for an ensemble of folds (default 0)
   --trainer NAME            trainer class the model was trained with
   --checkpoint FILE         checkpoint name (v2 default checkpoint_final.pth, v1 model_final_checkpoint)
+  --plans NAME              plans identifier of the model (default: the plans the dataset was
+                            planned with, e.g. nnUNetResEncUNetMPlans after plan --preset resenc-m)
 
 ${COMMON_HELP}
 
@@ -30,6 +32,7 @@ const options = {
   fold: { type: 'string', short: 'f', multiple: true },
   trainer: { type: 'string' },
   checkpoint: { type: 'string' },
+  plans: { type: 'string' },
 } as const
 
 export function run(argv: string[]): Promise<number> {
@@ -46,6 +49,7 @@ export function run(argv: string[]): Promise<number> {
         folds: (values.fold ?? ['0']).map((f) => (f === 'all' ? 'all' : parseInteger('-f', f, 0, 9))),
         trainer: values.trainer,
         checkpoint: values.checkpoint,
+        plans: values.plans,
       })
       return { values, request }
     },

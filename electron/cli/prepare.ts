@@ -34,6 +34,10 @@ options:
   --test-fraction F       or a fraction of the cases (0-0.9)
   --seed S                seed of the train/test split (default 0)
   --no-test-labels        write no labelsTs for the test cases (images only)
+  --regions               nnunet-v2: where a mask lies inside another (tumor in organ), write
+                          dataset.json for region-based training ("organ": [1, 2], "tumor": 2,
+                          regions_class_order); label files unchanged. Masks that only partly
+                          overlap are refused, with the voxel counts
   --allow-missing-mask    a case without a mask for a structure gets that label empty
   --overwrite             replace a non-empty dataset folder not made by this tool, or one
                           whose manifest.json was damaged or edited
@@ -84,6 +88,7 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
     'allow-missing-mask': { type: 'boolean' },
     'no-source-paths': { type: 'boolean' },
     'no-test-labels': { type: 'boolean' },
+    regions: { type: 'boolean' },
     json: { type: 'boolean' },
     description: { type: 'string' },
     reference: { type: 'string' },
@@ -121,6 +126,7 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
         overwrite: values.overwrite ?? false,
         ...(values['no-source-paths'] && { sourcePaths: false }),
         ...(values['no-test-labels'] && { testLabels: false }),
+        ...(values.regions && { regions: true }),
       },
     },
     { id: '--id', testCount: '--test-count', testFraction: '--test-fraction', name: '--name', prefix: '--prefix' },

@@ -5,6 +5,8 @@ import { diceText, lowDiceLabels } from '../../shared/diceWarning'
 import * as s from '../../shared/schema'
 import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from '../nnunet/cliSupport'
 import { parseFlags, requireFlags, validRequest } from './common'
+import { submitTrainingsToSlurm } from '../schedulers/cliTrain'
+import { SLURM_HELP, SLURM_OPTIONS } from '../schedulers/cliOptions'
 
 export const help = `usage: nnunet-wizard train -d ID -c CONFIGURATION -f FOLD [options]
 
@@ -24,7 +26,12 @@ they finish: losses, pseudo Dice per class, epoch time and the time left.
   --continue                continue from the latest checkpoint
   --validation-only         only run the validation of a finished training
   --pretrained-weights F    start from these weights
-  --plans NAME              plans identifier (default nnUNetPlans / nnUNetPlansv2.1)
+  --plans NAME              plans identifier (default: the plans the dataset was planned with,
+                            else nnUNetPlans / nnUNetPlansv2.1)
+
+${SLURM_HELP}
+  --plan                    (slurm) submit plan and preprocess first; the trainings wait for it
+  --find-best               (slurm) find_best_configuration after all trainings (afterok)
 
 ${COMMON_HELP}
 
@@ -48,9 +55,15 @@ const options = {
   'validation-only': { type: 'boolean' },
   'pretrained-weights': { type: 'string' },
   plans: { type: 'string' },
+  ...SLURM_OPTIONS,
+  plan: { type: 'boolean' },
+  'find-best': { type: 'boolean' },
 } as const
 
-export function run(argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
+  // --scheduler slurm (given, or saved in the settings): the trainings go to the cluster as job arrays.
+  const slurm = await submitTrainingsToSlurm(argv, options)
+  if (slurm !== undefined) return slurm
   return runSettingsCommand(
     'train',
     () => {

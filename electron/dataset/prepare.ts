@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto'
 import type { CaseMatch, CaseReport, Finding, PlannedCase, PrepareSummary } from '../../shared/api'
 import type { PrepareRequest } from '../../shared/schema'
 import { buildDatasetJsonMsd, buildDatasetJsonV2 } from '../../shared/datasetJson'
+import { measureRegions } from './regions'
 import { JobCancelledError, type JobContext } from '../jobs/jobManager'
 import { volumePool } from '../imaging/workerPool'
 import { TEMP_MARKER, writeFileAtomic } from '../files/writeAtomic'
@@ -209,6 +210,13 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   const labelNames = req.sources.labels.map((l) => l.name)
   const pool = volumePool()
 
+  // --regions: the nesting is measured on every case before anything is written (dataset/regions.ts).
+  const measured = req.output.regions ? await measureRegions(req.sources, req.output.layout, plan.cases.map((pc) => matches.get(pc.caseKey)!), ctx) : undefined
+  if (measured && 'refusal' in measured) {
+    ctx.guidance(measured.refusal)
+    throw new PrepareRefusedError([measured.refusal])
+  }
+
   await sweepLeftovers(outDir, datasetDir, key)
 
   // Resume: a case finished by an earlier run with the same settings and unchanged sources is kept.
@@ -386,7 +394,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
     if (interrupted) await removeInside(datasetDir, jsonPath)
     else {
       const onDisk = plan.cases.filter((pc) => manifest.cases[pc.caseId])
-      const jsonInput = { name: req.output.name, labels: labelNames, metadata: req.output.metadata, cases: onDisk }
+      const jsonInput = { name: req.output.name, labels: labelNames, metadata: req.output.metadata, cases: onDisk, ...(measured && { regions: measured.regions }) }
       const datasetJson = Buffer.from(`${JSON.stringify(req.output.layout === 'msd' ? buildDatasetJsonMsd(jsonInput) : buildDatasetJsonV2(jsonInput), null, 2)}\n`)
       const before = await readFile(jsonPath).catch(() => null)
       if (!before || !before.equals(datasetJson)) await writeFileAtomic(jsonPath, datasetJson, { createFolder: false })

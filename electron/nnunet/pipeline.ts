@@ -29,6 +29,8 @@ import { createdTrainerEpochs, trainerDir, trainerDirFor, usedTrainerDirs, write
 import { ensureV1Trainer } from './trainerInstall'
 import { missingTrainingOutputs } from './trainerOutputs'
 import { HOW } from './howTo'
+import { rememberPlans } from './plansChoice'
+import { plannedIdentifier } from '../../shared/plans'
 
 /** nnU-Net's own default length: 1000 epochs (v2 nnUNetTrainer, v1 nnUNetTrainerV2). */
 const DEFAULT_EPOCHS = 1000
@@ -110,7 +112,10 @@ export async function runPlan(req: PlanRequest, settings: Settings, ctx: JobCont
   const dataset = await datasetFolderName(settings, req.datasetId)
   if (!dataset) return { datasetId: req.datasetId }
   const preprocessed = join(settings.folders!.preprocessed, dataset)
-  const plans = version === 'v2' ? await readPlansSummary(join(preprocessed, `${defaultPlans(version)}.json`)) : undefined
+  const identifier = version === 'v2' ? plannedIdentifier(req) : defaultPlans(version)
+  const plans = version === 'v2' ? await readPlansSummary(join(preprocessed, `${identifier}.json`)) : undefined
+  // Later runs of this dataset use these plans without being told (plansChoice.ts).
+  if (plans) await rememberPlans(dataDir, settings, req.datasetId, identifier)
   return { datasetId: req.datasetId, dataset, preprocessed, ...(plans && { plans }) }
 }
 
@@ -126,7 +131,7 @@ export async function resolveTrainer(req: TrainRequest, version: NnunetVersion, 
   // v1 too gets a generated subclass that saves checkpoints and validates (nnU-Net's own
   // nnUNetTrainerV2_2epochs/_5epochs are benchmarking trainers that save nothing). Its module is
   // installed into nnU-Net's package by runTrain (trainerInstall.ts).
-  const trainer = await writeGeneratedTrainer(trainerDirFor(version, dataDir), { version, base, epochs, iterationsPerEpoch: req.iterationsPerEpoch })
+  const trainer = await writeGeneratedTrainer(trainerDirFor(version, dataDir), { version, base, epochs, iterationsPerEpoch: req.iterationsPerEpoch, ...(version === 'v2' && { features: { stopOnSignal: true } }) })
   return { trainer, totalEpochs: epochs }
 }
 
@@ -258,7 +263,7 @@ export async function checkTrainedModel(settings: Settings, req: PredictRequest,
   // v2 takes the file name; v1's -chk takes it without '.model'.
   const checkpoint = settings.nnunetVersion === 'v2' ? (req.checkpoint ?? 'checkpoint_final.pth') : `${(req.checkpoint ?? 'model_final_checkpoint').replace(/\.model$/, '')}.model`
   for (const fold of req.folds) {
-    const folder = trainingOutputFolder(settings, dataset, trainer, defaultPlans(settings.nnunetVersion), req.configuration, fold)
+    const folder = trainingOutputFolder(settings, dataset, trainer, req.plans ?? defaultPlans(settings.nnunetVersion), req.configuration, fold)
     if (!existsSync(join(folder, checkpoint))) {
       const models = modelList(await trainedModels(settings), req.datasetId)
       const missing = `There is no trained model to predict with: ${join(folder, checkpoint)} does not exist.`

@@ -3,6 +3,7 @@
 // queued find_best follows). The desktop app, browser mode and the CLI reach them only through
 // createService, so the rules hold wherever a run is started from.
 import { EventEmitter } from 'node:events'
+import { dirname, join } from 'node:path'
 import type { Api, JobEvent, QueueEntry } from '../../shared/api'
 import { findBestAfter, resolveFindBest } from '../../shared/findBest'
 import { makesModel, predictPlace } from '../../shared/predictQueue'
@@ -12,6 +13,9 @@ import { ApiError } from '../transport/errors'
 import { folderStatus } from './folders'
 import { checkTrainedModel, npzFindings, npzRefusal, planFirstReason, runFindBest, runPlan, runPredict, runTrain } from './pipeline'
 import { newEntryId, RunQueue, type NewEntry } from './queue'
+import { createCluster, type Cluster } from '../schedulers/cluster'
+import { plansToUse } from './plansChoice'
+import { plannedIdentifier, v1PlanRefusal } from '../../shared/plans'
 
 /** A job manager whose event channel (the one both transports forward) also carries other events: the queue's. */
 export class EventfulJobs extends JobManager {
@@ -36,7 +40,7 @@ export const trainTitle = (r: s.TrainRequest) => `Train ${r.configuration} fold 
 export const predictTitle = (r: s.PredictRequest) => `Predict with ${r.configuration} (dataset ${r.datasetId})`
 export const findBestTitle = (r: s.FindBestRequest) => `Find the best configuration of dataset ${r.datasetId} (${r.configurations.join(', ')})`
 
-export type RunMethods = Pick<Api, 'plan' | 'train' | 'predict' | 'findBest' | 'enqueueTrainings' | 'runQueue' | 'removeQueued' | 'resumeQueue'>
+export type RunMethods = Pick<Api, 'plan' | 'train' | 'predict' | 'findBest' | 'enqueueTrainings' | 'runQueue' | 'removeQueued' | 'resumeQueue' | 'submitToCluster' | 'slurmStatus' | 'exportScripts'>
 
 export interface RunsOptions {
   jobs: EventfulJobs
@@ -48,7 +52,7 @@ export interface RunsOptions {
   queueFile?: string
 }
 
-export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue } {
+export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; cluster: Cluster } {
   const { jobs, dataDir } = opts
 
   /** A find_best queued after trainings, completed from how they ended and what the results folder holds now. */
@@ -82,6 +86,10 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue } 
   }
 
   const queue = new RunQueue({ jobs, file: opts.queueFile, execute, onChange: (state) => jobs.publish({ type: 'queue', queue: state }) })
+  // SLURM runs are not queue entries: the cluster schedules them. Their tasks are recorded beside
+  // the queue file, so a restarted app follows those still running again (electron/schedulers/).
+  const cluster = createCluster({ jobs, dataDir, settings: opts.settings, registry: opts.queueFile ? join(dirname(opts.queueFile), 'slurm-tasks.json') : undefined })
+  void cluster.reattach().catch(() => undefined)
 
   const trainEntry = (r: s.TrainRequest): NewEntry => ({ id: newEntryId(), kind: 'train', title: trainTitle(r), request: r })
 
@@ -107,19 +115,36 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue } 
   }
 
 
+  /**
+   * The plans a run uses when its request names none: those of a plan of its dataset waiting or
+   * running in the queue (the run waits behind it), else those it was last planned with
+   * (plansChoice.ts). Filled in before it is queued, so the entry says which plans it runs.
+   */
+  const withPlans = async <R extends { datasetId: number; plans?: string }>(r: R): Promise<R> => {
+    if (r.plans) return r
+    const settings = await opts.settings()
+    if (settings.nnunetVersion !== 'v2') return r
+    const queuedPlan = (await pending()).filter((e) => e.kind === 'plan' && e.request.datasetId === r.datasetId).pop()
+    const plans = queuedPlan?.kind === 'plan' ? plannedIdentifier(queuedPlan.request) : await plansToUse(dataDir, settings, r.datasetId)
+    return plans && plans !== 'nnUNetPlans' ? { ...r, plans } : r
+  }
+
   return {
     queue,
     plan: async (req) => {
       const r = s.planRequest.parse(req)
+      const settings = await opts.settings()
+      const v1Refusal = settings.nnunetVersion === 'v1' ? v1PlanRefusal(r) : undefined
+      if (v1Refusal) throw new ApiError(v1Refusal, 'v1-no-planner-presets', 400)
       return queue.submit({ id: newEntryId(), kind: 'plan', title: planTitle(r), request: r })
     },
     train: async (req) => {
-      const r = s.trainRequest.parse(req)
+      const r = await withPlans(s.trainRequest.parse(req))
       await refuseUnplanned([r])
       return queue.submit(trainEntry(r))
     },
     predict: async (req) => {
-      const r = s.predictRequest.parse(req)
+      const r = await withPlans(s.predictRequest.parse(req))
       const needed = makesModel(r)
       // The checkpoint is checked now, not after a wait: unless a queued training is making it.
       if (!(await pending()).some(needed)) {
@@ -132,14 +157,15 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue } 
       return queue.submit({ id: newEntryId(), kind: 'predict', title: predictTitle(r), request: r }, predictPlace(r))
     },
     findBest: async (req) => {
-      const r = s.findBestRequest.parse(req)
+      const r = await withPlans(s.findBestRequest.parse(req))
       // Refused before any job starts: nnU-Net would find out only after evaluating everything else.
       const npz = await npzFindings(await opts.settings(), r)
       if (npz.length) throw new ApiError(npzRefusal(r, npz), 'find-best-needs-npz', 400, npz)
       return queue.submit({ id: newEntryId(), kind: 'find-best', title: findBestTitle(r), request: r })
     },
     enqueueTrainings: async (req) => {
-      const r = s.enqueueTrainingsRequest.parse(req)
+      const parsed = s.enqueueTrainingsRequest.parse(req)
+      const r = { ...parsed, trainings: await Promise.all(parsed.trainings.map(withPlans)) }
       await refuseUnplanned(r.trainings)
       const entries = r.trainings.map(trainEntry)
       const fb = r.thenFindBest ? findBestAfter(r.trainings) : undefined
@@ -156,5 +182,9 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue } 
       }
     },
     resumeQueue: () => queue.resume(),
+    cluster,
+    submitToCluster: async (req) => cluster.submitToCluster(s.clusterSubmitRequest.parse(req)),
+    slurmStatus: () => cluster.slurmStatus(),
+    exportScripts: async (req) => cluster.exportScripts(s.exportScriptsRequest.parse(req)),
   }
 }

@@ -33,6 +33,8 @@ export interface OutputForm {
   sourcePaths: boolean
   /** false: held-out test cases get no merged label in labelsTs. */
   testLabels: boolean
+  /** v2: dataset.json for region-based training where masks nest (Check step's regions card). */
+  regions: boolean
 }
 
 /** A job this project started, and the request it ran (as text), so a step shows it only while the project still asks for the same. */
@@ -105,6 +107,7 @@ export const DEFAULT_OUTPUT: OutputForm = {
   overwrite: false,
   sourcePaths: true,
   testLabels: true,
+  regions: false,
 }
 
 const HISTORY_LIMIT = 50
@@ -202,6 +205,7 @@ export const useProject = create<ProjectState>()((set, get) => {
           overwrite: o.overwrite ?? false,
           sourcePaths: o.sourcePaths ?? true,
           testLabels: o.testLabels ?? true,
+          regions: o.regions ?? false,
         },
         labelHistory: [],
         dirty: false,
@@ -267,6 +271,7 @@ export function prepareRequestOf(p: Omit<ProjectData, 'step'>): { request: Prepa
         overwrite: o.overwrite,
         ...(!o.sourcePaths && { sourcePaths: false }),
         ...(!o.testLabels && { testLabels: false }),
+        ...(o.regions && { regions: true }),
       },
     },
     missing,
@@ -296,6 +301,7 @@ export function projectFileOf(p: ProjectData & { forms?: ProjectForms }): Projec
       overwrite: o.overwrite,
       ...(!o.sourcePaths && { sourcePaths: false }),
       ...(!o.testLabels && { testLabels: false }),
+      ...(o.regions && { regions: true }),
     },
     step: p.step,
     forms: p.forms ?? {},

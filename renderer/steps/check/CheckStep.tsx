@@ -12,6 +12,7 @@ import { isActive } from '../../store/jobsStore'
 import { useProjectJob } from '../../store/projectJobs'
 import { useSourceSpec } from '../../store/projectStore'
 import { plural } from '../../lib/format'
+import { RegionsCard } from './RegionsCard'
 
 type Filter = 'all' | CaseStatus
 
@@ -163,6 +164,7 @@ export function CheckStep() {
           {shown.length === 0 && <p className="muted">No case has this status.</p>}
         </section>
       )}
+      {report && <RegionsCard labelNames={labelNames} cases={report.cases} />}
     </div>
   )
 }

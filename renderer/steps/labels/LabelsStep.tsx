@@ -1,10 +1,11 @@
 // The label table: name, value (= priority: a later label wins where masks overlap), colour, and
 // the channel names. Rows reorder by dragging or with the ↑/↓ buttons; every edit can be undone.
-import { useEffect, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { useProject } from '../../store/projectStore'
 import { useWizard } from '../../store/wizardStore'
 import { hexToRgb, rgbToHex } from '../../viewer/labelLut'
 import { labelFieldErrors } from './labelFieldErrors'
+import { RegionsCard, useLastCheckCases } from '../check/RegionsCard'
 
 export function LabelsStep() {
   const labels = useProject((s) => s.labels)
@@ -14,6 +15,9 @@ export function LabelsStep() {
   const setBlocker = useWizard((s) => s.setBlocker)
   const [dragFrom, setDragFrom] = useState<number | null>(null)
   const [dragOver, setDragOver] = useState<number | null>(null)
+  // Nested masks found by the last check (Check step): offered here too, in the current label order.
+  const labelNames = useMemo(() => labels.map((l) => l.name), [labels])
+  const checked = useLastCheckCases(labelNames)
 
   const nameErrors = labelFieldErrors(labels.map((l) => l.name))
   const firstBad = nameErrors.findIndex((e) => e !== null)
@@ -154,6 +158,7 @@ export function LabelsStep() {
           + Add a channel
         </button>
       </section>
+      {checked && <RegionsCard labelNames={labelNames} cases={checked} />}
     </div>
   )
 }

@@ -14,6 +14,7 @@ import { useSettings } from '../../store/settingsStore'
 import { DatasetIdField } from '../../components/DatasetIdField'
 import { useProjectForm } from '../../store/projectForms'
 import { DatasetPlanSummary } from '../../components/PlanSummaryCard'
+import { PlanPresetField, presetProblem, presetRequest } from './PlanPresetField'
 
 const PLAN_CONFIGS: { id: Exclude<Configuration, '3d_cascade_fullres'>; text: string }[] = [
   { id: '2d', text: '2d' },
@@ -29,6 +30,10 @@ const PLAN_DEFAULTS = {
   verify: true,
   convert: null as boolean | null,
   msdDir: null as string | null,
+  /** Planner preset (shared/plans.ts), custom GPU memory target (GB) and plans name (v2). */
+  preset: 'default',
+  gpuTarget: null as number | null,
+  plansName: '',
 }
 
 export function PlanStep() {
@@ -54,8 +59,10 @@ export function PlanStep() {
   const msdDir = form.msdDir ?? (output.layout === 'msd' ? (written ?? '') : '')
   const setMsdDir = (dir: string) => setForm({ msdDir: dir })
 
+  const v1 = settings?.nnunetVersion === 'v1'
+  const presetBad = !v1 && presetProblem(form) !== null
   const start = () => {
-    if (datasetId === null) return
+    if (datasetId === null || presetBad) return
     const configurations = PLAN_CONFIGS.filter((c) => configs.has(c.id)).map((c) => c.id)
     startPlan(() =>
       api.plan({
@@ -64,6 +71,7 @@ export function PlanStep() {
         verifyIntegrity: verify,
         processes: processes ?? undefined,
         convertFromMsd: convert && msdDir.trim() ? msdDir.trim() : undefined,
+        ...(v1 ? {} : presetRequest(form)),
       }),
     )
   }
@@ -106,13 +114,14 @@ export function PlanStep() {
             ))}
           </div>
         </div>
+        <PlanPresetField form={form} onChange={setForm} v1={v1} />
         <label className="check">
           <input type="checkbox" checked={convert} onChange={(e) => setConvert(e.target.checked)} data-testid="plan-convert" />
           Convert an MSD (Decathlon) task into nnU-Net’s raw folder first
         </label>
         {convert && <PathPicker label="MSD task folder (TaskNN_Name)" value={msdDir} onChange={setMsdDir} />}
         <div className="row">
-          <button type="button" className="btn btn-primary" disabled={datasetId === null || isActive(job) || (convert && !msdDir.trim())} onClick={start} data-testid="start-plan">
+          <button type="button" className="btn btn-primary" disabled={datasetId === null || isActive(job) || presetBad || (convert && !msdDir.trim())} onClick={start} data-testid="start-plan">
             Plan and preprocess
           </button>
         </div>

@@ -76,6 +76,8 @@ export function PredictStep() {
         folds: folds.map(asFold),
         trainer: model.trainer,
         checkpoint: checkpoint === checkpoints[0] ? undefined : checkpoint,
+        // The model's own plans, always: the dataset's planned plans (the service's default) may be others.
+        plans: model.plans,
       }
     : null
   const wait = request ? predictionWait(request, queue) : null

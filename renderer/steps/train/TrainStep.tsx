@@ -21,6 +21,7 @@ import { FindBestCard, FindBestOutcome } from './FindBestCard'
 import { TrainingProgress } from './TrainingProgress'
 import { QueueCard } from './QueueCard'
 import { DatasetIdField } from '../../components/DatasetIdField'
+import { PlansPicker, shownPlans } from './PlansPicker'
 import { OwnTrainerCard } from './OwnTrainerCard'
 
 const CONFIGS: { id: Configuration; text: string }[] = [
@@ -54,6 +55,8 @@ const TRAIN_DEFAULTS = {
   continueTraining: false,
   validationOnly: false,
   pretrained: '',
+  /** A plans identifier picked on this form; null: the dataset's chosen plans (PlansPicker). */
+  plans: null as string | null,
 }
 
 const asFold = (f: string): Fold => (f === 'all' ? 'all' : Number(f))
@@ -122,6 +125,8 @@ export function TrainStep() {
           continueTraining: cont,
           validationOnly: valOnly,
           pretrainedWeights: pretrained.trim() || undefined,
+          // Unpicked: the service uses the plans the dataset was planned with.
+          plans: form.plans ? shownPlans(form.plans, dataset) : undefined,
         }
 
   const add = (folds: Fold[], opts?: { thenFindBest?: boolean }) => {
@@ -186,6 +191,7 @@ export function TrainStep() {
             </datalist>
             {!trainerOk && <div className="help text-error">A trainer is a Python class name (letters, digits, _).</div>}
           </div>
+          <PlansPicker dataset={dataset} picked={form.plans} onPick={(plans) => setForm({ plans })} />
           <div className="field">
             <label htmlFor="tr-epochs">Epochs</label>
             <input id="tr-epochs" type="number" min={1} placeholder="trainer default (1000)" value={epochs ?? ''} onChange={(e) => setForm({ epochs: e.target.value === '' ? null : Number(e.target.value) })} data-testid="train-epochs" />

@@ -1,0 +1,72 @@
+// Exact voxel counts shared by each pair of masks of one case, for the nested-regions analysis
+// (shared/regions.ts). Counted only for cases whose masks overlap at all (the merge already
+// knows), so the common case of disjoint masks costs nothing more.
+import type { CaseMatch, Finding } from '../../shared/api'
+import type { DatasetRegions } from '../../shared/datasetJson'
+import { analyzeRegions, DEFAULT_NESTING_TOLERANCE, describeNesting, describePartial, describeRegions, type OverlapPair } from '../../shared/regions'
+import type { LayoutKind, SourceSpec } from '../../shared/schema'
+import type { JobContext } from '../jobs/jobManager'
+import type { VoxelArray } from '../imaging/volume'
+import { volumePool } from '../imaging/workerPool'
+import { forEachNonZeroRange } from './maskRules'
+import { caseInput } from './validate'
+
+function asForeground(m: VoxelArray): Uint8Array {
+  if (m instanceof Uint8Array) return m
+  const out = new Uint8Array(m.length)
+  if (m instanceof BigInt64Array || m instanceof BigUint64Array) {
+    for (let i = 0; i < m.length; i++) out[i] = m[i] === 0n ? 0 : 1
+  } else {
+    for (let i = 0; i < m.length; i++) out[i] = m[i] === 0 ? 0 : 1
+  }
+  return out
+}
+
+/** Voxels in both masks, for every pair that shares any (a = the earlier label). Missing masks are skipped. */
+export function overlapPairs(names: readonly string[], masks: readonly (VoxelArray | null)[]): OverlapPair[] {
+  const fg = masks.map((m) => (m ? asForeground(m) : null))
+  const out: OverlapPair[] = []
+  for (let k = 1; k < fg.length; k++) {
+    const later = fg[k]
+    if (!later) continue
+    const counts = new Float64Array(k)
+    forEachNonZeroRange(later, (from, to) => {
+      for (let i = from; i < to; i++) {
+        if (later[i] === 0) continue
+        for (let j = 0; j < k; j++) if (fg[j] && fg[j]![i] !== 0) counts[j]!++
+      }
+    })
+    for (let j = 0; j < k; j++) if (counts[j]! > 0) out.push({ a: names[j]!, b: names[k]!, voxels: counts[j]! })
+  }
+  return out
+}
+
+/**
+ * prepare --regions: every case's masks are read once more (through the worker pool, nothing
+ * written) and the nesting measured over the whole dataset before the first file is written, so
+ * masks that cannot be regions are refused with nothing on disk. nnU-Net v1 and the MSD layout
+ * have no region labels in dataset.json.
+ */
+export async function measureRegions(
+  spec: SourceSpec,
+  layout: LayoutKind,
+  matches: readonly CaseMatch[],
+  ctx: JobContext,
+  tolerance = DEFAULT_NESTING_TOLERANCE,
+): Promise<{ regions: DatasetRegions } | { refusal: Finding }> {
+  const labelNames = spec.labels.map((l) => l.name)
+  if (layout === 'msd') {
+    return { refusal: { severity: 'error', code: 'regions-need-v2', text: 'Nested regions are an nnU-Net v2 feature: the Decathlon (MSD) layout and nnU-Net v1 have no region labels in dataset.json.', hint: 'Write the nnU-Net v2 layout (--layout nnunet-v2), or leave --regions out.' } }
+  }
+  ctx.log(`Measuring how the masks nest (${matches.length} case${matches.length === 1 ? '' : 's'}) for region-based training...`)
+  const pool = volumePool()
+  const reports = await Promise.all(matches.map(async (m) => (await pool.inspect({ input: caseInput(spec, m), want: 'report' }, ctx.signal)).report))
+  const a = analyzeRegions(labelNames, reports, tolerance)
+  if (a.refusal || !a.labels || !a.regionsClassOrder) {
+    return { refusal: { severity: 'error', code: 'regions-not-nested', text: `Cannot train on nested regions: ${a.refusal ?? 'no mask lies inside another.'}`, hint: 'Leave --regions out to train on the labels as they are.' } }
+  }
+  for (const n of a.nested) ctx.log(describeNesting(n))
+  for (const p of a.partial) ctx.log(`note: ${describePartial(p)}`)
+  ctx.log(`Regions: ${describeRegions(labelNames, a)}; regions_class_order ${JSON.stringify(a.regionsClassOrder)}.`)
+  return { regions: { labels: a.labels, regionsClassOrder: a.regionsClassOrder } }
+}

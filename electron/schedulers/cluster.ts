@@ -1,0 +1,183 @@
+// submitToCluster: a study handed to SLURM. The scripts (study.ts) are written into a folder of
+// the results folder (the shared file system the compute nodes see), next to their logs; they are
+// submitted with sbatch in dependency order (afterok); every SLURM task then becomes an app job
+// that follows it (follow.ts), titled like a local run, so the queue pane, the log pane and the
+// curves show it the same way. One more job, the submission, ends when all of them have ended and
+// cancelling it cancels them (scancel). The tasks are recorded in the data folder, so a restarted
+// app follows the ones still running again, by their SLURM ids.
+import { chmod, mkdir, readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { z } from 'zod'
+import type { JobKind, JobRef } from '../../shared/api'
+import type { ClusterSubmitRequest, ExportScriptsRequest, Settings, SlurmOptions } from '../../shared/schema'
+import { JobCancelledError, type JobContext, type JobManager } from '../jobs/jobManager'
+import { writeFileAtomic } from '../files/writeAtomic'
+import { ApiError } from '../transport/errors'
+import { followTask, type FollowedTask } from './follow'
+import { SlurmScheduler, slurmStatus } from './slurm'
+import { buildStudy, runAllScript, submitAllScript, type Study } from './study'
+import type { Scheduler } from './types'
+
+const record = z.object({
+  taskId: z.string().regex(/^\d+(_\d+)?$/),
+  kind: z.enum(['plan', 'train', 'find-best', 'predict']),
+  title: z.string(),
+  logFile: z.string(),
+  tool: z.object({ script: z.string(), entry: z.string() }),
+  args: z.array(z.string()),
+  totalEpochs: z.number().optional(),
+  outputFolder: z.string().optional(),
+})
+type TaskRecord = z.infer<typeof record>
+const registryFile = z.object({ format: z.literal('nnunet-wizard-slurm-tasks'), version: z.literal(1), tasks: z.array(record) })
+
+export interface ClusterOptions {
+  jobs: JobManager
+  dataDir: string
+  settings: () => Promise<Settings>
+  /** Where followed tasks are recorded (re-attach after a restart); none: not recorded (the CLI). */
+  registry?: string
+  scheduler?: Scheduler
+  pollMs?: number
+}
+
+/** The sbatch options of a submission: the request's over the saved settings'. */
+export function mergedSlurm(saved: SlurmOptions | undefined, req: SlurmOptions | undefined): SlurmOptions {
+  return { ...saved, ...Object.fromEntries(Object.entries(req ?? {}).filter(([, v]) => v !== undefined)) }
+}
+
+export function createCluster(opts: ClusterOptions) {
+  const scheduler = opts.scheduler ?? new SlurmScheduler()
+  let tasks: TaskRecord[] = []
+  let writes: Promise<unknown> = Promise.resolve()
+
+  const save = () => {
+    const file = opts.registry
+    if (!file) return
+    const text = `${JSON.stringify({ format: 'nnunet-wizard-slurm-tasks', version: 1, tasks }, null, 1)}\n`
+    writes = writes.then(() => writeFileAtomic(file, text)).catch(() => undefined)
+  }
+
+  /** Starts the job that follows one SLURM task; it leaves the registry when the task has ended. */
+  const follow = async (t: TaskRecord): Promise<string> => {
+    const job = await opts.jobs.start(t.kind as JobKind, t.title, async (ctx: JobContext) => {
+      ctx.setCommand(['sbatch', t.taskId])
+      const followed: FollowedTask = { taskId: t.taskId, logFile: t.logFile, tool: t.tool, args: t.args, totalEpochs: t.totalEpochs, outputFolder: t.outputFolder }
+      try {
+        return await followTask(ctx, scheduler, followed, { pollMs: opts.pollMs })
+      } finally {
+        // Cancelled or ended: either way SLURM has nothing more of it to follow.
+        tasks = tasks.filter((x) => x.taskId !== t.taskId)
+        save()
+      }
+    })
+    return job.id
+  }
+
+  const submitStudy = async (study: Study, ctx: JobContext): Promise<string[]> => {
+    const ids = new Map<string, string>()
+    const jobIds: string[] = []
+    for (const j of study.jobs) {
+      const after = j.after.map((a) => ids.get(a)!).filter(Boolean)
+      const { id } = await scheduler.submit({ script: join(study.folder, j.script.name), cwd: study.folder, afterOk: after })
+      ids.set(j.script.name, id)
+      ctx.log(`sbatch ${j.script.name}${after.length ? ` (after ${after.join(', ')})` : ''}: job ${id}${j.script.tasks ? `, tasks ${id}_0-${j.script.tasks - 1}` : ''}`, 'info')
+      const records: TaskRecord[] = j.tasks.slice(0, j.script.tasks ?? 1).map((task, i) => ({
+        taskId: j.script.tasks ? `${id}_${i}` : id,
+        kind: j.kind,
+        // A plan job runs its commands one after another: the last (the plan) names it.
+        title: j.script.tasks ? task.title : j.title,
+        logFile: j.script.logFile(id, j.script.tasks ? i : undefined),
+        tool: (j.script.tasks ? task : j.tasks[j.tasks.length - 1]!).command.tool,
+        args: (j.script.tasks ? task : j.tasks[j.tasks.length - 1]!).command.args,
+        ...(task.totalEpochs !== undefined && { totalEpochs: task.totalEpochs }),
+        ...(task.outputFolder && { outputFolder: task.outputFolder }),
+      }))
+      tasks.push(...records)
+      save()
+      for (const r of records) jobIds.push(await follow(r))
+    }
+    return jobIds
+  }
+
+  const submitToCluster = async (req: ClusterSubmitRequest): Promise<JobRef> => {
+    const status = await slurmStatus()
+    if (!status.available) throw new ApiError(status.problem ?? 'SLURM is not available here.', 'no-slurm', 409)
+    const settings = await opts.settings()
+    if (!settings.folders) throw new ApiError('The nnU-Net folders are not set. Choose or create them in the Environment step first.', 'no-folders', 409)
+    if (!req.plan && !req.trainings.length) throw new ApiError('Nothing to submit: give a plan or trainings.', 'nothing-to-submit', 400)
+    const slurm = mergedSlurm(settings.slurm, req.slurm)
+    const id = req.plan?.datasetId ?? req.trainings[0]!.datasetId
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
+    const title = `Submit dataset ${id} to SLURM (${[req.plan ? 'plan' : '', req.trainings.length ? `${req.trainings.length} training${req.trainings.length === 1 ? '' : 's'}` : '', req.thenFindBest ? 'find_best' : ''].filter(Boolean).join(', ')})`
+    const job = await opts.jobs.start('train', title, async (ctx) => {
+      const study = await buildStudy({ plan: req.plan, trainings: req.trainings, thenFindBest: req.thenFindBest }, settings, opts.dataDir, join(settings.folders!.results, 'nnunet-wizard-slurm', `${stamp}-${id}`), slurm)
+      await writeStudy(study)
+      ctx.log(`Job scripts and task logs: ${study.folder}`, 'info')
+      ctx.progress({ done: 0, total: 0, unit: 'job', message: 'submitting with sbatch' })
+      const children = await submitStudy(study, ctx)
+      let done = 0
+      ctx.progress({ done, total: children.length, unit: 'task', message: `${children.length} SLURM task${children.length === 1 ? '' : 's'} submitted` })
+      const onAbort = () => children.forEach((c) => opts.jobs.cancel(c))
+      ctx.signal.addEventListener('abort', onAbort, { once: true })
+      const results = await Promise.all(
+        children.map(async (c) => {
+          const info = await opts.jobs.wait(c)
+          ctx.progress({ done: ++done, total: children.length, unit: 'task', message: `${done} of ${children.length} SLURM tasks ended` })
+          ctx.log(`${info.title}: ${info.state}${info.error ? ` (${info.error})` : ''}`, 'info')
+          return info
+        }),
+      )
+      ctx.signal.removeEventListener('abort', onAbort)
+      if (ctx.signal.aborted) throw new JobCancelledError()
+      const failed = results.filter((r) => r.state !== 'done')
+      if (failed.length) throw new Error(`${failed.length} of ${results.length} SLURM tasks did not finish: ${failed.map((f) => f.title).join('; ')}. Their logs are in ${study.logDir}.`)
+      return { folder: study.folder, tasks: results.map((r) => ({ title: r.title, result: r.result })) }
+    })
+    return { jobId: job.id }
+  }
+
+  /** Follows again the tasks recorded by an earlier run of the app that have not ended. */
+  const reattach = async (): Promise<void> => {
+    if (!opts.registry) return
+    const text = await readFile(opts.registry, 'utf8').catch(() => undefined)
+    if (!text) return
+    const parsed = registryFile.safeParse((() => { try { return JSON.parse(text) } catch { return undefined } })())
+    if (!parsed.success) return
+    for (const t of parsed.data.tasks) {
+      // Running, waiting, or ended while the app was closed: the job reads the whole log and says how it ended.
+      tasks.push(t)
+      await follow(t)
+    }
+  }
+
+  /** The study as scripts in a folder of the user's choice (nothing is submitted). */
+  const exportScripts = async (req: ExportScriptsRequest): Promise<{ folder: string; files: string[] }> => {
+    const settings = await opts.settings()
+    if (!settings.folders) throw new ApiError('The nnU-Net folders are not set. Choose or create them in the Environment step first: the scripts export them.', 'no-folders', 409)
+    if (!req.plan && !req.trainings.length && !req.predict) throw new ApiError('Nothing to export: give a plan, trainings or a prediction.', 'nothing-to-export', 400)
+    const folder = resolve(req.folder)
+    const study = await buildStudy({ plan: req.plan, trainings: req.trainings, thenFindBest: req.thenFindBest, predict: req.predict }, settings, opts.dataDir, folder, mergedSlurm(settings.slurm, req.slurm))
+    return { folder, files: await writeStudy(study) }
+  }
+
+  return { submitToCluster, slurmStatus, exportScripts, reattach, scheduler, follow, tasksFollowed: () => tasks.map((t) => t.taskId) }
+}
+
+export type Cluster = ReturnType<typeof createCluster>
+
+/** Writes a study's scripts (executable) and its run-all / submit-all scripts; the log folder is made. */
+export async function writeStudy(study: Study): Promise<string[]> {
+  await mkdir(study.logDir, { recursive: true })
+  const files: string[] = []
+  const put = async (name: string, text: string) => {
+    const file = join(study.folder, name)
+    await writeFileAtomic(file, text)
+    await chmod(file, 0o755)
+    files.push(file)
+  }
+  for (const j of study.jobs) await put(j.script.name, j.script.text)
+  await put('run-all.sh', runAllScript(study))
+  await put('submit-all.sh', submitAllScript(study))
+  return files
+}

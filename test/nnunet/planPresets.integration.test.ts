@@ -1,0 +1,78 @@
+// Real nnunetv2 (pinned venv) on the CPU, through the service door the wizard and the CLI use: a
+// residual-encoder M plan with a small GPU memory target under its own plans name, then a 2-epoch
+// training and a prediction that name no plans and still run with those plans (-p), because the
+// dataset remembers what it was planned with. The folder status lists both plans files.
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createFolders } from '../../electron/nnunet'
+import { createService, type Service } from '../../electron/service'
+import * as s from '../../shared/schema'
+import { nnunetPython } from '../helpers/python'
+import { writeTinyDatasetV2 } from './tinyDataset'
+
+const py = nnunetPython('v2')
+
+describe.skipIf(!py.python)(`plan presets with real nnU-Net v2 on the CPU ${py.reason}`, () => {
+  let tmp: string
+  let service: Service
+  let settings: s.Settings
+  let imagesTs: string
+
+  beforeAll(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'nnw-presets-'))
+    const folders = await createFolders(join(tmp, 'nnunet'), 'v2')
+    const ds = await writeTinyDatasetV2(folders.raw, 611, { train: 5, test: 1, scratch: join(tmp, 'scratch') })
+    imagesTs = join(ds.dir, 'imagesTs')
+    settings = s.settings.parse({ pythonPath: py.python, nnunetVersion: 'v2', folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false })
+    service = createService({ mode: 'browser' }, join(tmp, 'data'), { settings, jobsDir: join(tmp, 'jobs'), memoryQueue: true })
+  }, 300_000)
+  afterAll(async () => {
+    if (service) {
+      for (const j of await service.jobs.list()) if (j.state === 'running' || j.state === 'queued') service.jobs.cancel(j.id)
+      await service.dispose()
+    }
+    if (tmp) await rm(tmp, { recursive: true, force: true })
+  })
+
+  const finish = async (ref: { jobId: string }) => {
+    const info = await service.jobs.wait(ref.jobId)
+    expect(info.error).toBeUndefined()
+    expect(info.state).toBe('done')
+    return info
+  }
+
+  // The residual encoder is heavy on a CPU: each step runs a forward pass 8 times (mirroring), so this takes minutes.
+  it('plans ResEnc M with -gpu_memory_target under its own name; train and predict use those plans without naming them', { timeout: 1_800_000 }, async () => {
+    const plan = await finish(await service.plan({ datasetId: 611, configurations: ['3d_fullres'], processes: 1, preset: 'resenc-m', gpuMemoryTargetGb: 2 }))
+    expect(plan.command).toEqual(expect.arrayContaining(['-pl', 'nnUNetPlannerResEncM', '-gpu_memory_target', '2', '-overwrite_plans_name', 'nnUNetResEncUNetMPlans_2GB']))
+    const pre = join(settings.folders!.preprocessed, 'Dataset611_Tiny')
+    const plansJson = JSON.parse(readFileSync(join(pre, 'nnUNetResEncUNetMPlans_2GB.json'), 'utf8'))
+    expect(plansJson.plans_name).toBe('nnUNetResEncUNetMPlans_2GB')
+    // nnU-Net's residual encoder network, not the default PlainConvUNet.
+    expect(plansJson.configurations['3d_fullres'].architecture.network_class_name).toMatch(/ResidualEncoderUNet$/)
+    expect((plan.result as { plans?: { plans: string } }).plans?.plans).toBe('nnUNetResEncUNetMPlans_2GB')
+    // The default plans were not overwritten (none were planned).
+    expect(existsSync(join(pre, 'nnUNetPlans.json'))).toBe(false)
+
+    const status = (await service.folderStatus()).datasets.find((d) => d.id === 611)!
+    expect(status.plansAvailable).toEqual(['nnUNetResEncUNetMPlans_2GB'])
+    expect(status.chosenPlans).toBe('nnUNetResEncUNetMPlans_2GB')
+    expect(status.plans?.configurations.find((c) => c.name === '3d_fullres')?.preprocessed).toBe(true)
+
+    const train = await finish(await service.train({ datasetId: 611, configuration: '3d_fullres', fold: 0, epochs: 2, iterationsPerEpoch: 2 }))
+    expect(train.command).toEqual(expect.arrayContaining(['-p', 'nnUNetResEncUNetMPlans_2GB']))
+    expect(train.metrics).toHaveLength(2)
+    const modelDir = join(settings.folders!.results, 'Dataset611_Tiny', 'nnUNetTrainer_Wizard_2ep_2it__nnUNetResEncUNetMPlans_2GB__3d_fullres')
+    expect(await readdir(join(modelDir, 'fold_0'))).toContain('checkpoint_final.pth')
+
+    const out = join(tmp, 'predicted')
+    const predict = await finish(
+      await service.predict({ datasetId: 611, input: imagesTs, output: out, configuration: '3d_fullres', folds: [0], trainer: 'nnUNetTrainer_Wizard_2ep_2it' }),
+    )
+    expect(predict.command).toEqual(expect.arrayContaining(['-p', 'nnUNetResEncUNetMPlans_2GB']))
+    expect((await readdir(out)).filter((f) => f.endsWith('.nii.gz'))).toEqual(['tiny_006.nii.gz'])
+  })
+})
