@@ -17,6 +17,7 @@ import { EnvironmentStep } from './steps/environment/EnvironmentStep'
 import { PlanStep } from './steps/plan/PlanStep'
 import { TrainStep } from './steps/train/TrainStep'
 import { PredictStep } from './steps/predict/PredictStep'
+import { ResultsStep } from './steps/results/ResultsStep'
 import { ErrorBanner } from './components/ErrorBanner'
 
 const SCREENS: Record<StepId, () => React.JSX.Element> = {
@@ -30,6 +31,7 @@ const SCREENS: Record<StepId, () => React.JSX.Element> = {
   environment: EnvironmentStep,
   plan: PlanStep,
   train: TrainStep,
+  results: ResultsStep,
   predict: PredictStep,
 }
 

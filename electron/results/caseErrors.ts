@@ -125,7 +125,21 @@ export async function caseErrors(settings: Settings, req: CaseErrorsRequest): Pr
     labels: [...errors.filter((l) => (l === fpLabel ? err.fp : err.fn) > 0), ...classes],
     errorVoxels: { fp: err.fp, fn: err.fn },
     imagePath: image,
-    geometry: ref.geometry,
+    report: {
+      caseKey: req.case ?? basename(req.prediction),
+      status: 'ok',
+      findings: [],
+      geometry: ref.geometry,
+      imageType: ref.imageType,
+      voxelCounts: { 'false positive': err.fp, 'false negative': err.fn, ...Object.fromEntries(classes.map((c) => [c.name, countOf(err.data, c.value)])) },
+      overlapVoxels: 0,
+    },
     ...(ref.reduced && { reduced: ref.reduced }),
   }
+}
+
+function countOf(data: ArrayLike<number>, value: number): number {
+  let n = 0
+  for (let i = 0; i < data.length; i++) if (data[i] === value) n++
+  return n
 }

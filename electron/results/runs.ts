@@ -13,6 +13,7 @@ import { childEnv, datasetFolderName, datasetLabels } from '../nnunet/pipeline'
 import { resolvePython } from '../nnunet/python'
 import { runTool } from '../nnunet/runner'
 import { leadsInside } from '../files/pathInside'
+import { trainerDir, writeGeneratedTrainer } from '../nnunet/trainers'
 import { rawDatasetDir, readTestFolder } from './crossValidation'
 import { evaluateArgs, exportModelArgs, importModelArgs } from './tools'
 
@@ -129,6 +130,14 @@ export interface ImportResult {
   results: string
   /** Models in the results folder after the install that were not there before (or were replaced). */
   installed: string[]
+  /** Generated trainer classes written again so nnU-Net finds them when predicting with the model. */
+  trainers: string[]
+}
+
+/** nnUNetTrainer_Wizard_20ep, ..._Wizard_2ep_5it (this app's generated trainers without a loss choice): base, epochs, iterations. */
+export function generatedTrainerOf(name: string): { base: string; epochs: number; iterationsPerEpoch?: number } | null {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*?)_Wizard_(\d+)ep(?:_(\d+)it)?$/.exec(name)
+  return m ? { base: m[1]!, epochs: Number(m[2]), ...(m[3] && { iterationsPerEpoch: Number(m[3]) }) } : null
 }
 
 /** Installs a model zip into the results folder with nnU-Net's own installer (it overwrites a model of the same name, as nnU-Net documents). */
@@ -142,7 +151,21 @@ export async function runImportModel(req: ImportModelRequest, settings: Settings
   ctx.progress({ done: 0, total: 1, unit: 'step', message: `installing ${basename(req.zip)}` })
   await runTool(ctx, { python: resolvePython(settings), env: childEnv(settings, dataDir), command: importModelArgs(settings.nnunetVersion, req.zip) })
   const after = await trainedModels(settings)
-  const installed = after.filter((m) => !before.has(m.folder) || (m.modifiedAt ?? 0) !== before.get(m.folder)).map((m) => m.folder)
+  const fresh = after.filter((m) => !before.has(m.folder) || (m.modifiedAt ?? 0) !== before.get(m.folder))
+  // The zip holds weights and plans, not the trainer class; nnU-Net v2 looks the class up by name
+  // when it predicts. This app's generated trainers are written again from their name (the same
+  // source), so a model trained with `train --epochs N` works on the computer it is installed on.
+  const trainers: string[] = []
+  for (const m of fresh) {
+    const spec = settings.nnunetVersion === 'v2' ? generatedTrainerOf(m.trainer) : null
+    if (!spec || trainers.includes(m.trainer)) continue
+    const name = await writeGeneratedTrainer(trainerDir(dataDir), spec)
+    if (name === m.trainer) trainers.push(name)
+    else ctx.log(`The model's trainer ${m.trainer} could not be generated again (got ${name}); predicting with it needs that trainer class on nnUNet_extTrainer.`, 'info')
+  }
+  for (const m of fresh) {
+    if (!trainers.includes(m.trainer) && /_Wizard_/.test(m.trainer)) ctx.log(`The model's trainer ${m.trainer} is not one nnU-Net ships: predicting with it needs that trainer class (nnUNet_extTrainer).`, 'info')
+  }
   ctx.progress({ done: 1, total: 1, unit: 'step', message: 'installed' })
-  return { zip: req.zip, results, installed }
+  return { zip: req.zip, results, installed: fresh.map((m) => m.folder), trainers }
 }

@@ -1,6 +1,6 @@
 // The wizard's steps, in order. The id is what the project file stores as "step".
 
-export type StepId = 'start' | 'sources' | 'labels' | 'check' | 'preview' | 'output' | 'write' | 'environment' | 'plan' | 'train' | 'predict'
+export type StepId = 'start' | 'sources' | 'labels' | 'check' | 'preview' | 'output' | 'write' | 'environment' | 'plan' | 'train' | 'results' | 'predict'
 
 export interface StepDef {
   id: StepId
@@ -21,6 +21,7 @@ export const STEPS: StepDef[] = [
   { id: 'environment', title: 'Environment', group: 'nnunet', summary: 'Python, nnU-Net, GPU and the nnU-Net folders.' },
   { id: 'plan', title: 'Plan', group: 'nnunet', summary: 'Plan and preprocess the dataset (nnU-Net’s fingerprint and plans).' },
   { id: 'train', title: 'Train', group: 'nnunet', summary: 'Train a configuration and fold, and watch it learn.' },
+  { id: 'results', title: 'Results', group: 'nnunet', summary: 'How good is the model and where does it fail: folds, cases, test set; report and model zip.' },
   { id: 'predict', title: 'Predict', group: 'nnunet', summary: 'Segment new scans with a trained model.' },
 ]
 

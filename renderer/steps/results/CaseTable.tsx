@@ -1,0 +1,104 @@
+// Every scored case, one row each, worst first: Dice, false-positive and false-negative voxels per
+// label. Virtualised (fixed row height): a scroll or a sort of thousands of rows renders only the
+// rows on screen. A click on a row opens that case in the viewer.
+import { useMemo, useRef, useState, type UIEvent } from 'react'
+import type { CaseResult } from '../../../shared/api'
+import { virtualWindow } from '../../lib/virtualWindow'
+import { rowKey, sortCases, type CaseSort, type SortKey } from './caseRows'
+
+export const ROW_HEIGHT = 28
+const VIEWPORT = 420
+
+interface Props {
+  cases: readonly CaseResult[]
+  /** The label columns shown (all labels, or the one filtered to). */
+  labels: readonly string[]
+  sort: CaseSort
+  onSort(sort: CaseSort): void
+  onOpen?(c: CaseResult): void
+  selected?: string | null
+}
+
+const d3 = (d: number | null | undefined) => (d === null || d === undefined ? 'NaN' : d.toFixed(3))
+const count = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toLocaleString('en'))
+
+/** Dice below this is drawn as a failure. */
+const POOR = 0.5
+
+export function CaseTable({ cases, labels, sort, onSort, onOpen, selected }: Props) {
+  const [scrollTop, setScrollTop] = useState(0)
+  const box = useRef<HTMLDivElement>(null)
+  const rows = useMemo(() => sortCases(cases, sort, labels), [cases, sort, labels])
+  const win = virtualWindow(rows.length, ROW_HEIGHT, scrollTop, VIEWPORT)
+  const columns = `minmax(110px, 1.3fr) 60px minmax(110px, 1.4fr) ${labels.map(() => '72px 80px 80px').join(' ')}`
+  const header = (key: SortKey, text: string, title?: string) => (
+    <button
+      type="button"
+      className={`th-sort${sort.key === key ? ' sorted' : ''}`}
+      title={title ?? `Sort by ${text}`}
+      onClick={() => onSort({ key, ascending: sort.key === key ? !sort.ascending : !key.startsWith('fp:') && !key.startsWith('fn:') })}
+      data-testid={`sort-${key}`}
+    >
+      {text}
+      {sort.key === key ? (sort.ascending ? ' ▲' : ' ▼') : ''}
+    </button>
+  )
+  const onScroll = (e: UIEvent<HTMLDivElement>) => setScrollTop(e.currentTarget.scrollTop)
+  return (
+    <div className="case-table" data-testid="case-table" data-rows={rows.length}>
+      <div className="case-table-head" style={{ gridTemplateColumns: columns }}>
+        {header('case', 'case')}
+        {header('fold', 'fold')}
+        {header('model', 'model')}
+        {labels.map((l) => (
+          <span key={l} className="case-table-group">
+            {header(`dice:${l}`, `Dice ${l}`)}
+            {header(`fp:${l}`, 'FP', `False-positive voxels of ${l}`)}
+            {header(`fn:${l}`, 'FN', `False-negative voxels of ${l}`)}
+          </span>
+        ))}
+      </div>
+      <div className="case-table-body" ref={box} style={{ height: Math.min(VIEWPORT, Math.max(ROW_HEIGHT, rows.length * ROW_HEIGHT)) }} onScroll={onScroll} data-testid="case-table-body">
+        <div style={{ height: win.totalHeight, position: 'relative' }}>
+          <div style={{ position: 'absolute', top: win.offset, left: 0, right: 0 }}>
+            {rows.slice(win.start, win.end).map((c) => {
+              const key = rowKey(c)
+              return (
+                <div
+                  key={key}
+                  className={`case-row${selected === key ? ' selected' : ''}`}
+                  style={{ gridTemplateColumns: columns, height: ROW_HEIGHT }}
+                  onClick={() => onOpen?.(c)}
+                  role="button"
+                  tabIndex={0}
+                  onKeyDown={(e) => (e.key === 'Enter' ? onOpen?.(c) : undefined)}
+                  data-testid="case-row"
+                  data-case={c.case}
+                  data-fold={String(c.fold)}
+                >
+                  <span className="mono">{c.case}</span>
+                  <span className={c.fold === 'test' ? 'test-mark' : ''}>{c.fold === 'test' ? 'test' : c.fold}</span>
+                  <span className="small muted ellipsis" title={c.model}>
+                    {c.configuration ?? c.model}
+                  </span>
+                  {labels.map((l) => {
+                    const d = c.dice[l]
+                    return (
+                      <span key={l} className="case-table-group">
+                        <span className={`num${d !== null && d !== undefined && d < POOR ? ' poor' : ''}`} data-testid={`dice-${l}`}>
+                          {d3(d)}
+                        </span>
+                        <span className="num">{count(c.fp[l])}</span>
+                        <span className="num">{count(c.fn[l])}</span>
+                      </span>
+                    )
+                  })}
+                </div>
+              )
+            })}
+          </div>
+        </div>
+      </div>
+    </div>
+  )
+}
