@@ -126,3 +126,24 @@ describe('NaN and infinity as stored', () => {
     expect((await readVolume(join(dir, 'f64.nrrd'))).stored).toEqual({ nan: 2, infinite: 2 })
   })
 })
+
+// Text headers are looked for in the first 64 KiB, then in the first 1 MiB: a long header (a
+// comment block) still parses, and one that never ends is named with the limit.
+describe('text headers past the first read', () => {
+  const nrrd = (extra: string, body: Buffer) => Buffer.concat([Buffer.from(`NRRD0004\n${extra}type: unsigned char\ndimension: 3\nsizes: 2 2 2\nencoding: raw\nendian: little\n\n`), body])
+  it('a NRRD header of 100 kB is read whole, its voxels found after it', async () => {
+    const comments = Array.from({ length: 2000 }, (_, i) => `# comment line ${i} ${'x'.repeat(30)}\n`).join('')
+    const path = join(dir, 'long-header.nrrd')
+    const bytes = nrrd(comments, Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]))
+    await writeFile(path, bytes)
+    expect(bytes.length - 8).toBeGreaterThan(64 << 10)
+    const h = await readVolumeHeader(path)
+    expect(h.sizes).toEqual([2, 2, 2])
+    expect(h.payload).toMatchObject({ offset: bytes.length - 8, bytes: 8, encoding: 'raw' })
+  })
+  it('a header with no end within 1 MiB is refused, naming the limit', async () => {
+    const path = join(dir, 'endless.nrrd')
+    await writeFile(path, Buffer.concat([Buffer.from('NRRD0004\ntype: unsigned char\n'), Buffer.alloc(2 << 20, 0x41)]))
+    await expect(readVolumeHeader(path)).rejects.toThrow(/does not end within the first 1048576 bytes/)
+  })
+})
