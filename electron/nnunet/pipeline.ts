@@ -227,7 +227,7 @@ export async function datasetLabels(settings: Settings, dataset: string): Promis
 
 // ---------------------------------------------------------------- predict
 
-export async function runPredict(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ output: string; files: string[] }> {
+export async function runPredict(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ output: string; files: string[]; test?: { summary: string; cases: number } }> {
   const version = settings.nnunetVersion
   const python = resolvePython(settings)
   const env = childEnv(settings, dataDir)
@@ -244,7 +244,11 @@ export async function runPredict(req: PredictRequest, settings: Settings, ctx: J
   // Progress per case (and per sliding window) comes from the runner, parsed from nnU-Net's own output.
   await runTool(ctx, { python, env, command })
   const files = (await readdir(req.output)).filter((n) => /\.(nii\.gz|nii|nrrd|mha|tif|png)$/.test(n)).sort()
-  return { output: req.output, files }
+  // The dataset's own test cases (imagesTs) with their labels kept (labelsTs): scored at once with
+  // nnU-Net's evaluator (electron/results, loaded here only, so the modules need not import each other).
+  const { scoreTestPrediction } = await import('../results/runs')
+  const test = await scoreTestPrediction(req, settings, ctx, dataDir)
+  return { output: req.output, files, ...(test && { test }) }
 }
 
 /** "Trained models of dataset 7: 2d with T (nnUNetPlans): folds 0, finished 0.", or undefined when there is none. */

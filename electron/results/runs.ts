@@ -3,10 +3,10 @@
 // nnU-Net's own model-sharing commands. They are light (no GPU, seconds to minutes) and read or
 // add files nnU-Net owns, so they run as plain jobs beside the run queue, not in it.
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, stat } from 'node:fs/promises'
+import { mkdir, readdir, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { defaultPlans, defaultTrainer } from '../../shared/nnunetArgs'
-import type { Configuration, EvaluateTestRequest, ExportModelRequest, ImportModelRequest, Settings } from '../../shared/schema'
+import type { Configuration, EvaluateTestRequest, ExportModelRequest, ImportModelRequest, PredictRequest, Settings } from '../../shared/schema'
 import type { JobContext } from '../jobs/jobManager'
 import { folderEnv, trainedModels } from '../nnunet/folders'
 import { childEnv, datasetFolderName, datasetLabels } from '../nnunet/pipeline'
@@ -77,6 +77,29 @@ export async function runEvaluateTest(req: EvaluateTestRequest, settings: Settin
   if (!read?.test.summary) throw new Error(`nnU-Net's evaluator ended without writing ${summary}; see the log.`)
   ctx.progress({ done: 1, total: 1, unit: 'step', message: 'scored' })
   return { summary, cases: read.test.cases, unscored }
+}
+
+/**
+ * After a prediction: when its input is the dataset's own imagesTs and labelsTs holds a label for
+ * every prediction, score it with nnU-Net's evaluator (predictions/summary.json). A failure here
+ * is logged, never turned into a failed prediction: the segmentations are written either way.
+ */
+export async function scoreTestPrediction(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<{ summary: string; cases: number } | undefined> {
+  if (!settings.folders) return undefined
+  const dataset = await datasetFolderName(settings, req.datasetId)
+  if (!dataset) return undefined
+  const raw = rawDatasetDir(settings, dataset)
+  const same = async (a: string, b: string) => (await realpath(a).catch(() => a)) === (await realpath(b).catch(() => b))
+  if (!(await same(req.input, join(raw, 'imagesTs'))) || !existsSync(join(raw, 'labelsTs'))) return undefined
+  ctx.log(`These are the dataset's test cases and labelsTs holds their labels: scoring them with nnU-Net's evaluator.`, 'info')
+  try {
+    const r = await runEvaluateTest({ datasetId: req.datasetId, predictions: req.output }, settings, ctx, dataDir)
+    ctx.log(`Test Dice written to ${r.summary} (${r.cases} cases); the Results step shows them.`, 'info')
+    return { summary: r.summary, cases: r.cases }
+  } catch (err) {
+    ctx.log(`The test cases could not be scored: ${(err as Error).message} (the predictions are written; score them from the Results step).`, 'info')
+    return undefined
+  }
 }
 
 export interface ExportResult {

@@ -34,7 +34,7 @@ export function CaseTable({ cases, labels, sort, onSort, onOpen, selected }: Pro
   const header = (key: SortKey, text: string, title?: string) => (
     <button
       type="button"
-      className={`th-sort${sort.key === key ? ' sorted' : ''}`}
+      className={`th-sort${key.includes(':') ? ' num' : ''}${sort.key === key ? ' sorted' : ''}`}
       title={title ?? `Sort by ${text}`}
       onClick={() => onSort({ key, ascending: sort.key === key ? !sort.ascending : !key.startsWith('fp:') && !key.startsWith('fn:') })}
       data-testid={`sort-${key}`}
