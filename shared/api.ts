@@ -131,6 +131,8 @@ export interface LabelInfo {
   name: string
   value: number
   color: s.Rgb
+  /** nnU-Net's ignore label (unannotated voxels): drawn grey. */
+  ignore?: boolean
 }
 
 /**

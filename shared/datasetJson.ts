@@ -4,6 +4,7 @@
 import type { PlannedCase } from './api'
 import type { DatasetJsonMsd, DatasetJsonV2, DatasetMetadata } from './schema'
 import { FILE_ENDING } from './layout'
+import { IGNORE_NAME } from './ignoreLabel'
 
 export interface DatasetJsonInput {
   name: string
@@ -14,6 +15,8 @@ export interface DatasetJsonInput {
   cases: Pick<PlannedCase, 'caseId' | 'split' | 'image' | 'label'>[]
   /** v2 region-based training (prepare --regions, shared/regions.ts): replaces the labels. */
   regions?: DatasetRegions
+  /** The last label is nnU-Net v2's ignore label: written as "ignore" (shared/ignoreLabel.ts). */
+  ignoreLast?: boolean
 }
 
 /** dataset.json's region labels ("aorta": [1, 2], "aorta_false_lumen": 2) and regions_class_order. */
@@ -28,7 +31,7 @@ function channelMap(channels: string[]): Record<string, string> {
 
 export function buildDatasetJsonV2(input: DatasetJsonInput): DatasetJsonV2 {
   const labels: Record<string, number | number[]> = input.regions ? { ...input.regions.labels } : { background: 0 }
-  if (!input.regions) input.labels.forEach((l, i) => (labels[l] = i + 1))
+  if (!input.regions) input.labels.forEach((l, i) => (labels[input.ignoreLast && i === input.labels.length - 1 ? IGNORE_NAME : l] = i + 1))
   const m = input.metadata
   return {
     channel_names: channelMap(m.channelNames),

@@ -12,6 +12,8 @@ export const labelSource = z.object({
   name: z.string().min(1).max(200),
   dir: pathText,
   color: rgb.optional(),
+  /** v2 ignore label (shared/ignoreLabel.ts): unannotated voxels, merged last, "ignore" in dataset.json. */
+  ignore: z.boolean().optional(),
 })
 
 export const sourceSpec = z.object({

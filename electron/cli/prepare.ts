@@ -34,6 +34,9 @@ options:
   --test-fraction F       or a fraction of the cases (0-0.9)
   --seed S                seed of the train/test split (default 0)
   --no-test-labels        write no labelsTs for the test cases (images only)
+  --ignore NAME=DIR       nnunet-v2: a folder of 0/1 masks of voxels nobody annotated (partly
+                          annotated data): merged last with the highest value, named "ignore"
+                          in dataset.json; nnU-Net leaves them out of the loss
   --regions               nnunet-v2: where a mask lies inside another (tumor in organ), write
                           dataset.json for region-based training ("organ": [1, 2], "tumor": 2,
                           regions_class_order); label files unchanged. Masks that only partly
@@ -89,6 +92,7 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
     'no-source-paths': { type: 'boolean' },
     'no-test-labels': { type: 'boolean' },
     regions: { type: 'boolean' },
+    ignore: { type: 'string', multiple: true },
     json: { type: 'boolean' },
     description: { type: 'string' },
     reference: { type: 'string' },
@@ -98,11 +102,13 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
   const missing = (['images', 'out', 'id', 'name'] as const).filter((k) => !values[k])
   if (!values.label?.length) missing.push('label' as never)
   if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(', ')}.`)
-  const labels = values.label!.map((spec) => {
+  const labelOf = (flag: string, spec: string) => {
     const eq = spec.indexOf('=')
-    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--label needs NAME=DIR (e.g. --label organ=data/organ), got "${spec}".`)
+    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`${flag} needs NAME=DIR (e.g. ${flag} organ=data/organ), got "${spec}".`)
     return { name: spec.slice(0, eq), dir: resolve(spec.slice(eq + 1)) }
-  })
+  }
+  // The ignore folder is merged last, so it gets the highest value (nnU-Net requires it).
+  const labels = [...values.label!.map((spec) => labelOf('--label', spec)), ...(values.ignore ?? []).map((spec) => ({ ...labelOf('--ignore', spec), ignore: true }))]
   if (values.layout && values.layout !== 'nnunet-v2' && values.layout !== 'msd') throw new UsageError(`--layout is nnunet-v2 or msd, got "${values.layout}".`)
   if (values['test-count'] !== undefined && values['test-fraction'] !== undefined) throw new UsageError('give --test-count or --test-fraction, not both.')
   const request = validRequest(

@@ -6,6 +6,7 @@ import type { Finding, OutputPlan, ScanResult } from '../../shared/api'
 import type { PrepareRequest } from '../../shared/schema'
 import { checkDatasetId, checkDatasetName, checkLabelNames, checkPrefix, checkSplit, datasetFolderName, defaultPrefix, ID_RANGE, planCases, testCountFor, treePreview } from '../../shared/layout'
 import { buildDatasetJsonMsd, buildDatasetJsonV2 } from '../../shared/datasetJson'
+import { ignoreLabelFindings } from '../../shared/ignoreLabel'
 import { TEMP_MARKER } from '../files/writeAtomic'
 import { overlaps } from '../files/pathInside'
 import { scanSources } from './scan'
@@ -129,6 +130,7 @@ export async function planDetailed(req: PrepareRequest, opts: { byContent?: bool
   findings.push(...checkDatasetId(output.layout, output.id), ...checkDatasetName(output.name), ...checkPrefix(prefix), ...checkLabelNames(labelNames))
   const scan = await scanSources(sources)
   findings.push(...scan.findings)
+  findings.push(...ignoreLabelFindings(req.sources.labels, output.layout, output.regions))
   const keys = scan.cases.map((c) => c.caseKey)
   findings.push(...checkSplit(output.split, keys.length))
   const cases = planCases(keys, output.layout, prefix, output.split, output.testLabels !== false)
@@ -190,7 +192,7 @@ export async function planDetailed(req: PrepareRequest, opts: { byContent?: bool
     }
   }
 
-  const jsonInput = { name: output.name, labels: labelNames, metadata: output.metadata, cases }
+  const jsonInput = { name: output.name, labels: labelNames, metadata: output.metadata, cases, ignoreLast: req.sources.labels.at(-1)?.ignore === true }
   const plan: OutputPlan = {
     datasetDir,
     folderName,

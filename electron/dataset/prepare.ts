@@ -394,7 +394,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
     if (interrupted) await removeInside(datasetDir, jsonPath)
     else {
       const onDisk = plan.cases.filter((pc) => manifest.cases[pc.caseId])
-      const jsonInput = { name: req.output.name, labels: labelNames, metadata: req.output.metadata, cases: onDisk, ...(measured && { regions: measured.regions }) }
+      const jsonInput = { name: req.output.name, labels: labelNames, metadata: req.output.metadata, cases: onDisk, ...(measured && { regions: measured.regions }), ignoreLast: req.sources.labels.at(-1)?.ignore === true }
       const datasetJson = Buffer.from(`${JSON.stringify(req.output.layout === 'msd' ? buildDatasetJsonMsd(jsonInput) : buildDatasetJsonV2(jsonInput), null, 2)}\n`)
       const before = await readFile(jsonPath).catch(() => null)
       if (!before || !before.equals(datasetJson)) await writeFileAtomic(jsonPath, datasetJson, { createFolder: false })

@@ -3,12 +3,14 @@
 import type { CaseReport, LabelInfo, PreviewReduction } from '../../shared/api'
 import type { SourceSpec } from '../../shared/schema'
 import { defaultLabelColor } from '../../shared/labelColors'
+import { IGNORE_COLOR } from '../../shared/ignoreLabel'
 import { volumePool } from '../imaging/workerPool'
 import { scanSources } from './scan'
 import { caseInput } from './validate'
 
 export function labelTable(spec: SourceSpec): LabelInfo[] {
-  return spec.labels.map((l, i) => ({ name: l.name, value: i + 1, color: l.color ?? defaultLabelColor(i + 1) }))
+  // The ignore label is drawn grey whatever its colour: unannotated voxels, not a structure.
+  return spec.labels.map((l, i) => ({ name: l.name, value: i + 1, color: l.ignore ? IGNORE_COLOR : (l.color ?? defaultLabelColor(i + 1)), ...(l.ignore && { ignore: true }) }))
 }
 
 /** `maxVoxels`: a larger case is sent strided (`reduced`); its report is computed at full resolution. */

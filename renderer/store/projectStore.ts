@@ -12,6 +12,8 @@ export interface LabelRow {
   name: string
   dir: string
   color: Rgb
+  /** nnU-Net's ignore label (unannotated voxels): kept last, "ignore" in dataset.json. */
+  ignore?: boolean
 }
 
 export interface OutputForm {
@@ -71,6 +73,8 @@ export interface ProjectState {
   updateLabel(index: number, patch: Partial<LabelRow>): void
   removeLabel(index: number): void
   moveLabel(from: number, to: number): void
+  /** Marks one mask folder as the ignore label (moved to the end, merged last) or, with null, none. */
+  setIgnoreLabel(index: number | null): void
   undoLabels(): void
   setChannelName(index: number, name: string): void
   addChannel(): void
@@ -153,6 +157,13 @@ export const useProject = create<ProjectState>()((set, get) => {
       ),
     updateLabel: (index, patch) => editLabels((labels) => labels.map((l, i) => (i === index ? { ...l, ...patch } : l))),
     removeLabel: (index) => editLabels((labels) => labels.filter((_, i) => i !== index)),
+    setIgnoreLabel: (index) =>
+      editLabels((labels) => {
+        const rows = labels.map((l, i) => ({ ...l, ignore: i === index ? true : undefined }))
+        if (index === null || !rows[index]) return rows
+        const [row] = rows.splice(index, 1)
+        return [...rows, row!]
+      }),
     moveLabel: (from, to) =>
       editLabels((labels) => {
         if (to < 0 || to >= labels.length || from === to) return labels
@@ -186,7 +197,7 @@ export const useProject = create<ProjectState>()((set, get) => {
         generation: get().generation + 1,
         step: isStepId(file.step) ? file.step : 'sources',
         imagesDir: file.sources.imagesDir ?? '',
-        labels: file.sources.labels.map((l, i) => ({ name: l.name, dir: l.dir, color: l.color ?? defaultLabelColor(i) })),
+        labels: file.sources.labels.map((l, i) => ({ name: l.name, dir: l.dir, color: l.color ?? defaultLabelColor(i), ...(l.ignore && { ignore: true }) })),
         allowMissingMask: file.sources.allowMissingMask ?? false,
         output: {
           layout: o.layout ?? 'nnunet-v2',
@@ -230,7 +241,7 @@ export function sourceSpecOf(p: Pick<ProjectState, 'imagesDir' | 'labels' | 'all
   if (!p.imagesDir.trim() || p.labels.length === 0 || p.labels.some((l) => !l.dir.trim() || !l.name.trim())) return null
   return {
     imagesDir: p.imagesDir.trim(),
-    labels: p.labels.map((l) => ({ name: l.name.trim(), dir: l.dir.trim(), color: l.color })),
+    labels: p.labels.map((l) => ({ name: l.name.trim(), dir: l.dir.trim(), color: l.color, ...(l.ignore && { ignore: true }) })),
     allowMissingMask: p.allowMissingMask,
   }
 }
@@ -287,7 +298,7 @@ export function projectFileOf(p: ProjectData & { forms?: ProjectForms }): Projec
     sources: {
       imagesDir: p.imagesDir,
       // A row still waiting for its folder cannot be stored (the file format needs both).
-      labels: p.labels.filter((l) => l.dir.trim() && l.name.trim()).map((l) => ({ name: l.name, dir: l.dir, color: l.color })),
+      labels: p.labels.filter((l) => l.dir.trim() && l.name.trim()).map((l) => ({ name: l.name, dir: l.dir, color: l.color, ...(l.ignore && { ignore: true }) })),
       allowMissingMask: p.allowMissingMask,
     },
     output: {

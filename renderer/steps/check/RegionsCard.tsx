@@ -22,7 +22,10 @@ export function useLastCheckCases(labelNames: readonly string[]): CaseReport[] |
   return covered ? cases : null
 }
 
-export function RegionsCard({ labelNames, cases }: { labelNames: string[]; cases: readonly CaseReport[] }) {
+export function RegionsCard({ labelNames: allNames, cases }: { labelNames: string[]; cases: readonly CaseReport[] }) {
+  // The ignore label (unannotated voxels, merged last) is no structure: it takes no part in regions.
+  const ignored = useProject((s) => s.labels.find((l) => l.ignore)?.name)
+  const labelNames = useMemo(() => allNames.filter((n) => n !== ignored), [allNames, ignored])
   const analysis = useMemo(() => analyzeRegions(labelNames, cases), [labelNames, cases])
   const regions = useProject((s) => s.output.regions)
   const layout = useProject((s) => s.output.layout)

@@ -6,6 +6,7 @@ import { useWizard } from '../../store/wizardStore'
 import { hexToRgb, rgbToHex } from '../../viewer/labelLut'
 import { labelFieldErrors } from './labelFieldErrors'
 import { RegionsCard, useLastCheckCases } from '../check/RegionsCard'
+import { IgnoreNote, IgnoreToggle } from './IgnoreToggle'
 
 export function LabelsStep() {
   const labels = useProject((s) => s.labels)
@@ -61,6 +62,7 @@ export function LabelsStep() {
                 <th>Value</th>
                 <th>Name</th>
                 <th>Colour</th>
+                <th title="nnU-Net v2's ignore label: voxels nobody annotated, left out of the loss">Ignore</th>
                 <th>Mask folder</th>
                 <th>Order</th>
               </tr>
@@ -70,6 +72,7 @@ export function LabelsStep() {
                 <td />
                 <td>0</td>
                 <td>background</td>
+                <td />
                 <td />
                 <td className="small">(everything else)</td>
                 <td />
@@ -115,6 +118,9 @@ export function LabelsStep() {
                   <td>
                     <input type="color" value={rgbToHex(l.color)} onChange={(e) => updateLabel(i, { color: hexToRgb(e.target.value) })} aria-label={`Colour of ${l.name}`} data-testid={`label-color-${i}`} />
                   </td>
+                  <td>
+                    <IgnoreToggle index={i} label={l} />
+                  </td>
                   <td className="mono small ellipsis" title={l.dir}>
                     {l.dir || <span className="text-error">no folder</span>}
                   </td>
@@ -158,6 +164,7 @@ export function LabelsStep() {
           + Add a channel
         </button>
       </section>
+      <IgnoreNote />
       {checked && <RegionsCard labelNames={labelNames} cases={checked} />}
     </div>
   )
