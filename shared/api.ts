@@ -637,6 +637,10 @@ export interface Api {
   /** Native folder dialog under Electron; null when cancelled or when there is none (browser mode). */
   pickFolder(req: Req<'pickFolder'>): Promise<string | null>
   openPath(req: Req<'openPath'>): Promise<void>
+  submitToCluster: s.clusterSubmitRequest,
+  slurmStatus: null,
+  exportScripts: s.exportScriptsRequest,
+  stopAfterEpoch: s.jobIdRequest,
   scanSources(req: Req<'scanSources'>): Promise<ScanResult>
   /** Job; its result is a ValidationReport. */
   validate(req: Req<'validate'>): Promise<JobRef>
@@ -717,11 +721,12 @@ export interface Api {
    * in order) and submit-all.sh (sbatch with afterok), with nnU-Net's folders exported in each.
    */
   exportScripts(req: Req<'exportScripts'>): Promise<{ folder: string; files: string[] }>
-  exportModel(req: Req<'exportModel'>): Promise<JobRef>
-  /** Job: nnUNetv2_install_pretrained_model_from_zip (v1 nnUNet_install_pretrained_model_from_zip) into the results folder. */
-  importModel(req: Req<'importModel'>): Promise<JobRef>
-  /** A scored case for the viewer: scan, reference and prediction, false positives and negatives in their own colours. */
-  caseErrors(req: Req<'caseErrors'>): Promise<CaseErrorsResult>
+  /**
+   * Asks a running training (the app's generated v2 trainer, here or on SLURM) to save a checkpoint
+   * at the end of its current epoch and stop (SIGUSR1; on SLURM the task is then requeued with
+   * --c). Refused (code "not-stoppable") for other jobs.
+   */
+  stopAfterEpoch(req: Req<'stopAfterEpoch'>): Promise<void>
   /** What a trainer can be made from (the losses the installed nnU-Net ships) and the trainers made so far. */
   trainerOptions(): Promise<TrainerOptions>
   /** Job: writes a trainer, checks it with nnU-Net (compile, find, construct, one iteration); result CreatedTrainer. */

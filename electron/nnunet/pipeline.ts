@@ -142,6 +142,8 @@ export interface TrainResult {
   checkpoints: string[]
   /** The final validation's Dice per named label (absent for fold "all", which has no validation). */
   validation?: ValidationSummary
+  /** Stopped after an epoch on request ("stop after this epoch"); continue with --continue. */
+  stoppedAfterEpoch?: boolean
 }
 
 /**
@@ -208,8 +210,14 @@ export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobCo
   }
   ctx.progress({ done: 0, total: totalEpochs, unit: 'epoch', message: 'starting nnU-Net' })
   const command = trainArgs(version, req, { trainer, device: version === 'v2' ? settings.device : undefined })
-  const run = await runTool(ctx, { python, env, command, training: { totalEpochs } })
+  // The wizard's generated v2 trainers stop after an epoch on request (trainers.ts stopOnSignal).
+  const stoppable = version === 'v2' && trainer !== (req.trainer ?? defaultTrainer(version, req.configuration))
+  const run = await runTool(ctx, { python, env, command, training: { totalEpochs }, stoppable })
   const outputFolder = dataset ? trainingOutputFolder(settings, dataset, trainer, plans, req.configuration, req.fold) : undefined
+  if (run.stoppedAfterEpoch) {
+    ctx.log('Stopped after the epoch as asked: checkpoint_latest.pth is saved. Start the same training with "Continue from the last checkpoint" (--continue) to go on at the next epoch.', 'info')
+    return { trainer, ...(outputFolder ? { outputFolder } : {}), epochs: run.epochs, checkpoints: outputFolder ? (await readdir(outputFolder).catch(() => [] as string[])).filter((n) => /\.(pth|model)$/.test(n)).sort() : [], stoppedAfterEpoch: true }
+  }
   // Exit code 0 is not enough: a trainer may save no checkpoint or skip the validation.
   const missing = outputFolder ? missingTrainingOutputs(version, outputFolder, trainer) : undefined
   if (missing) throw new Error(missing)

@@ -9,6 +9,8 @@ import { GuidanceMatcher } from './guidance'
 import { invocation } from './launch'
 import { programPath, pythonSpawn } from './safePython'
 import { killTree, reapGroup, spawnTree } from './processTree'
+import { registerStop, stopRequested } from '../schedulers/local'
+import { STOP_EXIT_CODE } from './trainers'
 
 export interface RunToolOptions {
   python: string
@@ -22,6 +24,8 @@ export interface RunToolOptions {
   onLine?: (line: string) => void
   /** Grace period between SIGTERM and SIGKILL on cancel. */
   graceMs?: number
+  /** A training whose generated trainer stops after the current epoch on SIGUSR1 (schedulers/local.ts). */
+  stoppable?: boolean
 }
 
 export interface RunToolResult {
@@ -29,6 +33,8 @@ export interface RunToolResult {
   guidance: Finding[]
   /** Epochs parsed from the log (training only). */
   epochs: number
+  /** Stopped after an epoch on request: checkpoint_latest.pth saved, --c continues. */
+  stoppedAfterEpoch?: boolean
 }
 
 /** Splits a byte stream into lines; a lone "\r" (tqdm bars) ends a line too. */
@@ -111,6 +117,9 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
     })
   }
   ctx.signal.addEventListener('abort', onAbort, { once: true })
+  // Only nnU-Net itself gets USR1, not its augmentation workers (the trainer's handler is in it).
+  const unregisterStop = opts.stoppable ? registerStop(ctx.jobId, () => tree.child.kill('SIGUSR1')) : undefined
+  const stopAsked = () => stopRequested(ctx.jobId)
   try {
     const { code, signal } = await tree.exited
     if (cancelled || ctx.signal.aborted) {
@@ -123,6 +132,7 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
     // The last lines may still be in the pipes; the group is gone now, so they close soon.
     await Promise.race([tree.streamsClosed, new Promise((r) => setTimeout(r, 2000))])
     const exitCode = code ?? 1
+    if (exitCode === STOP_EXIT_CODE && opts.stoppable && stopAsked()) return { exitCode, guidance, epochs: tracker.training?.finished().length ?? 0, stoppedAfterEpoch: true }
     if (exitCode !== 0) {
       const why = guidance[0]?.text ?? lastErrorLine(recentErr)
       const how = signal ? `was stopped by ${signal}` : `stopped with exit code ${exitCode}`
@@ -131,5 +141,6 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
     return { exitCode, guidance, epochs: tracker.training?.finished().length ?? 0 }
   } finally {
     ctx.signal.removeEventListener('abort', onAbort)
+    unregisterStop?.()
   }
 }

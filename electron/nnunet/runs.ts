@@ -14,6 +14,7 @@ import { folderStatus } from './folders'
 import { checkTrainedModel, npzFindings, npzRefusal, planFirstReason, runFindBest, runPlan, runPredict, runTrain } from './pipeline'
 import { newEntryId, RunQueue, type NewEntry } from './queue'
 import { createCluster, type Cluster } from '../schedulers/cluster'
+import { requestStop } from '../schedulers/local'
 import { plansToUse } from './plansChoice'
 import { plannedIdentifier, v1PlanRefusal } from '../../shared/plans'
 
@@ -40,7 +41,7 @@ export const trainTitle = (r: s.TrainRequest) => `Train ${r.configuration} fold 
 export const predictTitle = (r: s.PredictRequest) => `Predict with ${r.configuration} (dataset ${r.datasetId})`
 export const findBestTitle = (r: s.FindBestRequest) => `Find the best configuration of dataset ${r.datasetId} (${r.configurations.join(', ')})`
 
-export type RunMethods = Pick<Api, 'plan' | 'train' | 'predict' | 'findBest' | 'enqueueTrainings' | 'runQueue' | 'removeQueued' | 'resumeQueue' | 'submitToCluster' | 'slurmStatus' | 'exportScripts'>
+export type RunMethods = Pick<Api, 'plan' | 'train' | 'predict' | 'findBest' | 'enqueueTrainings' | 'runQueue' | 'removeQueued' | 'resumeQueue' | 'submitToCluster' | 'slurmStatus' | 'exportScripts' | 'stopAfterEpoch'>
 
 export interface RunsOptions {
   jobs: EventfulJobs
@@ -186,5 +187,10 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
     submitToCluster: async (req) => cluster.submitToCluster(s.clusterSubmitRequest.parse(req)),
     slurmStatus: () => cluster.slurmStatus(),
     exportScripts: async (req) => cluster.exportScripts(s.exportScriptsRequest.parse(req)),
+    stopAfterEpoch: async (req) => {
+      const { jobId } = s.jobIdRequest.parse(req)
+      if (requestStop(jobId) || (await cluster.stopAfterEpoch(jobId))) return
+      throw new ApiError('Only a running training with the app’s generated trainer (nnU-Net v2, Epochs or Iterations set, or any SLURM training) can stop after its epoch; cancel this one instead.', 'not-stoppable', 409)
+    },
   }
 }

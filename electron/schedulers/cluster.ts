@@ -58,9 +58,13 @@ export function createCluster(opts: ClusterOptions) {
     writes = writes.then(() => writeFileAtomic(file, text)).catch(() => undefined)
   }
 
+  /** SLURM task id of each job that follows one (for "stop after this epoch"). */
+  const taskOfJob = new Map<string, TaskRecord>()
+
   /** Starts the job that follows one SLURM task; it leaves the registry when the task has ended. */
   const follow = async (t: TaskRecord): Promise<string> => {
     const job = await opts.jobs.start(t.kind as JobKind, t.title, async (ctx: JobContext) => {
+      taskOfJob.set(ctx.jobId, t)
       ctx.setCommand(['sbatch', t.taskId])
       const followed: FollowedTask = { taskId: t.taskId, logFile: t.logFile, tool: t.tool, args: t.args, totalEpochs: t.totalEpochs, outputFolder: t.outputFolder }
       try {
@@ -68,6 +72,7 @@ export function createCluster(opts: ClusterOptions) {
       } finally {
         // Cancelled or ended: either way SLURM has nothing more of it to follow.
         tasks = tasks.filter((x) => x.taskId !== t.taskId)
+        taskOfJob.delete(ctx.jobId)
         save()
       }
     })
@@ -161,7 +166,15 @@ export function createCluster(opts: ClusterOptions) {
     return { folder, files: await writeStudy(study) }
   }
 
-  return { submitToCluster, slurmStatus, exportScripts, reattach, scheduler, follow, tasksFollowed: () => tasks.map((t) => t.taskId) }
+  /** USR1 to a followed training task's batch script (train.sbatch passes it to nnU-Net); false when the job follows none. */
+  const stopAfterEpoch = async (jobId: string): Promise<boolean> => {
+    const t = taskOfJob.get(jobId)
+    if (!t || t.kind !== 'train') return false
+    await scheduler.signal(t.taskId, 'USR1')
+    return true
+  }
+
+  return { submitToCluster, slurmStatus, exportScripts, stopAfterEpoch, reattach, scheduler, follow, tasksFollowed: () => tasks.map((t) => t.taskId) }
 }
 
 export type Cluster = ReturnType<typeof createCluster>

@@ -12,6 +12,7 @@ import { PathPicker } from '../../components/PathPicker'
 import { isActive, useLatestJob } from '../../store/jobsStore'
 import { useSettings } from '../../store/settingsStore'
 import { useProjectForm } from '../../store/projectForms'
+import { SchedulerChoice } from '../../components/SchedulerChoice'
 
 /**
  * What was typed here but not applied yet (the settings themselves are the app's, not the
@@ -329,6 +330,9 @@ export function EnvironmentStep() {
         </div>
       </section>
       <FoldersCard settings={settings} />
+      <section className="card">
+        <SchedulerChoice idPrefix="env" />
+      </section>
     </div>
   )
 }

@@ -23,6 +23,8 @@ import { QueueCard } from './QueueCard'
 import { DatasetIdField } from '../../components/DatasetIdField'
 import { PlansPicker, shownPlans } from './PlansPicker'
 import { OwnTrainerCard } from './OwnTrainerCard'
+import { ClusterCard } from './ClusterCard'
+import { StopAfterEpochButton } from './StopAfterEpochButton'
 
 const CONFIGS: { id: Configuration; text: string }[] = [
   { id: '2d', text: '2d' },
@@ -255,6 +257,17 @@ export function TrainStep() {
           Plan first: dataset {datasetId}{' '}
           {notPlanned ? (dataset ? 'has not been planned and preprocessed yet' : 'is not in the nnU-Net folders') : `has not been preprocessed for ${configuration}`}. Run the Plan step
           {notPlanned ? '' : ` with ${configuration === '3d_cascade_fullres' ? '3d_fullres' : configuration} ticked`}, then train.
+      <ClusterCard
+        trainings={(folds) => {
+          const reqs = folds.map(request)
+          return reqs.some((r) => !r) ? null : (reqs as TrainRequest[])
+        }}
+        fold={fold}
+        thenFindBest={thenFindBest}
+        needsPlan={needsPlan}
+        datasetId={datasetId}
+        configuration={configuration}
+      />
         </div>
       )}
       <ErrorBanner
@@ -286,6 +299,7 @@ export function TrainStep() {
       {shown && !isActive(shown) && shown.state === 'done' && (
         <p className="small muted">
           Finished.{' '}
+      {shown && <StopAfterEpochButton job={shown} />}
           {shown.kind === 'train' ? 'Train the other folds, then find the best configuration above (it needs --npz), or go on to Predict.' : 'Go on to Predict with the best model.'}{' '}
           <button type="button" className="btn btn-small" onClick={() => useProject.getState().setStep('predict')}>
             Predict →
