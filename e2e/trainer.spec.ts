@@ -83,7 +83,7 @@ test.describe('Own trainer and loss', () => {
     await expect(job).toHaveAttribute('data-state', /queued|running/)
     expect(await ended(job, 600_000)).toBe('done')
     const checks = card.getByTestId('own-trainer-checks')
-    await expect(checks.locator('li')).toHaveText([/compile/, /find/, /construct/, /iteration \(loss \d+\.\d+, batch of \d, DeepSupervisionWrapper\)/])
+    await expect(checks.locator('li')).toHaveText([/Python compiles it/, /nnU-Net finds it by name/, /constructs it on the current plans/, /one training iteration runs \(loss \d+\.\d+, batch of \d, DeepSupervisionWrapper\)/])
     await checks.scrollIntoViewIfNeeded()
     await shot(page, 'trainer-02-checked')
 

@@ -102,7 +102,7 @@ describe.skipIf(!py.python)(`own trainers with nnU-Net v2 on the CPU ${py.reason
     expect(readdirSync(output).filter((f) => f.endsWith('.nii.gz'))).toHaveLength(1)
   })
 
-  it('a trainer that saves no checkpoint passes its check, but its training ends as failed with the explanation', { timeout: 900_000 }, async () => {
+  it('a trainer that saves no checkpoint (and skips the validation) passes its check, but its training ends as failed with the explanation', { timeout: 900_000 }, async () => {
     const classCode = [
       'import torch',
       'from nnunetv2.training.nnUNetTrainer.nnUNetTrainer import nnUNetTrainer',
@@ -118,12 +118,15 @@ describe.skipIf(!py.python)(`own trainers with nnU-Net v2 on the CPU ${py.reason
       '    def save_checkpoint(self, filename: str) -> None:',
       '        pass',
       '',
+      '    def perform_actual_validation(self, save_probabilities: bool = False):',
+      '        pass',
+      '',
     ].join('\n')
     const created = await service.jobs.wait((await service.createTrainer({ classCode })).jobId)
     expect(created.error).toBeUndefined()
     expect((created.result as CreatedTrainer).name).toBe('NoSaveTrainer')
     const train = await service.jobs.wait((await service.train({ datasetId: 521, configuration: '2d', fold: 1, trainer: 'NoSaveTrainer', npz: false })).jobId)
     expect(train.state).toBe('failed')
-    expect(train.error).toMatch(/left no usable model: checkpoint_final\.pth is missing in .*fold_1\. The trainer NoSaveTrainer saved no final checkpoint/)
+    expect(train.error).toMatch(/left no usable model: checkpoint_final\.pth, validation\/summary\.json are missing in .*fold_1\. The trainer NoSaveTrainer saved no final checkpoint/)
   })
 })

@@ -5,7 +5,7 @@
 // the code. The form (code included) is kept in the project; the checked module in the app's
 // trainers folder, where training and prediction find it.
 import { useEffect, useState } from 'react'
-import type { CreatedTrainer, TrainerOptions } from '../../../shared/api'
+import type { CreatedTrainer, TrainerCheckStage, TrainerOptions } from '../../../shared/api'
 import type { Configuration, Fold, TrainerCreateRequest } from '../../../shared/schema'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
@@ -14,6 +14,13 @@ import { isActive, useLatestJob } from '../../store/jobsStore'
 import { useProjectForm } from '../../store/projectForms'
 
 const OWN_LOSS = '__own__'
+
+const STAGE_TEXT: Record<TrainerCheckStage['stage'], string> = {
+  compile: 'Python compiles it',
+  find: 'nnU-Net finds it by name',
+  construct: 'nnU-Net constructs it on the current plans',
+  iteration: 'one training iteration runs',
+}
 
 const LOSS_TEMPLATE = `import torch
 from torch import nn
@@ -190,7 +197,7 @@ export function OwnTrainerCard({ datasetId, configuration, fold, onUse }: Props)
         <ul className="small" data-testid="own-trainer-checks">
           {created.stages.map((st) => (
             <li key={st.stage}>
-              ✓ {st.stage}
+              ✓ {STAGE_TEXT[st.stage]}
               {st.loss !== undefined ? ` (loss ${st.loss.toFixed(4)}, batch of ${st.batchSize}, ${st.lossClass})` : ''}
             </li>
           ))}

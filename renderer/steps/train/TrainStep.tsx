@@ -147,7 +147,8 @@ export function TrainStep() {
   const startedRun = started.find((s) => s.jobId !== undefined && s.jobId === shownId)
   const plannedEpochs = startedRun?.kind === 'train' ? startedRun.request.epochs : undefined
   const shownResult = shown?.kind === 'train' && shown.state === 'done' ? (shown.result as TrainResult | undefined) : undefined
-  const trainers = env?.selected?.trainers ?? []
+  // nnU-Net v1's nnUNetTrainerV2_2epochs/_5epochs are benchmarking trainers that save no model: not offered (Epochs does it properly).
+  const trainers = (env?.selected?.trainers ?? []).filter((t) => !/^nnUNetTrainerV2_\d+epochs$/.test(t))
 
   return (
     <div className="stack">
@@ -197,6 +198,11 @@ export function TrainStep() {
           <div className="field">
             <label htmlFor="tr-epochs">Epochs</label>
             <input id="tr-epochs" type="number" min={1} placeholder="trainer default (1000)" value={epochs ?? ''} onChange={(e) => setForm({ epochs: e.target.value === '' ? null : Number(e.target.value) })} data-testid="train-epochs" />
+            {epochs !== null && (
+              <div className="help" data-testid="train-epochs-help">
+                Runs a generated trainer with this length that saves checkpoints and validates ({v1 ? 'installed into nnU-Net v1’s nnunet/training/network_training/nnunet_wizard/' : 'found by nnU-Net through nnUNet_extTrainer'}).
+              </div>
+            )}
           </div>
           <div className="field">
             <label htmlFor="tr-iters">Iterations per epoch</label>
