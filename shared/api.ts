@@ -618,6 +618,7 @@ export const apiRequests = {
   submitToCluster: s.clusterSubmitRequest,
   slurmStatus: null,
   exportScripts: s.exportScriptsRequest,
+  stopAfterEpoch: s.jobIdRequest,
   evaluateTest: s.evaluateTestRequest,
   resultsReport: s.resultsReportRequest,
   exportModel: s.exportModelRequest,
@@ -637,10 +638,6 @@ export interface Api {
   /** Native folder dialog under Electron; null when cancelled or when there is none (browser mode). */
   pickFolder(req: Req<'pickFolder'>): Promise<string | null>
   openPath(req: Req<'openPath'>): Promise<void>
-  submitToCluster: s.clusterSubmitRequest,
-  slurmStatus: null,
-  exportScripts: s.exportScriptsRequest,
-  stopAfterEpoch: s.jobIdRequest,
   scanSources(req: Req<'scanSources'>): Promise<ScanResult>
   /** Job; its result is a ValidationReport. */
   validate(req: Req<'validate'>): Promise<JobRef>
@@ -771,6 +768,11 @@ export interface TrainerOptions {
   losses: { className: string; label: string }[]
   /** Why the losses could not be listed (no Python, no nnU-Net). */
   lossesProblem?: string
+  created: CreatedTrainer[]
+  /** Where the trainers live, in words, for the UI. */
+  where: string
+}
+
 export interface SlurmStatus {
   available: boolean
   /** What is missing or wrong, in words (absent when available). */
@@ -780,11 +782,6 @@ export interface SlurmStatus {
   partitions?: string[]
   /** Whether sacct answers (accounting is optional). */
   accounting?: boolean
-}
-
-  created: CreatedTrainer[]
-  /** Where the trainers live, in words, for the UI. */
-  where: string
 }
 
 /** The one event channel: job updates for every kind of job, and the run queue's changes. */
