@@ -110,8 +110,8 @@ test('Results: fold tables, plots, scored test set, sorting, the worst case in t
   const colours = await colourStats(page, page.getByTestId('case-viewer').getByTestId('viewer-canvas'), { fp: FP, fn: FN }, 30)
   await shot(page, 'results-02-worst-case')
   expect((colours.counts.fp ?? 0) + (colours.counts.fn ?? 0), 'error colours drawn on the canvas').toBeGreaterThan(50)
-  // The viewer opens on an error: the value under the crosshair is one.
-  await expect(page.getByTestId('cursor-label')).toContainText(/false (positive|negative)/)
+  // The viewer opens inside the largest error region: the value under the crosshair is it.
+  await expect(page.getByTestId('cursor-label')).toContainText(/largest false (positive|negative) region/)
 
   // The report: written to a folder, then opened in Chromium with the network cut.
   const reportDir = join(root, 'report')

@@ -520,7 +520,7 @@ export interface DatasetResults {
 
 /** caseErrors: the scan and one label map holding agreement (the label's value), false positives and false negatives. */
 export interface CaseErrorsResult extends PreviewResult {
-  /** The larger kind of error first (the viewer opens on it), then the other, then the labels. */
+  /** The largest connected error region first (the viewer opens inside it), then false positive / negative, then the labels. */
   labels: LabelInfo[]
   /** Voxels shown as false positive / false negative (on the grid sent, see reduced). */
   errorVoxels: { fp: number; fn: number }

@@ -1,7 +1,9 @@
 // One scored case for the viewer: the scan with the reference and the prediction in one label map,
 // where agreement keeps the label's own value (and colour) and disagreement gets two values of its
 // own: false positive (predicted, not in the reference) and false negative (in the reference,
-// missed). Read through the volume worker pool as viewFiles does; nothing is written.
+// missed); the largest connected error region gets one more value in its kind's colour, listed
+// first, so the viewer (which centres on the first label) opens inside it. Read through the volume
+// worker pool as viewFiles does; nothing is written.
 import { basename, join } from 'node:path'
 import type { CaseErrorsResult, LabelInfo } from '../../shared/api'
 import type { CaseErrorsRequest, Settings } from '../../shared/schema'
@@ -18,6 +20,7 @@ interface NiftiView {
   header: Uint8Array
   data: Uint8Array | Uint16Array
   voxels: number
+  dims: [number, number, number]
 }
 
 /** The voxels of an uncompressed little-endian NIfTI-1 label map as the volume worker writes it (uint8 or uint16). */
@@ -31,7 +34,7 @@ export function niftiLabelVoxels(nii: Uint8Array): NiftiView {
   const bytes = nii.slice(offset)
   const data = datatype === 2 ? bytes.subarray(0, voxels) : datatype === 512 ? new Uint16Array(bytes.buffer, bytes.byteOffset, voxels) : null
   if (!data) throw new Error(`label map datatype ${datatype} is neither uint8 nor uint16`)
-  return { header: nii.slice(0, offset), data, voxels }
+  return { header: nii.slice(0, offset), data, voxels, dims: dims as [number, number, number] }
 }
 
 export interface ErrorMap {
@@ -68,6 +71,71 @@ export function errorMap(reference: ArrayLike<number>, prediction: ArrayLike<num
     }
   }
   return { data, fpValue, fnValue, fp, fn }
+}
+
+/** Above this many voxels the largest error region is not searched (its visited map and queue take 5 bytes a voxel). */
+export const REGION_SEARCH_MAX_VOXELS = 40_000_000
+
+/**
+ * The largest connected region (6-neighbourhood) of voxels holding one of `values`, a region
+ * being of one value: its value, size and one voxel in it. null when there is none.
+ */
+export function largestRegion(data: ArrayLike<number>, dims: readonly [number, number, number], values: readonly number[]): { value: number; voxels: number; start: number } | null {
+  const [nx, ny, nz] = dims
+  const n = nx * ny * nz
+  const seen = new Uint8Array(n)
+  const queue = new Int32Array(n)
+  let best: { value: number; voxels: number; start: number } | null = null
+  let v = 0
+  let tail = 0
+  const visit = (j: number) => {
+    if (!seen[j] && data[j] === v) {
+      seen[j] = 1
+      queue[tail++] = j
+    }
+  }
+  for (let s = 0; s < n; s++) {
+    v = data[s]!
+    if (seen[s] || !values.includes(v)) continue
+    let head = 0
+    tail = 0
+    queue[tail++] = s
+    seen[s] = 1
+    while (head < tail) {
+      const i = queue[head++]!
+      const x = i % nx
+      const y = Math.floor(i / nx) % ny
+      const z = Math.floor(i / (nx * ny))
+      if (x > 0) visit(i - 1)
+      if (x < nx - 1) visit(i + 1)
+      if (y > 0) visit(i - nx)
+      if (y < ny - 1) visit(i + nx)
+      if (z > 0) visit(i - nx * ny)
+      if (z < nz - 1) visit(i + nx * ny)
+    }
+    if (!best || tail > best.voxels) best = { value: v, voxels: tail, start: s }
+  }
+  return best
+}
+
+/** Gives the region of `start` (same value, 6-neighbourhood) the value `to`, in place. */
+export function relabelRegion(data: Uint8Array | Uint16Array, dims: readonly [number, number, number], start: number, to: number): void {
+  const [nx, ny, nz] = dims
+  const from = data[start]!
+  const stack = [start]
+  data[start] = to
+  while (stack.length) {
+    const i = stack.pop()!
+    const x = i % nx
+    const y = Math.floor(i / nx) % ny
+    const z = Math.floor(i / (nx * ny))
+    for (const j of [x > 0 ? i - 1 : -1, x < nx - 1 ? i + 1 : -1, y > 0 ? i - nx : -1, y < ny - 1 ? i + nx : -1, z > 0 ? i - nx * ny : -1, z < nz - 1 ? i + nx * ny : -1]) {
+      if (j >= 0 && data[j] === from) {
+        data[j] = to
+        stack.push(j)
+      }
+    }
+  }
 }
 
 /** The NIfTI bytes of `data` with the header of `like` (same grid), the datatype set to fit. */
@@ -110,19 +178,29 @@ export async function caseErrors(settings: Settings, req: CaseErrorsRequest): Pr
   if (a.voxels !== b.voxels) throw new Error(`The prediction ${basename(req.prediction)} is not on the grid of its reference ${basename(req.reference)}.`)
   const names = await datasetLabels(settings, dataset)
   const maxValue = Math.max(0, ...names.map((l) => l.value), ...ref.values.map((v) => v.value), ...pred.values.map((v) => v.value))
+  // One value more than the error values: the largest error region, drawn in its kind's colour and
+  // listed first, so the viewer opens inside it (it centres on the first label it lists).
   const err = errorMap(a.data, b.data, maxValue)
+  const region = a.voxels <= REGION_SEARCH_MAX_VOXELS ? largestRegion(err.data, a.dims, [err.fpValue, err.fnValue]) : null
+  const regionValue = err.fnValue + 1
+  let data = err.data
+  if (region && regionValue > 255 && data instanceof Uint8Array) data = Uint16Array.from(data)
+  if (region) relabelRegion(data, a.dims, region.start, regionValue)
   const nameOf = (v: number) => names.find((l) => l.value === v)?.name ?? `label ${v}`
   const present = [...new Set([...ref.values, ...pred.values].map((v) => v.value))].sort((x, y) => x - y)
   const classes: LabelInfo[] = present.map((v) => ({ name: nameOf(v), value: v, color: req.colours?.[nameOf(v)] ?? defaultLabelColor(v) }))
   const fpLabel: LabelInfo = { name: 'false positive', value: err.fpValue, color: FP_COLOUR }
   const fnLabel: LabelInfo = { name: 'false negative', value: err.fnValue, color: FN_COLOUR }
-  // The viewer opens on the first label in the list that has voxels: the larger kind of error first.
+  // The viewer opens on the first label in the list that has voxels: the largest error region,
+  // else (a volume too large to search) the larger kind of error.
   const errors = err.fp >= err.fn ? [fpLabel, fnLabel] : [fnLabel, fpLabel]
+  const regionKind = region?.value === err.fpValue ? 'false positive' : 'false negative'
+  const regionLabel: LabelInfo[] = region ? [{ name: `largest ${regionKind} region`, value: regionValue, color: region.value === err.fpValue ? FP_COLOUR : FN_COLOUR }] : []
   return {
     caseKey: req.case ?? basename(req.prediction).replace(/\.(nii\.gz|nii|nrrd|mha)$/i, ''),
     image: ref.imageNii,
-    label: withVoxels(a, err.data),
-    labels: [...errors.filter((l) => (l === fpLabel ? err.fp : err.fn) > 0), ...classes],
+    label: withVoxels(a, data),
+    labels: [...regionLabel, ...errors.filter((l) => (l === fpLabel ? err.fp : err.fn) > 0), ...classes],
     errorVoxels: { fp: err.fp, fn: err.fn },
     imagePath: image,
     report: {
@@ -131,7 +209,8 @@ export async function caseErrors(settings: Settings, req: CaseErrorsRequest): Pr
       findings: [],
       geometry: ref.geometry,
       imageType: ref.imageType,
-      voxelCounts: { 'false positive': err.fp, 'false negative': err.fn, ...Object.fromEntries(classes.map((c) => [c.name, countOf(err.data, c.value)])) },
+      // What each legend row shows: the largest region's voxels are not counted again under its kind.
+      voxelCounts: Object.fromEntries([...regionLabel, fpLabel, fnLabel, ...classes].map((l) => [l.name, countOf(data, l.value)])),
       overlapVoxels: 0,
     },
     ...(ref.reduced && { reduced: ref.reduced }),

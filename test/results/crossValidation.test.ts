@@ -168,3 +168,23 @@ describe('error map', () => {
     expect([m.fp, m.fn]).toEqual([2, 2])
   })
 })
+
+describe('largest error region', () => {
+  it('finds the biggest 6-connected region of one error value and relabels it in place', async () => {
+    const { largestRegion, relabelRegion } = await import('../../electron/results/caseErrors')
+    // 4 x 3 x 2 grid (index x + 4y + 12z): a 3-voxel false-negative (4) strip, a 2-voxel
+    // false-positive (3) pair one above the other, a lone 4 not touching the strip.
+    const data = new Uint8Array(24)
+    data.set([4, 4, 4], 0) // z0 y0 x0..2
+    data[7] = 3 // z0 y1 x3
+    data[19] = 3 // z1 y1 x3
+    data[20] = 4 // z1 y2 x0
+    const r = largestRegion(data, [4, 3, 2], [3, 4])!
+    expect(r).toEqual({ value: 4, voxels: 3, start: 0 })
+    relabelRegion(data, [4, 3, 2], r.start, 5)
+    expect([...data.slice(0, 4)]).toEqual([5, 5, 5, 0])
+    expect([data[7], data[19], data[20]]).toEqual([3, 3, 4])
+    expect(largestRegion(data, [4, 3, 2], [3, 4])).toEqual({ value: 3, voxels: 2, start: 7 })
+    expect(largestRegion(new Uint8Array(8), [2, 2, 2], [3, 4])).toBeNull()
+  })
+})

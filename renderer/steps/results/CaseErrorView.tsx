@@ -1,6 +1,6 @@
 // One scored case in the viewer: its scan with reference and prediction in one overlay, where they
 // agree in the label's colour and where they disagree in two colours of their own (false positive,
-// false negative). The viewer opens on the larger kind of error (the service lists it first).
+// false negative). The viewer opens inside the largest error region (the service lists it first).
 import { useCallback, useMemo } from 'react'
 import type { CaseErrorsResult, CaseResult } from '../../../shared/api'
 import { api } from '../../api'
@@ -59,7 +59,7 @@ export function CaseErrorView({ datasetId, item, step, onClose }: Props) {
         </div>
         <LabelLegend {...legendProps(display)} voxelCounts={result?.report.voxelCounts}>
           <p className="small muted">
-            Where reference and prediction agree the label keeps its colour; <b style={{ color: 'rgb(200,160,0)' }}>false positive</b> is predicted but not in the reference, <b style={{ color: 'rgb(0,150,200)' }}>false negative</b> is in the reference but missed. The view opens on the larger of the two.
+            Where reference and prediction agree the label keeps its colour; <b style={{ color: 'rgb(200,160,0)' }}>false positive</b> is predicted but not in the reference, <b style={{ color: 'rgb(0,150,200)' }}>false negative</b> is in the reference but missed. The view opens inside the largest connected error region (listed first, in its kind’s colour).
           </p>
           <div className="small mono" style={{ overflowWrap: 'anywhere' }}>
             <div>reference: {item.reference}</div>
