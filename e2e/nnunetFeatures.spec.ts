@@ -14,6 +14,8 @@ let root: string
 let images: string
 let aorta: string
 let lumen: string
+/** Four real scans named like two patients' series: pat1_a, pat1_b, pat2_a, pat2_b. */
+let patients: { images: string; liver: string }
 
 test.beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'features-e2e-'))
@@ -26,6 +28,15 @@ test.beforeAll(async () => {
   await mkdir(lumen)
   await copyFile(join(guide.organ, 'image-1.nrrd'), join(aorta, 'image-1.nrrd'))
   await copyFile(join(guide.tumor, 'image-1.nrrd'), join(lumen, 'image-1.nrrd'))
+  const small = await makeGuideFolders(join(root, 'small'), { cases: 4, source: 'ct_small' })
+  patients = { images: join(root, 'patients', 'image'), liver: join(root, 'patients', 'liver') }
+  await mkdir(patients.images, { recursive: true })
+  await mkdir(patients.liver, { recursive: true })
+  for (const [i, key] of small.caseKeys.entries()) {
+    const name = `pat${Math.floor(i / 2) + 1}_${'ab'[i % 2]}.nrrd`
+    await copyFile(join(small.images, `${key}.nrrd`), join(patients.images, name))
+    await copyFile(join(small.organ, `${key}.nrrd`), join(patients.liver, name))
+  }
 })
 
 test.afterAll(async () => {
@@ -96,4 +107,30 @@ test('Check and Labels suggest nested regions for the aorta and its false lumen;
   const json = JSON.parse(readFileSync(join(out, 'Dataset041_Aorta', 'dataset.json'), 'utf8'))
   expect(json.labels).toEqual({ background: 0, aorta: [1, 2], false_lumen: 2 })
   expect(json.regions_class_order).toEqual([1, 2])
+})
+
+test('the patient pattern previews the groups live on the Output step', async ({ page, wizard }) => {
+  await page.goto(wizard.url)
+  await page.getByTestId('step-start').click()
+  await page.getByTestId('new-project').click()
+  await page.getByTestId('images-dir').fill(patients.images)
+  await page.getByTestId('add-mask').click()
+  await page.getByTestId('mask-dir-0').fill(patients.liver)
+  await expect(page.getByTestId('scan-summary')).toHaveText('4 of 4 cases complete')
+  await page.getByTestId('step-output').click()
+  await expect(page.getByTestId('screen-output')).toBeVisible()
+  const groups = page.getByTestId('patient-groups')
+  await groups.getByTestId('group-pattern').fill('^(pat')
+  await expect(groups.getByTestId('group-pattern-error')).toContainText('Not a valid regular expression')
+  await groups.getByTestId('group-pattern').fill('^(pat\\d+)_')
+  await expect(groups.getByTestId('group-summary')).toHaveText(
+    '2 patients from 4 cases, 2 with several scans. Test cases are whole patients; after planning, the Plan step writes grouped folds.',
+  )
+  await expect(groups.getByTestId('group-row')).toHaveText(['pat1: pat1_a, pat1_b', 'pat2: pat2_a, pat2_b'])
+  // A pattern that leaves some cases unmatched says so.
+  await groups.getByTestId('group-pattern').fill('^(pat1)_')
+  await expect(groups.getByTestId('group-summary')).toContainText('3 patients from 4 cases, 1 with several scans; 2 not matched (each its own patient)')
+  await groups.getByTestId('group-pattern').fill('^(pat\\d+)_')
+  await groups.scrollIntoViewIfNeeded()
+  await shot(page, 'features-patient-groups')
 })

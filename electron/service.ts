@@ -15,6 +15,7 @@ import { scanSources, validateSources, planOutput, runPrepare, previewCase, view
 import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, idClashFindings } from './nnunet'
 import { createRuns, EventfulJobs } from './nnunet/runs'
 import { withPlansChoice } from './nnunet/plansChoice'
+import { splitsStatus } from './nnunet/splits'
 import { createTrainerMethods } from './nnunet/trainerService'
 import { createResults } from './results'
 import { caseErrors } from './results/caseErrors'
@@ -138,6 +139,7 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
       await settings.update({ folders, nnunetVersion: req.version })
       return folders
     },
+    splits: async (req) => splitsStatus(s.splitsRequest.parse(req), await settings.get()),
     folderStatus: async () => {
       const st = await settings.get()
       return withPlansChoice(await folderStatus(st), st, base)

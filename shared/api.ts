@@ -351,6 +351,23 @@ export interface DatasetStatus {
   predictionsDir?: string
 }
 
+/** A dataset's splits_final.json and how it relates to its patient groups (case_groups.json). */
+export interface SplitsStatus {
+  datasetId: number
+  file?: string
+  exists: boolean
+  /** wizard: written by the wizard and unchanged; edited: changed since; other: nnU-Net's own or hand-written. */
+  source?: 'wizard' | 'edited' | 'other'
+  /** Cases per fold (and patient groups in its validation part). */
+  folds?: { train: number; val: number; valGroups?: number }[]
+  /** Patient groups in case_groups.json. */
+  groups?: number
+  /** Groups with cases on both sides of a fold (a leak). */
+  leaks?: string[]
+  written?: boolean
+  message: string
+}
+
 /** One configuration of an nnU-Net plans file, as the plan summary card shows it. */
 export interface PlanConfigSummary {
   name: string
@@ -626,12 +643,15 @@ export const apiRequests = {
   caseErrors: s.caseErrorsRequest,
   trainerOptions: null,
   createTrainer: s.trainerCreateRequest,
+  splits: s.splitsRequest,
 } as const
 
 export type ApiMethod = keyof typeof apiRequests
 export const apiMethods = Object.keys(apiRequests) as ApiMethod[]
 
 export interface Api {
+  /** The dataset's cross-validation folds (splits_final.json); with write, grouped by patient (electron/nnunet/splits.ts). */
+  splits(req: Req<'splits'>): Promise<SplitsStatus>
   appInfo(): Promise<AppInfo>
   /** Server-side folder browser (browser mode has no native dialog). */
   listDir(req: Req<'listDir'>): Promise<DirListing>

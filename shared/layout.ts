@@ -3,6 +3,7 @@
 // Pure: the same rules drive the wizard's live preview and the writer, so they can never disagree.
 import type { Finding, PlannedCase, Split } from './api'
 import type { LayoutKind, SplitSpec } from './schema'
+import { groupsOfKeys } from './splits'
 
 export const FILE_ENDING = '.nii.gz'
 
@@ -170,9 +171,14 @@ function seededRandom(seed: number): () => number {
   }
 }
 
-/** Split of `total` cases (in case order): a seeded shuffle picks the test cases. */
-export function splitCases(total: number, spec: Pick<SplitSpec, 'testCount' | 'testFraction' | 'seed'>): Split[] {
+/**
+ * Split of `total` cases (in case order): a seeded shuffle picks the test cases. With `groups`
+ * (one per case: the patient), whole groups are picked until the count is reached, so a patient's
+ * scans are never on both sides (shared/splits.ts).
+ */
+export function splitCases(total: number, spec: Pick<SplitSpec, 'testCount' | 'testFraction' | 'seed'>, groups?: readonly string[]): Split[] {
   const k = Math.min(testCountFor(spec, total), Math.max(0, total - 1))
+  if (groups) return groupedSplit(total, k, spec.seed ?? 0, groups)
   const order = Array.from({ length: total }, (_, i) => i)
   const rnd = seededRandom(spec.seed ?? 0)
   for (let i = total - 1; i > 0; i--) {
@@ -183,15 +189,35 @@ export function splitCases(total: number, spec: Pick<SplitSpec, 'testCount' | 't
   return Array.from({ length: total }, (_, i) => (test.has(i) ? 'test' : 'train'))
 }
 
+function groupedSplit(total: number, k: number, seed: number, groups: readonly string[]): Split[] {
+  const names = [...new Set(groups)]
+  const rnd = seededRandom(seed)
+  for (let i = names.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1))
+    ;[names[i], names[j]] = [names[j]!, names[i]!]
+  }
+  const test = new Set<string>()
+  let taken = 0
+  for (const g of names) {
+    if (taken >= k) break
+    const size = groups.filter((x) => x === g).length
+    // A whole group that would leave no training case is skipped.
+    if (taken + size >= total) continue
+    test.add(g)
+    taken += size
+  }
+  return Array.from({ length: total }, (_, i) => (test.has(groups[i]!) ? 'test' : 'train'))
+}
+
 /** One planned case per case key (already in natural order), numbered from 1 like the guide. */
 /**
  * The cases with their ids, split and output files. A test case's merged label goes to labelsTs
  * unless `testLabels` is false: it is written by the same path as a training label (the plan names
  * the file, the writer writes whatever label the plan names), only into the other folder.
  */
-export function planCases(caseKeys: string[], layout: LayoutKind, prefix: string, split: Pick<SplitSpec, 'testCount' | 'testFraction' | 'seed'>, testLabels = true): PlannedCase[] {
+export function planCases(caseKeys: string[], layout: LayoutKind, prefix: string, split: Pick<SplitSpec, 'testCount' | 'testFraction' | 'seed' | 'groupPattern' | 'groups'>, testLabels = true): PlannedCase[] {
   const digits = caseIdDigits(caseKeys.length)
-  const splits = splitCases(caseKeys.length, split)
+  const splits = splitCases(caseKeys.length, split, groupsOfKeys(caseKeys, split))
   return caseKeys.map((caseKey, i) => {
     const caseId = caseIdFor(prefix, i + 1, digits)
     const s = splits[i]!

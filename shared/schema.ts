@@ -29,6 +29,10 @@ export const splitSpec = z.object({
   testCount: z.number().int().min(0).optional(),
   testFraction: z.number().min(0).max(0.9).optional(),
   seed: z.number().int().default(0),
+  /** Patients (shared/splits.ts): a regular expression on the case key (first group, or the match)... */
+  groupPattern: z.string().min(1).max(500).optional(),
+  /** ...or case key -> group (a CSV "case,group"). Test cases are then whole groups. */
+  groups: z.record(z.string(), z.string().min(1).max(200)).optional(),
 })
 
 /**
@@ -318,6 +322,18 @@ export const caseErrorsRequest = z.object({
 export const importModelRequest = z.object({ zip: pathText })
 
 /** A run queue entry, by the id the queue gave it. */
+/** The cross-validation folds of a planned dataset (shared/splits.ts, electron/nnunet/splits.ts). */
+export const splitsRequest = z.object({
+  datasetId: z.number().int().min(1).max(999),
+  /** Number of grouped folds to write (nnU-Net's 5 by default). */
+  folds: z.number().int().min(2).max(20).default(5),
+  /** Write splits_final.json from the dataset's case_groups.json (else only read what is there). */
+  write: z.boolean().default(false),
+  /** Replace a splits_final.json the wizard did not write (or that was edited since). */
+  overwrite: z.boolean().default(false),
+})
+export type SplitsRequest = z.infer<typeof splitsRequest>
+
 export const queueEntryRequest = z.object({ entryId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a queue entry id') })
 
 export const projectFile = z.object({

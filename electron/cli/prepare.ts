@@ -8,6 +8,21 @@ import { toApiError } from '../transport/errors'
 import { cliService, settingsFrom } from '../nnunet/cliSupport'
 import { UsageError, parseFlags, usageFailure, validRequest } from './common'
 import { stopNow } from '../dataset/prepare'
+import { readFileSync } from 'node:fs'
+import { parseGroupsCsv } from '../../shared/splits'
+
+/** case -> group from a "case,group" CSV file. */
+function groupsFromCsvFile(file: string): Record<string, string> {
+  let text: string
+  try {
+    text = readFileSync(resolve(file), 'utf8')
+  } catch (err) {
+    throw new UsageError(`--groups-csv: cannot read ${file} (${(err as Error).message}).`)
+  }
+  const groups = parseGroupsCsv(text)
+  if ('error' in groups && typeof groups.error === 'string') throw new UsageError(`--groups-csv ${file}: ${groups.error}`)
+  return groups as Record<string, string>
+}
 
 export const help = `usage: nnunet-wizard prepare --images DIR --label NAME=DIR [--label NAME=DIR ...]
                              --out DIR --id N --name NAME [options]
@@ -34,6 +49,11 @@ options:
   --test-fraction F       or a fraction of the cases (0-0.9)
   --seed S                seed of the train/test split (default 0)
   --no-test-labels        write no labelsTs for the test cases (images only)
+  --group-pattern REGEX   patients: a regular expression on the image file name (without
+                          extension) whose first group is the patient, e.g. '^(pat\\d+)_';
+                          test cases are then whole patients, and case_groups.json lets
+                          'nnunet-wizard splits --write' make grouped folds after planning
+  --groups-csv FILE       or a CSV of "case,group" (case = image file name without extension)
   --ignore NAME=DIR       nnunet-v2: a folder of 0/1 masks of voxels nobody annotated (partly
                           annotated data): merged last with the highest value, named "ignore"
                           in dataset.json; nnU-Net leaves them out of the loss
@@ -92,6 +112,8 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
     'no-source-paths': { type: 'boolean' },
     'no-test-labels': { type: 'boolean' },
     regions: { type: 'boolean' },
+    'group-pattern': { type: 'string' },
+    'groups-csv': { type: 'string' },
     ignore: { type: 'string', multiple: true },
     json: { type: 'boolean' },
     description: { type: 'string' },
@@ -121,7 +143,13 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
         id: parseNumber('--id', values.id, true),
         name: values.name,
         prefix: values.prefix,
-        split: { testCount: parseNumber('--test-count', values['test-count'], true), testFraction: parseNumber('--test-fraction', values['test-fraction'], false), seed: parseNumber('--seed', values.seed, true) ?? 0 },
+        split: {
+          testCount: parseNumber('--test-count', values['test-count'], true),
+          testFraction: parseNumber('--test-fraction', values['test-fraction'], false),
+          seed: parseNumber('--seed', values.seed, true) ?? 0,
+          ...(values['group-pattern'] && { groupPattern: values['group-pattern'] }),
+          ...(values['groups-csv'] && { groups: groupsFromCsvFile(values['groups-csv']) }),
+        },
         metadata: {
           description: values.description ?? '',
           reference: values.reference ?? '',

@@ -7,6 +7,7 @@ import type { PrepareRequest } from '../../shared/schema'
 import { checkDatasetId, checkDatasetName, checkLabelNames, checkPrefix, checkSplit, datasetFolderName, defaultPrefix, ID_RANGE, planCases, testCountFor, treePreview } from '../../shared/layout'
 import { buildDatasetJsonMsd, buildDatasetJsonV2 } from '../../shared/datasetJson'
 import { ignoreLabelFindings } from '../../shared/ignoreLabel'
+import { groupFindings } from '../../shared/splits'
 import { TEMP_MARKER } from '../files/writeAtomic'
 import { overlaps } from '../files/pathInside'
 import { scanSources } from './scan'
@@ -133,6 +134,7 @@ export async function planDetailed(req: PrepareRequest, opts: { byContent?: bool
   findings.push(...ignoreLabelFindings(req.sources.labels, output.layout, output.regions))
   const keys = scan.cases.map((c) => c.caseKey)
   findings.push(...checkSplit(output.split, keys.length))
+  findings.push(...groupFindings(output.split))
   const cases = planCases(keys, output.layout, prefix, output.split, output.testLabels !== false)
 
   const keep = output.sourcePaths !== false

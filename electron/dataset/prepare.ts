@@ -14,6 +14,7 @@ import type { CaseMatch, CaseReport, Finding, PlannedCase, PrepareSummary } from
 import type { PrepareRequest } from '../../shared/schema'
 import { buildDatasetJsonMsd, buildDatasetJsonV2 } from '../../shared/datasetJson'
 import { measureRegions } from './regions'
+import { writeCaseGroups } from './caseGroups'
 import { JobCancelledError, type JobContext } from '../jobs/jobManager'
 import { volumePool } from '../imaging/workerPool'
 import { TEMP_MARKER, writeFileAtomic } from '../files/writeAtomic'
@@ -398,6 +399,8 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
       const datasetJson = Buffer.from(`${JSON.stringify(req.output.layout === 'msd' ? buildDatasetJsonMsd(jsonInput) : buildDatasetJsonV2(jsonInput), null, 2)}\n`)
       const before = await readFile(jsonPath).catch(() => null)
       if (!before || !before.equals(datasetJson)) await writeFileAtomic(jsonPath, datasetJson, { createFolder: false })
+      // Patients of a grouped split, for the grouped folds written after planning.
+      await writeCaseGroups(datasetDir, req, onDisk)
     }
     faultPoint('dataset-json-written')
     manifestPath = join(datasetDir, 'manifest.json')

@@ -37,6 +37,8 @@ export interface OutputForm {
   testLabels: boolean
   /** v2: dataset.json for region-based training where masks nest (Check step's regions card). */
   regions: boolean
+  /** Patients: a regular expression on the case key (shared/splits.ts); '' = none. */
+  groupPattern: string
 }
 
 /** A job this project started, and the request it ran (as text), so a step shows it only while the project still asks for the same. */
@@ -112,6 +114,7 @@ export const DEFAULT_OUTPUT: OutputForm = {
   sourcePaths: true,
   testLabels: true,
   regions: false,
+  groupPattern: '',
 }
 
 const HISTORY_LIMIT = 50
@@ -217,6 +220,7 @@ export const useProject = create<ProjectState>()((set, get) => {
           sourcePaths: o.sourcePaths ?? true,
           testLabels: o.testLabels ?? true,
           regions: o.regions ?? false,
+          groupPattern: o.split?.groupPattern ?? '',
         },
         labelHistory: [],
         dirty: false,
@@ -247,10 +251,12 @@ export function sourceSpecOf(p: Pick<ProjectState, 'imagesDir' | 'labels' | 'all
 }
 
 function splitOf(o: OutputForm): PrepareRequest['output']['split'] {
+  // Patients: test cases are then whole groups (shared/splits.ts).
+  const groups = o.groupPattern?.trim() ? { groupPattern: o.groupPattern.trim() } : {}
   // A test count, when given, takes precedence over a fraction (the service applies one of them).
-  if (o.testCount !== null) return { testCount: o.testCount, seed: o.seed }
-  if (o.testFraction !== null) return { testFraction: o.testFraction, seed: o.seed }
-  return { seed: o.seed }
+  if (o.testCount !== null) return { testCount: o.testCount, seed: o.seed, ...groups }
+  if (o.testFraction !== null) return { testFraction: o.testFraction, seed: o.seed, ...groups }
+  return { seed: o.seed, ...groups }
 }
 
 function metadataOf(o: OutputForm): PrepareRequest['output']['metadata'] {

@@ -13,6 +13,7 @@ import { plural } from '../../lib/format'
 import type { ValidationReport } from '../../../shared/api'
 import { useSettings } from '../../store/settingsStore'
 import { useWizard } from '../../store/wizardStore'
+import { PatientGroups } from './PatientGroups'
 
 function numberOrNull(text: string): number | null {
   if (text.trim() === '') return null
@@ -118,6 +119,7 @@ export function OutputStep() {
             <input type="checkbox" checked={output.testLabels} onChange={(e) => set({ testLabels: e.target.checked })} data-testid="test-labels" />
             Keep the test cases’ labels in labelsTs (to score predictions of the test set)
           </label>
+          <PatientGroups />
         </section>
         <section className="card">
           <h2>dataset.json details</h2>

@@ -15,6 +15,7 @@ import { DatasetIdField } from '../../components/DatasetIdField'
 import { useProjectForm } from '../../store/projectForms'
 import { DatasetPlanSummary } from '../../components/PlanSummaryCard'
 import { PlanPresetField, presetProblem, presetRequest } from './PlanPresetField'
+import { SplitsCard } from './SplitsCard'
 
 const PLAN_CONFIGS: { id: Exclude<Configuration, '3d_cascade_fullres'>; text: string }[] = [
   { id: '2d', text: '2d' },
@@ -129,6 +130,7 @@ export function PlanStep() {
       <ErrorBanner error={error} title="Planning could not start" />
       <JobPanel jobId={jobId} logHeight={300} />
       <DatasetPlanSummary datasetId={datasetId} planState={job?.state} />
+      {!v1 && <SplitsCard datasetId={datasetId} refreshKey={`${jobId ?? ''}:${job?.state ?? ''}`} />}
     </div>
   )
 }

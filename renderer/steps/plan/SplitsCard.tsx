@@ -1,0 +1,74 @@
+// The dataset's cross-validation folds after planning: nnU-Net's splits_final.json, where it came
+// from (the wizard, nnU-Net's random folds, or edited by hand), the cases per fold, and any
+// patient on both sides. Writes the folds grouped by patient when the dataset has patient groups
+// (Output step's patient pattern); a file the wizard did not write is replaced only when asked.
+import { useCallback, useEffect, useState } from 'react'
+import type { SplitsStatus } from '../../../shared/api'
+import { api } from '../../api'
+import { ErrorBanner } from '../../components/ErrorBanner'
+
+export function SplitsCard({ datasetId, refreshKey }: { datasetId: number | null; refreshKey: string }) {
+  const [status, setStatus] = useState<SplitsStatus | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  const [folds, setFolds] = useState(5)
+  const [overwrite, setOverwrite] = useState(false)
+  const load = useCallback(() => {
+    if (datasetId === null) return
+    api.splits({ datasetId }).then(setStatus, setError)
+  }, [datasetId])
+  useEffect(load, [load, refreshKey])
+  if (datasetId === null || !status || (!status.exists && !status.groups)) return null
+  const write = () => {
+    setError(null)
+    api.splits({ datasetId, folds, write: true, overwrite }).then(setStatus, setError)
+  }
+  const foreign = status.exists && status.source !== 'wizard'
+  return (
+    <section className="card stack-tight" data-testid="splits-card">
+      <h2>Cross-validation folds</h2>
+      <p data-testid="splits-message" className={status.leaks?.length ? 'text-error' : undefined}>
+        {status.message}
+      </p>
+      {status.folds && (
+        <table className="small" data-testid="splits-folds">
+          <thead>
+            <tr>
+              <th>Fold</th>
+              <th>Training cases</th>
+              <th>Validation cases</th>
+              {status.folds.some((f) => f.valGroups !== undefined) && <th>Validation patients</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {status.folds.map((f, i) => (
+              <tr key={i} data-testid="splits-fold">
+                <td>{i}</td>
+                <td className="num">{f.train}</td>
+                <td className="num">{f.val}</td>
+                {f.valGroups !== undefined && <td className="num">{f.valGroups}</td>}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {status.groups !== undefined && (
+        <div className="row wrap">
+          <label className="small">
+            Folds{' '}
+            <input type="number" min={2} max={20} value={folds} onChange={(e) => setFolds(Math.max(2, Math.min(20, Number(e.target.value) || 5)))} data-testid="splits-count" />
+          </label>
+          {foreign && (
+            <label className="check small">
+              <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} data-testid="splits-overwrite" />
+              Replace the existing splits_final.json ({status.source === 'edited' ? 'edited by hand' : 'not written by the wizard'})
+            </label>
+          )}
+          <button type="button" className="btn" disabled={foreign && !overwrite} onClick={write} data-testid="splits-write">
+            Write {folds} folds grouped by patient ({status.groups} patients)
+          </button>
+        </div>
+      )}
+      <ErrorBanner error={error} title="The folds were not written" />
+    </section>
+  )
+}

@@ -1,0 +1,122 @@
+// Cases grouped by patient, so that several scans of one patient never sit on both sides of a
+// split (nnU-Net issues #1871, #2060, #2872; nnU-Net's own answer is a hand-written
+// splits_final.json). Groups come from a regular expression on the source file name (its first
+// capture group, or the whole match) or from a CSV of "case,group". Used for the held-out test
+// split at prepare time and for the cross-validation folds written after planning.
+
+export type Groups = Map<string, string[]>
+
+export interface GroupResult {
+  /** Group -> case keys, in first-seen order. */
+  groups: Groups
+  /** Case keys the pattern did not match: each is a group of its own. */
+  unmatched: string[]
+  error?: string
+}
+
+/** The group of one key under `pattern`, or null when it does not match. */
+export function groupOfKey(key: string, pattern: RegExp): string | null {
+  const m = pattern.exec(key)
+  if (!m) return null
+  return m[1] ?? m[0]
+}
+
+/** Compiles a user's pattern, or says why it cannot be used. */
+export function compileGroupPattern(text: string): RegExp | { error: string } {
+  try {
+    return new RegExp(text)
+  } catch (err) {
+    return { error: `Not a valid regular expression: ${(err as Error).message}` }
+  }
+}
+
+/** Groups case keys by `pattern` (text); unmatched keys are groups of their own. */
+export function groupByPattern(keys: readonly string[], patternText: string): GroupResult {
+  const pattern = compileGroupPattern(patternText)
+  if (!(pattern instanceof RegExp)) return { groups: new Map(), unmatched: [...keys], error: pattern.error }
+  const groups: Groups = new Map()
+  const unmatched: string[] = []
+  for (const k of keys) {
+    const g = groupOfKey(k, pattern)
+    if (g === null) unmatched.push(k)
+    const name = g ?? k
+    groups.set(name, [...(groups.get(name) ?? []), k])
+  }
+  return { groups, unmatched }
+}
+
+/** "case,group" lines (a header line "case,group" is skipped) -> case -> group. */
+export function parseGroupsCsv(text: string): Record<string, string> | { error: string } {
+  const out: Record<string, string> = {}
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)
+  for (const [i, line] of lines.entries()) {
+    const cells = line.split(/[,;\t]/).map((c) => c.trim().replace(/^"(.*)"$/, '$1'))
+    if (i === 0 && /^case/i.test(cells[0] ?? '') && /^(group|patient)/i.test(cells[1] ?? '')) continue
+    if (cells.length < 2 || !cells[0] || !cells[1]) return { error: `Line ${i + 1} ("${line}") is not "case,group".` }
+    out[cells[0]] = cells[1]
+  }
+  return out
+}
+
+/** Group per case key from a request's grouping (a pattern, else explicit groups), or undefined when none is given. */
+export function groupsOfKeys(keys: readonly string[], spec: { groupPattern?: string; groups?: Record<string, string> }): string[] | undefined {
+  if (spec.groupPattern) {
+    const pattern = compileGroupPattern(spec.groupPattern)
+    if (!(pattern instanceof RegExp)) return undefined
+    return keys.map((k) => groupOfKey(k, pattern) ?? k)
+  }
+  if (spec.groups) return keys.map((k) => spec.groups![k] ?? k)
+  return undefined
+}
+
+/** nnU-Net's splits_final.json: one { train, val } per fold. */
+export type NnunetSplits = { train: string[]; val: string[] }[]
+
+/**
+ * `folds` folds over whole groups: the largest groups first, each into the fold with the fewest
+ * validation cases so far (ties: the lower fold), so folds differ by at most one group's size.
+ * Deterministic: the same groups always give the same folds.
+ */
+export function groupedFolds(caseGroups: Record<string, string>, folds: number): NnunetSplits {
+  const byGroup = new Map<string, string[]>()
+  for (const [c, g] of Object.entries(caseGroups).sort(([a], [b]) => a.localeCompare(b))) byGroup.set(g, [...(byGroup.get(g) ?? []), c])
+  const ordered = [...byGroup.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
+  const val: string[][] = Array.from({ length: folds }, () => [])
+  for (const [, cases] of ordered) {
+    let best = 0
+    for (let f = 1; f < folds; f++) if (val[f]!.length < val[best]!.length) best = f
+    val[best]!.push(...cases)
+  }
+  const all = Object.keys(caseGroups).sort()
+  return val.map((v) => {
+    const inVal = new Set(v)
+    return { train: all.filter((c) => !inVal.has(c)), val: [...v].sort() }
+  })
+}
+
+/** Groups that have cases on both sides of some fold: "patient-3 in fold 2 (train: a, val: b)". */
+export function leakingGroups(splits: NnunetSplits, caseGroups: Record<string, string>): string[] {
+  const out: string[] = []
+  splits.forEach((s, f) => {
+    const trainGroups = new Map<string, string[]>()
+    for (const c of s.train) if (caseGroups[c] !== undefined) trainGroups.set(caseGroups[c]!, [...(trainGroups.get(caseGroups[c]!) ?? []), c])
+    const seen = new Set<string>()
+    for (const c of s.val) {
+      const g = caseGroups[c]
+      if (g === undefined || seen.has(g) || !trainGroups.has(g)) continue
+      seen.add(g)
+      out.push(`${g} in fold ${f} (train: ${trainGroups.get(g)!.join(', ')}; validation: ${s.val.filter((v) => caseGroups[v] === g).join(', ')})`)
+    }
+  })
+  return out
+}
+
+/** A grouping that cannot be used (a bad pattern), as findings for the request check. */
+export function groupFindings(spec: { groupPattern?: string }): { severity: 'error'; code: string; text: string; hint: string }[] {
+  if (!spec.groupPattern) return []
+  const p = compileGroupPattern(spec.groupPattern)
+  return p instanceof RegExp ? [] : [{ severity: 'error', code: 'bad-group-pattern', text: `The patient pattern "${spec.groupPattern}" cannot be used. ${p.error}`, hint: 'Give a regular expression whose first group is the patient, e.g. ^(patient\\d+)_'}]
+}
+
+/** The file prepare writes beside dataset.json: case id -> group (nnU-Net ignores it). */
+export const CASE_GROUPS_FILE = 'case_groups.json'
