@@ -122,6 +122,8 @@ except BaseException as e:
 report("construct", True, epochs=int(tr.max_num_epochs), iterations=int(tr.num_batches_per_epoch))
 try:
     tr.initialize(True)
+    tr._maybe_init_amp()  # as run_training does first: fp16's grad scaler
+    tr.network.train()
     loss = float(tr.run_iteration(tr.tr_gen, True))
 except BaseException as e:
     fail("iteration", e)

@@ -80,13 +80,16 @@ interface CheckRun {
 }
 
 /** Runs CHECK_PROGRAM; its output goes to the job log, its stage lines are returned. */
-export async function runCheckProgram(ctx: JobContext, run: CheckRun): Promise<TrainerCheckStage[]> {
+export async function runCheckProgram(ctx: JobContext, run: CheckRun): Promise<TrainerCheckStage[] & { exit?: string }> {
   if (ctx.signal.aborted) throw new JobCancelledError()
   const args = ['-c', CHECK_PROGRAM, run.version, run.file, run.name, run.dataset, run.configuration, run.fold, run.plans]
-  const launch = pythonSpawn({ ...process.env, ...run.env, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', nnUNet_n_proc_DA: '0', nnUNet_def_n_proc: '1' })
+  const launch = pythonSpawn({ ...process.env, ...run.env, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', nnUNet_def_n_proc: '1',
+    // v2: 0 = augmentation in this process (no workers). v1 has no such mode: 0 workers would wait forever.
+    nnUNet_n_proc_DA: run.version === 'v2' ? '0' : '1',
+  })
   ctx.setCommand([run.python, '-c', '<trainer check>', ...args.slice(2)])
   const tree = spawnTree(programPath(run.python), args, { env: launch.env, cwd: launch.cwd })
-  const stages: TrainerCheckStage[] = []
+  const stages: TrainerCheckStage[] & { exit?: string } = []
   for (const stream of ['stdout', 'stderr'] as const) {
     let rest = ''
     tree.child[stream]!.setEncoding('utf8')
@@ -102,7 +105,9 @@ export async function runCheckProgram(ctx: JobContext, run: CheckRun): Promise<T
   const onAbort = () => void killTree(tree, 3000)
   ctx.signal.addEventListener('abort', onAbort, { once: true })
   try {
-    await tree.exited
+    const { code, signal } = await tree.exited
+    // Said when a stage is missing: nnU-Net (or Python) ended without reporting it.
+    stages.exit = signal ? `was stopped by ${signal}` : `ended with exit code ${code}`
     await reapGroup(tree)
     await Promise.race([tree.streamsClosed, new Promise((r) => setTimeout(r, 2000))])
   } finally {
@@ -168,7 +173,7 @@ export async function createTrainer(req: TrainerCreateRequest, settings: Setting
   } else env.RESULTS_FOLDER = scratch
   const base: CheckRun = { python, env, version, file: draft, name: gen.name, dataset, configuration: check?.configuration ?? '2d', fold: String(check?.fold ?? 0), plans }
   let installed: string | undefined
-  let stages: TrainerCheckStage[] = []
+  let stages: TrainerCheckStage[] & { exit?: string } = []
   try {
     ctx.progress({ done: 0, total: check ? 4 : 2, unit: 'step', message: 'compiling' })
     if (version === 'v1') {
@@ -194,7 +199,7 @@ export async function createTrainer(req: TrainerCreateRequest, settings: Setting
     if (installed) await removeInside(await v1InstallFolder(python), installed).catch(() => undefined)
     const text = failed
       ? `${gen.name} failed the check "${STAGE_WORDS[failed.stage]}"${failed.where ? ` at ${failed.where}` : ''}: ${failed.message ?? 'no message'}`
-      : `${gen.name}: the check stopped before "${STAGE_WORDS[missing!]}" without a message (see the log).`
+      : `${gen.name}: the check ${stages.exit ?? 'stopped'} before "${STAGE_WORDS[missing!]}", without a message (see the log).`
     ctx.guidance({ severity: 'error', code: `trainer-${failed?.stage ?? missing}`, file: draft, text, hint: own || req.lossCode !== undefined ? 'Fix your Python and create the trainer again.' : 'Choose another base or loss.' })
     throw new Error(`Trainer refused: ${text}`)
   }
