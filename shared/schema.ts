@@ -194,6 +194,11 @@ export const trainRequest = z.object({
   validationOnly: z.boolean().default(false),
   pretrainedWeights: pathText.optional(),
   plans: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+  /**
+   * Train longer (electron/nnunet/trainLonger.ts): the finished trainer of this fold whose final
+   * checkpoint the new, longer run (epochs) continues from; its own results stay as they are.
+   */
+  longerFrom: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a trainer is a Python class name').optional(),
 })
 
 /**

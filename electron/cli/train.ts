@@ -24,6 +24,10 @@ they finish: losses, pseudo Dice per class, epoch time and the time left.
   --no-npz                  do not save softmax outputs of the validation (--npz is on by
                             default: find_best_configuration and ensembling need it)
   --continue                continue from the latest checkpoint
+  --longer-from TRAINER     train longer: go on from this finished trainer's final checkpoint of
+                            the same fold to --epochs N (v2; e.g. --longer-from
+                            nnUNetTrainer_Wizard_2ep_2it --epochs 3 --iterations 2); its own
+                            results stay as they are
   --validation-only         only run the validation of a finished training
   --pretrained-weights F    start from these weights
   --plans NAME              plans identifier (default: the plans the dataset was planned with,
@@ -52,6 +56,7 @@ const options = {
   iterations: { type: 'string' },
   'no-npz': { type: 'boolean' },
   continue: { type: 'boolean' },
+  'longer-from': { type: 'string' },
   'validation-only': { type: 'boolean' },
   'pretrained-weights': { type: 'string' },
   plans: { type: 'string' },
@@ -81,6 +86,7 @@ export async function run(argv: string[]): Promise<number> {
         validationOnly: values['validation-only'] ?? false,
         pretrainedWeights: values['pretrained-weights'] ? resolve(values['pretrained-weights']) : undefined,
         plans: values.plans,
+        longerFrom: values['longer-from'],
       })
       return { values, request }
     },

@@ -30,6 +30,7 @@ import { ensureV1Trainer } from './trainerInstall'
 import { missingTrainingOutputs } from './trainerOutputs'
 import { HOW } from './howTo'
 import { rememberPlans } from './plansChoice'
+import { prepareTrainLonger } from './trainLonger'
 import { plannedIdentifier } from '../../shared/plans'
 
 /** nnU-Net's own default length: 1000 epochs (v2 nnUNetTrainer, v1 nnUNetTrainerV2). */
@@ -208,8 +209,10 @@ export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobCo
     const installed = await ensureV1Trainer(python, trainer, dataDir)
     if (installed) ctx.log(`Trainer ${trainer}: ${installed} (where nnU-Net v1 finds trainers)`, 'info')
   }
+  // Train longer: the finished fold's checkpoint goes into the new trainer's folder, run with --c (trainLonger.ts).
+  const runReq = dataset && req.longerFrom ? await prepareTrainLonger(req, settings, (t, p) => trainingOutputFolder(settings, dataset, t, p, req.configuration, req.fold), trainer, ctx) : req
   ctx.progress({ done: 0, total: totalEpochs, unit: 'epoch', message: 'starting nnU-Net' })
-  const command = trainArgs(version, req, { trainer, device: version === 'v2' ? settings.device : undefined })
+  const command = trainArgs(version, runReq, { trainer, device: version === 'v2' ? settings.device : undefined })
   // The wizard's generated v2 trainers stop after an epoch on request (trainers.ts stopOnSignal).
   const stoppable = version === 'v2' && trainer !== (req.trainer ?? defaultTrainer(version, req.configuration))
   const run = await runTool(ctx, { python, env, command, training: { totalEpochs }, stoppable })

@@ -22,6 +22,7 @@ import { TrainingProgress } from './TrainingProgress'
 import { QueueCard } from './QueueCard'
 import { DatasetIdField } from '../../components/DatasetIdField'
 import { PlansPicker, shownPlans } from './PlansPicker'
+import { TrainLongerCard } from './TrainLongerCard'
 import { OwnTrainerCard } from './OwnTrainerCard'
 import { ClusterCard } from './ClusterCard'
 import { StopAfterEpochButton } from './StopAfterEpochButton'
@@ -284,6 +285,7 @@ export function TrainStep() {
           dismissError()
         }}
       />
+      <TrainLongerCard models={folderStatus?.trainings ?? []} datasetId={datasetId} configuration={configuration} v1={v1} />
       <QueueCard />
       <FindBestCard datasetId={datasetId} />
       {runJobs.length > 1 && (
