@@ -10,7 +10,8 @@
 // searches, so a broken one would stop the search for other trainers too.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
+import { writeFileAtomic } from '../files/writeAtomic'
 import { join } from 'node:path'
 import { programPath, pythonSpawn } from './safePython'
 import { trainerDirV1 } from './trainers'
@@ -46,9 +47,7 @@ export async function v1InstallFolder(python: string): Promise<string> {
 
 async function writeIfChanged(file: string, text: string): Promise<void> {
   if ((await readFile(file, 'utf8').catch(() => null)) === text) return
-  const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, text)
-  await rename(tmp, file)
+  await writeFileAtomic(file, text)
 }
 
 /** Copies the module `name` (from the wizard's trainers-v1 folder) into nnunet's package; returns where. */

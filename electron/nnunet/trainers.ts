@@ -16,7 +16,8 @@
 // trainerCheck.ts. Other features (e.g. "save a checkpoint and stop on a signal") are added as
 // optional fields of TrainerFeatures and a few lines in the generated class.
 import { readFileSync } from 'node:fs'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
+import { writeFileAtomic } from '../files/writeAtomic'
 import { join } from 'node:path'
 import type { NnunetVersion } from '../../shared/schema'
 
@@ -282,12 +283,8 @@ export async function writeTrainerModule(dir: string, name: string, source: stri
   // Only v2 folders go on nnUNet_extTrainer (a v1 module there would be imported by nnunetv2).
   if (version === 'v2') usedDirs.add(dir)
   const current = await readFile(file, 'utf8').catch(() => null)
-  if (current !== source) {
-    await mkdir(dir, { recursive: true })
-    const tmp = `${file}.${process.pid}.tmp`
-    await writeFile(tmp, source)
-    await rename(tmp, file)
-  }
+  // Atomic: nnU-Net may be importing the folder's modules right now (its temporary name ends in .tmp, which it skips).
+  if (current !== source) await writeFileAtomic(file, source)
   return file
 }
 
