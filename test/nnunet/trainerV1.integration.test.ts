@@ -3,7 +3,7 @@
 // epochs of 2 iterations, saves model_final_checkpoint.model + .pkl and validates
 // (validation_raw/summary.json); nnUNet_predict then finds the same trainer again and writes
 // segmentations with the image geometry. A trainer that saves no checkpoint ends as failed.
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -110,6 +110,17 @@ describe.skipIf(!py.python)(`generated nnU-Net v1 trainers ${py.reason}`, () => 
     await expect(runTrain(req, settings, ctx, dataDir)).rejects.toThrow(
       /left no usable model: model_final_checkpoint\.model, model_final_checkpoint\.model\.pkl, validation_raw\/summary\.json are missing in .*fold_1\. The trainer NoSaveTrainerV1 saved no final checkpoint/,
     )
+  })
+
+  it('creates a v1 trainer with a loss nnunet 1.7.1 ships (Top-K): its self.loss line, checked by one iteration', { timeout: 600_000 }, async () => {
+    const created = await createTrainer({ epochs: 2, iterationsPerEpoch: 2, loss: 'nnUNetTrainerV2_Loss_TopK10', check: { datasetId: 61, configuration: '2d', fold: 0 } }, settings, recordingContext(), dataDir)
+    installed.push(created.installedAt!)
+    expect(created.name).toBe('nnUNetTrainerV2_Wizard_2ep_2it_Loss_TopK10')
+    expect(readFileSync(created.file, 'utf8')).toContain('        self.loss = TopKLoss(k=10)')
+    const iteration = created.stages.find((st) => st.stage === 'iteration')!
+    // nnU-Net v1 wraps it for deep supervision (MultipleOutputLoss2); the loss inside is Top-K.
+    expect(iteration).toMatchObject({ ok: true, lossClass: 'TopKLoss' })
+    expect(iteration.loss).toBeGreaterThan(0)
   })
 
   it('refuses a v1 trainer whose Python does not compile, with its line, and installs nothing', { timeout: 300_000 }, async () => {
