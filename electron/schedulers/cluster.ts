@@ -14,6 +14,7 @@ import { JobCancelledError, type JobContext, type JobManager } from '../jobs/job
 import { writeFileAtomic } from '../files/writeAtomic'
 import { ApiError } from '../transport/errors'
 import { followTask, type FollowedTask } from './follow'
+import { planFirstReason } from '../nnunet/pipeline'
 import { SlurmScheduler, slurmStatus } from './slurm'
 import { buildStudy, runAllScript, submitAllScript, type Study } from './study'
 import type { Scheduler } from './types'
@@ -111,6 +112,13 @@ export function createCluster(opts: ClusterOptions) {
     const settings = await opts.settings()
     if (!settings.folders) throw new ApiError('The nnU-Net folders are not set. Choose or create them in the Environment step first.', 'no-folders', 409)
     if (!req.plan && !req.trainings.length) throw new ApiError('Nothing to submit: give a plan or trainings.', 'nothing-to-submit', 400)
+    // "Plan first" before anything is queued on the cluster (unless the plan is part of this submission).
+    if (!req.plan) {
+      for (const r of req.trainings) {
+        const why = await planFirstReason(r, settings)
+        if (why) throw new ApiError(why, 'plan-first', 409)
+      }
+    }
     const slurm = mergedSlurm(settings.slurm, req.slurm)
     const id = req.plan?.datasetId ?? req.trainings[0]!.datasetId
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')

@@ -53,6 +53,8 @@ export function ClusterCard({ trainings, fold, thenFindBest, needsPlan, datasetI
     try {
       const plan = planFirst && datasetId !== null ? { datasetId, configurations: [configuration === '3d_cascade_fullres' ? ('3d_lowres' as const) : configuration], ...(settings?.slurm?.cpus && { processes: settings.slurm.cpus }) } : undefined
       await api.submitToCluster({ ...(plan && { plan }), trainings: reqs, thenFindBest: thenFindBest && folds.length > 1 })
+      // The plan is submitted once; later submissions train on it.
+      setPlanFirst(false)
     } catch (err) {
       setError(err)
     }
@@ -106,7 +108,7 @@ export function ClusterCard({ trainings, fold, thenFindBest, needsPlan, datasetI
                 <td className="mono">{j.command?.[1]}</td>
                 <td>{j.title}</td>
                 <td data-testid="slurm-task-state">{isActive(j) ? (j.progress?.message ?? 'submitted') : j.state === 'done' ? 'finished' : (j.error ?? j.state)}</td>
-                <td className="row">
+                <td>
                   <StopAfterEpochButton job={j} small />
                   {isActive(j) && (
                     <button type="button" className="btn btn-small btn-danger" onClick={() => void api.cancelJob({ jobId: j.id })} data-testid="slurm-task-cancel">
