@@ -132,8 +132,14 @@ export function trainArgs(version: NnunetVersion, req: TrainRequest, opts: Train
     if (req.continueTraining) args.push('--c')
     if (req.validationOnly) args.push('--val')
     if (opts.device) args.push('-device', opts.device)
+    if (req.numGpus && req.numGpus > 1) {
+      // nnU-Net's DDP runs on CUDA only (run_training.py asserts it).
+      if (opts.device && opts.device !== 'cuda') throw new Error(`Training on ${req.numGpus} GPUs (-num_gpus) needs the CUDA device; the device is ${opts.device}.`)
+      args.push('-num_gpus', String(req.numGpus))
+    }
     return { tool: TOOLS.v2.train, args }
   }
+  if (req.numGpus && req.numGpus > 1) throw new Error('nnU-Net v1 trains one run on one GPU (-num_gpus is nnU-Net v2): run folds on separate GPUs instead.')
   const args = [req.configuration, opts.trainer, String(req.datasetId), fold]
   if (req.plans) args.push('-p', req.plans)
   if (req.pretrainedWeights) args.push('-pretrained_weights', req.pretrainedWeights)

@@ -199,6 +199,10 @@ export const trainRequest = z.object({
    * checkpoint the new, longer run (epochs) continues from; its own results stay as they are.
    */
   longerFrom: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a trainer is a Python class name').optional(),
+  /** The GPUs this run may use (CUDA_VISIBLE_DEVICES of its process): one fold per GPU runs folds side by side. */
+  gpus: z.array(z.number().int().min(0).max(63)).min(1).max(64).optional(),
+  /** v2 -num_gpus: one run over several GPUs (DDP). */
+  numGpus: z.number().int().min(1).max(64).optional(),
 })
 
 /**

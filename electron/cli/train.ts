@@ -24,6 +24,9 @@ they finish: losses, pseudo Dice per class, epoch time and the time left.
   --no-npz                  do not save softmax outputs of the validation (--npz is on by
                             default: find_best_configuration and ensembling need it)
   --continue                continue from the latest checkpoint
+  --gpu N                   run on GPU N only (CUDA_VISIBLE_DEVICES, numbered as nvidia-smi lists
+                            them); repeat for several; one fold per GPU runs folds side by side
+  --num-gpus N              v2: one run over N GPUs (-num_gpus, DDP; CUDA only)
   --longer-from TRAINER     train longer: go on from this finished trainer's final checkpoint of
                             the same fold to --epochs N (v2; e.g. --longer-from
                             nnUNetTrainer_Wizard_2ep_2it --epochs 3 --iterations 2); its own
@@ -57,6 +60,8 @@ const options = {
   'no-npz': { type: 'boolean' },
   continue: { type: 'boolean' },
   'longer-from': { type: 'string' },
+  gpu: { type: 'string', multiple: true },
+  'num-gpus': { type: 'string' },
   'validation-only': { type: 'boolean' },
   'pretrained-weights': { type: 'string' },
   plans: { type: 'string' },
@@ -87,6 +92,8 @@ export async function run(argv: string[]): Promise<number> {
         pretrainedWeights: values['pretrained-weights'] ? resolve(values['pretrained-weights']) : undefined,
         plans: values.plans,
         longerFrom: values['longer-from'],
+        gpus: values.gpu?.map((g) => parseInteger('--gpu', g, 0, 63)),
+        numGpus: parseInteger('--num-gpus', values['num-gpus'], 1, 64),
       })
       return { values, request }
     },

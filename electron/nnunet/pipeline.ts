@@ -31,6 +31,7 @@ import { missingTrainingOutputs } from './trainerOutputs'
 import { HOW } from './howTo'
 import { rememberPlans } from './plansChoice'
 import { prepareTrainLonger } from './trainLonger'
+import { gpuEnv } from './gpus'
 import { plannedIdentifier } from '../../shared/plans'
 
 /** nnU-Net's own default length: 1000 epochs (v2 nnUNetTrainer, v1 nnUNetTrainerV2). */
@@ -209,6 +210,8 @@ export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobCo
     const installed = await ensureV1Trainer(python, trainer, dataDir)
     if (installed) ctx.log(`Trainer ${trainer}: ${installed} (where nnU-Net v1 finds trainers)`, 'info')
   }
+  // The GPUs this run may use: nnU-Net's documented way to run one fold per GPU.
+  Object.assign(env, gpuEnv(req))
   // Train longer: the finished fold's checkpoint goes into the new trainer's folder, run with --c (trainLonger.ts).
   const runReq = dataset && req.longerFrom ? await prepareTrainLonger(req, settings, (t, p) => trainingOutputFolder(settings, dataset, t, p, req.configuration, req.fold), trainer, ctx) : req
   ctx.progress({ done: 0, total: totalEpochs, unit: 'epoch', message: 'starting nnU-Net' })
