@@ -724,6 +724,11 @@ export interface Api {
   /** Writes the results as one self-contained HTML file and/or CSV; returns the files written and the HTML. */
   resultsReport(req: Req<'resultsReport'>): Promise<{ html?: string; csv?: string; files: string[] }>
   /** Job: nnUNetv2_export_model_to_zip (v1 nnUNet_export_model_to_zip). */
+  exportModel(req: Req<'exportModel'>): Promise<JobRef>
+  /** Job: nnUNetv2_install_pretrained_model_from_zip (v1 nnUNet_install_pretrained_model_from_zip) into the results folder. */
+  importModel(req: Req<'importModel'>): Promise<JobRef>
+  /** A scored case for the viewer: scan, reference and prediction, false positives and negatives in their own colours. */
+  caseErrors(req: Req<'caseErrors'>): Promise<CaseErrorsResult>
   /**
    * Job: submits a study to the SLURM cluster (plan job, training job arrays, find_best with
    * afterok dependencies) and follows it; each SLURM task is a job of its own whose log is the
