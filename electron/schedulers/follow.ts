@@ -130,7 +130,8 @@ export async function followTask(ctx: JobContext, scheduler: Scheduler, task: Fo
     }
     const now = states.find((s) => s.id === task.taskId) ?? states[0]
     if (now) {
-      if (last?.state !== now.state || last?.restarts !== now.restarts) ctx.log(`SLURM task ${task.taskId}: ${stateText(now)}`, 'info')
+      // A new state, a requeue, or a new reason to wait (Priority -> Dependency -> Resources).
+      if (last?.state !== now.state || last?.restarts !== now.restarts || (now.state === 'PENDING' && last?.reason !== now.reason)) ctx.log(`SLURM task ${task.taskId}: ${stateText(now)}`, 'info')
       last = now
       opts.onState?.(now)
     }
