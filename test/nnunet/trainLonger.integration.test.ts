@@ -67,7 +67,8 @@ describe.skipIf(!py.python)(`train longer with real nnU-Net v2 on the CPU ${py.r
     expect(log).not.toMatch(/^.*Epoch 0\s*$/m)
     expect(log).toMatch(/Epoch 2\s*$/m)
     const fold = join(model, 'nnUNetTrainer_Wizard_3ep_1it__nnUNetPlans__2d', 'fold_0')
-    expect(await readdir(fold)).toEqual(expect.arrayContaining(['checkpoint_final.pth', 'checkpoint_latest.pth']))
+    // Finished at 3 epochs (nnU-Net removes checkpoint_latest.pth once the final one is saved).
+    expect(await readdir(fold)).toContain('checkpoint_final.pth')
     expect(statSync(old).mtimeMs).toBe(before)
   })
 })
