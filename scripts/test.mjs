@@ -14,6 +14,8 @@
 // --setup-only stops after the set-up (exit 1 when the browser tests could not run);
 // --no-build skips the build when dist/ is known to be current.
 import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import console from 'node:console'
 import process from 'node:process'
@@ -126,6 +128,15 @@ if (missing.length) {
   say('set-up complete: nothing is missing.')
 }
 if (setupOnly) process.exit(e2eBlocked ? 1 : 0)
+
+// One trained results model for the whole run: the results integration test trains it (vitest),
+// the Results e2e spec reuses it instead of training the same model a second time.
+let resultsFixture = null
+if (!process.env.NNUNET_WIZARD_RESULTS_FIXTURE) {
+  resultsFixture = mkdtempSync(join(tmpdir(), 'nnw-results-fixture-'))
+  process.env.NNUNET_WIZARD_RESULTS_FIXTURE = resultsFixture
+  process.on('exit', () => rmSync(resultsFixture, { recursive: true, force: true }))
+}
 
 // ---- the tests
 const steps = [
