@@ -96,7 +96,7 @@ describe('nnU-Net folders', () => {
     const settings = s.settings.parse({ folders: { raw: '/r', preprocessed: '/p', results: '/o' }, augmentationWorkers: 3 })
     expect(optionEnv(settings)).toEqual({ nnUNet_n_proc_DA: '3', nnUNet_def_n_proc: '3', nnUNet_compile: 'false' })
     expect(childEnv({ ...settings, torchCompile: true }, '/data')).toMatchObject({ nnUNet_raw: '/r', nnUNet_compile: 'true', nnUNet_extTrainer: join('/data', 'trainers') })
-    expect(childEnv({ ...settings, nnunetVersion: 'v1' }, '/data')).toEqual({ nnUNet_raw_data_base: '/r', nnUNet_preprocessed: '/p', RESULTS_FOLDER: '/o', nnUNet_n_proc_DA: '3', nnUNet_def_n_proc: '3' })
+    expect(childEnv({ ...settings, nnunetVersion: 'v1' }, '/data')).toEqual({ nnUNet_raw_data_base: '/r', nnUNet_preprocessed: '/p', RESULTS_FOLDER: '/o', nnUNet_n_proc_DA: '3', nnUNet_def_n_proc: '3', TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD: '1' })
   })
 
   it('writes shell exports that bash reads back exactly, and PowerShell-quoted ones', () => {
