@@ -164,7 +164,9 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     for (let i = 0; i < 9; i++) expect(seg.direction[i] as number).toBeCloseTo(img.direction[i] as number, 5)
     const labels = new Set(seg.data as unknown as number[])
     for (const v of labels) expect([0, 1, 2]).toContain(v)
-    expect(ctx.progressEvents.at(-1)).toMatchObject({ done: 1, total: 1, unit: 'case' })
+    expect(ctx.progressEvents.filter((e) => e.unit === 'case').at(-1)).toMatchObject({ done: 1, total: 1, unit: 'case' })
+    // prepare kept the test case's label (labelsTs), so the prediction was scored by nnU-Net's evaluator.
+    expect(res.test?.cases).toBe(1)
   })
 
   it('finds the best configuration over the trained fold', { timeout: 600_000 }, async () => {
