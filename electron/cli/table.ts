@@ -13,7 +13,7 @@ export const commandTable: Record<string, { summary: string; load: () => Promise
   predict: { summary: 'predict a folder of images with a trained model', load: () => import('./predict') },
   splits: { summary: 'show or write the cross-validation folds, grouped by patient', load: () => import('./splits') },
   results: { summary: 'cross-validation and test results per fold and case; HTML/CSV report', load: () => import('./results') },
+  model: { summary: 'export a trained model to a zip, or import one (nnU-Net\'s own tools)', load: () => import('./model') },
   'export-scripts': { summary: 'write the study as bash and sbatch scripts (plan, train array, find_best, predict)', load: () => import('./exportScripts') },
   serve: { summary: 'run the wizard in a browser (127.0.0.1, token-protected)', load: () => import('./serve') },
-  model: { summary: 'export a trained model to a zip, or import one (nnU-Net\'s own tools)', load: () => import('./model') },
 }

@@ -258,12 +258,6 @@ export function TrainStep() {
           </div>
         )}
       </section>
-      <OwnTrainerCard datasetId={datasetId} configuration={configuration} fold={fold} onUse={(name) => setForm({ trainer: name, epochs: null, iterations: null })} />
-      {needsPlan && (
-        <div className="banner banner-warning" data-testid="train-plan-first">
-          Plan first: dataset {datasetId}{' '}
-          {notPlanned ? (dataset ? 'has not been planned and preprocessed yet' : 'is not in the nnU-Net folders') : `has not been preprocessed for ${configuration}`}. Run the Plan step
-          {notPlanned ? '' : ` with ${configuration === '3d_cascade_fullres' ? '3d_fullres' : configuration} ticked`}, then train.
       <ClusterCard
         trainings={(folds) => {
           const reqs = folds.map(request)
@@ -275,6 +269,12 @@ export function TrainStep() {
         datasetId={datasetId}
         configuration={configuration}
       />
+      <OwnTrainerCard datasetId={datasetId} configuration={configuration} fold={fold} onUse={(name) => setForm({ trainer: name, epochs: null, iterations: null })} />
+      {needsPlan && (
+        <div className="banner banner-warning" data-testid="train-plan-first">
+          Plan first: dataset {datasetId}{' '}
+          {notPlanned ? (dataset ? 'has not been planned and preprocessed yet' : 'is not in the nnU-Net folders') : `has not been preprocessed for ${configuration}`}. Run the Plan step
+          {notPlanned ? '' : ` with ${configuration === '3d_cascade_fullres' ? '3d_fullres' : configuration} ticked`}, then train.
         </div>
       )}
       <ErrorBanner
@@ -301,13 +301,13 @@ export function TrainStep() {
         </div>
       )}
       {shown && <JobPanel jobId={shown.id} logHeight={280} progress={shown.kind === 'train' ? <TrainingProgress job={shown} plannedEpochs={plannedEpochs} labels={labels} /> : undefined} />}
+      {shown && <StopAfterEpochButton job={shown} />}
       {shownResult && <TrainingResults validation={shownResult.validation} labels={labels} />}
       {shown && <FindBestOutcome job={shown} />}
       <PlanSummaryCard plans={dataset?.plans} v1={v1} />
       {shown && !isActive(shown) && shown.state === 'done' && (
         <p className="small muted">
           Finished.{' '}
-      {shown && <StopAfterEpochButton job={shown} />}
           {shown.kind === 'train' ? 'Train the other folds, then find the best configuration above (it needs --npz), or go on to Predict.' : 'Go on to Predict with the best model.'}{' '}
           <button type="button" className="btn btn-small" onClick={() => useProject.getState().setStep('predict')}>
             Predict →
