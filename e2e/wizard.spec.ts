@@ -229,6 +229,9 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
   await expect(page.getByTestId('train-dataset-id')).toHaveValue('501')
   await shot(page, 'wizard-10-train')
   await next.click()
+  await expect(page.getByTestId('results-step')).toBeVisible()
+  await shot(page, 'wizard-10b-results')
+  await next.click()
   await expect(page.getByTestId('start-predict')).toBeVisible()
   await shot(page, 'wizard-11-predict')
 
