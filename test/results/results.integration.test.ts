@@ -74,7 +74,7 @@ describe.skipIf(!py.python)(`results with real nnU-Net v2 on the CPU ${py.reason
     expect(r.stderr).toContain('nnUNetv2_evaluate_folder')
     const res = JSON.parse(r.stdout) as DatasetResults
     expect(res.dataset).toBe(FIXTURE_DATASET)
-    const model = res.models.find((m) => m.model === `${fx.trainer}__nnUNetPlans__3d_fullres`)!
+    const model = res.models.find((m) => m.model === `${fx.trainer}__nnUNetPlans__2d`)!
     expect(model.folds.slice(0, 2).map((f) => [f.fold, f.state, f.epochsDone, f.totalEpochs])).toEqual([
       [0, 'finished', 2, 2],
       [1, 'finished', 2, 2],
@@ -132,7 +132,7 @@ describe.skipIf(!py.python)(`results with real nnU-Net v2 on the CPU ${py.reason
 
   it('model export, import under a fresh results folder and app data folder, predict: the same segmentation', { timeout: 1_800_000 }, async () => {
     const zip = join(tmp, `shared-model-${Date.now()}.zip`)
-    const ex = await cli(['model', 'export', '-d', String(FIXTURE_ID), '-c', '3d_fullres', '--trainer', fx.trainer, '-o', zip, ...base], fx.dataDir)
+    const ex = await cli(['model', 'export', '-d', String(FIXTURE_ID), '-c', '2d', '--trainer', fx.trainer, '-o', zip, ...base], fx.dataDir)
     expect(ex.code, ex.stderr + ex.stdout).toBe(0)
     expect(existsSync(zip)).toBe(true)
     const colleague = await mkdtemp(join(tmpdir(), 'nnw-colleague-'))
@@ -142,10 +142,10 @@ describe.skipIf(!py.python)(`results with real nnU-Net v2 on the CPU ${py.reason
       const im = await cli(['model', 'import', zip, '--json', ...theirs], data)
       expect(im.code, im.stderr + im.stdout).toBe(0)
       const installed = JSON.parse(im.stdout).result as { installed: string[]; trainers: string[] }
-      expect(installed.installed).toEqual([join(colleague, 'nnunet', 'nnUNet_results', FIXTURE_DATASET, `${fx.trainer}__nnUNetPlans__3d_fullres`)])
+      expect(installed.installed).toEqual([join(colleague, 'nnunet', 'nnUNet_results', FIXTURE_DATASET, `${fx.trainer}__nnUNetPlans__2d`)])
       expect(installed.trainers).toEqual([fx.trainer])
       const out = join(colleague, 'predictions')
-      const pr = await cli(['predict', '-d', String(FIXTURE_ID), '-c', '3d_fullres', '-f', '0', '-f', '1', '--trainer', fx.trainer, '-i', join(fx.datasetDir, 'imagesTs'), '-o', out, ...theirs], data)
+      const pr = await cli(['predict', '-d', String(FIXTURE_ID), '-c', '2d', '-f', '0', '-f', '1', '--trainer', fx.trainer, '-i', join(fx.datasetDir, 'imagesTs'), '-o', out, ...theirs], data)
       expect(pr.code, pr.stderr + pr.stdout).toBe(0)
       const mine = (await readdir(fx.predictions)).filter((n) => n.endsWith('.nii.gz')).sort()
       expect((await readdir(out)).filter((n) => n.endsWith('.nii.gz')).sort()).toEqual(mine)

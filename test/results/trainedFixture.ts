@@ -1,7 +1,7 @@
 // A tiny trained nnU-Net v2 model with a held-out test set, made by the app's own parts on the
 // CPU: the guide's folders from the real ct_small scan (liver = 1, spleen = 2; 7 cases, as nnU-Net
 // needs 5 training cases for its folds), prepare with two
-// test cases (imagesTs + labelsTs), plan 3d_fullres, folds 0 and 1 for 2 epochs of 2 iterations
+// test cases (imagesTs + labelsTs), plan 2d (the cheapest configuration on a CPU), folds 0 and 1 for 2 epochs of 2 iterations
 // (the generated-trainer mechanism), and a prediction of imagesTs with both folds. Used by the
 // results integration test and, through `npx tsx test/results/trainedFixture.ts DIR`, by the e2e
 // global set-up, so the browser test does not train through the UI.
@@ -56,16 +56,16 @@ export async function trainedFixture(base: string, python: string, log: (line: s
   )
   if (prep.failed || prep.written !== 7) throw new Error(`prepare wrote ${prep.written}, ${prep.failed} failed`)
   log('prepared; planning')
-  await runPlan(s.planRequest.parse({ datasetId: FIXTURE_ID, configurations: ['3d_fullres'], processes: 1 }), settings, recordingContext(), dataDir)
+  await runPlan(s.planRequest.parse({ datasetId: FIXTURE_ID, configurations: ['2d'], processes: 1 }), settings, recordingContext(), dataDir)
   const jobs = new JobManager(join(base, 'jobs'))
   for (const fold of [0, 1]) {
     log(`training fold ${fold}`)
-    const req = s.trainRequest.parse({ datasetId: FIXTURE_ID, configuration: '3d_fullres', fold, epochs: 2, iterationsPerEpoch: 2 })
+    const req = s.trainRequest.parse({ datasetId: FIXTURE_ID, configuration: '2d', fold, epochs: 2, iterationsPerEpoch: 2 })
     await job(jobs, 'train', (ctx) => runTrain(req, settings, ctx, dataDir))
   }
   log('predicting imagesTs')
   await mkdir(predictions, { recursive: true })
-  const pr = s.predictRequest.parse({ datasetId: FIXTURE_ID, input: join(datasetDir, 'imagesTs'), output: predictions, configuration: '3d_fullres', folds: [0, 1], trainer })
+  const pr = s.predictRequest.parse({ datasetId: FIXTURE_ID, input: join(datasetDir, 'imagesTs'), output: predictions, configuration: '2d', folds: [0, 1], trainer })
   await job(jobs, 'predict', (ctx) => runPredict(pr, settings, ctx, dataDir))
   return fixture
 }
