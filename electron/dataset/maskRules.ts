@@ -116,7 +116,7 @@ export function mergeMasks(voxels: number, masks: (VoxelArray | null)[]): MergeR
     if (!m) continue
     const value = k + 1
     // Masks are almost always uint8: one array type keeps the loop monomorphic.
-    const fg = m instanceof Uint8Array ? m : foregroundOf(m)
+    const fg = asForeground(m)
     forEachNonZeroRange(fg, (from, to) => {
       let claimed = 0
       for (let i = from; i < to; i++) {
@@ -139,7 +139,9 @@ export function mergeMasks(voxels: number, masks: (VoxelArray | null)[]): MergeR
   return { label, visible: masks.map((_, k) => counts[k + 1]!), overlap }
 }
 
-function foregroundOf(m: VoxelArray): Uint8Array {
+/** The mask as one byte per voxel, non-zero = foreground (uint8 masks are used as they are). */
+export function asForeground(m: VoxelArray): Uint8Array {
+  if (m instanceof Uint8Array) return m
   const out = new Uint8Array(m.length)
   if (m instanceof BigInt64Array || m instanceof BigUint64Array) {
     for (let i = 0; i < m.length; i++) out[i] = m[i] === 0n ? 0 : 1

@@ -8,19 +8,8 @@ import type { LayoutKind, SourceSpec } from '../../shared/schema'
 import type { JobContext } from '../jobs/jobManager'
 import type { VoxelArray } from '../imaging/volume'
 import { volumePool } from '../imaging/workerPool'
-import { forEachNonZeroRange } from './maskRules'
+import { asForeground, forEachNonZeroRange } from './maskRules'
 import { caseInput } from './validate'
-
-function asForeground(m: VoxelArray): Uint8Array {
-  if (m instanceof Uint8Array) return m
-  const out = new Uint8Array(m.length)
-  if (m instanceof BigInt64Array || m instanceof BigUint64Array) {
-    for (let i = 0; i < m.length; i++) out[i] = m[i] === 0n ? 0 : 1
-  } else {
-    for (let i = 0; i < m.length; i++) out[i] = m[i] === 0 ? 0 : 1
-  }
-  return out
-}
 
 /** Voxels in both masks, for every pair that shares any (a = the earlier label). Missing masks are skipped. */
 export function overlapPairs(names: readonly string[], masks: readonly (VoxelArray | null)[]): OverlapPair[] {
