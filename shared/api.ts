@@ -251,7 +251,8 @@ export type JobEvent =
 
 /**
  * One nnU-Net run (plan, training, prediction, find_best) in the app's one run queue. Runs start
- * one at a time in queue order; the queue lives on the Node side and survives a closed window and
+ * one at a time in queue order, except trainings given disjoint GPUs, which run side by side
+ * (shared/queueConcurrency.ts); the queue lives on the Node side and survives a closed window and
  * a restart of the app.
  */
 export type QueueEntry = QueueEntryCommon &
@@ -286,12 +287,12 @@ interface QueueEntryCommon {
 }
 
 export interface RunQueueState {
-  /** In start order; the first starts when the running one ends. */
+  /** In start order; each starts once nothing running or waiting ahead of it collides with it (waitsFor says what it waits for). */
   waiting: (QueueEntry & { waitsFor: string })[]
-  /** Started entries, newest last (the running one, if any, is the last). */
+  /** Started entries, newest last (the running ones, if any, are among the last). */
   started: QueueEntry[]
-  /** The entry running now. */
-  running?: string
+  /** The ids of the entries running now, in start order: one, or several trainings on separate GPUs. */
+  running: string[]
   /** A cancelled run holds the queue: nothing more starts until resumeQueue (or a restart of the app). */
   paused?: boolean
 }

@@ -15,13 +15,15 @@ export const makesModel = (r: PredictModel) => (e: QueueEntry) =>
 export const predictPlace = (r: PredictModel) => (waiting: readonly QueueEntry[]) => waiting.reduce((last, e, i) => (makesModel(r)(e) ? i + 1 : last), 0)
 
 /** What a prediction asked for now would wait for, in a sentence; null when it would start at once. */
-export function predictionWait(r: PredictModel, queue: Pick<RunQueueState, 'waiting' | 'started' | 'running'>): string | null {
-  const running = queue.running ? queue.started.find((e) => e.id === queue.running) : undefined
+export function predictionWait(r: PredictModel, queue: Pick<RunQueueState, 'waiting' | 'started'> & { running?: readonly string[] }): string | null {
+  // Several run side by side only when trainings have GPUs of their own; a prediction waits for them all.
+  const runningNow = queue.started.filter((e) => queue.running?.includes(e.id))
+  const running = runningNow.length ? runningNow.map((e) => `"${e.title}"`).join(' and ') : undefined
   const at = predictPlace(r)(queue.waiting)
   const needed = queue.waiting.slice(0, at).filter(makesModel(r))
   const others = queue.waiting.slice(at).filter((e) => e.kind === 'train').length
   const parts: string[] = []
-  if (running) parts.push(`It waits for the run going now, "${running.title}" (one nnU-Net run at a time)`)
+  if (running) parts.push(runningNow.length === 1 ? `It waits for the run going now, ${running} (one nnU-Net run at a time)` : `It waits for the runs going now, ${running} (a prediction needs the whole machine)`)
   if (needed.length) parts.push(`${running ? 'and for' : 'It waits for'} "${needed[needed.length - 1]!.title}", which trains this model`)
   if (!parts.length) return others ? `It starts at once; the ${others} queued training${others === 1 ? '' : 's'} of other models wait${others === 1 ? 's' : ''} for it.` : null
   const tail = others ? `, not for the ${others} queued training${others === 1 ? '' : 's'} of other models.` : '.'

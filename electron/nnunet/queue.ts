@@ -1,9 +1,10 @@
 // The app's one run queue. Trainings, preprocessing, predictions and find_best each want the whole
 // GPU (or all cores); started together they would slow each other down or run out of memory. So
 // every nnU-Net run is an entry here and they start one at a time, in queue order: folds 0-4, then
-// find_best_configuration. The queue lives on the Node side, in a file of the app's data folder,
+// find_best_configuration. The one exception is several GPUs: trainings given disjoint GPUs run
+// side by side, one fold per GPU (the rule is shared/queueConcurrency.ts). The queue lives on the Node side, in a file of the app's data folder,
 // so a closed window or tab loses nothing and a restarted app goes on where it stopped: entries
-// still waiting start in order, and the run that was going when the app died is reported as
+// still waiting start in order, and the runs that were going when the app died are reported as
 // interrupted (it is never restarted by itself: half a training is the user's call).
 //
 // An entry gets its job when it starts. plan/train/predict/findBest called directly must answer
@@ -15,6 +16,7 @@ import type { JobRef, QueueEntry, RunQueueState } from '../../shared/api'
 import * as s from '../../shared/schema'
 import { JobCancelledError, type JobContext, type JobManager } from '../jobs/jobManager'
 import { writeFileAtomic } from '../files/writeAtomic'
+import { mayStart, waitText } from '../../shared/queueConcurrency'
 
 /** An entry as the caller describes it; the queue gives it its id and times. */
 export type NewEntry = QueueEntry extends infer E ? (E extends QueueEntry ? Omit<E, 'enqueuedAt' | 'jobId' | 'startedAt' | 'interrupted'> : never) : never
@@ -50,19 +52,18 @@ const entrySchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('predict'), request: s.predictRequest }),
   z.object({ ...common, kind: z.literal('find-best'), request: s.findBestRequest, after: z.array(z.string()).optional() }),
 ])
-const queueFile = z.object({
-  format: z.literal('nnunet-wizard-run-queue'),
-  version: z.literal(1),
-  waiting: z.array(entrySchema),
-  started: z.array(entrySchema),
-  running: z.string().optional(),
-})
+// Version 1 ran one entry at a time (running: its id); version 2 may run several (one per GPU).
+const queueFile = z.discriminatedUnion('version', [
+  z.object({ format: z.literal('nnunet-wizard-run-queue'), version: z.literal(1), waiting: z.array(entrySchema), started: z.array(entrySchema), running: z.string().optional() }),
+  z.object({ format: z.literal('nnunet-wizard-run-queue'), version: z.literal(2), waiting: z.array(entrySchema), started: z.array(entrySchema), running: z.array(z.string()) }),
+])
 
 export class RunQueue {
   private waiting: QueueEntry[] = []
   private started: QueueEntry[] = []
-  private running: string | undefined
-  /** Set when the running entry was cancelled: the user (or the app shutting down) stopped it, so nothing else starts on its own. */
+  /** The ids of the entries running now, in start order. */
+  private running: string[] = []
+  /** Set when a running entry was cancelled: the user (or the app shutting down) stopped it, so nothing else starts on its own. */
   private paused = false
   /** Jobs created before their turn (direct calls), by entry id: call to let the job go on. */
   private readonly turns = new Map<string, () => void>()
@@ -149,12 +150,16 @@ export class RunQueue {
 
   private snapshot(): RunQueueState {
     const waiting = this.waiting.map((e, i) => ({ ...e, waitsFor: this.waitsFor(e, i) }))
-    return { waiting, started: this.started.map((e) => ({ ...e })), ...(this.running ? { running: this.running } : {}), ...(this.paused ? { paused: true } : {}) }
+    return { waiting, started: this.started.map((e) => ({ ...e })), running: [...this.running], ...(this.paused ? { paused: true } : {}) }
+  }
+
+  private runningEntries(): QueueEntry[] {
+    return this.started.filter((e) => this.running.includes(e.id))
   }
 
   private waitsFor(entry: QueueEntry, index: number): string {
-    const ahead = index === 0 ? (this.running ? this.started.find((e) => e.id === this.running) : undefined) : this.waiting[index - 1]
-    const turn = ahead ? `starts after "${ahead.title}"` : this.paused ? 'held: a run was cancelled, so the queue waits until it is resumed' : 'starts next'
+    const blocked = waitText(index, this.waiting, this.runningEntries())
+    const turn = blocked ?? (this.paused ? 'held: a run was cancelled, so the queue waits until it is resumed' : 'starts next')
     const behind = this.waiting.slice(index + 1).filter((w) => w.kind === 'train').length
     if (entry.kind === 'predict' && behind > 0) {
       return `${turn} (one nnU-Net run at a time); it does not wait for the ${behind} training${behind === 1 ? '' : 's'} queued after it, which train${behind === 1 ? 's' : ''} other models`
@@ -178,7 +183,7 @@ export class RunQueue {
       })
       ctx.signal.addEventListener('abort', onAbort, { once: true })
       const i = this.waiting.indexOf(entry)
-      if (this.running || i > 0) {
+      if (!mayStart(i, this.waiting, this.runningEntries())) {
         ctx.log(`Waiting in the run queue (${i + 1} waiting): ${this.waitsFor(entry, i)}.`, 'info')
         ctx.progress({ done: 0, total: 0, unit: 'run', message: 'queued' })
       }
@@ -195,15 +200,23 @@ export class RunQueue {
     return true
   }
 
+  /** Starts every waiting entry that may start now (queueConcurrency.ts), in queue order. */
   private pump(): void {
-    if (this.running || this.closed || this.paused) return
-    const next = this.waiting[0]
-    if (!next) return
-    const release = this.turns.get(next.id)
-    // A direct call's job registers its turn a moment after it is queued; it is started then.
-    if (next.jobId && !release) return
-    this.waiting.shift()
-    this.running = next.id
+    if (this.closed || this.paused) return
+    for (let i = 0; i < this.waiting.length; i++) {
+      if (!mayStart(i, this.waiting, this.runningEntries())) continue
+      const next = this.waiting[i]!
+      const release = this.turns.get(next.id)
+      // A direct call's job registers its turn a moment after it is queued; it is started then
+      // (until then it stays ahead of the runs it collides with).
+      if (next.jobId && !release) continue
+      this.waiting.splice(i--, 1)
+      this.start(next, release)
+    }
+  }
+
+  private start(next: QueueEntry, release: (() => void) | undefined): void {
+    this.running.push(next.id)
     next.startedAt = Date.now()
     this.started.push(next)
     if (this.started.length > STARTED_KEPT) this.started.splice(0, this.started.length - STARTED_KEPT)
@@ -227,9 +240,10 @@ export class RunQueue {
     }
   }
 
+  /** A run ended. A cancelled one holds the queue (nothing new starts); the others running go on. */
   private finish(entry: QueueEntry, cancelled = false): void {
-    if (this.running !== entry.id) return
-    this.running = undefined
+    if (!this.running.includes(entry.id)) return
+    this.running = this.running.filter((id) => id !== entry.id)
     if (cancelled) this.paused = true
     this.changed()
     this.pump()
@@ -241,7 +255,7 @@ export class RunQueue {
     this.opts.onChange?.(state)
     const file = this.opts.file
     if (!file) return
-    const data = { format: 'nnunet-wizard-run-queue', version: 1, waiting: this.waiting, started: this.started, ...(this.running ? { running: this.running } : {}) }
+    const data = { format: 'nnunet-wizard-run-queue', version: 2, waiting: this.waiting, started: this.started, running: this.running }
     const text = `${JSON.stringify(data, null, 1)}\n`
     this.writes = this.writes.then(() => writeFileAtomic(file, text).then(() => undefined)).catch(() => undefined)
   }
@@ -267,10 +281,12 @@ export class RunQueue {
       await rename(file, `${file}.invalid-${Date.now()}`).catch(() => undefined)
       return
     }
-    const { waiting, started, running } = valid.data as { waiting: QueueEntry[]; started: QueueEntry[]; running?: string }
+    const { waiting, started } = valid.data as { waiting: QueueEntry[]; started: QueueEntry[] }
+    const running = valid.data.version === 1 ? (valid.data.running ? [valid.data.running] : []) : valid.data.running
     // Jobs do not outlive the app: a waiting entry's job (a direct call's) is gone, a new one is made at its turn.
     this.waiting = waiting.map(({ jobId: _gone, ...e }) => e as QueueEntry)
-    this.started = started.map((e) => (e.id === running ? { ...e, interrupted: true } : e))
-    if (running) this.changed()
+    // What was running when the app stopped is not running now: reported as interrupted.
+    this.started = started.map((e) => (running.includes(e.id) ? { ...e, interrupted: true } : e))
+    if (running.length) this.changed()
   }
 }

@@ -94,10 +94,10 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
 
   const trainEntry = (r: s.TrainRequest): NewEntry => ({ id: newEntryId(), kind: 'train', title: trainTitle(r), request: r })
 
-  /** The entries waiting or running now. */
+  /** The entries waiting or running now (several run at once only on separate GPUs). */
   const pending = async (): Promise<QueueEntry[]> => {
     const st = await queue.state()
-    return [...st.started.filter((e) => e.id === st.running), ...st.waiting]
+    return [...st.started.filter((e) => st.running.includes(e.id)), ...st.waiting]
   }
 
   /**

@@ -20,7 +20,8 @@ export interface TrainQueueState {
   waiting: WaitingEntry[]
   /** Started entries, oldest first, with their job ids. */
   started: QueueEntry[]
-  running?: string
+  /** The ids of the entries running now (several: trainings on separate GPUs). */
+  running: string[]
   paused: boolean
   /** Why the last request to the queue failed. */
   error: QueueError | null
@@ -54,6 +55,7 @@ export const useTrainQueue = create<TrainQueueState>()((set, get) => {
   return {
     waiting: [],
     started: [],
+    running: [],
     paused: false,
     error: null,
     enqueue: (requests, opts) => request(() => api.enqueueTrainings({ trainings: requests, thenFindBest: opts?.thenFindBest ?? false })),

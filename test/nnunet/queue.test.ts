@@ -3,7 +3,7 @@
 // the queue, and the queue survives a restart in its file: the run that was going is reported as
 // interrupted, the waiting ones start in order. The runs here are the queue's own bodies (what
 // the service passes as `execute`), held open by the test, with real jobs and a real file.
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -112,7 +112,7 @@ describe('run queue', () => {
     expect(runs.maxRunning).toBe(1)
     const after = await q.state()
     expect(after.waiting).toEqual([])
-    expect(after.running).toBeUndefined()
+    expect(after.running).toEqual([])
     expect(after.started.map((e) => [e.title, (jobs.get(e.jobId!)?.state)])).toEqual([
       ['fold 0', 'done'],
       ['fold 1', 'done'],
@@ -137,7 +137,7 @@ describe('run queue', () => {
     await expect(q.remove(first.id)).rejects.toThrow('"fold 0" has already started; cancel its job instead.')
     await runs.end('fold 0')
     await runs.end('fold 2')
-    await vi.waitFor(async () => expect((await q.state()).running).toBeUndefined())
+    await vi.waitFor(async () => expect((await q.state()).running).toEqual([]))
     expect(runs.order).toEqual(['fold 0', 'fold 2'])
     expect((await jobs.list()).map((j) => j.title).sort()).toEqual(['fold 0', 'fold 2', 'fold 3'])
   })
@@ -180,7 +180,7 @@ describe('run queue', () => {
     expect(resumed.waiting.map((e) => e.title)).toEqual(['fold 2'])
     await after.end('fold 1')
     await after.end('fold 2')
-    await vi.waitFor(async () => expect((await q2.state()).running).toBeUndefined())
+    await vi.waitFor(async () => expect((await q2.state()).running).toEqual([]))
     expect(after.order).toEqual(['fold 1', 'fold 2'])
     expect(before.order).toEqual(['fold 0'])
     expect(events.at(-1)!.started.map((e) => e.title)).toEqual(['fold 0', 'fold 1', 'fold 2'])
@@ -196,12 +196,57 @@ describe('run queue', () => {
     expect((await q3.state()).waiting).toEqual([])
   })
 
+  it('reads a queue file of the one-at-a-time queue (version 1): its running entry is interrupted, the waiting ones start', async () => {
+    const file = join(dir, 'run-queue.json')
+    const [going, next] = [train(0), train(1)].map((e) => ({ ...e, enqueuedAt: 1 }))
+    await writeFile(file, JSON.stringify({ format: 'nnunet-wizard-run-queue', version: 1, waiting: [next], started: [{ ...going, startedAt: 2, jobId: 'j1' }], running: going!.id }))
+    const runs = heldRuns()
+    const q = new RunQueue({ jobs: new JobManager(join(dir, 'jobs')), file, execute: runs.execute })
+    const state = await q.state()
+    expect(state.started.map((e) => [e.title, e.interrupted ?? false])).toEqual([
+      ['fold 0', true],
+      ['fold 1', false],
+    ])
+    expect(state.running).toEqual([next!.id])
+    await runs.end('fold 1')
+    await q.close()
+    // Written back in version 2, running as a list.
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { version: number; running: string[] }
+    expect([saved.version, saved.running]).toEqual([2, []])
+  })
+
+  it('runs trainings on separate GPUs side by side; cancelling one holds the queue, the other goes on', async () => {
+    const jobs = new JobManager(join(dir, 'jobs'))
+    const runs = heldRuns()
+    const q = new RunQueue({ jobs, execute: runs.execute })
+    const onGpu = (fold: 0 | 1 | 2, gpu: number): NewEntry => {
+      const e = train(fold) as Extract<NewEntry, { kind: 'train' }>
+      return { ...e, request: { ...e.request, gpus: [gpu] } }
+    }
+    const state = await q.enqueue([onGpu(0, 0), onGpu(1, 1), onGpu(2, 0)])
+    expect(state.started.map((e) => e.title)).toEqual(['fold 0', 'fold 1'])
+    expect(state.running).toHaveLength(2)
+    await vi.waitFor(async () => expect((await q.state()).started.every((e) => e.jobId)).toBe(true))
+    jobs.cancel((await q.state()).started[0]!.jobId!)
+    await vi.waitFor(async () => expect((await q.state()).paused).toBe(true))
+    // Fold 1 goes on; fold 2 (GPU 0, now free) does not start: the queue holds.
+    const held = await q.state()
+    expect(held.running).toEqual([held.started[1]!.id])
+    expect(held.waiting.map((e) => [e.title, e.waitsFor])).toEqual([['fold 2', 'held: a run was cancelled, so the queue waits until it is resumed']])
+    await runs.end('fold 1')
+    await vi.waitFor(async () => expect((await q.state()).running).toEqual([]))
+    expect(runs.order).toEqual(['fold 0', 'fold 1'])
+    await q.resume()
+    await runs.end('fold 2')
+    expect(runs.maxRunning).toBe(2)
+  })
+
   it('sets a damaged queue file aside and starts empty', async () => {
     const file = join(dir, 'run-queue.json')
     await writeFile(file, JSON.stringify({ format: 'nnunet-wizard-run-queue', version: 1, waiting: [{ id: 'x', kind: 'train', title: 't', enqueuedAt: 1, request: { datasetId: 'rm -rf' } }], started: [] }))
     const runs = heldRuns()
     const q = new RunQueue({ jobs: new JobManager(join(dir, 'jobs')), file, execute: runs.execute })
-    expect(await q.state()).toEqual({ waiting: [], started: [] })
+    expect(await q.state()).toEqual({ waiting: [], started: [], running: [] })
     expect((await readdir(dir)).filter((n) => n.startsWith('run-queue.json.invalid-'))).toHaveLength(1)
     expect(runs.order).toEqual([])
   })

@@ -39,7 +39,7 @@ describe('what a prediction waits for', () => {
   })
   it('waits for the run going now, not for queued trainings of other models', () => {
     const running = train('r', 502, 1)
-    const q = { started: [running], running: 'r', waiting: waiting(train('a', 502, 2), train('b', 7, 0)) }
+    const q = { started: [running], running: ['r'], waiting: waiting(train('a', 502, 2), train('b', 7, 0)) }
     expect(predictionWait(model, q)).toBe('It waits for the run going now, "Train 2d fold 1 (dataset 502)" (one nnU-Net run at a time), not for the 2 queued trainings of other models.')
   })
   it('waits for a queued training that makes its model', () => {

@@ -46,7 +46,7 @@ const settled = () =>
   vi.waitFor(
     async () => {
       const server = await service.runQueue()
-      expect(server.running).toBeUndefined()
+      expect(server.running).toEqual([])
       expect(view(useTrainQueue.getState())).toEqual(view(server))
     },
     { timeout: 20_000, interval: 50 },

@@ -41,7 +41,7 @@ const idle = (service: Service) =>
   vi.waitFor(
     async () => {
       const q = await service.runQueue()
-      expect([q.running, q.waiting.length]).toEqual([undefined, 0])
+      expect([q.running, q.waiting.length]).toEqual([[], 0])
     },
     { timeout: 20_000, interval: 50 },
   )
@@ -52,7 +52,7 @@ describe('the run queue across a restart of the service', () => {
     const first = await serviceAt(data)
     const state = (await callApi(first, 'enqueueTrainings', { trainings: [0, 1, 2].map((f) => train(f)) })) as RunQueueState
     expect(state.started.map((e) => e.title)).toEqual(['Train 3d_fullres fold 0 (dataset 7)'])
-    expect(state.running).toBe(state.started[0]!.id)
+    expect(state.running).toEqual([state.started[0]!.id])
     expect(state.waiting.map((e) => e.title)).toEqual(['Train 3d_fullres fold 1 (dataset 7)', 'Train 3d_fullres fold 2 (dataset 7)'])
     await first.dispose() // the app stops while fold 0 runs
 

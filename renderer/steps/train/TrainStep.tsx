@@ -107,7 +107,7 @@ export function TrainStep() {
   const configuration = (form.configuration && offered.some((c) => c.id === form.configuration) ? form.configuration : (fallback?.id ?? '3d_fullres')) as Configuration
   const notPlanned = !v1 && !!folderStatus && !!settings?.folders && datasetId !== null && !dataset?.plans
   // A plan of this dataset waiting or running in the queue: a training may queue behind it (the service allows it too).
-  const planQueued = [...waiting, ...started.filter((e) => e.id === running)].some((e) => e.kind === 'plan' && e.request.datasetId === datasetId)
+  const planQueued = [...waiting, ...started.filter((e) => running.includes(e.id))].some((e) => e.kind === 'plan' && e.request.datasetId === datasetId)
   const needsPlan = !planQueued && (notPlanned || notPreprocessed(configuration))
   const labels = useMemo(() => namedLabels(dataset?.labels, projectLabels), [dataset?.labels, projectLabels])
   const noGpu = !!env && env.gpus.length === 0 && !env.selected?.cuda?.available

@@ -1,0 +1,13 @@
+// Which GPUs each queued training gets when several GPUs are chosen. One fold per GPU (nnU-Net's
+// documented way): fold i goes to GPU i mod n, so with two GPUs folds 0-4 run two at a time (the
+// run queue starts trainings on disjoint GPUs side by side). One run over all of them (v2 only):
+// every training sees all the chosen GPUs and is one DDP run (-num_gpus n); they run one by one.
+import type { TrainRequest } from './schema'
+
+export type GpuUse = 'per-fold' | 'together'
+
+export function assignGpus<R extends Pick<TrainRequest, 'gpus' | 'numGpus'>>(requests: readonly R[], gpus: readonly number[], use: GpuUse): R[] {
+  if (gpus.length === 0) return [...requests]
+  if (use === 'together') return requests.map((r) => ({ ...r, gpus: [...gpus], ...(gpus.length > 1 ? { numGpus: gpus.length } : {}) }))
+  return requests.map((r, i) => ({ ...r, gpus: [gpus[i % gpus.length]!] }))
+}
