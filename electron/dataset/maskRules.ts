@@ -111,6 +111,7 @@ export function mergeMasks(voxels: number, masks: (VoxelArray | null)[]): MergeR
   const counts = new Float64Array(256)
   let overlapMarks: Uint8Array | null = null
   let overlap = 0
+  const marked = masks.filter((m) => m !== null).length > 2
   for (let k = 0; k < masks.length; k++) {
     const m = masks[k]
     if (!m) continue
@@ -124,10 +125,15 @@ export function mergeMasks(voxels: number, masks: (VoxelArray | null)[]): MergeR
         const previous = label[i]!
         if (previous !== 0) {
           counts[previous]!--
-          overlapMarks ??= new Uint8Array(voxels)
-          if (overlapMarks[i] === 0) {
-            overlapMarks[i] = 1
-            overlap++
+          // With two masks only the second re-claims, each voxel once; from a third mask on a
+          // voxel may be re-claimed again and must be counted once (a 42 MB mark array).
+          if (!marked) overlap++
+          else {
+            overlapMarks ??= new Uint8Array(voxels)
+            if (overlapMarks[i] === 0) {
+              overlapMarks[i] = 1
+              overlap++
+            }
           }
         }
         label[i] = value

@@ -149,7 +149,7 @@ export async function scanGzipMember(file: string, deflateStart: number, fileSiz
   const deflateEnd = fileSize - 8
   if (!crc32) return result('this Node has no zlib.crc32')
   if (deflateEnd <= deflateStart) return result('the gzip data is too short')
-  const inflate = zlib.createInflateRaw({ chunkSize: 1 << 18 })
+  const inflate = zlib.createInflateRaw({ chunkSize: 1 << 20 })
   let ended = false
   inflate.on('end', () => (ended = true))
   const source = createReadStream(file, { start: deflateStart, end: deflateEnd - 1, highWaterMark: 1 << 20, signal: opts.signal })

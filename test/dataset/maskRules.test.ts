@@ -93,6 +93,13 @@ describe('mask loops skip empty words without missing a voxel', () => {
       expect(Buffer.compare(merged.label, want.label)).toBe(0)
       expect(merged.visible).toEqual(want.visible)
       expect(merged.overlap).toBe(want.overlap)
+      // Two masks (the guide's organ + tumor) count their overlap without the mark array.
+      for (const two of [masks.slice(0, 2), [masks[2]!, null, masks[1]!]]) {
+        const want2 = byteLoop(two.map((m) => m ?? new Uint8Array(length)))
+        const merged2 = mergeMasks(length, two)
+        expect(Buffer.compare(merged2.label, want2.label)).toBe(0)
+        expect(merged2.overlap).toBe(want2.overlap)
+      }
     })
   }
 })
