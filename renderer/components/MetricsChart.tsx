@@ -7,6 +7,8 @@ const COLORS = ['#3b82c4', '#d9822b', '#2f9e6e', '#9b59b6', '#c0392b', '#7f8c8d'
 const W = 360
 const H = 170
 const PAD = { left: 44, right: 10, top: 10, bottom: 26 }
+/** Width of one tick-label character at the 10 px tick font (digits are about 0.6 em). */
+const TICK_CHAR = 6.2
 
 interface Props {
   title: string
@@ -36,21 +38,24 @@ export function MetricsChart({ title, series, yDomain, testId }: Props) {
   const xMin = xs.length ? Math.min(...xs) : 0
   const xDomain = { min: xMin, max: Math.max(xMin + 1, xs.length ? Math.max(...xs) : 1) }
   const yd = yDomain ?? domainOf(drawn, (p) => p.y, { min: 0, max: 1 })
-  const w = W - PAD.left - PAD.right
+  const yTicks = ticks(yd.min, yd.max, 4).map((t) => ({ t, text: tickText(t, yd) }))
+  // The plot starts where the longest y label ends: a learning rate of 0.00896 must not lose its "0".
+  const left = Math.max(PAD.left, 10 + TICK_CHAR * Math.max(...yTicks.map((y) => y.text.length)))
+  const w = W - left - PAD.right
   const h = H - PAD.top - PAD.bottom
   const points = drawn.reduce((n, s) => n + s.points.length, 0)
   return (
     <figure className="chart" data-testid={testId} data-points={points}>
       <figcaption>{title}</figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: ${points} points`}>
-        <g transform={`translate(${PAD.left},${PAD.top})`}>
-          {ticks(yd.min, yd.max, 4).map((t) => {
+        <g transform={`translate(${left},${PAD.top})`}>
+          {yTicks.map(({ t, text }) => {
             const y = scale(t, yd, h, 0)
             return (
               <g key={t}>
                 <line x1={0} x2={w} y1={y} y2={y} className="chart-grid" />
                 <text x={-6} y={y + 3} textAnchor="end" className="chart-tick">
-                  {tickText(t, yd)}
+                  {text}
                 </text>
               </g>
             )
