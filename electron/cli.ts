@@ -3,7 +3,8 @@
 import { commandTable, type CliCommand } from './cli/table'
 
 function usage(): string {
-  const rows = Object.entries(commandTable).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`)
+  const width = Math.max(...Object.keys(commandTable).map((n) => n.length))
+  const rows = Object.entries(commandTable).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
   return [
     'nnunet-wizard - prepare datasets for nnU-Net (v1 and v2) and train them',
     '',
