@@ -6,7 +6,7 @@ import type { TrainRequest } from './schema'
 
 export type GpuUse = 'per-fold' | 'together'
 
-export function assignGpus<R extends Pick<TrainRequest, 'gpus' | 'numGpus'>>(requests: readonly R[], gpus: readonly number[], use: GpuUse): R[] {
+export function assignGpus(requests: readonly TrainRequest[], gpus: readonly number[], use: GpuUse): TrainRequest[] {
   if (gpus.length === 0) return [...requests]
   if (use === 'together') return requests.map((r) => ({ ...r, gpus: [...gpus], ...(gpus.length > 1 ? { numGpus: gpus.length } : {}) }))
   return requests.map((r, i) => ({ ...r, gpus: [gpus[i % gpus.length]!] }))

@@ -1,10 +1,13 @@
-// `nnunet-wizard train`: one nnU-Net training (configuration + fold) with live epoch progress.
+// `nnunet-wizard train`: one nnU-Net training (configuration + fold) with live epoch progress;
+// several folds (-f 0,1,2) go through the run queue, side by side on separate GPUs (trainFolds.ts).
 import { resolve } from 'node:path'
 import type { ValidationSummary } from '../../shared/api'
 import { diceText, lowDiceLabels } from '../../shared/diceWarning'
 import * as s from '../../shared/schema'
-import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from '../nnunet/cliSupport'
-import { parseFlags, requireFlags, validRequest } from './common'
+import { cliService, COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand, settingsFrom } from '../nnunet/cliSupport'
+import { parseFlags, requireFlags, usageFailure, validRequest } from './common'
+import { listOf } from '../schedulers/cliOptions'
+import { foldRequests, runFolds } from './trainFolds'
 import { submitTrainingsToSlurm } from '../schedulers/cliTrain'
 import { SLURM_HELP, SLURM_OPTIONS } from '../schedulers/cliOptions'
 
@@ -15,7 +18,8 @@ they finish: losses, pseudo Dice per class, epoch time and the time left.
 
   -d, --dataset ID          dataset id
   -c, --configuration C     2d, 3d_fullres, 3d_lowres or 3d_cascade_fullres (after 3d_lowres)
-  -f, --fold F              0-4 or all
+  -f, --fold F              0-4 or all; several as a list (-f 0,1,2,3,4) train through one run
+                            queue: one after another, or side by side with one --gpu per fold
   --trainer NAME            trainer class (default nnUNetTrainer / nnUNetTrainerV2)
   --epochs N                any number of epochs: a generated trainer subclass that saves
                             checkpoints and validates (v2: found through nnUNet_extTrainer; v1:
@@ -25,8 +29,11 @@ they finish: losses, pseudo Dice per class, epoch time and the time left.
                             default: find_best_configuration and ensembling need it)
   --continue                continue from the latest checkpoint
   --gpu N                   run on GPU N only (CUDA_VISIBLE_DEVICES, numbered as nvidia-smi lists
-                            them); repeat for several; one fold per GPU runs folds side by side
-  --num-gpus N              v2: one run over N GPUs (-num_gpus, DDP; CUDA only)
+                            them); repeat for several. With several folds, fold i trains on the
+                            i-th --gpu in turn and folds on different GPUs train side by side
+                            (-f 0,1,2,3,4 --gpu 0 --gpu 1: two at a time)
+  --num-gpus N              v2: one run over N GPUs (-num_gpus, DDP; CUDA only); with several
+                            folds each fold is such a run, one after another
   --longer-from TRAINER     train longer: go on from this finished trainer's final checkpoint of
                             the same fold to --epochs N (v2; e.g. --longer-from
                             nnUNetTrainer_Wizard_2ep_2it --epochs 3 --iterations 2); its own
@@ -74,32 +81,42 @@ export async function run(argv: string[]): Promise<number> {
   // --scheduler slurm (given, or saved in the settings): the trainings go to the cluster as job arrays.
   const slurm = await submitTrainingsToSlurm(argv, options)
   if (slurm !== undefined) return slurm
-  return runSettingsCommand(
-    'train',
-    () => {
-      const values = parseFlags(argv, options)
-      requireFlags(values, ['dataset', 'configuration', 'fold'])
-      const request = validRequest(s.trainRequest, {
-        datasetId: parseInteger('-d', values.dataset, 1, 999),
-        configuration: values.configuration,
-        fold: values.fold === 'all' ? 'all' : parseInteger('-f', values.fold, 0, 9),
-        trainer: values.trainer,
-        epochs: parseInteger('--epochs', values.epochs, 1, 100_000),
-        iterationsPerEpoch: parseInteger('--iterations', values.iterations, 1, 100_000),
-        npz: !values['no-npz'],
-        continueTraining: values.continue ?? false,
-        validationOnly: values['validation-only'] ?? false,
-        pretrainedWeights: values['pretrained-weights'] ? resolve(values['pretrained-weights']) : undefined,
-        plans: values.plans,
-        longerFrom: values['longer-from'],
-        gpus: values.gpu?.map((g) => parseInteger('--gpu', g, 0, 63)),
-        numGpus: parseInteger('--num-gpus', values['num-gpus'], 1, 64),
-      })
-      return { values, request }
-    },
-    (service, req) => service.train(req),
-    validationLines,
-  )
+  const parse = () => {
+    const values = parseFlags(argv, options)
+    requireFlags(values, ['dataset', 'configuration', 'fold'])
+    const folds = listOf('-f', values.fold!).map((f) => (f === 'all' ? 'all' : parseInteger('-f', f, 0, 9)!))
+    const request = validRequest(s.trainRequest, {
+      datasetId: parseInteger('-d', values.dataset, 1, 999),
+      configuration: values.configuration,
+      fold: folds[0],
+      trainer: values.trainer,
+      epochs: parseInteger('--epochs', values.epochs, 1, 100_000),
+      iterationsPerEpoch: parseInteger('--iterations', values.iterations, 1, 100_000),
+      npz: !values['no-npz'],
+      continueTraining: values.continue ?? false,
+      validationOnly: values['validation-only'] ?? false,
+      pretrainedWeights: values['pretrained-weights'] ? resolve(values['pretrained-weights']) : undefined,
+      plans: values.plans,
+      longerFrom: values['longer-from'],
+      gpus: values.gpu?.map((g) => parseInteger('--gpu', g, 0, 63)),
+      numGpus: parseInteger('--num-gpus', values['num-gpus'], 1, 64),
+    })
+    return { values, request, folds }
+  }
+  let parsed: ReturnType<typeof parse>
+  try {
+    parsed = parse()
+  } catch (err) {
+    return usageFailure('train', err)
+  }
+  if (parsed.folds.length === 1) return runSettingsCommand('train', () => parsed, (service, req) => service.train(req), validationLines)
+  let settings: s.Settings
+  try {
+    settings = await settingsFrom(parsed.values)
+  } catch (err) {
+    return usageFailure('train', err)
+  }
+  return runFolds(cliService(settings), foldRequests(parsed.request, parsed.folds), parsed.values.json ?? false, validationLines)
 }
 
 /** The final validation Dice per label name, and a warning for those at zero or near it. */

@@ -1,85 +1,71 @@
-// Several GPUs end to end on the Node side, without a GPU: a fake nvidia-smi on PATH lists two,
-// and a fake trainer (a stand-in for Python) records when it starts and ends, the GPUs its process
-// sees and its argv, and leaves the files of a finished fold. Folds queued on GPUs 0, 1, 0 run two
-// at a time through the real run queue and runTrain; a plan or find_best never runs beside anything.
-import { chmodSync, readFileSync } from 'node:fs'
+// Several GPUs end to end on the Node side, without a GPU (test/helpers/fakeGpuMachine.ts): a fake
+// nvidia-smi on PATH lists two, and a fake trainer records when each run starts and ends, the GPUs
+// its process sees and its argv. Folds queued on GPUs 0, 1, 0 run two at a time through the real
+// run queue and runTrain; a plan or find_best never runs beside anything. The CLI's
+// `train -f 0,1,2 --gpu 0 --gpu 1` does the same through the service.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import type { QueueEntry } from '../../shared/api'
 import { JobManager } from '../../electron/jobs/jobManager'
 import { detectGpus } from '../../electron/nnunet/detect'
 import { runTrain } from '../../electron/nnunet/pipeline'
 import { newEntryId, RunQueue, type NewEntry } from '../../electron/nnunet/queue'
+import { run as trainCli } from '../../electron/cli/train'
 import * as s from '../../shared/schema'
 import { writePlannedDataset } from '../helpers/plannedDataset'
+import { overlap, readRecords, span, writeFakeNvidiaSmi, writeFakeTrainer } from '../helpers/fakeGpuMachine'
 
 const tmps: string[] = []
-const path = process.env.PATH
+const saved = { PATH: process.env.PATH, NNUNET_WIZARD_DATA: process.env.NNUNET_WIZARD_DATA }
 afterAll(async () => {
-  process.env.PATH = path
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k]
+    else process.env[k] = v
+  }
   for (const t of tmps) await rm(t, { recursive: true, force: true })
 })
 
-interface Record {
-  event: 'start' | 'end'
-  what: string
-  t: number
-  gpus?: string
-  order?: string
-  argv?: string
+/** A machine with two fake GPUs, a planned dataset 4 and the fake trainer (1.5 s a fold). */
+async function gpuMachine() {
+  const tmp = await mkdtemp(join(tmpdir(), 'nnw-queue-gpus-'))
+  tmps.push(tmp)
+  const bin = join(tmp, 'bin')
+  await writeFakeNvidiaSmi(bin, 2)
+  process.env.PATH = `${bin}${delimiter}${saved.PATH ?? ''}`
+  const folders = { raw: join(tmp, 'raw'), preprocessed: join(tmp, 'pre'), results: join(tmp, 'res') }
+  for (const d of Object.values(folders)) await mkdir(d, { recursive: true })
+  await writePlannedDataset(folders.preprocessed, 'Dataset004_Liver')
+  const records = join(tmp, 'runs.jsonl')
+  const python = await writeFakeTrainer(bin, { records, results: folders.results, dataset: 'Dataset004_Liver', ms: 1500 })
+  return { tmp, folders, records, python }
 }
+
+/** Each fold's process saw its own GPU, numbered as nvidia-smi lists them, and got nnU-Net's argv. */
+const foldStarts = (records: string) =>
+  readRecords(records)
+    .filter((r) => r.event === 'start' && r.what.startsWith('fold'))
+    .sort((a, b) => a.what.localeCompare(b.what))
+    .map((r) => [r.what, r.gpus, r.order, r.argv])
+const expectedStart = (fold: number) => [`fold ${fold}`, String(fold % 2), 'PCI_BUS_ID', `4 3d_fullres ${fold} -tr nnUNetTrainer --npz -device cuda`]
 
 describe('folds side by side, one per GPU', () => {
   it('detects both GPUs, runs folds on disjoint GPUs at the same time, and the rest alone', { timeout: 90_000 }, async () => {
-    const tmp = await mkdtemp(join(tmpdir(), 'nnw-queue-gpus-'))
-    tmps.push(tmp)
-    const bin = join(tmp, 'bin')
-    await mkdir(bin)
-    // nvidia-smi as it answers detect.ts's query on a machine with two GPUs.
-    await writeFile(join(bin, 'nvidia-smi'), `#!/bin/sh\nprintf 'NVIDIA A100-SXM4-40GB, 40960, 535.104.05\\nNVIDIA A100-SXM4-40GB, 40960, 535.104.05\\n'\n`)
-    chmodSync(join(bin, 'nvidia-smi'), 0o755)
-    process.env.PATH = `${bin}${delimiter}${path ?? ''}`
+    const { tmp, folders, records, python } = await gpuMachine()
     expect(await detectGpus()).toEqual([
       { name: 'NVIDIA A100-SXM4-40GB', memoryMiB: 40960, driver: '535.104.05' },
       { name: 'NVIDIA A100-SXM4-40GB', memoryMiB: 40960, driver: '535.104.05' },
     ])
-
-    const folders = { raw: join(tmp, 'raw'), preprocessed: join(tmp, 'pre'), results: join(tmp, 'res') }
-    for (const d of Object.values(folders)) await mkdir(d, { recursive: true })
-    await writePlannedDataset(folders.preprocessed, 'Dataset004_Liver')
-    const records = join(tmp, 'runs.jsonl')
-    const note = (r: Record) => writeFile(records, `${JSON.stringify(r)}\n`, { flag: 'a' })
-    // The fake trainer, run as "python [-B -P] -c <nnU-Net's entry point> ARGS": it trains for
-    // 1.5 s and leaves what a finished v2 fold holds (the final checkpoint and validation summary).
-    const fake = join(bin, 'python')
-    await writeFile(
-      fake,
-      `#!${process.execPath}
-const fs = require('node:fs'), path = require('node:path')
-const args = process.argv.slice(process.argv.indexOf('-c') + 2)
-const note = (event) => fs.appendFileSync(${JSON.stringify(records)}, JSON.stringify({ event, what: 'fold ' + args[2], t: Date.now(), gpus: process.env.CUDA_VISIBLE_DEVICES, order: process.env.CUDA_DEVICE_ORDER, argv: args.join(' ') }) + '\\n')
-note('start')
-setTimeout(() => {
-  const fold = path.join(${JSON.stringify(folders.results)}, 'Dataset004_Liver', 'nnUNetTrainer__nnUNetPlans__3d_fullres', 'fold_' + args[2])
-  fs.mkdirSync(path.join(fold, 'validation'), { recursive: true })
-  fs.writeFileSync(path.join(fold, 'checkpoint_final.pth'), '')
-  fs.writeFileSync(path.join(fold, 'validation', 'summary.json'), '{}')
-  note('end')
-}, 1500)
-`,
-    )
-    chmodSync(fake, 0o755)
-    const settings = s.settings.parse({ pythonPath: fake, nnunetVersion: 'v2', folders, device: 'cuda' })
-
+    const settings = s.settings.parse({ pythonPath: python, nnunetVersion: 'v2', folders, device: 'cuda' })
+    const note = (event: 'start' | 'end', what: string) => writeFile(records, `${JSON.stringify({ event, what, t: Date.now() })}\n`, { flag: 'a' })
     const jobs = new JobManager(join(tmp, 'jobs'))
     // Trainings run through runTrain (the fake trainer); a plan and find_best only note when they run.
     const execute = async (entry: QueueEntry, ctx: Parameters<typeof runTrain>[2]) => {
       if (entry.kind === 'train') return runTrain(entry.request, settings, ctx, join(tmp, 'data'))
-      await note({ event: 'start', what: entry.kind, t: Date.now() })
+      await note('start', entry.kind)
       await new Promise((r) => setTimeout(r, 300))
-      await note({ event: 'end', what: entry.kind, t: Date.now() })
+      await note('end', entry.kind)
     }
     const q = new RunQueue({ jobs, execute })
     const train = (fold: number, gpu: number): NewEntry => ({ id: newEntryId(), kind: 'train', title: `fold ${fold}`, request: s.trainRequest.parse({ datasetId: 4, configuration: '3d_fullres', fold, gpus: [gpu] }) })
@@ -96,30 +82,50 @@ setTimeout(() => {
       ['find best', 'needs the whole machine: starts once the 5 runs ahead of it have ended'],
     ])
 
-    const done = async () => {
-      const st = await q.state()
-      return st.running.length === 0 && st.waiting.length === 0
-    }
-    const deadline = Date.now() + 60_000
-    while (!(await done()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
-    const final = await q.state()
-    expect(final.waiting).toEqual([])
-    for (const e of final.started) expect([e.title, jobs.get(e.jobId!)?.state]).toEqual([e.title, 'done'])
+    await vi.waitFor(
+      async () => {
+        const st = await q.state()
+        expect([st.running, st.waiting]).toEqual([[], []])
+      },
+      { timeout: 60_000, interval: 100 },
+    )
+    for (const e of (await q.state()).started) expect([e.title, jobs.get(e.jobId!)?.state]).toEqual([e.title, 'done'])
 
-    const runs = readFileSync(records, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record)
-    const at = (what: string, event: Record['event']) => runs.find((r) => r.what === what && r.event === event)!.t
-    const span = (what: string) => [at(what, 'start'), at(what, 'end')] as const
-    const overlap = (a: string, b: string) => span(a)[0] < span(b)[1] && span(b)[0] < span(a)[1]
+    const runs = readRecords(records)
     // Folds 0 and 1 ran at the same time; fold 2 waited for fold 0 (its GPU).
-    expect(overlap('fold 0', 'fold 1')).toBe(true)
-    expect(at('fold 2', 'start')).toBeGreaterThanOrEqual(at('fold 0', 'end'))
+    expect(overlap(runs, 'fold 0', 'fold 1')).toBe(true)
+    expect(span(runs, 'fold 2')[0]).toBeGreaterThanOrEqual(span(runs, 'fold 0')[1])
     // The plan and find_best ran alone: nothing overlaps them.
+    const all = ['fold 0', 'fold 1', 'fold 2', 'fold 3', 'plan', 'find-best']
     for (const alone of ['plan', 'find-best']) {
-      for (const other of ['fold 0', 'fold 1', 'fold 2', 'fold 3', 'plan', 'find-best'].filter((o) => o !== alone)) expect([alone, other, overlap(alone, other)]).toEqual([alone, other, false])
+      for (const other of all.filter((o) => o !== alone)) expect([alone, other, overlap(runs, alone, other)]).toEqual([alone, other, false])
     }
-    expect(at('fold 3', 'start')).toBeGreaterThanOrEqual(at('plan', 'end'))
-    // Each process saw its own GPU, numbered as nvidia-smi lists them, and got nnU-Net's argv.
-    const starts = runs.filter((r) => r.event === 'start' && r.what.startsWith('fold')).sort((a, b) => a.what.localeCompare(b.what))
-    expect(starts.map((r) => [r.what, r.gpus, r.order, r.argv])).toEqual([0, 1, 2, 3].map((f) => [`fold ${f}`, String(f % 2), 'PCI_BUS_ID', `4 3d_fullres ${f} -tr nnUNetTrainer --npz -device cuda`]))
+    expect(span(runs, 'fold 3')[0]).toBeGreaterThanOrEqual(span(runs, 'plan')[1])
+    expect(foldStarts(records)).toEqual([0, 1, 2, 3].map(expectedStart))
+  })
+
+  it('nnunet-wizard train -f 0,1,2 --gpu 0 --gpu 1: one fold per GPU, two at a time', { timeout: 90_000 }, async () => {
+    const { tmp, folders, records, python } = await gpuMachine()
+    process.env.NNUNET_WIZARD_DATA = join(tmp, 'wizard-data')
+    const flags = ['--python', python, '--nnunet', 'v2', '--raw', folders.raw, '--preprocessed', folders.preprocessed, '--results', folders.results, '--device', 'cuda']
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    let code: number
+    let said: string
+    try {
+      code = await trainCli(['-d', '4', '-c', '3d_fullres', '-f', '0,1,2', '--gpu', '0', '--gpu', '1', ...flags])
+    } finally {
+      said = err.mock.calls.map((c) => String(c[0])).join('')
+      out.mockRestore()
+      err.mockRestore()
+    }
+    expect(code, said).toBe(0)
+    expect(said).toContain('fold 0 (GPU 0): done')
+    expect(said).toContain('fold 1 (GPU 1): done')
+    expect(said).toContain('fold 2 (GPU 0): done')
+    const runs = readRecords(records)
+    expect(overlap(runs, 'fold 0', 'fold 1')).toBe(true)
+    expect(span(runs, 'fold 2')[0]).toBeGreaterThanOrEqual(span(runs, 'fold 0')[1])
+    expect(foldStarts(records)).toEqual([0, 1, 2].map(expectedStart))
   })
 })

@@ -1,12 +1,20 @@
 // The runs waiting their turn in the app's run queue (trainings, find_best_configuration, plans,
-// predictions), in start order, each with what it waits for. The queue is the Node side's: it
-// goes on with this window closed.
+// predictions), in start order, each with what it waits for and the GPUs a training is given, and
+// the runs going side by side on separate GPUs. The queue is the Node side's: it goes on with this
+// window closed.
 import type { QueueEntry } from '../../../shared/api'
 import type { TrainRequest } from '../../../shared/schema'
 import { useTrainQueue } from '../../store/trainQueue'
+import { gpuText } from '../../../shared/queueConcurrency'
+
+/** " · GPU 1", " · GPUs 0, 1 (-num_gpus 2)"; nothing for a run that sees every GPU. */
+function gpuPart(r: TrainRequest): string {
+  if (!r.gpus?.length) return ''
+  return ` · ${gpuText(r.gpus)}${r.numGpus && r.numGpus > 1 ? ` (-num_gpus ${r.numGpus})` : ''}`
+}
 
 export function describeTrain(r: TrainRequest): string {
-  return `Dataset ${r.datasetId} · ${r.configuration} · fold ${r.fold}${r.trainer ? ` · ${r.trainer}` : ''}${r.epochs ? ` · ${r.epochs} epochs` : ''}`
+  return `Dataset ${r.datasetId} · ${r.configuration} · fold ${r.fold}${r.trainer ? ` · ${r.trainer}` : ''}${r.epochs ? ` · ${r.epochs} epochs` : ''}${gpuPart(r)}`
 }
 
 export function describeRun(run: QueueEntry): string {
@@ -19,22 +27,31 @@ export function describeRun(run: QueueEntry): string {
 }
 
 export function QueueCard() {
-  const { waiting, paused, remove, clear, resume } = useTrainQueue()
-  if (waiting.length === 0) return null
+  const { waiting, started, running, paused, remove, clear, resume } = useTrainQueue()
+  // Several runs going at once: trainings on separate GPUs; each is listed with its GPU.
+  const sideBySide = running.length > 1 ? started.filter((e) => running.includes(e.id)) : []
+  if (waiting.length === 0 && sideBySide.length === 0) return null
   return (
     <section className="card" data-testid="train-queue">
       <div className="row">
-        <h2 className="grow">Waiting</h2>
+        <h2 className="grow">{waiting.length ? 'Waiting' : 'Running'}</h2>
         {paused && (
           <button type="button" className="btn btn-small" onClick={() => void resume()} data-testid="queue-resume">
             Start the next run
           </button>
         )}
-        <button type="button" className="btn btn-small" onClick={() => void clear()} data-testid="queue-clear">
-          Clear the queue
-        </button>
+        {waiting.length > 0 && (
+          <button type="button" className="btn btn-small" onClick={() => void clear()} data-testid="queue-clear">
+            Clear the queue
+          </button>
+        )}
       </div>
       {paused && <p className="small muted">A run was cancelled, so the queue holds until you start the next run.</p>}
+      {sideBySide.length > 0 && (
+        <p className="small" data-testid="queue-side-by-side">
+          Running side by side: {sideBySide.map(describeRun).join('; ')}
+        </p>
+      )}
       <ol>
         {waiting.map((w) => (
           <li key={w.id} className="row" data-testid={`queued-${w.kind}`}>

@@ -1,6 +1,7 @@
 // Train: configuration, trainer, epochs, fold and options; runs go into the Node side's run queue
-// and start one after another, optionally followed by find_best_configuration. The running job shows epoch n of
-// N, the time left, live loss and Dice curves and the log; a finished one its final Dice per label.
+// and start one after another (folds on separate GPUs side by side, GpuField), optionally followed
+// by find_best_configuration. The running job shows epoch n of N, the time left, live loss and
+// Dice curves and the log; a finished one its final Dice per label.
 // The form is part of the project (useProjectForm); what it offers comes from facts: the
 // configurations the dataset's plans contain, the device detection found.
 import { useEffect, useMemo, useState } from 'react'
@@ -26,6 +27,8 @@ import { TrainLongerCard } from './TrainLongerCard'
 import { OwnTrainerCard } from './OwnTrainerCard'
 import { ClusterCard } from './ClusterCard'
 import { StopAfterEpochButton } from './StopAfterEpochButton'
+import { chosenGpus, GpuField } from './GpuField'
+import { assignGpus, type GpuUse } from '../../../shared/gpuAssign'
 
 const CONFIGS: { id: Configuration; text: string }[] = [
   { id: '2d', text: '2d' },
@@ -60,6 +63,9 @@ const TRAIN_DEFAULTS = {
   pretrained: '',
   /** A plans identifier picked on this form; null: the dataset's chosen plans (PlansPicker). */
   plans: null as string | null,
+  /** GPU indices (as nvidia-smi lists them) the queued trainings use; none: every run sees all GPUs. */
+  gpus: [] as number[],
+  gpuUse: 'per-fold' as GpuUse,
 }
 
 const asFold = (f: string): Fold => (f === 'all' ? 'all' : Number(f))
@@ -111,6 +117,11 @@ export function TrainStep() {
   const needsPlan = !planQueued && (notPlanned || notPreprocessed(configuration))
   const labels = useMemo(() => namedLabels(dataset?.labels, projectLabels), [dataset?.labels, projectLabels])
   const noGpu = !!env && env.gpus.length === 0 && !env.selected?.cuda?.available
+  // Several GPUs (CUDA only): the ticked ones, and one fold per GPU or one run over them all (v2).
+  const detectedGpus = (settings?.device ?? 'cuda') === 'cuda' ? (env?.gpus ?? []) : []
+  const gpus = detectedGpus.length >= 2 ? chosenGpus(detectedGpus, form.gpus) : []
+  const gpuUse: GpuUse = v1 ? 'per-fold' : form.gpuUse
+  const sideBySide = gpus.length >= 2 && gpuUse === 'per-fold'
 
   const trainerOk = trainer === '' || /^[A-Za-z_][A-Za-z0-9_]*$/.test(trainer)
   const lowresDone = hasLowres(jobs, folderStatus, datasetId)
@@ -136,7 +147,7 @@ export function TrainStep() {
     setError(null)
     const reqs = folds.map(request)
     if (reqs.some((r) => !r)) return
-    void enqueue(reqs as TrainRequest[], opts)
+    void enqueue(assignGpus(reqs as TrainRequest[], gpus, gpuUse), opts)
   }
 
   const runJobs = Object.values(jobs)
@@ -237,6 +248,7 @@ export function TrainStep() {
             Validation only
           </label>
         </div>
+        <GpuField gpus={detectedGpus} chosen={form.gpus} use={gpuUse} v1={v1} onChange={setForm} />
         <PathPicker label="Pretrained weights (optional checkpoint file)" value={pretrained} onChange={(v) => setForm({ pretrained: v })} placeholder="/path/to/checkpoint_final.pth" />
         <div className="row">
           <button type="button" className="btn btn-primary" disabled={!request(fold) || needsPlan} onClick={() => add([fold])} data-testid="start-train">
@@ -249,7 +261,7 @@ export function TrainStep() {
             <input type="checkbox" checked={thenFindBest} onChange={(e) => setForm({ thenFindBest: e.target.checked })} data-testid="queue-find-best" />
             then find the best configuration
           </label>
-          <span className="muted small">Runs wait in the queue and start one after another.</span>
+          <span className="muted small">{sideBySide ? 'Folds on different GPUs train side by side; the other runs wait in the queue.' : 'Runs wait in the queue and start one after another.'}</span>
         </div>
         {thenFindBest && !npz && (
           <div className="banner banner-warning" data-testid="find-best-npz-warning">
