@@ -31,7 +31,7 @@ test('the Train step offers the detected GPUs', async ({ page }) => {
   await expect(page.getByTestId('train-gpus-help')).toContainText('None ticked')
   await page.getByTestId('train-gpu-0').check()
   await page.getByTestId('train-gpu-1').check()
-  await expect(page.getByTestId('train-gpus-help')).toContainText('Queue folds 0–4 puts fold i on the i-th ticked GPU in turn (GPUs 0, 1), so 2 folds train side by side')
+  await expect(page.getByTestId('train-gpus-help')).toContainText('Queue folds 0–4 puts fold i on the i-th ticked GPU in turn (GPUs 0, 1), so 2 folds train side by side; Start training uses the ticked GPU with the least queued on it')
   await page.getByTestId('train-gpu-together').check()
   await expect(page.getByTestId('train-gpus-help')).toContainText('one run over GPUs 0, 1 (-num_gpus 2, DDP)')
   await page.getByTestId('train-device').selectOption('cpu')

@@ -2,7 +2,7 @@
 // robin of folds over chosen GPUs (shared/gpuAssign.ts): pure functions, checked on their own.
 import { describe, expect, it } from 'vitest'
 import type { QueueEntry } from '../../shared/api'
-import { assignGpus } from '../../shared/gpuAssign'
+import { assignGpus, leastBusyFirst } from '../../shared/gpuAssign'
 import { blockers, collides, mayStart, waitText } from '../../shared/queueConcurrency'
 import type { TrainRequest } from '../../shared/schema'
 
@@ -75,5 +75,12 @@ describe('folds over the chosen GPUs', () => {
     ])
     expect(assignGpus(folds.slice(0, 1), [2], 'together')[0]).toEqual({ ...folds[0], gpus: [2] })
     expect(assignGpus(folds, [], 'per-fold')).toEqual(folds)
+  })
+  it('starts on the least busy GPU: the one with the fewest trainings running or waiting on it', () => {
+    expect(leastBusyFirst([0, 1], [])).toEqual([0, 1])
+    expect(leastBusyFirst([0, 1], [train(0, [0])])).toEqual([1, 0])
+    expect(leastBusyFirst([0, 1, 2], [train(0, [0]), train(1, [1]), train(2, [0]), plan])).toEqual([2, 1, 0])
+    // A training over several GPUs counts on each of them.
+    expect(leastBusyFirst([0, 1, 2], [train(0, [0, 1])])).toEqual([2, 0, 1])
   })
 })

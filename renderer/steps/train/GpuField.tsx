@@ -55,7 +55,7 @@ export function GpuField({ gpus, chosen, use, v1, onChange }: GpuFieldProps) {
             ? `Each training is one run over ${gpuText(picked)} (-num_gpus ${picked.length}, DDP); trainings run one after another.`
             : picked.length === 1
               ? `Runs use ${gpuText(picked)} only.`
-              : `Queue folds 0–4 puts fold i on the i-th ticked GPU in turn (${gpuText(picked)}), so ${picked.length} folds train side by side; Start training uses GPU ${picked[0]}.`}
+              : `Queue folds 0–4 puts fold i on the i-th ticked GPU in turn (${gpuText(picked)}), so ${picked.length} folds train side by side; Start training uses the ticked GPU with the least queued on it.`}
         {v1 && ' nnU-Net v1 trains one run on one GPU (no -num_gpus): run folds on separate GPUs instead.'}
       </div>
     </div>

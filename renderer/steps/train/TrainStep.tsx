@@ -28,7 +28,7 @@ import { OwnTrainerCard } from './OwnTrainerCard'
 import { ClusterCard } from './ClusterCard'
 import { StopAfterEpochButton } from './StopAfterEpochButton'
 import { chosenGpus, GpuField } from './GpuField'
-import { assignGpus, type GpuUse } from '../../../shared/gpuAssign'
+import { assignGpus, leastBusyFirst, type GpuUse } from '../../../shared/gpuAssign'
 
 const CONFIGS: { id: Configuration; text: string }[] = [
   { id: '2d', text: '2d' },
@@ -147,7 +147,9 @@ export function TrainStep() {
     setError(null)
     const reqs = folds.map(request)
     if (reqs.some((r) => !r)) return
-    void enqueue(assignGpus(reqs as TrainRequest[], gpus, gpuUse), opts)
+    // One fold per GPU starts on the least busy ticked GPU (a single fold too).
+    const pending = [...started.filter((e) => running.includes(e.id)), ...waiting]
+    void enqueue(assignGpus(reqs as TrainRequest[], gpuUse === 'per-fold' ? leastBusyFirst(gpus, pending) : gpus, gpuUse), opts)
   }
 
   const runJobs = Object.values(jobs)
