@@ -219,7 +219,9 @@ export class RunQueue {
     this.running.push(next.id)
     next.startedAt = Date.now()
     this.started.push(next)
-    if (this.started.length > STARTED_KEPT) this.started.splice(0, this.started.length - STARTED_KEPT)
+    // The oldest go, but never one still running (a long fold on one GPU while many runs pass on another).
+    const extra = this.started.length - STARTED_KEPT
+    if (extra > 0) this.started = this.started.filter((e, i) => i >= extra || this.running.includes(e.id))
     this.changed()
     if (release) return release()
     this.opts.jobs
