@@ -8,6 +8,7 @@ import { COMMON_HELP, COMMON_OPTIONS, cliService, parseInteger, settingsFrom } f
 import { toApiError } from '../transport/errors'
 import { listOf, slurmFromFlags, SLURM_OPTIONS } from '../schedulers/cliOptions'
 import { parseFlags, requireFlags, usageFailure, UsageError, validRequest } from './common'
+import { foldsOf, trainRequestsFrom } from './trainFlags'
 
 export const help = `usage: nnunet-wizard export-scripts -d ID --out DIR [-c C[,C]] [-f F[,F]] [options]
 
@@ -67,22 +68,9 @@ export async function run(argv: string[]): Promise<number> {
     requireFlags(values, ['dataset', 'out'])
     const datasetId = parseInteger('-d', values.dataset, 1, 999)!
     const configurations = values.configuration ? listOf('-c', values.configuration) : []
-    const folds = listOf('-f', values.fold ?? '0,1,2,3,4').map((f) => (f === 'all' ? 'all' : parseInteger('-f', f, 0, 9)!))
+    const folds = foldsOf(values.fold ?? '0,1,2,3,4')
     const { slurm } = slurmFromFlags(values)
-    const trainings = configurations.flatMap((configuration) =>
-      folds.map((fold) =>
-        validRequest(s.trainRequest, {
-          datasetId,
-          configuration,
-          fold,
-          trainer: values.trainer,
-          epochs: parseInteger('--epochs', values.epochs, 1, 100_000),
-          iterationsPerEpoch: parseInteger('--iterations', values.iterations, 1, 100_000),
-          npz: !values['no-npz'],
-          plans: values.plans,
-        }),
-      ),
-    )
+    const trainings = trainRequestsFrom(values, datasetId, configurations, folds)
     if ((values['predict-input'] === undefined) !== (values['predict-output'] === undefined)) throw new UsageError('--predict-input and --predict-output go together.')
     const predict =
       values['predict-input'] && configurations[0]

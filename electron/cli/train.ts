@@ -1,12 +1,11 @@
 // `nnunet-wizard train`: one nnU-Net training (configuration + fold) with live epoch progress;
 // several folds (-f 0,1,2) go through the run queue, side by side on separate GPUs (trainFolds.ts).
-import { resolve } from 'node:path'
 import type { ValidationSummary } from '../../shared/api'
+import type { Settings } from '../../shared/schema'
 import { diceText, lowDiceLabels } from '../../shared/diceWarning'
-import * as s from '../../shared/schema'
 import { cliService, COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand, settingsFrom } from '../nnunet/cliSupport'
-import { parseFlags, requireFlags, usageFailure, validRequest } from './common'
-import { listOf } from '../schedulers/cliOptions'
+import { parseFlags, requireFlags, usageFailure } from './common'
+import { foldsOf, trainRequestFrom } from './trainFlags'
 import { foldRequests, runFolds } from './trainFolds'
 import { submitTrainingsToSlurm } from '../schedulers/cliTrain'
 import { SLURM_HELP, SLURM_OPTIONS } from '../schedulers/cliOptions'
@@ -84,23 +83,8 @@ export async function run(argv: string[]): Promise<number> {
   const parse = () => {
     const values = parseFlags(argv, options)
     requireFlags(values, ['dataset', 'configuration', 'fold'])
-    const folds = listOf('-f', values.fold!).map((f) => (f === 'all' ? 'all' : parseInteger('-f', f, 0, 9)!))
-    const request = validRequest(s.trainRequest, {
-      datasetId: parseInteger('-d', values.dataset, 1, 999),
-      configuration: values.configuration,
-      fold: folds[0],
-      trainer: values.trainer,
-      epochs: parseInteger('--epochs', values.epochs, 1, 100_000),
-      iterationsPerEpoch: parseInteger('--iterations', values.iterations, 1, 100_000),
-      npz: !values['no-npz'],
-      continueTraining: values.continue ?? false,
-      validationOnly: values['validation-only'] ?? false,
-      pretrainedWeights: values['pretrained-weights'] ? resolve(values['pretrained-weights']) : undefined,
-      plans: values.plans,
-      longerFrom: values['longer-from'],
-      gpus: values.gpu?.map((g) => parseInteger('--gpu', g, 0, 63)),
-      numGpus: parseInteger('--num-gpus', values['num-gpus'], 1, 64),
-    })
+    const folds = foldsOf(values.fold!)
+    const request = trainRequestFrom(values, { datasetId: parseInteger('-d', values.dataset, 1, 999), configuration: values.configuration, fold: folds[0] })
     return { values, request, folds }
   }
   let parsed: ReturnType<typeof parse>
@@ -110,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
     return usageFailure('train', err)
   }
   if (parsed.folds.length === 1) return runSettingsCommand('train', () => parsed, (service, req) => service.train(req), validationLines)
-  let settings: s.Settings
+  let settings: Settings
   try {
     settings = await settingsFrom(parsed.values)
   } catch (err) {

@@ -8,6 +8,7 @@ import { UsageError, parseFlags, requireFlags, usageFailure, validRequest } from
 import { cliService, parseInteger, runCliJob, settingsFile, settingsFrom, type CommonValues } from '../nnunet/cliSupport'
 import { SettingsStore } from '../settings'
 import { listOf, slurmFromFlags, type SlurmValues } from './cliOptions'
+import { foldsOf, trainRequestsFrom } from '../cli/trainFlags'
 import { mergedSlurm } from './cluster'
 
 type Values = CommonValues &
@@ -48,24 +49,7 @@ export async function submitTrainingsToSlurm(argv: string[], options: NonNullabl
     requireFlags(values, ['dataset', 'configuration', 'fold'])
     const datasetId = parseInteger('-d', values.dataset, 1, 999)!
     const configurations = listOf('-c', values.configuration!)
-    const folds = listOf('-f', values.fold!).map((f) => (f === 'all' ? 'all' : parseInteger('-f', f, 0, 9)!))
-    const trainings = configurations.flatMap((configuration) =>
-      folds.map((fold) =>
-        validRequest(s.trainRequest, {
-          datasetId,
-          configuration,
-          fold,
-          trainer: values.trainer,
-          epochs: parseInteger('--epochs', values.epochs, 1, 100_000),
-          iterationsPerEpoch: parseInteger('--iterations', values.iterations, 1, 100_000),
-          npz: !values['no-npz'],
-          continueTraining: values.continue ?? false,
-          validationOnly: values['validation-only'] ?? false,
-          pretrainedWeights: values['pretrained-weights'],
-          plans: values.plans,
-        }),
-      ),
-    )
+    const trainings = trainRequestsFrom(values, datasetId, configurations, foldsOf(values.fold!))
     request = validRequest(s.clusterSubmitRequest, {
       ...(values.plan && { plan: { datasetId, ...(flags.slurm.cpus && { processes: flags.slurm.cpus }), configurations: [...new Set(configurations.map((c) => (c === '3d_cascade_fullres' ? '3d_lowres' : c)))] } }),
       trainings,
