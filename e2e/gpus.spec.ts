@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { writeFakeNvidiaSmi } from '../test/helpers/fakeGpuMachine'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
+import { shot } from './support/wizardHelpers'
 
 let root: string
 let server: WizardServer | undefined
@@ -32,6 +33,8 @@ test('the Train step offers the detected GPUs', async ({ page }) => {
   await page.getByTestId('train-gpu-0').check()
   await page.getByTestId('train-gpu-1').check()
   await expect(page.getByTestId('train-gpus-help')).toContainText('Queue folds 0–4 puts fold i on the i-th ticked GPU in turn (GPUs 0, 1), so 2 folds train side by side; Start training uses the ticked GPU with the least queued on it')
+  await page.getByTestId('train-gpus').scrollIntoViewIfNeeded()
+  await shot(page, 'gpus-01-one-fold-per-gpu')
   await page.getByTestId('train-gpu-together').check()
   await expect(page.getByTestId('train-gpus-help')).toContainText('one run over GPUs 0, 1 (-num_gpus 2, DDP)')
   await page.getByTestId('train-device').selectOption('cpu')

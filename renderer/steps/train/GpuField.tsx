@@ -26,7 +26,7 @@ export function GpuField({ gpus, chosen, use, v1, onChange }: GpuFieldProps) {
   const toggle = (i: number, on: boolean) => onChange({ gpus: on ? [...picked, i].sort((a, b) => a - b) : picked.filter((g) => g !== i) })
   const together = use === 'together' && !v1
   return (
-    <div className="field" data-testid="train-gpus">
+    <div className="field" style={{ marginTop: 8 }} data-testid="train-gpus">
       <label>GPUs</label>
       <div className="row wrap">
         {gpus.map((g, i) => (
