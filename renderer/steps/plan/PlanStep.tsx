@@ -1,6 +1,6 @@
 // Plan and preprocess (nnUNetv2_plan_and_preprocess / nnUNet_plan_and_preprocess), optionally
 // converting an MSD task first, as a job with its live log.
-import { useMemo } from 'react'
+import { useEffect, useMemo } from 'react'
 import type { PrepareSummary } from '../../../shared/api'
 import type { Configuration } from '../../../shared/schema'
 import { api } from '../../api'
@@ -78,9 +78,25 @@ export function PlanStep() {
   }
 
   const noFolders = !settings?.folders
+  // nnU-Net plans only what is in nnUNet_raw: say so before a run fails with "cannot find a dataset".
+  const folderStatus = useSettings((s) => s.folderStatus)
+  const refreshFolders = useSettings((s) => s.refreshFolders)
+  useEffect(() => {
+    if (settings?.folders) void refreshFolders()
+  }, [settings?.folders, writeJob?.state, refreshFolders])
+  const raw = settings?.folders?.raw
+  const inRaw = folderStatus?.datasets.some((d) => d.id === datasetId && d.where.some((w) => raw !== undefined && w.startsWith(raw)))
+  const notInRaw = !!raw && !!folderStatus && datasetId !== null && !convert && !inRaw
   return (
     <div className="stack">
       {noFolders && <div className="banner banner-warning">Set the nnU-Net folders in the Environment step first: planning reads nnUNet_raw and writes nnUNet_preprocessed.</div>}
+      {notInRaw && (
+        <div className="banner banner-warning" data-testid="plan-not-in-raw">
+          Dataset {datasetId} is not in nnUNet_raw ({raw}), the only place nnU-Net plans from.
+          {written && !written.startsWith(raw) ? ` This project wrote it to ${written}.` : ''} On the Output step, choose “Write into nnUNet_raw” and write it again
+          {output.layout === 'msd' ? ', or tick “Convert an MSD task” below' : ''}; or set nnUNet_raw to the folder that holds it in the Environment step.
+        </div>
+      )}
       <section className="card">
         <div className="grid-3">
           <DatasetIdField id="plan-id" value={datasetId} onChange={setDatasetId} testId="plan-dataset-id" />
