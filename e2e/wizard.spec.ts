@@ -236,6 +236,7 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
   await shot(page, 'wizard-10-train')
   await next.click()
   await expect(page.getByTestId('results-step')).toBeVisible()
+  await expect(page.getByTestId('results-no-models')).toContainText('No trained model in the results folder')
   await shot(page, 'wizard-10b-results')
   await next.click()
   await expect(page.getByTestId('start-predict')).toBeVisible()

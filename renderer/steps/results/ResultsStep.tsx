@@ -124,6 +124,13 @@ export function ResultsStep() {
 
   return (
     <div className="stack" data-testid="results-step">
+      {datasets.length === 0 && (
+        <div className="banner banner-info" data-testid="results-no-models">
+          {folders
+            ? `No trained model in the results folder (${folders.results}) yet. Results show each fold's Dice, every case's errors and the training curves once a training in the Train step has finished a fold.`
+            : 'Set the nnU-Net folders in the Environment step first: results are read from nnUNet_results.'}
+        </div>
+      )}
       <section className="card stack">
         <div className="grid-2">
           <div className="field">
