@@ -129,8 +129,12 @@ async function datasetDefaults(settings: Settings, d: DatasetStatus): Promise<Pa
   const plans = v2 ? await readPlansSummary(join(preDir, 'nnUNetPlans.json')) : undefined
   const imagesTs = join(rawDir, 'imagesTs')
   const hasTs = await isDir(imagesTs)
+  // One label file per training case: what nnU-Net's five folds are cut from.
+  const labelFiles = await readdir(join(rawDir, 'labelsTr')).catch(() => null)
+  const trainingCases = labelFiles?.filter((n) => !n.startsWith('.')).length
   return {
     ...(labels && { labels }),
+    ...(trainingCases !== undefined && { trainingCases }),
     ...(plans && { plans }),
     ...(hasTs && { imagesTs, predictionsDir: join(rawDir, 'imagesTs_predicted') }),
   }

@@ -55,6 +55,19 @@ describe('nnU-Net folders', () => {
     expect(idCollisions(st)).toEqual([{ id: 1, names: ['Liver', 'Spleen'] }])
   })
 
+  it('counts the training cases in raw labelsTr (what the Train step warns about below five)', async () => {
+    const f = await createFolders(join(root, 'cases'), 'v2')
+    await mkdir(join(f.raw, 'Dataset003_Two', 'labelsTr'), { recursive: true })
+    for (const c of ['two_001', 'two_002']) await writeFile(join(f.raw, 'Dataset003_Two', 'labelsTr', `${c}.nii.gz`), '')
+    await writeFile(join(f.raw, 'Dataset003_Two', 'labelsTr', '.DS_Store'), '')
+    await mkdir(join(f.preprocessed, 'Dataset004_NoRaw'), { recursive: true })
+    const st = await folderStatus(s.settings.parse({ folders: f }))
+    expect(st.datasets.map((d) => [d.id, d.trainingCases])).toEqual([
+      [3, 2],
+      [4, undefined],
+    ])
+  })
+
   it('lists trained models with their folds and which finished (v2 and v1 layouts)', async () => {
     const f = await createFolders(join(root, 'trained'), 'v2')
     const model = join(f.results, 'Dataset001_Liver', 'nnUNetTrainer__nnUNetPlans__3d_fullres')

@@ -117,6 +117,8 @@ export function TrainStep() {
   const needsPlan = !planQueued && (notPlanned || notPreprocessed(configuration))
   const labels = useMemo(() => namedLabels(dataset?.labels, projectLabels), [dataset?.labels, projectLabels])
   const noGpu = !!env && env.gpus.length === 0 && !env.selected?.cuda?.available
+  // nnU-Net cuts 5 folds from the training cases when no splits_final.json exists (sklearn's KFold refuses fewer cases).
+  const fewCases = dataset?.trainingCases !== undefined && dataset.trainingCases < 5 && fold !== 'all'
   // Several GPUs (CUDA only): the ticked ones, and one fold per GPU or one run over them all (v2).
   const detectedGpus = (settings?.device ?? 'cuda') === 'cuda' ? (env?.gpus ?? []) : []
   const gpus = detectedGpus.length >= 2 ? chosenGpus(detectedGpus, form.gpus) : []
@@ -167,6 +169,12 @@ export function TrainStep() {
   return (
     <div className="stack">
       {!settings?.folders && <div className="banner banner-warning">Set the nnU-Net folders in the Environment step first.</div>}
+      {fewCases && (
+        <div className="banner banner-warning" data-testid="train-few-cases">
+          Dataset {datasetId} has {dataset!.trainingCases} training case{dataset!.trainingCases === 1 ? '' : 's'}; nnU-Net’s five folds need at least 5 (each holds a fifth out for validation), so folds 0–4 fail
+          unless the Plan step wrote a splits_final.json with fewer folds. Train fold “all” (every case, no validation) or add cases.
+        </div>
+      )}
       <section className="card">
         <div className="grid-3">
           <DatasetIdField id="tr-id" value={datasetId} onChange={(id) => setForm({ datasetId: id })} testId="train-dataset-id" />
