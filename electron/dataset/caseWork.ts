@@ -225,7 +225,7 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: st
     } else if (verdict === 'non-integer') {
       findings.push({ severity: 'error', code: 'mask-not-integer', file: path, text: `The "${name}" mask holds non-integer values (${formatValues(values)}): it looks like a probability map, not a binary mask.`, hint: 'Threshold it (e.g. > 0.5) and save it as 0/1 before preparing.' })
     } else if (verdict === 'multi-value') {
-      findings.push({ severity: 'error', code: 'mask-multi-value', file: path, text: `The "${name}" mask holds several foreground values (${formatValues(values)}); a mask folder must hold one structure as 0/1.`, hint: 'Split it into one binary mask per structure, each in its own folder.' })
+      findings.push({ severity: 'error', code: 'mask-multi-value', file: path, text: `The "${name}" mask holds several foreground values (its values: ${formatValues(values)}); a mask folder must hold one structure as 0/1.`, hint: 'Split it into one binary mask per structure, each in its own folder.' })
     } else if (verdict === 'other-single-value') {
       findings.push({ severity: 'warning', code: 'mask-not-binary', file: path, text: `The "${name}" mask uses ${values.values[0]} instead of 1 for foreground (values ${formatValues(values)}); every non-zero voxel is taken as "${name}".` })
     } else if (verdict === 'empty') {

@@ -84,7 +84,7 @@ export async function scanSources(spec: SourceSpec): Promise<ScanResult> {
     const j = all.indexOf(d)
     if (j < i) {
       const what = (k: number) => (k === 0 ? 'the image folder' : `the "${spec.labels[k - 1]!.name}" mask folder`)
-      findings.push({ severity: 'error', code: 'same-folder', file: d, text: `${what(i)} is the same folder as ${what(j)}: ${d}.`, hint: 'Each structure needs its own folder of masks, separate from the images.' })
+      findings.push({ severity: 'error', code: 'same-folder', file: d, text: `${what(i).replace(/^t/, 'T')} is the same folder as ${what(j)}: ${d}.`, hint: 'Each structure needs its own folder of masks, separate from the images.' })
     }
   })
   const [images, ...labels] = await Promise.all([listFolder(imagesDir, 'image'), ...labelDirs.map((d, i) => listFolder(d, `"${spec.labels[i]!.name}" mask`))])

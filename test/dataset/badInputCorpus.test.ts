@@ -273,7 +273,7 @@ function nrrdKinds(): Kind[] {
     badImage('nrrd-nan-image', '.nrrd', () => itkBytes(asFloat(ct, (i) => (i % 500 === 1 ? NaN : null)), '.nrrd'), /NaN voxels/, 'image-nan'),
     badMask('nrrd-inf-mask', '.nrrd', () => itkBytes(asFloat(liver, (i) => (i === 77 ? Infinity : null)), '.nrrd'), /1 infinite voxel/, 'mask-nan'),
     badMask('mask-probability', '.nrrd', () => itkBytes(asFloat(liver, (i) => (liverU8[i] ? [0.25, 0.5, 0.9][i % 3]! : null)), '.nrrd'), /probability map/, 'mask-not-integer'),
-    badMask('mask-multi-value', '.nrrd', mask({}, liverU8.map((v, i) => (v ? 1 + (i % 2) : 0))), /several foreground values \(0, 1, 2\)/, 'mask-multi-value'),
+    badMask('mask-multi-value', '.nrrd', mask({}, liverU8.map((v, i) => (v ? 1 + (i % 2) : 0))), /several foreground values \(its values: 0, 1, 2\)/, 'mask-multi-value'),
     { ...badMask('mask-0-255', '.nrrd', mask({}, liverU8.map((v) => v * 255)), /uses 255 instead of 1/, 'mask-not-binary'), severity: 'warning' },
     badMask('mask-size', '.nrrd', mask({ size: [nx, ny, nz - 2] }, liverU8.slice(0, nx * ny * (nz - 2))), /size 122x101x28 differs/, 'size-mismatch'),
     badMask('mask-spacing', '.nrrd', mask({ spacing: [liver.spacing[0]!, liver.spacing[1]!, 3.5] }), /spacing differs/, 'spacing-mismatch'),

@@ -53,7 +53,7 @@ describe('scanSources', () => {
 
   it('refuses the same folder twice', async () => {
     const r = await scanSources(spec([['a', 'a'], ['again', 'a']]))
-    expect(r.findings.find((f) => f.code === 'same-folder')!.text).toContain('the "again" mask folder is the same folder as the "a" mask folder')
+    expect(r.findings.find((f) => f.code === 'same-folder')!.text).toContain('The "again" mask folder is the same folder as the "a" mask folder')
   })
 
   it('reports a file given as a folder', async () => {
