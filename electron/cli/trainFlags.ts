@@ -9,7 +9,8 @@ import { validRequest } from './common'
 
 export type Fold = s.TrainRequest['fold']
 
-export interface TrainFlagValues {
+// A type, not an interface: command value types join it and must stay indexable by flag name.
+export type TrainFlagValues = {
   trainer?: string
   epochs?: string
   iterations?: string

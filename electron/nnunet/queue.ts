@@ -2,10 +2,11 @@
 // GPU (or all cores); started together they would slow each other down or run out of memory. So
 // every nnU-Net run is an entry here and they start one at a time, in queue order: folds 0-4, then
 // find_best_configuration. The one exception is several GPUs: trainings given disjoint GPUs run
-// side by side, one fold per GPU (the rule is shared/queueConcurrency.ts). The queue lives on the Node side, in a file of the app's data folder,
-// so a closed window or tab loses nothing and a restarted app goes on where it stopped: entries
-// still waiting start in order, and the runs that were going when the app died are reported as
-// interrupted (it is never restarted by itself: half a training is the user's call).
+// side by side, one fold per GPU (the rule is shared/queueConcurrency.ts). The queue lives on the
+// Node side, in a file of the app's data folder, so a closed window or tab loses nothing and a
+// restarted app goes on where it stopped: entries still waiting start in order, and the runs that
+// were going when the app died are reported as interrupted (never restarted by themselves: half a
+// training is the user's call).
 //
 // An entry gets its job when it starts. plan/train/predict/findBest called directly must answer
 // with a job at once, so theirs is created on the spot and waits for its turn inside the job.

@@ -8,22 +8,15 @@ import { UsageError, parseFlags, requireFlags, usageFailure, validRequest } from
 import { cliService, parseInteger, runCliJob, settingsFile, settingsFrom, type CommonValues } from '../nnunet/cliSupport'
 import { SettingsStore } from '../settings'
 import { listOf, slurmFromFlags, type SlurmValues } from './cliOptions'
-import { foldsOf, trainRequestsFrom } from '../cli/trainFlags'
+import { foldsOf, trainRequestsFrom, type TrainFlagValues } from '../cli/trainFlags'
 import { mergedSlurm } from './cluster'
 
 type Values = CommonValues &
-  SlurmValues & {
+  SlurmValues &
+  TrainFlagValues & {
     dataset?: string
     configuration?: string
     fold?: string
-    trainer?: string
-    epochs?: string
-    iterations?: string
-    'no-npz'?: boolean
-    continue?: boolean
-    'validation-only'?: boolean
-    'pretrained-weights'?: string
-    plans?: string
     plan?: boolean
     'find-best'?: boolean
   }
