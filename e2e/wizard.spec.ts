@@ -233,6 +233,7 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
   await shot(page, 'wizard-09-plan')
   await next.click()
   await expect(page.getByTestId('train-dataset-id')).toHaveValue('501')
+  await expect(page.getByTestId('train-plan-first')).toContainText('Write it into nnUNet_raw')
   await shot(page, 'wizard-10-train')
   await next.click()
   await expect(page.getByTestId('results-step')).toBeVisible()

@@ -294,9 +294,16 @@ export function TrainStep() {
       <OwnTrainerCard datasetId={datasetId} configuration={configuration} fold={fold} onUse={(name) => setForm({ trainer: name, epochs: null, iterations: null })} />
       {needsPlan && (
         <div className="banner banner-warning" data-testid="train-plan-first">
-          Plan first: dataset {datasetId}{' '}
-          {notPlanned ? (dataset ? 'has not been planned and preprocessed yet' : 'is not in the nnU-Net folders') : `has not been preprocessed for ${configuration}`}. Run the Plan step
-          {notPlanned ? '' : ` with ${configuration === '3d_cascade_fullres' ? '3d_fullres' : configuration} ticked`}, then train.
+          {notPlanned && !dataset ? (
+            <>
+              Plan first: dataset {datasetId} is not in the nnU-Net folders. Write it into nnUNet_raw (Output step, “Write into nnUNet_raw”), plan it in the Plan step, then train.
+            </>
+          ) : (
+            <>
+              Plan first: dataset {datasetId} {notPlanned ? 'has not been planned and preprocessed yet' : `has not been preprocessed for ${configuration}`}. Run the Plan step
+              {notPlanned ? '' : ` with ${configuration === '3d_cascade_fullres' ? '3d_fullres' : configuration} ticked`}, then train.
+            </>
+          )}
         </div>
       )}
       <ErrorBanner
