@@ -3,7 +3,7 @@
 // photographed, the Preview's canvas is sampled to prove the label colours are drawn where the
 // labels are (and vanish when a label is hidden), and the written dataset is checked on disk.
 import { existsSync } from 'node:fs'
-import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeGuideFolders, type GuideFolders } from '../test/helpers/guideFolders'
@@ -234,6 +234,19 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
   await next.click()
   await expect(page.getByTestId('train-dataset-id')).toHaveValue('501')
   await expect(page.getByTestId('train-plan-first')).toContainText('Write it into nnUNet_raw')
+  await expect(page.getByTestId('train-few-cases')).toHaveCount(0)
+  // A dataset in nnUNet_raw with two training cases: five folds cannot be cut from it.
+  const few = join(root, 'nnunet', 'nnUNet_raw', 'Dataset777_Few', 'labelsTr')
+  await mkdir(few, { recursive: true })
+  for (const c of ['few_001', 'few_002']) await writeFile(join(few, `${c}.nii.gz`), '')
+  await page.getByTestId('step-plan').click()
+  await page.getByTestId('step-train').click()
+  await page.getByTestId('train-dataset-id').fill('777')
+  await expect(page.getByTestId('train-few-cases')).toContainText('Dataset 777 has 2 training cases')
+  await page.getByTestId('train-fold').selectOption('all')
+  await expect(page.getByTestId('train-few-cases')).toHaveCount(0)
+  await page.getByTestId('train-fold').selectOption('0')
+  await page.getByTestId('train-dataset-id').fill('501')
   await shot(page, 'wizard-10-train')
   await next.click()
   await expect(page.getByTestId('results-step')).toBeVisible()
