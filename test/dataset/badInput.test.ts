@@ -165,7 +165,7 @@ describe('bad input', () => {
   })
 
   it('several labels in one mask: an error naming the values', () => {
-    expect(only('case-10-multi', 'mask-multi-value').text).toContain('(0, 1, 2)')
+    expect(only('case-10-multi', 'mask-multi-value').text).toContain('its values: 0, 1, 2')
   })
 
   it('empty mask: a warning', () => {
