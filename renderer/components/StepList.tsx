@@ -1,8 +1,34 @@
+import type { ValidationReport } from '../../shared/api'
 import { STEPS, type StepId } from '../steps/stepList'
+import { STEP_JOBS, stepMarks, type StepRun } from '../steps/stepMarks'
+import { useJobs } from '../store/jobsStore'
+import { requestText } from '../store/projectJobs'
+import { usePrepareRequest, useProject, useSourceSpec } from '../store/projectStore'
+import { useWizard } from '../store/wizardStore'
 
-/** The wizard's steps on the side: where you are, and a way to jump anywhere. */
+/** The project's last run of each job step; Check and Write compare it with the folders and settings held now. */
+function useStepRuns(): Partial<Record<StepId, StepRun>> {
+  const runs = useProject((s) => s.runs)
+  const jobs = useJobs((s) => s.jobs)
+  const spec = useSourceSpec()
+  const prepare = usePrepareRequest().request
+  const asked: Partial<Record<StepId, unknown>> = { check: spec, write: prepare }
+  const out: Partial<Record<StepId, StepRun>> = {}
+  for (const [step, kind] of Object.entries(STEP_JOBS) as [StepId, NonNullable<(typeof STEP_JOBS)[StepId]>][]) {
+    const run = runs[kind]
+    const job = run ? jobs[run.jobId] : undefined
+    if (!run || !job) continue
+    const outdated = step in asked && run.request !== requestText(asked[step])
+    const errors = kind === 'validate' && job.state === 'done' ? ((job.result as ValidationReport | undefined)?.counts?.error ?? 0) : undefined
+    out[step] = { state: job.state, outdated, errors }
+  }
+  return out
+}
+
+/** The wizard's steps on the side: where you are, what is done or needs a look, and a way to jump anywhere. */
 export function StepList({ current, onSelect }: { current: StepId; onSelect(step: StepId): void }) {
-  const currentIndex = STEPS.findIndex((s) => s.id === current)
+  const blockers = useWizard((s) => s.blockers)
+  const marks = stepMarks(current, blockers, useStepRuns())
   return (
     <nav className="steplist" aria-label="Wizard steps">
       {(['dataset', 'nnunet'] as const).map((group) => (
@@ -11,17 +37,21 @@ export function StepList({ current, onSelect }: { current: StepId; onSelect(step
           <ol>
             {STEPS.filter((s) => s.group === group).map((s) => {
               const i = STEPS.indexOf(s)
+              const mark = s.id === current ? undefined : marks[s.id]
               return (
                 <li key={s.id}>
                   <button
                     type="button"
-                    className={`steplist-item${s.id === current ? ' active' : ''}${i < currentIndex ? ' done' : ''}`}
+                    className={`steplist-item${s.id === current ? ' active' : ''}${mark ? ` ${mark.kind}` : ''}`}
                     aria-current={s.id === current ? 'step' : undefined}
+                    title={mark?.why}
                     onClick={() => onSelect(s.id)}
                     data-testid={`step-${s.id}`}
+                    data-mark={mark?.kind}
                   >
-                    <span className="steplist-num">{i + 1}</span>
+                    <span className="steplist-num">{mark?.kind === 'done' ? '✓' : mark?.kind === 'attention' ? '!' : i + 1}</span>
                     {s.title}
+                    {mark && <span className="sr-only">{mark.kind === 'done' ? ' (done)' : ` (needs a look: ${mark.why})`}</span>}
                   </button>
                 </li>
               )

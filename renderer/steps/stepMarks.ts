@@ -1,0 +1,42 @@
+// What the side list says about each step: done, or needing attention, only where the app knows.
+// A green mark on a step merely passed by (a check with errors, a write that failed) would tell the
+// user their dataset is ready when it is not.
+import type { JobKind, JobState } from '../../shared/api'
+import { STEPS, type StepId } from './stepList'
+
+export type StepMark = { kind: 'done' | 'attention'; why: string }
+
+/** The project's last run of a step's job, as the side list needs it. */
+export interface StepRun {
+  state: JobState
+  /** It ran for other folders, labels or settings than the project holds now. */
+  outdated: boolean
+  /** Cases with errors (the check's report). */
+  errors?: number
+}
+
+/** The steps whose completion is a job of the project. */
+export const STEP_JOBS: Partial<Record<StepId, JobKind>> = { check: 'validate', write: 'prepare', plan: 'plan', train: 'train', predict: 'predict' }
+
+export function stepMarks(current: StepId, blockers: Partial<Record<StepId, string>>, runs: Partial<Record<StepId, StepRun>>): Partial<Record<StepId, StepMark>> {
+  const at = STEPS.findIndex((s) => s.id === current)
+  const marks: Partial<Record<StepId, StepMark>> = {}
+  STEPS.forEach((s, i) => {
+    const blocker = blockers[s.id]
+    if (blocker) {
+      marks[s.id] = { kind: 'attention', why: blocker }
+      return
+    }
+    if (!STEP_JOBS[s.id]) {
+      // A form or a view: passing it with nothing wrong reported is all there is to do.
+      if (i < at) marks[s.id] = { kind: 'done', why: 'Done' }
+      return
+    }
+    const run = runs[s.id]
+    if (!run || run.outdated) return
+    if (run.state === 'failed') marks[s.id] = { kind: 'attention', why: 'The last run failed: open the step to see why.' }
+    else if (run.state === 'done' && run.errors) marks[s.id] = { kind: 'attention', why: `${run.errors} case${run.errors === 1 ? ' has' : 's have'} errors.` }
+    else if (run.state === 'done') marks[s.id] = { kind: 'done', why: 'Done' }
+  })
+  return marks
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { stepMarks } from '../../renderer/steps/stepMarks'
+
+describe('stepMarks', () => {
+  it('marks passed forms done, and nothing ahead of the current step', () => {
+    const m = stepMarks('check', {}, {})
+    expect(m.start?.kind).toBe('done')
+    expect(m.sources?.kind).toBe('done')
+    expect(m.labels?.kind).toBe('done')
+    expect(m.check).toBeUndefined()
+    expect(m.output).toBeUndefined()
+  })
+
+  it('a step with a blocker needs attention, wherever it is', () => {
+    const m = stepMarks('train', { sources: 'No scans were found in the image folder.' }, {})
+    expect(m.sources).toEqual({ kind: 'attention', why: 'No scans were found in the image folder.' })
+  })
+
+  it('a job step is done only when its job succeeded for what the project holds now', () => {
+    // Passing Check, Write and Plan without running them marks none of them done.
+    expect(stepMarks('train', {}, {}).check).toBeUndefined()
+    expect(stepMarks('train', {}, { write: { state: 'done', outdated: false } }).write?.kind).toBe('done')
+    expect(stepMarks('train', {}, { write: { state: 'done', outdated: true } }).write).toBeUndefined()
+    expect(stepMarks('train', {}, { plan: { state: 'running', outdated: false } }).plan).toBeUndefined()
+    expect(stepMarks('train', {}, { plan: { state: 'failed', outdated: false } }).plan?.kind).toBe('attention')
+  })
+
+  it('a check that found errors needs attention and says how many', () => {
+    expect(stepMarks('preview', {}, { check: { state: 'done', outdated: false, errors: 2 } }).check).toEqual({ kind: 'attention', why: '2 cases have errors.' })
+    expect(stepMarks('preview', {}, { check: { state: 'done', outdated: false, errors: 1 } }).check?.why).toBe('1 case has errors.')
+    expect(stepMarks('preview', {}, { check: { state: 'done', outdated: false, errors: 0 } }).check?.kind).toBe('done')
+  })
+})
