@@ -29,11 +29,14 @@ export function SourcesStep() {
   // Problems with a folder itself are said at its field; the list below keeps the rest.
   const atField = (dir: string) => (dir.trim() ? (scan?.findings.find((f) => FIELD_CODES.has(f.code) && f.file === dir.trim())?.text ?? null) : null)
   const listed = scan?.findings.filter((f) => !(FIELD_CODES.has(f.code) && (f.file === imagesDir.trim() || labels.some((l) => l.dir.trim() === f.file)))) ?? []
+  // The write refuses these (a missing folder, two files for one case), so Next does too.
+  const scanError = scan?.findings.find((f) => f.severity === 'error')
   useEffect(() => {
     if (!spec) setBlocker('sources', labels.length === 0 ? 'Add at least one mask folder.' : 'Choose the image folder and every mask folder.')
+    else if (scanError) setBlocker('sources', scanError.text)
     else if (scan && scan.cases.length === 0) setBlocker('sources', 'No scans were found in the image folder.')
     else setBlocker('sources', null)
-  }, [spec, scan, labels.length, setBlocker])
+  }, [spec, scan, scanError, labels.length, setBlocker])
 
   return (
     <div className="stack">
