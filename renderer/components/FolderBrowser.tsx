@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { DirListing } from '../../shared/api'
 import { api } from '../api'
 import { errorText } from '../lib/format'
+import { parentFolder } from '../lib/lastFolder'
 
 interface Props {
   title: string
@@ -39,13 +40,16 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
     } catch (err) {
       if (mine !== seq.current) return
       setError(errorText(err))
-      // A start path that does not exist yet falls back to the home folder.
+      // A start path that does not exist (yet) falls back to its nearest folder that does, else home.
       if (path) {
-        try {
-          const l = await api.listDir({ showFiles: true })
-          setListing((cur) => cur ?? l)
-        } catch {
-          /* the error above already says what went wrong */
+        for (let up = parentFolder(path); ; up = up && parentFolder(up)) {
+          try {
+            const l = await api.listDir(up ? { path: up, showFiles: true } : { showFiles: true })
+            if (mine === seq.current) setListing((cur) => cur ?? l)
+            break
+          } catch {
+            if (!up) break // home cannot be read either: the error above already says what went wrong
+          }
         }
       }
     }

@@ -2,6 +2,7 @@ import { useId, useState } from 'react'
 import { api } from '../api'
 import { FolderBrowser } from './FolderBrowser'
 import { useSettings } from '../store/settingsStore'
+import { browseStart, rememberFolder } from '../lib/lastFolder'
 
 interface Props {
   label: string
@@ -27,11 +28,14 @@ export function PathPicker({ label, value, onChange, placeholder, testId, help, 
   const browse = async () => {
     let picked: string | null = null
     try {
-      picked = await api.pickFolder({ title: label, defaultPath: value || undefined })
+      picked = await api.pickFolder({ title: label, defaultPath: browseStart(value) })
     } catch {
       picked = null
     }
-    if (picked) onChange(picked)
+    if (picked) {
+      rememberFolder(picked)
+      onChange(picked)
+    }
     // Under Electron null means the user cancelled the native dialog; in browser mode there is none.
     else if (mode !== 'electron') setBrowsing(true)
   }
@@ -63,9 +67,10 @@ export function PathPicker({ label, value, onChange, placeholder, testId, help, 
       {browsing && (
         <FolderBrowser
           title={label}
-          startPath={value || undefined}
+          startPath={browseStart(value)}
           onClose={() => setBrowsing(false)}
           onPick={(p) => {
+            rememberFolder(p)
             onChange(p)
             setBrowsing(false)
           }}
