@@ -37,6 +37,10 @@ export function JobPanel({ jobId, showLog = true, logHeight, progress, finishedW
   const warn = job.state === 'done' && !!finishedWarning
   // The running message and phase ("Checking cases", "Predicting case 2 of 2") describe work in
   // progress; a finished job shows its count only.
+  // The error often is a guidance finding's own sentence: said once, with its file and what to do.
+  const failure = job.state === 'failed' ? job.error : undefined
+  const said = failure ? job.guidance?.find((g) => failure.includes(g.text)) : undefined
+  const guidance = job.guidance?.filter((g) => g !== said) ?? []
   const shownProgress = active || !job.progress ? job.progress : { ...job.progress, message: undefined, phase: undefined }
   return (
     <section className="card job" data-testid={`job-${job.kind}`} data-state={job.state}>
@@ -63,12 +67,14 @@ export function JobPanel({ jobId, showLog = true, logHeight, progress, finishedW
           <code className="mono block">{job.command.join(' ')}</code>
         </details>
       )}
-      {job.state === 'failed' && job.error && (
+      {failure && (
         <div className="banner banner-error" role="alert">
-          {job.error}
+          {failure}
+          {said?.file && <div className="finding-file mono">{said.file}</div>}
+          {said?.hint && <div className="finding-hint">What to do: {said.hint}</div>}
         </div>
       )}
-      {job.guidance && job.guidance.length > 0 && <FindingList findings={job.guidance} testId="job-guidance" />}
+      {guidance.length > 0 && <FindingList findings={guidance} testId="job-guidance" />}
       {showLog && <LogPane jobId={jobId} height={logHeight} />}
     </section>
   )
