@@ -32,7 +32,7 @@ import { assignGpus, leastBusyFirst, type GpuUse } from '../../../shared/gpuAssi
 
 const CONFIGS: { id: Configuration; text: string }[] = [
   { id: '2d', text: '2d' },
-  { id: '3d_fullres', text: '3d_fullres (the usual first choice)' },
+  { id: '3d_fullres', text: '3d_fullres (usual first choice)' },
   { id: '3d_lowres', text: '3d_lowres (first stage of the cascade)' },
   { id: '3d_cascade_fullres', text: '3d_cascade_fullres (needs 3d_lowres trained)' },
 ]
@@ -175,7 +175,7 @@ export function TrainStep() {
           unless the Plan step wrote a splits_final.json with fewer folds. Train fold “all” (every case, no validation) or add cases.
         </div>
       )}
-      <section className="card">
+      <section className="card stack">
         <div className="grid-3">
           <DatasetIdField id="tr-id" value={datasetId} onChange={(id) => setForm({ datasetId: id })} testId="train-dataset-id" />
           <div className="field">
