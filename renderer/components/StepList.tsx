@@ -4,7 +4,21 @@ import { STEP_JOBS, stepMarks, type StepRun } from '../steps/stepMarks'
 import { useJobs } from '../store/jobsStore'
 import { requestText } from '../store/projectJobs'
 import { usePrepareRequest, useProject, useSourceSpec } from '../store/projectStore'
+import { useSettings } from '../store/settingsStore'
 import { useWizard } from '../store/wizardStore'
+
+/** What the project still lacks, by the step that asks for it. */
+function useUnready(): Partial<Record<StepId, string>> {
+  const spec = useSourceSpec()
+  const { missing } = usePrepareRequest()
+  const settings = useSettings((s) => s.settings)
+  const unready: Partial<Record<StepId, string>> = {}
+  if (!spec) unready.sources = unready.labels = unready.preview = 'The image folder and the mask folders are not chosen yet.'
+  const output = missing.filter((m) => !m.includes('Sources step'))
+  if (output.length) unready.output = `Still needed: ${output.join(', ')}.`
+  if (settings && !settings.folders) unready.environment = 'The nnU-Net folders are not set yet.'
+  return unready
+}
 
 /** The project's last run of each job step; Check and Write compare it with the folders and settings held now. */
 function useStepRuns(): Partial<Record<StepId, StepRun>> {
@@ -28,7 +42,7 @@ function useStepRuns(): Partial<Record<StepId, StepRun>> {
 /** The wizard's steps on the side: where you are, what is done or needs a look, and a way to jump anywhere. */
 export function StepList({ current, onSelect }: { current: StepId; onSelect(step: StepId): void }) {
   const blockers = useWizard((s) => s.blockers)
-  const marks = stepMarks(current, blockers, useStepRuns())
+  const marks = stepMarks(current, blockers, useStepRuns(), useUnready())
   return (
     <nav className="steplist" aria-label="Wizard steps">
       {(['dataset', 'nnunet'] as const).map((group) => (

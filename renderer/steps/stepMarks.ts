@@ -18,7 +18,18 @@ export interface StepRun {
 /** The steps whose completion is a job of the project. */
 export const STEP_JOBS: Partial<Record<StepId, JobKind>> = { check: 'validate', write: 'prepare', plan: 'plan', train: 'train', predict: 'predict' }
 
-export function stepMarks(current: StepId, blockers: Partial<Record<StepId, string>>, runs: Partial<Record<StepId, StepRun>>): Partial<Record<StepId, StepMark>> {
+/**
+ * `blockers` are what the steps themselves report (marked wherever the step is). `unready` names
+ * the steps whose part of the project is still empty (no folders chosen, no nnU-Net folders set):
+ * passing one is not doing it, and skipping the dataset steps to train a dataset written elsewhere
+ * is a fair way to work, so they get no mark at all rather than a warning.
+ */
+export function stepMarks(
+  current: StepId,
+  blockers: Partial<Record<StepId, string>>,
+  runs: Partial<Record<StepId, StepRun>>,
+  unready: Partial<Record<StepId, string>> = {},
+): Partial<Record<StepId, StepMark>> {
   const at = STEPS.findIndex((s) => s.id === current)
   const marks: Partial<Record<StepId, StepMark>> = {}
   STEPS.forEach((s, i) => {
@@ -29,7 +40,7 @@ export function stepMarks(current: StepId, blockers: Partial<Record<StepId, stri
     }
     if (!STEP_JOBS[s.id]) {
       // A form or a view: passing it with nothing wrong reported is all there is to do.
-      if (i < at) marks[s.id] = { kind: 'done', why: 'Done' }
+      if (i < at && !unready[s.id]) marks[s.id] = { kind: 'done', why: 'Done' }
       return
     }
     const run = runs[s.id]

@@ -30,4 +30,11 @@ describe('stepMarks', () => {
     expect(stepMarks('preview', {}, { check: { state: 'done', outdated: false, errors: 1 } }).check?.why).toBe('1 case has errors.')
     expect(stepMarks('preview', {}, { check: { state: 'done', outdated: false, errors: 0 } }).check?.kind).toBe('done')
   })
+
+  it('a passed step whose part of the project is still empty gets no mark', () => {
+    const unready = { environment: 'The nnU-Net folders are not set.', sources: 'No folders chosen.' }
+    expect(stepMarks('train', {}, {}, unready).environment).toBeUndefined()
+    expect(stepMarks('train', {}, {}, unready).sources).toBeUndefined()
+    expect(stepMarks('train', {}, {}, {}).environment?.kind).toBe('done')
+  })
 })
