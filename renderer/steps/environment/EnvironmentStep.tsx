@@ -288,7 +288,7 @@ export function EnvironmentStep() {
         <JobPanel jobId={installId} logHeight={200} />
       </section>
 
-      <section className="card">
+      <section className="card stack">
         <h2>nnU-Net version and device</h2>
         <div className="row wrap">
           <label className="check">
@@ -323,10 +323,14 @@ export function EnvironmentStep() {
             />
             <div className="help">Fewer workers use less memory; lower it if workers die.</div>
           </div>
-          <label className="check">
-            <input type="checkbox" checked={settings.torchCompile} onChange={(e) => void update({ torchCompile: e.target.checked })} />
-            torch.compile (faster on recent GPUs; turn off if training crashes at start)
-          </label>
+          <div className="field">
+            <span className="label">torch.compile</span>
+            <label className="check">
+              <input type="checkbox" checked={settings.torchCompile} onChange={(e) => void update({ torchCompile: e.target.checked })} data-testid="torch-compile" />
+              Compile the network
+            </label>
+            <div className="help">Faster on recent GPUs; turn it off if training crashes at the start.</div>
+          </div>
         </div>
       </section>
       <FoldersCard settings={settings} />
