@@ -30,7 +30,8 @@ they finish: losses, pseudo Dice per class, epoch time and the time left.
   --gpu N                   run on GPU N only (CUDA_VISIBLE_DEVICES, numbered as nvidia-smi lists
                             them); repeat for several. With several folds, fold i trains on the
                             i-th --gpu in turn and folds on different GPUs train side by side
-                            (-f 0,1,2,3,4 --gpu 0 --gpu 1: two at a time)
+                            (-f 0,1,2,3,4 --gpu 0 --gpu 1: two at a time). This machine only:
+                            on SLURM ask for GPUs with --gpus N
   --num-gpus N              v2: one run over N GPUs (-num_gpus, DDP; CUDA only); with several
                             folds each fold is such a run, one after another
   --longer-from TRAINER     train longer: go on from this finished trainer's final checkpoint of

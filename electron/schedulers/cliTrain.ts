@@ -39,6 +39,8 @@ export async function submitTrainingsToSlurm(argv: string[], options: NonNullabl
       if (values['save-slurm']) await new SettingsStore(settingsFile()).update({ scheduler: 'local' })
       return undefined
     }
+    // SLURM gives each task its GPUs (CUDA_VISIBLE_DEVICES); numbers of this machine's GPUs mean nothing there.
+    if (values.gpu?.length) throw new UsageError('--gpu picks GPUs of this machine; on SLURM the cluster assigns them to each task: ask for them with --gpus N.')
     requireFlags(values, ['dataset', 'configuration', 'fold'])
     const datasetId = parseInteger('-d', values.dataset, 1, 999)!
     const configurations = listOf('-c', values.configuration!)

@@ -128,4 +128,19 @@ describe('folds side by side, one per GPU', () => {
     expect(span(runs, 'fold 2')[0]).toBeGreaterThanOrEqual(span(runs, 'fold 0')[1])
     expect(foldStarts(records)).toEqual([0, 1, 2].map(expectedStart))
   })
+
+  it('nnunet-wizard train --scheduler slurm --gpu 0: refused, the cluster assigns GPUs (--gpus N)', async () => {
+    process.env.NNUNET_WIZARD_DATA = await mkdtemp(join(tmpdir(), 'wizard-gpu-slurm-'))
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {})
+    let code: number
+    let said: string
+    try {
+      code = await trainCli(['-d', '4', '-c', '3d_fullres', '-f', '0', '--scheduler', 'slurm', '--gpu', '0'])
+    } finally {
+      said = err.mock.calls.map((c) => String(c[0])).join('')
+      err.mockRestore()
+    }
+    expect(code).toBe(2)
+    expect(said).toContain('--gpu picks GPUs of this machine; on SLURM the cluster assigns them to each task: ask for them with --gpus N.')
+  })
 })
