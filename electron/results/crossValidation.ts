@@ -9,9 +9,9 @@ import type { CaseResult, DatasetResults, FindBestInfo, FoldResult, FoldState, M
 import type { NnunetVersion, ResultsRequest, Settings } from '../../shared/schema'
 import { epochsFromTrainerName, parseTrainingLog } from '../../shared/trainingLog'
 import { datasetFolderName, datasetLabels } from '../nnunet/pipeline'
-import { parsePythonJson, validationSummaryFile } from './summaries'
+import { labelName, parsePythonJson, validationSummaryFile, type DatasetLabel } from './summaries'
 
-type Labels = readonly { name: string; value: number }[]
+type Labels = readonly DatasetLabel[]
 
 /** A fold whose log was written this recently, with no final checkpoint, is taken as still training. */
 export const RUNNING_WITHIN_MS = 15 * 60_000
@@ -21,11 +21,6 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 
 async function readJson(file: string): Promise<unknown> {
   return parsePythonJson(await readFile(file, 'utf8'))
-}
-
-/** "1" -> liver; a region key "(1, 2)" -> "region (1, 2)"; a label the dataset.json lacks -> "label 3". */
-export function labelName(key: string, labels: Labels): string {
-  return labels.find((l) => String(l.value) === key)?.name ?? (/^\d+$/.test(key) ? `label ${key}` : `region ${key}`)
 }
 
 /** The case id of a reference or prediction file: its name without the ending (liver_001.nii.gz -> liver_001). */

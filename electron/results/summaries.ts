@@ -21,19 +21,46 @@ async function readJson(file: string): Promise<unknown> {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
 
-/** Label names by value from a dataset.json (v2 name -> value, MSD/v1 value -> name); background and regions left out. */
-export function labelsOfDatasetJson(json: unknown): { name: string; value: number }[] {
-  const labels = (json as { labels?: unknown } | null)?.labels
+/** A label of a dataset.json; a region (region-based training) also has the values it unites. */
+export interface DatasetLabel {
+  name: string
+  /** The value in label maps and predictions: for a region, the value nnU-Net writes it back as (regions_class_order). */
+  value: number
+  region?: number[]
+}
+
+/**
+ * Labels by value from a dataset.json (v2 name -> value or region, MSD/v1 value -> name), the
+ * background and the ignore label left out. A region ("liver": [1, 2]) is the foreground entry at
+ * the same place in regions_class_order, which says the value its voxels are written back as.
+ */
+export function labelsOfDatasetJson(json: unknown): DatasetLabel[] {
+  const j = json as { labels?: unknown; regions_class_order?: unknown } | null
+  const labels = j?.labels
   if (!labels || typeof labels !== 'object' || Array.isArray(labels)) return []
-  const out: { name: string; value: number }[] = []
+  const order = Array.isArray(j!.regions_class_order) ? (j!.regions_class_order as unknown[]) : null
+  const out: DatasetLabel[] = []
+  let foreground = 0
   for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
+    if (v === 0 || k === 'ignore') continue
+    const at = foreground++
     if (typeof v === 'number' && Number.isInteger(v)) out.push({ name: k, value: v })
     else if (typeof v === 'string' && /^\d+$/.test(k)) out.push({ name: v, value: Number(k) })
+    else if (Array.isArray(v) && v.length && v.every((x) => Number.isInteger(x)) && Number.isInteger(order?.[at])) out.push({ name: k, value: order![at] as number, region: v as number[] })
   }
   return out.filter((l) => l.value > 0).sort((a, b) => a.value - b.value)
 }
 
-export async function readDatasetLabels(file: string): Promise<{ name: string; value: number }[] | undefined> {
+/**
+ * The name of a summary.json key: "1" -> liver; a region key as Python prints its tuple, "(1, 2)"
+ * or "(3,)", -> the region's name; else "label 3" or "region (4, 5)".
+ */
+export function labelName(key: string, labels: readonly DatasetLabel[]): string {
+  const tuple = (r: number[]) => `(${r.join(', ')}${r.length === 1 ? ',' : ''})`
+  return labels.find((l) => (l.region && tuple(l.region) === key) || (!l.region && String(l.value) === key))?.name ?? (/^\d+$/.test(key) ? `label ${key}` : `region ${key}`)
+}
+
+export async function readDatasetLabels(file: string): Promise<DatasetLabel[] | undefined> {
   try {
     const labels = labelsOfDatasetJson(await readJson(file))
     return labels.length ? labels : undefined
@@ -47,14 +74,19 @@ export async function readDatasetLabels(file: string): Promise<{ name: string; v
  * { Dice }, metric_per_case: [...] }; v1: { results: { mean: { "0": ..., "1": { Dice } }, all: [...] } }
  * (v1 also scores the background, which is left out).
  */
-export function validationOf(json: unknown, labels: readonly { name: string; value: number }[], file: string): ValidationSummary {
+export function validationOf(json: unknown, labels: readonly DatasetLabel[], file: string): ValidationSummary {
   const j = json as { mean?: unknown; foreground_mean?: { Dice?: unknown }; metric_per_case?: unknown[]; results?: { mean?: unknown; all?: unknown[] } } | null
   const mean = (j?.mean ?? j?.results?.mean) as Record<string, { Dice?: unknown }> | undefined
   if (!mean || typeof mean !== 'object') throw new Error(`${file} has no per-label "mean" table: it is not an nnU-Net validation summary.`)
-  const nameOf = (key: string) => labels.find((l) => String(l.value) === key)?.name ?? (/^\d+$/.test(key) ? `label ${key}` : `region ${key}`)
+  const rank = (name: string) => {
+    const i = labels.findIndex((l) => l.name === name)
+    return i < 0 ? labels.length : i
+  }
   const entries: LabelDice[] = Object.entries(mean)
     .filter(([key]) => key !== '0')
-    .map(([key, m]) => ({ key, name: nameOf(key), dice: num(m?.Dice) }))
+    .map(([key, m]) => ({ key, name: labelName(key, labels), dice: num(m?.Dice) }))
+    // In the dataset's label order: JSON objects put "2" before "(1, 2)" whatever the file says.
+    .sort((a, b) => rank(a.name) - rank(b.name))
   const known = entries.flatMap((e) => (e.dice === null ? [] : [e.dice]))
   const fg = j?.foreground_mean ? num(j.foreground_mean.Dice) : known.length ? known.reduce((a, b) => a + b, 0) / known.length : null
   const cases = (j?.metric_per_case ?? j?.results?.all ?? []).length
@@ -66,7 +98,7 @@ export function validationSummaryFile(foldDir: string, version: NnunetVersion): 
   return join(foldDir, version === 'v2' ? 'validation' : 'validation_raw', 'summary.json')
 }
 
-export async function readValidationSummary(foldDir: string, version: NnunetVersion, labels: readonly { name: string; value: number }[]): Promise<ValidationSummary | undefined> {
+export async function readValidationSummary(foldDir: string, version: NnunetVersion, labels: readonly DatasetLabel[]): Promise<ValidationSummary | undefined> {
   const file = validationSummaryFile(foldDir, version)
   try {
     return validationOf(await readJson(file), labels, file)

@@ -6,7 +6,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { labelsOfDatasetJson, parsePythonJson, plansOf, readValidationSummary } from '../../electron/results/summaries'
+import { labelName, labelsOfDatasetJson, parsePythonJson, plansOf, readValidationSummary } from '../../electron/results/summaries'
 import { validationLines } from '../../electron/cli/train'
 
 let dir: string
@@ -68,6 +68,26 @@ describe('validation summary', () => {
     await writeFile(join(fold, 'validation', 'summary.json'), JSON.stringify({ mean: { '(1, 2)': { Dice: 0.5 }, '3': { Dice: 0.1 } }, foreground_mean: { Dice: 0.3 }, metric_per_case: [] }))
     expect((await readValidationSummary(fold, 'v2', labels))!.labels.map((l) => l.name)).toEqual(['label 3', 'region (1, 2)'])
     expect(await readValidationSummary(join(dir, 'none'), 'v2', labels)).toBeUndefined()
+  })
+
+  it('names a region by its dataset.json entry: the keys nnU-Net scored a region-based training under', async () => {
+    // The dataset.json prepare --regions writes (test/nnunet/regionsIgnore.integration.test.ts), and
+    // the keys of that training's summary.json: (1, 2) is the liver region (liver + lesion).
+    const regions = labelsOfDatasetJson({ labels: { background: 0, liver: [1, 2], lesion: 2, spleen: 3 }, regions_class_order: [1, 2, 3] })
+    expect(regions).toEqual([
+      { name: 'liver', value: 1, region: [1, 2] },
+      { name: 'lesion', value: 2 },
+      { name: 'spleen', value: 3 },
+    ])
+    const fold = join(dir, 'named-regions', 'fold_0')
+    await mkdir(join(fold, 'validation'), { recursive: true })
+    await writeFile(join(fold, 'validation', 'summary.json'), JSON.stringify({ mean: { '(1, 2)': { Dice: 0.9 }, '2': { Dice: 0.4 }, '3': { Dice: 0.8 } }, foreground_mean: { Dice: 0.7 }, metric_per_case: [] }))
+    expect((await readValidationSummary(fold, 'v2', regions))!.labels.map((l) => l.name)).toEqual(['liver', 'lesion', 'spleen'])
+    // A one-value region is printed as Python's one-tuple; the ignore label is not a class.
+    const one = labelsOfDatasetJson({ labels: { background: 0, tumour: [3], ignore: 4 }, regions_class_order: [3] })
+    expect(one).toEqual([{ name: 'tumour', value: 3, region: [3] }])
+    expect(labelName('(3,)', one)).toBe('tumour')
+    expect(labelName('(1, 2)', one)).toBe('region (1, 2)')
   })
 
   it('keeps NaN inside strings as it is', () => {
