@@ -14,6 +14,15 @@ interface Props {
   onClose(): void
 }
 
+/** Drawn, not an emoji: Linux desktops without an emoji font show a box for 📁. */
+function FolderIcon() {
+  return (
+    <svg className="folder-icon" width="16" height="13" viewBox="0 0 16 13" aria-hidden="true">
+      <path d="M1 2.5A1.5 1.5 0 0 1 2.5 1h3.6l1.6 1.8h5.8A1.5 1.5 0 0 1 15 4.3v6.2a1.5 1.5 0 0 1-1.5 1.5h-11A1.5 1.5 0 0 1 1 10.5z" />
+    </svg>
+  )
+}
+
 /** Files listed under the folders; a folder of 5,000 slices says how many more there are. */
 const MAX_FILES = 200
 
@@ -112,7 +121,7 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
           {dirs.map((d) => (
             <li key={d.path}>
               <button type="button" className="dir-entry" onClick={() => void open(d.path)} data-testid="folder-entry">
-                📁 {d.name}
+                <FolderIcon /> {d.name}
               </button>
             </li>
           ))}
