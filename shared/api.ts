@@ -120,6 +120,10 @@ export interface PrepareSummary {
   written: number
   skipped: number
   failed: number
+  /** Test cases that failed, so imagesTs/labelsTs lack them (the split is kept: fixed, they are written there). */
+  testLost?: string[]
+  /** Test cases the split planned. */
+  testPlanned?: number
   cases: CaseReport[]
   warnings: number
   manifest: string

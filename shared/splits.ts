@@ -120,3 +120,17 @@ export function groupFindings(spec: { groupPattern?: string }): { severity: 'err
 
 /** The file prepare writes beside dataset.json: case id -> group (nnU-Net ignores it). */
 export const CASE_GROUPS_FILE = 'case_groups.json'
+
+/**
+ * What a test set loses to cases that fail (Write) or failed the check (Output): the split is
+ * kept, so a case fixed later goes back to the test set instead of renumbering the others.
+ */
+export function testSetLoss(lost: readonly string[], planned: number, when: 'written' | 'planned'): string {
+  const left = planned - lost.length
+  const cases = lost.length === 1 ? `${lost[0]}` : `${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ', …' : ''}`
+  const them = lost.length === 1 ? 'it' : 'them'
+  const head = when === 'written' ? `The test set lost ${cases} (failed)` : `${cases} ${lost.length === 1 ? 'is a test case' : 'are test cases'} and failed the check`
+  const will = when === 'planned' ? 'will ' : ''
+  const rest = left === 0 ? `imagesTs and labelsTs ${will}stay empty` : `imagesTs ${when === 'planned' ? 'will hold' : 'holds'} ${left} of ${planned} test cases`
+  return `${head}: ${rest}. Fix ${them} and write again (${lost.length === 1 ? 'it goes' : 'they go'} back to the test set)${when === 'planned' ? ', or before the first write choose another seed or test count' : ''}.`
+}

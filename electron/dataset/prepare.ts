@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto'
 import type { CaseMatch, CaseReport, Finding, PlannedCase, PrepareSummary } from '../../shared/api'
 import type { PrepareRequest } from '../../shared/schema'
 import { buildDatasetJsonMsd, buildDatasetJsonV2 } from '../../shared/datasetJson'
+import { testSetLoss } from '../../shared/splits'
 import { measureRegions } from './regions'
 import { writeCaseGroups } from './caseGroups'
 import { JobCancelledError, type JobContext } from '../jobs/jobManager'
@@ -416,11 +417,15 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   if (interrupted) throw new PrepareInterruptedError(keptMessage('Interrupted', written.size, Object.keys(manifest.cases).length, plan.cases.length, datasetDir))
 
   const cases = plan.cases.map((pc) => reports.get(pc.caseId) ?? reportFromManifest(pc.caseKey, manifest.cases[pc.caseId]!))
+  const testPlanned = plan.cases.filter((pc) => pc.split === 'test')
+  const testLost = testPlanned.filter((pc) => failedIds.has(pc.caseId)).map((pc) => pc.caseKey)
+  if (testLost.length) ctx.log(`warning: ${testSetLoss(testLost, testPlanned.length, 'written')}`, 'stderr')
   const result: PrepareSummary = {
     datasetDir,
     written: written.size,
     skipped: skipped.size,
     failed: failedIds.size,
+    ...(testLost.length && { testLost, testPlanned: testPlanned.length }),
     cases,
     warnings: cases.reduce((n, c) => n + c.findings.filter((f) => f.severity === 'warning').length, 0),
     manifest: manifestPath,

@@ -215,6 +215,22 @@ describe('bad input', () => {
     await rm(out, { recursive: true, force: true })
   })
 
+  it('a failed test case is named: the test set loses it and the write says so', async () => {
+    const out = join(root, '..', `${root.split('/').pop()} out-test`)
+    const req = request(guideSpec(dirs), { outDir: out, id: 13, name: 'BadTest', split: { testCount: 5, seed: 0 } })
+    const test = (await planOutput(req)).cases.filter((c) => c.split === 'test').map((c) => c.caseKey)
+    const ctx = testContext()
+    const summary = await runPrepare(req, ctx)
+    const lost = summary.cases.filter((c) => c.status === 'error' && test.includes(c.caseKey)).map((c) => c.caseKey)
+    // 11 of the 15 cases fail, so 5 test cases hold at least one of them.
+    expect(lost.length).toBeGreaterThan(0)
+    expect(summary.testLost).toEqual(lost)
+    expect(summary.testPlanned).toBe(5)
+    expect((await readdir(join(summary.datasetDir, 'imagesTs'))).length).toBe(5 - lost.length)
+    expect(ctx.lines.join('\n')).toContain(`warning: The test set lost ${lost.length === 1 ? lost[0] : lost.join(', ')} (failed)`)
+    await rm(out, { recursive: true, force: true })
+  })
+
   it('empty folder: refused before anything is written', async () => {
     const empty = join(root, '..', `${root.split('/').pop()} empty`)
     await mkdir(empty, { recursive: true })

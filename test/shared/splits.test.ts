@@ -10,7 +10,7 @@ import { runPrepare } from '../../electron/dataset'
 import { splitsStatus } from '../../electron/nnunet/splits'
 import { splitCases } from '../../shared/layout'
 import * as s from '../../shared/schema'
-import { groupByPattern, groupedFolds, groupsOfKeys, leakingGroups, parseGroupsCsv } from '../../shared/splits'
+import { groupByPattern, groupedFolds, groupsOfKeys, leakingGroups, parseGroupsCsv, testSetLoss } from '../../shared/splits'
 import { makeGuideFolders } from '../helpers/guideFolders'
 import { recordingContext } from '../nnunet/fixture'
 
@@ -118,5 +118,14 @@ describe('grouped dataset on disk', () => {
     expect((await splitsStatus({ datasetId: 71, folds: 2, write: true, overwrite: true }, settings)).source).toBe('wizard')
     // More folds than patients is refused.
     await expect(splitsStatus({ datasetId: 71, folds: 3, write: true, overwrite: true }, settings)).rejects.toThrow(/Only 2 patient groups among the 4 training cases: 3 folds need at least 3 groups/)
+  })
+})
+
+describe('testSetLoss', () => {
+  it('says what the test set keeps, and how a failed test case gets back into it', () => {
+    expect(testSetLoss(['case_06'], 1, 'written')).toBe('The test set lost case_06 (failed): imagesTs and labelsTs stay empty. Fix it and write again (it goes back to the test set).')
+    expect(testSetLoss(['a', 'b'], 5, 'planned')).toBe(
+      'a, b are test cases and failed the check: imagesTs will hold 3 of 5 test cases. Fix them and write again (they go back to the test set), or before the first write choose another seed or test count.',
+    )
   })
 })

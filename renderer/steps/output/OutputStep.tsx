@@ -2,6 +2,7 @@
 // dataset.json come from api.planOutput (the renderer never builds them), refreshed as you type.
 import { useEffect, useMemo } from 'react'
 import { NAME_RULE } from '../../../shared/layout'
+import { testSetLoss } from '../../../shared/splits'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
@@ -36,6 +37,8 @@ export function OutputStep() {
   const failedCheck = useMemo(() => new Set(checkReport?.cases?.filter((c) => c.status === 'error').map((c) => c.caseKey) ?? []), [checkReport])
 
   const errors = useMemo(() => plan?.findings.filter((f) => f.severity === 'error') ?? [], [plan])
+  const testCases = plan?.cases.filter((c) => c.split === 'test') ?? []
+  const testLost = testCases.filter((c) => failedCheck.has(c.caseKey)).map((c) => c.caseKey)
   const stale = !!request && JSON.stringify(request) !== requestKey
   useEffect(() => {
     if (missing.length) setBlocker('output', `Still needed: ${missing.join(', ')}.`)
@@ -162,9 +165,14 @@ export function OutputStep() {
                 {plural(plan.cases.filter((c) => c.split === 'train').length, 'training case')}, {plural(plan.cases.filter((c) => c.split === 'test').length, 'test case')}
               </div>
               {failedCheck.size > 0 && (
-                <div className="banner banner-warning small" data-testid="check-left-out">
+                <div className="banner banner-warning small stack-tight" data-testid="check-left-out">
+                  <div>
                   {plural(failedCheck.size, 'case')} failed the check ({[...failedCheck].slice(0, 5).join(', ')}
-                  {failedCheck.size > 5 ? ', …' : ''}) and will be left out when the dataset is written: {plural(plan.cases.filter((c) => c.split === 'train' && !failedCheck.has(c.caseKey)).length, 'training case')} remain.
+                  {failedCheck.size > 5 ? ', …' : ''}) and will be left out when the dataset is written: {plural(plan.cases.filter((c) => c.split === 'train' && !failedCheck.has(c.caseKey)).length, 'training case')}
+                  {testCases.length > 0 && ` and ${plural(testCases.filter((c) => !failedCheck.has(c.caseKey)).length, 'test case')}`} remain. The folders and dataset.json below are planned for every case; the written dataset.json counts
+                  only the cases written.
+                  </div>
+                  {testLost.length > 0 && <div data-testid="check-test-lost">{testSetLoss(testLost, testCases.length, 'planned')}</div>}
                 </div>
               )}
               <pre className="tree" data-testid="output-tree">

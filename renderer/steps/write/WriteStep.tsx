@@ -2,6 +2,7 @@
 // are skipped on a second run), with progress, cancel and a summary.
 import type { PrepareSummary } from '../../../shared/api'
 import { groupCaseFindings } from '../../../shared/findingGroups'
+import { testSetLoss } from '../../../shared/splits'
 import { api } from '../../api'
 import { CopyButton } from '../../components/CopyButton'
 import { ErrorBanner } from '../../components/ErrorBanner'
@@ -70,6 +71,11 @@ export function WriteStep() {
             <OpenFolderButton path={summary.datasetDir} />
             <CopyButton text={summary.datasetDir} label="Copy path" />
           </div>
+          {summary.testLost?.length ? (
+            <div className="banner banner-warning" data-testid="write-test-lost">
+              {testSetLoss(summary.testLost, summary.testPlanned ?? summary.testLost.length, 'written')}
+            </div>
+          ) : null}
           <FindingList findings={caseFindings ?? []} />
           <div className="row">
             <button type="button" className="btn btn-primary" onClick={() => setStep('environment')}>
