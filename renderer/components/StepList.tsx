@@ -5,6 +5,7 @@ import { useJobs } from '../store/jobsStore'
 import { requestText } from '../store/projectJobs'
 import { usePrepareRequest, useProject, useSourceSpec } from '../store/projectStore'
 import { useSettings } from '../store/settingsStore'
+import { useTrainQueue } from '../store/trainQueue'
 import { useWizard } from '../store/wizardStore'
 
 /** What the project still lacks, by the step that asks for it. */
@@ -26,10 +27,12 @@ function useStepRuns(): Partial<Record<StepId, StepRun>> {
   const jobs = useJobs((s) => s.jobs)
   const spec = useSourceSpec()
   const prepare = usePrepareRequest().request
+  // Trainings start through the run queue, not as a run of the project: its newest one counts.
+  const queued = useTrainQueue((s) => s.started.findLast((e) => e.kind === 'train' && e.jobId)?.jobId)
   const asked: Partial<Record<StepId, unknown>> = { check: spec, write: prepare }
   const out: Partial<Record<StepId, StepRun>> = {}
   for (const [step, kind] of Object.entries(STEP_JOBS) as [StepId, NonNullable<(typeof STEP_JOBS)[StepId]>][]) {
-    const run = runs[kind]
+    const run = step === 'train' && queued ? { jobId: queued, request: '' } : runs[kind]
     const job = run ? jobs[run.jobId] : undefined
     if (!run || !job) continue
     const outdated = step in asked && run.request !== requestText(asked[step])
