@@ -121,6 +121,11 @@ export function ResultsStep() {
   useEffect(() => () => (downloadHtml ? URL.revokeObjectURL(downloadHtml) : undefined), [downloadHtml])
 
   const testNeedsScoring = results?.test.find((t) => t.state !== 'evaluated' && t.predictions > 0)
+  // The chosen folder as read: none (not there yet) or no predictions in it is nothing to score.
+  const chosenTest = results?.test.find((t) => t.folder === testFolder)
+  const nothingToScore = !!results && (!chosenTest || chosenTest.predictions === 0)
+  // A failed scoring is old news once the folder has scores (e.g. Predict scored it since).
+  const evaluateShown = evaluate.jobId && !(evaluate.job?.state === 'failed' && chosenTest?.state === 'evaluated')
 
   return (
     <div className="stack" data-testid="results-step">
@@ -151,15 +156,20 @@ export function ResultsStep() {
             {loading ? 'Reading…' : 'Read again'}
           </button>
           {testFolder && results?.labelsTs && (
-            <button type="button" className="btn btn-primary" disabled={isActive(evaluate.job)} onClick={() => evaluate.start(() => api.evaluateTest({ datasetId: datasetId!, predictions: testFolder }))} data-testid="results-evaluate">
+            <button type="button" className="btn btn-primary" disabled={isActive(evaluate.job) || nothingToScore} onClick={() => evaluate.start(() => api.evaluateTest({ datasetId: datasetId!, predictions: testFolder }))} data-testid="results-evaluate">
               Score the test predictions (nnU-Net’s evaluator)
             </button>
+          )}
+          {testFolder && results?.labelsTs && nothingToScore && (
+            <span className="small muted" data-testid="results-nothing-to-score">
+              No predictions in {testFolder} yet: predict imagesTs into it in the Predict step, then score them here.
+            </span>
           )}
           {testNeedsScoring && <span className="small muted">{testNeedsScoring.state === 'stale' ? 'The predictions are newer than their scores.' : 'The test predictions are not scored yet.'}</span>}
           {results && !results.labelsTs && <span className="small muted">No labelsTs in this dataset: test predictions cannot be scored.</span>}
         </div>
         <ErrorBanner error={error ?? evaluate.error} title="Results" />
-        {evaluate.jobId && <JobPanel jobId={evaluate.jobId} logHeight={140} />}
+        {evaluateShown && <JobPanel jobId={evaluate.jobId} logHeight={140} />}
       </section>
 
       {results && (
