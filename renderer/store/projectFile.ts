@@ -7,9 +7,15 @@ import { projectFileOf, useProject } from './projectStore'
 import { useWizard } from './wizardStore'
 
 /** Saves to `path` (Save as) or to the project's own file; false with the reason shown when it fails. */
+/** A typed name without an ending gets the project file's ("liver" -> "liver.nnwizard.json"), so Open and the recent list know it. */
+export function projectFilePath(path: string): string {
+  const p = path.trim()
+  return !p || /\.json$/i.test(p) ? p : `${p}.nnwizard.json`
+}
+
 export async function saveProject(path?: string): Promise<boolean> {
   const p = useProject.getState()
-  const target = (path ?? p.projectPath ?? '').trim()
+  const target = projectFilePath(path ?? p.projectPath ?? '')
   if (!target) return false
   try {
     await flushProject() // a pending autosave of the draft lands first, so the draft is then removed
