@@ -4,7 +4,7 @@
 // Dice curves and the log; a finished one its final Dice per label.
 // The form is part of the project (useProjectForm); what it offers comes from facts: the
 // configurations the dataset's plans contain, the device detection found.
-import { useEffect, useMemo, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { FolderStatus, JobInfo, ValidationSummary } from '../../../shared/api'
 import type { Configuration, Fold, TrainRequest } from '../../../shared/schema'
 import { useProjectForm } from '../../store/projectForms'
@@ -145,13 +145,17 @@ export function TrainStep() {
           plans: form.plans ? shownPlans(form.plans, dataset) : undefined,
         }
 
+  const queueCard = useRef<HTMLDivElement>(null)
   const add = (folds: Fold[], opts?: { thenFindBest?: boolean }) => {
     setError(null)
     const reqs = folds.map(request)
     if (reqs.some((r) => !r)) return
     // One fold per GPU starts on the least busy ticked GPU (a single fold too).
     const pending = [...started.filter((e) => running.includes(e.id)), ...waiting]
-    void enqueue(assignGpus(reqs as TrainRequest[], gpuUse === 'per-fold' ? leastBusyFirst(gpus, pending) : gpus, gpuUse), opts)
+    // The queue and the live run sit below four cards: show them the run just started.
+    void enqueue(assignGpus(reqs as TrainRequest[], gpuUse === 'per-fold' ? leastBusyFirst(gpus, pending) : gpus, gpuUse), opts).then(() => {
+      if (!useTrainQueue.getState().error) queueCard.current?.scrollIntoView({ behavior: 'smooth', block: 'start' })
+    })
   }
 
   const runJobs = Object.values(jobs)
@@ -315,7 +319,9 @@ export function TrainStep() {
         }}
       />
       <TrainLongerCard models={folderStatus?.trainings ?? []} datasetId={datasetId} configuration={configuration} v1={v1} />
-      <QueueCard />
+      <div ref={queueCard}>
+        <QueueCard />
+      </div>
       <FindBestCard datasetId={datasetId} />
       {runJobs.length > 1 && (
         <div className="row small">
