@@ -207,7 +207,19 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: st
       continue
     }
     const diffs = compareGeometry(geometry, geometryOf(mask))
-    for (const d of diffs) {
+    // Another grid in size and in two more ways is not a resampling slip: most likely the mask of
+    // another scan. Said once, with every difference, instead of four errors for one file.
+    const otherScan = diffs.length >= 3 && diffs.some((d) => d.field === 'size')
+    if (otherScan) {
+      findings.push({
+        severity: 'error',
+        code: 'size-mismatch',
+        file: path,
+        text: `The "${name}" mask does not match its image ${basename(input.image)} and looks like the mask of another scan: ${diffs.map(describeDifference).join('; ')}.`,
+        hint: 'Check that this file belongs to this scan (a mask copied under the wrong case name?); replace it with the mask drawn on this image.',
+      })
+    }
+    for (const d of otherScan ? [] : diffs) {
       findings.push({
         severity: 'error',
         code: `${d.field}-mismatch`,

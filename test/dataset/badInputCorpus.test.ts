@@ -279,6 +279,14 @@ function nrrdKinds(): Kind[] {
     badMask('mask-spacing', '.nrrd', mask({ spacing: [liver.spacing[0]!, liver.spacing[1]!, 3.5] }), /spacing differs/, 'spacing-mismatch'),
     badMask('mask-origin', '.nrrd', mask({ origin: [liver.origin[0]! + 5, liver.origin[1]!, liver.origin[2]!] }), /origin differs/, 'origin-mismatch'),
     badMask('mask-direction', '.nrrd', mask({ direction: Float64Array.from(liver.direction as Float64Array, (v, i) => (i === 0 ? -v : v)) }), /direction/, 'direction-mismatch'),
+    // Another grid in size, spacing and origin: one error that says it is another scan's mask and lists all three.
+    badMask(
+      'mask-of-another-scan',
+      '.nrrd',
+      mask({ size: [nx, ny, nz - 2], spacing: [1.5, 1.5, 1.5], origin: [liver.origin[0]! + 100, liver.origin[1]!, liver.origin[2]!] }, liverU8.slice(0, nx * ny * (nz - 2))),
+      /looks like the mask of another scan: size 122x101x28 differs.*; spacing differs.*; origin differs/,
+      'size-mismatch',
+    ),
   ]
 }
 
