@@ -196,7 +196,7 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: st
       findings.push(
         input.allowMissingMask
           ? { severity: 'warning', code: 'mask-missing', text: `No "${name}" mask for case "${input.caseKey}" in ${dir}: "${name}" is left empty for this case (--allow-missing-mask).` }
-          : { severity: 'error', code: 'mask-missing', text: `No "${name}" mask for case "${input.caseKey}" in ${dir}.`, hint: `Add ${input.caseKey} with the same name as the image to that folder, or allow missing masks (--allow-missing-mask, or the checkbox in Sources) to treat "${name}" as absent in this case.` },
+          : { severity: 'error', code: 'mask-missing', text: `No "${name}" mask for case "${input.caseKey}" in ${dir}.`, hint: `Add ${input.caseKey} with the same name as the image to that folder, or tick “Cases may lack a mask” in Sources (--allow-missing-mask on the command line) to treat "${name}" as absent in this case.` },
       )
       masks.push(null)
       continue

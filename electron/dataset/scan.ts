@@ -112,7 +112,7 @@ export async function scanSources(spec: SourceSpec): Promise<ScanResult> {
       code: 'mask-missing',
       file: l.dir,
       text: `${missing.length} case${missing.length === 1 ? '' : 's'} ${missing.length === 1 ? 'has' : 'have'} no "${name}" mask in ${l.dir}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`,
-      hint: spec.allowMissingMask ? `"${name}" is left empty in those cases.` : `Those cases will fail. Add the missing masks, or allow missing masks (--allow-missing-mask) to leave "${name}" empty in them.`,
+      hint: spec.allowMissingMask ? `"${name}" is left empty in those cases.` : `Those cases will fail. Add the missing masks, or tick “Cases may lack a mask” in Sources (--allow-missing-mask on the command line) to leave "${name}" empty in them.`,
     })
   })
   return { cases, unmatched, findings }

@@ -178,7 +178,7 @@ describe('bad input', () => {
     const f = only('case-12-missing', 'mask-missing')
     expect(f.severity).toBe('error')
     expect(f.text).toBe(`No "tumor" mask for case "case-12-missing" in ${dirs.tumor}.`)
-    expect(f.hint).toMatch(/allow missing masks/)
+    expect(f.hint).toMatch(/tick “Cases may lack a mask” in Sources \(--allow-missing-mask on the command line\)/)
   })
 
   it('2D image', () => {
