@@ -166,7 +166,7 @@ interface CheckedCase {
  * Reads and checks one case; merges its masks when every check passed. With `carry` (staging),
  * the image is read through the carry path when its payload allows, without decoding it.
  */
-async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: string } = {}): Promise<CheckedCase> {
+async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: string; partialLabel?: boolean } = {}): Promise<CheckedCase> {
   const findings: Finding[] = []
   const report = (extra: Partial<CaseReport> = {}): CaseReport => ({ caseKey: input.caseKey, status: statusOf(findings), findings, voxelCounts: {}, overlapVoxels: 0, ...extra })
   if (!input.image) {
@@ -246,10 +246,14 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: st
     masks.push(diffs.length ? null : mask.data)
   }
 
-  if (findings.some((f) => f.severity === 'error')) {
-    return { report: report({ geometry, imageType: image.componentType, voxelCounts: foreground, rawVoxelCounts: foreground }), image, label: null, carry, imageWriting }
-  }
   const voxels = image.size.reduce((a, b) => a * b, 1)
+  if (findings.some((f) => f.severity === 'error')) {
+    // Never written; a preview still draws the masks that lie on the image's grid, so the user sees what is wrong.
+    const partial = opts.partialLabel ? mergeMasks(voxels, masks) : null
+    // The preview counts what it draws (0 for a mask off the grid); the check counts each mask's own foreground.
+    const shown = partial ? Object.fromEntries(input.labelNames.map((n, k) => [n, partial.visible[k] ?? 0])) : foreground
+    return { report: report({ geometry, imageType: image.componentType, voxelCounts: shown, rawVoxelCounts: foreground }), image, label: partial?.label ?? null, carry, imageWriting }
+  }
   const merged = mergeMasks(voxels, masks)
   const voxelCounts = Object.fromEntries(input.labelNames.map((n, k) => [n, merged.visible[k] ?? 0]))
   if (merged.overlap > 0) {
@@ -261,13 +265,13 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: st
 }
 
 export async function inspectCase(task: InspectTask): Promise<InspectResult> {
-  const { report, image, label } = await checkCase(task.input)
+  const { report, image, label } = await checkCase(task.input, { partialLabel: task.want === 'preview' })
   if (task.want === 'preview') {
     if (!image || !report.geometry) {
       const why = report.findings.find((f) => f.severity === 'error')?.text ?? 'the image cannot be read.'
       throw new Error(`Case "${task.input.caseKey}" cannot be previewed: ${why}`)
     }
-    // A case with errors still shows its image, with an empty label map, so the user can see why.
+    // A case with errors still shows its image and the masks that fit it, so the user can see why.
     const labelData = label ?? new Uint8Array(image.data!.length)
     return { report, ...viewerVolumes(report.geometry, image.data!, labelData, task.maxVoxels) }
   }

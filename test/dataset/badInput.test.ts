@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import type { Image } from 'itk-wasm'
 import { imageIo, TOTALSEG } from '../helpers/guideFolders'
 import { hashTree } from '../helpers/nifti'
-import { planOutput, runPrepare, scanSources, validateSources, PrepareRefusedError } from '../../electron/dataset'
+import { planOutput, previewCase, runPrepare, scanSources, validateSources, PrepareRefusedError } from '../../electron/dataset'
 import type { CaseReport, ValidationReport } from '../../shared/api'
 import { guideSpec, request, testContext } from './support'
 
@@ -213,6 +213,18 @@ describe('bad input', () => {
     expect(missing.voxelCounts).toEqual({ organ: 39350, tumor: 0 })
     expect(await hashTree(root)).toEqual(sourceHashes)
     await rm(out, { recursive: true, force: true })
+  })
+
+  it('a case with errors previews the masks that fit its image: the off-grid one is left out', async () => {
+    const p = await previewCase({ sources: guideSpec(dirs), caseKey: 'case-5-size' })
+    expect(p.report.status).toBe('error')
+    const counts = [0, 0, 0]
+    for (const v of p.label.subarray(352)) counts[v]!++
+    // organ (1): its mask is 2 slices short, so none; tumor (2): the spleen mask, all 9630 voxels.
+    expect(counts.slice(1)).toEqual([0, 9630])
+    // The legend counts what is drawn; the mask's own foreground stays in rawVoxelCounts.
+    expect(p.report.voxelCounts).toEqual({ organ: 0, tumor: 9630 })
+    expect(p.report.rawVoxelCounts!.organ).toBeGreaterThan(0)
   })
 
   it('a failed test case is named: the test set loses it and the write says so', async () => {
