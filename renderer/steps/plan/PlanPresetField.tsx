@@ -72,7 +72,10 @@ export function PlanPresetField({ form, onChange, v1 }: { form: PresetForm; onCh
             onChange={(e) => onChange({ gpuTarget: e.target.value === '' ? null : Number(e.target.value) })}
             data-testid="plan-gpu-target"
           />
-          <div className="help">Only for a GPU of another size; it changes patch and batch size. Plan the preset’s own target first as a baseline.</div>
+          <div className="help">
+            What the network may use, not the card’s size: the preset plans for {planPreset(preset).targetGb} GB on a card of {planPreset(preset).gpus.replace(/ of GPU memory$/, '')}. Only for a GPU of another size; it changes
+            patch and batch size. Plan the preset’s own target first as a baseline.
+          </div>
         </div>
         <div className="field">
           <label htmlFor="plan-plans-name">Plans name</label>
