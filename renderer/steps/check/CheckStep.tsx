@@ -84,6 +84,11 @@ export function CheckStep() {
               </select>
             </label>
           </div>
+          {job?.endedAt !== undefined && (
+            <p className="small muted" data-testid="checked-at">
+              Checked at {new Date(job.endedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}. Files changed on disk since then are seen when you check again.
+            </p>
+          )}
           <FindingList findings={report.findings} />
           <OutlierList outliers={report.outliers ?? []} />
           {groups.length > 0 && (
