@@ -11,6 +11,13 @@ const EMPTY_METRICS: never[] = []
 
 const NO_LABELS: CurveLabel[] = []
 
+/** How an ended training reads: finished as planned, or stopped early (cancelled, failed, or a stop after an epoch). */
+function ended(state: JobInfo['state'], finished: number, total: number | undefined): string {
+  const epochs = `${finished} epoch${finished === 1 ? '' : 's'}`
+  if (state === 'done') return total && finished >= total ? `Finished all ${epochs}` : `Ended after ${epochs}`
+  return `Stopped after ${epochs}`
+}
+
 export function TrainingProgress({ job, plannedEpochs, labels = NO_LABELS }: { job: JobInfo; plannedEpochs?: number; labels?: readonly CurveLabel[] }) {
   const metrics = useJobs((s) => s.metrics[job.id] ?? job.metrics ?? EMPTY_METRICS)
   const p = trainingProgress(metrics, plannedEpochs)
@@ -34,8 +41,10 @@ export function TrainingProgress({ job, plannedEpochs, labels = NO_LABELS }: { j
           <span data-testid="train-phase">{phase}</span>
         ) : p.current > 0 || p.finished > 0 ? (
           <span>
-            {active ? `Epoch ${epochText}` : `Stopped after ${p.finished} epoch${p.finished === 1 ? '' : 's'}`}
+            {active ? `Epoch ${epochText}` : ended(job.state, p.finished, p.total)}
             {active && p.total ? ` of ${p.total}` : ''}
+            {/* The time left counts epochs only: the validation after the last one can take minutes more on a CPU. */}
+            {active && p.total && epochText === p.total ? ' · then the final validation of every validation case' : ''}
             {lr !== undefined ? ` · learning rate ${Number(lr.toPrecision(3))}` : ''}
           </span>
         ) : (
