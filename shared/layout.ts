@@ -244,3 +244,12 @@ export function treePreview(folderName: string, cases: PlannedCase[], perFolder 
   })
   return lines
 }
+
+// The app's names for two options, shared by the checkboxes and by the hints that point at them
+// (with the command line's flag after), so a renamed checkbox cannot leave a hint behind.
+export const ALLOW_MISSING_OPTION = 'Cases may lack a mask'
+export const REPLACE_OPTION = 'Replace a dataset folder that already exists'
+/** "tick “Cases may lack a mask” in Sources (--allow-missing-mask on the command line)" */
+export const ALLOW_MISSING_HINT = `tick “${ALLOW_MISSING_OPTION}” in Sources (--allow-missing-mask on the command line)`
+/** "tick “Replace a dataset folder that already exists” on the Output step (--overwrite on the command line)" */
+export const REPLACE_HINT = `tick “${REPLACE_OPTION}” on the Output step (--overwrite on the command line)`

@@ -17,6 +17,7 @@ import { reduceForPreview } from '../imaging/reduce'
 import { describeNonFinite, formatValues, judgeMask, maskValues, mergeMasks, nonFiniteOf } from './maskRules'
 import { inBodyByName } from './bodyOverlap'
 import { overlapPairs } from './regions'
+import { ALLOW_MISSING_HINT } from '../../shared/layout'
 
 export interface CaseInput {
   caseKey: string
@@ -196,7 +197,7 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: st
       findings.push(
         input.allowMissingMask
           ? { severity: 'warning', code: 'mask-missing', text: `No "${name}" mask for case "${input.caseKey}" in ${dir}: "${name}" is left empty for this case (--allow-missing-mask).` }
-          : { severity: 'error', code: 'mask-missing', text: `No "${name}" mask for case "${input.caseKey}" in ${dir}.`, hint: `Add ${input.caseKey} with the same name as the image to that folder, or tick “Cases may lack a mask” in Sources (--allow-missing-mask on the command line) to treat "${name}" as absent in this case.` },
+          : { severity: 'error', code: 'mask-missing', text: `No "${name}" mask for case "${input.caseKey}" in ${dir}.`, hint: `Add ${input.caseKey} with the same name as the image to that folder, or ${ALLOW_MISSING_HINT} to treat "${name}" as absent in this case.` },
       )
       masks.push(null)
       continue

@@ -4,7 +4,7 @@ import { access, constants, readdir, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Finding, OutputPlan, ScanResult } from '../../shared/api'
 import type { PrepareRequest } from '../../shared/schema'
-import { checkDatasetId, checkDatasetName, checkLabelNames, checkPrefix, checkSplit, datasetFolderName, defaultPrefix, ID_RANGE, planCases, testCountFor, treePreview } from '../../shared/layout'
+import { checkDatasetId, checkDatasetName, checkLabelNames, checkPrefix, checkSplit, datasetFolderName, defaultPrefix, ID_RANGE, planCases, REPLACE_HINT, testCountFor, treePreview } from '../../shared/layout'
 import { buildDatasetJsonMsd, buildDatasetJsonV2 } from '../../shared/datasetJson'
 import { ignoreLabelFindings } from '../../shared/ignoreLabel'
 import { groupFindings } from '../../shared/splits'
@@ -175,11 +175,11 @@ export async function planDetailed(req: PrepareRequest, opts: { byContent?: bool
   const planned = cases.map((c) => ({ caseKey: c.caseKey, caseId: c.caseId, sources: caseSources(byKey.get(c.caseKey)!, labelNames) }))
   const recorded: KnownCases = target.manifest && target.state === 'resumable' ? await knownCases(datasetDir, target.manifest, planned, opts.byContent ?? false) : { known: new Map(), untied: 0, entries: [] }
   if (target.state === 'foreign' && !output.overwrite) {
-    findings.push({ severity: 'error', code: 'target-not-empty', file: datasetDir, text: `${datasetDir} already exists and was not made by nnU-Net Wizard (it holds ${target.entries.slice(0, 3).join(', ')}${target.entries.length > 3 ? ', …' : ''}).`, hint: 'Choose another output folder, id or name, or replace its contents: tick “Replace a dataset folder that already exists” on the Output step (--overwrite on the command line).' })
+    findings.push({ severity: 'error', code: 'target-not-empty', file: datasetDir, text: `${datasetDir} already exists and was not made by nnU-Net Wizard (it holds ${target.entries.slice(0, 3).join(', ')}${target.entries.length > 3 ? ', …' : ''}).`, hint: `Choose another output folder, id or name, or replace its contents: ${REPLACE_HINT}.` })
   } else if (target.state === 'bad-manifest' && !output.overwrite) {
-    findings.push({ severity: 'error', code: 'manifest-invalid', file: join(datasetDir, MANIFEST_FILE), text: `${datasetDir} cannot be resumed: ${target.problem}. The manifest was damaged or edited, so nothing in this folder is trusted or deleted.`, hint: 'Rewrite the dataset with --overwrite (the checkbox "Replace a dataset folder"), or choose another output folder.' })
+    findings.push({ severity: 'error', code: 'manifest-invalid', file: join(datasetDir, MANIFEST_FILE), text: `${datasetDir} cannot be resumed: ${target.problem}. The manifest was damaged or edited, so nothing in this folder is trusted or deleted.`, hint: `Replace it (${REPLACE_HINT}), or choose another output folder.` })
   } else if (target.state === 'other-settings' && !output.overwrite) {
-    findings.push({ severity: 'error', code: 'target-other-settings', file: datasetDir, text: `${datasetDir} was written by an earlier run with other settings (labels, prefix, split, sources or whether source paths are recorded differ), so it cannot be resumed.`, hint: 'Replace it (“Replace a dataset folder that already exists” on the Output step, --overwrite on the command line) or choose another output folder.' })
+    findings.push({ severity: 'error', code: 'target-other-settings', file: datasetDir, text: `${datasetDir} was written by an earlier run with other settings (labels, prefix, split, sources or whether source paths are recorded differ), so it cannot be resumed.`, hint: `Replace it (${REPLACE_HINT}), or choose another output folder.` })
   } else if ((target.state === 'foreign' || target.state === 'other-settings' || target.state === 'bad-manifest') && output.overwrite) {
     findings.push({ severity: 'warning', code: 'target-replaced', file: datasetDir, text: `${datasetDir} is not empty; its contents will be replaced.` })
   } else if (target.state === 'resumable' && !output.overwrite && movedCases(target.manifest!, cases, recorded).length > 0) {

@@ -7,6 +7,7 @@ import type { CaseMatch, Finding, ScanResult } from '../../shared/api'
 import type { SourceSpec } from '../../shared/schema'
 import { naturalCompare } from '../../shared/naturalSort'
 import { VOLUME_EXTENSIONS, volumeExtension } from '../imaging/volume'
+import { ALLOW_MISSING_HINT } from '../../shared/layout'
 
 /** Pixel-data companions of .nhdr/.mhd headers (and Analyze .img): read through their header, never a case. */
 const DATA_FILE = /\.(raw|zraw|img|dat)(\.gz)?$/i
@@ -112,7 +113,7 @@ export async function scanSources(spec: SourceSpec): Promise<ScanResult> {
       code: 'mask-missing',
       file: l.dir,
       text: `${missing.length} case${missing.length === 1 ? '' : 's'} ${missing.length === 1 ? 'has' : 'have'} no "${name}" mask in ${l.dir}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`,
-      hint: spec.allowMissingMask ? `"${name}" is left empty in those cases.` : `Those cases will fail. Add the missing masks, or tick “Cases may lack a mask” in Sources (--allow-missing-mask on the command line) to leave "${name}" empty in them.`,
+      hint: spec.allowMissingMask ? `"${name}" is left empty in those cases.` : `Those cases will fail. Add the missing masks, or ${ALLOW_MISSING_HINT} to leave "${name}" empty in them.`,
     })
   })
   return { cases, unmatched, findings }

@@ -1,7 +1,7 @@
 // Output: layout, id, name, split and dataset.json metadata. The folder tree and the exact
 // dataset.json come from api.planOutput (the renderer never builds them), refreshed as you type.
 import { useEffect, useMemo } from 'react'
-import { NAME_RULE } from '../../../shared/layout'
+import { NAME_RULE, REPLACE_OPTION } from '../../../shared/layout'
 import { testSetLoss } from '../../../shared/splits'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
@@ -93,7 +93,7 @@ export function OutputStep() {
           {folders && output.layout === 'msd' && <p className="help">An MSD task is converted into nnU-Net’s raw folder in the Plan step (“convert from MSD”).</p>}
           <label className="check">
             <input type="checkbox" checked={output.overwrite} onChange={(e) => set({ overwrite: e.target.checked })} />
-            Replace a dataset folder that already exists
+            {REPLACE_OPTION}
           </label>
           <label className="check">
             <input type="checkbox" checked={!output.sourcePaths} onChange={(e) => set({ sourcePaths: !e.target.checked })} data-testid="no-source-paths" />

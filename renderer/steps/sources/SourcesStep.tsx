@@ -2,6 +2,7 @@
 // after the folders stop changing).
 import { useEffect, useState } from 'react'
 import { api } from '../../api'
+import { ALLOW_MISSING_OPTION } from '../../../shared/layout'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
 import { PathPicker } from '../../components/PathPicker'
@@ -60,7 +61,7 @@ export function SourcesStep() {
           </button>
           <label className="check">
             <input type="checkbox" checked={allowMissingMask} onChange={(e) => setAllowMissingMask(e.target.checked)} />
-            Cases may lack a mask (treated as empty)
+            {ALLOW_MISSING_OPTION} (treated as empty)
           </label>
         </div>
       </section>
