@@ -8,16 +8,15 @@ import { useSettings } from '../store/settingsStore'
 import { useTrainQueue } from '../store/trainQueue'
 import { useWizard } from '../store/wizardStore'
 
-/** What the project still lacks, by the step that asks for it. */
-function useUnready(): Partial<Record<StepId, string>> {
+/** The steps whose part of the project is still empty: no folders chosen, no output, no nnU-Net folders. */
+function useUnready(): ReadonlySet<StepId> {
   const spec = useSourceSpec()
   const { missing } = usePrepareRequest()
   const settings = useSettings((s) => s.settings)
-  const unready: Partial<Record<StepId, string>> = {}
-  if (!spec) unready.sources = unready.labels = unready.preview = 'The image folder and the mask folders are not chosen yet.'
-  const output = missing.filter((m) => !m.includes('Sources step'))
-  if (output.length) unready.output = `Still needed: ${output.join(', ')}.`
-  if (settings && !settings.folders) unready.environment = 'The nnU-Net folders are not set yet.'
+  const unready = new Set<StepId>()
+  if (!spec) for (const step of ['sources', 'labels', 'preview'] as const) unready.add(step)
+  if (missing.some((m) => !m.includes('Sources step'))) unready.add('output')
+  if (settings && !settings.folders) unready.add('environment')
   return unready
 }
 

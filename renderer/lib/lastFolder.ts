@@ -9,8 +9,7 @@ export function parentFolder(path: string): string | null {
   if (cut < 0) return null
   const parent = trimmed.slice(0, cut)
   // "/a" → "/", "C:\\a" → "C:\\": a root keeps its separator.
-  if (parent === '' || /^[A-Za-z]:$/.test(parent)) return trimmed.slice(0, cut + 1) === path ? null : trimmed.slice(0, cut + 1)
-  return parent
+  return parent === '' || /^[A-Za-z]:$/.test(parent) ? trimmed.slice(0, cut + 1) : parent
 }
 
 export function rememberFolder(path: string): void {

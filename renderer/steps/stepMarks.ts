@@ -28,7 +28,7 @@ export function stepMarks(
   current: StepId,
   blockers: Partial<Record<StepId, string>>,
   runs: Partial<Record<StepId, StepRun>>,
-  unready: Partial<Record<StepId, string>> = {},
+  unready: ReadonlySet<StepId> = new Set(),
 ): Partial<Record<StepId, StepMark>> {
   const at = STEPS.findIndex((s) => s.id === current)
   const marks: Partial<Record<StepId, StepMark>> = {}
@@ -40,7 +40,7 @@ export function stepMarks(
     }
     if (!STEP_JOBS[s.id]) {
       // A form or a view: passing it with nothing wrong reported is all there is to do.
-      if (i < at && !unready[s.id]) marks[s.id] = { kind: 'done', why: 'Done' }
+      if (i < at && !unready.has(s.id)) marks[s.id] = { kind: 'done', why: 'Done' }
       return
     }
     const run = runs[s.id]
