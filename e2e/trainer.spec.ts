@@ -73,6 +73,9 @@ test.describe('Own trainer and loss', () => {
     const job = card.getByTestId('job-trainer')
     expect(await ended(job, 300_000)).toBe('failed')
     await expect(job.getByRole('alert')).toContainText(/Python compiles it" at line 5 of your code .*SyntaxError/)
+    // The refusal is said once: its file and what to do are in the error, not repeated below it.
+    await expect(job.getByRole('alert')).toContainText('What to do: Fix your Python and create the trainer again.')
+    await expect(job.getByTestId('job-guidance')).toHaveCount(0)
     await expect(card.getByTestId('own-trainer-code-lines').locator('.code-line-error')).toHaveAttribute('data-line', '5')
     await card.getByTestId('own-trainer-code-lines').scrollIntoViewIfNeeded()
     await shot(page, 'trainer-01-syntax-error-line')

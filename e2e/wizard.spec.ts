@@ -56,10 +56,21 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
   await browser.getByTestId('folder-browser-choose').click()
   await expect(page.getByTestId('images-dir')).toHaveValue(guide.images)
   await page.getByTestId('add-mask').click()
+  // Browse… on the empty mask field opens beside the image folder just picked.
+  await page.getByTestId('mask-dir-0-browse').click()
+  await expect(browser.getByTestId('folder-browser-path')).toHaveValue(guide.root)
+  await page.keyboard.press('Escape')
   await page.getByTestId('mask-dir-0').fill(guide.organ)
   await page.getByTestId('add-mask').click()
   await page.getByTestId('mask-dir-1').fill(guide.tumor)
   await expect(page.getByTestId('scan-summary')).toHaveText(`${CASES} of ${CASES} cases complete`)
+  // A scan error (here a missing image folder) holds Next, saying why.
+  await page.getByTestId('images-dir').fill(join(guide.root, 'nope'))
+  await expect(page.getByTestId('next-blocker')).toContainText(`The image folder ${join(guide.root, 'nope')} does not exist.`)
+  await expect(next).toBeDisabled()
+  await page.getByTestId('images-dir').fill(guide.images)
+  await expect(page.getByTestId('scan-summary')).toHaveText(`${CASES} of ${CASES} cases complete`)
+  await expect(next).toBeEnabled()
   await expect(page.getByTestId('case-row')).toHaveCount(CASES)
   await shot(page, 'wizard-02-sources')
   await next.click()
@@ -108,6 +119,10 @@ test('walk every step from the guide’s folders to a written nnU-Net dataset', 
   await expect(page.getByTestId('job-validate')).not.toContainText('Checking cases')
   await shot(page, 'wizard-04-check')
   await next.click()
+  // The side list ticks what is done: the passed forms and a check without errors; Write, not run yet, has no mark.
+  await expect(page.getByTestId('step-sources')).toHaveAttribute('data-mark', 'done')
+  await expect(page.getByTestId('step-check')).toHaveAttribute('data-mark', 'done')
+  await expect(page.getByTestId('step-write')).not.toHaveAttribute('data-mark', /./)
 
   // ---- 5 Preview: sample the canvas
   await expect(page.getByTestId('screen-preview')).toBeVisible()
@@ -388,6 +403,8 @@ test('cases that fail the check are counted on Output and Write says how many fa
   await page.getByTestId('dataset-id').fill('503')
   await expect(page.getByTestId('check-left-out')).toContainText('1 case failed the check (image-1)')
   await expect(page.getByTestId('check-left-out')).toContainText('2 training cases remain')
+  await expect(page.getByTestId('step-check')).toHaveAttribute('data-mark', 'attention')
+  await expect(page.getByTestId('step-check')).toHaveAttribute('title', '1 case has errors.')
   await shot(page, 'wizard-15-output-left-out')
 
   await page.getByTestId('step-write').click()
