@@ -1,6 +1,6 @@
 // Channel names and the method-list hand-over for code that must not load shared/api.ts at run
 // time: the sandboxed preload is one CommonJS file with no access to node_modules, and
-// shared/api.ts pulls in zod through shared/schema.ts. So the main process, which has the
+// shared/api.ts pulls in zod through its areas (shared/api/*.ts). So the main process, which has the
 // contract, passes the method names to the preload as one command-line switch of the renderer
 // (webPreferences.additionalArguments): a method added to `apiRequests` reaches the preload
 // without anyone touching a transport.

@@ -1,0 +1,85 @@
+// The app itself: what it is and where it runs, the folder browser, opening a path, settings.
+import { z } from 'zod'
+import { type Input, nnunetVersion, pathText } from './common'
+import { nnunetFolders } from './env'
+import { slurmOptions } from './cluster'
+
+export interface AppInfo {
+  version: string
+  mode: 'electron' | 'browser'
+  platform: string
+  home: string
+  dataDir: string
+}
+
+export interface DirEntry {
+  name: string
+  path: string
+  isDir: boolean
+  /** A file the scan reads as a volume (by its ending: .nii.gz, .nrrd, ...). */
+  volume?: boolean
+}
+
+export interface DirListing {
+  path: string
+  parent: string | null
+  entries: DirEntry[]
+  roots: string[]
+}
+
+export const listDirRequest = z.object({ path: pathText.optional(), showFiles: z.boolean().default(false) })
+
+export const pickFolderRequest = z.object({ title: z.string().max(200).optional(), defaultPath: pathText.optional() })
+
+export const openPathRequest = z.object({ path: pathText })
+
+const settingsFields = {
+  pythonPath: pathText.optional(),
+  /** Where nnU-Net runs: this machine (the default) or a SLURM cluster (electron/schedulers/). */
+  scheduler: z.enum(['local', 'slurm']).optional(),
+  slurm: slurmOptions.optional(),
+  nnunetVersion,
+  folders: nnunetFolders.optional(),
+  device: z.enum(['cuda', 'cpu', 'mps']),
+  augmentationWorkers: z.number().int().min(0).max(64).optional(),
+  torchCompile: z.boolean(),
+}
+
+export const settings = z.object({
+  ...settingsFields,
+  nnunetVersion: settingsFields.nnunetVersion.default('v2'),
+  device: settingsFields.device.default('cuda'),
+  torchCompile: settingsFields.torchCompile.default(false),
+})
+
+/** Built from the fields without defaults: zod fills defaults even in .partial(), and a patch must
+ * never reset a setting the caller did not send. A key left out keeps its value; the workers take
+ * null to go back to nnU-Net's own default (undefined cannot say that: JSON drops it). */
+export const settingsPatch = z.object({ ...settingsFields, augmentationWorkers: settingsFields.augmentationWorkers.nullable() }).partial()
+
+export type Settings = z.infer<typeof settings>
+
+export type SettingsPatch = z.infer<typeof settingsPatch>
+
+/** The methods of this area, each with the zod schema of its request (null: it takes none). */
+export const appRequests = {
+  appInfo: null,
+  listDir: listDirRequest,
+  pickFolder: pickFolderRequest,
+  openPath: openPathRequest,
+  getSettings: null,
+  setSettings: settingsPatch,
+} as const
+
+type Req<K extends keyof typeof appRequests> = Input<(typeof appRequests)[K]>
+
+export interface AppApi {
+  appInfo(): Promise<AppInfo>
+  /** Server-side folder browser (browser mode has no native dialog). */
+  listDir(req: Req<'listDir'>): Promise<DirListing>
+  /** Native folder dialog under Electron; null when cancelled or when there is none (browser mode). */
+  pickFolder(req: Req<'pickFolder'>): Promise<string | null>
+  openPath(req: Req<'openPath'>): Promise<void>
+  getSettings(): Promise<Settings>
+  setSettings(req: Req<'setSettings'>): Promise<Settings>
+}

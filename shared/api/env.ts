@@ -1,0 +1,133 @@
+// The nnU-Net environment: Python and nnU-Net found or installed, GPUs, nnU-Net's folders and
+// what they hold (datasets, their plans, trained models).
+import { z } from 'zod'
+import { type Finding, type Input, type JobRef, nnunetVersion, type NnunetVersion, pathText } from './common'
+
+export const detectEnvRequest = z.object({ pythonPath: pathText.optional() })
+
+export const nnunetFolders = z.object({
+  /** v2: nnUNet_raw; v1: nnUNet_raw_data_base */
+  raw: pathText,
+  preprocessed: pathText,
+  /** v2: nnUNet_results; v1: RESULTS_FOLDER */
+  results: pathText,
+})
+
+export type NnunetFolders = z.infer<typeof nnunetFolders>
+
+export const createFoldersRequest = z.object({ base: pathText, version: nnunetVersion })
+
+export interface PythonEnv {
+  python: string
+  version: string
+  source: 'path' | 'conda' | 'managed' | 'chosen'
+  nnunet?: { v1?: string; v2?: string }
+  torch?: string
+  cuda?: { available: boolean; version?: string }
+  mps?: boolean
+  trainers?: string[]
+}
+
+export interface GpuInfo {
+  name: string
+  memoryMiB: number
+  driver?: string
+}
+
+export interface EnvReport {
+  pythons: PythonEnv[]
+  selected?: PythonEnv
+  gpus: GpuInfo[]
+  managedVenv: string
+  findings: Finding[]
+}
+
+export interface FolderStatus {
+  version: NnunetVersion
+  env: Record<string, string>
+  exists: Record<string, boolean>
+  datasets: DatasetStatus[]
+  /** Trained models found in the results folder (what predict and the cascade can use). */
+  trainings?: TrainedModel[]
+}
+
+/** A dataset in the nnU-Net folders, with what the Train and Predict steps default from. */
+export interface DatasetStatus {
+  id: number
+  name: string
+  where: string[]
+  /** Files in its raw labelsTr: the training cases cross-validation splits (absent without a raw folder). */
+  trainingCases?: number
+  /** Its labels by value, from its dataset.json (raw, else preprocessed); background left out. */
+  labels?: { name: string; value: number }[]
+  /** The chosen plans (v2: those it was last planned with, else nnUNetPlans.json) when it has been planned. */
+  plans?: PlansSummary
+  /** v2: every plans identifier in its preprocessed folder (nnUNetPlans, nnUNetResEncUNetMPlans, ...). */
+  plansAvailable?: string[]
+  /** v2: the plans train, predict and find_best use when none is named (electron/nnunet/plansChoice.ts). */
+  chosenPlans?: string
+  /** raw/DatasetX/imagesTs when it exists (what Predict segments by default). */
+  imagesTs?: string
+  /** Where Predict writes by default: a folder beside imagesTs (never inside it). */
+  predictionsDir?: string
+}
+
+/** One configuration of an nnU-Net plans file, as the plan summary card shows it. */
+export interface PlanConfigSummary {
+  name: string
+  /** Target spacing (mm), in nnU-Net's (transposed) axis order. */
+  spacing: number[]
+  patchSize: number[]
+  batchSize: number
+  /** Normalisation scheme per input channel, e.g. CTNormalization. */
+  normalization: string[]
+  medianImageSize?: number[]
+  /** Cascade: the stage whose predictions this one reads (3d_cascade_fullres <- 3d_lowres). */
+  previousStage?: string
+  /** Its preprocessed data exists (preprocessed/DatasetX/<data_identifier>): it can be trained now. */
+  preprocessed?: boolean
+}
+
+export interface PlansSummary {
+  /** The plans file read (v2 preprocessed/DatasetX/nnUNetPlans.json). */
+  file: string
+  plans: string
+  configurations: PlanConfigSummary[]
+}
+
+export interface TrainedModel {
+  datasetId: number
+  /** DatasetNNN_Name / TaskNNN_Name */
+  dataset: string
+  configuration: string
+  trainer: string
+  plans: string
+  /** Absolute path of the model folder (the one holding fold_N). */
+  folder: string
+  /** Folds with any checkpoint ("0".."4", "all"). */
+  folds: string[]
+  /** Folds whose training finished (checkpoint_final.pth / model_final_checkpoint.model). */
+  finished: string[]
+  /** When its newest checkpoint was written (ms since 1970): Predict preselects the newest model. */
+  modifiedAt?: number
+}
+
+/** The methods of this area, each with the zod schema of its request (null: it takes none). */
+export const envRequests = {
+  detectEnv: detectEnvRequest,
+  installNnunet: null,
+  createFolders: createFoldersRequest,
+  folderStatus: null,
+  shellExports: null,
+} as const
+
+type Req<K extends keyof typeof envRequests> = Input<(typeof envRequests)[K]>
+
+export interface EnvApi {
+  detectEnv(req: Req<'detectEnv'>): Promise<EnvReport>
+  /** Job: a managed venv with the pinned nnunetv2. */
+  installNnunet(): Promise<JobRef>
+  createFolders(req: Req<'createFolders'>): Promise<NnunetFolders>
+  folderStatus(): Promise<FolderStatus>
+  shellExports(): Promise<{ bash: string; powershell: string }>
+}
