@@ -13,7 +13,8 @@ import { ProjectStore } from './projects'
 import { VolumeCache } from './imaging/volumeCache'
 import { scanSources, validateSources, planOutput, runPrepare, previewCase, viewFiles } from './dataset'
 import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, idClashFindings } from './nnunet'
-import { createRuns, EventfulJobs } from './nnunet/runs'
+import { createRuns } from './service/runMethods'
+import { EventfulJobs } from './jobs/eventBus'
 import { createResults } from './results'
 import { caseErrors } from './results/caseErrors'
 import { createTrainerMethods } from './nnunet/trainerService'
@@ -145,7 +146,7 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
       return withPlansChoice(await folderStatus(st), st, base)
     },
     shellExports: async () => shellExports(await settings.get()),
-    // plan, train, predict, findBest and the run queue: electron/nnunet/runs.ts
+    // plan, train, predict, findBest and the run queue: electron/service/runMethods.ts
     ...runs,
     ...createTrainerMethods({ jobs, dataDir: base, settings: () => settings.get() }),
     // results, test evaluation, report and model zips: electron/results/index.ts

@@ -1,47 +1,31 @@
-// The nnU-Net part of the service: plan, train, predict and find_best, all through the one run
-// queue, with every rule that applies to them (the --npz check before find_best, the trainings a
-// queued find_best follows). The desktop app, browser mode and the CLI reach them only through
+// The run methods of the service: plan, train, predict and find_best, all through the one run
+// queue, SLURM submissions and stop-after-epoch, with every rule that applies to them (the --npz
+// check before find_best, the trainings a queued find_best follows). The desktop app, browser mode and the CLI reach them only through
 // createService, so the rules hold wherever a run is started from.
-import { EventEmitter } from 'node:events'
 import { dirname, join } from 'node:path'
-import type { Api, JobEvent, QueueEntry } from '../../shared/api'
+import type { Api, QueueEntry } from '../../shared/api'
 import { findBestAfter, resolveFindBest } from '../../shared/findBest'
 import { makesModel, predictPlace } from '../../shared/predictQueue'
 import * as s from '../../shared/schema'
-import { JobManager, type JobContext } from '../jobs/jobManager'
+import type { JobContext } from '../jobs/jobManager'
+import type { EventfulJobs } from '../jobs/eventBus'
 import { ApiError } from '../transport/errors'
-import { folderStatus } from './folders'
-import { checkTrainedModel, npzFindings, npzRefusal, planFirstReason, runFindBest, runPlan, runPredict, runTrain } from './pipeline'
-import { newEntryId, RunQueue, type NewEntry } from './queue'
+import { folderStatus, trainedModels } from '../nnunet/folders'
+import { trainedModelFor } from '../results/modelChoice'
+import { checkTrainedModel, npzFindings, npzRefusal, planFirstReason, runFindBest, runPlan, runPredict, runTrain } from '../nnunet/pipeline'
+import { newEntryId, RunQueue, type NewEntry } from '../nnunet/queue'
 import { createCluster, type Cluster } from '../schedulers/cluster'
 import { requestStop } from '../schedulers/local'
-import { plansToUse } from './plansChoice'
+import { requestKeep } from '../nnunet/stopAndKeep'
+import { plansToUse } from '../nnunet/plansChoice'
 import { plannedIdentifier, v1PlanRefusal } from '../../shared/plans'
-
-/** A job manager whose event channel (the one both transports forward) also carries other events: the queue's. */
-export class EventfulJobs extends JobManager {
-  private readonly extra = new EventEmitter().setMaxListeners(100)
-
-  publish(event: JobEvent): void {
-    this.extra.emit('event', event)
-  }
-
-  override onEvent(listener: (e: JobEvent) => void): () => void {
-    const off = super.onEvent(listener)
-    this.extra.on('event', listener)
-    return () => {
-      off()
-      this.extra.off('event', listener)
-    }
-  }
-}
 
 export const planTitle = (r: s.PlanRequest) => `Plan and preprocess dataset ${r.datasetId}`
 export const trainTitle = (r: s.TrainRequest) => `Train ${r.configuration} fold ${r.fold} (dataset ${r.datasetId})`
 export const predictTitle = (r: s.PredictRequest) => `Predict with ${r.configuration} (dataset ${r.datasetId})`
 export const findBestTitle = (r: s.FindBestRequest) => `Find the best configuration of dataset ${r.datasetId} (${r.configurations.join(', ')})`
 
-export type RunMethods = Pick<Api, 'plan' | 'train' | 'predict' | 'findBest' | 'enqueueTrainings' | 'runQueue' | 'removeQueued' | 'resumeQueue' | 'submitToCluster' | 'slurmStatus' | 'exportScripts' | 'stopAfterEpoch'>
+export type RunMethods = Pick<Api, 'plan' | 'train' | 'predict' | 'findBest' | 'enqueueTrainings' | 'runQueue' | 'removeQueued' | 'resumeQueue' | 'submitToCluster' | 'slurmStatus' | 'exportScripts' | 'stopAfterEpoch' | 'stopAndKeep'>
 
 export interface RunsOptions {
   jobs: EventfulJobs
@@ -130,6 +114,17 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
     return plans && plans !== 'nnUNetPlans' ? { ...r, plans } : r
   }
 
+  /** No trainer named: the model of this dataset and configuration actually trained (results/modelChoice.ts). */
+  const withTrainedModel = async (r: s.PredictRequest): Promise<s.PredictRequest> => {
+    if (r.trainer) return r
+    try {
+      const m = trainedModelFor(await trainedModels(await opts.settings()), { datasetId: r.datasetId, configuration: r.configuration, plans: r.plans, folds: r.folds })
+      return m ? { ...r, trainer: m.trainer, plans: m.plans } : r
+    } catch (err) {
+      throw new ApiError((err as Error).message, 'ambiguous-model', 409)
+    }
+  }
+
   return {
     queue,
     plan: async (req) => {
@@ -145,7 +140,7 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
       return queue.submit(trainEntry(r))
     },
     predict: async (req) => {
-      const r = await withPlans(s.predictRequest.parse(req))
+      const r = await withTrainedModel(await withPlans(s.predictRequest.parse(req)))
       const needed = makesModel(r)
       // The checkpoint is checked now, not after a wait: unless a queued training is making it.
       if (!(await pending()).some(needed)) {
@@ -191,6 +186,11 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
       const { jobId } = s.jobIdRequest.parse(req)
       if (requestStop(jobId) || (await cluster.stopAfterEpoch(jobId))) return
       throw new ApiError('Only a running training with the app’s generated trainer (nnU-Net v2, Epochs or Iterations set, or any SLURM training) can stop after its epoch; cancel this one instead.', 'not-stoppable', 409)
+    },
+    stopAndKeep: async (req) => {
+      const { jobId } = s.jobIdRequest.parse(req)
+      if (requestKeep(jobId)) return
+      throw new ApiError('Only a running nnU-Net v2 training on this machine can stop and keep a checkpoint; cancel this one instead (a SLURM task: Stop after this epoch).', 'not-keepable', 409)
     },
   }
 }
