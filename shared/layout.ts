@@ -19,7 +19,8 @@ const MAX_NAME = 64
 /** SAFE_NAME in words, for the error below and the app's hint beside the Name field. */
 export const NAME_RULE = `letters, digits, "-" and "_" only (no spaces), starting with a letter or digit, at most ${MAX_NAME} characters`
 
-export function datasetFolderName(layout: LayoutKind, id: number, name: string): string {
+/** The folder name a new dataset is written to (DatasetNNN_Name, TaskNN_Name); electron/nnunet finds an existing one's. */
+export function composeDatasetFolderName(layout: LayoutKind, id: number, name: string): string {
   const r = ID_RANGE[layout]
   return `${r.word}${String(id).padStart(r.digits, '0')}_${name}`
 }

@@ -7,7 +7,7 @@ import {
   checkLabelNames,
   checkPrefix,
   checkSplit,
-  datasetFolderName,
+  composeDatasetFolderName,
   defaultPrefix,
   imagePathFor,
   planCases,
@@ -34,9 +34,9 @@ describe('natural sort', () => {
 
 describe('dataset ids and names', () => {
   it('names folders as each nnU-Net expects', () => {
-    expect(datasetFolderName('nnunet-v2', 7, 'Aorta')).toBe('Dataset007_Aorta')
-    expect(datasetFolderName('nnunet-v2', 123, 'Aorta')).toBe('Dataset123_Aorta')
-    expect(datasetFolderName('msd', 7, 'Pancreas')).toBe('Task07_Pancreas')
+    expect(composeDatasetFolderName('nnunet-v2', 7, 'Aorta')).toBe('Dataset007_Aorta')
+    expect(composeDatasetFolderName('nnunet-v2', 123, 'Aorta')).toBe('Dataset123_Aorta')
+    expect(composeDatasetFolderName('msd', 7, 'Pancreas')).toBe('Task07_Pancreas')
   })
   it('enforces v2 1-999 and MSD/v1 1-99', () => {
     expect(checkDatasetId('nnunet-v2', 1)).toEqual([])

@@ -4,7 +4,7 @@ import { access, constants, readdir, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Finding, OutputPlan, ScanResult } from '../../shared/api'
 import type { PrepareRequest } from '../../shared/schema'
-import { checkDatasetId, checkDatasetName, checkLabelNames, checkPrefix, checkSplit, datasetFolderName, defaultPrefix, ID_RANGE, planCases, REPLACE_HINT, testCountFor, treePreview } from '../../shared/layout'
+import { checkDatasetId, checkDatasetName, checkLabelNames, checkPrefix, checkSplit, composeDatasetFolderName, defaultPrefix, ID_RANGE, planCases, REPLACE_HINT, testCountFor, treePreview } from '../../shared/layout'
 import { buildDatasetJsonMsd, buildDatasetJsonV2 } from '../../shared/datasetJson'
 import { ignoreLabelFindings } from '../../shared/ignoreLabel'
 import { groupFindings } from '../../shared/splits'
@@ -123,7 +123,7 @@ export async function planDetailed(req: PrepareRequest, opts: { byContent?: bool
   const { sources, output } = req
   const findings: Finding[] = []
   const outDir = resolve(output.outDir)
-  const folderName = datasetFolderName(output.layout, output.id, output.name)
+  const folderName = composeDatasetFolderName(output.layout, output.id, output.name)
   const datasetDir = join(outDir, folderName)
   const prefix = output.prefix ?? defaultPrefix(output.name)
   const labelNames = sources.labels.map((l) => l.name)
