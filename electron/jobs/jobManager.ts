@@ -17,6 +17,8 @@ export interface JobContext {
   metrics(m: EpochMetrics): void
   guidance(f: Finding): void
   setCommand(argv: string[]): void
+  /** The job waits for its turn (in the run queue): state 'queued' until it gets it, then 'running' again. */
+  waiting(isWaiting: boolean): void
 }
 
 export class JobCancelledError extends Error {
@@ -143,6 +145,14 @@ export class JobManager {
           list.push(f)
           this.emit({ type: 'job', job: { ...job.info } })
         }
+      },
+      waiting: (isWaiting) => {
+        const state = isWaiting ? 'queued' : 'running'
+        if (job.info.state === state || (job.info.state !== 'running' && job.info.state !== 'queued')) return
+        job.info.state = state
+        // The time it ran counts from its turn, not from when it was queued.
+        if (!isWaiting) job.info.startedAt = Date.now()
+        this.emit({ type: 'job', job: { ...job.info } })
       },
       setCommand: (argv) => {
         job.info.command = argv

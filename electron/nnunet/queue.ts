@@ -180,6 +180,7 @@ export class RunQueue {
       this.turns.set(entry.id, () => {
         ctx.signal.removeEventListener('abort', onAbort)
         this.turns.delete(entry.id)
+        ctx.waiting(false)
         resolve()
       })
       ctx.signal.addEventListener('abort', onAbort, { once: true })
@@ -187,6 +188,7 @@ export class RunQueue {
       if (!mayStart(i, this.waiting, this.runningEntries())) {
         ctx.log(`Waiting in the run queue (${i + 1} waiting): ${this.waitsFor(entry, i)}.`, 'info')
         ctx.progress({ done: 0, total: 0, unit: 'run', message: 'queued' })
+        ctx.waiting(true)
       }
       this.pump()
     })

@@ -10,6 +10,7 @@ export const jobLogRequest = jobIdRequest.extend({ from: z.number().int().min(0)
 
 export type JobKind = 'validate' | 'prepare' | 'install' | 'convert' | 'plan' | 'train' | 'predict' | 'find-best' | 'evaluate' | 'export-model' | 'import-model' | 'trainer'
 
+/** queued: waiting for its turn in the run queue (electron/nnunet/queue.ts); every other job starts running. */
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
 
 export interface Progress {
@@ -86,6 +87,7 @@ export const jobsRequests = {
   getJobLog: jobLogRequest,
   cancelJob: jobIdRequest,
   stopAfterEpoch: jobIdRequest,
+  stopAndKeep: jobIdRequest,
 } as const
 
 type Req<K extends keyof typeof jobsRequests> = Input<(typeof jobsRequests)[K]>
@@ -100,4 +102,10 @@ export interface JobsApi {
    * --c). Refused (code "not-stoppable") for other jobs.
    */
   stopAfterEpoch(req: Req<'stopAfterEpoch'>): Promise<void>
+  /**
+   * Asks a running v2 training of this machine to finish its current iteration, save
+   * checkpoint_latest.pth and stop (SIGUSR2: the "stop and keep" of Cancel); --c trains that epoch
+   * again from the weights kept. Refused when the job is no such training.
+   */
+  stopAndKeep(req: Req<'stopAndKeep'>): Promise<void>
 }

@@ -25,6 +25,7 @@ export function testContext(): RecordingContext {
     metrics: () => undefined,
     guidance: () => undefined,
     setCommand: () => undefined,
+    waiting: () => undefined,
   }
 }
 

@@ -37,6 +37,7 @@ export function recordingContext(onLine?: (text: string) => void): RecordingCont
     metrics: (m) => ctx.epochs.push(m),
     guidance: (f) => ctx.findings.push(f),
     setCommand: (argv) => ctx.commands.push(argv),
+    waiting: () => undefined,
   }
   return ctx
 }

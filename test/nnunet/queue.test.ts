@@ -105,7 +105,10 @@ describe('run queue', () => {
     const direct = await q.submit(train(3))
     const log = async () => (await jobs.log(direct.jobId)).map((l) => l.text)
     await vi.waitFor(async () => expect(await log()).toEqual(['Waiting in the run queue (3 waiting): starts after "fold 2".']))
+    // A job waiting for its turn says so in its state, and runs once it has it.
+    expect(jobs.get(direct.jobId)?.state).toBe('queued')
     for (const t of ['fold 0', 'fold 1', 'fold 2']) await runs.end(t)
+    await vi.waitFor(() => expect(jobs.get(direct.jobId)?.state).toBe('running'))
     await runs.end('fold 3')
     expect((await ended(jobs, direct.jobId)).state).toBe('done')
     expect(runs.order).toEqual(['fold 0', 'fold 1', 'fold 2', 'fold 3'])
