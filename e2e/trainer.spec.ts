@@ -60,6 +60,10 @@ test.describe('Own trainer and loss', () => {
     await expect(loss.locator('option[value="nnUNetTrainerTopk10Loss"]')).toHaveText('Top-K 10% (nnUNetTrainerTopk10Loss)')
     await expect(card.getByTestId('own-trainer-where')).toContainText('nnUNet_extTrainer')
     await card.getByTestId('own-trainer-name').fill('MyCETrainer')
+    // A real trainer's defaults: the base's own epochs and iterations (empty, placeholders 1000 and 250), not 2 x 2.
+    await expect(card.getByTestId('own-trainer-epochs')).toHaveValue('')
+    await expect(card.getByTestId('own-trainer-epochs')).toHaveAttribute('placeholder', '1000')
+    await expect(card.getByTestId('own-trainer-iterations')).toHaveValue('')
     await card.getByTestId('own-trainer-epochs').fill('2')
     await card.getByTestId('own-trainer-iterations').fill('2')
     await loss.selectOption('__own__')

@@ -8,13 +8,45 @@ export class UsageError extends Error {}
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
-/** The flags' values; an unknown flag or a missing value is a UsageError. */
+/**
+ * Flags whose one value is a comma list (-f 0,1,2 where a command takes folds that way): given
+ * twice, the values join into one list (-f 0 -f 1 = -f 0,1), as a user who repeats them means.
+ */
+const LIST_FLAGS = new Set(['fold'])
+
+/**
+ * The flags' values; an unknown flag or a missing value is a UsageError, and so is a flag that
+ * takes one value given twice (node's parseArgs would silently keep the last one: `-f 0 -f 1`
+ * trained fold 1 only). A comma-list flag (LIST_FLAGS) given twice joins its values.
+ */
 export function parseFlags<const O extends Options>(argv: string[], options: O) {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; strict: true; allowPositionals: false; options: O; tokens: true }>>
   try {
-    return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values
+    parsed = parseArgs({ args: argv, strict: true, allowPositionals: false, options, tokens: true })
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err))
   }
+  const given = new Map<string, { raw: string[]; values: string[] }>()
+  for (const t of parsed.tokens) {
+    if (t.kind !== 'option') continue
+    const g = given.get(t.name) ?? { raw: [], values: [] }
+    g.raw.push(t.rawName)
+    if (t.value !== undefined) g.values.push(t.value)
+    given.set(t.name, g)
+  }
+  const values = parsed.values as Record<string, unknown>
+  for (const [name, g] of given) {
+    const o = options[name]
+    // A repeated switch (--json --json) asks the same thing twice: harmless.
+    if (!o || o.multiple || o.type !== 'string' || g.raw.length < 2) continue
+    if (LIST_FLAGS.has(name)) {
+      values[name] = g.values.join(',')
+      continue
+    }
+    const flag = o.short ? `-${o.short}/--${name}` : `--${name}`
+    throw new UsageError(`${flag} was given ${g.raw.length} times (${g.values.map((v) => JSON.stringify(v)).join(' and ')}); it takes one value: give it once.`)
+  }
+  return parsed.values
 }
 
 /** `input` as the schema's type, or a UsageError listing every issue (by flag where `flags` names the field). */

@@ -1,6 +1,7 @@
 // `nnunet-wizard results`: how good is the model and where does it fail, from nnU-Net's own
 // summary files: per configuration and fold the state and mean Dice per label, mean and spread
 // over the folds, find_best's choice, the held-out test evaluations, and every case worst first.
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { DatasetResults, JobInfo } from '../../shared/api'
 import * as s from '../../shared/schema'
@@ -82,10 +83,18 @@ export function resultsText(r: DatasetResults, worst: number): string[] {
   return out
 }
 
-async function evaluateFolders(service: Service, r: DatasetResults): Promise<boolean> {
+async function evaluateFolders(service: Service, r: DatasetResults, named: readonly string[]): Promise<boolean> {
   let ok = true
   for (const t of r.test) {
-    if (t.state === 'evaluated' || !t.predictions) continue
+    if (t.state === 'evaluated') continue
+    if (!t.predictions) {
+      // A folder asked for by name that holds nothing to score is a failure, not a silent skip.
+      if (named.includes(t.folder)) {
+        ok = false
+        process.stderr.write(`nnunet-wizard results: ${t.folder} holds no segmentations to score: predict the test images (imagesTs) into it first.\n`)
+      }
+      continue
+    }
     process.stderr.write(`Scoring ${t.folder} against ${t.reference} ...\n`)
     const off = service.jobs.onEvent((e) => {
       if (e.type === 'log') for (const l of e.lines) if (!l.partial) process.stderr.write(`${l.text}\n`)
@@ -118,6 +127,9 @@ export async function run(argv: string[]): Promise<number> {
       { datasetId: parseInteger('-d', values.dataset, 1, 999), configurations: values.configuration, testPredictions: values.test?.map((t) => resolve(t)) },
       { datasetId: '-d', configurations: '-c', testPredictions: '--test' },
     )
+    // A folder named on the command line that is not there was mistyped: say so, never show results without it.
+    const absent = (request.testPredictions ?? []).filter((t) => !existsSync(t))
+    if (absent.length) throw new UsageError(`--test ${absent.join(', ')}: no such folder. Give the folder the test cases (imagesTs) were predicted into.`)
     worst = parseInteger('--worst', values.worst, 0, 1_000_000) ?? 10
     settings = await settingsFrom(values)
     if (!settings.folders) throw new UsageError('the nnU-Net folders are not set: give --base (or --raw, --preprocessed, --results), or save them with nnunet-wizard env --save.')
@@ -129,7 +141,7 @@ export async function run(argv: string[]): Promise<number> {
     let r = await service.results(request)
     let ok = true
     if (values.evaluate) {
-      ok = await evaluateFolders(service, r)
+      ok = await evaluateFolders(service, r, request.testPredictions ?? [])
       r = await service.results(request)
     }
     if (values.html || values.csv) {

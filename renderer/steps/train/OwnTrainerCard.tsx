@@ -44,8 +44,10 @@ def build_loss(trainer):
 const OWN_DEFAULTS = {
   name: '',
   base: '',
-  epochs: 2 as number | null,
-  iterations: 2 as number | null,
+  // Empty: the base trainer's own (nnU-Net: 1000 epochs of 250 iterations), as the placeholders
+  // say; a short test trainer is typed, never offered as the default of a real one.
+  epochs: null as number | null,
+  iterations: null as number | null,
   /** A shipped loss class, '' for the default (Dice + CE), or OWN_LOSS. */
   loss: '',
   lossCode: LOSS_TEMPLATE,
