@@ -27,6 +27,10 @@ await build({
     cli: 'electron/cli.ts',
     main: 'electron/main.ts',
     volumeWorker: 'electron/imaging/volumeWorker.ts',
+    // Task modules the worker pool imports by name, each beside its caller (taskModule in
+    // electron/imaging/workerPool.ts): an entry of its own, so dist/node/<name>.js exists.
+    caseWork: 'electron/dataset/caseWork.ts',
+    surfaceTask: 'electron/results/surfaceTask.ts',
   },
   outdir: out,
   format: 'esm',

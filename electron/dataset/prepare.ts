@@ -17,7 +17,7 @@ import { testSetLoss } from '../../shared/splits'
 import { measureRegions } from './regions'
 import { writeCaseGroups } from './caseGroups'
 import { JobCancelledError, type JobContext } from '../jobs/jobManager'
-import { volumePool } from '../imaging/workerPool'
+import { casePool } from './casePool'
 import { TEMP_MARKER, writeFileAtomic } from '../files/writeAtomic'
 import { removeInside } from '../files/pathInside'
 import { faultPoint } from '../files/fault'
@@ -210,7 +210,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   }
   const matches = new Map(scan.cases.map((c) => [c.caseKey, c]))
   const labelNames = req.sources.labels.map((l) => l.name)
-  const pool = volumePool()
+  const pool = casePool()
 
   // --regions: the nesting is measured on every case before anything is written (dataset/regions.ts).
   const measured = req.output.regions ? await measureRegions(req.sources, req.output.layout, plan.cases.map((pc) => matches.get(pc.caseKey)!), ctx) : undefined

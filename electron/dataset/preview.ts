@@ -4,7 +4,7 @@ import type { CaseReport, LabelInfo, PreviewReduction } from '../../shared/api'
 import type { SourceSpec } from '../../shared/schema'
 import { defaultLabelColor } from '../../shared/labelColors'
 import { IGNORE_COLOR } from '../../shared/ignoreLabel'
-import { volumePool } from '../imaging/workerPool'
+import { casePool } from './casePool'
 import { scanSources } from './scan'
 import { caseInput } from './validate'
 
@@ -21,6 +21,6 @@ export async function previewCase(req: { sources: SourceSpec; caseKey: string; m
     const known = scan.cases.slice(0, 5).map((c) => c.caseKey).join(', ')
     throw new Error(`There is no case "${req.caseKey}" in ${req.sources.imagesDir}${known ? ` (cases: ${known}${scan.cases.length > 5 ? ', …' : ''})` : ''}.`)
   }
-  const r = await volumePool().inspect({ input: caseInput(req.sources, match), want: 'preview', maxVoxels: req.maxVoxels })
+  const r = await casePool().inspect({ input: caseInput(req.sources, match), want: 'preview', maxVoxels: req.maxVoxels })
   return { image: r.imageNii!, label: r.labelNii!, labels: labelTable(req.sources), report: r.report, ...(r.reduced && { reduced: r.reduced }) }
 }

@@ -7,7 +7,7 @@ import { analyzeRegions, DEFAULT_NESTING_TOLERANCE, describeNesting, describePar
 import type { LayoutKind, SourceSpec } from '../../shared/schema'
 import type { JobContext } from '../jobs/jobManager'
 import type { VoxelArray } from '../imaging/volume'
-import { volumePool } from '../imaging/workerPool'
+import { casePool } from './casePool'
 import { asForeground, forEachNonZeroRange } from './maskRules'
 import { caseInput } from './validate'
 
@@ -48,7 +48,7 @@ export async function measureRegions(
     return { refusal: { severity: 'error', code: 'regions-need-v2', text: 'Nested regions are an nnU-Net v2 feature: the Decathlon (MSD) layout and nnU-Net v1 have no region labels in dataset.json.', hint: 'Write the nnU-Net v2 layout (--layout nnunet-v2), or leave --regions out.' } }
   }
   ctx.log(`Measuring how the masks nest (${matches.length} case${matches.length === 1 ? '' : 's'}) for region-based training...`)
-  const pool = volumePool()
+  const pool = casePool()
   const reports = await Promise.all(matches.map(async (m) => (await pool.inspect({ input: caseInput(spec, m), want: 'report' }, ctx.signal)).report))
   const a = analyzeRegions(labelNames, reports, tolerance)
   if (a.refusal || !a.labels || !a.regionsClassOrder) {

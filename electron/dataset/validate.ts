@@ -2,7 +2,7 @@
 import type { CaseReport, ValidationReport } from '../../shared/api'
 import type { SourceSpec } from '../../shared/schema'
 import { JobCancelledError, type JobContext } from '../jobs/jobManager'
-import { volumePool } from '../imaging/workerPool'
+import { casePool } from './casePool'
 import type { CaseInput } from './caseWork'
 import { scanSources } from './scan'
 import { CaseProgress } from './progress'
@@ -25,7 +25,7 @@ export function describeCase(r: CaseReport): string {
 export async function validateSources(spec: SourceSpec, ctx: JobContext): Promise<ValidationReport> {
   const scan = await scanSources(spec)
   const progress = new CaseProgress(ctx, scan.cases.length, 'Checking cases')
-  const pool = volumePool()
+  const pool = casePool()
   const settled = await Promise.allSettled(
     scan.cases.map(async (c) => {
       const { report } = await pool.inspect({ input: caseInput(spec, c), want: 'report' }, ctx.signal)

@@ -7,7 +7,7 @@ import type { CaseReport, Finding, LabelInfo, PreviewReduction } from '../../sha
 import type { ViewFilesRequest } from '../../shared/schema'
 import { defaultLabelColor } from '../../shared/labelColors'
 import { caseFileParts, channelFileName } from '../../shared/layout'
-import { volumePool } from '../imaging/workerPool'
+import { casePool } from './casePool'
 import { statusOf } from './caseWork'
 
 export interface ViewedFiles {
@@ -86,7 +86,7 @@ export async function viewFiles(req: ViewFilesRequest): Promise<ViewedFiles> {
   const jsonPath = req.datasetJson ?? (labelPath ? join(dirname(labelPath), 'dataset.json') : undefined)
   const names = jsonPath ? await readDatasetJson(jsonPath, req.datasetJson !== undefined, findings) : null
 
-  const r = await volumePool().view({ image: imagePath, label: labelPath ?? null, maxVoxels: req.maxVoxels })
+  const r = await casePool().view({ image: imagePath, label: labelPath ?? null, maxVoxels: req.maxVoxels })
   findings.push(...r.findings)
   const labels: LabelInfo[] = r.values.map(({ value }) => ({ name: names?.get(value) ?? `label ${value}`, value, color: defaultLabelColor(value) }))
   if (labelPath && r.findings.length === 0) {

@@ -1,11 +1,17 @@
-// Worker thread entry: runs one case task at a time. itk-wasm blocks its thread while it reads,
-// which is why reads live here and not on the main thread (or Electron's UI would freeze).
+// Worker thread entry of the pool (workerPool.ts): runs one task at a time, a function exported by
+// a task module that the caller named (dataset/caseWork.ts, results/surfaceTask.ts, ...). It knows
+// no task itself, so a layer above adds work to the pool without touching this file. itk-wasm
+// blocks its thread while it reads, which is why reads run here and not on the main thread (or
+// Electron's UI would freeze).
 import { parentPort } from 'node:worker_threads'
-import { inspectCase, stageCase, viewFilesCase, type VolumeTask } from '../dataset/caseWork'
 
 export interface WorkerRequest {
   id: number
-  task: VolumeTask
+  /** The task module's file URL (taskModule in workerPool.ts). */
+  module: string
+  /** The exported function to call with `input`. */
+  fn: string
+  input: unknown
 }
 
 export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string }
@@ -31,21 +37,24 @@ function transferables(value: unknown, out: ArrayBuffer[] = []): ArrayBuffer[] {
   return out
 }
 
-async function run(task: VolumeTask): Promise<unknown> {
-  switch (task.op) {
-    case 'inspect':
-      return inspectCase(task)
-    case 'stage':
-      return stageCase(task)
-    case 'view':
-      return viewFilesCase(task)
+/** Each task module is imported once per worker. */
+const modules = new Map<string, Promise<Record<string, unknown>>>()
+
+async function run(req: WorkerRequest): Promise<unknown> {
+  let mod = modules.get(req.module)
+  if (!mod) {
+    mod = import(req.module) as Promise<Record<string, unknown>>
+    modules.set(req.module, mod)
   }
+  const fn = (await mod)[req.fn]
+  if (typeof fn !== 'function') throw new Error(`The worker task module ${req.module} has no function ${req.fn}.`)
+  return (fn as (input: unknown) => unknown)(req.input)
 }
 
 const port = parentPort
 if (!port) throw new Error('volumeWorker must run in a worker thread.')
 port.on('message', (msg: WorkerRequest) => {
-  run(msg.task).then(
+  run(msg).then(
     (result) => {
       try {
         port.postMessage({ id: msg.id, ok: true, result } satisfies WorkerReply, transferables(result))

@@ -1,19 +1,46 @@
-// A fixed set of volume workers, one per core and one more. Each runs one case at a time, so at
-// most `size` cases are in memory at once whatever the dataset size. The extra one keeps the cores
-// busy while a staging worker waits for the disk (each staged file is synced before it counts):
-// on the noisy CT bench, 2 cores, 3 workers took 6.3 s where 2 took 6.8 s (bench/RESULTS.md). Idle workers are unref'd so a
-// CLI run ends when its work ends; busy ones keep the process alive until they answer.
+// A fixed set of worker threads, one per core and one more, that run the functions of task
+// modules: volume reads (itk-wasm blocks its thread), merging, staging, surface distances. The
+// pool knows no task: a caller names a module beside it (taskModule) and one of its exported
+// functions, and the worker imports that module once and calls the function with the input. Each
+// worker runs one task at a time, so at most `size` cases are in memory at once whatever the
+// dataset size. The extra one keeps the cores busy while a staging worker waits for the disk
+// (each staged file is synced before it counts): on the noisy CT bench, 2 cores, 3 workers took
+// 6.3 s where 2 took 6.8 s (bench/RESULTS.md). Idle workers are unref'd so a CLI run ends when its
+// work ends; busy ones keep the process alive until they answer.
 import { Worker } from 'node:worker_threads'
 import { availableParallelism } from 'node:os'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { existsSync } from 'node:fs'
-import type { VolumeTask, InspectTask, InspectResult, StageTask, StageResult, ViewTask, ViewResult } from '../dataset/caseWork'
-import type { WorkerReply } from './volumeWorker'
+import type { WorkerReply, WorkerRequest } from './volumeWorker'
 import { JobCancelledError } from '../jobs/jobManager'
 
+/**
+ * A module whose exported functions run in the pool's workers. `M` is its type
+ * (`typeof import('./caseWork')`), so calls through the pool are checked like direct ones.
+ */
+export interface TaskModule<M> {
+  readonly url: string
+  /** Never set: carries M for the compiler. */
+  readonly types?: M
+}
+
+/**
+ * The task module `name` in the caller's own folder (`from`: the caller's import.meta.url). From
+ * sources (tsx, vitest) that is name.ts beside the caller; bundled, every module sits in dist/node,
+ * where scripts/build.mjs writes each task module as an entry of its own: name.js.
+ */
+export function taskModule<M>(name: string, from: string): TaskModule<M> {
+  return { url: new URL(`./${name}${from.endsWith('.ts') ? '.ts' : '.js'}`, from).href }
+}
+
+/** The names of M's functions that take one input. */
+export type TaskName<M> = { [K in keyof M]: M[K] extends (input: never) => unknown ? K : never }[keyof M] & string
+type InputOf<F> = F extends (input: infer I) => unknown ? I : never
+type ResultOf<F> = F extends (input: never) => infer R ? Awaited<R> : never
+
 interface Pending {
-  task: VolumeTask
+  task: Omit<WorkerRequest, 'id'>
   transfer: ArrayBuffer[]
   resolve: (v: unknown) => void
   reject: (e: Error) => void
@@ -47,7 +74,7 @@ function startWorker(): Worker {
   return new Worker(boot, { eval: true })
 }
 
-export class VolumeWorkerPool {
+export class WorkerPool {
   private readonly slots: Slot[] = []
   private readonly queue: Pending[] = []
   private nextId = 1
@@ -55,26 +82,17 @@ export class VolumeWorkerPool {
 
   constructor(readonly size = availableParallelism() + 1) {}
 
-  inspect(task: Omit<InspectTask, 'op'>, signal?: AbortSignal): Promise<InspectResult> {
-    return this.run({ op: 'inspect', ...task }, signal) as Promise<InspectResult>
-  }
-
-  stage(task: Omit<StageTask, 'op'>, signal?: AbortSignal): Promise<StageResult> {
-    return this.run({ op: 'stage', ...task }, signal) as Promise<StageResult>
-  }
-
-  view(task: Omit<ViewTask, 'op'>, signal?: AbortSignal): Promise<ViewResult> {
-    return this.run({ op: 'view', ...task }, signal) as Promise<ViewResult>
-  }
-
-  /** Queues a task; a task not yet started when `signal` aborts is dropped with JobCancelledError. */
-  run(task: VolumeTask, signal?: AbortSignal, transfer: ArrayBuffer[] = []): Promise<unknown> {
+  /**
+   * Queues `fn(input)` of the task module; a task not yet started when `signal` aborts is dropped
+   * with JobCancelledError. `transfer`: buffers of the input moved to the worker, not copied.
+   */
+  run<M, K extends TaskName<M>>(module: TaskModule<M>, fn: K, input: InputOf<M[K]>, signal?: AbortSignal, transfer: ArrayBuffer[] = []): Promise<ResultOf<M[K]>> {
     if (this.closed) return Promise.reject(new Error('The volume worker pool is closed.'))
     if (signal?.aborted) return Promise.reject(new JobCancelledError())
     // No abort listener per task (hundreds of queued cases would each add one): the signal is
     // checked when a worker becomes free, which is also when dropping a task starts to matter.
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, transfer, resolve, reject, signal })
+      this.queue.push({ task: { module: module.url, fn, input }, transfer, resolve: resolve as (v: unknown) => void, reject, signal })
       this.dispatch()
     })
   }
@@ -123,7 +141,7 @@ export class VolumeWorkerPool {
       slot.busy = p
       slot.id = this.nextId++
       slot.worker.ref()
-      slot.worker.postMessage({ id: slot.id, task: p.task }, p.transfer)
+      slot.worker.postMessage({ id: slot.id, ...p.task } satisfies WorkerRequest, p.transfer)
     }
   }
 
@@ -134,10 +152,10 @@ export class VolumeWorkerPool {
   }
 }
 
-let shared: VolumeWorkerPool | undefined
+let shared: WorkerPool | undefined
 
 /** The process-wide pool: one per process, so the UI and the CLI never oversubscribe the cores. */
-export function volumePool(): VolumeWorkerPool {
-  shared ??= new VolumeWorkerPool()
+export function volumePool(): WorkerPool {
+  shared ??= new WorkerPool()
   return shared
 }

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path'
 import type { CaseErrorsResult, LabelInfo } from '../../shared/api'
 import type { CaseErrorsRequest, Settings } from '../../shared/schema'
 import { defaultLabelColor } from '../../shared/labelColors'
-import { volumePool } from '../imaging/workerPool'
+import { casePool } from '../dataset/casePool'
 import { imageForLabel } from '../dataset/viewFiles'
 import { datasetFolderName, datasetLabels } from '../nnunet/pipeline'
 import { rawDatasetDir } from './crossValidation'
@@ -163,8 +163,8 @@ export async function caseErrors(settings: Settings, req: CaseErrorsRequest): Pr
   const imagesDir = join(rawDatasetDir(settings, dataset), req.fold === 'test' ? 'imagesTs' : 'imagesTr')
   const image = await imageForLabel(imagesDir, req.prediction)
   const [ref, pred] = await Promise.all([
-    volumePool().view({ image, label: req.reference, maxVoxels: req.maxVoxels }),
-    volumePool().view({ image, label: req.prediction, maxVoxels: req.maxVoxels }),
+    casePool().view({ image, label: req.reference, maxVoxels: req.maxVoxels }),
+    casePool().view({ image, label: req.prediction, maxVoxels: req.maxVoxels }),
   ])
   for (const [what, r] of [
     ['reference', ref],
