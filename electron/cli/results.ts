@@ -6,6 +6,7 @@ import { resolve } from 'node:path'
 import type { DatasetResults, JobInfo } from '../../shared/api'
 import * as s from '../../shared/schema'
 import { worstFirst } from '../results/report'
+import { surfaceSummaryText, surfaceText } from '../../shared/surfaceFigures'
 import { COMMON_HELP, COMMON_OPTIONS, cliService, parseInteger, settingsFrom, UsageError, usageFailure } from '../nnunet/cliSupport'
 import type { Service } from '../service'
 import { toApiError } from '../transport/errors'
@@ -26,6 +27,11 @@ case's Dice with its false-positive / false-negative voxels, worst first.
   --evaluate                score test folders that are not scored yet (or are older than
                             their predictions) with nnUNetv2_evaluate_folder (v1:
                             nnUNet_evaluate_folder) first; it writes DIR/summary.json
+  --surface                 measure HD95 and the normalised surface Dice (NSD) of every scored
+                            case not measured yet (in worker threads; kept in the app's data
+                            folder and shown from then on) and show them beside Dice
+  --tolerance [LABEL=]MM    NSD tolerance in mm, for one label or (without LABEL=) for every
+                            label without its own (repeat; default 1 mm)
   --worst N                 cases listed (default 10; --json lists all)
   --html FILE               also write the report: one self-contained HTML file (no network,
                             plots inline, prints well)
@@ -34,7 +40,8 @@ case's Dice with its false-positive / false-negative voxels, worst first.
 ${COMMON_HELP}
 
 --json prints { datasetId, dataset, labels, models: [{ model, folds: [...], dice, mean }],
-cases: [{ case, fold (number or "test"), model, dice: { label: value or null }, fp, fn }],
+cases: [{ case, fold (number or "test"), model, dice: { label: value or null }, fp, fn,
+surface: { label: { hd95 (mm), nsd, tolerance, empty } } once measured }],
 test, findBest }.
 
 exit codes: 0 done, 1 no results (dataset not found) or an evaluation failed, 2 bad usage.`
@@ -45,6 +52,8 @@ const options = {
   configuration: { type: 'string', short: 'c', multiple: true },
   test: { type: 'string', multiple: true },
   evaluate: { type: 'boolean' },
+  surface: { type: 'boolean' },
+  tolerance: { type: 'string', multiple: true },
   worst: { type: 'string' },
   html: { type: 'string' },
   csv: { type: 'string' },
@@ -68,19 +77,53 @@ export function resultsText(r: DatasetResults, worst: number): string[] {
     }
     const sp = (x: { mean: number | null; sd: number | null }) => `${d3(x.mean)}${x.sd !== null ? ` ± ${x.sd.toFixed(3)}` : ''}`
     out.push(`  over ${m.mean.n} fold${m.mean.n === 1 ? '' : 's'}: ${labels.map((l) => `${l} ${sp(m.dice[l] ?? { mean: null, sd: null })}`).join(', ')}; mean ${sp(m.mean)}`)
+    for (const l of labels) if (m.surface?.[l]) out.push(`  ${l}: ${surfaceSummaryText(m.surface[l])} over the validation cases`)
   }
   if (r.findBest) out.push('', `find_best_configuration: ${r.findBest.best}, Dice ${d3(r.findBest.dice)} (after postprocessing ${d3(r.findBest.diceAfterPostprocessing)})`)
   for (const t of r.test) {
     const what = t.state === 'evaluated' ? labels.map((l) => `${l} ${d3(t.dice[l])}`).join(', ') + `; mean ${d3(t.mean)} (${t.cases} cases)` : t.state === 'stale' ? 'predictions newer than the evaluation: run with --evaluate' : 'not scored yet: run with --evaluate'
     out.push('', `test ${t.folder}: ${what}`)
+    for (const l of labels) if (t.surface?.[l]) out.push(`  ${l}: ${surfaceSummaryText(t.surface[l])}`)
   }
   if (!r.labelsTs) out.push('', 'No labelsTs in the dataset: test predictions cannot be scored (prepare with a test split keeps their labels).')
   const cases = worstFirst(r.cases).slice(0, worst)
   if (cases.length) {
-    out.push('', `Worst ${cases.length} of ${r.cases.length} case${r.cases.length === 1 ? '' : 's'} (lowest Dice of its labels; FP/FN in voxels):`)
-    for (const c of cases) out.push(`  ${pad(c.case, 16)}${pad(c.fold === 'test' ? 'test' : `fold ${c.fold}`, 8)}${pad(c.configuration ?? c.model, 20)}${labels.map((l) => `${l} ${d3(c.dice[l])} (${c.fp[l] ?? '-'}/${c.fn[l] ?? '-'})`).join('  ')}`)
+    const surface = cases.some((c) => c.surface)
+    out.push('', `Worst ${cases.length} of ${r.cases.length} case${r.cases.length === 1 ? '' : 's'} (lowest Dice of its labels; FP/FN in voxels${surface ? '; HD95 in mm, NSD' : ''}):`)
+    const figures = (c: (typeof cases)[number], l: string) => (surface ? ` HD95 ${surfaceText(c.surface?.[l], 'hd95')} NSD ${surfaceText(c.surface?.[l], 'nsd')}` : '')
+    for (const c of cases) out.push(`  ${pad(c.case, 16)}${pad(c.fold === 'test' ? 'test' : `fold ${c.fold}`, 8)}${pad(c.configuration ?? c.model, 20)}${labels.map((l) => `${l} ${d3(c.dice[l])} (${c.fp[l] ?? '-'}/${c.fn[l] ?? '-'})${figures(c, l)}`).join('  ')}`)
   }
   return out
+}
+
+/** --tolerance 2 (every label) and --tolerance liver=3 (one label) -> the request's tolerance / tolerances. */
+export function parseTolerances(values: readonly string[] | undefined): { tolerance?: number; tolerances?: Record<string, number> } {
+  const out: { tolerance?: number; tolerances?: Record<string, number> } = {}
+  for (const v of values ?? []) {
+    const m = /^(?:([^=]+)=)?([0-9]*\.?[0-9]+)$/.exec(v.trim())
+    const mm = m ? Number(m[2]) : NaN
+    if (!m || !(mm > 0)) throw new UsageError(`--tolerance ${v}: give millimetres (e.g. --tolerance 2) or LABEL=MM (e.g. --tolerance liver=3).`)
+    if (m[1] === undefined) out.tolerance = mm
+    else (out.tolerances ??= {})[m[1].trim()] = mm
+  }
+  return out
+}
+
+/** Runs the surfaceMetrics job with its log on stderr; false when it failed. */
+async function measureSurfaces(service: Service, request: s.ResultsRequest, tolerances: ReturnType<typeof parseTolerances>): Promise<boolean> {
+  process.stderr.write('Measuring HD95 and NSD of the scored cases ...\n')
+  const off = service.jobs.onEvent((e) => {
+    if (e.type === 'log') for (const l of e.lines) if (!l.partial) process.stderr.write(`${l.text}\n`)
+  })
+  let info: JobInfo
+  try {
+    const { jobId } = await service.surfaceMetrics({ ...request, ...tolerances })
+    info = await service.jobs.wait(jobId)
+  } finally {
+    off()
+  }
+  if (info.state !== 'done') process.stderr.write(`nnunet-wizard results: measuring surface distances failed: ${info.error ?? info.state}${info.logFile ? ` (log ${info.logFile})` : ''}\n`)
+  return info.state === 'done'
 }
 
 async function evaluateFolders(service: Service, r: DatasetResults, named: readonly string[]): Promise<boolean> {
@@ -119,6 +162,7 @@ export async function run(argv: string[]): Promise<number> {
   let settings: s.Settings
   let values: ReturnType<typeof parseFlags<typeof options>>
   let worst: number
+  let tolerances: ReturnType<typeof parseTolerances>
   try {
     values = parseFlags(argv, options)
     requireFlags(values, ['dataset'])
@@ -131,6 +175,8 @@ export async function run(argv: string[]): Promise<number> {
     const absent = (request.testPredictions ?? []).filter((t) => !existsSync(t))
     if (absent.length) throw new UsageError(`--test ${absent.join(', ')}: no such folder. Give the folder the test cases (imagesTs) were predicted into.`)
     worst = parseInteger('--worst', values.worst, 0, 1_000_000) ?? 10
+    tolerances = parseTolerances(values.tolerance)
+    if (values.tolerance?.length && !values.surface) throw new UsageError('--tolerance is the NSD tolerance of --surface: add --surface.')
     settings = await settingsFrom(values)
     if (!settings.folders) throw new UsageError('the nnU-Net folders are not set: give --base (or --raw, --preprocessed, --results), or save them with nnunet-wizard env --save.')
   } catch (err) {
@@ -142,6 +188,10 @@ export async function run(argv: string[]): Promise<number> {
     let ok = true
     if (values.evaluate) {
       ok = await evaluateFolders(service, r, request.testPredictions ?? [])
+      r = await service.results(request)
+    }
+    if (values.surface) {
+      ok = (await measureSurfaces(service, request, tolerances)) && ok
       r = await service.results(request)
     }
     if (values.html || values.csv) {

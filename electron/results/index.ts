@@ -8,8 +8,15 @@ import { ApiError } from '../transport/errors'
 import { readDatasetResults } from './crossValidation'
 import { datasetFacts, resultsCsv, resultsHtml } from './report'
 import { runEvaluateTest, runExportModel, runImportModel } from './runs'
+import { attachSurface, runSurfaceMetrics, type MeasureCase } from './surfaceMetrics'
+import type * as SurfaceTask from './surfaceTask'
+import { taskModule, volumePool } from '../imaging/workerPool'
 
-export type ResultsMethods = Pick<Api, 'results' | 'evaluateTest' | 'resultsReport' | 'exportModel' | 'importModel'>
+/** One case's HD95 / NSD in the volume worker pool (surfaceTask.ts runs inside the workers). */
+const surfaceTask = taskModule<typeof SurfaceTask>('surfaceTask', import.meta.url)
+const measureInPool: MeasureCase = (task, signal) => volumePool().run(surfaceTask, 'surfaceCase', task, signal)
+
+export type ResultsMethods = Pick<Api, 'results' | 'evaluateTest' | 'resultsReport' | 'exportModel' | 'importModel' | 'surfaceMetrics'>
 
 export interface ResultsOptions {
   jobs: JobManager
@@ -32,7 +39,7 @@ export function createResults(opts: ResultsOptions): ResultsMethods {
   const ref = (p: Promise<{ id: string }>): Promise<JobRef> => p.then((j) => ({ jobId: j.id }))
   const read = async (req: s.ResultsRequest) => {
     try {
-      return await readDatasetResults(await opts.settings(), req)
+      return await attachSurface(await readDatasetResults(await opts.settings(), req), dataDir)
     } catch (err) {
       throw new ApiError((err as Error).message, 'no-results', 404)
     }
@@ -59,6 +66,10 @@ export function createResults(opts: ResultsOptions): ResultsMethods {
         files.push(file)
       }
       return { html, csv, files }
+    },
+    surfaceMetrics: async (req) => {
+      const r = s.surfaceMetricsRequest.parse(req)
+      return ref(jobs.start('surface-metrics', `Surface distances (HD95, NSD) of dataset ${r.datasetId}`, async (ctx) => runSurfaceMetrics(r, await opts.settings(), ctx, dataDir, measureInPool)))
     },
     exportModel: async (req) => {
       const r = s.exportModelRequest.parse(req)

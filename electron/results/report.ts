@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import type { CaseResult, DatasetResults, PlansSummary, Spread } from '../../shared/api'
 import { diceStripPlot, escapeXml, trainingCurvesPlot } from '../../shared/resultsPlots'
 import type { Settings } from '../../shared/schema'
+import { surfaceCsv, surfaceSummaryText, surfaceText } from '../../shared/surfaceFigures'
 import { readPlansSummary } from './summaries'
 import { rawDatasetDir } from './crossValidation'
 
@@ -75,11 +76,17 @@ function csvCell(v: string | number | null | undefined): string {
   return CSV_SAFE.test(t) ? t : `"${t.replace(/"/g, '""')}"`
 }
 
-/** One row per case: model, configuration, fold ("test" for a test case), case, then Dice, FP and FN per label. */
+/**
+ * One row per case: model, configuration, fold ("test" for a test case), case, then Dice, FP and FN
+ * per label, and HD95 (mm), NSD and its tolerance per label once measured (inf / nan: an empty side).
+ */
 export function resultsCsv(r: DatasetResults): string {
   const labels = r.labels.length ? r.labels.map((l) => l.name) : [...new Set(r.cases.flatMap((c) => Object.keys(c.dice)))]
-  const head = ['model', 'configuration', 'fold', 'case', ...labels.flatMap((l) => [`dice_${l}`, `fp_${l}`, `fn_${l}`])]
-  const rows = r.cases.map((c) => [c.model, c.configuration ?? '', c.fold, c.case, ...labels.flatMap((l) => [c.dice[l] ?? null, c.fp[l] ?? null, c.fn[l] ?? null])])
+  const surface = r.cases.some((c) => c.surface)
+  const surfaceHead = (l: string) => (surface ? [`hd95_mm_${l}`, `nsd_${l}`, `nsd_tolerance_mm_${l}`] : [])
+  const surfaceCells = (c: CaseResult, l: string) => (surface ? [surfaceCsv(c.surface?.[l], 'hd95'), surfaceCsv(c.surface?.[l], 'nsd'), c.surface?.[l]?.tolerance ?? null] : [])
+  const head = ['model', 'configuration', 'fold', 'case', ...labels.flatMap((l) => [`dice_${l}`, `fp_${l}`, `fn_${l}`, ...surfaceHead(l)])]
+  const rows = r.cases.map((c) => [c.model, c.configuration ?? '', c.fold, c.case, ...labels.flatMap((l) => [c.dice[l] ?? null, c.fp[l] ?? null, c.fn[l] ?? null, ...surfaceCells(c, l)])])
   return [head, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n'
 }
 
@@ -129,6 +136,7 @@ export function resultsHtml(input: ReportInput): string {
       h.push(`<tr><td class="l">${e(String(f.fold))}</td><td class="l">${f.state}</td><td>${f.epochsDone}/${f.totalEpochs}</td>${labels.map((l) => `<td>${f.summary ? d3(f.dice[l]) : '—'}</td>`).join('')}<td>${f.summary ? d3(f.mean) : '—'}</td><td>${f.summary ? f.cases : '—'}</td></tr>`)
     }
     h.push(`<tr><th class="l" colspan="3">mean ± sd over folds</th>${labels.map((l) => `<th>${spreadText(m.dice[l] ?? { mean: null, sd: null, min: null, max: null, n: 0 })}</th>`).join('')}<th>${spreadText(m.mean)}</th><th></th></tr></tbody></table>`)
+    if (m.surface) h.push(`<p>Surface distances over the validation cases: ${labels.filter((l) => m.surface![l]).map((l) => `${e(l)}: ${e(surfaceSummaryText(m.surface![l]!))}`).join('; ')}.</p>`)
     const mine = r.cases.filter((c) => c.model === m.model)
     h.push(`<div class="plots">${diceStripPlot(mine, labels, { title: `Dice per case: ${m.configuration}` })}${trainingCurvesPlot(m.folds, { title: `Training curves: ${m.configuration}, all folds` })}</div>`)
   }
@@ -143,14 +151,18 @@ export function resultsHtml(input: ReportInput): string {
     if (t.summary) {
       h.push(`<table><thead><tr>${labels.map((l) => `<th>${e(l)}</th>`).join('')}<th>mean</th><th>cases</th></tr></thead><tbody><tr>${labels.map((l) => `<td>${d3(t.dice[l])}</td>`).join('')}<td>${d3(t.mean)}</td><td>${t.cases}</td></tr></tbody></table>`)
     }
+    if (t.surface) h.push(`<p>Surface distances: ${labels.filter((l) => t.surface![l]).map((l) => `${e(l)}: ${e(surfaceSummaryText(t.surface![l]!))}`).join('; ')}.</p>`)
   }
   const testCases = r.cases.filter((c) => c.fold === 'test')
   if (testCases.length) h.push(`<div class="plots">${diceStripPlot(testCases, labels, { title: 'Dice per test case' })}</div>`)
 
   h.push('<h2>Cases, worst first</h2>')
-  h.push(`<table><thead><tr><th class="l">case</th><th class="l">fold</th><th class="l">model</th>${labels.map((l) => `<th>Dice ${e(l)}</th><th>FP</th><th>FN</th>`).join('')}</tr></thead><tbody>`)
+  // HD95 (mm) and NSD beside Dice once measured; an empty side is written out (∞ / n/a and why).
+  const surface = r.cases.some((c) => c.surface)
+  if (surface) h.push('<p class="muted">HD95: 95th-percentile Hausdorff distance (mm); NSD: normalised surface Dice at the tolerance shown in each summary; both as DeepMind\'s surface-distance computes them, on each case\'s own spacing.</p>')
+  h.push(`<table><thead><tr><th class="l">case</th><th class="l">fold</th><th class="l">model</th>${labels.map((l) => `<th>Dice ${e(l)}</th><th>FP</th><th>FN</th>${surface ? '<th>HD95</th><th>NSD</th>' : ''}`).join('')}</tr></thead><tbody>`)
   for (const c of worstFirst(r.cases)) {
-    h.push(`<tr><td class="l">${e(c.case)}</td><td class="l${c.fold === 'test' ? ' test' : ''}">${c.fold}</td><td class="l">${e(c.configuration ?? c.model)}</td>${labels.map((l) => `<td>${d3(c.dice[l])}</td><td>${c.fp[l] ?? '—'}</td><td>${c.fn[l] ?? '—'}</td>`).join('')}</tr>`)
+    h.push(`<tr><td class="l">${e(c.case)}</td><td class="l${c.fold === 'test' ? ' test' : ''}">${c.fold}</td><td class="l">${e(c.configuration ?? c.model)}</td>${labels.map((l) => `<td>${d3(c.dice[l])}</td><td>${c.fp[l] ?? '—'}</td><td>${c.fn[l] ?? '—'}</td>${surface ? `<td>${e(surfaceText(c.surface?.[l], 'hd95'))}</td><td>${e(surfaceText(c.surface?.[l], 'nsd'))}</td>` : ''}`).join('')}</tr>`)
   }
   h.push('</tbody></table>')
 

@@ -68,6 +68,20 @@ export const caseErrorsRequest = z.object({
 
 export type CaseErrorsRequest = z.infer<typeof caseErrorsRequest>
 
+/**
+ * Measures HD95 and the normalised surface Dice of every scored case (validation and test) that
+ * has no figures yet at these tolerances; the figures are kept in the app's data folder and
+ * results() shows them beside Dice.
+ */
+export const surfaceMetricsRequest = resultsRequest.extend({
+  /** Label name -> NSD tolerance in mm. */
+  tolerances: z.record(z.string(), z.number().positive().max(1000)).optional(),
+  /** The NSD tolerance of a label without its own (default 1 mm). */
+  tolerance: z.number().positive().max(1000).optional(),
+})
+
+export type SurfaceMetricsRequest = z.infer<typeof surfaceMetricsRequest>
+
 /** One label's final validation Dice: the mean over the validation cases of its fold. */
 export interface LabelDice {
   /** The label value as nnU-Net keys it ("1"), or a region "(1, 2)". */
@@ -93,6 +107,8 @@ export type FoldState = 'missing' | 'running' | 'stopped' | 'finished'
 export interface CaseResult {
   /** The case id (file name without its ending), e.g. liver_001. */
   case: string
+  /** The source it was made from (manifest.json's case key, e.g. case03), when the dataset's manifest keeps source names. */
+  source?: string
   /** The cross-validation fold that validated it, or "test" for a held-out test case. */
   fold: number | 'test'
   /** TRAINER__PLANS__CONFIGURATION of a validation; the prediction folder's name for a test case. */
@@ -106,6 +122,33 @@ export interface CaseResult {
   /** The reference (label) file and the prediction file, as nnU-Net names them. */
   reference: string
   prediction: string
+  /** Label name -> HD95 and NSD, once measured (surfaceMetrics) and while both files are unchanged since. */
+  surface?: Record<string, SurfaceFigures>
+}
+
+/**
+ * One label's surface figures in one case (electron/results/surfaceDistance.ts, as DeepMind's
+ * surface-distance computes them). A figure is null when a side is empty, and `empty` says which:
+ * one side empty means HD95 infinite and NSD 0; both empty means neither is defined.
+ */
+export interface SurfaceFigures {
+  /** 95th-percentile Hausdorff distance in mm. */
+  hd95: number | null
+  /** Normalised surface Dice at `tolerance` mm, 0..1. */
+  nsd: number | null
+  tolerance: number
+  empty?: 'both-empty' | 'reference-empty' | 'prediction-empty'
+}
+
+/** Per label over the cases of a model or test folder: HD95 and NSD spread over the cases where they are numbers, and how many were not. */
+export interface SurfaceSummary {
+  hd95: Spread
+  nsd: Spread
+  tolerance: number
+  /** Cases measured, and of those with HD95 infinite (one side empty) or undefined (both empty). */
+  cases: number
+  infinite: number
+  undefined: number
 }
 
 /** Mean and sample standard deviation of one figure across folds (sd null below two folds). */
@@ -147,6 +190,8 @@ export interface ModelResults {
   /** Label name -> spread of the folds' mean Dice. */
   dice: Record<string, Spread>
   mean: Spread
+  /** Label name -> HD95 / NSD over the model's validation cases measured so far. */
+  surface?: Record<string, SurfaceSummary>
 }
 
 export interface TestResults {
@@ -160,6 +205,8 @@ export interface TestResults {
   mean: number | null
   cases: number
   predictions: number
+  /** Label name -> HD95 / NSD over the folder's cases measured so far. */
+  surface?: Record<string, SurfaceSummary>
 }
 
 export interface FindBestInfo {
@@ -203,6 +250,7 @@ export const resultsRequests = {
   exportModel: exportModelRequest,
   importModel: importModelRequest,
   caseErrors: caseErrorsRequest,
+  surfaceMetrics: surfaceMetricsRequest,
 } as const
 
 type Req<K extends keyof typeof resultsRequests> = Input<(typeof resultsRequests)[K]>
@@ -220,4 +268,14 @@ export interface ResultsApi {
   importModel(req: Req<'importModel'>): Promise<JobRef>
   /** A scored case for the viewer: scan, reference and prediction, false positives and negatives in their own colours. */
   caseErrors(req: Req<'caseErrors'>): Promise<CaseErrorsResult>
+  /** Job: HD95 and NSD of the scored cases not measured yet (in the volume worker pool); its result is a SurfaceMetricsResult. */
+  surfaceMetrics(req: Req<'surfaceMetrics'>): Promise<JobRef>
+}
+
+export interface SurfaceMetricsResult {
+  /** Cases measured now, already measured before, and failed (with why). */
+  measured: number
+  reused: number
+  failed: { case: string; error: string }[]
+  file: string
 }

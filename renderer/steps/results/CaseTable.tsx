@@ -4,7 +4,8 @@
 import { useMemo, useRef, useState, type UIEvent } from 'react'
 import type { CaseResult } from '../../../shared/api'
 import { virtualWindow } from '../../lib/virtualWindow'
-import { rowKey, sortCases, type CaseSort, type SortKey } from './caseRows'
+import { surfaceText } from '../../../shared/surfaceFigures'
+import { LARGER_IS_WORSE, rowKey, sortCases, type CaseSort, type SortKey } from './caseRows'
 
 export const ROW_HEIGHT = 28
 const VIEWPORT = 420
@@ -30,13 +31,15 @@ export function CaseTable({ cases, labels, sort, onSort, onOpen, selected }: Pro
   const box = useRef<HTMLDivElement>(null)
   const rows = useMemo(() => sortCases(cases, sort, labels), [cases, sort, labels])
   const win = virtualWindow(rows.length, ROW_HEIGHT, scrollTop, VIEWPORT)
-  const columns = `minmax(110px, 1.3fr) 60px minmax(110px, 1.4fr) ${labels.map(() => '72px 80px 80px').join(' ')}`
+  // HD95 (mm) and NSD beside Dice once any case has them (the surfaceMetrics job).
+  const surface = cases.some((c) => c.surface)
+  const columns = `minmax(110px, 1.3fr) 60px minmax(110px, 1.4fr) ${labels.map(() => `72px 80px 80px${surface ? ' 76px 64px' : ''}`).join(' ')}`
   const header = (key: SortKey, text: string, title?: string) => (
     <button
       type="button"
       className={`th-sort${key.includes(':') ? ' num' : ''}${sort.key === key ? ' sorted' : ''}`}
       title={title ?? `Sort by ${text}`}
-      onClick={() => onSort({ key, ascending: sort.key === key ? !sort.ascending : !key.startsWith('fp:') && !key.startsWith('fn:') })}
+      onClick={() => onSort({ key, ascending: sort.key === key ? !sort.ascending : !LARGER_IS_WORSE.some((p) => key.startsWith(p)) })}
       data-testid={`sort-${key}`}
     >
       {text}
@@ -55,6 +58,8 @@ export function CaseTable({ cases, labels, sort, onSort, onOpen, selected }: Pro
             {header(`dice:${l}`, `Dice ${l}`)}
             {header(`fp:${l}`, 'FP', `False-positive voxels of ${l}`)}
             {header(`fn:${l}`, 'FN', `False-negative voxels of ${l}`)}
+            {surface && header(`hd95:${l}`, 'HD95', `95th-percentile Hausdorff distance of ${l} in mm (∞: the prediction or the reference is empty)`)}
+            {surface && header(`nsd:${l}`, 'NSD', `Normalised surface Dice of ${l} at its tolerance`)}
           </span>
         ))}
       </div>
@@ -90,6 +95,16 @@ export function CaseTable({ cases, labels, sort, onSort, onOpen, selected }: Pro
                         </span>
                         <span className="num">{count(c.fp[l])}</span>
                         <span className="num">{count(c.fn[l])}</span>
+                        {surface && (
+                          <span className="num" data-testid={`hd95-${l}`} title={c.surface?.[l]?.empty ? surfaceText(c.surface[l], 'hd95') : undefined}>
+                            {surfaceText(c.surface?.[l], 'hd95').replace(/ \(.*\)$/, '')}
+                          </span>
+                        )}
+                        {surface && (
+                          <span className="num" data-testid={`nsd-${l}`} title={c.surface?.[l] ? `at ${c.surface[l].tolerance} mm${c.surface[l].empty ? `; ${surfaceText(c.surface[l], 'nsd')}` : ''}` : undefined}>
+                            {surfaceText(c.surface?.[l], 'nsd').replace(/ \(.*\)$/, '')}
+                          </span>
+                        )}
                       </span>
                     )
                   })}

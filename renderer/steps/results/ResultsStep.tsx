@@ -18,6 +18,7 @@ import { CaseTable } from './CaseTable'
 import { DEFAULT_SORT, filterCases, rowKey, sortCases, type CaseSort } from './caseRows'
 import { FoldTable } from './FoldTable'
 import { ModelSharing } from './ModelSharing'
+import { SurfaceMetricsCard } from './SurfaceMetricsCard'
 
 const RESULTS_DEFAULTS = {
   datasetId: null as number | null,
@@ -217,6 +218,8 @@ export function ResultsStep() {
               {t.state === 'stale' && <p className="small muted">Predictions are newer than these scores: score them again.</p>}
             </section>
           ))}
+
+          <SurfaceMetricsCard results={results} testFolder={testFolder} />
 
           {plots && (
             <section className="card stack">

@@ -3,8 +3,19 @@
 // milliseconds and the table only renders the rows on screen (renderer/lib/virtualWindow.ts).
 import type { CaseResult } from '../../../shared/api'
 
-/** 'worst': the lowest Dice among the shown labels; 'dice:NAME', 'fp:NAME', 'fn:NAME' a label's figure. */
-export type SortKey = 'worst' | 'case' | 'fold' | 'model' | `dice:${string}` | `fp:${string}` | `fn:${string}`
+/** 'worst': the lowest Dice among the shown labels; 'dice:NAME', 'fp:NAME', 'fn:NAME', 'hd95:NAME', 'nsd:NAME' a label's figure. */
+export type SortKey = 'worst' | 'case' | 'fold' | 'model' | `dice:${string}` | `fp:${string}` | `fn:${string}` | `hd95:${string}` | `nsd:${string}`
+
+/** Columns whose large values are the bad ones: their first click sorts descending (worst first). */
+export const LARGER_IS_WORSE = ['fp:', 'fn:', 'hd95:'] as const
+
+/** HD95 of a case for sorting: an empty prediction or reference (HD95 infinite) is the worst there is; both empty is unknown. */
+export function hd95Key(c: CaseResult, label: string): number | null {
+  const f = c.surface?.[label]
+  if (!f) return null
+  if (f.hd95 !== null) return f.hd95
+  return f.empty && f.empty !== 'both-empty' ? Number.MAX_VALUE : null
+}
 
 export interface CaseFilter {
   model: string | null
@@ -55,6 +66,10 @@ export function sortCases(cases: readonly CaseResult[], sort: CaseSort, labels: 
         return num(c.dice[label])
       case 'fp':
         return num(c.fp[label])
+      case 'hd95':
+        return num(hd95Key(c, label))
+      case 'nsd':
+        return num(c.surface?.[label]?.nsd)
       default:
         return num(c.fn[label])
     }

@@ -1,0 +1,64 @@
+// HD95 and NSD in the Results step, in browser mode: a results tree as nnU-Net leaves it over
+// real ct_small masks (test/results/surfaceTree.ts: one validation case moved one voxel, one test
+// case whose prediction lost the spleen), per-label tolerances typed in, "Measure HD95 and NSD"
+// runs the job in the server's worker pool, and the case table and summary show the figures with
+// the empty prediction said as ∞ / 0. No nnU-Net needed.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { makeSurfaceTree, SURFACE_DATASET_ID, type SurfaceTree } from '../test/results/surfaceTree'
+import { expect, startWizardServer, test, type WizardServer } from './support/server'
+import { shot } from './support/wizardHelpers'
+
+let root: string
+let tree: SurfaceTree
+let server: WizardServer | undefined
+
+test.beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'surface-e2e-'))
+  tree = await makeSurfaceTree(join(root, 'nnunet'))
+  const data = join(root, 'app-data')
+  await mkdir(data, { recursive: true })
+  await writeFile(join(data, 'settings.json'), JSON.stringify({ nnunetVersion: 'v2', folders: tree.settings.folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false }))
+  server = await startWizardServer({ env: { NNUNET_WIZARD_DATA: data } })
+})
+
+test.afterAll(async () => {
+  await server?.stop()
+  if (root) await rm(root, { recursive: true, force: true })
+})
+
+test('Results: HD95 and NSD measured per case with per-label tolerances; an empty prediction reads ∞ / 0', async ({ page }) => {
+  test.setTimeout(180_000)
+  const pageErrors: string[] = []
+  page.on('pageerror', (e) => pageErrors.push(e.message))
+  await page.goto(server!.url)
+  await page.getByTestId('step-results').click()
+  await expect(page.getByTestId('results-dataset')).toHaveValue(String(SURFACE_DATASET_ID), { timeout: 60_000 })
+  await page.getByTestId('results-test-folder').fill(tree.testDir)
+  const card = page.getByTestId('surface-card')
+  await expect(card).toContainText('0 of 2 scored cases measured')
+  // No HD95 column before anything is measured.
+  await expect(page.getByTestId('case-table').getByText('HD95')).toHaveCount(0)
+  await page.getByTestId('surface-tolerance').fill('1.5')
+  await page.getByTestId('surface-tolerance-liver').fill('3')
+  await page.getByTestId('surface-measure').click()
+  await expect(card).toContainText('2 of 2 scored cases measured', { timeout: 120_000 })
+  const summary = page.getByTestId('surface-summary')
+  // One voxel along y is 3 mm on ct_small: within the liver's 3 mm, outside the spleen's 1.5 mm.
+  await expect(summary).toContainText('HD95 3.00 mm, NSD@3mm 1.000 (n=1)')
+  await expect(summary).toContainText('HD95 ∞, NSD@1.5mm 0.000 (n=1; 1 with HD95 ∞ (one side empty))')
+  const testRow = page.locator('[data-testid="case-row"][data-case="surf_009"]')
+  await expect(testRow.getByTestId('hd95-spleen')).toHaveText('∞')
+  await expect(testRow.getByTestId('hd95-spleen')).toHaveAttribute('title', '∞ (empty prediction)')
+  await expect(testRow.getByTestId('nsd-spleen')).toHaveText('0')
+  await expect(testRow.getByTestId('hd95-liver')).toHaveText('0.00')
+  const valRow = page.locator('[data-testid="case-row"][data-case="surf_001"]')
+  await expect(valRow.getByTestId('hd95-liver')).toHaveText('3.00')
+  // Sorting by HD95 puts the empty prediction (∞) first.
+  await page.getByTestId('sort-hd95:spleen').click()
+  await expect(page.getByTestId('case-row').first()).toHaveAttribute('data-case', 'surf_009')
+  await card.scrollIntoViewIfNeeded()
+  await shot(page, 'results-surface-metrics')
+  expect(pageErrors).toEqual([])
+})
