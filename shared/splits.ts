@@ -134,3 +134,20 @@ export function testSetLoss(lost: readonly string[], planned: number, when: 'wri
   const rest = left === 0 ? `imagesTs and labelsTs ${will}stay empty` : `imagesTs ${when === 'planned' ? 'will hold' : 'holds'} ${left} of ${planned} test cases`
   return `${head}: ${rest}. Fix ${them} and write again (${lost.length === 1 ? 'it goes' : 'they go'} back to the test set)${when === 'planned' ? ', or before the first write choose another seed or test count' : ''}.`
 }
+
+/** nnU-Net's own cross-validation: 5 folds, made at the first training when no splits_final.json exists. */
+export const NNUNET_FOLDS = 5
+
+/**
+ * Why nnU-Net's 5 folds cannot work for this many training cases, and what to do, or undefined
+ * when they can. Said at Output (before writing) and at Plan (with "write N folds"), so the first
+ * training does not fail with nnU-Net's "fewer than 5 training cases".
+ */
+export function tooFewForFolds(trainingCases: number): { folds: number; text: string } | undefined {
+  if (trainingCases >= NNUNET_FOLDS) return undefined
+  if (trainingCases < 2) return { folds: 0, text: `${trainingCases} training case${trainingCases === 1 ? '' : 's'}: nnU-Net needs at least 2 to split into training and validation (5 for its own 5 folds). Add cases or lower the test count.` }
+  return {
+    folds: trainingCases,
+    text: `${trainingCases} training cases: nnU-Net's own 5-fold cross-validation needs at least 5 and stops at the first training. At Plan, write a splits file with ${trainingCases} folds (nnunet-wizard splits -d ID --write --folds ${trainingCases}), or lower the test count.`,
+  }
+}

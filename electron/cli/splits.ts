@@ -1,19 +1,20 @@
 // `nnunet-wizard splits`: the cross-validation folds of a planned dataset (splits_final.json),
-// and with --write the folds grouped by patient from the dataset's case_groups.json.
+// and with --write N folds (grouped by patient from the dataset's case_groups.json when it has one).
 import * as s from '../../shared/schema'
-import { COMMON_HELP, COMMON_OPTIONS, cliService, parseInteger, settingsFrom, usageFailure } from '../nnunet/cliSupport'
+import { COMMON_HELP, COMMON_OPTIONS, cliService, parseInteger, settingsFrom, usageFailure } from './support'
 import { UsageError, parseFlags, validRequest } from './common'
 
 export const help = `usage: nnunet-wizard splits -d ID [--write [--folds N] [--overwrite]]
 
 Shows the dataset's splits_final.json (nnU-Net v2): where it came from, the cases per fold and
-any patient on both sides of a fold. With --write, writes N folds (default 5) over whole patient
-groups, from the case_groups.json that prepare --group-pattern / --groups-csv wrote. nnU-Net then
+any patient on both sides of a fold. With --write, writes N folds (default 5): over whole patient
+groups when prepare --group-pattern / --groups-csv wrote case_groups.json, else over the cases
+(a dataset with fewer than 5 training cases needs fewer folds: nnU-Net's own 5 fail). nnU-Net then
 trains on them ("Using splits from existing split file"). A splits_final.json the wizard did not
 write (nnU-Net's random folds, or one edited by hand) is only replaced with --overwrite.
 
   -d, --dataset ID        dataset id
-  --write                 write the grouped folds
+  --write                 write the folds
   --folds N               number of folds (2-20, default 5)
   --overwrite             replace a splits_final.json not written by the wizard or edited since
 

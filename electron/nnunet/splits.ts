@@ -1,5 +1,5 @@
-// nnU-Net v2's cross-validation folds (preprocessed/DatasetX/splits_final.json) grouped by
-// patient: nnU-Net uses that file when it exists ("Using splits from existing split file"), else
+// nnU-Net v2's cross-validation folds (preprocessed/DatasetX/splits_final.json), grouped by
+// patient when the dataset has groups, and in any number (2-20) of folds: nnU-Net uses that file when it exists ("Using splits from existing split file"), else
 // writes a random 5-fold split of its own at the first training. The wizard writes the grouped
 // folds from the dataset's case_groups.json (written by prepare), refuses folds that put a group
 // on both sides, and never replaces a file it did not write, or one edited since, without being
@@ -74,15 +74,21 @@ export async function splitsStatus(req: SplitsRequest, settings: Settings): Prom
   if (base.leaks?.length) base.message += ` ${base.leaks.length} patient group${base.leaks.length === 1 ? ' is' : 's are'} on both sides: ${base.leaks.slice(0, 3).join('; ')}.`
   if (!req.write) return base
 
-  if (!groups) throw new Error(`Dataset ${req.datasetId} has no patient groups (${join(settings.folders.raw, dataset, 'case_groups.json')}): prepare it with a patient pattern (--group-pattern) or a groups CSV first.`)
   if (text !== null && source !== 'wizard' && !req.overwrite) {
     throw new Error(`${file} was ${source === 'edited' ? 'edited since the wizard wrote it' : 'not written by the wizard (nnU-Net writes random folds at the first training, or it was written by hand)'}; it is not replaced without being asked. Look at it first; to replace it with grouped folds, overwrite it (--overwrite).`)
   }
   const ids = await trainingIds(join(settings.folders.raw, dataset))
-  const missing = ids.filter((id) => groups[id] === undefined)
-  const caseGroups = Object.fromEntries(ids.map((id) => [id, groups[id] ?? id]))
+  if (!ids.length) throw new Error(`Dataset ${req.datasetId} has no training cases in ${join(settings.folders.raw, dataset, 'imagesTr')}: write the dataset first.`)
+  // Without patient groups every case is a group of its own: fewer folds than nnU-Net's 5 for a
+  // small dataset are then just as valid (nnU-Net itself refuses 5 folds with fewer than 5 cases).
+  const missing = groups ? ids.filter((id) => groups[id] === undefined) : []
+  const caseGroups = Object.fromEntries(ids.map((id) => [id, groups?.[id] ?? id]))
   const groupCount = new Set(Object.values(caseGroups)).size
-  if (groupCount < req.folds) throw new Error(`Only ${groupCount} patient groups among the ${ids.length} training cases: ${req.folds} folds need at least ${req.folds} groups. Use fewer folds.`)
+  if (groupCount < req.folds) {
+    throw new Error(groups
+      ? `Only ${groupCount} patient groups among the ${ids.length} training cases: ${req.folds} folds need at least ${req.folds} groups. Use fewer folds (at most ${groupCount}).`
+      : `Only ${ids.length} training cases: ${req.folds} folds need at least ${req.folds} cases. Use fewer folds (at most ${ids.length}).`)
+  }
   const splits = groupedFolds(caseGroups, req.folds)
   const leaks = leakingGroups(splits, caseGroups)
   if (leaks.length) throw new Error(`Refused: these folds put a patient on both sides: ${leaks.join('; ')}.`)
@@ -96,6 +102,6 @@ export async function splitsStatus(req: SplitsRequest, settings: Settings): Prom
     folds: foldCounts(splits, caseGroups),
     leaks: [],
     written: true,
-    message: `Wrote ${SPLITS_FILE}: ${req.folds} folds over ${groupCount} patient groups (${ids.length} training cases)${missing.length ? `; ${missing.length} case${missing.length === 1 ? '' : 's'} without a group count as groups of their own` : ''}.`,
+    message: `Wrote ${SPLITS_FILE}: ${req.folds} folds over ${groups ? `${groupCount} patient groups (${ids.length} training cases)` : `${ids.length} training cases (no patient groups: each case is its own)`}${missing.length ? `; ${missing.length} case${missing.length === 1 ? '' : 's'} without a group count as groups of their own` : ''}.`,
   }
 }
