@@ -26,12 +26,6 @@ export async function realPathOf(path: string): Promise<string> {
   }
 }
 
-/** `child` is inside `parent` both as written and through symbolic links. */
-export async function isReallyInside(child: string, parent: string): Promise<boolean> {
-  if (!isInside(child, parent)) return false
-  return isInside(await realPathOf(child), await realPathOf(parent))
-}
-
 /** `child` lies inside `parent` as written or through symbolic links (either is enough to refuse a write there). */
 export async function leadsInside(child: string, parent: string): Promise<boolean> {
   if (isInside(child, parent)) return true

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { isInside, isReallyInside, overlaps, realPathOf, removeInside } from '../../electron/files/pathInside'
+import { isInside, overlaps, realPathOf, removeInside } from '../../electron/files/pathInside'
 
 let tmp: string
 beforeAll(async () => {
@@ -30,8 +30,6 @@ describe('pathInside', () => {
 
   it('follows symbolic links, also for paths that do not exist yet', async () => {
     expect(await realPathOf(join(tmp, 'dataset', 'escape', 'not', 'yet'))).toBe(join(tmp, 'outside', 'not', 'yet'))
-    expect(await isReallyInside(join(tmp, 'dataset', 'escape', 'x'), join(tmp, 'dataset'))).toBe(false)
-    expect(await isReallyInside(join(tmp, 'dataset', 'imagesTr', 'x'), join(tmp, 'dataset'))).toBe(true)
     expect(await overlaps(join(tmp, 'dataset', 'escape'), join(tmp, 'outside'))).toBe(true)
     expect(await overlaps(join(tmp, 'dataset'), join(tmp, 'outside'))).toBe(false)
   })
