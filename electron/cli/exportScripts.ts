@@ -4,7 +4,7 @@
 // (the cluster, afterok dependencies). nnU-Net's folders and options are exported in every file.
 import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
-import { COMMON_HELP, COMMON_OPTIONS, cliService, parseInteger, settingsFrom } from '../nnunet/cliSupport'
+import { COMMON_HELP, COMMON_OPTIONS, cliService, parseInteger, settingsFrom } from './support'
 import { toApiError } from '../transport/errors'
 import { listOf, slurmFromFlags, SLURM_OPTIONS } from '../schedulers/cliOptions'
 import { parseFlags, requireFlags, usageFailure, UsageError, validRequest } from './common'

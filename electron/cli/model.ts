@@ -4,7 +4,7 @@
 // nnUNet_install_pretrained_model_from_zip). Predict with an installed model as with your own.
 import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
-import { COMMON_HELP, COMMON_OPTIONS, cliService, parseInteger, runCliJob, settingsFrom, UsageError, usageFailure } from '../nnunet/cliSupport'
+import { COMMON_HELP, COMMON_OPTIONS, cliService, parseInteger, runCliJob, settingsFrom, UsageError, usageFailure } from './support'
 import { parseFlags, requireFlags, validRequest } from './common'
 
 export const help = `usage: nnunet-wizard model export -d ID -c CONFIGURATION -o FILE.zip [options]

@@ -1,7 +1,7 @@
 // `nnunet-wizard plan`: convert (optional) and plan + preprocess a dataset with nnU-Net.
 import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
-import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from '../nnunet/cliSupport'
+import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from './support'
 import { UsageError, parseFlags, validRequest } from './common'
 
 export const help = `usage: nnunet-wizard plan -d ID [options]

@@ -1,7 +1,7 @@
 // `nnunet-wizard predict`: segment a folder of images with a trained nnU-Net model.
 import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
-import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from '../nnunet/cliSupport'
+import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from './support'
 import { parseFlags, requireFlags, validRequest } from './common'
 
 export const help = `usage: nnunet-wizard predict -i DIR -o DIR -d ID -c CONFIGURATION [options]

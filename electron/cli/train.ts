@@ -3,7 +3,7 @@
 import type { ValidationSummary } from '../../shared/api'
 import type { Settings } from '../../shared/schema'
 import { diceText, lowDiceLabels } from '../../shared/diceWarning'
-import { cliService, COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand, settingsFrom } from '../nnunet/cliSupport'
+import { cliService, COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand, settingsFrom } from './support'
 import { parseFlags, requireFlags, usageFailure } from './common'
 import { foldsOf, trainRequestFrom } from './trainFlags'
 import { foldRequests, runFolds } from './trainFolds'

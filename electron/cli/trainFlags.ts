@@ -3,7 +3,7 @@
 // not offer is simply absent from its values.
 import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
-import { parseInteger } from '../nnunet/cliSupport'
+import { parseInteger } from './support'
 import { listOf } from '../schedulers/cliOptions'
 import { validRequest } from './common'
 

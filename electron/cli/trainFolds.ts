@@ -6,7 +6,7 @@
 import type { JobInfo, JobRef } from '../../shared/api'
 import type { TrainRequest } from '../../shared/schema'
 import { assignGpus } from '../../shared/gpuAssign'
-import { epochText, progressText } from '../nnunet/cliSupport'
+import { epochText, progressText } from './support'
 import type { Service } from '../service'
 import { toApiError } from '../transport/errors'
 

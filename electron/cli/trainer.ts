@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { CreatedTrainer } from '../../shared/api'
 import * as s from '../../shared/schema'
-import { COMMON_HELP, COMMON_OPTIONS, cliService, parseInteger, runCliJob, settingsFrom } from '../nnunet/cliSupport'
+import { COMMON_HELP, COMMON_OPTIONS, cliService, parseInteger, runCliJob, settingsFrom } from './support'
 import { parseFlags, UsageError, usageFailure, validRequest } from './common'
 
 export const help = `usage: nnunet-wizard trainer create [options]

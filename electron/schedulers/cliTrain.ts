@@ -5,7 +5,7 @@
 import type { ParseArgsConfig } from 'node:util'
 import * as s from '../../shared/schema'
 import { UsageError, parseFlags, requireFlags, usageFailure, validRequest } from '../cli/common'
-import { cliService, parseInteger, runCliJob, settingsFile, settingsFrom, type CommonValues } from '../nnunet/cliSupport'
+import { cliService, parseInteger, runCliJob, settingsFile, settingsFrom, type CommonValues } from '../cli/support'
 import { SettingsStore } from '../settings'
 import { listOf, slurmFromFlags, type SlurmValues } from './cliOptions'
 import { foldsOf, trainRequestsFrom, type TrainFlagValues } from '../cli/trainFlags'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { progressText } from '../../electron/nnunet/cliSupport'
+import { progressText } from '../../electron/cli/support'
 
 describe('the CLI status line', () => {
   it("says what nnU-Net is doing in its own terms when the tool reports a phase", () => {

@@ -10,10 +10,10 @@ import { cliJobsDir, dataDir } from '../paths'
 import { createService, type Service } from '../service'
 import { SettingsStore } from '../settings'
 import { toApiError } from '../transport/errors'
-import { UsageError, usageFailure } from '../cli/common'
-import { FOLDER_VARS, foldersUnder } from './folders'
+import { UsageError, usageFailure } from './common'
+import { FOLDER_VARS, foldersUnder } from '../nnunet/folders'
 
-export { UsageError, usageFailure } from '../cli/common'
+export { UsageError, usageFailure } from './common'
 
 export const COMMON_OPTIONS = {
   python: { type: 'string' },
