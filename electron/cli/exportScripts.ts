@@ -21,7 +21,10 @@ Writes what the app would run as scripts into DIR (created), to reproduce a stud
   predict.sbatch      a prediction (with --predict-input and --predict-output)
   run-all.sh          all of it on this machine, one after another (bash; no SLURM needed)
   submit-all.sh       all of it on the cluster (sbatch, afterok dependencies)
+  trainers/           the trainers the app made that these scripts train with (on nnUNet_extTrainer)
 Every .sbatch file also runs with bash (an array script takes its task number: bash train.sbatch 0).
+The scripts run the Python the app uses; set NNUNET_PYTHON=/path/to/bin/python to use another.
+Paths holding a control character (a newline, ...) are refused: a script cannot carry them safely.
 
   -d, --dataset ID          dataset id
   --out DIR                 where the scripts go; logs go to DIR/logs
@@ -92,7 +95,9 @@ export async function run(argv: string[]): Promise<number> {
     const out = await cliService(settings).exportScripts(request)
     if (json) console.log(JSON.stringify(out, null, 2))
     else {
-      console.log(`Wrote ${out.files.length} scripts to ${out.folder}:`)
+      const scripts = out.files.filter((f) => !f.endsWith('.py'))
+      const trainers = out.files.length - scripts.length
+      console.log(`Wrote ${scripts.length} scripts to ${out.folder}${trainers ? ` (and the ${trainers === 1 ? 'trainer' : `${trainers} trainers`} they train with, in trainers/)` : ''}:`)
       for (const f of out.files) console.log(`  ${f}`)
       console.log(`Run them here: bash ${out.folder}/run-all.sh   On the cluster: bash ${out.folder}/submit-all.sh`)
     }

@@ -5,8 +5,8 @@
 // curves show it the same way. One more job, the submission, ends when all of them have ended and
 // cancelling it cancels them (scancel). The tasks are recorded in the data folder, so a restarted
 // app follows the ones still running again, by their SLURM ids.
-import { chmod, mkdir, readFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { chmod, mkdir, readFile, rename } from 'node:fs/promises'
+import { basename, join, resolve } from 'node:path'
 import { z } from 'zod'
 import type { JobKind, JobRef } from '../../shared/api'
 import type { ClusterSubmitRequest, ExportScriptsRequest, Settings, SlurmOptions } from '../../shared/schema'
@@ -14,9 +14,11 @@ import { JobCancelledError, type JobContext, type JobManager } from '../jobs/job
 import { writeFileAtomic } from '../files/writeAtomic'
 import { ApiError } from '../transport/errors'
 import { followTask, type FollowedTask } from './follow'
-import { planFirstReason } from '../nnunet/pipeline'
+import { lockFold, releaseSlurmFold, type FoldRelease } from '../nnunet/foldLock'
+import { prepareRun } from '../nnunet/runPrepare'
 import { SlurmScheduler, slurmStatus } from './slurm'
-import { buildStudy, runAllScript, submitAllScript, type Study } from './study'
+import { buildStudy, runAllScript, submitAllScript, type Study, type StudyTask } from './study'
+import { STUDY_TRAINERS } from './scripts'
 import type { Scheduler } from './types'
 
 const record = z.object({
@@ -40,6 +42,8 @@ export interface ClusterOptions {
   registry?: string
   scheduler?: Scheduler
   pollMs?: number
+  /** Told what failed in the background (the registry not written, a re-attach that failed): the service shows it. */
+  onProblem?: (message: string) => void
 }
 
 /** The sbatch options of a submission: the request's over the saved settings'. */
@@ -56,7 +60,14 @@ export function createCluster(opts: ClusterOptions) {
     const file = opts.registry
     if (!file) return
     const text = `${JSON.stringify({ format: 'nnunet-wizard-slurm-tasks', version: 1, tasks }, null, 1)}\n`
-    writes = writes.then(() => writeFileAtomic(file, text)).catch(() => undefined)
+    // A registry that cannot be written loses the re-attach after a restart: said, never swallowed.
+    writes = writes
+      .then(() => writeFileAtomic(file, text))
+      .catch((err: Error) => {
+        const message = `The SLURM task registry ${file} could not be written (${err.message}): after a restart the app would not follow these tasks again. Free space or fix the folder's permissions.`
+        console.error(`nnunet-wizard: ${message}`)
+        opts.onProblem?.(message)
+      })
   }
 
   /** SLURM task id of each job that follows one (for "stop after this epoch"). */
@@ -71,21 +82,23 @@ export function createCluster(opts: ClusterOptions) {
       try {
         return await followTask(ctx, scheduler, followed, { pollMs: opts.pollMs })
       } finally {
-        // Cancelled or ended: either way SLURM has nothing more of it to follow.
+        // Cancelled or ended: either way SLURM has nothing more of it to follow, and its fold is free.
         tasks = tasks.filter((x) => x.taskId !== t.taskId)
         taskOfJob.delete(ctx.jobId)
         save()
+        if (t.kind === 'train' && t.outputFolder) await releaseSlurmFold(t.outputFolder, t.taskId).catch((err: Error) => ctx.log(`The lock of ${t.outputFolder} could not be released: ${err.message}`, 'stderr'))
       }
     })
     return job.id
   }
 
-  const submitStudy = async (study: Study, ctx: JobContext): Promise<string[]> => {
+  const submitStudy = async (study: Study, ctx: JobContext, locks: Map<StudyTask, FoldRelease>): Promise<string[]> => {
     const ids = new Map<string, string>()
     const jobIds: string[] = []
     for (const j of study.jobs) {
       const after = j.after.map((a) => ids.get(a)!).filter(Boolean)
-      const { id } = await scheduler.submit({ script: join(study.folder, j.script.name), cwd: study.folder, afterOk: after })
+      const runs = [...new Set(j.tasks.map((t) => t.spec))]
+      const { id } = await scheduler.submit({ runs, script: join(study.folder, j.script.name), cwd: study.folder, afterOk: after })
       ids.set(j.script.name, id)
       ctx.log(`sbatch ${j.script.name}${after.length ? ` (after ${after.join(', ')})` : ''}: job ${id}${j.script.tasks ? `, tasks ${id}_0-${j.script.tasks - 1}` : ''}`, 'info')
       const records: TaskRecord[] = j.tasks.slice(0, j.script.tasks ?? 1).map((task, i) => ({
@@ -99,6 +112,14 @@ export function createCluster(opts: ClusterOptions) {
         ...(task.totalEpochs !== undefined && { totalEpochs: task.totalEpochs }),
         ...(task.outputFolder && { outputFolder: task.outputFolder }),
       }))
+      // Each fold's lock goes over to the SLURM task that trains it (released when it has ended).
+      for (const [i, task] of j.tasks.entries()) {
+        const lock = locks.get(task)
+        if (lock && j.script.tasks) {
+          await lock.slurm(`${id}_${i}`)
+          locks.delete(task)
+        }
+      }
       tasks.push(...records)
       save()
       for (const r of records) jobIds.push(await follow(r))
@@ -112,23 +133,49 @@ export function createCluster(opts: ClusterOptions) {
     const settings = await opts.settings()
     if (!settings.folders) throw new ApiError('The nnU-Net folders are not set. Choose or create them in the Environment step first.', 'no-folders', 409)
     if (!req.plan && !req.trainings.length) throw new ApiError('Nothing to submit: give a plan or trainings.', 'nothing-to-submit', 400)
-    // "Plan first" before anything is queued on the cluster (unless the plan is part of this submission).
-    if (!req.plan) {
-      for (const r of req.trainings) {
-        const why = await planFirstReason(r, settings)
-        if (why) throw new ApiError(why, 'plan-first', 409)
-      }
-    }
     const slurm = mergedSlurm(settings.slurm, req.slurm)
     const id = req.plan?.datasetId ?? req.trainings[0]!.datasetId
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
     const title = `Submit dataset ${id} to SLURM (${[req.plan ? 'plan' : '', req.trainings.length ? `${req.trainings.length} training${req.trainings.length === 1 ? '' : 's'}` : '', req.thenFindBest ? 'find_best' : ''].filter(Boolean).join(', ')})`
+    // Resolved before anything is submitted, by the same rules as a local run (plan first unless
+    // the plan is part of this submission, the plans it was planned with, train longer...).
+    const study = await buildStudy({ plan: req.plan, trainings: req.trainings, thenFindBest: req.thenFindBest }, settings, opts.dataDir, join(settings.folders!.results, 'nnunet-wizard-slurm', `${stamp}-${id}`), slurm)
+    // One writer per fold: each training's fold is locked now (refused by name when another run
+    // trains it), and handed to its SLURM task once sbatch has named it.
+    const locks = new Map<StudyTask, FoldRelease>()
+    const releaseAll = async () => {
+      for (const release of locks.values()) await release().catch((err: Error) => console.error(`nnunet-wizard: a fold lock could not be released: ${err.message}`))
+      locks.clear()
+    }
+    const prepared: string[] = []
+    try {
+      for (const j of study.jobs) {
+        if (j.kind !== 'train') continue
+        for (const task of j.tasks) if (task.outputFolder) locks.set(task, await lockFold(task.outputFolder, { kind: 'slurm', title: task.title }))
+      }
+      // The runs' preparations (v1 trainer install, train longer's checkpoint) on the shared file system the nodes read.
+      for (const spec of new Set(study.jobs.flatMap((j) => j.tasks.map((t) => t.spec)))) await prepareRun(spec, (line) => prepared.push(line))
+    } catch (err) {
+      await releaseAll()
+      throw err
+    }
     const job = await opts.jobs.start('train', title, async (ctx) => {
-      const study = await buildStudy({ plan: req.plan, trainings: req.trainings, thenFindBest: req.thenFindBest }, settings, opts.dataDir, join(settings.folders!.results, 'nnunet-wizard-slurm', `${stamp}-${id}`), slurm)
-      await writeStudy(study)
+      for (const line of prepared) ctx.log(line, 'info')
+      try {
+        await writeStudy(study)
+      } catch (err) {
+        await releaseAll()
+        throw err
+      }
       ctx.log(`Job scripts and task logs: ${study.folder}`, 'info')
       ctx.progress({ done: 0, total: 0, unit: 'job', message: 'submitting with sbatch' })
-      const children = await submitStudy(study, ctx)
+      let children: string[]
+      try {
+        children = await submitStudy(study, ctx, locks)
+      } finally {
+        // Folds whose task was never submitted (sbatch failed) are free again.
+        await releaseAll()
+      }
       let done = 0
       ctx.progress({ done, total: children.length, unit: 'task', message: `${children.length} SLURM task${children.length === 1 ? '' : 's'} submitted` })
       const onAbort = () => children.forEach((c) => opts.jobs.cancel(c))
@@ -146,6 +193,10 @@ export function createCluster(opts: ClusterOptions) {
       const failed = results.filter((r) => r.state !== 'done')
       if (failed.length) throw new Error(`${failed.length} of ${results.length} SLURM tasks did not finish: ${failed.map((f) => f.title).join('; ')}. Their logs are in ${study.logDir}.`)
       return { folder: study.folder, tasks: results.map((r) => ({ title: r.title, result: r.result })) }
+    }).catch(async (err: unknown) => {
+      // No job could be made (the jobs folder not writable): nothing was submitted, the folds are free.
+      await releaseAll()
+      throw err
     })
     return { jobId: job.id }
   }
@@ -153,14 +204,41 @@ export function createCluster(opts: ClusterOptions) {
   /** Follows again the tasks recorded by an earlier run of the app that have not ended. */
   const reattach = async (): Promise<void> => {
     if (!opts.registry) return
-    const text = await readFile(opts.registry, 'utf8').catch(() => undefined)
-    if (!text) return
-    const parsed = registryFile.safeParse((() => { try { return JSON.parse(text) } catch { return undefined } })())
-    if (!parsed.success) return
+    const file = opts.registry
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return // nothing was followed yet
+      throw new Error(`The SLURM task registry ${file} cannot be read (${(err as Error).message}): the SLURM tasks of an earlier run of the app are not followed again. Fix the file's permissions and restart the app.`)
+    }
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      json = undefined
+    }
+    const parsed = registryFile.safeParse(json)
+    if (!parsed.success) {
+      // Kept aside for inspection (the task ids are in it); a new registry starts empty.
+      const aside = `${file}.invalid-${Date.now()}`
+      await rename(file, aside).catch(() => undefined)
+      throw new Error(`The SLURM task registry ${file} is damaged and was kept aside as ${aside}: the SLURM tasks of an earlier run of the app are not followed again (follow them with squeue; their logs are in the results folder's nnunet-wizard-slurm/).`)
+    }
+    const failed: string[] = []
     for (const t of parsed.data.tasks) {
       // Running, waiting, or ended while the app was closed: the job reads the whole log and says how it ended.
       tasks.push(t)
-      await follow(t)
+      try {
+        await follow(t)
+      } catch (err) {
+        tasks = tasks.filter((x) => x.taskId !== t.taskId)
+        failed.push(`${t.title} (SLURM task ${t.taskId}): ${(err as Error).message}`)
+      }
+    }
+    if (failed.length) {
+      save()
+      throw new Error(`${failed.length} SLURM task${failed.length === 1 ? ' is' : 's are'} not followed again after the restart: ${failed.join('; ')}`)
     }
   }
 
@@ -198,6 +276,12 @@ export async function writeStudy(study: Study): Promise<string[]> {
     files.push(file)
   }
   for (const j of study.jobs) await put(j.script.name, j.script.text)
+  // The trainers the scripts train with, beside them (the scripts put this folder on nnUNet_extTrainer).
+  for (const f of study.trainerFiles) {
+    const to = join(study.folder, STUDY_TRAINERS, basename(f))
+    await writeFileAtomic(to, await readFile(f))
+    files.push(to)
+  }
   await put('run-all.sh', runAllScript(study))
   await put('submit-all.sh', submitAllScript(study))
   return files

@@ -2,17 +2,47 @@
 // logs. The same files run on the cluster (sbatch FILE) and on a machine without SLURM
 // (bash FILE [TASK]): for bash the #SBATCH lines are comments, and an array script takes its task
 // number as its first argument. Pure text building: no disk, no processes.
-import type { SlurmOptions } from '../../shared/schema'
+//
+// Everything the app puts into a script is data, never code: every path, name and value is one
+// bash word (shellWord), and a control character (a newline above all, which would start a new
+// command line; also in a comment or an #SBATCH line) is refused by name (scriptText). Only the
+// preamble is code, as the user wrote it. The scripts name the interpreter by a variable
+// (NNUNET_PYTHON, its nnU-Net commands first on PATH) and find the trainers they need in their
+// own folder (trainers/, nnUNet_extTrainer), so they run on another machine or account as well.
+import { basename, resolve } from 'node:path'
+import type { NnunetVersion, SlurmOptions } from '../../shared/schema'
+import { entryProgram } from '../nnunet/launch'
 import type { NnunetCommand } from '../../shared/nnunetArgs'
 import { STOP_EXIT_CODE } from '../nnunet/trainers'
 
 /** Exit status of the wizard's trainer after a stop request (USR1): checkpoint saved, continue with --c. */
 export const STOPPED_AFTER_EPOCH = STOP_EXIT_CODE
 
-/** One word for bash: bare when it is safe, else single-quoted. */
+/** The folder of a study's scripts that holds the trainers they train with (on nnUNet_extTrainer). */
+export const STUDY_TRAINERS = 'trainers'
+
+/** One word for bash: bare when it is safe, else single-quoted (nothing inside is expanded). */
 export function shellWord(a: string): string {
   return /^[A-Za-z0-9_./:=+@%,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`
 }
+
+/** A text that goes into a script line (a word, a comment, an #SBATCH value): refused when it holds a control character. */
+export function scriptText(what: string, value: string): string {
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\u0000-\u001f\u007f]/.exec(value)
+  if (bad) {
+    const name = bad[0] === '\n' ? 'a newline' : bad[0] === '\r' ? 'a carriage return' : bad[0] === '\t' ? 'a tab' : `the control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`
+    throw new ScriptTextError(`The ${what} ${JSON.stringify(value)} holds ${name}, which a bash or sbatch script cannot carry safely: rename it (or choose another folder) and export again.`)
+  }
+  return value
+}
+
+/** shellWord of a text checked by scriptText. */
+export function scriptWord(what: string, value: string): string {
+  return shellWord(scriptText(what, value))
+}
+
+export class ScriptTextError extends Error {}
 
 export interface ScriptEnv {
   /** nnU-Net's folders and options (folderEnv + optionEnv + nnUNet_extTrainer). */
@@ -22,6 +52,9 @@ export interface ScriptEnv {
   slurm?: SlurmOptions
   /** Folder of the task logs (absolute; on the shared file system). */
   logDir: string
+  /** The interpreter with nnU-Net (the default of NNUNET_PYTHON in the scripts). */
+  python?: string
+  version?: NnunetVersion
 }
 
 export interface JobScript {
@@ -38,38 +71,81 @@ export interface JobScript {
 
 function header(e: ScriptEnv, jobName: string, logPattern: string, extra: string[]): string[] {
   const o = e.slurm ?? {}
-  const lines = ['#!/bin/bash', `#SBATCH --job-name=${shellWord(jobName)}`, `#SBATCH --output=${shellWord(logPattern)}`, '#SBATCH --open-mode=append']
-  if (o.partition) lines.push(`#SBATCH --partition=${o.partition}`)
-  if (o.account) lines.push(`#SBATCH --account=${o.account}`)
-  if (o.qos) lines.push(`#SBATCH --qos=${o.qos}`)
-  if (o.cpus) lines.push(`#SBATCH --cpus-per-task=${o.cpus}`)
-  if (o.gpus) lines.push(`#SBATCH --gpus=${o.gpus}`)
-  if (o.mem) lines.push(`#SBATCH --mem=${o.mem}`)
-  if (o.time) lines.push(`#SBATCH --time=${o.time}`)
+  const lines = ['#!/bin/bash', `#SBATCH --job-name=${scriptWord('job name', jobName)}`, `#SBATCH --output=${scriptWord('log folder', logPattern)}`, '#SBATCH --open-mode=append']
+  // The schema allows only plain words here; checked again, as these lines are read before any quoting applies.
+  const option = (flag: string, what: string, v: string | number | undefined) => {
+    if (v !== undefined && v !== '') lines.push(`#SBATCH --${flag}=${scriptWord(what, String(v))}`)
+  }
+  option('partition', 'SLURM partition', o.partition)
+  option('account', 'SLURM account', o.account)
+  option('qos', 'SLURM QOS', o.qos)
+  if (o.cpus) option('cpus-per-task', 'CPU count', o.cpus)
+  if (o.gpus) option('gpus', 'GPU count', o.gpus)
+  option('mem', 'memory', o.mem)
+  option('time', 'time limit', o.time)
   lines.push(...extra)
   // sbatch reads #SBATCH lines only until the first command, and passes a value as one word.
-  for (const a of o.sbatchArgs ?? []) lines.push(`#SBATCH ${a.replace(/\s+/g, '')}`)
+  for (const a of o.sbatchArgs ?? []) lines.push(`#SBATCH ${scriptText('sbatch option', a).replace(/\s+/g, '')}`)
   return lines
 }
+
+/** The python line of every script: the interpreter by a variable, with its nnU-Net commands first on PATH. */
+function interpreter(e: ScriptEnv): string[] {
+  const python = e.python ? resolve(e.python) : 'python3'
+  return [
+    '# The Python that has nnU-Net. Another one: NNUNET_PYTHON=/path/to/bin/python bash FILE (or export it before sbatch).',
+    `NNUNET_PYTHON=\${NNUNET_PYTHON:-${scriptWord('Python interpreter', python)}}`,
+    'if [[ $NNUNET_PYTHON == */* ]]; then PATH="$(dirname -- "$NNUNET_PYTHON")${PATH:+:$PATH}"; export PATH; fi',
+  ]
+}
+
+/** This study's folder: where the script lies when run with bash; where it was submitted from on SLURM (which runs a copy). */
+const STUDY_DIR = 'study_dir=${WIZARD_STUDY_DIR:-${SLURM_SUBMIT_DIR:-$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)}}'
+
+/** nnU-Net v1 finds trainers only inside its own package: the study's go where the app puts them (trainerInstall.ts). */
+const V1_TRAINERS = [
+  "# nnU-Net v1 finds trainers only inside its own package: this study's trainers/ are copied there.",
+  `if compgen -G "$study_dir/${STUDY_TRAINERS}/*.py" >/dev/null; then`,
+  `  v1_trainers=$("$NNUNET_PYTHON" -c 'import importlib.util as u, os; s = u.find_spec("nnunet"); print(os.path.join(list(s.submodule_search_locations)[0], "training", "network_training", "nnunet_wizard"))')`,
+  '  mkdir -p "$v1_trainers" && touch "$v1_trainers/__init__.py"',
+  `  cp -- "$study_dir/${STUDY_TRAINERS}/"*.py "$v1_trainers/"`,
+  'fi',
+  '',
+]
 
 function environment(e: ScriptEnv): string[] {
-  const lines = ['set -euo pipefail', '']
-  if (e.slurm?.preamble?.trim()) lines.push('# Preamble (the app\'s settings: modules, conda, ...)', ...e.slurm.preamble.trim().split(/\r?\n/), '')
+  const lines = ['set -euo pipefail', '', ...interpreter(e), STUDY_DIR, '']
+  if (e.slurm?.preamble?.trim()) {
+    // The preamble is code by intent (module load, conda activate): written as given, line by line.
+    const preamble = e.slurm.preamble.trim().split(/\r?\n/)
+    preamble.forEach((l, i) => scriptText(`preamble line ${i + 1}`, l.replace(/\t/g, ' ')))
+    lines.push("# Preamble (the app's settings: modules, conda, ...)", ...preamble, '')
+  }
   lines.push("# nnU-Net's folders and options, as the app sets them")
-  for (const [k, v] of Object.entries(e.env).sort(([a], [b]) => a.localeCompare(b))) lines.push(`export ${k}=${shellWord(v)}`)
+  for (const [k, v] of Object.entries(e.env).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new ScriptTextError(`The variable name ${JSON.stringify(k)} is not one bash can export.`)
+    // The trainers this study trains with are in its own folder (not the app's data folder); the user's own stay on the path.
+    if (k === 'nnUNet_extTrainer') lines.push(`export nnUNet_extTrainer="$study_dir/${STUDY_TRAINERS}\${nnUNet_extTrainer:+:$nnUNet_extTrainer}"`)
+    else lines.push(`export ${k}=${scriptWord(`value of ${k}`, v)}`)
+  }
   lines.push('export PYTHONUNBUFFERED=1 PYTHONIOENCODING=utf-8', '')
+  if (e.version === 'v1') lines.push(...V1_TRAINERS)
   return lines
 }
 
+/** One nnU-Net command: its console script by name (found through NNUNET_PYTHON's folder), else through the interpreter itself. */
 function commandLine(e: ScriptEnv, cmd: NnunetCommand, more: string[] = []): string {
   const inv = e.invoke(cmd)
-  return [inv.file, ...inv.args].map(shellWord).concat(more).join(' ')
+  const args = cmd.args.map((a) => scriptWord(`argument of ${cmd.tool.script}`, a))
+  const viaScript = basename(inv.file) === cmd.tool.script || basename(inv.file) === `${cmd.tool.script}.exe`
+  const head = viaScript ? [cmd.tool.script] : ['"$NNUNET_PYTHON"', '-c', shellWord(entryProgram(cmd.tool))]
+  return [...head, ...args].concat(more).join(' ')
 }
 
 /** Plan and preprocess (and convert first, when asked): one job. */
 export function planScript(e: ScriptEnv, commands: NnunetCommand[], jobName: string): JobScript {
   const name = 'plan.sbatch'
-  const pattern = `${e.logDir}/plan-%j.log`
+  const pattern = `${scriptText('log folder', e.logDir)}/plan-%j.log`
   const text = [
     ...header(e, jobName, pattern, []),
     '# nnU-Net Wizard: plan and preprocess. Cluster: sbatch plan.sbatch; this machine: bash plan.sbatch',
@@ -99,7 +175,10 @@ export interface TrainTask {
 export function trainArrayScript(e: ScriptEnv, tasks: TrainTask[], jobName: string, name = 'train.sbatch'): JobScript {
   const stem = name.replace(/\.sbatch$/, '')
   const pattern = `${e.logDir}/${stem}-%A_%a.log`
-  const cases = tasks.flatMap((t, i) => [`  ${i}) # ${t.configuration} fold ${t.fold}${t.outputFolder ? ` -> ${t.outputFolder}` : ''}`, `    run_training ${commandLine(e, t.command, ['"${continue_flag[@]}"'])} ;;`])
+  const cases = tasks.flatMap((t, i) => [
+    `  ${i}) # ${scriptText('configuration', t.configuration)} fold ${scriptText('fold', String(t.fold))}${t.outputFolder ? ` -> ${scriptText('output folder', t.outputFolder)}` : ''}`,
+    `    run_training ${commandLine(e, t.command, ['"${continue_flag[@]}"'])} ;;`,
+  ])
   const text = [
     ...header(e, jobName, pattern, [`#SBATCH --array=0-${tasks.length - 1}`, '#SBATCH --requeue', '#SBATCH --signal=B:USR1@600']),
     `# nnU-Net Wizard: ${tasks.length} training${tasks.length === 1 ? '' : 's'} as one job array.`,
@@ -142,10 +221,11 @@ export function trainArrayScript(e: ScriptEnv, tasks: TrainTask[], jobName: stri
 
 /** One plain job: find_best_configuration, or a prediction. */
 export function singleScript(e: ScriptEnv, stem: string, command: NnunetCommand, jobName: string, what: string): JobScript {
+  if (!/^[a-z0-9-]+$/.test(stem)) throw new Error(`Internal error: "${stem}" is not a script name.`)
   const name = `${stem}.sbatch`
   const text = [
     ...header(e, jobName, `${e.logDir}/${stem}-%j.log`, []),
-    `# nnU-Net Wizard: ${what}. Cluster: sbatch ${name}; this machine: bash ${name}`,
+    `# nnU-Net Wizard: ${scriptText('description', what)}. Cluster: sbatch ${name}; this machine: bash ${name}`,
     ...environment(e),
     `echo "nnU-Net Wizard: ${stem} on $(hostname -s), job \${SLURM_JOB_ID:-local}"`,
     commandLine(e, command),

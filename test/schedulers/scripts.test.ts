@@ -48,15 +48,15 @@ describe('study scripts', () => {
     for (const line of ['#SBATCH --partition=gpu', '#SBATCH --gpus=1', '#SBATCH --cpus-per-task=8', '#SBATCH --mem=32G', '#SBATCH --time=2-00:00:00', '#SBATCH --account=lab', '#SBATCH --constraint=a100', '#SBATCH --array=0-1', '#SBATCH --signal=B:USR1@600', '#SBATCH --requeue', 'module load cuda/12.1', "export nnUNet_preprocessed='" + join(tmp, 'pre processed') + "'", 'export nnUNet_n_proc_DA=4']) {
       expect(train).toContain(line)
     }
-    expect(train).toMatch(/0\) # 3d_lowres fold 0 -> .*fold_0\n {4}run_training \S+\/nnUNetv2_train 7 3d_lowres 0 -tr nnUNetTrainer_Wizard_20ep --npz -device cuda "\$\{continue_flag\[@\]\}" ;;/)
+    expect(train).toMatch(/0\) # 3d_lowres fold 0 -> .*fold_0\n {4}run_training nnUNetv2_train 7 3d_lowres 0 -tr nnUNetTrainer_Wizard_20ep --npz -device cuda "\$\{continue_flag\[@\]\}" ;;/)
     expect(study.jobs[3]!.script.text).toMatch(/ 7 -c 3d_cascade_fullres -f 0 1 -tr nnUNetTrainer_Wizard_20ep/)
     expect(study.jobs[0]!.script.logFile('41')).toBe(join(tmp, 'study', 'logs', 'plan-41.log'))
     expect(study.jobs[1]!.script.logFile('42', 1)).toBe(join(tmp, 'study', 'logs', 'train-42_1.log'))
     expect(submitAllScript(study)).toContain('id[find-best.sbatch]=$(sbatch --parsable --dependency=afterok:${id[train.sbatch]}:${id[train-cascade.sbatch]} --kill-on-invalid-dep=yes find-best.sbatch')
     expect(runAllScript(study)).toContain('bash train-cascade.sbatch 1 2>&1 | tee -a logs/train-cascade-local_1.log')
     const files = await writeStudy(study)
-    expect(files.map((f) => f.slice(study.folder.length + 1)).sort()).toEqual(['find-best.sbatch', 'plan.sbatch', 'run-all.sh', 'submit-all.sh', 'train-cascade.sbatch', 'train.sbatch'])
-    for (const f of files) execFileSync('bash', ['-n', f]) // throws on a syntax error
+    expect(files.map((f) => f.slice(study.folder.length + 1)).sort()).toEqual(['find-best.sbatch', 'plan.sbatch', 'run-all.sh', 'submit-all.sh', 'train-cascade.sbatch', 'train.sbatch', 'trainers/nnUNetTrainer_Wizard_20ep.py'])
+    for (const f of files.filter((f) => !f.endsWith('.py'))) execFileSync('bash', ['-n', f]) // throws on a syntax error
     expect(await readFile(join(study.folder, 'train.sbatch'), 'utf8')).toBe(train)
   })
 
