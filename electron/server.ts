@@ -2,8 +2,8 @@
 // headless GPU server reached through an SSH tunnel. POST /api/<method> carries one call,
 // GET /events streams JobEvents as server-sent events, everything else is the built renderer.
 //
-// Who may call: only a page holding the random per-launch token (header x-wizard-token, or
-// ?token= for EventSource, which cannot set headers), sent to a Host that is this loopback
+// Who may call: only a page holding the random per-launch token (header x-wizard-token; only the
+// event stream also takes ?token=, as EventSource cannot set headers), sent to a Host that is this loopback
 // address and port (defeats DNS rebinding), from no Origin or this very origin (defeats other
 // sites in the same browser). The index page itself is public: it holds no data.
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http'
@@ -114,9 +114,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     return null
   }
 
-  function hasToken(req: IncomingMessage, url: URL): boolean {
+  /**
+   * The token from its header. Only the event stream may carry it in the address (EventSource cannot
+   * set headers): an address ends up in logs, history and Referer headers, so an Api call never
+   * accepts one there.
+   */
+  function hasToken(req: IncomingMessage, url: URL, fromAddress: boolean): boolean {
     const given = req.headers[TOKEN_HEADER]
-    const value = typeof given === 'string' ? given : (url.searchParams.get('token') ?? '')
+    const value = typeof given === 'string' ? given : fromAddress ? (url.searchParams.get('token') ?? '') : ''
     return value.length > 0 && sameSecret(value, token)
   }
 
@@ -201,7 +206,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     const isApi = url.pathname.startsWith('/api/')
     if (isApi || url.pathname === '/events') {
-      if (!hasToken(req, url)) return refuse(res, 403, 'This request has no valid access token. Open the full address printed by `nnunet-wizard serve` (it ends in ?token=...).', 'bad-token')
+      if (!hasToken(req, url, !isApi)) {
+        const why = isApi && url.searchParams.has('token') ? ' An Api call carries it in the x-wizard-token header, never in the address.' : ''
+        return refuse(res, 403, `This request has no valid access token. Open the full address printed by \`nnunet-wizard serve\` (it ends in ?token=...).${why}`, 'bad-token')
+      }
       if (isApi) return handleApi(req, res, url.pathname.slice('/api/'.length)) // method names are plain identifiers: no decoding
       return handleEvents(req, res)
     }

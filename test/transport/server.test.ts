@@ -86,9 +86,10 @@ describe('address and token', () => {
     }
   })
 
-  it('accepts the token as a query parameter (what EventSource can send)', async () => {
+  it('takes the token in the address only for the event stream (what EventSource can send), never for an Api call', async () => {
     const r = await raw('POST', `/api/appInfo?token=${server.token}`, { 'content-type': 'application/json' }, '{}')
-    expect(r.status).toBe(200)
+    expect(r.status).toBe(403)
+    expect((r.json() as { message: string }).message).toContain('x-wizard-token header, never in the address')
   })
 })
 
