@@ -20,7 +20,7 @@ import { caseErrors } from './results/caseErrors'
 import { createTrainerMethods } from './nnunet/trainerService'
 import { withPlansChoice } from './nnunet/plansChoice'
 import { splitsStatus } from './nnunet/splits'
-import { ApiError } from './transport/errors'
+import { DomainError } from './domainError'
 
 export interface NativeHooks {
   mode: 'electron' | 'browser'
@@ -114,7 +114,7 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
     prepare: async (req) => {
       const r = s.prepareRequest.parse(req)
       const blocking = (await planWithNnunetFolders(r)).findings.filter((f) => f.severity === 'error')
-      if (blocking.length) throw new ApiError(blocking.length === 1 ? blocking[0]!.text : `${blocking[0]!.text} (and ${blocking.length - 1} more problem${blocking.length === 2 ? '' : 's'})`, blocking[0]!.code, 409, blocking)
+      if (blocking.length) throw new DomainError(blocking.length === 1 ? blocking[0]!.text : `${blocking[0]!.text} (and ${blocking.length - 1} more problem${blocking.length === 2 ? '' : 's'})`, blocking[0]!.code, 'conflict', blocking)
       return ref(jobs.start('prepare', `Write ${r.output.layout === 'msd' ? 'Task' : 'Dataset'} ${r.output.id} ${r.output.name}`, (ctx) => runPrepare(r, ctx, { extraChecks: () => nnunetFolderFindings(r) })))
     },
     listJobs: () => jobs.list(),

@@ -4,7 +4,7 @@ import type { Api, JobRef } from '../../shared/api'
 import * as s from '../../shared/schema'
 import { writeFileAtomic } from '../files/writeAtomic'
 import type { JobManager } from '../jobs/jobManager'
-import { ApiError } from '../transport/errors'
+import { DomainError } from '../domainError'
 import { readDatasetResults } from './crossValidation'
 import { datasetFacts, resultsCsv, resultsHtml } from './report'
 import { runEvaluateTest, runExportModel, runImportModel } from './runs'
@@ -41,7 +41,7 @@ export function createResults(opts: ResultsOptions): ResultsMethods {
     try {
       return await attachSurface(await readDatasetResults(await opts.settings(), req), dataDir)
     } catch (err) {
-      throw new ApiError((err as Error).message, 'no-results', 404)
+      throw new DomainError((err as Error).message, 'no-results', 'not-found')
     }
   }
   return {

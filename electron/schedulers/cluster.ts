@@ -12,7 +12,7 @@ import type { JobKind, JobRef } from '../../shared/api'
 import type { ClusterSubmitRequest, ExportScriptsRequest, Settings, SlurmOptions } from '../../shared/schema'
 import { JobCancelledError, type JobContext, type JobManager } from '../jobs/jobManager'
 import { writeFileAtomic } from '../files/writeAtomic'
-import { ApiError } from '../transport/errors'
+import { DomainError } from '../domainError'
 import { followTask, type FollowedTask } from './follow'
 import { lockFold, releaseSlurmFold, type FoldRelease } from '../nnunet/foldLock'
 import { prepareRun } from '../nnunet/runPrepare'
@@ -129,10 +129,10 @@ export function createCluster(opts: ClusterOptions) {
 
   const submitToCluster = async (req: ClusterSubmitRequest): Promise<JobRef> => {
     const status = await slurmStatus()
-    if (!status.available) throw new ApiError(status.problem ?? 'SLURM is not available here.', 'no-slurm', 409)
+    if (!status.available) throw new DomainError(status.problem ?? 'SLURM is not available here.', 'no-slurm', 'conflict')
     const settings = await opts.settings()
-    if (!settings.folders) throw new ApiError('The nnU-Net folders are not set. Choose or create them in the Environment step first.', 'no-folders', 409)
-    if (!req.plan && !req.trainings.length) throw new ApiError('Nothing to submit: give a plan or trainings.', 'nothing-to-submit', 400)
+    if (!settings.folders) throw new DomainError('The nnU-Net folders are not set. Choose or create them in the Environment step first.', 'no-folders', 'conflict')
+    if (!req.plan && !req.trainings.length) throw new DomainError('Nothing to submit: give a plan or trainings.', 'nothing-to-submit')
     const slurm = mergedSlurm(settings.slurm, req.slurm)
     const id = req.plan?.datasetId ?? req.trainings[0]!.datasetId
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
@@ -245,8 +245,8 @@ export function createCluster(opts: ClusterOptions) {
   /** The study as scripts in a folder of the user's choice (nothing is submitted). */
   const exportScripts = async (req: ExportScriptsRequest): Promise<{ folder: string; files: string[] }> => {
     const settings = await opts.settings()
-    if (!settings.folders) throw new ApiError('The nnU-Net folders are not set. Choose or create them in the Environment step first: the scripts export them.', 'no-folders', 409)
-    if (!req.plan && !req.trainings.length && !req.predict) throw new ApiError('Nothing to export: give a plan, trainings or a prediction.', 'nothing-to-export', 400)
+    if (!settings.folders) throw new DomainError('The nnU-Net folders are not set. Choose or create them in the Environment step first: the scripts export them.', 'no-folders', 'conflict')
+    if (!req.plan && !req.trainings.length && !req.predict) throw new DomainError('Nothing to export: give a plan, trainings or a prediction.', 'nothing-to-export')
     const folder = resolve(req.folder)
     const study = await buildStudy({ plan: req.plan, trainings: req.trainings, thenFindBest: req.thenFindBest, predict: req.predict }, settings, opts.dataDir, folder, mergedSlurm(settings.slurm, req.slurm))
     return { folder, files: await writeStudy(study) }

@@ -9,7 +9,7 @@ import { makesModel, predictPlace } from '../../shared/predictQueue'
 import * as s from '../../shared/schema'
 import type { JobContext } from '../jobs/jobManager'
 import type { EventfulJobs } from '../jobs/eventBus'
-import { ApiError } from '../transport/errors'
+import { DomainError } from '../domainError'
 import { folderStatus, trainedModels } from '../nnunet/folders'
 import { trainedModelFor } from '../results/modelChoice'
 import { checkTrainedModel, npzFindings, npzRefusal, planFirstReason, runFindBest, runPlan, runPredict, runTrain } from '../nnunet/pipeline'
@@ -95,7 +95,7 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
     for (const r of reqs) {
       if (planned.has(r.datasetId)) continue
       const why = await planFirstReason(r, settings)
-      if (why) throw new ApiError(why, 'plan-first', 409)
+      if (why) throw new DomainError(why, 'plan-first', 'conflict')
     }
   }
 
@@ -121,7 +121,7 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
       const m = trainedModelFor(await trainedModels(await opts.settings()), { datasetId: r.datasetId, configuration: r.configuration, plans: r.plans, folds: r.folds })
       return m ? { ...r, trainer: m.trainer, plans: m.plans } : r
     } catch (err) {
-      throw new ApiError((err as Error).message, 'ambiguous-model', 409)
+      throw new DomainError((err as Error).message, 'ambiguous-model', 'conflict')
     }
   }
 
@@ -131,7 +131,7 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
       const r = s.planRequest.parse(req)
       const settings = await opts.settings()
       const v1Refusal = settings.nnunetVersion === 'v1' ? v1PlanRefusal(r) : undefined
-      if (v1Refusal) throw new ApiError(v1Refusal, 'v1-no-planner-presets', 400)
+      if (v1Refusal) throw new DomainError(v1Refusal, 'v1-no-planner-presets')
       return queue.submit({ id: newEntryId(), kind: 'plan', title: planTitle(r), request: r })
     },
     train: async (req) => {
@@ -147,7 +147,7 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
         try {
           await checkTrainedModel(await opts.settings(), r)
         } catch (err) {
-          throw new ApiError((err as Error).message, 'no-trained-model', 409)
+          throw new DomainError((err as Error).message, 'no-trained-model', 'conflict')
         }
       }
       return queue.submit({ id: newEntryId(), kind: 'predict', title: predictTitle(r), request: r }, predictPlace(r))
@@ -156,7 +156,7 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
       const r = await withPlans(s.findBestRequest.parse(req))
       // Refused before any job starts: nnU-Net would find out only after evaluating everything else.
       const npz = await npzFindings(await opts.settings(), r)
-      if (npz.length) throw new ApiError(npzRefusal(r, npz), 'find-best-needs-npz', 400, npz)
+      if (npz.length) throw new DomainError(npzRefusal(r, npz), 'find-best-needs-npz', 'invalid', npz)
       return queue.submit({ id: newEntryId(), kind: 'find-best', title: findBestTitle(r), request: r })
     },
     enqueueTrainings: async (req) => {
@@ -174,7 +174,7 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
       try {
         return await queue.remove(entryId)
       } catch (err) {
-        throw new ApiError((err as Error).message, 'not-waiting', 409)
+        throw new DomainError((err as Error).message, 'not-waiting', 'conflict')
       }
     },
     resumeQueue: () => queue.resume(),
@@ -185,12 +185,12 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
     stopAfterEpoch: async (req) => {
       const { jobId } = s.jobIdRequest.parse(req)
       if (requestStop(jobId) || (await cluster.stopAfterEpoch(jobId))) return
-      throw new ApiError('Only a running training with the app’s generated trainer (nnU-Net v2, Epochs or Iterations set, or any SLURM training) can stop after its epoch; cancel this one instead.', 'not-stoppable', 409)
+      throw new DomainError('Only a running training with the app’s generated trainer (nnU-Net v2, Epochs or Iterations set, or any SLURM training) can stop after its epoch; cancel this one instead.', 'not-stoppable', 'conflict')
     },
     stopAndKeep: async (req) => {
       const { jobId } = s.jobIdRequest.parse(req)
       if (requestKeep(jobId)) return
-      throw new ApiError('Only a running nnU-Net v2 training on this machine can stop and keep a checkpoint; cancel this one instead (a SLURM task: Stop after this epoch).', 'not-keepable', 409)
+      throw new DomainError('Only a running nnU-Net v2 training on this machine can stop and keep a checkpoint; cancel this one instead (a SLURM task: Stop after this epoch).', 'not-keepable', 'conflict')
     },
   }
 }

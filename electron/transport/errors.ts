@@ -4,8 +4,12 @@
 // which of twenty fields was wrong.
 import { ZodError } from 'zod'
 import type { ApiErrorShape, Finding } from '../../shared/api'
+import { DomainError, type DomainErrorKind } from '../domainError'
 
-/** An error whose message is already meant for the user; `status` is used by the HTTP transport. */
+/** The HTTP status of each kind of domain refusal (the IPC envelope carries the same). */
+const STATUS: Record<DomainErrorKind, number> = { invalid: 400, conflict: 409, 'not-found': 404 }
+
+/** An error of the transport itself (a body too large, an unknown method); `status` is used by the HTTP transport. The domain raises DomainError. */
 export class ApiError extends Error {
   constructor(
     message: string,
@@ -58,6 +62,7 @@ export function invalidInput(method: string, err: ZodError): ApiError {
 /** Anything thrown by a service or transport, as the shape both transports send. */
 export function toApiError(err: unknown, method?: string): ApiErrorShape & { status: number } {
   if (err instanceof ApiError) return { message: err.message, code: err.code, status: err.status, ...(err.findings ? { findings: err.findings } : {}) }
+  if (err instanceof DomainError) return { message: err.message, code: err.code, status: STATUS[err.kind], ...(err.findings ? { findings: err.findings } : {}) }
   // Services validate again internally (they are also called by the CLI); those failures are
   // still bad input, not server faults.
   if (err instanceof ZodError) {
@@ -67,7 +72,10 @@ export function toApiError(err: unknown, method?: string): ApiErrorShape & { sta
   if (err instanceof Error) {
     const withFindings = err as Error & { findings?: Finding[]; code?: unknown }
     const code = typeof withFindings.code === 'string' ? withFindings.code : 'failed'
-    return { message: err.message || 'The operation failed without a message.', code, status: 500, ...(Array.isArray(withFindings.findings) ? { findings: withFindings.findings } : {}) }
+    // A domain refusal (nnunet/runSpec.ts RunRefused, foldLock.ts FoldBusyError) carries its own status.
+    const own = (err as { status?: unknown }).status
+    const status = typeof own === 'number' && own >= 400 && own < 600 ? own : 500
+    return { message: err.message || 'The operation failed without a message.', code, status, ...(Array.isArray(withFindings.findings) ? { findings: withFindings.findings } : {}) }
   }
   return { message: String(err), code: 'failed', status: 500 }
 }
