@@ -3,7 +3,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DatasetStatus, FolderStatus, Finding, TrainedModel } from '../../shared/api'
-import { readDatasetLabels, readPlansSummary } from '../results/summaries'
+import { readDatasetLabels, readPlansSummary } from './summaries'
 import type { NnunetFolders, NnunetVersion, Settings } from '../../shared/schema'
 
 /** The variable names each version reads, in the order raw, preprocessed, results. */

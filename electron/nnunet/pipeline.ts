@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { leadsInside } from '../files/pathInside'
 import type { Finding, PlansSummary, TrainedModel, ValidationSummary } from '../../shared/api'
-import { readDatasetLabels, readPlansSummary, readValidationSummary } from '../results/summaries'
+import { readDatasetLabels, readPlansSummary, readValidationSummary } from './summaries'
 import {
   convertMsdArgs,
   defaultPlans,
@@ -241,7 +241,7 @@ export async function datasetLabels(settings: Settings, dataset: string): Promis
 
 // ---------------------------------------------------------------- predict
 
-export async function runPredict(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ output: string; files: string[]; test?: { summary: string; cases: number } }> {
+export async function runPredict(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir()): Promise<{ output: string; files: string[] }> {
   const version = settings.nnunetVersion
   const python = resolvePython(settings)
   const env = childEnv(settings, dataDir)
@@ -258,11 +258,8 @@ export async function runPredict(req: PredictRequest, settings: Settings, ctx: J
   // Progress per case (and per sliding window) comes from the runner, parsed from nnU-Net's own output.
   await runTool(ctx, { python, env, command })
   const files = (await readdir(req.output)).filter((n) => /\.(nii\.gz|nii|nrrd|mha|tif|png)$/.test(n)).sort()
-  // The dataset's own test cases (imagesTs) with their labels kept (labelsTs): scored at once with
-  // nnU-Net's evaluator (electron/results, loaded here only, so the modules need not import each other).
-  const { scoreTestPrediction } = await import('../results/runs')
-  const test = await scoreTestPrediction(req, settings, ctx, dataDir)
-  return { output: req.output, files, ...(test && { test }) }
+  // The dataset's own test cases are scored by the caller (service/predictAndScore.ts): nnunet/ does not import results/.
+  return { output: req.output, files }
 }
 
 /** "Trained models of dataset 7: 2d with T (nnUNetPlans): folds 0, finished 0.", or undefined when there is none. */

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { FolderStatus, PlansSummary } from '../../shared/api'
 import { defaultPlans } from '../../shared/nnunetArgs'
 import type { Settings } from '../../shared/schema'
-import { readPlansSummary } from '../results/summaries'
+import { readPlansSummary } from './summaries'
 import { writeFileAtomic } from '../files/writeAtomic'
 
 const FILE = 'chosen-plans.json'

@@ -9,7 +9,7 @@ import type { CaseResult, DatasetResults, FindBestInfo, FoldResult, FoldState, M
 import type { NnunetVersion, ResultsRequest, Settings } from '../../shared/schema'
 import { epochsFromTrainerName, parseTrainingLog } from '../../shared/trainingLog'
 import { datasetFolderName, datasetLabels } from '../nnunet/pipeline'
-import { labelName, parsePythonJson, validationSummaryFile, type DatasetLabel } from './summaries'
+import { labelName, parsePythonJson, validationSummaryFile, type DatasetLabel } from '../nnunet/summaries'
 
 type Labels = readonly DatasetLabel[]
 

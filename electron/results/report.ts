@@ -8,7 +8,7 @@ import type { CaseResult, DatasetResults, PlansSummary, Spread } from '../../sha
 import { diceStripPlot, escapeXml, trainingCurvesPlot } from '../../shared/resultsPlots'
 import type { Settings } from '../../shared/schema'
 import { surfaceCsv, surfaceSummaryText, surfaceText } from '../../shared/surfaceFigures'
-import { readPlansSummary } from './summaries'
+import { readPlansSummary } from '../nnunet/summaries'
 import { rawDatasetDir } from './crossValidation'
 
 export interface DatasetFacts {

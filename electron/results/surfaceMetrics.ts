@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../files/writeAtomic'
 import type { JobContext } from '../jobs/jobManager'
 import { readDatasetResults, spread } from './crossValidation'
 import { datasetLabels } from '../nnunet/pipeline'
-import type { DatasetLabel } from './summaries'
+import type { DatasetLabel } from '../nnunet/summaries'
 import type { SurfaceCaseResult, SurfaceTask } from './surfaceTask'
 
 /** nnU-Net's Dice has no tolerance; NSD does. 1 mm unless the user says otherwise per label. */

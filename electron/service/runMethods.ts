@@ -12,9 +12,10 @@ import type { EventfulJobs } from '../jobs/eventBus'
 import { DomainError } from '../domainError'
 import { folderStatus, trainedModels } from '../nnunet/folders'
 import { trainedModelFor } from '../results/modelChoice'
-import { checkTrainedModel, npzFindings, npzRefusal, planFirstReason, runFindBest, runPlan, runPredict, runTrain } from '../nnunet/pipeline'
+import { checkTrainedModel, npzFindings, npzRefusal, planFirstReason, runFindBest, runPlan, runTrain } from '../nnunet/pipeline'
 import { newEntryId, RunQueue, type NewEntry } from '../nnunet/queue'
 import { createCluster, type Cluster } from '../schedulers/cluster'
+import { predictAndScore } from './predictAndScore'
 import { requestStop } from '../schedulers/local'
 import { requestKeep } from '../nnunet/stopAndKeep'
 import { plansToUse } from '../nnunet/plansChoice'
@@ -64,7 +65,7 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
       case 'train':
         return runTrain(entry.request, st, ctx, dataDir)
       case 'predict':
-        return runPredict(entry.request, st, ctx, dataDir)
+        return predictAndScore(entry.request, st, ctx, dataDir)
       case 'find-best':
         return runFindBest(await findBestToRun(entry, st, ctx), st, ctx, dataDir)
     }

@@ -8,9 +8,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFolders, folderStatus, groupMembers, runFindBest, runPlan, runPredict, runTrain } from '../../electron/nnunet'
+import { createFolders, folderStatus, groupMembers, runFindBest, runPlan, runTrain } from '../../electron/nnunet'
+import { predictAndScore } from '../../electron/service/predictAndScore'
 import { JobManager } from '../../electron/jobs/jobManager'
-import { readPlansSummary } from '../../electron/results/summaries'
+import { readPlansSummary } from '../../electron/nnunet/summaries'
 import type { PlanResult, TrainResult } from '../../electron/nnunet/pipeline'
 import * as s from '../../shared/schema'
 import type { GuideFolders } from '../helpers/guideFolders'
@@ -150,7 +151,7 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     const ctx = recordingContext()
     const input = join(v2Dataset, 'imagesTs')
     const output = join(tmp, 'predictions 预测')
-    const res = await runPredict(s.predictRequest.parse({ datasetId: 501, input, output, configuration: '3d_fullres', folds: [0], trainer: 'nnUNetTrainer_Wizard_2ep_2it' }), settings, ctx, dataDir)
+    const res = await predictAndScore(s.predictRequest.parse({ datasetId: 501, input, output, configuration: '3d_fullres', folds: [0], trainer: 'nnUNetTrainer_Wizard_2ep_2it' }), settings, ctx, dataDir)
     const images = (await readdir(input)).filter((f) => f.endsWith('_0000.nii.gz'))
     expect(images).toHaveLength(1)
     expect(res.files).toEqual(images.map((f) => f.replace('_0000.nii.gz', '.nii.gz')))

@@ -6,7 +6,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { labelName, labelsOfDatasetJson, parsePythonJson, plansOf, readValidationSummary } from '../../electron/results/summaries'
+import { labelName, labelsOfDatasetJson, parsePythonJson, plansOf, readValidationSummary } from '../../electron/nnunet/summaries'
 import { validationLines } from '../../electron/cli/train'
 
 let dir: string

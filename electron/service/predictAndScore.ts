@@ -1,0 +1,13 @@
+// A prediction, and when it segmented the dataset's own test cases (imagesTs, with labelsTs kept),
+// their scores from nnU-Net's evaluator at once. The two steps live in nnunet/ (the prediction) and
+// results/ (the scoring); they meet here, above both, so neither has to know the other.
+import type { PredictRequest, Settings } from '../../shared/schema'
+import type { JobContext } from '../jobs/jobManager'
+import { runPredict } from '../nnunet/pipeline'
+import { scoreTestPrediction } from '../results/runs'
+
+export async function predictAndScore(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<Awaited<ReturnType<typeof runPredict>> & { test?: { summary: string; cases: number } }> {
+  const predicted = await runPredict(req, settings, ctx, dataDir)
+  const test = await scoreTestPrediction(req, settings, ctx, dataDir)
+  return { ...predicted, ...(test && { test }) }
+}
