@@ -2,6 +2,9 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 
+/** How the app writes its own state files (settings, recent projects, drafts, the queue): 0600 in a 0700 folder. */
+export const PRIVATE = { mode: 0o600, folderMode: 0o700 } as const
+
 export function dataDir(): string {
   // Resolved: a relative value must not change meaning in a child's working folder.
   if (process.env.NNUNET_WIZARD_DATA) return resolve(process.env.NNUNET_WIZARD_DATA)

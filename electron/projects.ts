@@ -4,11 +4,12 @@
 // or a draft) with the jobs it started, so a reload or a restart lands where the user left off.
 import { randomUUID } from 'node:crypto'
 import { readdir, readFile, rm, stat } from 'node:fs/promises'
-import { basename, dirname, extname, join, resolve } from 'node:path'
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path'
 import { z } from 'zod'
 import type { AutosaveResult, ProjectDraft, ProjectSession } from '../shared/api'
 import * as s from '../shared/schema'
 import { writeFileAtomic } from './files/writeAtomic'
+import { PRIVATE } from './paths'
 
 export interface RecentProject {
   path: string
@@ -17,10 +18,14 @@ export interface RecentProject {
 }
 
 const MAX_RECENT = 10
+/** The ending of a project file (the Save dialog adds it to a typed name). */
+export const PROJECT_ENDING = '.nnwizard.json'
+
+export class ProjectPathError extends Error {}
 const recentList = z.array(z.object({ path: z.string(), name: z.string(), savedAt: z.number() }))
 
 function projectName(path: string, project: s.ProjectFile): string {
-  return project.output.name?.trim() || basename(path, extname(path))
+  return project.output.name?.trim() || basename(path, path.endsWith(PROJECT_ENDING) ? PROJECT_ENDING : extname(path))
 }
 
 function draftName(project: s.ProjectFile): string {
@@ -47,7 +52,7 @@ export class ProjectStore {
   /** stateDir: where drafts and current-project.json live (the data folder; default: the recent list's folder). */
   constructor(
     private readonly recentFile: string,
-    stateDir = dirname(recentFile),
+    private readonly stateDir = dirname(recentFile),
   ) {
     this.draftsDir = join(stateDir, 'drafts')
     this.sessionPath = join(stateDir, 'current-project.json')
@@ -56,8 +61,30 @@ export class ProjectStore {
   async save(path: string, project: s.ProjectFile): Promise<void> {
     const file = resolve(path)
     const valid = s.projectFile.parse(project)
-    await writeFileAtomic(file, `${JSON.stringify(valid, null, 2)}\n`)
+    await this.checkProjectPath(file)
+    // A file replaced keeps its permissions (a project kept 0600 stays so).
+    await writeFileAtomic(file, `${JSON.stringify(valid, null, 2)}\n`, { keepMode: true })
     await this.remember({ path: file, name: projectName(file, valid), savedAt: Date.now() })
+  }
+
+  /**
+   * A project is written only as a *.nnwizard.json file, inside the app's own folder, or over a file
+   * that already is an nnU-Net Wizard project (one saved under another name by an older version):
+   * a path from the page must never replace some other file of the user's.
+   */
+  private async checkProjectPath(file: string): Promise<void> {
+    if (file.endsWith(PROJECT_ENDING)) return
+    const inside = relative(this.stateDir, file)
+    if (inside && !inside.startsWith('..') && !isAbsolute(inside)) return
+    const existing = await readFile(file, 'utf8').catch(() => undefined)
+    if (existing !== undefined) {
+      try {
+        if ((JSON.parse(existing) as { format?: unknown })?.format === 'nnunet-wizard-project') return
+      } catch {
+        // not JSON: not a project file
+      }
+    }
+    throw new ProjectPathError(`${file}: a project is saved as a file whose name ends in ${PROJECT_ENDING} (e.g. ${basename(file, extname(file))}${PROJECT_ENDING}); this name ${existing === undefined ? 'has another ending' : 'belongs to a file that is not a project, which is left as it is'}.`)
   }
 
   async load(path: string): Promise<s.ProjectFile> {
@@ -114,7 +141,7 @@ export class ProjectStore {
         return { path, draftId: null, savedAt: Date.now() }
       }
       const draftId = req.draftId ?? randomUUID()
-      await writeFileAtomic(this.draftPath(draftId), `${JSON.stringify(project, null, 2)}\n`)
+      await writeFileAtomic(this.draftPath(draftId), `${JSON.stringify(project, null, 2)}\n`, PRIVATE)
       await this.writeSession({ path: null, draftId, runs: req.runs })
       return { path: null, draftId, savedAt: Date.now() }
     })
@@ -193,7 +220,7 @@ export class ProjectStore {
   }
 
   private writeSession(session: SessionFile): Promise<number> {
-    return writeFileAtomic(this.sessionPath, `${JSON.stringify(session, null, 2)}\n`)
+    return writeFileAtomic(this.sessionPath, `${JSON.stringify(session, null, 2)}\n`, PRIVATE)
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -216,7 +243,7 @@ export class ProjectStore {
       list.unshift(entry)
       list.sort((a, b) => b.savedAt - a.savedAt)
       // Keep a few more than are shown, so deleting a project file lets an older one reappear.
-      await writeFileAtomic(this.recentFile, `${JSON.stringify(list.slice(0, MAX_RECENT * 2), null, 2)}\n`)
+      await writeFileAtomic(this.recentFile, `${JSON.stringify(list.slice(0, MAX_RECENT * 2), null, 2)}\n`, PRIVATE)
     })
     this.chain = next
     return next

@@ -4,6 +4,7 @@
 import { readFile, rename } from 'node:fs/promises'
 import * as s from '../shared/schema'
 import { writeFileAtomic } from './files/writeAtomic'
+import { PRIVATE } from './paths'
 
 /** The settings with the patch applied: a key left out (or undefined) keeps its value, null clears it. */
 function applyPatch(current: s.Settings, patch: s.SettingsPatch): Record<string, unknown> {
@@ -31,7 +32,8 @@ export class SettingsStore {
       const current = await this.read()
       // Only the keys the caller set are applied; the merged whole is what gets validated.
       const merged = s.settings.parse(applyPatch(current, patch))
-      await writeFileAtomic(this.file, `${JSON.stringify(merged, null, 2)}\n`)
+      // The app's own state (paths of patients' data): this user's only.
+      await writeFileAtomic(this.file, `${JSON.stringify(merged, null, 2)}\n`, PRIVATE)
       return merged
     })
     this.chain = next

@@ -46,6 +46,17 @@ const DAY_MS = 24 * 60 * 60 * 1000
 export const DEFAULT_RETENTION: Retention = { maxJobs: 200, maxAgeMs: 30 * DAY_MS, busyMs: DAY_MS }
 /** Log files this manager names (`<base36 time>-<8 hex>.log`); nothing else in the folder is touched. */
 const LOG_NAME = /^[0-9a-z]+-[0-9a-f]{8}\.log$/
+/** jobs.json's temporary name while it is rewritten (pid of the writer). */
+const JOBS_TMP = /^jobs\.json\.(\d+)\.tmp$/
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
 
 /** One child stream of a job: its carriage-return folding, its traceback state, its line being redrawn. */
 interface StreamState {
@@ -347,6 +358,12 @@ export class JobManager {
     const names = await readdir(this.dir).catch(() => [] as string[])
     for (const name of names) {
       const file = join(this.dir, name)
+      // The history's temporary file of a run killed between writing and renaming it.
+      const tmp = JOBS_TMP.exec(name)
+      if (tmp && Number(tmp[1]) !== process.pid && !processRuns(Number(tmp[1]))) {
+        await rm(file, { force: true }).catch(() => undefined)
+        continue
+      }
       if (!LOG_NAME.test(name) || listed.has(resolve(file))) continue
       if (now - (await mtime(file)) >= busyMs) await rm(file, { force: true }).catch(() => undefined)
     }
@@ -356,10 +373,10 @@ export class JobManager {
   private persistChain: Promise<void> = Promise.resolve()
   private persist(): Promise<void> {
     this.persistChain = this.persistChain.then(async () => {
-      await mkdir(this.dir, { recursive: true })
+      await mkdir(this.dir, { recursive: true, mode: 0o700 })
       const infos = [...this.jobs.values()].map((j) => j.info)
       const tmp = join(this.dir, `jobs.json.${process.pid}.tmp`)
-      await writeFile(tmp, JSON.stringify(infos))
+      await writeFile(tmp, JSON.stringify(infos), { mode: 0o600 })
       await rename(tmp, join(this.dir, 'jobs.json'))
     }).catch(() => undefined)
     return this.persistChain

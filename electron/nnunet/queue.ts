@@ -262,7 +262,8 @@ export class RunQueue {
     if (!file) return
     const data = { format: 'nnunet-wizard-run-queue', version: 2, waiting: this.waiting, started: this.started, running: this.running }
     const text = `${JSON.stringify(data, null, 1)}\n`
-    this.writes = this.writes.then(() => writeFileAtomic(file, text).then(() => undefined)).catch(() => undefined)
+    // The app's own state: this user's only (0600 in a 0700 folder).
+    this.writes = this.writes.then(() => writeFileAtomic(file, text, { mode: 0o600, folderMode: 0o700 }).then(() => undefined)).catch(() => undefined)
   }
 
   private async load(): Promise<void> {

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest'
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { JobManager } from '../../electron/jobs/jobManager'
@@ -130,5 +131,18 @@ describe('JobManager history retention', () => {
     expect((await jobs.wait(running.id)).state).toBe('done')
     expect((await stat(running.logFile!)).isFile()).toBe(true)
     if (process.platform !== 'win32') expect((await stat(dir)).mode & 0o777).toBe(0o700)
+  })
+
+  it('removes the history temp file a killed run left (jobs.json.PID.tmp), never one of a live run', async () => {
+    const dir = await tempDir()
+    // A pid that ran and is gone (its run killed between writing and renaming the history).
+    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim()
+    await writeFile(join(dir, `jobs.json.${dead}.tmp`), '[')
+    await writeFile(join(dir, `jobs.json.${process.ppid}.tmp`), '[') // a live process: maybe writing right now
+    const jobs = new JobManager(dir)
+    await jobs.wait((await jobs.start('plan', 'one', async () => 1)).id)
+    const names = await readdir(dir)
+    expect(names).not.toContain(`jobs.json.${dead}.tmp`)
+    expect(names).toContain(`jobs.json.${process.ppid}.tmp`)
   })
 })

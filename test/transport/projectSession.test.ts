@@ -78,7 +78,7 @@ describe('the open project across a restart', () => {
     expect((await service.projectDrafts()).map((d) => d.draftId)).toEqual([a.draftId])
     await expect(callApi(service, 'openDraft', { draftId: '../settings' })).rejects.toThrow(/draft id/)
     await expect(service.openDraft({ draftId: b.draftId! })).rejects.toThrow(`There is no draft ${b.draftId}`)
-    const file = join(dir, 'liver.json')
+    const file = join(dir, 'liver.nnwizard.json')
     await service.saveProject({ path: file, project: project('check', {}) })
     await service.loadProject({ path: file })
     expect((await service.currentProject())!.path).toBe(file)

@@ -156,7 +156,7 @@ describe('Api calls', () => {
   it('keeps settings and projects through the same calls as the desktop app', async () => {
     expect((await call('setSettings', { device: 'cpu' })).json()).toMatchObject({ device: 'cpu' })
     expect((await call('getSettings')).json()).toMatchObject({ device: 'cpu' })
-    const file = join(base, 'study.json')
+    const file = join(base, 'study.nnwizard.json')
     const project = { format: 'nnunet-wizard-project', version: 1, sources: { imagesDir: '/d/image', labels: [{ name: 'organ', dir: '/d/organ' }] }, output: { name: 'Study' } }
     expect((await call('saveProject', { path: file, project })).status).toBe(200)
     expect((await call('loadProject', { path: file })).json()).toMatchObject({ output: { name: 'Study' } })

@@ -1,6 +1,6 @@
 // Settings, project files and the folder browser, on real files in a temp folder.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtemp, mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir, homedir } from 'node:os'
 import { join } from 'node:path'
 import { SettingsStore } from '../../electron/settings'
@@ -43,6 +43,9 @@ describe('SettingsStore', () => {
     expect(next).toMatchObject({ device: 'cpu', pythonPath: '/usr/bin/python3', nnunetVersion: 'v2' })
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(next)
     expect(await readdir(join(dir, 'b'))).toEqual(['settings.json'])
+    // This user's only: 0600 in a 0700 folder.
+    expect((await stat(file)).mode & 0o777).toBe(0o600)
+    expect((await stat(join(dir, 'b'))).mode & 0o777).toBe(0o700)
     expect(await new SettingsStore(file).get()).toEqual(next)
   })
 
@@ -94,7 +97,7 @@ describe('SettingsStore', () => {
 describe('ProjectStore', () => {
   it('saves and loads a project, and lists it as recent', async () => {
     const store = new ProjectStore(join(dir, 'p1', 'recent.json'))
-    const file = join(dir, 'p1', 'liver.json')
+    const file = join(dir, 'p1', 'liver.nnwizard.json')
     await store.save(file, project('Liver'))
     expect(await store.load(file)).toEqual(project('Liver'))
     const recent = await store.recent()
@@ -105,8 +108,8 @@ describe('ProjectStore', () => {
 
   it('lists recent projects newest first, at most 10, only those that still exist', async () => {
     const store = new ProjectStore(join(dir, 'p2', 'recent.json'))
-    for (let i = 0; i < 12; i++) await store.save(join(dir, 'p2', `proj-${i}.json`), project(`P${i}`))
-    await rm(join(dir, 'p2', 'proj-11.json'))
+    for (let i = 0; i < 12; i++) await store.save(join(dir, 'p2', `proj-${i}.nnwizard.json`), project(`P${i}`))
+    await rm(join(dir, 'p2', 'proj-11.nnwizard.json'))
     const recent = await store.recent()
     expect(recent).toHaveLength(10)
     expect(recent[0]!.name).toBe('P10')
@@ -118,7 +121,7 @@ describe('ProjectStore', () => {
     const store = new ProjectStore(join(dir, 'p3', 'recent.json'))
     const p = project('x')
     delete p.output.name
-    await store.save(join(dir, 'p3', 'my study.json'), p)
+    await store.save(join(dir, 'p3', 'my study.nnwizard.json'), p)
     expect((await store.recent())[0]!.name).toBe('my study')
   })
 
@@ -138,9 +141,48 @@ describe('ProjectStore', () => {
     expect(await store.recent()).toEqual([])
   })
 
+  it('writes only *.nnwizard.json files, the app folder or an existing project; a replaced file keeps its mode', async () => {
+    const store = new ProjectStore(join(dir, 'p6', 'state', 'recent.json'))
+    await mkdir(join(dir, 'p6'), { recursive: true })
+    const victim = join(dir, 'p6', 'id_rsa')
+    await writeFile(victim, 'secret', { mode: 0o600 })
+    await expect(store.save(victim, project('x'))).rejects.toThrow(`${victim}: a project is saved as a file whose name ends in .nnwizard.json (e.g. id_rsa.nnwizard.json); this name belongs to a file that is not a project, which is left as it is.`)
+    const pkg = join(dir, 'p6', 'package.json')
+    await writeFile(pkg, '{"name":"x"}')
+    await expect(store.save(pkg, project('x'))).rejects.toThrow(/belongs to a file that is not a project/)
+    await expect(store.save(join(dir, 'p6', 'new.json'), project('x'))).rejects.toThrow(/has another ending/)
+    expect(await readFile(victim, 'utf8')).toBe('secret')
+    expect(await readFile(pkg, 'utf8')).toBe('{"name":"x"}')
+    expect(await store.recent()).toEqual([])
+    // Inside the app's own folder any name is fine; an existing project under an old name is replaced.
+    await store.save(join(dir, 'p6', 'state', 'kept.json'), project('x'))
+    const old = join(dir, 'p6', 'old-style.json')
+    await writeFile(old, JSON.stringify(project('Old')), { mode: 0o600 })
+    await store.save(old, project('New'))
+    expect((await store.load(old)).output.name).toBe('New')
+    expect((await stat(old)).mode & 0o777).toBe(0o600)
+    const mine = join(dir, 'p6', 'mine.nnwizard.json')
+    await store.save(mine, project('A'))
+    await chmod(mine, 0o640)
+    await store.save(mine, project('B'))
+    expect((await stat(mine)).mode & 0o777).toBe(0o640)
+  })
+
+  it('keeps its own state (recent list, drafts, the open project) 0600 in a 0700 folder', async () => {
+    const state = join(dir, 'p7')
+    await mkdir(state, { mode: 0o755 })
+    await chmod(state, 0o755)
+    const store = new ProjectStore(join(state, 'recent.json'))
+    await store.save(join(dir, 'p7-liver.nnwizard.json'), project('Liver'))
+    const saved = await store.autosave({ project: project('Draft'), runs: {} })
+    expect((await stat(state)).mode & 0o777).toBe(0o700)
+    expect((await stat(join(state, 'drafts'))).mode & 0o777).toBe(0o700)
+    for (const f of [join(state, 'recent.json'), join(state, 'current-project.json'), join(state, 'drafts', `${saved.draftId}.json`)]) expect((await stat(f)).mode & 0o777, f).toBe(0o600)
+  })
+
   it('records the file time of a loaded project', async () => {
     const store = new ProjectStore(join(dir, 'p5', 'recent.json'))
-    const file = join(dir, 'p5', 'old.json')
+    const file = join(dir, 'p5', 'old.nnwizard.json')
     await new ProjectStore(join(dir, 'p5', 'other.json')).save(file, project('Old'))
     await utimes(file, new Date('2024-01-01'), new Date('2024-01-01'))
     await store.load(file)
