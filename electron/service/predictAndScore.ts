@@ -4,7 +4,7 @@
 import type { PredictRequest, Settings } from '../../shared/schema'
 import type { JobContext } from '../jobs/jobManager'
 import { runPredict } from '../nnunet/pipeline'
-import { scoreTestPrediction } from '../results/runs'
+import { scoreTestPrediction } from '../results/toolJobs'
 
 export async function predictAndScore(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<Awaited<ReturnType<typeof runPredict>> & { test?: { summary: string; cases: number } }> {
   const predicted = await runPredict(req, settings, ctx, dataDir)

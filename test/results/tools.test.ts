@@ -2,7 +2,7 @@
 // definitions (nnunetv2 2.8.1 evaluate_predictions.py / model_sharing/entry_points.py; nnunet
 // 1.7.1 evaluator.py / pretrained_models); the integration test runs the v2 ones for real.
 import { describe, expect, it } from 'vitest'
-import { generatedTrainerOf } from '../../electron/results/runs'
+import { generatedTrainerOf } from '../../electron/results/toolJobs'
 import { evaluateArgs, exportModelArgs, importModelArgs } from '../../electron/results/tools'
 
 const ev = { reference: '/raw/D/labelsTs', predictions: '/p', datasetJson: '/p/dataset.json', plans: '/p/plans.json', labels: [1, 2], processes: 2, partial: false }
