@@ -28,7 +28,7 @@
 import type { EpochMetrics, Progress } from './api'
 import { TOOLS, type NnunetTool } from './nnunetArgs'
 import { timeRemaining } from './timeRemaining'
-import { cleanLogLine, TrainingLogParser } from './trainingLog'
+import { cleanLogLine, parseIterationLine, TrainingLogParser, type IterationLine } from './trainingLog'
 
 export type ToolKind = 'convert' | 'plan' | 'train' | 'predict' | 'findBest'
 
@@ -93,6 +93,45 @@ function planConfigurations(args: readonly string[]): string[] {
     out.push(a)
   }
   return out
+}
+
+/** An estimate as a person says it: "40 s", "12 min", "3.5 h" (never more precise than it is). */
+export function roughDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?'
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`
+  const h = seconds / 3600
+  return `${h < 10 ? Math.round(h * 10) / 10 : Math.round(h)} h`
+}
+
+export interface IterationEstimate {
+  /** Seconds left in the running epoch's training iterations. */
+  epochSeconds: number
+  /** Seconds left for the whole run (this epoch and every later one). */
+  runSeconds?: number
+}
+
+/**
+ * The time left from the pace of the running epoch's iterations. Later epochs take the mean of
+ * the finished ones when there are any (validation included), else this epoch's iterations at this
+ * pace (validation batches are fewer and cheaper: they are left out of that first guess).
+ */
+export function iterationEstimate(it: IterationLine, totalEpochs: number | undefined, finishedEpochSeconds: readonly number[]): IterationEstimate {
+  const epochSeconds = Math.max(0, it.total - it.done) * it.secondsPerIteration
+  if (!totalEpochs) return { epochSeconds }
+  const later = Math.max(0, totalEpochs - it.epoch - 1)
+  const recent = finishedEpochSeconds.filter((t) => Number.isFinite(t) && t > 0).slice(-5)
+  const perEpoch = recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : it.total * it.secondsPerIteration
+  return { epochSeconds, runSeconds: epochSeconds + later * perEpoch }
+}
+
+/** "Epoch 1 of 2: iteration 37 of 250 (2.42 s/it): this epoch about 9 min more, the run about 19 min". */
+export function iterationPhase(it: IterationLine, totalEpochs: number | undefined, est: IterationEstimate): string {
+  const epoch = totalEpochs ? `Epoch ${Math.min(it.epoch + 1, totalEpochs)} of ${totalEpochs}` : `Epoch ${it.epoch + 1}`
+  const pace = it.secondsPerIteration >= 10 ? it.secondsPerIteration.toFixed(0) : it.secondsPerIteration.toFixed(2)
+  const left = it.done >= it.total ? 'validating this epoch' : `this epoch about ${roughDuration(est.epochSeconds)} more`
+  const run = est.runSeconds !== undefined ? `, the run about ${roughDuration(est.runSeconds)}` : ''
+  return `${epoch}: iteration ${it.done} of ${it.total} (${pace} s/it): ${left}${run}`
 }
 
 export interface ToolProgressOptions {
@@ -219,6 +258,20 @@ export class ToolProgress {
   // ------------------------------------------------------------ train
 
   private readTrain(text: string, at: number, metrics: EpochMetrics | undefined): Progress | undefined {
+    const it = parseIterationLine(text)
+    if (it && !this.validating) {
+      const total = this.opts.totalEpochs
+      const finished = this.training!.finished().flatMap((e) => (e.epochSeconds !== undefined ? [e.epochSeconds] : []))
+      const est = iterationEstimate(it, total, finished)
+      const eta = est.runSeconds ?? undefined
+      return {
+        done: this.epochsFinished,
+        total: total ?? 0,
+        unit: 'epoch',
+        phase: iterationPhase(it, total, est),
+        ...(eta !== undefined ? { etaSeconds: Math.round(eta) } : {}),
+      }
+    }
     const split = /^This (?:random 80:20 )?split has (\d+) training and (\d+) validation cases\.$/.exec(text)
     if (split) this.cases.total = Number(split[2])
     const total = this.opts.totalEpochs

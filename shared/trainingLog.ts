@@ -138,6 +138,26 @@ export class TrainingLogParser {
   }
 }
 
+/**
+ * One training iteration as the wizard's trainers and wrapper print it (electron/nnunet/
+ * trainerParts.ts): "nnU-Net Wizard: iteration 3 of 250 in epoch 0: 2.418 s/it" (seconds per
+ * iteration: the mean over this epoch so far).
+ */
+export interface IterationLine {
+  done: number
+  total: number
+  epoch: number
+  secondsPerIteration: number
+}
+
+const ITERATION = new RegExp(`^nnU-Net Wizard: iteration (\\d+) of (\\d+) in epoch (\\d+): (${NUMBER}) s/it$`)
+
+export function parseIterationLine(line: string): IterationLine | null {
+  const m = ITERATION.exec(cleanLogLine(line))
+  if (!m) return null
+  return { done: Number(m[1]), total: Number(m[2]), epoch: Number(m[3]), secondsPerIteration: num(m[4]) }
+}
+
 /** Parses a whole log text (e.g. a saved training_log_*.txt) into epochs. */
 export function parseTrainingLog(text: string, opts: TrainingLogOptions = {}): EpochMetrics[] {
   const p = new TrainingLogParser(opts)

@@ -6,6 +6,7 @@
 import { existsSync, openSync, readSync, closeSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { NnunetCommand, NnunetTool } from '../../shared/nnunetArgs'
+import { iterationWrapperPy } from './trainerParts'
 
 export interface Invocation {
   file: string
@@ -46,6 +47,17 @@ export function consoleScriptFor(python: string, tool: NnunetTool): string | und
 export function entryProgram(tool: NnunetTool): string {
   const [mod, fn] = tool.entry.split(':') as [string, string]
   return `import sys; from ${mod} import ${fn} as _entry; sys.argv[0] = ${JSON.stringify(tool.script)}; sys.exit(_entry())`
+}
+
+/**
+ * How the app itself starts a tool on this machine: v2 training runs through the thin wrapper that
+ * makes nnU-Net's own trainers report each iteration and stop-and-keep on SIGUSR2 (trainerParts.ts;
+ * the generated trainers do that themselves); a fixed program, user values only as argv. Scripts
+ * written for other machines keep the plain invocation.
+ */
+export function appInvocation(python: string, cmd: NnunetCommand): Invocation {
+  if (cmd.tool.script !== 'nnUNetv2_train') return invocation(python, cmd)
+  return { file: python, args: ['-c', `${iterationWrapperPy()}\n${entryProgram(cmd.tool).replace(/; /g, '\n')}\n`, ...cmd.args] }
 }
 
 export function invocation(python: string, cmd: NnunetCommand): Invocation {

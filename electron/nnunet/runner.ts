@@ -6,7 +6,8 @@ import { displayCommand, type NnunetCommand } from '../../shared/nnunetArgs'
 import { toolKind, ToolProgress } from '../../shared/nnunetProgress'
 import { JobCancelledError, type JobContext } from '../jobs/jobManager'
 import { GuidanceMatcher } from './guidance'
-import { invocation } from './launch'
+import { appInvocation } from './launch'
+import { keepRequested, registerKeep } from './stopAndKeep'
 import { programPath, pythonSpawn } from './safePython'
 import { killTree, reapGroup, spawnTree } from './processTree'
 import { registerStop, stopRequested } from '../schedulers/local'
@@ -35,6 +36,8 @@ export interface RunToolResult {
   epochs: number
   /** Stopped after an epoch on request: checkpoint_latest.pth saved, --c continues. */
   stoppedAfterEpoch?: boolean
+  /** Stopped and kept inside an epoch (stopAndKeep.ts): checkpoint_latest.pth saved, --c trains that epoch again. */
+  keptMidEpoch?: boolean
 }
 
 /** Splits a byte stream into lines; a lone "\r" (tqdm bars) ends a line too. */
@@ -62,7 +65,7 @@ function lastErrorLine(lines: string[]): string | undefined {
 
 export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<RunToolResult> {
   if (ctx.signal.aborted) throw new JobCancelledError()
-  const inv = invocation(opts.python, opts.command)
+  const inv = appInvocation(opts.python, opts.command)
   ctx.setCommand([inv.file, ...inv.args])
   ctx.log(`$ ${displayCommand(opts.command)}`, 'info')
   // nnU-Net's console scripts are Python too, and so are the workers they spawn: both get the
@@ -120,6 +123,8 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
   // Only nnU-Net itself gets USR1, not its augmentation workers (the trainer's handler is in it).
   const unregisterStop = opts.stoppable ? registerStop(ctx.jobId, () => tree.child.kill('SIGUSR1')) : undefined
   const stopAsked = () => stopRequested(ctx.jobId)
+  // Every v2 training of this machine can stop and keep (SIGUSR2: trainerParts.ts), generated trainer or not.
+  const unregisterKeep = opts.command.tool.script === 'nnUNetv2_train' ? registerKeep(ctx.jobId, () => tree.child.kill('SIGUSR2')) : undefined
   try {
     const { code, signal } = await tree.exited
     if (cancelled || ctx.signal.aborted) {
@@ -133,6 +138,7 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
     await Promise.race([tree.streamsClosed, new Promise((r) => setTimeout(r, 2000))])
     const exitCode = code ?? 1
     if (exitCode === STOP_EXIT_CODE && opts.stoppable && stopAsked()) return { exitCode, guidance, epochs: tracker.training?.finished().length ?? 0, stoppedAfterEpoch: true }
+    if (exitCode === STOP_EXIT_CODE && keepRequested(ctx.jobId)) return { exitCode, guidance, epochs: tracker.training?.finished().length ?? 0, stoppedAfterEpoch: true, keptMidEpoch: true }
     if (exitCode !== 0) {
       const why = guidance[0]?.text ?? lastErrorLine(recentErr)
       const how = signal ? `was stopped by ${signal}` : `stopped with exit code ${exitCode}`
@@ -142,5 +148,6 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
   } finally {
     ctx.signal.removeEventListener('abort', onAbort)
     unregisterStop?.()
+    unregisterKeep?.()
   }
 }

@@ -20,6 +20,7 @@ import { readFile } from 'node:fs/promises'
 import { writeFileAtomic } from '../files/writeAtomic'
 import { join } from 'node:path'
 import type { NnunetVersion } from '../../shared/schema'
+import { INSTALL_KEEP_LINE, iterationFunctionsPy, iterationMethodPy, STOP_EXIT_CODE } from './trainerParts'
 
 /** v2: the folder on nnUNet_extTrainer. */
 export function trainerDir(dataDir: string): string {
@@ -82,8 +83,8 @@ export interface TrainerFeatures {
   [feature: string]: unknown
 }
 
-/** Exit status of a generated trainer stopped after an epoch on request (EX_TEMPFAIL: run again with --c). */
-export const STOP_EXIT_CODE = 75
+/** Exit status of a generated trainer stopped on request (EX_TEMPFAIL: run again with --c). */
+export { STOP_EXIT_CODE }
 
 /** The lines stopOnSignal adds: the end of __init__, then two methods. */
 function stopOnSignalLines(): string[] {
@@ -188,6 +189,8 @@ function v2Source(spec: GeneratedTrainerSpec): GeneratedSource {
   const loss = spec.loss
   if (loss?.kind === 'shipped') lines.push(`from ${loss.loss.module} import ${loss.loss.className} as _LossSource`)
   if (loss?.kind === 'python') lines.push('import numpy as np', 'from nnunetv2.training.loss.deep_supervision import DeepSupervisionWrapper')
+  // Every generated v2 trainer says each iteration and stops-and-keeps on SIGUSR2 (trainerParts.ts).
+  lines.push('', '', ...iterationFunctionsPy())
   lines.push(
     '',
     '',
@@ -198,8 +201,10 @@ function v2Source(spec: GeneratedTrainerSpec): GeneratedSource {
     '        super().__init__(plans, configuration, fold, dataset_json, device)',
     `        self.num_epochs = ${spec.epochs}`,
     ...(spec.iterationsPerEpoch ? [`        self.num_iterations_per_epoch = ${spec.iterationsPerEpoch}`, `        self.num_val_iterations_per_epoch = ${val}`] : []),
+    INSTALL_KEEP_LINE,
   )
   if (spec.features?.stopOnSignal) lines.push(...stopOnSignalLines())
+  lines.push(...iterationMethodPy())
   if (loss?.kind === 'shipped') {
     // The shipped loss trainer's own method, run on this trainer (it only reads what every nnUNetTrainer has).
     lines.push('', '    def _build_loss(self):', '        return _LossSource._build_loss(self)')
