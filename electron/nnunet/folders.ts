@@ -4,6 +4,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DatasetStatus, FolderStatus, Finding, TrainedModel } from '../../shared/api'
 import { readDatasetLabels, readPlansSummary } from './summaries'
+import { stalePlanReason } from './planInputs'
 import type { NnunetFolders, NnunetVersion, Settings } from '../../shared/schema'
 
 /** The variable names each version reads, in the order raw, preprocessed, results. */
@@ -132,9 +133,11 @@ async function datasetDefaults(settings: Settings, d: DatasetStatus): Promise<Pa
   // One label file per training case: what nnU-Net's five folds are cut from.
   const labelFiles = await readdir(join(rawDir, 'labelsTr')).catch(() => null)
   const trainingCases = labelFiles?.filter((n) => !n.startsWith('.')).length
+  const planStale = (await isDir(preDir)) ? await stalePlanReason(settings, folder) : undefined
   return {
     ...(labels && { labels }),
     ...(trainingCases !== undefined && { trainingCases }),
+    ...(planStale && { planStale }),
     ...(plans && { plans }),
     ...(hasTs && { imagesTs, predictionsDir: join(rawDir, 'imagesTs_predicted') }),
   }

@@ -20,6 +20,7 @@ import {
 import type { NnunetVersion, PlanRequest, PredictRequest, Settings, TrainRequest } from '../../shared/schema'
 import { epochsFromTrainerName } from '../../shared/trainingLog'
 import type { JobContext } from '../jobs/jobManager'
+import { recordPlanInputs } from './planInputs'
 import { dataDir as appDataDir } from '../paths'
 import { folderEnv, optionEnv, trainedModels } from './folders'
 import { resolvePython } from './python'
@@ -113,6 +114,8 @@ export async function runPlan(req: PlanRequest, settings: Settings, ctx: JobCont
   await runTool(ctx, { python, env, command: planArgs(version, req) })
   const dataset = await datasetFolderName(settings, req.datasetId)
   if (!dataset) return { datasetId: req.datasetId }
+  // What this plan read: Train refuses the preprocessed data once the dataset changes (planInputs.ts).
+  await recordPlanInputs(settings, dataset)
   const preprocessed = join(settings.folders!.preprocessed, dataset)
   const identifier = version === 'v2' ? plannedIdentifier(req) : defaultPlans(version)
   const plans = version === 'v2' ? await readPlansSummary(join(preprocessed, `${identifier}.json`)) : undefined

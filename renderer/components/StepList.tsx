@@ -29,6 +29,8 @@ function useStepRuns(): Partial<Record<StepId, StepRun>> {
   // Trainings start through the run queue, not as a run of the project: its newest one counts.
   const queued = useTrainQueue((s) => s.started.findLast((e) => e.kind === 'train' && e.jobId)?.jobId)
   const asked: Partial<Record<StepId, unknown>> = { check: spec, write: prepare }
+  const folderStatus = useSettings((s) => s.folderStatus)
+  const outputId = Number(useProject((s) => s.output.id))
   const out: Partial<Record<StepId, StepRun>> = {}
   for (const [step, kind] of Object.entries(STEP_JOBS) as [StepId, NonNullable<(typeof STEP_JOBS)[StepId]>][]) {
     const run = step === 'train' && queued ? { jobId: queued, request: '' } : runs[kind]
@@ -36,7 +38,9 @@ function useStepRuns(): Partial<Record<StepId, StepRun>> {
     if (!run || !job) continue
     const outdated = step in asked && run.request !== requestText(asked[step])
     const errors = kind === 'validate' && job.state === 'done' ? ((job.result as ValidationReport | undefined)?.counts?.error ?? 0) : undefined
-    out[step] = { state: job.state, outdated, errors }
+    // The plan's preprocessed data older than the dataset written since (electron/nnunet/planInputs.ts).
+    const stale = step === 'plan' ? folderStatus?.datasets.find((d) => d.id === outputId)?.planStale : undefined
+    out[step] = { state: job.state, outdated, errors, ...(stale && { stale }) }
   }
   return out
 }

@@ -13,6 +13,8 @@ export interface StepRun {
   outdated: boolean
   /** Cases with errors (the check's report). */
   errors?: number
+  /** What it read changed since it ran (the dataset rewritten after the plan): why, in words. */
+  stale?: string
 }
 
 /** The steps whose completion is a job of the project. */
@@ -45,6 +47,11 @@ export function stepMarks(
     }
     const run = runs[s.id]
     if (!run || run.outdated) return
+    // A finished run whose inputs changed since is no longer done: it says why instead of a tick.
+    if (run.stale && run.state === 'done') {
+      marks[s.id] = { kind: 'attention', why: `${run.stale.charAt(0).toUpperCase()}${run.stale.slice(1)}: run this step again.` }
+      return
+    }
     if (run.state === 'failed') marks[s.id] = { kind: 'attention', why: 'The last run failed: open the step to see why.' }
     else if (run.state === 'done' && run.errors) marks[s.id] = { kind: 'attention', why: `${run.errors} case${run.errors === 1 ? ' has' : 's have'} errors.` }
     else if (run.state === 'done') marks[s.id] = { kind: 'done', why: 'Done' }

@@ -58,6 +58,8 @@ export interface DatasetStatus {
   where: string[]
   /** Files in its raw labelsTr: the training cases cross-validation splits (absent without a raw folder). */
   trainingCases?: number
+  /** Why its preprocessed data is older than the raw dataset (it was rewritten since the plan): plan again. */
+  planStale?: string
   /** Its labels by value, from its dataset.json (raw, else preprocessed); background left out. */
   labels?: { name: string; value: number }[]
   /** The chosen plans (v2: those it was last planned with, else nnUNetPlans.json) when it has been planned. */

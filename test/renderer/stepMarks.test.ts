@@ -31,6 +31,12 @@ describe('stepMarks', () => {
     expect(stepMarks('preview', {}, { check: { state: 'done', outdated: false, errors: 0 } }).check?.kind).toBe('done')
   })
 
+  it('a plan whose dataset was rewritten since loses its tick and says why', () => {
+    const stale = 'the dataset changed since it was planned: 5 training cases (planned with 4)'
+    expect(stepMarks('train', {}, { plan: { state: 'done', outdated: false, stale } }).plan).toEqual({ kind: 'attention', why: 'The dataset changed since it was planned: 5 training cases (planned with 4): run this step again.' })
+    expect(stepMarks('train', {}, { plan: { state: 'done', outdated: false } }).plan?.kind).toBe('done')
+  })
+
   it('a passed step whose part of the project is still empty gets no mark', () => {
     const unready = new Set(['environment', 'sources'] as const)
     expect(stepMarks('train', {}, {}, unready).environment).toBeUndefined()
