@@ -274,27 +274,3 @@ export class CarriedGzipWriter {
     await rm(this.tmp, { force: true })
   }
 }
-
-/** Writes a carried .nii.gz from `member` read again from its file (CarriedGzipWriter fed by a copy loop). */
-export async function writeCarriedGzip(target: string, member: GzipMember, prefix: Uint8Array | null): Promise<number> {
-  const writer = await CarriedGzipWriter.open(target, prefix)
-  try {
-    const src = await open(member.file, 'r')
-    try {
-      if ((await src.stat()).size !== member.deflateEnd + 8) throw new Error(`${member.file} changed while it was being prepared; run the same command again.`)
-      const buf = Buffer.allocUnsafe(4 << 20)
-      for (let pos = member.deflateStart; pos < member.deflateEnd; ) {
-        const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, member.deflateEnd - pos), pos)
-        if (bytesRead === 0) throw new Error(`${member.file} became shorter while it was copied.`)
-        await writer.write(buf.subarray(0, bytesRead))
-        pos += bytesRead
-      }
-    } finally {
-      await src.close()
-    }
-  } catch (err) {
-    await writer.abort()
-    throw err
-  }
-  return writer.finish(member)
-}

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { crc32, deflateRawSync, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { crc32Combine, gzipDeflateStart, scanGzipMember, storedBlock, writeCarriedGzip } from '../../electron/imaging/gzipCarry'
+import { CarriedGzipWriter, crc32Combine, gzipDeflateStart, scanGzipMember, storedBlock } from '../../electron/imaging/gzipCarry'
 
 let tmp: string
 beforeAll(async () => {
@@ -61,7 +61,7 @@ describe('gzipDeflateStart', () => {
   })
 })
 
-describe('scanGzipMember and writeCarriedGzip', () => {
+describe('scanGzipMember and CarriedGzipWriter', () => {
   it('carries one member behind a stored NIfTI-sized prefix: gunzip checks the combined CRC and length', async () => {
     const voxels = noisyVoxels(300_000)
     const file = join(tmp, 'one.gz')
@@ -74,7 +74,12 @@ describe('scanGzipMember and writeCarriedGzip', () => {
     expect(scan.head).toEqual(voxels.subarray(0, 352))
     const prefix = randomBytes(352)
     const out = join(tmp, 'out.nii.gz')
-    const written = await writeCarriedGzip(out, scan.member!, prefix)
+    // As prepare carries an image (electron/imaging/carry.ts): the member's deflate bytes, fed in
+    // chunks while they are read, behind the stored prefix.
+    const writer = await CarriedGzipWriter.open(out, prefix)
+    const deflate = (await readFile(file)).subarray(start, size - 8)
+    for (let pos = 0; pos < deflate.length; pos += 65_536) await writer.write(deflate.subarray(pos, pos + 65_536))
+    const written = await writer.finish(scan.member!)
     const bytes = await readFile(out)
     expect(written).toBe(bytes.length)
     expect(bytes.length).toBe(10 + 5 + 352 + (size - 8 - start) + 8)
