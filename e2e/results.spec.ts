@@ -1,6 +1,7 @@
 // The Results step against real nnU-Net output, in browser mode: a tiny model trained on the CPU
-// (folds 0 and 1, 2 epochs, test cases predicted: test/results/trainedFixture.ts, made here or
-// reused from $NNUNET_WIZARD_RESULTS_FIXTURE) and the server's settings pointing at its nnU-Net
+// (folds 0 and 1, 2 epochs, test cases predicted: a private copy of the cached trained fixture,
+// test/results/trainedFixture.ts, which npm test builds once for vitest and Playwright and a spec
+// run alone builds when missing) and the server's settings pointing at its nnU-Net
 // folders. The fold tables and plots are shown, the test predictions are scored through the UI
 // (nnUNetv2_evaluate_folder), sorting works, the worst case opens in the viewer with false
 // positives / negatives drawn in their colours (canvas sampled), and the exported HTML opens in
@@ -10,7 +11,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { FIXTURE_ID, trainedFixture, type TrainedFixture } from '../test/results/trainedFixture'
 import { nnunetPython } from '../test/helpers/python'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
@@ -28,8 +29,7 @@ test.beforeAll(async () => {
   test.skip(!py.python, `nnU-Net v2 is not available: ${py.reason}`)
   test.setTimeout(3_600_000)
   root = await mkdtemp(join(tmpdir(), 'results-e2e-'))
-  const fixtureDir = process.env.NNUNET_WIZARD_RESULTS_FIXTURE ? resolve(process.env.NNUNET_WIZARD_RESULTS_FIXTURE) : join(root, 'fixture')
-  fx = await trainedFixture(fixtureDir, py.python!)
+  fx = await trainedFixture(join(root, 'fixture'), py.python!)
   // A fresh evaluation each run: the spec scores the test predictions through the UI.
   await rm(join(fx.predictions, 'summary.json'), { force: true })
   const data = join(root, 'app-data')

@@ -1,4 +1,5 @@
-// `npm test`: sets up what the tests need, then runs them all (typecheck, vitest, Playwright).
+// `npm test`: sets up what the tests need, then runs them all, side by side where the 2 cores of a
+// CI machine allow it; `npm run test:fast` (--fast): the same without nnU-Net, SLURM or Playwright.
 //
 // Set-up, each step reported on stderr:
 //   - the build (dist/node for the CLI tests, dist/renderer for the browser tests);
@@ -10,23 +11,39 @@
 // What could not be had is said once, with the tests that will skip or fail because of it.
 // NNUNET_WIZARD_REQUIRE_PYTHON=1 (CI) makes a missing v2 venv a failure, as in the tests.
 //
-//   node scripts/test.mjs [--setup-only] [--no-build]
+// Then two stages, the steps of a stage at the same time (their lines prefixed with the step):
+//   A  typecheck (tsc)  |  lint (eslint)  |  vitest --project unit  |  fixtures
+//      `fixtures` builds the cached nnU-Net fixtures (a planned 2d dataset, a trained 2-fold 2d
+//      model with its predictions: test/results/trainedFixture.ts) that both projects of stage B
+//      share, so neither builds them, nor both at once.
+//   B  vitest --project integration (real nnU-Net and SLURM, one file at a time)  |  Playwright
+// A failed stage stops the run. Each step's time, and the load when it ended, is printed at the
+// end (and written as JSON to $NNUNET_WIZARD_TEST_TIMINGS when set).
+//
+//   node scripts/test.mjs [--fast] [--setup-only] [--no-build]
+// --fast: stage A without the fixtures, with NNUNET_WIZARD_TEST_FAST=1 (any test that would need
+//   nnU-Net or SLURM skips saying so), no venvs, no stage B;
 // --setup-only stops after the set-up (exit 1 when the browser tests could not run);
 // --no-build skips the build when dist/ is known to be current.
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import console from 'node:console'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
 import { findChromium } from './lib/tools.mjs'
+import { runSide } from './lib/side.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const setupOnly = process.argv.includes('--setup-only')
+const fast = process.argv.includes('--fast')
 const requirePython = process.env.NNUNET_WIZARD_REQUIRE_PYTHON === '1'
 const bin = (name) => join(root, 'node_modules', '.bin', process.platform === 'win32' ? `${name}.cmd` : name)
 const say = (line) => console.error(`test: ${line}`)
+const started = Date.now()
+const timings = []
+const load = () => loadavg()[0].toFixed(2)
 
 /** Runs a command with the set-up's environment; returns its exit status. */
 function run(file, args, opts = {}) {
@@ -41,10 +58,14 @@ let e2eBlocked = false
 // ---- build
 if (!process.argv.includes('--no-build')) {
   say('building (node scripts/build.mjs)')
+  const t0 = Date.now()
   if (run(process.execPath, [join(root, 'scripts', 'build.mjs')]) !== 0) {
     say('the build failed; nothing was tested.')
     process.exit(1)
   }
+  timings.push({ step: 'build', seconds: (Date.now() - t0) / 1000, status: 0, load: load() })
+  // The tests run the CLI from dist/ (test/helpers/builtCli.ts): it is current, no need to check.
+  process.env.NNUNET_WIZARD_TEST_BUILT = '1'
 }
 
 // ---- nnU-Net venvs
@@ -71,40 +92,47 @@ function setupPython(version) {
   })
 }
 
-if (process.env.NNUNET_WIZARD_PYTHON) {
-  say(`nnU-Net v2: using NNUNET_WIZARD_PYTHON=${process.env.NNUNET_WIZARD_PYTHON}`)
+if (fast) {
+  // test:fast runs no nnU-Net and no SLURM: the tests that need them skip, saying so.
+  process.env.NNUNET_WIZARD_TEST_FAST = '1'
+  say('fast: no nnU-Net venvs, no SLURM, no fixtures, no Playwright (npm test runs them)')
 } else {
-  const v2 = await setupPython('v2')
-  if (v2.python) {
+  const t0 = Date.now()
+  // Both venvs at once: on a cold machine each is mostly a download.
+  const [v2, v1] = await Promise.all([
+    process.env.NNUNET_WIZARD_PYTHON ? null : setupPython('v2'),
+    process.env.NNUNET_WIZARD_PYTHON_V1 || process.env.NNUNET_WIZARD_V1_SKIP_REASON ? null : setupPython('v1'),
+  ])
+  if (!v2) {
+    say(`nnU-Net v2: using NNUNET_WIZARD_PYTHON=${process.env.NNUNET_WIZARD_PYTHON}`)
+  } else if (v2.python) {
     process.env.NNUNET_WIZARD_PYTHON = v2.python
     say(`NNUNET_WIZARD_PYTHON=${v2.python}`)
   } else if (requirePython) {
     say(`${v2.reason}\nNNUNET_WIZARD_REQUIRE_PYTHON=1, so this is a failure: the nnU-Net tests cannot run.`)
     process.exit(1)
   } else {
-    missing.push(`the nnU-Net v2 venv (${v2.reason}): the nnU-Net tests (test/nnunet/*.integration.test.ts, e2e/train.spec.ts) will skip`)
+    missing.push(`the nnU-Net v2 venv (${v2.reason}): the nnU-Net tests (the integration project, *.integration.test.ts, and the e2e specs that train) will skip`)
   }
-}
 
-if (process.env.NNUNET_WIZARD_PYTHON_V1) {
-  say(`nnU-Net v1: using NNUNET_WIZARD_PYTHON_V1=${process.env.NNUNET_WIZARD_PYTHON_V1}`)
-} else if (process.env.NNUNET_WIZARD_V1_SKIP_REASON) {
-  missing.push(`nnU-Net v1 (NNUNET_WIZARD_V1_SKIP_REASON: ${process.env.NNUNET_WIZARD_V1_SKIP_REASON}): the v1 tests will skip`)
-} else {
-  const v1 = await setupPython('v1')
-  if (v1.python) {
+  if (process.env.NNUNET_WIZARD_PYTHON_V1) {
+    say(`nnU-Net v1: using NNUNET_WIZARD_PYTHON_V1=${process.env.NNUNET_WIZARD_PYTHON_V1}`)
+  } else if (!v1) {
+    missing.push(`nnU-Net v1 (NNUNET_WIZARD_V1_SKIP_REASON: ${process.env.NNUNET_WIZARD_V1_SKIP_REASON}): the v1 tests will skip`)
+  } else if (v1.python) {
     process.env.NNUNET_WIZARD_PYTHON_V1 = v1.python
     say(`NNUNET_WIZARD_PYTHON_V1=${v1.python}`)
   } else {
     // v1 is optional even under NNUNET_WIZARD_REQUIRE_PYTHON: its tests skip with this reason.
     process.env.NNUNET_WIZARD_V1_SKIP_REASON = v1.reason
-    missing.push(`nnU-Net v1 (${v1.reason}): the v1 tests (test/nnunet/nnunetV1.integration.test.ts) will skip`)
+    missing.push(`nnU-Net v1 (${v1.reason}): the v1 tests (test/nnunet/*V1.integration.test.ts) will skip`)
   }
+  timings.push({ step: 'venvs', seconds: (Date.now() - t0) / 1000, status: 0, load: load() })
 }
 
 // ---- Chromium
 let chromium = findChromium(root)
-if (!chromium.path && !process.env.CHROMIUM_PATH) {
+if (!fast && !chromium.path && !process.env.CHROMIUM_PATH) {
   // Only where nothing else exists: Playwright's own download (fails fast without network).
   say('no Chromium found; trying to download Playwright’s own (playwright install chromium)')
   run(process.execPath, [join(root, 'node_modules', '@playwright', 'test', 'cli.js'), 'install', 'chromium'], { timeout: 600_000 })
@@ -113,7 +141,7 @@ if (!chromium.path && !process.env.CHROMIUM_PATH) {
 if (chromium.path) {
   process.env.CHROMIUM_PATH = chromium.path
   say(`Chromium: ${chromium.path} (${chromium.source})`)
-} else {
+} else if (!fast) {
   e2eBlocked = true
   missing.push(`a Chromium (${chromium.reason}): the browser tests (e2e/*.spec.ts) cannot run and count as failed; install one (Debian: apt-get install chromium) or set CHROMIUM_PATH`)
 }
@@ -129,31 +157,44 @@ if (missing.length) {
 }
 if (setupOnly) process.exit(e2eBlocked ? 1 : 0)
 
-// One trained results model for the whole run: the results integration test trains it (vitest),
-// the Results e2e spec reuses it instead of training the same model a second time.
-let resultsFixture = null
-if (!process.env.NNUNET_WIZARD_RESULTS_FIXTURE) {
-  resultsFixture = mkdtempSync(join(tmpdir(), 'nnw-results-fixture-'))
-  process.env.NNUNET_WIZARD_RESULTS_FIXTURE = resultsFixture
-  process.on('exit', () => rmSync(resultsFixture, { recursive: true, force: true }))
-}
-
 // ---- the tests
-const steps = [
-  ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
-  ['unit and integration tests', bin('vitest'), ['run']],
+const tsx = ['--import', 'tsx']
+const stageA = [
+  { name: 'typecheck', file: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
+  { name: 'lint', file: bin('eslint'), args: ['.'] },
+  { name: 'unit', file: bin('vitest'), args: ['run', '--project', 'unit'] },
 ]
-if (!e2eBlocked) steps.push(['browser tests', bin('playwright'), ['test', '-c', 'e2e/playwright.config.ts']])
-for (const [what, file, args] of steps) {
-  say(`${what}: ${[file.replace(root + '/', ''), ...args].join(' ')}`)
-  const status = run(file, args)
-  if (status !== 0) {
-    say(`${what} failed (exit ${status}).`)
-    process.exit(status)
+if (!fast && process.env.NNUNET_WIZARD_PYTHON) stageA.push({ name: 'fixtures', file: process.execPath, args: [...tsx, 'test/results/trainedFixture.ts', '--build'] })
+const stageB = fast ? [] : [{ name: 'integration', file: bin('vitest'), args: ['run', '--project', 'integration'] }]
+if (!fast && !e2eBlocked) stageB.push({ name: 'e2e', file: bin('playwright'), args: ['test', '-c', 'e2e/playwright.config.ts'] })
+
+for (const [label, steps] of [['A', stageA], ['B', stageB]]) {
+  if (!steps.length) continue
+  say(`stage ${label}: ${steps.map((s) => s.name).join(' | ')} (load ${load()})`)
+  const results = await Promise.all(steps.map((s) => runSide(s, { cwd: root, env: process.env, say })))
+  for (const r of results) timings.push({ ...r, load: r.load })
+  const failed = results.filter((r) => r.status !== 0)
+  if (failed.length) {
+    report()
+    say(`${failed.map((r) => `${r.step} (exit ${r.status})`).join(', ')} failed.`)
+    process.exit(failed[0].status || 1)
   }
 }
+report()
 if (e2eBlocked) {
   say('the browser tests did not run: no Chromium (see above).')
   process.exit(1)
 }
 if (missing.length) say(`passed, with ${missing.length} part${missing.length === 1 ? '' : 's'} of the set-up missing (see above).`)
+
+function report() {
+  const total = (Date.now() - started) / 1000
+  say('times (wall clock; a stage lasts as long as its slowest step):')
+  for (const t of timings) console.error(`  ${t.step.padEnd(12)} ${fmt(t.seconds).padStart(8)}  exit ${t.status}  load ${t.load}`)
+  console.error(`  ${'total'.padEnd(12)} ${fmt(total).padStart(8)}`)
+  if (process.env.NNUNET_WIZARD_TEST_TIMINGS) writeFileSync(process.env.NNUNET_WIZARD_TEST_TIMINGS, JSON.stringify({ total, fast, timings }, null, 2))
+}
+
+function fmt(s) {
+  return s >= 60 ? `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s` : `${s.toFixed(1)} s`
+}

@@ -5,10 +5,9 @@
 // shape that must not (two gzip members, big-endian, raw, a foreign .nii.gz, a detached header,
 // NaN, a wrong CRC): each output is decoded byte for byte against today's path (ITK read +
 // niftiWriter encode: same header bytes, same voxels), read back by itk-wasm, SimpleITK and
-// nibabel against its source, and nnU-Net's own --verify_dataset_integrity passes on datasets
-// whose every image was carried (v2, MSD, and v1 where its venv exists).
+// nibabel against its source. nnU-Net's own --verify_dataset_integrity on datasets whose every
+// image was carried is in carryAcross.integration.test.ts (the serial nnU-Net project).
 import { execFile, execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -16,23 +15,18 @@ import { crc32, gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Image } from 'itk-wasm'
 import type { CaseReport, PrepareSummary } from '../../shared/api'
-import * as s from '../../shared/schema'
 import { as3d, readVolume, type VoxelArray } from '../../electron/imaging/volume'
 import { encodeNiftiGz, NIFTI_INTENT_LABEL } from '../../electron/imaging/niftiWriter'
 import { compareGeometry } from '../../electron/imaging/geometry'
 import { mergeMasks } from '../../electron/dataset/maskRules'
-import { runPrepare } from '../../electron/dataset'
 import { tryCarry } from '../../electron/imaging/carry'
-import { createFolders, runPlan } from '../../electron/nnunet'
-import { imageIo, makeGuideFolders, TOTALSEG } from '../helpers/guideFolders'
+import { imageIo, TOTALSEG } from '../helpers/guideFolders'
+import { builtCli } from '../helpers/builtCli'
 import { nnunetPython } from '../helpers/python'
 import { readImage } from '../helpers/nifti'
-import { guideSpec, request, testContext } from './support'
-import { recordingContext } from '../nnunet/fixture'
 
 const repo = join(import.meta.dirname, '..', '..')
 const py2 = nnunetPython('v2')
-const py1 = nnunetPython('v1')
 
 interface Grid {
   size: number[]
@@ -134,7 +128,7 @@ async function todayImage(path: string): Promise<Buffer> {
 
 /** Today's path for a label: ITK reads the masks, they are merged, niftiWriter encodes on the image grid. */
 async function todayLabel(image: string, masks: string[]): Promise<Buffer> {
-  const v = as3d(await readVolume(image, { headerOnly: true }))!
+  const v = as3d(await readVolume(image))!
   const data = await Promise.all(masks.map(async (m) => as3d(await readVolume(m))!.data))
   const merged = mergeMasks(v.size.reduce((a, b) => a * b, 1), data)
   return gunzipSync(await encodeNiftiGz(v, merged.label, { intentCode: NIFTI_INTENT_LABEL }))
@@ -142,7 +136,8 @@ async function todayLabel(image: string, masks: string[]): Promise<Buffer> {
 
 function cli(args: string[], dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(repo, 'electron', 'cli.ts'), 'prepare', ...args], { cwd: repo, env: { ...process.env, NNUNET_WIZARD_DATA: dataDir }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    const [file, argv] = builtCli(['prepare', ...args])
+    execFile(file, argv, { cwd: repo, env: { ...process.env, NNUNET_WIZARD_DATA: dataDir }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
     })
   })
@@ -338,60 +333,6 @@ print(json.dumps(out))
   }, 300_000)
 })
 
-describe.skipIf(!py2.python)(`nnU-Net accepts datasets whose every image was carried across ${py2.reason}`, () => {
-  let root: string
-  let settings: s.Settings
-  let v2: PrepareSummary
-  let msd: PrepareSummary
-
-  beforeAll(async () => {
-    root = join(tmp, 'nnunet')
-    // The integration fixture's six ct_small cases (flips, crops, respacing), all saved as gzip NRRD.
-    const guide = await makeGuideFolders(join(root, 'guide'), { cases: 6, source: 'ct_small' })
-    const io = await imageIo()
-    for (const d of [guide.images, guide.organ, guide.tumor]) {
-      for (const key of guide.caseKeys) {
-        const f = join(d, `${key}.nrrd`)
-        await io.writeImageNode(await io.readImageNode(f), f, { useCompression: true })
-      }
-    }
-    const folders = await createFolders(join(root, 'folders'), 'v2')
-    settings = s.settings.parse({ pythonPath: py2.python, nnunetVersion: 'v2', folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false })
-    const spec = guideSpec(guide)
-    v2 = await runPrepare(request(spec, { layout: 'nnunet-v2', outDir: folders.raw, id: 511, name: 'Carried', split: { testCount: 1, seed: 0 } }), testContext())
-    msd = await runPrepare(request(spec, { layout: 'msd', outDir: join(root, 'msd'), id: 53, name: 'Carried', split: { testCount: 1, seed: 0 } }), testContext())
-  }, 300_000)
-
-  it('carried every image of both layouts', () => {
-    for (const sum of [v2, msd]) {
-      expect(sum.written).toBe(6)
-      expect(sum.cases.map((c) => c.imageWrite?.path)).toEqual(Array(6).fill('carried'))
-    }
-  })
-
-  it('v2: plan_and_preprocess --verify_dataset_integrity passes', { timeout: 600_000 }, async () => {
-    const ctx = recordingContext()
-    await runPlan(s.planRequest.parse({ datasetId: 511, configurations: ['3d_fullres'], processes: 1 }), settings, ctx, join(root, 'appdata'))
-    expect(ctx.lines.join('')).toMatch(/verify_dataset_integrity Done/)
-  })
-
-  it('MSD: nnUNetv2_convert_MSD_dataset, then the same verification passes', { timeout: 600_000 }, async () => {
-    const ctx = recordingContext()
-    await runPlan(s.planRequest.parse({ datasetId: 512, convertFromMsd: msd.datasetDir, configurations: ['3d_fullres'], processes: 1 }), settings, ctx, join(root, 'appdata'))
-    expect(ctx.lines.join('')).toMatch(/verify_dataset_integrity Done/)
-  })
-
-  it.skipIf(!py1.python)(`v1: nnUNet_plan_and_preprocess --verify_dataset_integrity passes on the MSD task ${py1.reason}`, { timeout: 600_000 }, async () => {
-    const folders = await createFolders(join(root, 'v1 folders'), 'v1')
-    const v1 = s.settings.parse({ pythonPath: py1.python, nnunetVersion: 'v1', folders, device: 'cpu', augmentationWorkers: 1 })
-    const ctx = recordingContext()
-    const res = await runPlan(s.planRequest.parse({ datasetId: 53, convertFromMsd: msd.datasetDir, configurations: ['3d_fullres'], processes: 1 }), v1, ctx)
-    expect(res.dataset).toBe('Task053_Carried')
-    expect(ctx.commands.at(-1)).toContain('--verify_dataset_integrity')
-    expect(existsSync(join(folders.preprocessed, 'Task053_Carried', 'nnUNetPlansv2.1_plans_3D.pkl'))).toBe(true)
-  })
-})
-
 describe('the carry path never blocks on what is not a file', () => {
   it('a named pipe called image.nrrd gets a reason at once, and today\'s path names it', async () => {
     const fifo = join(tmp, 'pipe image.nrrd')
@@ -418,8 +359,8 @@ describe('writing while checking', () => {
     const bytes = await attempt.carried.writing!
     expect(bytes).toBe((await readFile(out)).length)
     expect(gunzipSync(await readFile(out))).toEqual(await todayImage(image))
-    expect(attempt.carried.source!.sha256).toBe(await sha256(image))
-    expect(attempt.carried.source!.size).toBe((await readFile(image)).length)
+    expect(attempt.carried.volume.sources[0]!.sha256).toBe(await sha256(image))
+    expect(attempt.carried.volume.sources[0]!.size).toBe((await readFile(image)).length)
     expect(await left(dir)).toEqual(['case_0000.nii.gz'])
   })
 

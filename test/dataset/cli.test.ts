@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { builtCli } from '../helpers/builtCli'
 import { makeGuideFolders, type GuideFolders } from '../helpers/guideFolders'
 
 const repo = join(import.meta.dirname, '..', '..')
@@ -12,7 +13,8 @@ let guide: GuideFolders
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(repo, 'electron', 'cli.ts'), 'prepare', ...args], { cwd: repo, env: { ...process.env, NNUNET_WIZARD_DATA: join(tmp, 'appdata') } }, (err, stdout, stderr) => {
+    const [file, argv] = builtCli(['prepare', ...args])
+    execFile(file, argv, { cwd: repo, env: { ...process.env, NNUNET_WIZARD_DATA: join(tmp, 'appdata') } }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
     })
   })

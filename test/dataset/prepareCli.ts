@@ -1,9 +1,11 @@
 // `nnunet-wizard prepare` as a user runs it, for the crash and safety tests: a real child process
-// (the TypeScript CLI through tsx), its exit code or the signal that ended it, and its output.
+// (bin/nnunet-wizard.mjs on the built dist/node: test/helpers/builtCli.ts), its exit code or the
+// signal that ended it, and its output.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { lstat, readdir, readFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { join, relative } from 'node:path'
+import { builtCli } from '../helpers/builtCli'
 
 const repo = join(import.meta.dirname, '..', '..')
 
@@ -30,7 +32,8 @@ export function cliEnv(dataDir: string, extra: Record<string, string> = {}): Nod
 }
 
 export function startPrepare(args: string[], env: NodeJS.ProcessEnv): CliRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'electron', 'cli.ts'), 'prepare', ...args], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const [file, argv] = builtCli(['prepare', ...args])
+  const child = spawn(file, argv, { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   const waiters: { test: (s: string) => boolean; resolve: () => void }[] = []

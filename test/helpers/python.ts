@@ -6,6 +6,8 @@
 // NNUNET_WIZARD_REQUIRE_PYTHON=1 (CI): then the missing interpreter is an error, so a broken set-up
 // can never pass as "skipped". v1 is optional even then when .ci/run recorded why it could not be
 // installed in NNUNET_WIZARD_V1_SKIP_REASON.
+// `npm run test:fast` sets NNUNET_WIZARD_TEST_FAST=1: no nnU-Net there at all, every test that needs it
+// skips saying so (npm test runs them).
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
@@ -29,7 +31,10 @@ export function hashedVenv(version: 'v1' | 'v2'): string {
   return join(root, `venv-${version}-${hash}`)
 }
 
+export const FAST_SKIP = 'npm run test:fast runs no nnU-Net and no SLURM (npm test does)'
+
 export function nnunetPython(version: 'v1' | 'v2'): TestPython {
+  if (process.env.NNUNET_WIZARD_TEST_FAST === '1') return { reason: `(skipped: ${FAST_SKIP})` }
   const fromEnv = version === 'v2' ? process.env.NNUNET_WIZARD_PYTHON : process.env.NNUNET_WIZARD_PYTHON_V1
   if (fromEnv) {
     if (existsSync(fromEnv)) return { python: fromEnv, reason: '' }

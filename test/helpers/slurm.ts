@@ -2,6 +2,7 @@
 // the SLURM tests skip with the reason, unless NNUNET_WIZARD_REQUIRE_SLURM=1 (.ci/run sets it after
 // starting the cluster): then a missing cluster is an error, never a silent skip.
 import { spawnSync } from 'node:child_process'
+import { FAST_SKIP } from './python'
 
 export interface TestSlurm {
   available: boolean
@@ -9,6 +10,7 @@ export interface TestSlurm {
 }
 
 export function testSlurm(): TestSlurm {
+  if (process.env.NNUNET_WIZARD_TEST_FAST === '1') return { available: false, reason: `(skipped: ${FAST_SKIP})` }
   const r = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8', timeout: 30_000 })
   let why = ''
   if (r.error) why = `SLURM is not installed here (sinfo: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}); start a one-node cluster with sudo scripts/slurm-up.sh`

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { builtCli } from '../helpers/builtCli'
 import { REPO_ROOT } from '../helpers/python'
 
 function cli(args: string[], data: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -12,7 +13,8 @@ function cli(args: string[], data: string): Promise<{ code: number; stdout: stri
   const env: NodeJS.ProcessEnv = { ...process.env, NNUNET_WIZARD_DATA: data }
   for (const k of ['nnUNet_raw', 'nnUNet_preprocessed', 'nnUNet_results', 'nnUNet_raw_data_base', 'RESULTS_FOLDER']) delete env[k]
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron', 'cli.ts'), ...args], { cwd: REPO_ROOT, env, timeout: 120_000 }, (err, stdout, stderr) => {
+    const [file, argv] = builtCli(args)
+    execFile(file, argv, { cwd: REPO_ROOT, env, timeout: 120_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr })
     })
   })

@@ -1,5 +1,6 @@
 // Real nnunetv2 on the CPU, end to end through the CLI a user runs: a tiny dataset with a held-out
-// test split (labelsTs), folds 0 and 1 trained for 2 epochs, the test cases predicted; then
+// test split (labelsTs), folds 0 and 1 trained for 2 epochs, the test cases predicted (the shared
+// trained fixture, test/results/trainedFixture.ts, copied); then
 // `results --evaluate --json` must report for every validation and test case the Dice this test
 // computes itself from the label and prediction files (to 1e-6), and the model exported with
 // `model export`, installed with `model import` under a fresh results folder and app data folder
@@ -8,9 +9,10 @@ import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatasetResults } from '../../shared/api'
+import { builtCli } from '../helpers/builtCli'
 import { readImage } from '../helpers/nifti'
 import { nnunetPython, REPO_ROOT } from '../helpers/python'
 import { FIXTURE_DATASET, FIXTURE_ID, trainedFixture, type TrainedFixture } from './trainedFixture'
@@ -22,7 +24,8 @@ function cli(args: string[], dataDir: string): Promise<{ code: number; stdout: s
   return new Promise((done) => {
     const env: NodeJS.ProcessEnv = { ...process.env, NNUNET_WIZARD_DATA: dataDir }
     for (const k of Object.keys(env)) if (/^nnUNet_/.test(k)) delete env[k]
-    execFile(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron', 'cli.ts'), ...args], { cwd: REPO_ROOT, env, timeout: 1_200_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    const [file, argv] = builtCli(args)
+    execFile(file, argv, { cwd: REPO_ROOT, env, timeout: 1_200_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
     })
   })
@@ -57,13 +60,13 @@ describe.skipIf(!py.python)(`results with real nnU-Net v2 on the CPU ${py.reason
   let base: string[]
 
   beforeAll(async () => {
-    // NNUNET_WIZARD_RESULTS_FIXTURE keeps a trained fixture between runs while developing.
-    tmp = process.env.NNUNET_WIZARD_RESULTS_FIXTURE ? resolve(process.env.NNUNET_WIZARD_RESULTS_FIXTURE) : await mkdtemp(join(tmpdir(), 'nnw-results-int-'))
-    fx = await trainedFixture(tmp, py.python!)
-    base = ['--python', py.python!, '--base', join(tmp, 'nnunet'), '--device', 'cpu', '--workers', '1']
+    // A private copy of the shared trained fixture (built once per content hash, on demand when missing).
+    tmp = await mkdtemp(join(tmpdir(), 'nnw-results-int-'))
+    fx = await trainedFixture(join(tmp, 'fixture'), py.python!)
+    base = ['--python', py.python!, '--base', join(fx.base, 'nnunet'), '--device', 'cpu', '--workers', '1']
   }, 3_600_000)
   afterAll(async () => {
-    if (tmp && !process.env.NNUNET_WIZARD_RESULTS_FIXTURE) await rm(tmp, { recursive: true, force: true })
+    if (tmp) await rm(tmp, { recursive: true, force: true })
   })
 
   it('results --evaluate --json: every validation and test case has the Dice computed here from its files', { timeout: 900_000 }, async () => {

@@ -1,10 +1,18 @@
-// A tiny trained nnU-Net v2 model with a held-out test set, made by the app's own parts on the
-// CPU: the guide's folders from the real ct_small scan (liver = 1, spleen = 2; 7 cases, as nnU-Net
-// needs 5 training cases for its folds), prepare with two
-// test cases (imagesTs + labelsTs), plan 2d (the cheapest configuration on a CPU), folds 0 and 1 for 2 epochs of 2 iterations
-// (the generated-trainer mechanism), and a prediction of imagesTs with both folds. Used by the
-// results integration test and, through `npx tsx test/results/trainedFixture.ts DIR`, by the e2e
-// global set-up, so the browser test does not train through the UI.
+// The two expensive nnU-Net fixtures of the suite, made by the app's own parts on the CPU and
+// cached by content hash (test/helpers/fixtureCache.ts), so one `npm test` plans and trains the
+// tiny ct_small dataset once instead of in every file that needs it:
+//
+//   (a) planned: the guide's folders from the real ct_small scan (liver = 1, spleen = 2; 7 cases,
+//       as nnU-Net needs 5 training cases for its folds) prepared with two test cases (imagesTs +
+//       labelsTs) as Dataset611_Results, planned and preprocessed for 2d (the cheapest
+//       configuration on a CPU). For tests of what comes after planning (training, stopping,
+//       train longer, trainers); the tests of planning itself plan their own datasets.
+//   (b) trained: (a) with folds 0 and 1 trained for 2 epochs of 2 iterations (the generated
+//       trainer nnUNetTrainer_Wizard_2ep_2it) and imagesTs predicted with both folds.
+//
+// Tests take a private copy (plannedDataset / trainedFixture below) and may change it freely.
+// scripts/test.mjs builds both before vitest and Playwright start (`npx tsx
+// test/results/trainedFixture.ts --build`); a test run alone builds what is missing on demand.
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -12,20 +20,67 @@ import { runPrepare } from '../../electron/dataset'
 import { JobManager } from '../../electron/jobs/jobManager'
 import { createFolders, runPlan, runPredict, runTrain } from '../../electron/nnunet'
 import * as s from '../../shared/schema'
-import { makeGuideFolders } from '../helpers/guideFolders'
+import { cachedFixture, copyFixture, hashInputs } from '../helpers/fixtureCache'
+import { makeGuideFolders, TOTALSEG } from '../helpers/guideFolders'
+import { nnunetPython } from '../helpers/python'
 import { recordingContext } from '../nnunet/fixture'
 
 export const FIXTURE_ID = 611
 export const FIXTURE_DATASET = 'Dataset611_Results'
+/** The generated trainer of the trained fixture's two folds. */
+export const FIXTURE_TRAINER = 'nnUNetTrainer_Wizard_2ep_2it'
 
-export interface TrainedFixture {
+export interface PlannedFixture {
+  /** The copy's folder: nnunet/ (the three nnU-Net folders) and 'app data' (NNUNET_WIZARD_DATA). */
   base: string
   settings: s.Settings
   dataDir: string
+  /** nnUNet_raw/Dataset611_Results (imagesTr 5 cases, imagesTs + labelsTs 2 cases). */
   datasetDir: string
-  /** The prediction folder of imagesTs (both folds). */
+  datasetId: number
+}
+
+export interface TrainedFixture extends PlannedFixture {
+  /** The prediction folder of imagesTs (both folds), scored by nnU-Net (summary.json). */
   predictions: string
   trainer: string
+}
+
+const keys = new Map<string, string>()
+/**
+ * The code and data the fixtures are made from: any change to them makes new fixtures. Hashed once
+ * per process (per python), so the trained fixture is made from the planned one of the same code.
+ */
+function fixtureKey(python: string): string {
+  if (!keys.has(python)) keys.set(python, codeKey(python))
+  return keys.get(python)!
+}
+
+function codeKey(python: string): string {
+  return hashInputs(
+    [
+      'test/results/trainedFixture.ts',
+      'test/helpers/fixtureCache.ts',
+      'test/helpers/guideFolders.ts',
+      'test/nnunet/fixture.ts',
+      'electron/dataset',
+      'electron/imaging',
+      'electron/files',
+      'electron/nnunet',
+      'electron/jobs',
+      'electron/results',
+      'electron/schedulers',
+      'shared',
+      'python/requirements-v2.txt',
+      join(TOTALSEG, 'ct_small'),
+    ],
+    [python, process.env.nnUNet_n_proc_DA ?? ''],
+  )
+}
+
+function settingsUnder(base: string, python: string): s.Settings {
+  const folders = { raw: join(base, 'nnunet', 'nnUNet_raw'), preprocessed: join(base, 'nnunet', 'nnUNet_preprocessed'), results: join(base, 'nnunet', 'nnUNet_results') }
+  return s.settings.parse({ pythonPath: python, nnunetVersion: 'v2', folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false })
 }
 
 async function job(jobs: JobManager, kind: 'train' | 'predict', body: Parameters<JobManager['start']>[2]): Promise<unknown> {
@@ -35,53 +90,92 @@ async function job(jobs: JobManager, kind: 'train' | 'predict', body: Parameters
   return info.result
 }
 
-/** Makes (or, when `base` already holds it, reuses) the trained fixture under `base`. */
-export async function trainedFixture(base: string, python: string, log: (line: string) => void = () => undefined): Promise<TrainedFixture> {
-  const folders = await createFolders(join(base, 'nnunet'), 'v2')
-  const dataDir = join(base, 'app data')
-  const settings = s.settings.parse({ pythonPath: python, nnunetVersion: 'v2', folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false })
-  const datasetDir = join(folders.raw, FIXTURE_DATASET)
-  const predictions = join(base, 'predictions')
-  const trainer = 'nnUNetTrainer_Wizard_2ep_2it'
-  const fixture = { base, settings, dataDir, datasetDir, predictions, trainer }
-  if (existsSync(join(predictions, 'summary.json')) || existsSync(join(predictions, 'plans.json'))) return fixture
-
-  const guide = await makeGuideFolders(join(base, 'guide data'), { cases: 7, source: 'ct_small' })
-  const prep = await runPrepare(
-    s.prepareRequest.parse({
-      sources: { imagesDir: guide.images, labels: [{ name: 'liver', dir: guide.organ }, { name: 'spleen', dir: guide.tumor }] },
-      output: { outDir: folders.raw, id: FIXTURE_ID, name: 'Results', prefix: 'liver', split: { testCount: 2, seed: 0 } },
-    }),
-    recordingContext(),
+/** The cached planned fixture (a): its folder, built when missing. Never write into it. */
+export async function plannedFixtureCache(python: string, log: (line: string) => void = () => undefined): Promise<string> {
+  return cachedFixture(
+    'planned-2d',
+    fixtureKey(python),
+    async (dir) => {
+      const folders = await createFolders(join(dir, 'nnunet'), 'v2')
+      const settings = settingsUnder(dir, python)
+      const guide = await makeGuideFolders(join(dir, 'guide data'), { cases: 7, source: 'ct_small' })
+      const prep = await runPrepare(
+        s.prepareRequest.parse({
+          sources: { imagesDir: guide.images, labels: [{ name: 'liver', dir: guide.organ }, { name: 'spleen', dir: guide.tumor }] },
+          output: { outDir: folders.raw, id: FIXTURE_ID, name: 'Results', prefix: 'liver', split: { testCount: 2, seed: 0 } },
+        }),
+        recordingContext(),
+      )
+      if (prep.failed || prep.written !== 7) throw new Error(`prepare wrote ${prep.written}, ${prep.failed} failed`)
+      log('planned fixture: prepared; planning 2d')
+      await runPlan(s.planRequest.parse({ datasetId: FIXTURE_ID, configurations: ['2d'], processes: 1 }), settings, recordingContext(), join(dir, 'app data'))
+    },
+    log,
   )
-  if (prep.failed || prep.written !== 7) throw new Error(`prepare wrote ${prep.written}, ${prep.failed} failed`)
-  log('prepared; planning')
-  await runPlan(s.planRequest.parse({ datasetId: FIXTURE_ID, configurations: ['2d'], processes: 1 }), settings, recordingContext(), dataDir)
-  const jobs = new JobManager(join(base, 'jobs'))
-  for (const fold of [0, 1]) {
-    log(`training fold ${fold}`)
-    const req = s.trainRequest.parse({ datasetId: FIXTURE_ID, configuration: '2d', fold, epochs: 2, iterationsPerEpoch: 2 })
-    await job(jobs, 'train', (ctx) => runTrain(req, settings, ctx, dataDir))
-  }
-  log('predicting imagesTs')
-  await mkdir(predictions, { recursive: true })
-  const pr = s.predictRequest.parse({ datasetId: FIXTURE_ID, input: join(datasetDir, 'imagesTs'), output: predictions, configuration: '2d', folds: [0, 1], trainer })
-  await job(jobs, 'predict', (ctx) => runPredict(pr, settings, ctx, dataDir))
-  return fixture
 }
 
-// npx tsx test/results/trainedFixture.ts DIR PYTHON
+/** The cached trained fixture (b): its folder, built (from (a)) when missing. Never write into it. */
+export async function trainedFixtureCache(python: string, log: (line: string) => void = () => undefined): Promise<string> {
+  const planned = await plannedFixtureCache(python, log)
+  return cachedFixture(
+    'trained-2d-2folds',
+    fixtureKey(python),
+    async (dir) => {
+      await copyFixture(planned, dir)
+      const settings = settingsUnder(dir, python)
+      const dataDir = join(dir, 'app data')
+      const jobs = new JobManager(join(dir, 'jobs'))
+      for (const fold of [0, 1]) {
+        log(`trained fixture: training fold ${fold}`)
+        const req = s.trainRequest.parse({ datasetId: FIXTURE_ID, configuration: '2d', fold, epochs: 2, iterationsPerEpoch: 2 })
+        await job(jobs, 'train', (ctx) => runTrain(req, settings, ctx, dataDir))
+      }
+      log('trained fixture: predicting imagesTs')
+      const predictions = join(dir, 'predictions')
+      await mkdir(predictions, { recursive: true })
+      const input = join(settings.folders!.raw, FIXTURE_DATASET, 'imagesTs')
+      const pr = s.predictRequest.parse({ datasetId: FIXTURE_ID, input, output: predictions, configuration: '2d', folds: [0, 1], trainer: FIXTURE_TRAINER })
+      await job(jobs, 'predict', (ctx) => runPredict(pr, settings, ctx, dataDir))
+      if (!existsSync(join(predictions, 'summary.json'))) throw new Error(`the fixture's prediction was not scored: no ${join(predictions, 'summary.json')}`)
+    },
+    log,
+  )
+}
+
+function describeCopy(base: string, python: string): PlannedFixture {
+  const settings = settingsUnder(base, python)
+  return { base, settings, dataDir: join(base, 'app data'), datasetDir: join(settings.folders!.raw, FIXTURE_DATASET), datasetId: FIXTURE_ID }
+}
+
+/** A private copy of the planned fixture (a) in `dest` (made when missing from the cache). */
+export async function plannedDataset(dest: string, python: string, log?: (line: string) => void): Promise<PlannedFixture> {
+  await copyFixture(await plannedFixtureCache(python, log), dest)
+  return describeCopy(dest, python)
+}
+
+/** A private copy of the trained fixture (b) in `dest` (made when missing from the cache). */
+export async function trainedFixture(dest: string, python: string, log?: (line: string) => void): Promise<TrainedFixture> {
+  await copyFixture(await trainedFixtureCache(python, log), dest)
+  return { ...describeCopy(dest, python), predictions: join(dest, 'predictions'), trainer: FIXTURE_TRAINER }
+}
+
+// npx tsx test/results/trainedFixture.ts --build: builds (or finds) both cached fixtures and prints
+// their folders; scripts/test.mjs runs it before the tests. The python is the tests' own
+// (NNUNET_WIZARD_PYTHON or the hashed venv).
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
-  const [dir, python] = process.argv.slice(2)
-  if (!dir || !python) {
-    console.error('usage: tsx test/results/trainedFixture.ts DIR PYTHON')
+  const py = nnunetPython('v2')
+  if (!process.argv.includes('--build') || !py.python) {
+    console.error(py.python ? 'usage: tsx test/results/trainedFixture.ts --build' : `no nnU-Net v2: ${py.reason}`)
     process.exit(2)
   }
-  trainedFixture(resolve(dir), python, (l) => console.log(l)).then(
-    (f) => console.log(JSON.stringify(f, null, 2)),
-    (err: unknown) => {
+  const say = (l: string) => console.error(`fixtures: ${l}`)
+  plannedFixtureCache(py.python, say)
+    .then(async (planned) => {
+      say(`planned 2d dataset: ${planned}`)
+      say(`trained 2-fold model: ${await trainedFixtureCache(py.python!, say)}`)
+    })
+    .catch((err: unknown) => {
       console.error(err)
       process.exit(1)
-    },
-  )
+    })
 }

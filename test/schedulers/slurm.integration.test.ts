@@ -14,6 +14,7 @@ import { JobManager } from '../../electron/jobs/jobManager'
 import { createCluster, type Cluster } from '../../electron/schedulers/cluster'
 import { SlurmScheduler } from '../../electron/schedulers/slurm'
 import * as s from '../../shared/schema'
+import { builtCli } from '../helpers/builtCli'
 import { REPO_ROOT, nnunetPython } from '../helpers/python'
 import { testSlurm } from '../helpers/slurm'
 import { writeTinyDatasetV2 } from '../nnunet/tinyDataset'
@@ -30,7 +31,7 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv = {}, timeout 
     })
   })
 }
-const cli = (args: string[], env: NodeJS.ProcessEnv) => run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron', 'cli.ts'), ...args], env)
+const cli = (args: string[], env: NodeJS.ProcessEnv) => run(...builtCli(args), env)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The files of a fold folder, the training log's time stamp left out. */

@@ -12,6 +12,7 @@ import type { JobEvent, RunQueueState } from '../../shared/api'
 import type { TrainRequest } from '../../shared/schema'
 import { createService, type Service } from '../../electron/service'
 import { callApi } from '../../electron/transport/dispatch'
+import { builtCli } from '../helpers/builtCli'
 import { REPO_ROOT } from '../helpers/python'
 import { writePlannedDataset } from '../helpers/plannedDataset'
 
@@ -158,9 +159,9 @@ describe('plan and preprocess first', () => {
   })
 
   const cli = (...argv: string[]) => {
-    const args = ['--import', 'tsx', join(REPO_ROOT, 'electron', 'cli.ts'), 'train', ...argv, '-c', '3d_fullres', '-f', '0', '--raw', folders.raw, '--preprocessed', folders.preprocessed, '--results', folders.results, '--python', join(base, 'no-python')]
+    const [file, args] = builtCli(['train', ...argv, '-c', '3d_fullres', '-f', '0', '--raw', folders.raw, '--preprocessed', folders.preprocessed, '--results', folders.results, '--python', join(base, 'no-python')])
     return new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, NNUNET_WIZARD_DATA: join(base, 'cli-data') } }, (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }))
+      execFile(file, args, { cwd: REPO_ROOT, env: { ...process.env, NNUNET_WIZARD_DATA: join(base, 'cli-data') } }, (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }))
     })
   }
 
