@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { openInBrowser } from './openBrowser'
-import type { CliCommand } from './table'
+import type { CliCommand } from './command'
 
 export const help = `usage: nnunet-wizard serve [--port N] [--host 127.0.0.1] [--open]
 

@@ -1,8 +1,6 @@
-export interface CliCommand {
-  help: string
-  /** Resolves with the exit code; a negative code means "keep running" (serve). */
-  run(argv: string[]): Promise<number>
-}
+import type { CliCommand } from './command'
+
+export type { CliCommand } from './command'
 
 export const commandTable: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   prepare: { summary: 'turn image + mask folders into an nnU-Net dataset (v2 or MSD/Decathlon)', load: () => import('./prepare') },

@@ -14,9 +14,8 @@ import { compareGeometry, describeDifference } from '../imaging/geometry'
 import { encodeNifti, encodeNiftiGz, NIFTI_INTENT_LABEL } from '../imaging/niftiWriter'
 import { writeFileAtomic } from '../files/writeAtomic'
 import { reduceForPreview } from '../imaging/reduce'
-import { describeNonFinite, formatValues, judgeMask, maskValues, mergeMasks, nonFiniteOf } from './maskRules'
+import { describeNonFinite, formatValues, judgeMask, maskValues, mergeMasks, nonFiniteOf, overlapPairs } from './maskRules'
 import { inBodyByName } from './bodyOverlap'
-import { overlapPairs } from './regions'
 import { ALLOW_MISSING_HINT } from '../../shared/layout'
 
 export interface CaseInput {

@@ -1,6 +1,7 @@
 // What the guide's one-liner `label[organ == 1] = 1; label[tumor == 1] = 2` assumes, checked:
 // masks are binary. A 0/255 mask would silently vanish under `== 1`, and a probability map would
 // be thresholded by accident, so both are reported instead; foreground is any non-zero voxel.
+import type { OverlapPair } from '../../shared/regions'
 import type { VoxelArray } from '../imaging/volume'
 
 export interface MaskValues {
@@ -12,12 +13,15 @@ export interface MaskValues {
   moreValues: boolean
   /** Some value is not a whole number (probability maps, interpolated masks), NaN included. */
   nonInteger: boolean
+  /** The listed values written exactly, where a 64-bit integer does not fit a Number. */
+  exact?: string[]
 }
 
 const MAX_LISTED = 8
 
 export function maskValues(data: VoxelArray): MaskValues {
   if (data instanceof Uint8Array) return fromHistogram(data)
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return fromBigInts(data)
   const seen = new Set<number>()
   let foreground = 0
   let nonInteger = false
@@ -35,6 +39,28 @@ export function maskValues(data: VoxelArray): MaskValues {
   }
   const values = [...seen].sort((a, b) => a - b)
   return { foreground, values: values.slice(0, MAX_LISTED), moreValues: more || values.length > MAX_LISTED, nonInteger }
+}
+
+/**
+ * 64-bit integer masks compared as the integers they are: through a float64 Number, 2^53 and
+ * 2^53 + 1 would be one value, and a two-label mask would pass as binary.
+ */
+function fromBigInts(data: BigInt64Array | BigUint64Array): MaskValues {
+  const seen = new Set<bigint>()
+  let foreground = 0
+  let more = false
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!
+    if (v === 0n) continue
+    foreground++
+    if (!seen.has(v)) {
+      if (seen.size < MAX_LISTED + 1) seen.add(v)
+      else more = true
+    }
+  }
+  const sorted = [...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  const values = sorted.slice(0, MAX_LISTED).map(Number)
+  return { foreground, values, moreValues: more || sorted.length > MAX_LISTED, nonInteger: false, ...(sorted.some((v) => BigInt(Number(v)) !== v) && { exact: sorted.slice(0, MAX_LISTED).map(String) }) }
 }
 
 function fromHistogram(data: Uint8Array): MaskValues {
@@ -89,11 +115,11 @@ export function judgeMask(v: MaskValues): MaskVerdict {
   if (v.nonInteger) return 'non-integer'
   if (v.foreground === 0) return 'empty'
   if (v.values.length > 1 || v.moreValues) return 'multi-value'
-  return v.values[0] === 1 ? 'binary' : 'other-single-value'
+  return v.values[0] === 1 && !v.exact ? 'binary' : 'other-single-value'
 }
 
 export function formatValues(v: MaskValues): string {
-  const shown = v.values.map((x) => (Number.isInteger(x) ? String(x) : String(+x.toPrecision(4))))
+  const shown = v.exact ?? v.values.map((x) => (Number.isInteger(x) ? String(x) : String(+x.toPrecision(4))))
   return `0${shown.length ? ', ' : ''}${shown.join(', ')}${v.moreValues ? ', …' : ''}`
 }
 
@@ -189,4 +215,23 @@ export function nonFiniteOf(data: VoxelArray, stored: NonFinite | null): NonFini
 export function describeNonFinite(n: NonFinite): string {
   const parts = [n.nan ? `${n.nan} NaN` : '', n.infinite ? `${n.infinite} infinite` : ''].filter(Boolean)
   return `${parts.join(' and ')} voxel${n.nan + n.infinite === 1 ? '' : 's'}`
+}
+
+/** Voxels in both masks, for every pair that shares any (a = the earlier label). Missing masks are skipped. */
+export function overlapPairs(names: readonly string[], masks: readonly (VoxelArray | null)[]): OverlapPair[] {
+  const fg = masks.map((m) => (m ? asForeground(m) : null))
+  const out: OverlapPair[] = []
+  for (let k = 1; k < fg.length; k++) {
+    const later = fg[k]
+    if (!later) continue
+    const counts = new Float64Array(k)
+    forEachNonZeroRange(later, (from, to) => {
+      for (let i = from; i < to; i++) {
+        if (later[i] === 0) continue
+        for (let j = 0; j < k; j++) if (fg[j] && fg[j]![i] !== 0) counts[j]!++
+      }
+    })
+    for (let j = 0; j < k; j++) if (counts[j]! > 0) out.push({ a: names[j]!, b: names[k]!, voxels: counts[j]! })
+  }
+  return out
 }

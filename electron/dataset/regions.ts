@@ -3,32 +3,11 @@
 // knows), so the common case of disjoint masks costs nothing more.
 import type { CaseMatch, Finding } from '../../shared/api'
 import type { DatasetRegions } from '../../shared/datasetJson'
-import { analyzeRegions, DEFAULT_NESTING_TOLERANCE, describeNesting, describePartial, describeRegions, type OverlapPair } from '../../shared/regions'
+import { analyzeRegions, DEFAULT_NESTING_TOLERANCE, describeNesting, describePartial, describeRegions } from '../../shared/regions'
 import type { LayoutKind, SourceSpec } from '../../shared/schema'
 import type { JobContext } from '../jobs/jobManager'
-import type { VoxelArray } from '../imaging/volume'
 import { casePool } from './casePool'
-import { asForeground, forEachNonZeroRange } from './maskRules'
 import { caseInput } from './validate'
-
-/** Voxels in both masks, for every pair that shares any (a = the earlier label). Missing masks are skipped. */
-export function overlapPairs(names: readonly string[], masks: readonly (VoxelArray | null)[]): OverlapPair[] {
-  const fg = masks.map((m) => (m ? asForeground(m) : null))
-  const out: OverlapPair[] = []
-  for (let k = 1; k < fg.length; k++) {
-    const later = fg[k]
-    if (!later) continue
-    const counts = new Float64Array(k)
-    forEachNonZeroRange(later, (from, to) => {
-      for (let i = from; i < to; i++) {
-        if (later[i] === 0) continue
-        for (let j = 0; j < k; j++) if (fg[j] && fg[j]![i] !== 0) counts[j]!++
-      }
-    })
-    for (let j = 0; j < k; j++) if (counts[j]! > 0) out.push({ a: names[j]!, b: names[k]!, voxels: counts[j]! })
-  }
-  return out
-}
 
 /**
  * prepare --regions: every case's masks are read once more (through the worker pool, nothing
