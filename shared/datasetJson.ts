@@ -5,6 +5,7 @@ import type { PlannedCase } from './api'
 import type { DatasetJsonMsd, DatasetJsonV2, DatasetMetadata } from './schema'
 import { FILE_ENDING } from './layout'
 import { IGNORE_NAME } from './ignoreLabel'
+import { dict } from './dict'
 
 export interface DatasetJsonInput {
   name: string
@@ -26,12 +27,14 @@ export interface DatasetRegions {
 }
 
 function channelMap(channels: string[]): Record<string, string> {
-  return Object.fromEntries(channels.map((c, i) => [String(i), c]))
+  return dict(channels.map((c, i) => [String(i), c]))
 }
 
 export function buildDatasetJsonV2(input: DatasetJsonInput): DatasetJsonV2 {
-  const labels: Record<string, number | number[]> = input.regions ? { ...input.regions.labels } : { background: 0 }
-  if (!input.regions) input.labels.forEach((l, i) => (labels[input.ignoreLast && i === input.labels.length - 1 ? IGNORE_NAME : l] = i + 1))
+  // Keyed by the user's label names: a dictionary without a prototype (shared/dict.ts), so "__proto__" is a label like any other.
+  const labels = input.regions
+    ? dict(Object.entries(input.regions.labels))
+    : dict<number | number[]>([['background', 0], ...input.labels.map((l, i): [string, number] => [input.ignoreLast && i === input.labels.length - 1 ? IGNORE_NAME : l, i + 1])])
   const m = input.metadata
   return {
     channel_names: channelMap(m.channelNames),
@@ -48,8 +51,7 @@ export function buildDatasetJsonV2(input: DatasetJsonInput): DatasetJsonV2 {
 }
 
 export function buildDatasetJsonMsd(input: DatasetJsonInput): DatasetJsonMsd {
-  const labels: Record<string, string> = { '0': 'background' }
-  input.labels.forEach((l, i) => (labels[String(i + 1)] = l))
+  const labels = dict<string>([['0', 'background'], ...input.labels.map((l, i): [string, string] => [String(i + 1), l])])
   const train = input.cases.filter((c) => c.split === 'train')
   const test = input.cases.filter((c) => c.split === 'test')
   const m = input.metadata

@@ -3,6 +3,7 @@
 // entirely above it, while a mask flipped or taken from another scan spills into the air around
 // the patient. Only the share is measured here; outliers.ts decides what is unusual.
 import type { VoxelArray } from '../imaging/volume'
+import { dict } from '../../shared/dict'
 
 /** Body threshold in HU. */
 export const BODY_HU = -500
@@ -39,7 +40,8 @@ export function inBodyByName(image: VoxelArray | null, label: Uint8Array | Uint1
   if (!image || !label) return undefined
   const shares = inBodyShares(image, label, labelNames.length)
   if (!shares) return undefined
-  const out: Record<string, number> = {}
+  // Keyed by label names (user text): no prototype (shared/dict.ts).
+  const out = dict<number>()
   labelNames.forEach((n, k) => {
     const s = shares[k]
     if (s !== null && s !== undefined) out[n] = s
