@@ -9,10 +9,15 @@
 import process from 'node:process'
 import { spawn } from 'node:child_process'
 import { Socket } from 'node:net'
+import { Worker } from 'node:worker_threads'
 
 export const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=134217728:glibc.malloc.trim_threshold=536870912'
 /** Set in the relaunched process: the fd of a pipe that closes when its launcher is gone. */
 const PARENT_FD = 'NNUNET_WIZARD_LAUNCHER_FD'
+/** In a relaunched process: the launcher's pid (globalThis[LAUNCHER]), which the dataset lock records (electron/dataset/lock.ts). */
+export const LAUNCHER = Symbol.for('nnunet-wizard.launcher')
+/** How often the watcher thread looks at the parent: the worker outlives a SIGKILLed launcher by at most about this. */
+const WATCH_MS = 25
 const COMMANDS = new Set(['prepare'])
 
 /** The environment to relaunch `argv` (process.argv.slice(2)) with, or null to run it as it is. */
@@ -49,9 +54,16 @@ export function relaunchWithTunedMalloc() {
   return true
 }
 
-/** In a relaunched process: exit when the launcher is gone (killed with SIGKILL, it could pass nothing on). */
+/**
+ * In a relaunched process: exit when the launcher is gone (killed with SIGKILL, it could pass
+ * nothing on). Two watchers: the pipe's end on the main thread, and a thread of its own that looks
+ * at the parent pid, since the main thread may be busy for seconds (reading a volume) just then,
+ * and the lock of the dataset being written must not outlive its run.
+ */
 export function followLauncher() {
   const fd = Number(process.env[PARENT_FD])
+  const launcher = process.ppid
+  globalThis[LAUNCHER] = launcher
   // Neither is for the processes this one starts (nnU-Net's Python). The user had no
   // GLIBC_TUNABLES of their own (else there was no relaunch); glibc may have cut ours short in place.
   delete process.env[PARENT_FD]
@@ -62,4 +74,13 @@ export function followLauncher() {
   pipe.on('close', () => process.kill(process.pid, 'SIGKILL'))
   pipe.resume()
   pipe.unref()
+  const watcher = new Worker(
+    `const { workerData } = require('node:worker_threads')
+     const check = () => { if (process.ppid !== workerData.launcher) process.kill(process.pid, 'SIGKILL') }
+     check()
+     setInterval(check, workerData.ms)`,
+    { eval: true, workerData: { launcher, ms: WATCH_MS }, env: {}, stdout: false, stderr: false },
+  )
+  watcher.on('error', () => undefined)
+  watcher.unref()
 }

@@ -7,6 +7,12 @@
 // exists, also on NFS), so no process ever sees an empty or half-written lock. A lock whose owner
 // no longer runs is taken over only under a second exclusive "takeover" file, re-reading the
 // owner under it, so of several processes that find the same stale lock exactly one wins.
+//
+// A lock tells a live run from a dead or dying one: the owner records its start time (a pid
+// reused by another program is not the owner) and, for a CLI run relaunched with tuned malloc
+// (bin/tunedMalloc.mjs), its launcher. A worker whose launcher is gone (kill -9 of nnunet-wizard)
+// is dying: it kills itself within a few milliseconds, and the next run ends it at once rather
+// than waiting for it, so an immediate re-run is never refused.
 import { link, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { readFileSync, rmSync } from 'node:fs'
 import { hostname } from 'node:os'
@@ -22,6 +28,28 @@ interface Owner {
   pid: number
   host: string
   nonce: string
+  /** The process's start time in clock ticks since boot (Linux /proc), to tell it from a later process with its pid. */
+  started?: number
+  /** The launcher of a relaunched CLI run (bin/tunedMalloc.mjs): the run ends with it. */
+  launcher?: number
+}
+
+/** Parent pid and start time of a process, from /proc (Linux); undefined elsewhere or when it is gone. */
+function procStat(pid: number): { ppid: number; started: number; zombie: boolean } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name may hold spaces and parentheses: the fields after the last ")" are fixed.
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
+    return { ppid: Number(f[1]), started: Number(f[19]), zombie: f[0] === 'Z' || f[0] === 'X' }
+  } catch {
+    return undefined
+  }
+}
+
+/** The launcher's pid when this process is a relaunched CLI worker (set by bin/tunedMalloc.mjs). */
+function launcherPid(): number | undefined {
+  const v = (globalThis as Record<symbol, unknown>)[Symbol.for('nnunet-wizard.launcher')]
+  return typeof v === 'number' && Number.isInteger(v) ? v : undefined
 }
 
 export class DatasetBusyError extends Error {}
@@ -52,10 +80,34 @@ async function readOwner(path: string): Promise<{ raw: string; owner: Owner | nu
   }
 }
 
-function running(owner: Owner | null): boolean {
-  if (!owner) return false
+type OwnerState = 'running' | 'dying' | 'gone'
+
+function ownerState(owner: Owner | null): OwnerState {
+  if (!owner) return 'gone'
   // A process on another machine (a shared folder) cannot be checked from here: assume it runs.
-  return owner.host !== hostname() || alive(owner.pid)
+  if (owner.host !== hostname()) return 'running'
+  if (!alive(owner.pid)) return 'gone'
+  const st = procStat(owner.pid)
+  if (!st) return 'running' // no /proc: what kill(0) says
+  if (st.zombie) return 'gone'
+  if (owner.started !== undefined && st.started !== owner.started) return 'gone' // its pid now belongs to another process
+  // A relaunched worker whose launcher is gone has been re-parented: it is ending itself.
+  if (owner.launcher !== undefined && st.ppid !== owner.launcher) return 'dying'
+  return 'running'
+}
+
+function running(owner: Owner | null): boolean {
+  return ownerState(owner) === 'running'
+}
+
+/** Ends a dying owner (it is killing itself anyway) and waits until it is gone: its writes stop before ours start. */
+async function endDying(owner: Owner): Promise<void> {
+  try {
+    process.kill(owner.pid, 'SIGKILL')
+  } catch {
+    return
+  }
+  for (let i = 0; i < 200 && ownerState(owner) !== 'gone'; i++) await delay(10)
 }
 
 async function linkOrExists(from: string, to: string): Promise<boolean> {
@@ -87,7 +139,9 @@ export async function lockDataset(outDir: string, key: string): Promise<() => Pr
   const path = join(outDir, name)
   const guard = `${path}.takeover`
   if (held.has(path)) throw new DatasetBusyError(`${key} in ${outDir} is already being written by another job in this app; wait for it to finish or cancel it.`)
-  const me: Owner = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex') }
+  const started = procStat(process.pid)?.started
+  const launcher = launcherPid()
+  const me: Owner = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex'), ...(started !== undefined && { started }), ...(launcher !== undefined && { launcher }) }
   const mine = JSON.stringify(me)
   // Claimed synchronously, before any await, so two jobs of this process cannot both get past here.
   held.set(path, mine)
@@ -107,6 +161,7 @@ export async function lockDataset(outDir: string, key: string): Promise<() => Pr
         }
         const current = await readOwner(path)
         if (!current) continue
+        if (ownerState(current.owner) === 'dying') await endDying(current.owner!)
         if (running(current.owner)) {
           const o = current.owner!
           // Only a run on another machine cannot be checked from here; its lock may be stale.

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { lockDataset, DatasetBusyError } from '../../electron/dataset/lock'
 
@@ -87,5 +88,31 @@ describe('lockDataset', () => {
     await mkdir(dir)
     for (const key of ['Dataset011_Name', '../Dataset011', 'Dataset011/../../x']) await expect(lockDataset(dir, key)).rejects.toThrow(/is not a dataset key/)
     expect(await readdir(dir)).toEqual([])
+  })
+
+  it('tells a dying run from a live one: an owner whose launcher is gone is ended and its lock taken; a live one is refused', async () => {
+    const stat = (pid: number) => {
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      return text.slice(text.lastIndexOf(')') + 2).split(' ')
+    }
+    const owner = (pid: number, launcher: number, started = Number(stat(pid)[19])) => JSON.stringify({ pid, host: hostname(), nonce: 'x', started, launcher })
+    // A live worker whose launcher is its parent (this test process): a run going on.
+    const live = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
+    const dir = join(tmp, 'dying')
+    await mkdir(dir)
+    await writeFile(lockFile(dir), owner(live.pid!, process.pid))
+    await expect(lockDataset(dir, 'Dataset011')).rejects.toThrow(DatasetBusyError)
+    // The same process recorded with another launcher: that launcher is gone (the worker was re-parented): dying.
+    const ended = new Promise<NodeJS.Signals | null>((r) => live.on('exit', (_c, sig) => r(sig)))
+    await writeFile(lockFile(dir), owner(live.pid!, 1))
+    const release = await lockDataset(dir, 'Dataset011')
+    expect(await ended).toBe('SIGKILL')
+    expect(JSON.parse(await readFile(lockFile(dir), 'utf8'))).toMatchObject({ pid: process.pid })
+    await release()
+    // A pid now held by another process (its start time differs): the lock is free, and that process is left alone.
+    await writeFile(lockFile(dir), owner(sleeper.pid!, 1, 1))
+    await (await lockDataset(dir, 'Dataset011'))()
+    expect(sleeper.exitCode).toBeNull()
+    expect(sleeper.signalCode).toBeNull()
   })
 })

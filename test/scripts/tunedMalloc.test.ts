@@ -99,4 +99,24 @@ describe.runIf(process.platform === 'linux')('the relaunched prepare', () => {
     expect((await run.done).signal).toBe('SIGKILL')
     expect(await until(() => !existsSync(`/proc/${worker}`) || readFileSync(`/proc/${worker}/stat`, 'utf8').includes(') Z '), 10_000), `worker ${worker} still runs`).toBe(true)
   }, 120_000)
+
+  it('after kill -9 of the launcher the worker is gone at once and an immediate re-run takes the lock', async () => {
+    const out = join(tmp, 'rerun')
+    for (let i = 0; i < 3; i++) {
+      const run = startLauncher(out, '43')
+      await run.written
+      const [worker] = childrenOf(run.child.pid!)
+      expect(worker).toBeDefined()
+      // The lock names the worker and its launcher.
+      expect(JSON.parse(readFileSync(join(out, '.nnunet-wizard-lock-Dataset043'), 'utf8'))).toMatchObject({ pid: worker, launcher: run.child.pid })
+      run.child.kill('SIGKILL')
+      // Immediately: no waiting for the worker to notice.
+      const again = startLauncher(out, '43')
+      const r = await again.done
+      expect(r.code, again.stderr()).toBe(0)
+      expect(again.stderr()).not.toContain('being written by another')
+      expect(existsSync(`/proc/${worker}`) && !readFileSync(`/proc/${worker}/stat`, 'utf8').includes(') Z ')).toBe(false)
+      await rm(out, { recursive: true, force: true })
+    }
+  }, 300_000)
 })
