@@ -58,8 +58,39 @@ export const DEFAULT_NESTING_TOLERANCE = 0.1
 
 /** Per-case data the analysis needs (a CaseReport has these fields). */
 export interface CaseOverlaps {
+  /** A failed case ('error') is left out: its masks were counted but never merged, so its overlaps are unknown. */
+  status?: 'ok' | 'warning' | 'error'
   rawVoxelCounts?: Record<string, number>
   overlapPairs?: OverlapPair[]
+}
+
+/** A label whose mask has voxels but none are left in the merged map: the later labels cover all of it. */
+export interface WipedOutLabel {
+  name: string
+  /** Its mask's voxels. */
+  voxels: number
+  /** The later labels that share its voxels (they win in the merge). */
+  by: string[]
+}
+
+/**
+ * Labels of one case that end with 0 voxels after merging although their masks have some: the
+ * label order (later wins) hid them under later labels (tumor before liver: "tumor 1,185 / 0").
+ */
+export function wipedOutLabels(labelNames: readonly string[], raw: Record<string, number>, merged: Record<string, number>, pairs: readonly OverlapPair[] = []): WipedOutLabel[] {
+  return labelNames
+    .filter((n) => (raw[n] ?? 0) > 0 && (merged[n] ?? 0) === 0)
+    .map((n) => ({ name: n, voxels: raw[n]!, by: pairs.filter((p) => p.a === n && p.voxels > 0).map((p) => p.b) }))
+}
+
+/** The warning of one wiped-out label, naming the order that caused it and how to change it. */
+export function describeWipedOut(w: WipedOutLabel, labelNames: readonly string[]): { text: string; hint: string } {
+  const by = w.by.length ? w.by : labelNames.slice(labelNames.indexOf(w.name) + 1)
+  const last = by[by.length - 1] ?? 'the later labels'
+  return {
+    text: `"${w.name}" has ${w.voxels.toLocaleString('en-US')} voxels in its mask but none in the merged label map: ${by.map((b) => `"${b}"`).join(' and ')} ${by.length === 1 ? 'comes' : 'come'} later in the label order (${labelNames.join(' < ')}; later wins) and ${by.length === 1 ? 'covers' : 'cover'} all of it.`,
+    hint: `Move "${w.name}" after "${last}" in the Labels step (on the command line: --label ${last}=DIR before --label ${w.name}=DIR), so the structure that lies inside the other is kept.`,
+  }
 }
 
 const pct = (x: number) => `${(Math.round(x * 1000) / 10).toFixed(1)} %`
@@ -87,6 +118,9 @@ export function analyzeRegions(labelNames: readonly string[], cases: readonly Ca
   const shared = new Map<string, number>()
   const key = (a: string, b: string) => `${a}\0${b}`
   for (const c of cases) {
+    // A failed case's masks were counted but never merged (no overlap pairs): counting its voxels
+    // would make "tumor 100 % inside liver" read 83 % and refuse regions for one broken file.
+    if (c.status === 'error') continue
     for (const n of labelNames) totals.set(n, totals.get(n)! + (c.rawVoxelCounts?.[n] ?? 0))
     for (const p of c.overlapPairs ?? []) shared.set(key(p.a, p.b), (shared.get(key(p.a, p.b)) ?? 0) + p.voxels)
   }

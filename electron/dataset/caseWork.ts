@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../files/writeAtomic'
 import { reduceForPreview } from '../imaging/reduce'
 import { describeNonFinite, formatValues, judgeMask, maskValues, mergeMasks, nonFiniteOf, overlapPairs } from './maskRules'
 import { inBodyByName } from './bodyOverlap'
+import { describeWipedOut, wipedOutLabels } from '../../shared/regions'
 import { ALLOW_MISSING_HINT } from '../../shared/layout'
 
 export interface CaseInput {
@@ -261,6 +262,10 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: st
   }
   // Which masks share the overlapping voxels: the nested-regions analysis (shared/regions.ts) needs each pair.
   const pairs = merged.overlap > 0 ? overlapPairs(input.labelNames, masks) : undefined
+  // A label the order hid completely (its mask has voxels, the merged map none) is a warning on the case.
+  for (const w of wipedOutLabels(input.labelNames, foreground, voxelCounts, pairs)) {
+    findings.push({ severity: 'warning', code: 'label-hidden-by-order', ...describeWipedOut(w, input.labelNames) })
+  }
   return { report: report({ geometry, imageType: image.componentType, voxelCounts, rawVoxelCounts: foreground, overlapVoxels: merged.overlap, ...(pairs && { overlapPairs: pairs }) }), image, label: merged.label, carry, imageWriting }
 }
 
