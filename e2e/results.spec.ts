@@ -16,10 +16,14 @@ import { FIXTURE_ID, trainedFixture, type TrainedFixture } from '../test/results
 import { nnunetPython } from '../test/helpers/python'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
 import { colourStats, settle, shot } from './support/wizardHelpers'
+import { errorColours } from '../shared/errorColours'
+import { defaultLabelColor } from '../shared/labelColors'
 
 const py = nnunetPython('v2')
-const FP: [number, number, number] = [255, 215, 0]
-const FN: [number, number, number] = [0, 200, 255]
+// Each label's false positives and false negatives in colours of their own, apart from the
+// label colours (liver and spleen keep the default palette's red and green here).
+const ERRORS = errorColours([defaultLabelColor(1), defaultLabelColor(2)])
+const ERROR_COLOURS = { liverFp: ERRORS[0]!.fp, liverFn: ERRORS[0]!.fn, spleenFp: ERRORS[1]!.fp, spleenFn: ERRORS[1]!.fn }
 
 let root: string
 let fx: TrainedFixture
@@ -107,9 +111,11 @@ test('Results: fold tables, plots, scored test set, sorting, the worst case in t
   await expect(page.getByTestId('legend')).toContainText('false positive')
   await page.getByTestId('opacity').fill('1')
   await settle(page)
-  const colours = await colourStats(page, page.getByTestId('case-viewer').getByTestId('viewer-canvas'), { fp: FP, fn: FN }, 30)
+  const colours = await colourStats(page, page.getByTestId('case-viewer').getByTestId('viewer-canvas'), ERROR_COLOURS, 30)
   await shot(page, 'results-02-worst-case')
-  expect((colours.counts.fp ?? 0) + (colours.counts.fn ?? 0), 'error colours drawn on the canvas').toBeGreaterThan(50)
+  expect(Object.values(colours.counts).reduce((a, b) => a + (b ?? 0), 0), 'error colours drawn on the canvas').toBeGreaterThan(50)
+  // Errors are named per label in the legend (each label's own pair of colours).
+  await expect(page.getByTestId('legend')).toContainText(/(liver|spleen) false (positive|negative)/)
   // The viewer opens inside the largest error region: the value under the crosshair is it.
   await expect(page.getByTestId('cursor-label')).toContainText(/largest false (positive|negative) region/)
 

@@ -7,14 +7,12 @@
 import { basename, join } from 'node:path'
 import type { CaseErrorsResult, LabelInfo } from '../../shared/api'
 import type { CaseErrorsRequest, Settings } from '../../shared/schema'
+import { errorColours } from '../../shared/errorColours'
 import { defaultLabelColor } from '../../shared/labelColors'
 import { casePool } from '../dataset/casePool'
 import { imageForLabel } from '../dataset/viewFiles'
 import { datasetFolderName, datasetLabels } from '../nnunet/pipeline'
 import { rawDatasetDir } from './crossValidation'
-
-export const FP_COLOUR: [number, number, number] = [255, 215, 0]
-export const FN_COLOUR: [number, number, number] = [0, 200, 255]
 
 interface NiftiView {
   header: Uint8Array
@@ -39,38 +37,55 @@ export function niftiLabelVoxels(nii: Uint8Array): NiftiView {
 
 export interface ErrorMap {
   data: Uint8Array | Uint16Array
-  fpValue: number
-  fnValue: number
+  /** The value of label v's false positives (predicted v, the reference is not v) in data. */
+  fpValue(v: number): number
+  /** The value of label v's false negatives (reference v, predicted background) in data. */
+  fnValue(v: number): number
+  /** Every error value, false positives and false negatives of every label. */
+  errorValues: number[]
+  /** Totals over the labels (a voxel of one label predicted as another counts for both). */
   fp: number
   fn: number
+  /** Per label value: its false positives and false negatives (nnU-Net's per-label FP / FN). */
+  perLabel: Map<number, { fp: number; fn: number }>
 }
 
 /**
- * Agreement keeps its value; a voxel predicted as a label the reference does not have there is a
- * false positive, a reference voxel the prediction missed (background or another label) a false
- * negative. Where both are labelled but differently, the voxel is counted for both (as nnU-Net's
- * per-label FP and FN do) and shown as a false positive.
+ * Agreement keeps its value; a voxel predicted as label p where the reference is not p is a
+ * false positive of p, a reference voxel of r the prediction left as background a false negative
+ * of r, each label with values of its own (maxValue + 2v - 1 and maxValue + 2v), so the viewer
+ * colours every label's errors apart. Where both are labelled but differently, the voxel is
+ * counted for both (as nnU-Net's per-label FP and FN do) and shown as p's false positive.
  */
 export function errorMap(reference: ArrayLike<number>, prediction: ArrayLike<number>, maxValue: number): ErrorMap {
-  const fpValue = maxValue + 1
-  const fnValue = maxValue + 2
-  const data = fnValue > 255 ? new Uint16Array(reference.length) : new Uint8Array(reference.length)
-  let fp = 0
-  let fn = 0
+  const fpValue = (v: number) => maxValue + 2 * v - 1
+  const fnValue = (v: number) => maxValue + 2 * v
+  const data = fnValue(maxValue) > 255 ? new Uint16Array(reference.length) : new Uint8Array(reference.length)
+  const fpOf = new Float64Array(maxValue + 1)
+  const fnOf = new Float64Array(maxValue + 1)
   for (let i = 0; i < reference.length; i++) {
     const r = reference[i]!
     const p = prediction[i]!
     if (r === p) data[i] = r
     else if (p !== 0) {
-      data[i] = fpValue
-      fp++
-      if (r !== 0) fn++
+      data[i] = fpValue(p)
+      fpOf[p]!++
+      if (r !== 0) fnOf[r]!++
     } else {
-      data[i] = fnValue
-      fn++
+      data[i] = fnValue(r)
+      fnOf[r]!++
     }
   }
-  return { data, fpValue, fnValue, fp, fn }
+  const perLabel = new Map<number, { fp: number; fn: number }>()
+  let fp = 0
+  let fn = 0
+  for (let v = 1; v <= maxValue; v++) {
+    perLabel.set(v, { fp: fpOf[v]!, fn: fnOf[v]! })
+    fp += fpOf[v]!
+    fn += fnOf[v]!
+  }
+  const errorValues = [...perLabel.keys()].flatMap((v) => [fpValue(v), fnValue(v)])
+  return { data, fpValue, fnValue, errorValues, fp, fn, perLabel }
 }
 
 /** Above this many voxels the largest error region is not searched (its visited map and queue take 5 bytes a voxel). */
@@ -181,26 +196,37 @@ export async function caseErrors(settings: Settings, req: CaseErrorsRequest): Pr
   // One value more than the error values: the largest error region, drawn in its kind's colour and
   // listed first, so the viewer opens inside it (it centres on the first label it lists).
   const err = errorMap(a.data, b.data, maxValue)
-  const region = a.voxels <= REGION_SEARCH_MAX_VOXELS ? largestRegion(err.data, a.dims, [err.fpValue, err.fnValue]) : null
-  const regionValue = err.fnValue + 1
+  const region = a.voxels <= REGION_SEARCH_MAX_VOXELS ? largestRegion(err.data, a.dims, err.errorValues) : null
+  const regionValue = err.fnValue(maxValue) + 1
   let data = err.data
   if (region && regionValue > 255 && data instanceof Uint8Array) data = Uint16Array.from(data)
   if (region) relabelRegion(data, a.dims, region.start, regionValue)
   const nameOf = (v: number) => names.find((l) => l.value === v)?.name ?? `label ${v}`
+  const colourOf = (v: number) => req.colours?.[nameOf(v)] ?? defaultLabelColor(v)
   const present = [...new Set([...ref.values, ...pred.values].map((v) => v.value))].sort((x, y) => x - y)
-  const classes: LabelInfo[] = present.map((v) => ({ name: nameOf(v), value: v, color: req.colours?.[nameOf(v)] ?? defaultLabelColor(v) }))
-  const fpLabel: LabelInfo = { name: 'false positive', value: err.fpValue, color: FP_COLOUR }
-  const fnLabel: LabelInfo = { name: 'false negative', value: err.fnValue, color: FN_COLOUR }
+  const classes: LabelInfo[] = present.map((v) => ({ name: nameOf(v), value: v, color: colourOf(v) }))
+  // Each label's errors in a pair of colours of their own, clear of every label colour (of the
+  // whole dataset, so a label keeps its error colours from case to case) and of each other.
+  const values = Array.from({ length: maxValue }, (_, k) => k + 1)
+  const pairs = errorColours(values.map(colourOf))
+  const kinds = values.flatMap((v, k) => {
+    const n = err.perLabel.get(v)!
+    return [
+      ...(n.fp > 0 ? [{ kind: 'false positive', of: nameOf(v), info: { name: `${nameOf(v)} false positive`, value: err.fpValue(v), color: pairs[k]!.fp } }] : []),
+      ...(n.fn > 0 ? [{ kind: 'false negative', of: nameOf(v), info: { name: `${nameOf(v)} false negative`, value: err.fnValue(v), color: pairs[k]!.fn } }] : []),
+    ]
+  })
+  const errorLabels: LabelInfo[] = kinds.map((e) => e.info)
   // The viewer opens on the first label in the list that has voxels: the largest error region,
-  // else (a volume too large to search) the larger kind of error.
-  const errors = err.fp >= err.fn ? [fpLabel, fnLabel] : [fnLabel, fpLabel]
-  const regionKind = region?.value === err.fpValue ? 'false positive' : 'false negative'
-  const regionLabel: LabelInfo[] = region ? [{ name: `largest ${regionKind} region`, value: regionValue, color: region.value === err.fpValue ? FP_COLOUR : FN_COLOUR }] : []
+  // else (a volume too large to search) the largest kind of error.
+  const errors = [...errorLabels].sort((x, y) => countOf(data, y.value) - countOf(data, x.value))
+  const regionOf = region ? kinds.find((e) => e.info.value === region.value) : undefined
+  const regionLabel: LabelInfo[] = regionOf ? [{ name: `largest ${regionOf.kind} region (${regionOf.of})`, value: regionValue, color: regionOf.info.color }] : []
   return {
     caseKey: req.case ?? basename(req.prediction).replace(/\.(nii\.gz|nii|nrrd|mha)$/i, ''),
     image: ref.imageNii,
     label: withVoxels(a, data),
-    labels: [...regionLabel, ...errors.filter((l) => (l === fpLabel ? err.fp : err.fn) > 0), ...classes],
+    labels: [...regionLabel, ...errors, ...classes],
     errorVoxels: { fp: err.fp, fn: err.fn },
     imagePath: image,
     report: {
@@ -210,7 +236,7 @@ export async function caseErrors(settings: Settings, req: CaseErrorsRequest): Pr
       geometry: ref.geometry,
       imageType: ref.imageType,
       // What each legend row shows: the largest region's voxels are not counted again under its kind.
-      voxelCounts: Object.fromEntries([...regionLabel, fpLabel, fnLabel, ...classes].map((l) => [l.name, countOf(data, l.value)])),
+      voxelCounts: Object.fromEntries([...regionLabel, ...errorLabels, ...classes].map((l) => [l.name, countOf(data, l.value)])),
       overlapVoxels: 0,
     },
     ...(ref.reduced && { reduced: ref.reduced }),

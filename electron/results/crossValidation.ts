@@ -9,6 +9,7 @@ import type { CaseResult, DatasetResults, FindBestInfo, FoldResult, FoldState, M
 import type { NnunetVersion, ResultsRequest, Settings } from '../../shared/schema'
 import { epochsFromTrainerName, parseTrainingLog } from '../../shared/trainingLog'
 import { datasetFolderName, datasetLabels } from '../nnunet/pipeline'
+import { readManifest } from '../dataset/manifest'
 import { labelName, parsePythonJson, validationSummaryFile, type DatasetLabel } from '../nnunet/summaries'
 
 type Labels = readonly DatasetLabel[]
@@ -165,6 +166,13 @@ export async function readTestFolder(folder: string, labelsTs: string, labels: L
   return { test: { ...base, state: newest > summaryTime ? 'stale' : 'evaluated', summary, dice: scored.dice, mean: scored.mean, cases: scored.cases.length }, cases: scored.cases }
 }
 
+/** Case id -> the source's case key from the dataset's manifest.json (none when it leaves source names out, or there is none). */
+async function sourceNames(datasetDir: string): Promise<Map<string, string>> {
+  const read = await readManifest(datasetDir).catch(() => null)
+  if (!read || !('manifest' in read)) return new Map()
+  return new Map(Object.values(read.manifest.cases).flatMap((c) => (c.caseKey && c.caseKey !== c.caseId ? [[c.caseId, c.caseKey] as const] : [])))
+}
+
 /** raw/DatasetX (v2) or raw/nnUNet_raw_data/TaskX (v1). */
 export function rawDatasetDir(settings: Settings, dataset: string): string {
   const f = settings.folders!
@@ -220,6 +228,12 @@ export async function readDatasetResults(settings: Settings, req: ResultsRequest
     for (const c of t.cases) cases.push({ ...c, fold: 'test', model: basename(folder) })
   }
   const findBest = version === 'v2' ? await readFindBest(join(settings.folders.results, dataset, 'inference_information.json')) : undefined
+  // Beside each case id the source it came from (case03 for liver_003), which only the manifest knows.
+  const names = await sourceNames(raw)
+  for (const c of cases) {
+    const source = names.get(c.case)
+    if (source) c.source = source
+  }
   return { datasetId: req.datasetId, dataset, version, labels: [...labels], models, cases, test, ...(hasLabelsTs && { labelsTs }), ...(findBest && { findBest }) }
 }
 

@@ -158,14 +158,18 @@ describe('a results folder', () => {
 })
 
 describe('error map', () => {
-  it('keeps agreement, marks false positives and false negatives with their own values', () => {
-    const ref = [0, 1, 1, 2, 0, 2]
-    const pred = [0, 1, 0, 1, 2, 2]
+  it("keeps agreement, marks each label's false positives and false negatives with values of their own", () => {
+    const ref = [0, 1, 1, 2, 0, 2, 2]
+    const pred = [0, 1, 0, 1, 2, 2, 0]
     const m = errorMap(ref, pred, 2)
-    expect([m.fpValue, m.fnValue]).toEqual([3, 4])
-    expect([...m.data]).toEqual([0, 1, 4, 3, 3, 2])
+    // liver (1): FP 3, FN 4; spleen (2): FP 5, FN 6.
+    expect([m.fpValue(1), m.fnValue(1), m.fpValue(2), m.fnValue(2)]).toEqual([3, 4, 5, 6])
+    expect(m.errorValues).toEqual([3, 4, 5, 6])
+    expect([...m.data]).toEqual([0, 1, 4, 3, 5, 2, 6])
     // ref 2 / pred 1 is a false positive of liver and a false negative of spleen.
-    expect([m.fp, m.fn]).toEqual([2, 2])
+    expect(m.perLabel.get(1)).toEqual({ fp: 1, fn: 1 })
+    expect(m.perLabel.get(2)).toEqual({ fp: 1, fn: 2 })
+    expect([m.fp, m.fn]).toEqual([2, 3])
   })
 })
 

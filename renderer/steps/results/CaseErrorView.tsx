@@ -39,7 +39,8 @@ export function CaseErrorView({ datasetId, item, step, onClose }: Props) {
     <section className="card stack" data-testid="case-viewer">
       <div className="row wrap viewer-toolbar">
         <h2 className="grow" style={{ margin: 0 }}>
-          {item.case} <span className="muted small">{item.fold === 'test' ? 'test' : `fold ${item.fold}`} · {item.configuration ?? item.model}</span>
+          {item.case}
+          {item.source && <span className="muted"> ({item.source})</span>} <span className="muted small">{item.fold === 'test' ? 'test' : `fold ${item.fold}`} · {item.configuration ?? item.model}</span>
         </h2>
         <button type="button" className="btn" onClick={() => step(-1)} title="Previous case (p)">
           ← Previous
@@ -59,7 +60,7 @@ export function CaseErrorView({ datasetId, item, step, onClose }: Props) {
         </div>
         <LabelLegend {...legendProps(display)} voxelCounts={result?.report.voxelCounts}>
           <p className="small muted">
-            Where reference and prediction agree the label keeps its colour; <b style={{ color: 'rgb(200,160,0)' }}>false positive</b> is predicted but not in the reference, <b style={{ color: 'rgb(0,150,200)' }}>false negative</b> is in the reference but missed. The view opens inside the largest connected error region (listed first, in its kind’s colour).
+            Where reference and prediction agree the label keeps its colour. Each label’s <b>false positives</b> (predicted, not in the reference) and <b>false negatives</b> (in the reference, missed) have two colours of their own, chosen apart from every label colour (see the list). The view opens inside the largest connected error region (listed first, in its kind’s colour).
           </p>
           <div className="small mono" style={{ overflowWrap: 'anywhere' }}>
             <div>reference: {item.reference}</div>

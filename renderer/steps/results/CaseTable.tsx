@@ -82,6 +82,12 @@ export function CaseTable({ cases, labels, sort, onSort, onOpen, selected }: Pro
                   data-fold={String(c.fold)}
                 >
                   <span className="mono">{c.case}</span>
+                  {c.source && (
+                    <span className="muted small" title="The source it was made from (the dataset's manifest.json)" data-testid="case-source">
+                      {' '}
+                      {c.source}
+                    </span>
+                  )}
                   <span className={c.fold === 'test' ? 'test-mark' : ''}>{c.fold === 'test' ? 'test' : c.fold}</span>
                   <span className="small muted ellipsis" title={c.model}>
                     {c.configuration ?? c.model}
