@@ -7,6 +7,8 @@ import type { JobManager } from '../jobs/jobManager'
 import { DomainError } from '../domainError'
 import { readDatasetResults } from './crossValidation'
 import { datasetFacts, resultsCsv, resultsHtml } from './report'
+import { datasetCommandLines } from './reportCommands'
+import { orderModels } from '../../shared/resultsModels'
 import { runEvaluateTest, runExportModel, runImportModel } from './toolJobs'
 import { attachSurface, runSurfaceMetrics, type MeasureCase } from './surfaceMetrics'
 import type * as SurfaceTask from './surfaceTask'
@@ -22,16 +24,6 @@ export interface ResultsOptions {
   jobs: JobManager
   dataDir: string
   settings: () => Promise<s.Settings>
-}
-
-/** The commands of this dataset's nnU-Net jobs in the app's history, oldest first. */
-async function datasetCommands(jobs: JobManager, datasetId: number, dataset: string): Promise<string[]> {
-  const id = String(datasetId)
-  const mine = (argv: string[]) => argv.some((a, i) => ((a === '-d' || a === '-t') && argv[i + 1] === id) || a.includes(dataset))
-  return (await jobs.list())
-    .filter((j) => j.command && mine(j.command) && j.state === 'done')
-    .sort((a, b) => a.createdAt - b.createdAt)
-    .map((j) => j.command!.map((a) => (/[\s"'$\\]/.test(a) ? JSON.stringify(a) : a)).join(' '))
 }
 
 export function createResults(opts: ResultsOptions): ResultsMethods {
@@ -54,7 +46,9 @@ export function createResults(opts: ResultsOptions): ResultsMethods {
       const r = s.resultsReportRequest.parse(req)
       const settings = await opts.settings()
       const results = await read(r)
-      const html = resultsHtml({ results, facts: await datasetFacts(settings, results.dataset), commands: await datasetCommands(jobs, r.datasetId, results.dataset), generatedAt: new Date() })
+      // The report shows the models that have scores (a cancelled one would be a row of NaN), with every command that made them.
+      const shown = { ...results, models: orderModels(results.models, () => 0).shown.sort((a, b) => a.model.localeCompare(b.model)) }
+      const html = resultsHtml({ results: shown, facts: await datasetFacts(settings, results.dataset), commands: datasetCommandLines(await jobs.list(), r.datasetId, results.dataset), generatedAt: new Date() })
       const csv = resultsCsv(results)
       const files: string[] = []
       for (const [file, text] of [

@@ -5,6 +5,7 @@
 // From here: score the test predictions (nnU-Net's evaluator), the HTML/CSV report, model zips.
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { CaseResult, DatasetResults } from '../../../shared/api'
+import { orderModels } from '../../../shared/resultsModels'
 import { diceStripPlot, trainingCurvesPlot } from '../../../shared/resultsPlots'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
@@ -83,8 +84,15 @@ export function ResultsStep() {
 
   const labels = useMemo(() => results?.labels.map((l) => l.name) ?? [], [results])
   const shownLabels = useMemo(() => (label ? [label] : labels), [label, labels])
-  const models = results?.models ?? []
-  const currentModel = model && models.some((m) => m.model === model) ? model : (models[0]?.model ?? null)
+  // Newest first (its newest checkpoint), opening on the newest finished model; models whose runs
+  // all stopped before a fold finished (cancelled) are left out unless asked for.
+  const [showStopped, setShowStopped] = useState(false)
+  const order = useMemo(() => {
+    const times = new Map((folderStatus?.trainings ?? []).map((t) => [t.folder, t.modifiedAt ?? 0]))
+    return orderModels(results?.models ?? [], (m) => times.get(m.folder) ?? 0, showStopped)
+  }, [results, folderStatus, showStopped])
+  const models = order.shown
+  const currentModel = model && models.some((m) => m.model === model) ? model : (order.first?.model ?? null)
   const cases = useMemo(() => filterCases(results?.cases ?? [], { model: currentModel, fold, label }), [results, currentModel, fold, label])
   const ordered = useMemo(() => sortCases(cases, sort, shownLabels), [cases, sort, shownLabels])
   const step = useCallback(
@@ -175,10 +183,16 @@ export function ResultsStep() {
 
       {results && (
         <>
-          {models.length === 0 && <p className="muted">No trained model of {results.dataset} yet.</p>}
+          {models.length === 0 && order.hidden.length === 0 && <p className="muted">No trained model of {results.dataset} yet.</p>}
           {models.map((m) => (
             <FoldTable key={m.model} model={m} labels={labels} />
           ))}
+          {(order.hidden.length > 0 || showStopped) && (
+            <label className="small muted row" data-testid="results-show-stopped">
+              <input type="checkbox" checked={showStopped} onChange={(e) => setShowStopped(e.target.checked)} />
+              {showStopped ? 'Show models whose trainings stopped before a fold finished' : `${order.hidden.length} model${order.hidden.length === 1 ? '' : 's'} whose trainings stopped before a fold finished (cancelled, no scores): ${order.hidden.map((m) => m.model).join(', ')}. Show ${order.hidden.length === 1 ? 'it' : 'them'}`}
+            </label>
+          )}
           {results.findBest && (
             <p className="small" data-testid="results-find-best">
               find_best_configuration: <b>{results.findBest.best}</b>, cross-validation Dice {results.findBest.dice?.toFixed(3) ?? 'NaN'} (after postprocessing {results.findBest.diceAfterPostprocessing?.toFixed(3) ?? 'NaN'})
