@@ -6,7 +6,7 @@ import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
 import { COMMON_HELP, COMMON_OPTIONS, cliService, parseInteger, settingsFrom } from './support'
 import { toApiError } from '../transport/errors'
-import { listOf, slurmFromFlags, SLURM_OPTIONS } from '../schedulers/cliOptions'
+import { listOf, slurmFromFlags, SLURM_OPTIONS } from './slurmFlags'
 import { parseFlags, requireFlags, usageFailure, UsageError, validRequest } from './common'
 import { foldsOf, trainRequestsFrom } from './trainFlags'
 

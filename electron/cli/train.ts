@@ -7,8 +7,8 @@ import { cliService, COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsComma
 import { parseFlags, requireFlags, usageFailure } from './common'
 import { foldsOf, trainRequestFrom } from './trainFlags'
 import { foldRequests, runFolds } from './trainFolds'
-import { submitTrainingsToSlurm } from '../schedulers/cliTrain'
-import { SLURM_HELP, SLURM_OPTIONS } from '../schedulers/cliOptions'
+import { submitTrainingsToSlurm } from './slurmTrain'
+import { SLURM_HELP, SLURM_OPTIONS } from './slurmFlags'
 
 export const help = `usage: nnunet-wizard train -d ID -c CONFIGURATION -f FOLD [options]
 

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
 import { parseInteger } from './support'
-import { listOf } from '../schedulers/cliOptions'
+import { listOf } from './slurmFlags'
 import { validRequest } from './common'
 
 export type Fold = s.TrainRequest['fold']

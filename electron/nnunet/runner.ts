@@ -10,7 +10,9 @@ import { appInvocation } from './launch'
 import { keepRequested, registerKeep } from './stopAndKeep'
 import { programPath, pythonSpawn } from './safePython'
 import { killTree, reapGroup, spawnTree } from './processTree'
-import { registerStop, stopRequested } from '../schedulers/local'
+import { registerStop, stopRequested } from './stopSignals'
+import type { RunSpec } from './runSpec'
+import { prepareRun, unmetChecks } from './runPrepare'
 import { STOP_EXIT_CODE } from './trainers'
 
 export interface RunToolOptions {
@@ -25,8 +27,10 @@ export interface RunToolOptions {
   onLine?: (line: string) => void
   /** Grace period between SIGTERM and SIGKILL on cancel. */
   graceMs?: number
-  /** A training whose generated trainer stops after the current epoch on SIGUSR1 (schedulers/local.ts). */
+  /** A training whose generated trainer stops after the current epoch on SIGUSR1 (stopSignals.ts). */
   stoppable?: boolean
+  /** Told the nnU-Net process id once it runs (the fold lock records it, to find an orphan after a crash). */
+  onSpawn?: (pid: number) => void | Promise<void>
 }
 
 export interface RunToolResult {
@@ -78,6 +82,12 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
     PYTHONIOENCODING: 'utf-8',
   })
   const tree = spawnTree(programPath(inv.file), inv.args, { env: launch.env, cwd: opts.cwd ?? launch.cwd })
+  if (tree.child.pid && opts.onSpawn) {
+    const pid = tree.child.pid
+    void Promise.resolve()
+      .then(() => opts.onSpawn!(pid))
+      .catch((err: Error) => ctx.log(`Could not record nnU-Net's process id ${pid} in the fold lock: ${err.message}`, 'stderr'))
+  }
   const tracker = new ToolProgress(toolKind(opts.command.tool), { args: opts.command.args, totalEpochs: opts.training?.totalEpochs })
   const matcher = new GuidanceMatcher()
   const guidance: Finding[] = []
@@ -150,4 +160,27 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
     unregisterStop?.()
     unregisterKeep?.()
   }
+}
+
+export interface SpecRunResult extends RunToolResult {
+  /** Stopped after an epoch on request: the success checks were not applied. */
+  stoppedAfterEpoch?: boolean
+}
+
+/**
+ * Runs a RunSpec on this machine, inside a job: its preparations, its commands one after another
+ * (each a process tree), then its success checks. The local scheduler and the queue both run
+ * specs this way; SLURM runs the same argv and environment from a script (schedulers/study.ts).
+ */
+export async function runSpecHere(spec: RunSpec, ctx: JobContext, opts: Pick<RunToolOptions, 'onLine' | 'graceMs' | 'cwd' | 'onSpawn'> = {}): Promise<SpecRunResult> {
+  await prepareRun(spec, (line) => ctx.log(line, 'info'))
+  let last: RunToolResult | undefined
+  for (const command of spec.commands) {
+    last = await runTool(ctx, { ...opts, python: spec.python, env: spec.env, command, ...(spec.train && { training: { totalEpochs: spec.train.totalEpochs }, stoppable: spec.train.stoppable }) })
+    if (last.stoppedAfterEpoch) return last
+  }
+  // Exit code 0 is not enough: a trainer may save no checkpoint or skip the validation.
+  const unmet = unmetChecks(spec)
+  if (unmet) throw new Error(unmet)
+  return last!
 }

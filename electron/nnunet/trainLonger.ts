@@ -5,13 +5,10 @@
 // copied into its own fold folder as checkpoint_latest.pth, and runs with --c: nnU-Net loads the
 // weights, optimiser, logs and epoch counter and trains the remaining epochs. The old folder is
 // not touched, so its results stay readable. "Continue" (--c alone) is for an interrupted fold.
-import { copyFile, mkdir } from 'node:fs/promises'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { defaultPlans } from '../../shared/nnunetArgs'
+// The rule is checked by the run resolution (runSpec.ts, check "train-longer"); the copy is its
+// preparation (runPrepare.ts), done by whichever scheduler runs it.
 import type { Settings, TrainRequest } from '../../shared/schema'
 import { epochsFromTrainerName } from '../../shared/trainingLog'
-import type { JobContext } from '../jobs/jobManager'
 
 /** nnU-Net's own default length (v2 nnUNetTrainer). */
 const DEFAULT_EPOCHS = 1000
@@ -28,38 +25,4 @@ export function trainLongerProblem(req: TrainRequest, version: Settings['nnunetV
 
 function epochsOf(trainer: string): number {
   return epochsFromTrainerName(trainer) ?? DEFAULT_EPOCHS
-}
-
-/**
- * Copies the finished fold's final checkpoint into the new trainer's fold folder (unless that
- * folder already has a checkpoint of its own: then --c simply goes on from it). Returns the
- * request as nnU-Net runs it (with --c).
- */
-export async function prepareTrainLonger(
-  req: TrainRequest,
-  settings: Settings,
-  outputFolderOf: (trainer: string, plans: string) => string,
-  newTrainer: string,
-  ctx: JobContext,
-): Promise<TrainRequest> {
-  if (!req.longerFrom) return req
-  const problem = trainLongerProblem(req, settings.nnunetVersion)
-  if (problem) throw new Error(problem)
-  const plans = req.plans ?? defaultPlans(settings.nnunetVersion)
-  const from = outputFolderOf(req.longerFrom, plans)
-  const final = join(from, 'checkpoint_final.pth')
-  if (!existsSync(final)) {
-    throw new Error(`There is no finished training to extend: ${final} does not exist. Train longer starts from a fold that has finished; an interrupted one is continued with "Continue" (--continue).`)
-  }
-  const to = outputFolderOf(newTrainer, plans)
-  if (to === from) throw new Error(`The new length gives the same trainer (${newTrainer}): choose another epoch count.`)
-  const has = ['checkpoint_final.pth', 'checkpoint_latest.pth', 'checkpoint_best.pth'].some((c) => existsSync(join(to, c)))
-  if (has) {
-    ctx.log(`${to} already has a checkpoint of ${newTrainer}: continuing from it (--c).`, 'info')
-  } else {
-    await mkdir(to, { recursive: true })
-    await copyFile(final, join(to, 'checkpoint_latest.pth'))
-    ctx.log(`Train longer: ${req.longerFrom} (${epochsOf(req.longerFrom)} epochs, ${final}) goes on to ${req.epochs} epochs as ${newTrainer}; its results stay in ${from}.`, 'info')
-  }
-  return { ...req, continueTraining: true }
 }

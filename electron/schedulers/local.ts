@@ -1,31 +1,58 @@
-// "Stop after this epoch" for trainings on this machine: the running nnU-Net process of a job, by
-// job id, to send SIGUSR1 to (the wizard's generated v2 trainer then saves checkpoint_latest.pth at
-// the end of the epoch and exits with STOP_EXIT_CODE; "Continue from the last checkpoint" goes on
-// at the next epoch). The runner registers a training while it runs; SLURM tasks are signalled
-// through scancel instead (cluster.ts).
+// The local scheduler: runs resolved runs (RunSpec) on this machine, each as an app job (the
+// same job events as every other run: log lines, progress, curves). It decides nothing about what
+// runs: the argv and environment are the spec's (nnunet/runSpec.ts), run by runSpecHere. The
+// app's persisted run queue (nnunet/queue.ts) decides WHEN a local run starts; this decides
+// only that it runs here. SLURM is the other scheduler (slurm.ts), behind the same interface.
+import type { JobInfo } from '../../shared/api'
+import type { JobManager } from '../jobs/jobManager'
+import { runSpecHere } from '../nnunet/runner'
+import { requestStop } from '../nnunet/stopSignals'
+import type { Scheduler, SubmitSpec, Submitted, TaskState, TaskStateName } from './types'
 
-const stoppers = new Map<string, () => void>()
-const requested = new Set<string>()
+export { requestStop } from '../nnunet/stopSignals'
 
-/** Registers the way to ask a job's training to stop; returns the unregister function. */
-export function registerStop(jobId: string, stop: () => void): () => void {
-  stoppers.set(jobId, stop)
-  return () => {
-    stoppers.delete(jobId)
-    requested.delete(jobId)
+const STATE: Partial<Record<JobInfo['state'] | 'queued', TaskStateName>> = { queued: 'PENDING', running: 'RUNNING', done: 'COMPLETED', failed: 'FAILED', cancelled: 'CANCELLED' }
+
+export class LocalScheduler implements Scheduler {
+  readonly kind = 'local' as const
+
+  constructor(private readonly jobs: JobManager) {}
+
+  /** Starts the run (one spec: a local job runs one run) as a job; its id is the job id. */
+  async submit(spec: SubmitSpec): Promise<Submitted> {
+    if (spec.runs.length !== 1) throw new Error(`The local scheduler runs one run per job; got ${spec.runs.length}.`)
+    const run = spec.runs[0]!
+    const waitFor = spec.afterOk ?? []
+    const job = await this.jobs.start(run.kind, run.title, async (ctx) => {
+      for (const id of waitFor) {
+        const before = await this.jobs.wait(id)
+        if (before.state !== 'done') throw new Error(`Not started: ${before.title} (job ${id}) ${before.state}, and this run needs it to succeed.`)
+      }
+      return runSpecHere(run, ctx)
+    })
+    return { id: job.id }
   }
-}
 
-/** Asks the job's training to stop after its current epoch; false when it cannot (not a running generated-trainer training). */
-export function requestStop(jobId: string): boolean {
-  const stop = stoppers.get(jobId)
-  if (!stop) return false
-  requested.add(jobId)
-  stop()
-  return true
-}
+  async state(jobId: string): Promise<TaskState[]> {
+    const info = (await this.jobs.list()).find((j) => j.id === jobId)
+    if (!info) return []
+    const elapsed = info.startedAt ? Math.round(((info.endedAt ?? Date.now()) - info.startedAt) / 1000) : undefined
+    return [{ id: jobId, state: STATE[info.state] ?? 'UNKNOWN', ...(info.error && { reason: info.error }), ...(elapsed !== undefined && { elapsedSeconds: elapsed }) }]
+  }
 
-/** Whether a stop was asked for this job (its exit with STOP_EXIT_CODE is then a clean stop). */
-export function stopRequested(jobId: string): boolean {
-  return requested.has(jobId)
+  async logLocation(jobId: string): Promise<string | undefined> {
+    return (await this.jobs.list()).find((j) => j.id === jobId)?.logFile
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    this.jobs.cancel(jobId)
+  }
+
+  async signal(jobId: string, signal: 'USR1' | 'TERM' | 'INT'): Promise<void> {
+    if (signal === 'USR1') {
+      if (!requestStop(jobId)) throw new Error(`Job ${jobId} is not a running training with the app's generated trainer: it cannot stop after its epoch.`)
+      return
+    }
+    this.jobs.cancel(jobId)
+  }
 }

@@ -83,6 +83,8 @@ export class SlurmScheduler implements Scheduler {
   private accounting?: boolean
 
   async submit(spec: SubmitSpec): Promise<Submitted> {
+    // The script is built from the runs (study.ts): their argv and environment, nothing decided here.
+    if (!spec.script || !spec.cwd) throw new SlurmError(`Internal error: a SLURM submission of ${spec.runs.map((r) => r.title).join(', ')} needs its job script.`)
     const args = ['--parsable', `--chdir=${spec.cwd}`]
     if (spec.afterOk?.length) args.push(`--dependency=afterok:${spec.afterOk.join(':')}`, '--kill-on-invalid-dep=yes')
     args.push(spec.script)
@@ -105,6 +107,14 @@ export class SlurmScheduler implements Scheduler {
     }
     if (/Invalid job id/i.test(r.stderr)) return []
     throw failure(`scontrol show job ${jobId}`, r)
+  }
+
+  /** The task's output file as SLURM expanded it (StdOut of scontrol), while the controller knows the task. */
+  async logLocation(taskId: string): Promise<string | undefined> {
+    const r = await runCommand('scontrol', ['show', 'job', '-o', taskId], { timeoutMs: 30_000 })
+    if (r.code !== 0) return undefined
+    const line = r.stdout.split('\n').find((l) => field(l, 'JobId') !== undefined && (!taskId.includes('_') || `${field(l, 'ArrayJobId')}_${field(l, 'ArrayTaskId')}` === taskId)) ?? r.stdout
+    return field(line, 'StdOut') || undefined
   }
 
   async cancel(id: string): Promise<void> {

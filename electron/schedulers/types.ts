@@ -1,7 +1,11 @@
-// Where a job runs. A scheduler is small on purpose: it submits a script, says what state each task
-// is in, where its log is, cancels and signals it. The app's job events (log lines, progress,
-// curves) come from the task's log file and these states, so the queue, the log pane and the
-// curves do not know which scheduler ran a task (DESIGN.md: Scaling out).
+// Where a run spec runs. A scheduler is small on purpose: it submits resolved runs (RunSpec,
+// nnunet/runSpec.ts: every rule already applied), says what state each task is in, where its log
+// is, cancels and signals it. It never changes what runs: the argv and environment are the spec's.
+// Two implement it: `local` (this machine: a job per run, schedulers/local.ts) and `slurm`
+// (sbatch/scontrol/scancel, schedulers/slurm.ts). The app's job events (log lines, progress,
+// curves) come from the task's output and these states, so the queue, the log pane and the curves
+// do not know which scheduler ran a task (DESIGN.md: One engine, two places to run).
+import type { RunSpec } from '../nnunet/runSpec'
 
 /** SLURM's words for a task's state; the local scheduler uses the same few. */
 export type TaskStateName =
@@ -37,10 +41,12 @@ export interface TaskState {
 }
 
 export interface SubmitSpec {
-  /** The script file (bash, with #SBATCH lines for SLURM); kept next to the logs. */
-  script: string
-  /** Its working folder. */
-  cwd: string
+  /** What runs: one resolved run per task (an array job has several). */
+  runs: RunSpec[]
+  /** SLURM: the script file built from the runs (bash, with #SBATCH lines); kept next to the logs. */
+  script?: string
+  /** SLURM: its working folder. */
+  cwd?: string
   /** Job ids this one starts after, when they all ended well (afterok). */
   afterOk?: string[]
 }
@@ -55,8 +61,10 @@ export interface Scheduler {
   submit(spec: SubmitSpec): Promise<Submitted>
   /** The states of a job's tasks (one for a plain job, one per array task); empty when it is unknown. */
   state(jobId: string): Promise<TaskState[]>
+  /** Where the task's output is written (undefined while it is not known yet). */
+  logLocation(taskId: string): Promise<string | undefined>
   cancel(taskOrJobId: string): Promise<void>
-  /** Sends a signal to the batch script of a task (SLURM: scancel --signal=SIG --batch). */
+  /** USR1: stop after the current epoch (the generated trainers save a checkpoint); SLURM: to the batch script (scancel --signal=SIG --batch). */
   signal(taskOrJobId: string, signal: 'USR1' | 'TERM' | 'INT'): Promise<void>
 }
 

@@ -12,19 +12,17 @@ import type { EventfulJobs } from '../jobs/eventBus'
 import { DomainError } from '../domainError'
 import { folderStatus, trainedModels } from '../nnunet/folders'
 import { trainedModelFor } from '../results/modelChoice'
-import { checkTrainedModel, npzFindings, npzRefusal, planFirstReason, runFindBest, runPlan, runTrain } from '../nnunet/pipeline'
+import { checkTrainedModel, npzFindings, npzRefusal, runFindBest, runPlan, runTrain } from '../nnunet/pipeline'
+import { findBestTitle, planSpec, planTitle, predictTitle, resolveTrainRequest, trainTitle, withPlans as planned, type Ahead } from '../nnunet/runSpec'
+import { refuseBusyFolds } from '../nnunet/foldBusy'
+import { reportProblem } from '../jobs/problems'
 import { newEntryId, RunQueue, type NewEntry } from '../nnunet/queue'
 import { createCluster, type Cluster } from '../schedulers/cluster'
 import { predictAndScore } from './predictAndScore'
 import { requestStop } from '../schedulers/local'
 import { requestKeep } from '../nnunet/stopAndKeep'
-import { plansToUse } from '../nnunet/plansChoice'
-import { plannedIdentifier, v1PlanRefusal } from '../../shared/plans'
 
-export const planTitle = (r: s.PlanRequest) => `Plan and preprocess dataset ${r.datasetId}`
-export const trainTitle = (r: s.TrainRequest) => `Train ${r.configuration} fold ${r.fold} (dataset ${r.datasetId})`
-export const predictTitle = (r: s.PredictRequest) => `Predict with ${r.configuration} (dataset ${r.datasetId})`
-export const findBestTitle = (r: s.FindBestRequest) => `Find the best configuration of dataset ${r.datasetId} (${r.configurations.join(', ')})`
+export { planTitle, trainTitle, predictTitle, findBestTitle } from '../nnunet/runSpec'
 
 export type RunMethods = Pick<Api, 'plan' | 'train' | 'predict' | 'findBest' | 'enqueueTrainings' | 'runQueue' | 'removeQueued' | 'resumeQueue' | 'submitToCluster' | 'slurmStatus' | 'exportScripts' | 'stopAfterEpoch' | 'stopAndKeep'>
 
@@ -63,7 +61,8 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
       case 'plan':
         return runPlan(entry.request, st, ctx, dataDir)
       case 'train':
-        return runTrain(entry.request, st, ctx, dataDir)
+        // The fold lock names this entry (the app's queue) or this process (the CLI's queue in memory).
+        return runTrain(entry.request, st, ctx, dataDir, { kind: opts.queueFile ? 'queue' : 'cli', entryId: entry.id, title: entry.title })
       case 'predict':
         return predictAndScore(entry.request, st, ctx, dataDir)
       case 'find-best':
@@ -74,8 +73,9 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
   const queue = new RunQueue({ jobs, file: opts.queueFile, execute, onChange: (state) => jobs.publish({ type: 'queue', queue: state }) })
   // SLURM runs are not queue entries: the cluster schedules them. Their tasks are recorded beside
   // the queue file, so a restarted app follows those still running again (electron/schedulers/).
-  const cluster = createCluster({ jobs, dataDir, settings: opts.settings, registry: opts.queueFile ? join(dirname(opts.queueFile), 'slurm-tasks.json') : undefined })
-  void cluster.reattach().catch(() => undefined)
+  const cluster = createCluster({ jobs, dataDir, settings: opts.settings, onProblem: (message) => void reportProblem(jobs, 'train', 'Record the SLURM tasks', message), registry: opts.queueFile ? join(dirname(opts.queueFile), 'slurm-tasks.json') : undefined })
+  // A failed re-attach is shown (a failed job in the list, and the log), never swallowed.
+  void cluster.reattach().catch((err: Error) => reportProblem(jobs, 'train', 'Follow the SLURM tasks of the last session again', err.message))
 
   const trainEntry = (r: s.TrainRequest): NewEntry => ({ id: newEntryId(), kind: 'train', title: trainTitle(r), request: r })
 
@@ -85,35 +85,28 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
     return [...st.started.filter((e) => st.running.includes(e.id)), ...st.waiting]
   }
 
-  /**
-   * "Plan first", said before anything is queued: a training of a dataset with no plans would only
-   * reach nnU-Net's FileNotFoundError. A plan of that dataset waiting or running in the queue
-   * counts: the training then waits behind it (and is checked again at its turn).
-   */
-  const refuseUnplanned = async (reqs: readonly s.TrainRequest[]): Promise<void> => {
-    const settings = await opts.settings()
-    const planned = new Set((await pending()).flatMap((e) => (e.kind === 'plan' ? [e.request.datasetId] : [])))
-    for (const r of reqs) {
-      if (planned.has(r.datasetId)) continue
-      const why = await planFirstReason(r, settings)
-      if (why) throw new DomainError(why, 'plan-first', 'conflict')
-    }
+  /** What runs before a run queued now: the plans and trainings waiting or running in the queue. */
+  const ahead = async (): Promise<Ahead> => {
+    const p = await pending()
+    return { plans: p.flatMap((e) => (e.kind === 'plan' ? [e.request] : [])), trainings: p.flatMap((e) => (e.kind === 'train' ? [e.request] : [])) }
   }
 
-
   /**
-   * The plans a run uses when its request names none: those of a plan of its dataset waiting or
-   * running in the queue (the run waits behind it), else those it was last planned with
-   * (plansChoice.ts). Filled in before it is queued, so the entry says which plans it runs.
+   * Trainings resolved by the run engine before anything is queued (nnunet/runSpec.ts: the plans
+   * the dataset was planned with, plan first, train longer, ... with the runs queued ahead of
+   * them counted), and refused when their fold is trained by another run (one writer per fold).
    */
-  const withPlans = async <R extends { datasetId: number; plans?: string }>(r: R): Promise<R> => {
-    if (r.plans) return r
-    const settings = await opts.settings()
-    if (settings.nnunetVersion !== 'v2') return r
-    const queuedPlan = (await pending()).filter((e) => e.kind === 'plan' && e.request.datasetId === r.datasetId).pop()
-    const plans = queuedPlan?.kind === 'plan' ? plannedIdentifier(queuedPlan.request) : await plansToUse(dataDir, settings, r.datasetId)
-    return plans && plans !== 'nnUNetPlans' ? { ...r, plans } : r
+  const resolveTrainings = async (reqs: readonly s.TrainRequest[]): Promise<s.TrainRequest[]> => {
+    const ctx = { settings: await opts.settings(), dataDir, ahead: await ahead() }
+    const out: s.TrainRequest[] = []
+    for (const r of reqs) out.push(await resolveTrainRequest(r, ctx))
+    const queued = (await pending()).flatMap((e) => (e.kind === 'train' ? [{ title: e.title, jobId: e.jobId, request: e.request }] : []))
+    await refuseBusyFolds(out, queued, ctx)
+    return out
   }
+
+  /** The plans a run uses when its request names none (runSpec.ts withPlans, a plan queued ahead counted). */
+  const withPlans = async <R extends { datasetId: number; plans?: string }>(r: R): Promise<R> => planned(r, { settings: await opts.settings(), dataDir, ahead: await ahead() })
 
   /** No trainer named: the model of this dataset and configuration actually trained (results/modelChoice.ts). */
   const withTrainedModel = async (r: s.PredictRequest): Promise<s.PredictRequest> => {
@@ -130,15 +123,13 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
     queue,
     plan: async (req) => {
       const r = s.planRequest.parse(req)
-      const settings = await opts.settings()
-      const v1Refusal = settings.nnunetVersion === 'v1' ? v1PlanRefusal(r) : undefined
-      if (v1Refusal) throw new DomainError(v1Refusal, 'v1-no-planner-presets')
+      // Refused now by the run engine's rules (v1 has one planner); resolved again at its turn.
+      await planSpec(r, { settings: await opts.settings(), dataDir })
       return queue.submit({ id: newEntryId(), kind: 'plan', title: planTitle(r), request: r })
     },
     train: async (req) => {
-      const r = await withPlans(s.trainRequest.parse(req))
-      await refuseUnplanned([r])
-      return queue.submit(trainEntry(r))
+      const [r] = await resolveTrainings([s.trainRequest.parse(req)])
+      return queue.submit(trainEntry(r!))
     },
     predict: async (req) => {
       const r = await withTrainedModel(await withPlans(s.predictRequest.parse(req)))
@@ -162,8 +153,7 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
     },
     enqueueTrainings: async (req) => {
       const parsed = s.enqueueTrainingsRequest.parse(req)
-      const r = { ...parsed, trainings: await Promise.all(parsed.trainings.map(withPlans)) }
-      await refuseUnplanned(r.trainings)
+      const r = { ...parsed, trainings: await resolveTrainings(parsed.trainings) }
       const entries = r.trainings.map(trainEntry)
       const fb = r.thenFindBest ? findBestAfter(r.trainings) : undefined
       if (fb) entries.push({ id: newEntryId(), kind: 'find-best', title: findBestTitle(fb), request: fb, after: entries.map((e) => e.id) })

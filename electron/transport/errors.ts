@@ -72,10 +72,7 @@ export function toApiError(err: unknown, method?: string): ApiErrorShape & { sta
   if (err instanceof Error) {
     const withFindings = err as Error & { findings?: Finding[]; code?: unknown }
     const code = typeof withFindings.code === 'string' ? withFindings.code : 'failed'
-    // A domain refusal (nnunet/runSpec.ts RunRefused, foldLock.ts FoldBusyError) carries its own status.
-    const own = (err as { status?: unknown }).status
-    const status = typeof own === 'number' && own >= 400 && own < 600 ? own : 500
-    return { message: err.message || 'The operation failed without a message.', code, status, ...(Array.isArray(withFindings.findings) ? { findings: withFindings.findings } : {}) }
+    return { message: err.message || 'The operation failed without a message.', code, status: 500, ...(Array.isArray(withFindings.findings) ? { findings: withFindings.findings } : {}) }
   }
   return { message: String(err), code: 'failed', status: 500 }
 }

@@ -2,7 +2,7 @@
 // prints them, sacct -P lines) and the flags of `train --scheduler slurm`.
 import { describe, expect, it } from 'vitest'
 import { expandTaskIds, parseDuration, parseSacct, parseScontrol } from '../../electron/schedulers/slurm'
-import { listOf, slurmFromFlags } from '../../electron/schedulers/cliOptions'
+import { listOf, slurmFromFlags } from '../../electron/cli/slurmFlags'
 import { ended, stateText } from '../../electron/schedulers/types'
 
 // Copied from `scontrol show job -o 5` on the test cluster (scripts/slurm-up.sh), shortened.

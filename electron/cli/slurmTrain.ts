@@ -4,12 +4,12 @@
 // epochs as they are written on the shared file system, and SLURM's state of each task.
 import type { ParseArgsConfig } from 'node:util'
 import * as s from '../../shared/schema'
-import { UsageError, parseFlags, requireFlags, usageFailure, validRequest } from '../cli/common'
-import { cliService, parseInteger, runCliJob, settingsFile, settingsFrom, type CommonValues } from '../cli/support'
+import { UsageError, parseFlags, requireFlags, usageFailure, validRequest } from './common'
+import { cliService, parseInteger, runCliJob, settingsFile, settingsFrom, type CommonValues } from './support'
 import { SettingsStore } from '../settings'
-import { listOf, slurmFromFlags, type SlurmValues } from './cliOptions'
-import { foldsOf, trainRequestsFrom, type TrainFlagValues } from '../cli/trainFlags'
-import { mergedSlurm } from './cluster'
+import { listOf, slurmFromFlags, type SlurmValues } from './slurmFlags'
+import { foldsOf, trainRequestsFrom, type TrainFlagValues } from './trainFlags'
+import { mergedSlurm } from '../schedulers/cluster'
 
 type Values = CommonValues &
   SlurmValues &

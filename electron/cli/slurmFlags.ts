@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import type { ParseArgsConfig } from 'node:util'
 import * as s from '../../shared/schema'
-import { UsageError, validRequest } from '../cli/common'
+import { UsageError, validRequest } from './common'
 
 export const SLURM_OPTIONS = {
   scheduler: { type: 'string' },
