@@ -58,7 +58,41 @@ test('Results: HD95 and NSD measured per case with per-label tolerances; an empt
   // Sorting by HD95 puts the empty prediction (∞) first.
   await page.getByTestId('sort-hd95:spleen').click()
   await expect(page.getByTestId('case-row').first()).toHaveAttribute('data-case', 'surf_009')
+  await page.getByTestId('case-table').scrollIntoViewIfNeeded()
+  await shot(page, 'results-surface-case-table')
   await card.scrollIntoViewIfNeeded()
   await shot(page, 'results-surface-metrics')
   expect(pageErrors).toEqual([])
+})
+
+test('Results and Predict: nnU-Net’s postprocessing as determined (its postprocessing.json), the Predict options for postprocessing and Slicer files', async ({ page }) => {
+  test.setTimeout(120_000)
+  // What nnUNetv2_determine_postprocessing leaves in the model folder (the app reads the json; the pkl is nnU-Net's to read).
+  const { SURFACE_DATASET, SURFACE_MODEL } = await import('../test/results/surfaceTree')
+  const cv = join(tree.settings.folders!.results, SURFACE_DATASET, SURFACE_MODEL, 'crossval_results_folds_0')
+  await mkdir(cv, { recursive: true })
+  await writeFile(join(cv, 'postprocessing.pkl'), 'pickle written by nnU-Net')
+  await writeFile(
+    join(cv, 'postprocessing.json'),
+    JSON.stringify({
+      input_folder: { foreground_mean: { Dice: 0.8123 }, mean: { '1': { Dice: 0.91 }, '2': { Dice: 0.7146 } } },
+      postprocessed: { foreground_mean: { Dice: 0.8301 }, mean: { '1': { Dice: 0.91 }, '2': { Dice: 0.7502 } } },
+      postprocessing_fns: ['remove_all_but_largest_component_from_segmentation'],
+      postprocessing_kwargs: [{ labels_or_regions: 2 }],
+    }),
+  )
+  await page.goto(server!.url)
+  await page.getByTestId('step-results').click()
+  await expect(page.getByTestId('results-dataset')).toHaveValue(String(SURFACE_DATASET_ID), { timeout: 60_000 })
+  const card = page.getByTestId('postprocessing-card')
+  await expect(card.getByTestId('postprocessing-result')).toContainText('On folds 0: keep the largest connected component of spleen. Cross-validation Dice 0.8123 → 0.8301 (liver 0.9100 → 0.9100, spleen 0.7146 → 0.7502)')
+  await expect(card.getByTestId('postprocessing-determine')).toHaveText('Determine again')
+  await card.scrollIntoViewIfNeeded()
+  await shot(page, 'results-postprocessing')
+  await page.getByTestId('step-predict').click()
+  await expect(page.getByTestId('predict-postprocess')).not.toBeChecked()
+  await page.getByTestId('predict-postprocess').check()
+  await page.getByTestId('predict-slicer').check()
+  await expect(page.getByTestId('predict-slicer')).toBeChecked()
+  await shot(page, 'predict-postprocess-slicer-options')
 })

@@ -1,6 +1,8 @@
 // `nnunet-wizard predict`: segment a folder of images with a trained nnU-Net model.
 import { resolve } from 'node:path'
+import type { JobRef } from '../../shared/api'
 import * as s from '../../shared/schema'
+import type { Service } from '../service'
 import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from './support'
 import { parseFlags, requireFlags, validRequest } from './common'
 
@@ -18,6 +20,10 @@ like imagesTs: {case}_0000.nii.gz (one file per channel).
   --checkpoint FILE         checkpoint name (v2 default checkpoint_final.pth, v1 model_final_checkpoint)
   --plans NAME              plans identifier of the model (default: the plans the dataset was
                             planned with, e.g. nnUNetResEncUNetMPlans after plan --preset resenc-m)
+  --postprocess             then apply the model's nnU-Net postprocessing (v2; determined with
+                            results --postprocessing) into OUTPUT_postprocessed
+  --seg-nrrd                then write each segmentation as a 3D Slicer .seg.nrrd with the label
+                            names of dataset.json into OUTPUT/slicer
 
 ${COMMON_HELP}
 
@@ -33,9 +39,28 @@ const options = {
   trainer: { type: 'string' },
   checkpoint: { type: 'string' },
   plans: { type: 'string' },
+  postprocess: { type: 'boolean' },
+  'seg-nrrd': { type: 'boolean' },
 } as const
 
+/**
+ * The prediction, then what was asked after it (postprocessing, Slicer files), one job after the
+ * other; the last job is the one the command reports (a failed step stops the chain there).
+ */
+async function predictThen(service: Service, req: s.PredictRequest, after: { postprocess?: boolean; segNrrd?: boolean }): Promise<JobRef> {
+  let last = await service.predict(req)
+  const next: (() => Promise<JobRef>)[] = []
+  if (after.postprocess) next.push(() => service.applyPostprocessing({ datasetId: req.datasetId, configuration: req.configuration, trainer: req.trainer, plans: req.plans, input: req.output }))
+  if (after.segNrrd) next.push(() => service.slicerSegmentations({ datasetId: req.datasetId, folder: req.output }))
+  for (const start of next) {
+    if ((await service.jobs.wait(last.jobId)).state !== 'done') return last
+    last = await start()
+  }
+  return last
+}
+
 export function run(argv: string[]): Promise<number> {
+  let after: { postprocess?: boolean; segNrrd?: boolean } = {}
   return runSettingsCommand(
     'predict',
     () => {
@@ -51,8 +76,9 @@ export function run(argv: string[]): Promise<number> {
         checkpoint: values.checkpoint,
         plans: values.plans,
       })
+      after = { postprocess: values.postprocess, segNrrd: values['seg-nrrd'] }
       return { values, request }
     },
-    (service, req) => service.predict(req),
+    (service, req) => predictThen(service, req, after),
   )
 }

@@ -32,6 +32,10 @@ case's Dice with its false-positive / false-negative voxels, worst first.
                             folder and shown from then on) and show them beside Dice
   --tolerance [LABEL=]MM    NSD tolerance in mm, for one label or (without LABEL=) for every
                             label without its own (repeat; default 1 mm)
+  --postprocessing          determine nnU-Net's postprocessing of each trained model (v2) on its
+                            finished folds' validation (nnUNetv2_accumulate_crossval_results,
+                            nnUNetv2_determine_postprocessing) and show the Dice before / after;
+                            predict --postprocess then applies it
   --worst N                 cases listed (default 10; --json lists all)
   --html FILE               also write the report: one self-contained HTML file (no network,
                             plots inline, prints well)
@@ -53,6 +57,7 @@ const options = {
   test: { type: 'string', multiple: true },
   evaluate: { type: 'boolean' },
   surface: { type: 'boolean' },
+  postprocessing: { type: 'boolean' },
   tolerance: { type: 'string', multiple: true },
   worst: { type: 'string' },
   html: { type: 'string' },
@@ -78,6 +83,8 @@ export function resultsText(r: DatasetResults, worst: number): string[] {
     const sp = (x: { mean: number | null; sd: number | null }) => `${d3(x.mean)}${x.sd !== null ? ` ± ${x.sd.toFixed(3)}` : ''}`
     out.push(`  over ${m.mean.n} fold${m.mean.n === 1 ? '' : 's'}: ${labels.map((l) => `${l} ${sp(m.dice[l] ?? { mean: null, sd: null })}`).join(', ')}; mean ${sp(m.mean)}`)
     for (const l of labels) if (m.surface?.[l]) out.push(`  ${l}: ${surfaceSummaryText(m.surface[l])} over the validation cases`)
+    const pp = m.postprocessing
+    if (pp) out.push(`  nnU-Net postprocessing (folds ${pp.folds.join(', ')}): ${pp.steps.length ? pp.steps.join('; ') : 'none raises the Dice'}; Dice ${d3(pp.before.mean)} -> ${d3(pp.after.mean)} (${pp.pkl})`)
   }
   if (r.findBest) out.push('', `find_best_configuration: ${r.findBest.best}, Dice ${d3(r.findBest.dice)} (after postprocessing ${d3(r.findBest.diceAfterPostprocessing)})`)
   for (const t of r.test) {
@@ -91,7 +98,7 @@ export function resultsText(r: DatasetResults, worst: number): string[] {
     const surface = cases.some((c) => c.surface)
     out.push('', `Worst ${cases.length} of ${r.cases.length} case${r.cases.length === 1 ? '' : 's'} (lowest Dice of its labels; FP/FN in voxels${surface ? '; HD95 in mm, NSD' : ''}):`)
     const figures = (c: (typeof cases)[number], l: string) => (surface ? ` HD95 ${surfaceText(c.surface?.[l], 'hd95')} NSD ${surfaceText(c.surface?.[l], 'nsd')}` : '')
-    for (const c of cases) out.push(`  ${pad(c.source ? `${c.case} (${c.source})` : c.case, 16)}${pad(c.fold === 'test' ? 'test' : `fold ${c.fold}`, 8)}${pad(c.configuration ?? c.model, 20)}${labels.map((l) => `${l} ${d3(c.dice[l])} (${c.fp[l] ?? '-'}/${c.fn[l] ?? '-'})${figures(c, l)}`).join('  ')}`)
+    for (const c of cases) out.push(`  ${pad(c.case, 16)}${pad(c.fold === 'test' ? 'test' : `fold ${c.fold}`, 8)}${pad(c.configuration ?? c.model, 20)}${labels.map((l) => `${l} ${d3(c.dice[l])} (${c.fp[l] ?? '-'}/${c.fn[l] ?? '-'})${figures(c, l)}`).join('  ')}`)
   }
   return out
 }
@@ -124,6 +131,31 @@ async function measureSurfaces(service: Service, request: s.ResultsRequest, tole
   }
   if (info.state !== 'done') process.stderr.write(`nnunet-wizard results: measuring surface distances failed: ${info.error ?? info.state}${info.logFile ? ` (log ${info.logFile})` : ''}\n`)
   return info.state === 'done'
+}
+
+/** Determines nnU-Net's postprocessing of every model with validated folds, one job after the other; false when one failed. */
+async function determinePostprocessing(service: Service, r: DatasetResults): Promise<boolean> {
+  let ok = true
+  const models = r.models.filter((m) => m.folds.some((f) => f.fold !== 'all' && f.summary))
+  if (!models.length) process.stderr.write('nnunet-wizard results: no model has a finished fold with its validation, so no postprocessing can be determined yet.\n')
+  for (const m of models) {
+    process.stderr.write(`Determining nnU-Net's postprocessing of ${m.model} ...\n`)
+    const off = service.jobs.onEvent((e) => {
+      if (e.type === 'log') for (const l of e.lines) if (!l.partial) process.stderr.write(`${l.text}\n`)
+    })
+    let info: JobInfo
+    try {
+      const { jobId } = await service.determinePostprocessing({ datasetId: r.datasetId, configuration: m.configuration as s.Configuration, trainer: m.trainer, plans: m.plans })
+      info = await service.jobs.wait(jobId)
+    } finally {
+      off()
+    }
+    if (info.state !== 'done') {
+      ok = false
+      process.stderr.write(`nnunet-wizard results: determining the postprocessing of ${m.model} failed: ${info.error ?? info.state}${info.logFile ? ` (log ${info.logFile})` : ''}\n`)
+    }
+  }
+  return ok
 }
 
 async function evaluateFolders(service: Service, r: DatasetResults, named: readonly string[]): Promise<boolean> {
@@ -188,6 +220,10 @@ export async function run(argv: string[]): Promise<number> {
     let ok = true
     if (values.evaluate) {
       ok = await evaluateFolders(service, r, request.testPredictions ?? [])
+      r = await service.results(request)
+    }
+    if (values.postprocessing) {
+      ok = (await determinePostprocessing(service, r)) && ok
       r = await service.results(request)
     }
     if (values.surface) {

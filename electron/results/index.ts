@@ -12,13 +12,19 @@ import { orderModels } from '../../shared/resultsModels'
 import { runEvaluateTest, runExportModel, runImportModel } from './toolJobs'
 import { attachSurface, runSurfaceMetrics, type MeasureCase } from './surfaceMetrics'
 import type * as SurfaceTask from './surfaceTask'
+import type * as SlicerTask from './slicerTask'
+import { runSlicerExport, type WriteSlicerFile } from './slicerExport'
+import { readModelPostprocessing, runApplyPostprocessing, runDeterminePostprocessing } from './postprocessing'
 import { taskModule, volumePool } from '../imaging/workerPool'
 
 /** One case's HD95 / NSD in the volume worker pool (surfaceTask.ts runs inside the workers). */
 const surfaceTask = taskModule<typeof SurfaceTask>('surfaceTask', import.meta.url)
 const measureInPool: MeasureCase = (task, signal) => volumePool().run(surfaceTask, 'surfaceCase', task, signal)
+/** One prediction to a .seg.nrrd in the pool (slicerTask.ts reads and writes it there). */
+const slicerTask = taskModule<typeof SlicerTask>('slicerTask', import.meta.url)
+const writeSlicerInPool: WriteSlicerFile = (task, signal) => volumePool().run(slicerTask, 'predictionToSegNrrd', task, signal)
 
-export type ResultsMethods = Pick<Api, 'results' | 'evaluateTest' | 'resultsReport' | 'exportModel' | 'importModel' | 'surfaceMetrics'>
+export type ResultsMethods = Pick<Api, 'results' | 'evaluateTest' | 'resultsReport' | 'exportModel' | 'importModel' | 'surfaceMetrics' | 'slicerSegmentations' | 'determinePostprocessing' | 'applyPostprocessing'>
 
 export interface ResultsOptions {
   jobs: JobManager
@@ -31,7 +37,13 @@ export function createResults(opts: ResultsOptions): ResultsMethods {
   const ref = (p: Promise<{ id: string }>): Promise<JobRef> => p.then((j) => ({ jobId: j.id }))
   const read = async (req: s.ResultsRequest) => {
     try {
-      return await attachSurface(await readDatasetResults(await opts.settings(), req), dataDir)
+      const r = await attachSurface(await readDatasetResults(await opts.settings(), req), dataDir)
+      // nnU-Net's postprocessing.json of each model, when determined.
+      for (const m of r.models) {
+        const pp = await readModelPostprocessing(m.folder, r.labels)
+        if (pp) m.postprocessing = pp
+      }
+      return r
     } catch (err) {
       throw new DomainError((err as Error).message, 'no-results', 'not-found')
     }
@@ -64,6 +76,18 @@ export function createResults(opts: ResultsOptions): ResultsMethods {
     surfaceMetrics: async (req) => {
       const r = s.surfaceMetricsRequest.parse(req)
       return ref(jobs.start('surface-metrics', `Surface distances (HD95, NSD) of dataset ${r.datasetId}`, async (ctx) => runSurfaceMetrics(r, await opts.settings(), ctx, dataDir, measureInPool)))
+    },
+    slicerSegmentations: async (req) => {
+      const r = s.slicerSegmentationsRequest.parse(req)
+      return ref(jobs.start('slicer-export', `Predictions of dataset ${r.datasetId} as 3D Slicer segmentations`, async (ctx) => runSlicerExport(r, await opts.settings(), ctx, writeSlicerInPool)))
+    },
+    determinePostprocessing: async (req) => {
+      const r = s.determinePostprocessingRequest.parse(req)
+      return ref(jobs.start('postprocessing', `Determine nnU-Net's postprocessing of ${r.configuration} (dataset ${r.datasetId})`, async (ctx) => runDeterminePostprocessing(r, await opts.settings(), ctx, dataDir)))
+    },
+    applyPostprocessing: async (req) => {
+      const r = s.applyPostprocessingRequest.parse(req)
+      return ref(jobs.start('postprocessing', `Apply nnU-Net's postprocessing of ${r.configuration} to ${r.input}`, async (ctx) => runApplyPostprocessing(r, await opts.settings(), ctx, dataDir)))
     },
     exportModel: async (req) => {
       const r = s.exportModelRequest.parse(req)

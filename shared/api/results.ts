@@ -82,6 +82,61 @@ export const surfaceMetricsRequest = resultsRequest.extend({
 
 export type SurfaceMetricsRequest = z.infer<typeof surfaceMetricsRequest>
 
+/** A folder of predictions written again as 3D Slicer segmentations (FOLDER/slicer/CASE.seg.nrrd) with the dataset's label names. */
+export const slicerSegmentationsRequest = z.object({
+  datasetId: z.number().int().min(1).max(999),
+  folder: pathText,
+  /** Label name -> colour (the project's label table); else the app's default colours. */
+  colours: z.record(z.string(), rgb).optional(),
+})
+
+export type SlicerSegmentationsRequest = z.infer<typeof slicerSegmentationsRequest>
+
+/** nnU-Net's postprocessing of one trained model (v2), determined on its cross-validation results. */
+export const determinePostprocessingRequest = z.object({
+  datasetId: z.number().int().min(1).max(999),
+  configuration,
+  trainer: modelName.optional(),
+  plans: plansName.optional(),
+  /** Default: the model's folds that finished training. */
+  folds: z.array(z.number().int().min(0).max(9)).min(1).max(10).optional(),
+})
+
+export type DeterminePostprocessingRequest = z.infer<typeof determinePostprocessingRequest>
+
+/** Applies a model's determined postprocessing (its postprocessing.pkl, or `pkl`) to a folder of predictions, into `output` (default INPUT_postprocessed). */
+export const applyPostprocessingRequest = z.object({
+  datasetId: z.number().int().min(1).max(999),
+  configuration,
+  trainer: modelName.optional(),
+  plans: plansName.optional(),
+  input: pathText,
+  output: pathText.optional(),
+  pkl: pathText.optional(),
+})
+
+export type ApplyPostprocessingRequest = z.infer<typeof applyPostprocessingRequest>
+
+/** What nnU-Net's determine_postprocessing found (MODEL/crossval_results_folds_F/postprocessing.json and .pkl). */
+export interface PostprocessingInfo {
+  /** MODEL/crossval_results_folds_F */
+  folder: string
+  pkl: string
+  json: string
+  folds: number[]
+  /** Cross-validation Dice without and with the postprocessing (foreground mean, per label). */
+  before: { mean: number | null; dice: Record<string, number | null> }
+  after: { mean: number | null; dice: Record<string, number | null> }
+  /** What is applied, in words ("keep the largest connected component of liver"); empty: nothing helped. */
+  steps: string[]
+}
+
+export interface SlicerSegmentationsResult {
+  /** FOLDER/slicer */
+  folder: string
+  files: string[]
+}
+
 /** One label's final validation Dice: the mean over the validation cases of its fold. */
 export interface LabelDice {
   /** The label value as nnU-Net keys it ("1"), or a region "(1, 2)". */
@@ -192,6 +247,8 @@ export interface ModelResults {
   mean: Spread
   /** Label name -> HD95 / NSD over the model's validation cases measured so far. */
   surface?: Record<string, SurfaceSummary>
+  /** nnU-Net's postprocessing, once determined for this model (v2). */
+  postprocessing?: PostprocessingInfo
 }
 
 export interface TestResults {
@@ -251,6 +308,9 @@ export const resultsRequests = {
   importModel: importModelRequest,
   caseErrors: caseErrorsRequest,
   surfaceMetrics: surfaceMetricsRequest,
+  slicerSegmentations: slicerSegmentationsRequest,
+  determinePostprocessing: determinePostprocessingRequest,
+  applyPostprocessing: applyPostprocessingRequest,
 } as const
 
 type Req<K extends keyof typeof resultsRequests> = Input<(typeof resultsRequests)[K]>
@@ -270,6 +330,12 @@ export interface ResultsApi {
   caseErrors(req: Req<'caseErrors'>): Promise<CaseErrorsResult>
   /** Job: HD95 and NSD of the scored cases not measured yet (in the volume worker pool); its result is a SurfaceMetricsResult. */
   surfaceMetrics(req: Req<'surfaceMetrics'>): Promise<JobRef>
+  /** Job: every prediction of a folder also as a 3D Slicer .seg.nrrd (names and colours per label) in FOLDER/slicer; its result is a SlicerSegmentationsResult. */
+  slicerSegmentations(req: Req<'slicerSegmentations'>): Promise<JobRef>
+  /** Job (v2): nnUNetv2_accumulate_crossval_results then nnUNetv2_determine_postprocessing on a model's folds; its result is a PostprocessingInfo. */
+  determinePostprocessing(req: Req<'determinePostprocessing'>): Promise<JobRef>
+  /** Job (v2): nnUNetv2_apply_postprocessing of the model's postprocessing.pkl to a prediction folder. */
+  applyPostprocessing(req: Req<'applyPostprocessing'>): Promise<JobRef>
 }
 
 export interface SurfaceMetricsResult {

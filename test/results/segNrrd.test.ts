@@ -11,6 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readVolume } from '../../electron/imaging/volume'
 import { segNrrdHeader, valueExtents, writeSegNrrd } from '../../electron/imaging/segNrrdWriter'
 import { referencePython } from '../helpers/referencePython'
+import { createResults } from '../../electron/results'
+import { JobManager } from '../../electron/jobs/jobManager'
+import type { SlicerSegmentationsResult } from '../../shared/api'
+import { makeSurfaceTree, SURFACE_DATASET_ID } from './surfaceTree'
 
 const TOTALSEG = '/work/shared/data/totalseg'
 const ref = referencePython()
@@ -125,5 +129,35 @@ print(json.dumps(out))
     expect(out.segments[1]!.color.map((c) => Math.round(c * 255))).toEqual([0, 128, 255])
     expect(out.segments[0]!.extent).toEqual([...valueExtents(data, geom.size).get(1)!])
     expect(out.voxels).toBe(count(1) + count(2))
+  }, 120_000)
+})
+
+describe('slicerSegmentations job', () => {
+  it('writes every prediction of a folder as FOLDER/slicer/CASE.seg.nrrd with dataset.json’s names and the given colours, in the worker pool', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nnw-slicer-job-'))
+    try {
+      const tree = await makeSurfaceTree(dir)
+      const jobs = new JobManager(join(dir, 'jobs'))
+      const results = createResults({ jobs, dataDir: join(dir, 'data'), settings: async () => tree.settings })
+      const { jobId } = await results.slicerSegmentations({ datasetId: SURFACE_DATASET_ID, folder: tree.validationDir, colours: { spleen: [10, 20, 30] } })
+      const info = await jobs.wait(jobId)
+      expect(info.state, info.error).toBe('done')
+      const r = info.result as SlicerSegmentationsResult
+      expect(r.files).toEqual([join(tree.validationDir, 'slicer', 'surf_001.seg.nrrd')])
+      const back = await readVolume(r.files[0]!)
+      expect([...back.data!].every((v, i) => v === tree.shifted[i])).toBe(true)
+      const head = (await readFile(r.files[0]!)).toString('latin1').split('\n\n')[0]!
+      expect(head).toContain('Segment0_Name:=liver')
+      expect(head).toContain('Segment0_Color:=1 0 0') // the default table's label 1
+      expect(head).toContain('Segment1_Name:=spleen')
+      expect(head).toContain(`Segment1_Color:=${[10, 20, 30].map((c) => +(c / 255).toFixed(6)).join(' ')}`)
+      // Written again, the folder still lists only nnU-Net's prediction as a segmentation: slicer/ is skipped.
+      const again = await jobs.wait((await results.slicerSegmentations({ datasetId: SURFACE_DATASET_ID, folder: tree.validationDir })).jobId)
+      expect((again.result as SlicerSegmentationsResult).files).toHaveLength(1)
+      const none = await jobs.wait((await results.slicerSegmentations({ datasetId: SURFACE_DATASET_ID, folder: join(dir, 'nowhere') })).jobId)
+      expect(none.error).toMatch(/The prediction folder .*nowhere does not exist/)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   }, 120_000)
 })

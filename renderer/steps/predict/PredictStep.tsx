@@ -12,6 +12,8 @@ import { ErrorBanner } from '../../components/ErrorBanner'
 import { JobPanel } from '../../components/JobPanel'
 import { PathPicker } from '../../components/PathPicker'
 import { PredictionView } from './PredictionView'
+import { SlicerExport } from './SlicerExport'
+import { PostprocessPredictions } from './PostprocessPredictions'
 import { isActive, startJob, useJobs } from '../../store/jobsStore'
 import { useProjectForm } from '../../store/projectForms'
 import { useSettings } from '../../store/settingsStore'
@@ -26,6 +28,10 @@ const PREDICT_DEFAULTS = {
   output: null as string | null,
   folds: null as string[] | null,
   checkpoint: '',
+  /** Also write each prediction as a 3D Slicer .seg.nrrd (OUTPUT/slicer) when a run ends. */
+  slicer: false,
+  /** Apply the model's nnU-Net postprocessing (determined in Results) when a run ends. */
+  postprocess: false,
 }
 
 /** Newest first, models with a finished fold before those still training. */
@@ -50,7 +56,7 @@ export function PredictStep() {
   const [form, setForm] = useProjectForm('predict', PREDICT_DEFAULTS)
   const [error, setError] = useState<unknown>(null)
   // The folders the latest run used: editing the fields afterwards must not re-pair its results.
-  const [ran, setRan] = useState<{ input: string; output: string } | null>(null)
+  const [ran, setRan] = useState<{ input: string; output: string; model?: { datasetId: number; configuration: string; trainer: string; plans: string } } | null>(null)
 
   // The models in the results folder now, again whenever a run ends (a training finishing adds one).
   useEffect(() => {
@@ -85,7 +91,7 @@ export function PredictStep() {
   const start = () => {
     if (!request) return
     setError(null)
-    setRan({ input: request.input, output: request.output })
+    setRan({ input: request.input, output: request.output, model: { datasetId: request.datasetId, configuration: request.configuration, trainer: request.trainer, plans: request.plans } })
     startJob('predict', () => api.predict(request)).catch(setError)
   }
 
@@ -156,6 +162,16 @@ export function PredictStep() {
             Fold {unfinished.join(', ')} has not finished training, so it has no {checkpoint} yet: untick it, or choose {checkpoints[1]} / {checkpoints[2]}.
           </div>
         )}
+        <label className="check">
+          <input type="checkbox" checked={form.slicer} onChange={(e) => setForm({ slicer: e.target.checked })} data-testid="predict-slicer" />
+          Also write each segmentation for 3D Slicer (.seg.nrrd with the label names and colours, in a slicer folder inside the output)
+        </label>
+        {!v1 && (
+          <label className="check">
+            <input type="checkbox" checked={form.postprocess} onChange={(e) => setForm({ postprocess: e.target.checked })} data-testid="predict-postprocess" />
+            Also apply nnU-Net’s postprocessing (determined for the model in Results) into a folder beside the output
+          </label>
+        )}
         <div className="row">
           <button type="button" className="btn btn-primary" disabled={!request || isActive(job)} onClick={start} data-testid="start-predict">
             Predict
@@ -178,6 +194,8 @@ export function PredictStep() {
             <CopyButton text={done.output} label="Copy path" />
           </div>
           <p className="small muted">Label maps with the values of your label table; they also open over their scans in ITK-SNAP, 3D Slicer or any NIfTI viewer.</p>
+          {(ran?.model ?? model) && <SlicerExport datasetId={(ran?.model ?? model)!.datasetId} folder={done.output} autoFor={ran && form.slicer ? jobId : null} />}
+          {!v1 && (ran?.model ?? model) && <PostprocessPredictions model={(ran?.model ?? model)!} folder={done.output} autoFor={ran && form.postprocess ? jobId : null} />}
           {done.input && <PredictionView outputDir={done.output} inputDir={done.input} refreshKey={jobId} />}
         </section>
       )}

@@ -33,7 +33,8 @@ export function CaseTable({ cases, labels, sort, onSort, onOpen, selected }: Pro
   const win = virtualWindow(rows.length, ROW_HEIGHT, scrollTop, VIEWPORT)
   // HD95 (mm) and NSD beside Dice once any case has them (the surfaceMetrics job).
   const surface = cases.some((c) => c.surface)
-  const columns = `minmax(110px, 1.3fr) 60px minmax(110px, 1.4fr) ${labels.map(() => `72px 80px 80px${surface ? ' 76px 64px' : ''}`).join(' ')}`
+  // With HD95 and NSD a label takes five columns: they shrink to fit the card instead of running past it.
+  const columns = `minmax(110px, 1.3fr) 60px minmax(110px, 1.4fr) ${labels.map(() => (surface ? 'minmax(52px, 72px) minmax(44px, 80px) minmax(44px, 80px) minmax(52px, 76px) minmax(48px, 64px)' : '72px 80px 80px')).join(' ')}`
   const header = (key: SortKey, text: string, title?: string) => (
     <button
       type="button"

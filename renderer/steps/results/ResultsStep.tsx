@@ -20,6 +20,7 @@ import { DEFAULT_SORT, filterCases, rowKey, sortCases, type CaseSort } from './c
 import { FoldTable } from './FoldTable'
 import { ModelSharing } from './ModelSharing'
 import { SurfaceMetricsCard } from './SurfaceMetricsCard'
+import { PostprocessingCard } from './PostprocessingCard'
 
 const RESULTS_DEFAULTS = {
   datasetId: null as number | null,
@@ -234,6 +235,7 @@ export function ResultsStep() {
           ))}
 
           <SurfaceMetricsCard results={results} testFolder={testFolder} />
+          <PostprocessingCard results={results} testFolder={testFolder} onShowFolder={(folder) => setForm({ testFolder: folder })} />
 
           {plots && (
             <section className="card stack">
