@@ -12,6 +12,7 @@ import { SettingsStore } from '../settings'
 import { toApiError } from '../transport/errors'
 import { UsageError, usageFailure } from './common'
 import { FOLDER_VARS, foldersUnder } from '../nnunet/folders'
+import { decideVersion, installedNnunet } from '../nnunet/probe'
 
 export { UsageError, usageFailure } from './common'
 
@@ -61,7 +62,10 @@ export function settingsFile(): string {
 export async function settingsFrom(values: CommonValues): Promise<s.Settings> {
   const saved = await new SettingsStore(settingsFile()).get().catch(() => s.settings.parse({}))
   if (values.nnunet && values.nnunet !== 'v1' && values.nnunet !== 'v2') throw new UsageError(`--nnunet is v1 or v2, got "${values.nnunet}".`)
-  const version: s.NnunetVersion = (values.nnunet as s.NnunetVersion | undefined) ?? saved.nnunetVersion
+  // An explicit flag beats a remembered setting; an interpreter with one nnU-Net decides the version when no --nnunet is given.
+  const python = values.python ? resolve(values.python) : saved.pythonPath
+  const installed = !values.nnunet && python ? await installedNnunet(python) : undefined
+  const version: s.NnunetVersion = decideVersion({ flag: values.nnunet as s.NnunetVersion | undefined, installed, remembered: saved.nnunetVersion }).version
   const vars = FOLDER_VARS[version]
   let folders: s.NnunetFolders | undefined
   if (values.base) folders = foldersUnder(resolve(values.base), version)
@@ -80,7 +84,7 @@ export async function settingsFrom(values: CommonValues): Promise<s.Settings> {
   return s.settings.parse({
     ...saved,
     nnunetVersion: version,
-    pythonPath: values.python ? resolve(values.python) : saved.pythonPath,
+    pythonPath: python,
     folders,
     device: values.device ?? saved.device,
     augmentationWorkers: Number.isInteger(workers) ? workers : undefined,

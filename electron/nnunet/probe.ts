@@ -4,6 +4,7 @@
 // trainer module costs many seconds and can fail on optional dependencies.
 import { execFile } from 'node:child_process'
 import type { PythonEnv } from '../../shared/api'
+import type { NnunetVersion } from '../../shared/schema'
 import { programPath, pythonSpawn } from './safePython'
 
 export const PROBE_PROGRAM = String.raw`
@@ -129,4 +130,34 @@ export function probePython(python: string, opts: { timeoutMs?: number; env?: No
       },
     )
   })
+}
+
+/**
+ * Which nnU-Net packages `python` has (nnunetv2 -> v2, nnunet -> v1), found without importing them
+ * (importlib.util.find_spec: a fraction of a second, no torch). Empty when it has neither or
+ * cannot be run.
+ */
+export function installedNnunet(python: string, timeoutMs = 20_000): Promise<NnunetVersion[]> {
+  const code = 'import importlib.util as u, json; print("NNUNET_WIZARD_HAS " + json.dumps([v for v, m in (("v1", "nnunet"), ("v2", "nnunetv2")) if u.find_spec(m) is not None]))'
+  return new Promise((resolve) => {
+    execFile(programPath(python), ['-c', code], { timeout: timeoutMs, ...pythonSpawn({ ...process.env, PYTHONIOENCODING: 'utf-8' }), windowsHide: true }, (_err, stdout) => {
+      const line = String(stdout ?? '').split('\n').find((l) => l.startsWith('NNUNET_WIZARD_HAS '))
+      try {
+        resolve(line ? (JSON.parse(line.slice('NNUNET_WIZARD_HAS '.length)) as NnunetVersion[]) : [])
+      } catch {
+        resolve([])
+      }
+    })
+  })
+}
+
+/**
+ * The nnU-Net version of a run: a flag given on the command line wins; else an interpreter with
+ * exactly one nnU-Net installed decides (a remembered version must not turn a v2 venv into a v1
+ * run); else the remembered one.
+ */
+export function decideVersion(opts: { flag?: NnunetVersion; installed?: readonly NnunetVersion[]; remembered: NnunetVersion }): { version: NnunetVersion; why: 'flag' | 'interpreter' | 'remembered' } {
+  if (opts.flag) return { version: opts.flag, why: 'flag' }
+  if (opts.installed?.length === 1) return { version: opts.installed[0]!, why: 'interpreter' }
+  return { version: opts.remembered, why: 'remembered' }
 }
