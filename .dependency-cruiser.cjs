@@ -4,7 +4,7 @@
 // a type that points up is a dependency that points up.
 //
 //   shared/                                   pure contract and rules (no Node, no DOM)
-//   base: files/ jobs/ paths settings projects domainError
+//   base: files/ jobs/ paths settings projects domainError appVersion
 //   imaging/ -> dataset/ -> nnunet/ -> results/, schedulers/
 //   service (service.ts, service/)            the one door
 //   transport/                                the transports' shared pieces
@@ -14,7 +14,7 @@
 // Each layer lists the paths it holds; ranks go up with the list.
 const LAYERS = [
   ['shared', ['^shared/']],
-  ['base', ['^electron/(files|jobs)/', '^electron/(paths|settings|projects|domainError)\\.ts$']],
+  ['base', ['^electron/(files|jobs)/', '^electron/(paths|settings|projects|domainError|appVersion)\\.ts$']],
   ['imaging', ['^electron/imaging/']],
   ['dataset', ['^electron/dataset/']],
   ['nnunet', ['^electron/nnunet/']],

@@ -1,6 +1,7 @@
 // nnunet-wizard: the headless face of the app. Each command lives in electron/cli/<name>.ts and
 // is loaded on demand, so `--help` is instant and a command never pays for another's imports.
 import { commandTable, type CliCommand } from './cli/table'
+import { APP_VERSION } from './appVersion'
 
 function usage(): string {
   const width = Math.max(...Object.keys(commandTable).map((n) => n.length))
@@ -24,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (name === '--version' || name === '-v') {
-    console.log(process.env.npm_package_version ?? '0.1.0')
+    console.log(APP_VERSION)
     return 0
   }
   const entry = commandTable[name]

@@ -21,6 +21,7 @@ import { createTrainerMethods } from './nnunet/trainerService'
 import { withPlansChoice } from './nnunet/plansChoice'
 import { splitsStatus } from './nnunet/splits'
 import { DomainError } from './domainError'
+import { APP_VERSION } from './appVersion'
 
 export interface NativeHooks {
   mode: 'electron' | 'browser'
@@ -68,7 +69,7 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
     jobs,
     async appInfo() {
       const { homedir } = await import('node:os')
-      return { version: process.env.npm_package_version ?? '0.1.0', mode: hooks.mode, platform: process.platform, home: homedir(), dataDir: base }
+      return { version: APP_VERSION, mode: hooks.mode, platform: process.platform, home: homedir(), dataDir: base }
     },
     listDir: (req) => listDir(s.listDirRequest.parse(req)),
     pickFolder: async (req) => (hooks.pickFolder ? hooks.pickFolder(req.title, req.defaultPath) : null),

@@ -2,7 +2,7 @@
 // the renderer with Vite. `npm install` runs the whole build (package.json "prepare"), so the CLI
 // and `nnunet-wizard serve` work right after it; `--node` builds only the Node side.
 import { build } from 'esbuild'
-import { rm } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import process from 'node:process'
@@ -10,6 +10,7 @@ import process from 'node:process'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const nodeOnly = process.argv.includes('--node')
 const out = join(root, 'dist', 'node')
+const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
 
 await rm(out, { recursive: true, force: true })
 const common = {
@@ -20,6 +21,8 @@ const common = {
   sourcemap: true,
   packages: 'external', // itk-wasm must stay a real package on disk (it loads its pipelines by path)
   logLevel: 'warning',
+  // The version installed copies report (electron/appVersion.ts): npx and global installs have no npm_package_version.
+  define: { __NNUNET_WIZARD_VERSION__: JSON.stringify(version) },
 }
 await build({
   ...common,
@@ -31,7 +34,6 @@ await build({
     // electron/imaging/workerPool.ts): an entry of its own, so dist/node/<name>.js exists.
     caseWork: 'electron/dataset/caseWork.ts',
     surfaceTask: 'electron/results/surfaceTask.ts',
-    slicerTask: 'electron/results/slicerTask.ts',
   },
   outdir: out,
   format: 'esm',

@@ -18,6 +18,7 @@ import { measureRegions } from './regions'
 import { writeCaseGroups } from './caseGroups'
 import { JobCancelledError, type JobContext } from '../jobs/jobManager'
 import { casePool } from './casePool'
+import { APP_VERSION } from '../appVersion'
 import { TEMP_MARKER, writeFileAtomic } from '../files/writeAtomic'
 import { removeInside } from '../files/pathInside'
 import { faultPoint } from '../files/fault'
@@ -237,7 +238,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   const now = new Date().toISOString()
   const manifest: Manifest = previous
     ? structuredClone(previous)
-    : { format: MANIFEST_FORMAT, version: 1, tool: `nnunet-wizard ${process.env.npm_package_version ?? '0.1.0'}`, ...(keep && { createdAt: now, updatedAt: now }), settings, ...(keep && { files: {} }), cases: {}, failed: [] }
+    : { format: MANIFEST_FORMAT, version: 1, tool: `nnunet-wizard ${APP_VERSION}`, ...(keep && { createdAt: now, updatedAt: now }), settings, ...(keep && { files: {} }), cases: {}, failed: [] }
   let changed = !previous || d.journal
   let folderExists = previous !== null
 
