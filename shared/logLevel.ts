@@ -34,3 +34,23 @@ export class ErrorLines {
     return EXCEPTION_LINE.test(text) || ERROR_WORDS.test(text)
   }
 }
+
+/**
+ * Lines of a healthy run that read like failures, each with what it means. nnU-Net v2 looks for a
+ * trainer class in its own package first and says "Trainer 'X' not found in
+ * nnunetv2.training.nnUNetTrainer." before it searches nnUNet_extTrainer, where the app's
+ * generated and own trainers live: normal for every such trainer.
+ */
+const BENIGN: { test: RegExp; note: string }[] = [
+  {
+    test: /^Trainer '[^']+' not found in nnunetv2\.training\.nnUNetTrainer\.?$/,
+    note: "normal for a trainer nnU-Net does not ship: it looks in nnUNet_extTrainer next (where this app's trainers are); 'Using trainer ... from' follows",
+  },
+  { test: /^Searching in external trainer paths from environment variable 'nnUNet_extTrainer'/, note: 'normal: the trainer folders this app put on nnUNet_extTrainer' },
+]
+
+/** What a line that looks like a failure but is part of a healthy run means; undefined for any other line. */
+export function benignNote(line: string): string | undefined {
+  const text = line.replace(ANSI, '').trim()
+  return BENIGN.find((b) => b.test.test(text))?.note
+}

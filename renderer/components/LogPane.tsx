@@ -5,6 +5,7 @@
 // lines that report an error, not for stderr: nnU-Net and tqdm write their progress there.
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import type { LogLine } from '../../shared/api'
+import { benignNote } from '../../shared/logLevel'
 import { parseAnsi, stripAnsi, type AnsiSegment } from '../lib/ansi'
 import { findMatches, highlightParts, stepMatch } from '../lib/logSearch'
 import { isAtBottom, scrollTopForRow, virtualWindow } from '../lib/virtualWindow'
@@ -53,8 +54,14 @@ const LogRow = memo(function LogRow({ line, query, current }: { line: LogLine; q
       </div>
     )
   }
+  const note = benignNote(line.text)
   return (
     <div className={cls} data-testid="log-row">
+      {note && (
+        <span className="log-note" title={note} data-testid="log-note">
+          ✓{' '}
+        </span>
+      )}
       {parseAnsi(line.text).map((s, i) => {
         const { className, style } = segmentStyle(s)
         return className || style ? (
@@ -65,6 +72,7 @@ const LogRow = memo(function LogRow({ line, query, current }: { line: LogLine; q
           <span key={i}>{s.text}</span>
         )
       })}
+      {note && <span className="log-note">{`  (${note})`}</span>}
     </div>
   )
 })
