@@ -85,7 +85,9 @@ exit codes: 0 every case is in the dataset (written now or before)
             1 some cases failed their checks; the others are written
             2 bad usage, the request was refused (nothing was written), no case could be
               written, or an error stopped the run (the message says what was kept)
-            130 interrupted by Ctrl-C, 143 by SIGTERM: the cases written so far are kept`
+            130 interrupted by Ctrl-C, 143 by SIGTERM: the cases written so far are kept
+            129 the terminal closed (SIGHUP; run it under nohup or tmux to keep it going): stopped
+              at once; the cases recorded so far are kept and a re-run goes on from there`
 
 function parseNumber(flag: string, text: string | undefined, integer: boolean): number | undefined {
   if (text === undefined) return undefined

@@ -1,6 +1,7 @@
 // `nnunet-wizard trainer`: make your own nnU-Net trainer (base, epochs, iterations, loss, own
 // Python) and have it checked by nnU-Net before any training; list the losses nnU-Net ships and
 // the trainers made so far. Same service door as the Train step (createTrainer, trainerOptions).
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { CreatedTrainer } from '../../shared/api'
@@ -20,8 +21,9 @@ where nnU-Net v1 looks trainers up), for training and later for prediction:
   nnunet-wizard train -d ID -c C -f F --trainer NAME
 
   --name NAME               class name (default: made from base, epochs, iterations and loss)
-  --base TRAINER            the trainer it extends (default nnUNetTrainer; v1 nnUNetTrainerV2,
-                            nnUNetTrainerV2CascadeFullRes for 3d_cascade_fullres)
+  --base-trainer TRAINER    the trainer it extends (default nnUNetTrainer; v1 nnUNetTrainerV2,
+                            nnUNetTrainerV2CascadeFullRes for 3d_cascade_fullres). (--base DIR is
+                            the nnU-Net folders' base, as for every command.)
   --epochs N                epochs (default 1000)
   --iterations N            training iterations per epoch (default 250)
   --loss CLASS              a loss nnU-Net ships, by the class that defines it (see 'trainer
@@ -44,7 +46,7 @@ exit codes: 0 created (or listed), 1 refused by a check (the stage and line are 
 const options = {
   ...COMMON_OPTIONS,
   name: { type: 'string' },
-  base: { type: 'string' },
+  'base-trainer': { type: 'string' },
   epochs: { type: 'string' },
   iterations: { type: 'string' },
   loss: { type: 'string' },
@@ -90,9 +92,13 @@ export async function run(argv: string[]): Promise<number> {
         throw new UsageError('the check on a dataset needs all of -d, -c and -f.')
       }
       if (values['loss-file'] && values.loss) throw new UsageError('give either --loss or --loss-file, not both.')
+      // --base names the nnU-Net folders' base in every command; a trainer class given there was meant for --base-trainer.
+      if (values.base !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(values.base) && /Trainer/.test(values.base) && !existsSync(values.base)) {
+        throw new UsageError(`--base is the folder that holds the nnU-Net folders; the trainer to extend is --base-trainer ${values.base}.`)
+      }
       request = validRequest(s.trainerCreateRequest, {
         name: values.name,
-        base: values.base,
+        base: values['base-trainer'],
         epochs: parseInteger('--epochs', values.epochs, 1, 100_000),
         iterationsPerEpoch: parseInteger('--iterations', values.iterations, 1, 100_000),
         loss: values.loss,
