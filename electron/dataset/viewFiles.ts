@@ -8,6 +8,8 @@ import type { ViewFilesRequest } from '../../shared/schema'
 import { defaultLabelColor } from '../../shared/labelColors'
 import { caseFileParts, channelFileName } from '../../shared/layout'
 import { casePool } from './casePool'
+import { isInside, realPathOf } from '../files/pathInside'
+import { readVolumeHeader } from '../imaging/volumeHeader'
 import { statusOf } from './caseWork'
 
 export interface ViewedFiles {
@@ -77,10 +79,39 @@ async function readDatasetJson(path: string, explicit: boolean, findings: Findin
   }
 }
 
-export async function viewFiles(req: ViewFilesRequest): Promise<ViewedFiles> {
+export class OutsideProjectError extends Error {}
+
+/**
+ * Refuses a file the page asked to see unless it lies, through symbolic links, inside one of the
+ * project's folders (`roots`: sources, dataset, nnU-Net folders, predictions). For a volume, the
+ * file that holds its voxels (a .nhdr's or .mhd's data file) must lie inside them too: a crafted
+ * header must not make the page a reader of any file on the machine.
+ */
+export async function checkServable(path: string, roots: readonly string[], volume: boolean): Promise<void> {
+  const real = await Promise.all(roots.map((r) => realPathOf(r)))
+  const inside = async (p: string) => {
+    const rp = await realPathOf(p)
+    return real.some((r) => isInside(rp, r))
+  }
+  const where = roots.length ? `the project's folders (${roots.join(', ')})` : "the project's folders (none is set yet)"
+  if (!(await inside(path))) throw new OutsideProjectError(`${path} is outside ${where}: the viewer shows only the project's sources, dataset, nnU-Net folders and predictions.`)
+  if (!volume) return
+  const header = await readVolumeHeader(path)
+  if (header.payload.file !== path && !(await inside(header.payload.file))) {
+    throw new OutsideProjectError(`${path} takes its voxels from ${header.payload.file}, which is outside ${where}: it is not shown. Keep a header's data file beside it.`)
+  }
+}
+
+/** roots: the folders the project names; when given, every file read must lie inside them (checkServable). */
+export async function viewFiles(req: ViewFilesRequest, opts: { roots?: readonly string[] } = {}): Promise<ViewedFiles> {
   const labelPath = req.label
   const imagePath = req.image ?? (req.imagesDir && labelPath ? await imageForLabel(req.imagesDir, labelPath) : undefined)
   if (!imagePath) throw new Error('Give the scan to show, or a label map and the folder that holds its scan.')
+  if (opts.roots) {
+    await checkServable(imagePath, opts.roots, true)
+    if (labelPath) await checkServable(labelPath, opts.roots, true)
+    if (req.datasetJson) await checkServable(req.datasetJson, opts.roots, false)
+  }
   const findings: Finding[] = []
   // nnUNetv2_predict copies the model's dataset.json into its output folder, next to the predictions.
   const jsonPath = req.datasetJson ?? (labelPath ? join(dirname(labelPath), 'dataset.json') : undefined)
