@@ -29,6 +29,8 @@ export interface RunQueueOptions {
   /** The work of an entry, run inside its job. */
   execute: (entry: QueueEntry, ctx: JobContext) => Promise<unknown>
   onChange?: (state: RunQueueState) => void
+  /** Told what failed in the background (the queue file not written, an entry that could not start): shown by the service, never swallowed. */
+  onProblem?: (title: string, message: string) => void
 }
 
 /** How many started entries are kept (what started each recent job). */
@@ -233,7 +235,11 @@ export class RunQueue {
         this.changed()
         return this.execute(next, ctx)
       })
-      .catch(() => this.finish(next)) // no job could be made (the jobs folder is not writable): go on with the next
+      .catch((err: Error) => {
+        // No job could be made (the jobs folder is not writable): said, and the queue goes on with the next.
+        this.problem(`Start "${next.title}"`, `"${next.title}" could not start: no job could be made for it (${err.message}). Free space or fix the permissions of the app's data folder, then queue it again.`)
+        this.finish(next)
+      })
   }
 
   private async execute(entry: QueueEntry, ctx: JobContext): Promise<unknown> {
@@ -254,6 +260,15 @@ export class RunQueue {
     this.pump()
   }
 
+  private lastProblem = new Map<string, string>()
+  /** Says a background failure once per distinct message: on stderr, and to the service (a failed job in the list). */
+  private problem(title: string, message: string): void {
+    if (this.lastProblem.get(title) === message) return
+    this.lastProblem.set(title, message)
+    if (this.opts.onProblem) this.opts.onProblem(title, message)
+    else console.error(`nnunet-wizard: ${message}`)
+  }
+
   private changed(): void {
     if (this.closed) return
     const state = this.snapshot()
@@ -263,7 +278,12 @@ export class RunQueue {
     const data = { format: 'nnunet-wizard-run-queue', version: 2, waiting: this.waiting, started: this.started, running: this.running }
     const text = `${JSON.stringify(data, null, 1)}\n`
     // The app's own state: this user's only (0600 in a 0700 folder).
-    this.writes = this.writes.then(() => writeFileAtomic(file, text, { mode: 0o600, folderMode: 0o700 }).then(() => undefined)).catch(() => undefined)
+    this.writes = this.writes
+      .then(() => writeFileAtomic(file, text, { mode: 0o600, folderMode: 0o700 }).then(() => undefined))
+      .catch((err: NodeJS.ErrnoException) => {
+        const why = err.code === 'ENOSPC' ? 'the disk is full' : err.message
+        this.problem('Save the run queue', `The run queue ${file} cannot be saved (${why}): the runs go on, but after a restart the app would not know what was waiting or running. Free space in its folder.`)
+      })
   }
 
   private async load(): Promise<void> {

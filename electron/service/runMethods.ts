@@ -70,7 +70,7 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
     }
   }
 
-  const queue = new RunQueue({ jobs, file: opts.queueFile, execute, onChange: (state) => jobs.publish({ type: 'queue', queue: state }) })
+  const queue = new RunQueue({ jobs, file: opts.queueFile, execute, onChange: (state) => jobs.publish({ type: 'queue', queue: state }), onProblem: (title, message) => void reportProblem(jobs, 'train', title, message) })
   // SLURM runs are not queue entries: the cluster schedules them. Their tasks are recorded beside
   // the queue file, so a restarted app follows those still running again (electron/schedulers/).
   const cluster = createCluster({ jobs, dataDir, settings: opts.settings, onProblem: (message) => void reportProblem(jobs, 'train', 'Record the SLURM tasks', message), registry: opts.queueFile ? join(dirname(opts.queueFile), 'slurm-tasks.json') : undefined })

@@ -57,6 +57,8 @@ export interface JobInfo {
   result?: unknown
   logFile?: string
   logLines: number
+  /** The log file could not be written (a full disk): the log lives in memory only, and this says why. */
+  logProblem?: string
 }
 
 export interface LogLine {
