@@ -17,6 +17,25 @@ import type { SurfaceMetricsResult } from '../../shared/api'
 import * as s from '../../shared/schema'
 import { builtCli } from '../helpers/builtCli'
 import { REPO_ROOT } from '../helpers/python'
+import { sortCases } from '../../renderer/steps/results/caseRows'
+import type { CaseResult } from '../../shared/api'
+import { surfaceCsv, surfaceText } from '../../shared/surfaceFigures'
+
+describe('HD95 / NSD in tables', () => {
+  const c = (id: string, hd95: number | null, nsd: number | null, empty?: 'both-empty' | 'prediction-empty'): CaseResult => ({ case: id, fold: 0, model: 'm', dice: { l: 0.5 }, fp: {}, fn: {}, reference: id, prediction: id, surface: { l: { hd95, nsd, tolerance: 1, ...(empty && { empty }) } } })
+  const cases = [c('a', 2, 0.9), c('b', null, 0, 'prediction-empty'), c('c', 7.5, 0.4), c('d', null, null, 'both-empty')]
+  it('sorts HD95 with an empty side as the worst and both-empty last; NSD worst first', () => {
+    expect(sortCases(cases, { key: 'hd95:l', ascending: false }, ['l']).map((x) => x.case)).toEqual(['b', 'c', 'a', 'd'])
+    expect(sortCases(cases, { key: 'nsd:l', ascending: true }, ['l']).map((x) => x.case)).toEqual(['b', 'c', 'a', 'd'])
+  })
+  it('writes an empty side in words, and as inf / nan in the CSV', () => {
+    expect(surfaceText(cases[1]!.surface!.l, 'hd95')).toBe('∞ (empty prediction)')
+    expect(surfaceText(cases[3]!.surface!.l, 'nsd')).toBe('n/a (both empty)')
+    expect(surfaceText(undefined, 'hd95')).toBe('—')
+    expect(surfaceText(cases[2]!.surface!.l, 'hd95')).toBe('7.50')
+    expect([surfaceCsv(cases[1]!.surface!.l, 'hd95'), surfaceCsv(cases[1]!.surface!.l, 'nsd'), surfaceCsv(cases[3]!.surface!.l, 'hd95')]).toEqual(['inf', 0, 'nan'])
+  })
+})
 
 describe('surfaceMetrics job', () => {
   let tmp: string
