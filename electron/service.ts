@@ -7,7 +7,7 @@ import * as s from '../shared/schema'
 import { JobManager } from './jobs/jobManager'
 import { dataDir } from './paths'
 import { listDir } from './files/listDir'
-import { isInside } from './files/pathInside'
+import { isInside, leadsInside } from './files/pathInside'
 import { MemorySettings, SettingsStore } from './settings'
 import { ProjectStore } from './projects'
 import { VolumeCache } from './imaging/volumeCache'
@@ -73,6 +73,10 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
     },
     listDir: (req) => listDir(s.listDirRequest.parse(req)),
     pickFolder: async (req) => (hooks.pickFolder ? hooks.pickFolder(req.title, req.defaultPath) : null),
+    pathInside: async (req) => {
+      const r = s.pathInsideRequest.parse(req)
+      return leadsInside(r.path, r.folder)
+    },
     openPath: async (req) => {
       if (!hooks.openPath) throw new Error('Opening folders is only available in the desktop app; the path is shown instead.')
       await hooks.openPath(req.path)

@@ -4,6 +4,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DatasetStatus, FolderStatus, Finding, TrainedModel } from '../../shared/api'
 import { readDatasetLabels, readPlansSummary } from './summaries'
+import { isInside } from '../files/pathInside'
 import { stalePlanReason } from './planInputs'
 import type { NnunetFolders, NnunetVersion, Settings } from '../../shared/schema'
 
@@ -116,7 +117,14 @@ export async function folderStatus(settings: Settings): Promise<FolderStatus> {
   }
   const datasets = [...byKey.values()].sort((a, b) => a.id - b.id || a.name.localeCompare(b.name))
   for (const d of datasets) Object.assign(d, await datasetDefaults(settings, d))
-  return { version, env, exists, datasets, trainings: await trainedModels(settings) }
+  const trainings = await trainedModels(settings)
+  for (const d of datasets) {
+    // Containment by path, never by prefix: /data/nnUNet_raw_old is not inside /data/nnUNet_raw.
+    d.inRaw = d.where.some((w) => isInside(w, settings.folders!.raw))
+    const finished = new Set(trainings.filter((m) => m.datasetId === d.id && m.finished.length > 0).map((m) => m.configuration))
+    if (finished.size) d.finishedConfigurations = [...finished].sort()
+  }
+  return { version, env, exists, datasets, trainings }
 }
 
 /** What Train and Predict default from: its labels, its plans (v2), its imagesTs and a folder for predictions beside it. */

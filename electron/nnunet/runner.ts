@@ -132,6 +132,7 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
   ctx.signal.addEventListener('abort', onAbort, { once: true })
   // Only nnU-Net itself gets USR1, not its augmentation workers (the trainer's handler is in it).
   const unregisterStop = opts.stoppable ? registerStop(ctx.jobId, () => tree.child.kill('SIGUSR1')) : undefined
+  if (unregisterStop) ctx.stoppable?.(true)
   const stopAsked = () => stopRequested(ctx.jobId)
   // Every v2 training of this machine can stop and keep (SIGUSR2: trainerParts.ts), generated trainer or not.
   const unregisterKeep = opts.command.tool.script === 'nnUNetv2_train' ? registerKeep(ctx.jobId, () => tree.child.kill('SIGUSR2')) : undefined
@@ -158,6 +159,7 @@ export async function runTool(ctx: JobContext, opts: RunToolOptions): Promise<Ru
   } finally {
     ctx.signal.removeEventListener('abort', onAbort)
     unregisterStop?.()
+    if (unregisterStop) ctx.stoppable?.(false)
     unregisterKeep?.()
   }
 }

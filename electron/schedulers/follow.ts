@@ -88,6 +88,8 @@ export async function followTask(ctx: JobContext, scheduler: Scheduler, task: Fo
   let shown = ''
   const show = () => {
     const slurm = last ? stateText(last) : 'SLURM: submitted'
+    // A SLURM training can be signalled only while its batch script runs (not while it waits).
+    if (toolKind(task.tool) === 'train') ctx.stoppable?.(last?.state === 'RUNNING')
     const p: Progress = progress ? { ...progress, message: slurm } : { done: 0, total: 0, unit: 'step', message: slurm }
     const key = JSON.stringify(p)
     if (key !== shown) ctx.progress(p)

@@ -33,6 +33,9 @@ export const pickFolderRequest = z.object({ title: z.string().max(200).optional(
 
 export const openPathRequest = z.object({ path: pathText })
 
+/** Is `path` the folder or inside it? */
+export const pathInsideRequest = z.object({ path: pathText, folder: pathText })
+
 const settingsFields = {
   pythonPath: pathText.optional(),
   /** Where nnU-Net runs: this machine (the default) or a SLURM cluster (electron/schedulers/). */
@@ -67,6 +70,7 @@ export const appRequests = {
   listDir: listDirRequest,
   pickFolder: pickFolderRequest,
   openPath: openPathRequest,
+  pathInside: pathInsideRequest,
   getSettings: null,
   setSettings: settingsPatch,
 } as const
@@ -80,6 +84,11 @@ export interface AppApi {
   /** Native folder dialog under Electron; null when cancelled or when there is none (browser mode). */
   pickFolder(req: Req<'pickFolder'>): Promise<string | null>
   openPath(req: Req<'openPath'>): Promise<void>
+  /**
+   * Whether a path is the folder or lies inside it, as written or through symbolic links: the one
+   * containment rule of the Node side (electron/files/pathInside.ts), so no client compares prefixes.
+   */
+  pathInside(req: Req<'pathInside'>): Promise<boolean>
   getSettings(): Promise<Settings>
   setSettings(req: Req<'setSettings'>): Promise<Settings>
 }

@@ -56,6 +56,10 @@ export interface DatasetStatus {
   id: number
   name: string
   where: string[]
+  /** It is in nnUNet_raw (v1: under nnUNet_raw_data_base), the only place nnU-Net plans from: a folder inside, not one whose name starts the same (nnUNet_raw_old). */
+  inRaw?: boolean
+  /** The configurations with a finished training of it (any trainer and plans): 3d_lowres here makes the cascade possible. */
+  finishedConfigurations?: string[]
   /** Files in its raw labelsTr: the training cases cross-validation splits (absent without a raw folder). */
   trainingCases?: number
   /** Why its preprocessed data is older than the raw dataset (it was rewritten since the plan): plan again. */

@@ -57,8 +57,11 @@ export interface JobInfo {
   result?: unknown
   logFile?: string
   logLines: number
-  /** The log file could not be written (a full disk): the log lives in memory only, and this says why. */
-  logProblem?: string
+  /**
+   * A running training that can stop after its current epoch now (stopAfterEpoch): the app's
+   * generated v2 trainer on this machine, or a SLURM training whose batch script runs.
+   */
+  canStopAfterEpoch?: boolean
 }
 
 export interface LogLine {

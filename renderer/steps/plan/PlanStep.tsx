@@ -1,6 +1,6 @@
 // Plan and preprocess (nnUNetv2_plan_and_preprocess / nnUNet_plan_and_preprocess), optionally
 // converting an MSD task first, as a job with its live log.
-import { useEffect, useMemo } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import type { PrepareSummary } from '../../../shared/api'
 import type { Configuration } from '../../../shared/schema'
 import { api } from '../../api'
@@ -85,7 +85,9 @@ export function PlanStep() {
     if (settings?.folders) void refreshFolders()
   }, [settings?.folders, writeJob?.state, refreshFolders])
   const raw = settings?.folders?.raw
-  const inRaw = folderStatus?.datasets.some((d) => d.id === datasetId && d.where.some((w) => raw !== undefined && w.startsWith(raw)))
+  // Facts from the service (containment by path, not by prefix: nnUNet_raw_old is not nnUNet_raw).
+  const inRaw = folderStatus?.datasets.some((d) => d.id === datasetId && d.inRaw)
+  const writtenInRaw = usePathInside(written, raw)
   const notInRaw = !!raw && !!folderStatus && datasetId !== null && !convert && !inRaw
   return (
     <div className="stack">
@@ -93,7 +95,7 @@ export function PlanStep() {
       {notInRaw && (
         <div className="banner banner-warning" data-testid="plan-not-in-raw">
           Dataset {datasetId} is not in nnUNet_raw ({raw}), the only place nnU-Net plans from.
-          {written && !written.startsWith(raw) ? ` This project wrote it to ${written}.` : ''} On the Output step, choose “Write into nnUNet_raw” and write it again
+          {written && writtenInRaw === false ? ` This project wrote it to ${written}.` : ''} On the Output step, choose “Write into nnUNet_raw” and write it again
           {output.layout === 'msd' ? ', or tick “Convert an MSD task” below' : ''}; or set nnUNet_raw to the folder that holds it in the Environment step.
         </div>
       )}
@@ -149,4 +151,21 @@ export function PlanStep() {
       {!v1 && <SplitsCard datasetId={datasetId} refreshKey={`${jobId ?? ''}:${job?.state ?? ''}`} />}
     </div>
   )
+}
+
+/** Whether `path` is inside `folder`, as the service decides it; null while it is asked, or without both. */
+function usePathInside(path: string | undefined, folder: string | undefined): boolean | null {
+  const [answer, setAnswer] = useState<{ path: string; folder: string; inside: boolean } | null>(null)
+  useEffect(() => {
+    if (!path || !folder) return
+    let live = true
+    api.pathInside({ path, folder }).then(
+      (inside) => live && setAnswer({ path, folder, inside }),
+      () => undefined,
+    )
+    return () => {
+      live = false
+    }
+  }, [path, folder])
+  return answer && answer.path === path && answer.folder === folder ? answer.inside : null
 }

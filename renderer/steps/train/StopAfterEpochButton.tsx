@@ -8,9 +8,9 @@ import { api } from '../../api'
 export function StopAfterEpochButton({ job, small }: { job: JobInfo; small?: boolean }) {
   const [asked, setAsked] = useState(false)
   const [error, setError] = useState<string | null>(null)
-  const slurmTask = job.command?.[0] === 'sbatch'
-  // A SLURM task can be signalled only while its batch script runs (not while it waits in the queue).
-  if (job.kind !== 'train' || job.state !== 'running' || (slurmTask ? !job.progress?.message?.startsWith('SLURM RUNNING') : !job.command?.some((a) => a.includes('_Wizard_')))) return null
+  // The service says when a training can stop now (JobInfo.canStopAfterEpoch): a generated
+  // trainer here, a SLURM task only while its batch script runs.
+  if (job.state !== 'running' || !job.canStopAfterEpoch) return null
   const ask = async () => {
     setError(null)
     try {

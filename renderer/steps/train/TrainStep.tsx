@@ -5,7 +5,7 @@
 // The form is part of the project (useProjectForm); what it offers comes from facts: the
 // configurations the dataset's plans contain, the device detection found.
 import { useEffect, useMemo, useRef, useState } from 'react'
-import type { FolderStatus, JobInfo, ValidationSummary } from '../../../shared/api'
+import type { FolderStatus, ValidationSummary } from '../../../shared/api'
 import type { Configuration, Fold, TrainRequest } from '../../../shared/schema'
 import { useProjectForm } from '../../store/projectForms'
 import { PlanSummaryCard } from '../../components/PlanSummaryCard'
@@ -39,12 +39,9 @@ const CONFIGS: { id: Configuration; text: string }[] = [
 
 const FOLDS: Fold[] = [0, 1, 2, 3, 4, 'all']
 
-/** A finished 3d_lowres training of this dataset: in the results folder, or seen in the job history. */
-function hasLowres(jobs: Record<string, JobInfo>, status: FolderStatus | null, datasetId: number | null): boolean {
-  if (status?.trainings?.some((m) => m.datasetId === datasetId && m.configuration === '3d_lowres' && m.finished.length > 0)) return true
-  // v2 passes the id as its own argument (502), v1 as a task name (Task005_Liver).
-  const isDataset = (a: string) => datasetId !== null && (a === String(datasetId) || new RegExp(`^(Task|Dataset)0*${datasetId}(_|$)`).test(a))
-  return Object.values(jobs).some((j) => j.kind === 'train' && j.state === 'done' && (j.command ?? []).includes('3d_lowres') && (j.command ?? []).some(isDataset))
+/** A finished 3d_lowres training of this dataset, as the service finds it in the results folder (refreshed when a job ends). */
+function hasLowres(status: FolderStatus | null, datasetId: number | null): boolean {
+  return !!status?.datasets.find((d) => d.id === datasetId)?.finishedConfigurations?.includes('3d_lowres')
 }
 
 /** The Train form, kept in the project. null follows the facts: the project's dataset id, the first configuration its plans hold. */
@@ -126,7 +123,7 @@ export function TrainStep() {
   const sideBySide = gpus.length >= 2 && gpuUse === 'per-fold'
 
   const trainerOk = trainer === '' || /^[A-Za-z_][A-Za-z0-9_]*$/.test(trainer)
-  const lowresDone = hasLowres(jobs, folderStatus, datasetId)
+  const lowresDone = hasLowres(folderStatus, datasetId)
   const request = (f: Fold): TrainRequest | null =>
     datasetId === null || !trainerOk
       ? null
