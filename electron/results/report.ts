@@ -137,6 +137,8 @@ export function resultsHtml(input: ReportInput): string {
     }
     h.push(`<tr><th class="l" colspan="3">mean ± sd over folds</th>${labels.map((l) => `<th>${spreadText(m.dice[l] ?? { mean: null, sd: null, min: null, max: null, n: 0 })}</th>`).join('')}<th>${spreadText(m.mean)}</th><th></th></tr></tbody></table>`)
     if (m.surface) h.push(`<p>Surface distances over the validation cases: ${labels.filter((l) => m.surface![l]).map((l) => `${e(l)}: ${e(surfaceSummaryText(m.surface![l]!))}`).join('; ')}.</p>`)
+    const pp = m.postprocessing
+    if (pp) h.push(`<p>nnU-Net's postprocessing (nnUNetv2_determine_postprocessing on folds ${pp.folds.join(', ')}): ${e(pp.steps.length ? pp.steps.join('; ') : 'nothing raises the Dice')}; cross-validation Dice ${d3(pp.before.mean)} → ${d3(pp.after.mean)}.</p>`)
     const mine = r.cases.filter((c) => c.model === m.model)
     h.push(`<div class="plots">${diceStripPlot(mine, labels, { title: `Dice per case: ${m.configuration}` })}${trainingCurvesPlot(m.folds, { title: `Training curves: ${m.configuration}, all folds` })}</div>`)
   }

@@ -87,6 +87,8 @@ describe.skipIf(!py.python)(`nnU-Net's postprocessing on a trained model ${py.py
     expect(log).toContain('nnUNetv2_determine_postprocessing')
     const r = await results.results({ datasetId: FIXTURE_ID })
     expect(r.models.find((m) => m.trainer === fx.trainer)!.postprocessing).toMatchObject({ pkl: pp.pkl, folds: [0, 1] })
+    const report = await results.resultsReport({ datasetId: FIXTURE_ID })
+    expect(report.html).toContain(`nnU-Net's postprocessing (nnUNetv2_determine_postprocessing on folds 0, 1)`)
   })
 
   it('applies it to the test predictions into INPUT_postprocessed, the predictions untouched', { timeout: 900_000 }, async () => {
