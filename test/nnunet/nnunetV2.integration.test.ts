@@ -174,8 +174,13 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     const ctx = recordingContext()
     const res = await runFindBest({ datasetId: 501, configurations: ['3d_fullres'], folds: [0], trainer: 'nnUNetTrainer_Wizard_2ep_2it' }, settings, ctx, dataDir)
     expect(res.best?.model).toBe('nnUNetTrainer_Wizard_2ep_2it__nnUNetPlans__3d_fullres')
-    expect(res.best?.dice).toBeGreaterThanOrEqual(0)
     expect(existsSync(join(settings.folders!.results, 'Dataset501_Tiny', 'inference_instructions.txt'))).toBe(true)
+    // The Dice the app read from nnU-Net's "*Best*" line is the one nnU-Net recorded for the winner
+    // (not merely a number: a parse of the wrong field or of nothing fails here).
+    const info = JSON.parse(readFileSync(join(settings.folders!.results, 'Dataset501_Tiny', 'inference_information.json'), 'utf8').replace(/\bNaN\b/g, 'null'))
+    const recorded = info.best_model_or_ensemble.result_on_crossval_pre_pp as number
+    expect(typeof recorded).toBe('number')
+    expect(res.best!.dice).toBeCloseTo(recorded, 3)
   })
 
   it.skipIf(hasNvidiaGpu())('turns "device cuda" on a machine without a GPU into guidance', { timeout: 600_000 }, async () => {
