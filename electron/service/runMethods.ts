@@ -13,8 +13,9 @@ import { DomainError } from '../domainError'
 import { folderStatus, trainedModels } from '../nnunet/folders'
 import { trainedModelFor } from '../results/modelChoice'
 import { checkTrainedModel, npzFindings, npzRefusal, runFindBest, runPlan, runTrain } from '../nnunet/pipeline'
-import { findBestTitle, planSpec, planTitle, predictTitle, resolveTrainRequest, trainTitle, withPlans as planned, type Ahead } from '../nnunet/runSpec'
+import { findBestTitle, planSpec, planTitle, predictTitle, resolveTrainRequest, trainingFold, trainTitle, withPlans as planned, type Ahead } from '../nnunet/runSpec'
 import { refuseBusyFolds } from '../nnunet/foldBusy'
+import { busyText, foldHold } from '../nnunet/foldLock'
 import { reportProblem } from '../jobs/problems'
 import { newEntryId, RunQueue, type NewEntry } from '../nnunet/queue'
 import { createCluster, type Cluster } from '../schedulers/cluster'
@@ -76,6 +77,18 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
   const cluster = createCluster({ jobs, dataDir, settings: opts.settings, onProblem: (message) => void reportProblem(jobs, 'train', 'Record the SLURM tasks', message), registry: opts.queueFile ? join(dirname(opts.queueFile), 'slurm-tasks.json') : undefined })
   // A failed re-attach is shown (a failed job in the list, and the log), never swallowed.
   void cluster.reattach().catch((err: Error) => reportProblem(jobs, 'train', 'Follow the SLURM tasks of the last session again', err.message))
+  // A training the queue calls interrupted may still run: its nnU-Net process outlived the app (a
+  // crash). Found through its fold lock and reported; starting it again is refused while it runs.
+  void (async () => {
+    const st = await queue.state()
+    const settings = await opts.settings()
+    for (const e of st.started) {
+      if (e.kind !== 'train' || !e.interrupted) continue
+      const folder = await trainingFold(e.request, { settings, dataDir })
+      const hold = folder ? await foldHold(folder) : undefined
+      if (hold?.state === 'orphan') await reportProblem(jobs, 'train', `"${e.title}" is still training`, busyText(folder!, hold))
+    }
+  })().catch((err: Error) => reportProblem(jobs, 'train', 'Look for trainings that outlived the app', err.message))
 
   const trainEntry = (r: s.TrainRequest): NewEntry => ({ id: newEntryId(), kind: 'train', title: trainTitle(r), request: r })
 

@@ -83,6 +83,29 @@ describe('one writer per fold folder', () => {
     await service.dispose()
   })
 
+  it('after a crash: the queue calls the training interrupted, its nnU-Net still runs: reported, and starting it again is refused', { timeout: 60_000 }, async () => {
+    const app = join(tmp, 'crashed app')
+    const request = s.trainRequest.parse({ datasetId: 8, configuration: '2d', fold: 3 })
+    const entry = { id: 'e1', kind: 'train', title: 'Train 2d fold 3 (dataset 8)', enqueuedAt: 1, startedAt: 2, jobId: 'gone', request }
+    await mkdir(app, { recursive: true })
+    await writeFile(join(app, 'run-queue.json'), JSON.stringify({ format: 'nnunet-wizard-run-queue', version: 2, waiting: [], started: [entry], running: ['e1'] }))
+    const fold = join(settings.folders!.results, 'Dataset008_Lung', 'nnUNetTrainer__nnUNetPlans__2d', 'fold_3')
+    await mkdir(join(fold, '..'), { recursive: true })
+    const orphan = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' })
+    try {
+      await writeFile(foldLockFile(fold), JSON.stringify({ kind: 'queue', title: entry.title, jobId: 'gone', pid: deadPid(), host: hostname(), nonce: 'b', startedAt: 1, childPid: orphan.pid }))
+      const service = createService({ mode: 'browser' }, app, { settings, jobsDir: join(app, 'jobs') })
+      let report: { title: string; error?: string } | undefined
+      for (let i = 0; i < 100 && !report; i++, await new Promise((r) => setTimeout(r, 100))) report = (await service.jobs.list()).find((j) => j.title.includes('is still training') && j.state === 'failed')
+      expect(report?.error).toMatch(new RegExp(`still being trained by an nnU-Net process \\(pid ${orphan.pid} `))
+      expect((await service.runQueue()).started[0]!.interrupted).toBe(true)
+      await expect(service.train(request)).rejects.toThrow(/not started over/)
+      await service.dispose()
+    } finally {
+      orphan.kill('SIGKILL')
+    }
+  })
+
   it('CLI: two trainings of one fold started together: one trains, the other is refused naming the CLI process', { timeout: 180_000 }, async () => {
     const cli = () =>
       new Promise<{ code: number; out: string }>((resolve) =>
