@@ -26,8 +26,8 @@
 // --setup-only stops after the set-up (exit 1 when the browser tests could not run);
 // --no-build skips the build when dist/ is known to be current.
 import { spawn, spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
-import { loadavg } from 'node:os'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import console from 'node:console'
 import process from 'node:process'
@@ -164,7 +164,8 @@ const stageA = [
   { name: 'lint', file: bin('eslint'), args: ['.'] },
   { name: 'unit', file: bin('vitest'), args: ['run', '--project', 'unit'] },
 ]
-if (!fast && process.env.NNUNET_WIZARD_PYTHON) stageA.push({ name: 'fixtures', file: process.execPath, args: [...tsx, 'test/results/trainedFixture.ts', '--build'] })
+const keyFile = join(tmpdir(), `nnunet-wizard-fixture-key-${process.pid}`)
+if (!fast && process.env.NNUNET_WIZARD_PYTHON) stageA.push({ name: 'fixtures', file: process.execPath, args: [...tsx, 'test/results/trainedFixture.ts', '--build', '--key-file', keyFile] })
 const stageB = fast ? [] : [{ name: 'integration', file: bin('vitest'), args: ['run', '--project', 'integration'] }]
 if (!fast && !e2eBlocked) stageB.push({ name: 'e2e', file: bin('playwright'), args: ['test', '-c', 'e2e/playwright.config.ts'] })
 
@@ -173,6 +174,11 @@ for (const [label, steps] of [['A', stageA], ['B', stageB]]) {
   say(`stage ${label}: ${steps.map((s) => s.name).join(' | ')} (load ${load()})`)
   const results = await Promise.all(steps.map((s) => runSide(s, { cwd: root, env: process.env, say })))
   for (const r of results) timings.push({ ...r, load: r.load })
+  // Stage B uses the very fixtures stage A built, whatever changes in the tree meanwhile.
+  if (existsSync(keyFile)) {
+    process.env.NNUNET_WIZARD_FIXTURE_KEY ??= readFileSync(keyFile, 'utf8').trim()
+    rmSync(keyFile, { force: true })
+  }
   const failed = results.filter((r) => r.status !== 0)
   if (failed.length) {
     report()

@@ -13,7 +13,7 @@
 // Tests take a private copy (plannedDataset / trainedFixture below) and may change it freely.
 // scripts/test.mjs builds both before vitest and Playwright start (`npx tsx
 // test/results/trainedFixture.ts --build`); a test run alone builds what is missing on demand.
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { runPrepare } from '../../electron/dataset'
@@ -52,6 +52,9 @@ const keys = new Map<string, string>()
  * per process (per python), so the trained fixture is made from the planned one of the same code.
  */
 function fixtureKey(python: string): string {
+  // NNUNET_WIZARD_FIXTURE_KEY pins the fixtures to one key: npm test sets it to the key its fixtures
+  // step built, so stage B uses exactly those even where sources change during the run (a shared tree).
+  if (process.env.NNUNET_WIZARD_FIXTURE_KEY) return process.env.NNUNET_WIZARD_FIXTURE_KEY
   if (!keys.has(python)) keys.set(python, codeKey(python))
   return keys.get(python)!
 }
@@ -159,8 +162,8 @@ export async function trainedFixture(dest: string, python: string, log?: (line: 
   return { ...describeCopy(dest, python), predictions: join(dest, 'predictions'), trainer: FIXTURE_TRAINER }
 }
 
-// npx tsx test/results/trainedFixture.ts --build: builds (or finds) both cached fixtures and prints
-// their folders; scripts/test.mjs runs it before the tests. The python is the tests' own
+// npx tsx test/results/trainedFixture.ts --build [--key-file F]: builds (or finds) both cached fixtures and prints
+// their folders (and writes their key to F); scripts/test.mjs runs it before the tests. The python is the tests' own
 // (NNUNET_WIZARD_PYTHON or the hashed venv).
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   const py = nnunetPython('v2')
@@ -169,10 +172,12 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
     process.exit(2)
   }
   const say = (l: string) => console.error(`fixtures: ${l}`)
+  const keyFile = process.argv[process.argv.indexOf('--key-file') + 1]
   plannedFixtureCache(py.python, say)
     .then(async (planned) => {
       say(`planned 2d dataset: ${planned}`)
       say(`trained 2-fold model: ${await trainedFixtureCache(py.python!, say)}`)
+      if (process.argv.includes('--key-file') && keyFile) writeFileSync(keyFile, fixtureKey(py.python!))
     })
     .catch((err: unknown) => {
       console.error(err)
