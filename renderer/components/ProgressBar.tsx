@@ -35,8 +35,11 @@ export function ProgressBar({ progress, idleText, testId, busy }: Props) {
           <>
             {p.phase ? (
               <span data-testid="progress-phase">{p.phase}</span>
-            ) : (
+            ) : p.total > 0 ? (
               <span data-testid="progress-count">{countOf(p.done, p.total, p.unit)}</span>
+            ) : (
+              // No total and no phase says nothing ("0 of 0 cases" on a finished plan): the idle text.
+              <span className="muted">{idleText ?? ''}</span>
             )}
             {p.bytes !== undefined && <span> · {formatBytes(p.bytes)}</span>}
             {p.etaSeconds !== undefined && p.done < p.total && <span> · about {formatDuration(p.etaSeconds)} left</span>}

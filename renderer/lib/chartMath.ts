@@ -32,7 +32,12 @@ export function domainOf(series: readonly Series[], pick: (p: Point) => number, 
       max = Math.max(max, v)
     }
   if (min === Infinity) return fallback
-  if (min === max) return { min: min - 0.5, max: max + 0.5 }
+  if (min === max) {
+    // A flat line is widened by a tenth of its value: a constant learning rate of 0.01 read
+    // "-0.49 to 0.51" with a fixed ±0.5, and a positive quantity never gets a negative axis.
+    const half = min === 0 ? 0.5 : Math.abs(min) * 0.1
+    return { min: min > 0 ? Math.max(0, min - half) : min - half, max: max + half }
+  }
   const pad = (max - min) * 0.05
   return { min: min - pad, max: max + pad }
 }
