@@ -62,6 +62,8 @@ export interface JobInfo {
    * generated v2 trainer on this machine, or a SLURM training whose batch script runs.
    */
   canStopAfterEpoch?: boolean
+  /** The log file could not be written (a full disk): the log lives in memory only, and this says why. */
+  logProblem?: string
 }
 
 export interface LogLine {
