@@ -365,3 +365,25 @@ export class ToolProgress {
     return { done: c.done, total: c.total, unit: 'case', phase, ...(eta !== undefined ? { etaSeconds: eta } : {}) }
   }
 }
+
+/**
+ * A rough CPU pace for the warning before a start (seconds per training iteration): nnU-Net's
+ * patches on a CPU take seconds each (2d about 1-3 s, 3d several). The real pace is shown from the
+ * first iterations on; this only has to tell minutes from days.
+ */
+export const CPU_SECONDS_PER_ITERATION = { '2d': 2, '3d': 8 } as const
+
+/** The warning before a training that will take hours on this device, or undefined. */
+export function longRunWarning(opts: { device: string; configuration: string; epochs?: number | null; iterations?: number | null }): { text: string; seconds: number } | undefined {
+  if (opts.device !== 'cpu') return undefined
+  const epochs = opts.epochs ?? 1000
+  const iterations = opts.iterations ?? 250
+  const pace = opts.configuration === '2d' ? CPU_SECONDS_PER_ITERATION['2d'] : CPU_SECONDS_PER_ITERATION['3d']
+  const seconds = epochs * iterations * pace
+  if (seconds < 3600) return undefined
+  const perEpoch = iterations * pace
+  return {
+    seconds,
+    text: `On the CPU, ${epochs} epochs of ${iterations} iterations (nnU-Net's default is 1000 × 250) take about ${roughDuration(seconds)}: each epoch about ${roughDuration(perEpoch)} at roughly ${pace} s per iteration. A first try needs far fewer iterations per epoch; the real pace is shown from the first iterations on.`,
+  }
+}

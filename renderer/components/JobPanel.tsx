@@ -24,10 +24,11 @@ interface Props {
   /** Replaces the progress bar (training shows epochs instead). */
   progress?: ReactNode
   /** Replaces "Finished" when the job ended with a result the step reads as partial (e.g. some cases failed). */
-  finishedWarning?: string
+  finishedWarning?: string  /** Replaces the Cancel button of a running job (a training asks first, and can keep a checkpoint). */
+  cancel?: ReactNode
 }
 
-export function JobPanel({ jobId, showLog = true, logHeight, progress, finishedWarning }: Props) {
+export function JobPanel({ jobId, showLog = true, logHeight, progress, finishedWarning, cancel }: Props) {
   const job = useJobs((s) => (jobId ? s.jobs[jobId] : undefined))
   const running = job?.state === 'running'
   const now = useNow(running)
@@ -54,11 +55,12 @@ export function JobPanel({ jobId, showLog = true, logHeight, progress, finishedW
             {formatDuration(elapsed)}
           </span>
         )}
-        {active && (
-          <button type="button" className="btn btn-danger" onClick={() => void api.cancelJob({ jobId })} data-testid="job-cancel">
-            Cancel
-          </button>
-        )}
+        {active &&
+          (cancel ?? (
+            <button type="button" className="btn btn-danger" onClick={() => void api.cancelJob({ jobId })} data-testid="job-cancel">
+              Cancel
+            </button>
+          ))}
       </div>
       {progress ?? <ProgressBar progress={shownProgress} busy={active} idleText={active ? 'Starting…' : ''} />}
       {job.command && (

@@ -1,7 +1,7 @@
 // The iteration lines the wizard's trainers print (trainerParts.ts) -> "iteration i of n", the pace
 // and the time left for the epoch and the run, from the first iterations on (before any epoch ends).
 import { describe, expect, it } from 'vitest'
-import { iterationEstimate, iterationPhase, roughDuration, ToolProgress } from '../../shared/nnunetProgress'
+import { iterationEstimate, iterationPhase, longRunWarning, roughDuration, ToolProgress } from '../../shared/nnunetProgress'
 import { parseIterationLine } from '../../shared/trainingLog'
 import { ITERATION_PREFIX, iterationFunctionsPy } from '../../electron/nnunet/trainerParts'
 
@@ -33,5 +33,13 @@ describe('iteration lines', () => {
     expect(u.progress?.phase).toBe('Epoch 1 of 1000: iteration 2 of 250 (12 s/it): this epoch about 50 min more, the run about 833 h')
     expect(u.progress?.etaSeconds).toBe(248 * 12 + 999 * 250 * 12)
     expect(u.progress?.unit).toBe('epoch')
+  })
+
+  it('warns before a CPU start that takes hours, not before a short one or on a GPU', () => {
+    const w = longRunWarning({ device: 'cpu', configuration: '3d_fullres', epochs: 2, iterations: null })
+    expect(w?.seconds).toBe(2 * 250 * 8)
+    expect(w?.text).toMatch(/^On the CPU, 2 epochs of 250 iterations .* take about 67 min: each epoch about 33 min/)
+    expect(longRunWarning({ device: 'cpu', configuration: '3d_fullres', epochs: 10, iterations: 10 })).toBeUndefined()
+    expect(longRunWarning({ device: 'cuda', configuration: '3d_fullres' })).toBeUndefined()
   })
 })

@@ -2,7 +2,7 @@
 // dataset.json come from api.planOutput (the renderer never builds them), refreshed as you type.
 import { useEffect, useMemo } from 'react'
 import { NAME_RULE, REPLACE_OPTION } from '../../../shared/layout'
-import { testSetLoss } from '../../../shared/splits'
+import { testSetLoss, tooFewForFolds } from '../../../shared/splits'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { FindingList } from '../../components/FindingList'
@@ -38,6 +38,8 @@ export function OutputStep() {
 
   const errors = useMemo(() => plan?.findings.filter((f) => f.severity === 'error') ?? [], [plan])
   const testCases = plan?.cases.filter((c) => c.split === 'test') ?? []
+  // Said here, before writing: nnU-Net's 5 folds need 5 training cases (the Plan step can write fewer folds).
+  const fewForFolds = plan ? tooFewForFolds(plan.cases.filter((c) => c.split === 'train' && !failedCheck.has(c.caseKey)).length) : undefined
   const testLost = testCases.filter((c) => failedCheck.has(c.caseKey)).map((c) => c.caseKey)
   const stale = !!request && JSON.stringify(request) !== requestKey
   useEffect(() => {
@@ -164,6 +166,11 @@ export function OutputStep() {
               <div className="small muted" data-testid="split-counts">
                 {plural(plan.cases.filter((c) => c.split === 'train').length, 'training case')}, {plural(plan.cases.filter((c) => c.split === 'test').length, 'test case')}
               </div>
+              {fewForFolds && (
+                <div className="banner banner-warning small" data-testid="output-few-folds">
+                  {fewForFolds.text}
+                </div>
+              )}
               {failedCheck.size > 0 && (
                 <div className="banner banner-warning small stack-tight" data-testid="check-left-out">
                   <div>

@@ -1,23 +1,32 @@
 // The dataset's cross-validation folds after planning: nnU-Net's splits_final.json, where it came
 // from (the wizard, nnU-Net's random folds, or edited by hand), the cases per fold, and any
 // patient on both sides. Writes the folds grouped by patient when the dataset has patient groups
-// (Output step's patient pattern); a file the wizard did not write is replaced only when asked.
+// (Output step's patient pattern), and N folds over the cases when there are fewer than 5 training
+// cases (nnU-Net's own 5 would fail); a file the wizard did not write is replaced only when asked.
 import { useCallback, useEffect, useState } from 'react'
 import type { SplitsStatus } from '../../../shared/api'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
+import { tooFewForFolds } from '../../../shared/splits'
+import { useSettings } from '../../store/settingsStore'
 
 export function SplitsCard({ datasetId, refreshKey }: { datasetId: number | null; refreshKey: string }) {
   const [status, setStatus] = useState<SplitsStatus | null>(null)
   const [error, setError] = useState<unknown>(null)
+  // Fewer than 5 training cases: nnU-Net's own 5 folds would fail at the first training; N folds are offered.
+  const trainingCases = useSettings((st) => st.folderStatus?.datasets.find((d) => d.id === datasetId)?.trainingCases)
+  const few = trainingCases !== undefined ? tooFewForFolds(trainingCases) : undefined
   const [folds, setFolds] = useState(5)
+  useEffect(() => {
+    if (few && few.folds >= 2) setFolds(few.folds)
+  }, [few?.folds])
   const [overwrite, setOverwrite] = useState(false)
   const load = useCallback(() => {
     if (datasetId === null) return
     api.splits({ datasetId }).then(setStatus, setError)
   }, [datasetId])
   useEffect(load, [load, refreshKey])
-  if (datasetId === null || !status || (!status.exists && !status.groups)) return null
+  if (datasetId === null || !status || (!status.exists && !status.groups && !few)) return null
   const write = () => {
     setError(null)
     api.splits({ datasetId, folds, write: true, overwrite }).then(setStatus, setError)
@@ -51,7 +60,12 @@ export function SplitsCard({ datasetId, refreshKey }: { datasetId: number | null
           </tbody>
         </table>
       )}
-      {status.groups !== undefined && (
+      {few && !status.exists && (
+        <div className="banner banner-warning small" data-testid="splits-few-cases">
+          {few.text}
+        </div>
+      )}
+      {(status.groups !== undefined || few) && (
         <div className="row wrap">
           <label className="small">
             Folds{' '}
@@ -64,7 +78,7 @@ export function SplitsCard({ datasetId, refreshKey }: { datasetId: number | null
             </label>
           )}
           <button type="button" className="btn" disabled={foreign && !overwrite} onClick={write} data-testid="splits-write">
-            Write {folds} folds grouped by patient ({status.groups} patients)
+            {status.groups !== undefined ? `Write ${folds} folds grouped by patient (${status.groups} patients)` : `Write ${folds} folds`}
           </button>
         </div>
       )}

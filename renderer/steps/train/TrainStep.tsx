@@ -13,6 +13,8 @@ import { namedLabels } from '../../lib/namedLabels'
 import { TrainingResults } from './TrainingResults'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { JobPanel } from '../../components/JobPanel'
+import { CancelTraining } from './CancelTraining'
+import { longRunWarning } from '../../../shared/nnunetProgress'
 import { PathPicker } from '../../components/PathPicker'
 import { isActive, useJobs } from '../../store/jobsStore'
 import { useProject } from '../../store/projectStore'
@@ -115,6 +117,8 @@ export function TrainStep() {
   const labels = useMemo(() => namedLabels(dataset?.labels, projectLabels), [dataset?.labels, projectLabels])
   const noGpu = !!env && env.gpus.length === 0 && !env.selected?.cuda?.available
   // nnU-Net cuts 5 folds from the training cases when no splits_final.json exists (sklearn's KFold refuses fewer cases).
+  // Hours on this device (a CPU with nnU-Net's 250 iterations per epoch): said before the start, with fewer iterations offered.
+  const longRun = longRunWarning({ device: settings?.device ?? 'cuda', configuration, epochs, iterations })
   const fewCases = dataset?.trainingCases !== undefined && dataset.trainingCases < 5 && fold !== 'all'
   // Several GPUs (CUDA only): the ticked ones, and one fold per GPU or one run over them all (v2).
   const detectedGpus = (settings?.device ?? 'cuda') === 'cuda' ? (env?.gpus ?? []) : []
@@ -170,6 +174,16 @@ export function TrainStep() {
   return (
     <div className="stack">
       {!settings?.folders && <div className="banner banner-warning">Set the nnU-Net folders in the Environment step first.</div>}
+      {longRun && (
+        <div className="banner banner-warning stack" data-testid="train-long-run">
+          <span>{longRun.text}</span>
+          <span className="row">
+            <button type="button" className="btn" onClick={() => setForm({ iterations: 10, ...(epochs === null ? { epochs: 10 } : {}) })} data-testid="train-fewer-iterations">
+              {epochs === null ? 'Try 10 epochs of 10 iterations' : 'Use 10 iterations per epoch'}
+            </button>
+          </span>
+        </div>
+      )}
       {fewCases && (
         <div className="banner banner-warning" data-testid="train-few-cases">
           Dataset {datasetId} has {dataset!.trainingCases} training case{dataset!.trainingCases === 1 ? '' : 's'}; nnU-Net’s five folds need at least 5 (each holds a fifth out for validation), so folds 0–4 fail
@@ -332,7 +346,14 @@ export function TrainStep() {
           </select>
         </div>
       )}
-      {shown && <JobPanel jobId={shown.id} logHeight={280} progress={shown.kind === 'train' ? <TrainingProgress job={shown} plannedEpochs={plannedEpochs} labels={labels} /> : undefined} />}
+      {shown && (
+        <JobPanel
+          jobId={shown.id}
+          logHeight={280}
+          progress={shown.kind === 'train' ? <TrainingProgress job={shown} plannedEpochs={plannedEpochs} labels={labels} /> : undefined}
+          cancel={shown.kind === 'train' && shown.state === 'running' ? <CancelTraining job={shown} /> : undefined}
+        />
+      )}
       {shown && <StopAfterEpochButton job={shown} />}
       {shownResult && <TrainingResults validation={shownResult.validation} labels={labels} />}
       {shown && <FindBestOutcome job={shown} />}

@@ -27,17 +27,21 @@ export function TrainingProgress({ job, plannedEpochs, labels = NO_LABELS }: { j
   const phase = active ? job.progress?.phase : undefined
   // After the last epoch nnU-Net validates every validation case: its own bar, not "epoch N+1".
   const validating = active && job.progress?.unit === 'validation case'
+  // Iterations inside the running epoch (the wizard's trainers say each one): pace and time left from the first minute.
+  const iterating = active && !validating && /: iteration \d+ of \d+ \(/.test(phase ?? '')
   const epochText = p.total ? Math.min(Math.max(p.current, p.finished + 1), p.total) : Math.max(p.current, p.finished + 1)
   return (
     <div className="stack">
       <ProgressBar
         testId="train-progress"
         busy={active}
-        progress={validating || !p.total ? job.progress : { done: p.finished, total: p.total, unit: 'epochs finished', etaSeconds: active ? p.etaSeconds : undefined }}
+        progress={validating || !p.total ? job.progress : { done: p.finished, total: p.total, unit: 'epochs finished', etaSeconds: active ? (p.etaSeconds ?? (iterating ? job.progress?.etaSeconds : undefined)) : undefined }}
         idleText={active ? 'Preparing the data loaders (the first epoch can take a while)…' : ''}
       />
       <div className="row small" data-testid="epoch-text">
-        {phase && (validating || p.current === 0) ? (
+        {iterating ? (
+          <span data-testid="train-iteration-progress">{phase}</span>
+        ) : phase && (validating || p.current === 0) ? (
           <span data-testid="train-phase">{phase}</span>
         ) : p.current > 0 || p.finished > 0 ? (
           <span>
