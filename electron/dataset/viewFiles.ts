@@ -102,6 +102,15 @@ export async function checkServable(path: string, roots: readonly string[], volu
   }
 }
 
+/** A detached data file (.nhdr's data file, .mhd's ElementDataFile) must lie, through links, inside its header's folder. */
+export async function checkDataFileBeside(path: string): Promise<void> {
+  const header = await readVolumeHeader(path)
+  if (header.payload.file === path) return
+  if (!isInside(await realPathOf(header.payload.file), await realPathOf(dirname(await realPathOf(path))))) {
+    throw new OutsideProjectError(`${path} takes its voxels from ${header.payload.file}, which is outside its folder: it is not shown. Keep a header's data file beside it (in its folder or below).`)
+  }
+}
+
 /** roots: the folders the project names; when given, every file read must lie inside them (checkServable). */
 export async function viewFiles(req: ViewFilesRequest, opts: { roots?: readonly string[] } = {}): Promise<ViewedFiles> {
   const labelPath = req.label
@@ -111,6 +120,10 @@ export async function viewFiles(req: ViewFilesRequest, opts: { roots?: readonly 
     await checkServable(imagePath, opts.roots, true)
     if (labelPath) await checkServable(labelPath, opts.roots, true)
     if (req.datasetJson) await checkServable(req.datasetJson, opts.roots, false)
+  } else {
+    // Without the project's folders: still never the voxels of a file outside the header's own folder.
+    await checkDataFileBeside(imagePath)
+    if (labelPath) await checkDataFileBeside(labelPath)
   }
   const findings: Finding[] = []
   // nnUNetv2_predict copies the model's dataset.json into its output folder, next to the predictions.

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkServable, OutsideProjectError, viewFiles } from '../../electron/dataset/viewFiles'
+import { checkDataFileBeside, checkServable, OutsideProjectError, viewFiles } from '../../electron/dataset/viewFiles'
 
 let tmp: string
 let sources: string
@@ -50,5 +50,13 @@ describe('checkServable', () => {
   })
   it('viewFiles with the project folders refuses before reading anything', async () => {
     await expect(viewFiles({ image: join(secret, 'scan.nhdr') }, { roots: roots() })).rejects.toThrow(OutsideProjectError)
+  })
+  it('without the project folders, a header whose data file leaves its folder is still refused', async () => {
+    await expect(checkDataFileBeside(join(sources, 'case01.nhdr'))).resolves.toBeUndefined()
+    for (const name of ['abs.nhdr', 'rel.nhdr']) {
+      const err = await checkDataFileBeside(join(sources, name)).catch((e: unknown) => e as Error)
+      expect((err as Error).message, name).toContain(join(sources, name))
+    }
+    await expect(viewFiles({ image: join(sources, 'abs.nhdr') })).rejects.toThrow(join(sources, 'abs.nhdr'))
   })
 })
