@@ -110,9 +110,11 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
    * them counted), and refused when their fold is trained by another run (one writer per fold).
    */
   const resolveTrainings = async (reqs: readonly s.TrainRequest[]): Promise<s.TrainRequest[]> => {
-    const ctx = { settings: await opts.settings(), dataDir, ahead: await ahead() }
+    const before = await ahead()
+    const ctx = { settings: await opts.settings(), dataDir, ahead: before }
     const out: s.TrainRequest[] = []
-    for (const r of reqs) out.push(await resolveTrainRequest(r, ctx))
+    // Earlier trainings of the same request are ahead of the later ones (3d_lowres before the cascade).
+    for (const r of reqs) out.push(await resolveTrainRequest(r, { ...ctx, ahead: { plans: before.plans, trainings: [...before.trainings, ...out] } }))
     const queued = (await pending()).flatMap((e) => (e.kind === 'train' ? [{ title: e.title, jobId: e.jobId, request: e.request }] : []))
     await refuseBusyFolds(out, queued, ctx)
     return out
