@@ -12,7 +12,7 @@
 // NNUNET_WIZARD_REQUIRE_PYTHON=1 (CI) makes a missing v2 venv a failure, as in the tests.
 //
 // Then two stages, the steps of a stage at the same time (their lines prefixed with the step):
-//   A  typecheck (tsc)  |  lint (eslint)  |  vitest --project unit  |  fixtures
+//   A  typecheck (tsc)  |  lint (npm run lint)  |  vitest --project unit  |  fixtures
 //      `fixtures` builds the cached nnU-Net fixtures (a planned 2d dataset, a trained 2-fold 2d
 //      model with its predictions: test/results/trainedFixture.ts) that both projects of stage B
 //      share, so neither builds them, nor both at once.
@@ -161,7 +161,8 @@ if (setupOnly) process.exit(e2eBlocked ? 1 : 0)
 const tsx = ['--import', 'tsx']
 const stageA = [
   { name: 'typecheck', file: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
-  { name: 'lint', file: bin('eslint'), args: ['.'] },
+  // npm run lint: eslint and the layer rules (lint:layers), as CI's lint is defined in package.json.
+  { name: 'lint', file: process.platform === 'win32' ? 'npm.cmd' : 'npm', args: ['run', '--silent', 'lint'] },
   { name: 'unit', file: bin('vitest'), args: ['run', '--project', 'unit'] },
 ]
 const keyFile = join(tmpdir(), `nnunet-wizard-fixture-key-${process.pid}`)
