@@ -5,25 +5,29 @@
 import { resolve } from 'node:path'
 import * as s from '../../shared/schema'
 import { COMMON_HELP, COMMON_OPTIONS, cliService, parseInteger, runCliJob, settingsFrom, UsageError, usageFailure } from './support'
+import type { ExportResult } from '../results/toolJobs'
 import { parseFlags, requireFlags, validRequest } from './common'
 
 export const help = `usage: nnunet-wizard model export -d ID -c CONFIGURATION -o FILE.zip [options]
        nnunet-wizard model import FILE.zip [options]
 
 export: writes a trained model to a zip with nnU-Net's own exporter: the final checkpoint of
-each fold, plans.json, dataset.json, the fingerprint and each fold's validation summary.
+each fold, plans.json, dataset.json, the fingerprint and each fold's validation summary; then
+adds the code of a trainer nnU-Net does not ship (e.g. nnUNetTrainer_Wizard_...) and a
+README.md with the commands to install and predict with plain nnU-Net (no app needed).
   -d, --dataset ID          dataset id
   -c, --configuration C     configuration to export (repeat for several)
   -o, --output FILE.zip     the zip to write (must not exist yet)
   -f, --fold F              fold to export, repeat (default: every fold that finished training)
-  --trainer NAME            trainer class (default nnUNetTrainer / nnUNetTrainerV2)
-  --plans NAME              plans identifier (default nnUNetPlans / nnUNetPlansv2.1)
+  --trainer NAME            trainer class (default: the model trained for this dataset and
+                            configuration; several are refused by name; none: nnUNetTrainer)
+  --plans NAME              plans identifier (default: that model's, else nnUNetPlans)
 
 import: installs a model zip into the nnU-Net results folder (nnU-Net's installer replaces a
 model of the same dataset, trainer, plans and configuration). Then predict with it:
   nnunet-wizard predict -d ID -c CONFIGURATION -i imagesTs -o out [-f 0 -f 1] [--trainer NAME]
 A model trained with a generated trainer (nnUNetTrainer_Wizard_...) needs that trainer class
-where it is used: this app generates it again for the same epochs (train --epochs N).
+where it is used: the zip carries it (README.md: nnUNet_extTrainer), and this app installs it.
 
 ${COMMON_HELP}
 
@@ -72,8 +76,14 @@ async function exportModel(argv: string[]): Promise<number> {
   }
   const service = cliService(settings)
   return runCliJob('model export', service, json, () => service.exportModel(request), (result) => {
-    const r = result as { zip: string; bytes: number; folds: unknown[]; configurations: string[] }
-    return [`Wrote ${r.zip} (${(r.bytes / 1e6).toFixed(1)} MB): ${r.configurations.join(', ')}, folds ${r.folds.join(', ')}.`]
+    const r = result as ExportResult
+    return [
+      `Wrote ${r.zip} (${(r.bytes / 1e6).toFixed(1)} MB): ${r.configurations.join(', ')}, folds ${r.folds.join(', ')}.`,
+      r.trainers.length
+        ? `It carries the code of ${r.trainers.join(', ')} (not shipped with nnU-Net); ${r.readme} in the zip gives the commands to install and predict with plain nnU-Net.`
+        : `${r.readme} in the zip gives the commands to install and predict with plain nnU-Net.`,
+      ...r.warnings.map((w) => `warning: ${w}`),
+    ]
   })
 }
 

@@ -204,7 +204,7 @@ export function modelReadme(models: readonly ZipModel[], o: { version: NnunetVer
   const lines = [
     `# ${first.dataset}: nnU-Net ${o.version} model`,
     '',
-    `Exported by nnU-Net Wizard with nnU-Net's own exporter${o.nnunet ? ` (${v2 ? 'nnunetv2' : 'nnunet'} ${o.nnunet})` : ''}. Folds ${o.folds.join(', ')} of:`,
+    `Exported by nnU-Net Wizard with nnU-Net's own exporter${o.nnunet ? ` (${v2 ? 'nnunetv2' : 'nnunet'} ${o.nnunet})` : ''}. Fold${o.folds.length === 1 ? '' : 's'} ${o.folds.join(', ')} of:`,
     ...models.map((m) => `- ${m.configuration}: trainer ${m.trainer}, plans ${m.plans}`),
     '',
     'Nothing here needs nnU-Net Wizard. In a Python environment with nnU-Net installed',

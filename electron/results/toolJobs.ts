@@ -3,8 +3,8 @@
 // nnU-Net's own model-sharing commands. They are light (no GPU, seconds to minutes) and read or
 // add files nnU-Net owns, so they run as plain jobs beside the run queue, not in it.
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, realpath, stat } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises'
+import { basename, delimiter, dirname, join } from 'node:path'
 import { defaultPlans, defaultTrainer } from '../../shared/nnunetArgs'
 import type { Configuration, EvaluateTestRequest, ExportModelRequest, ImportModelRequest, PredictRequest, Settings } from '../../shared/schema'
 import type { JobContext } from '../jobs/jobManager'
@@ -13,9 +13,13 @@ import { childEnv, datasetFolderName, datasetLabels } from '../nnunet/pipeline'
 import { resolvePython } from '../nnunet/python'
 import { runTool } from '../nnunet/runner'
 import { leadsInside } from '../files/pathInside'
-import { trainerDir, writeGeneratedTrainer } from '../nnunet/trainers'
+import { trainerDir, trainerDirV1, writeGeneratedTrainer } from '../nnunet/trainers'
 import { rawDatasetDir, readTestFolder } from './crossValidation'
+import { trainedModelFor } from './modelChoice'
+import { carryIntoZip, generatedTrainerOf, type ZipModel } from './modelZip'
 import { evaluateArgs, exportModelArgs, importModelArgs } from './tools'
+
+export { generatedTrainerOf }
 
 const ending = (n: string) => /\.(nii\.gz|nii|nrrd|mha|tif|png)$/i.exec(n)?.[0]
 
@@ -107,6 +111,12 @@ export interface ExportResult {
   bytes: number
   folds: (number | 'all')[]
   configurations: string[]
+  /** Trainer classes nnU-Net does not ship whose code the zip carries (with the README's commands). */
+  trainers: string[]
+  /** The README inside the zip: how plain nnU-Net installs and predicts with it. */
+  readme: string
+  /** What plain nnU-Net will lack (a trainer whose code was not found). */
+  warnings: string[]
 }
 
 /** Exports a trained model (its finished folds by default) to a zip with nnU-Net's own exporter. */
@@ -118,9 +128,14 @@ export async function runExportModel(req: ExportModelRequest, settings: Settings
   if (!/\.zip$/i.test(req.output)) throw new Error(`The model file ${req.output} must end in .zip (nnU-Net's installer takes a zip).`)
   if (existsSync(req.output)) throw new Error(`${req.output} already exists; choose a new file name (nothing is overwritten).`)
   if (await leadsInside(req.output, settings.folders!.results)) throw new Error(`Write the zip outside the nnU-Net results folder (${settings.folders!.results}).`)
-  const plans = req.plans ?? defaultPlans(version)
-  const models = (await trainedModels(settings)).filter((m) => m.datasetId === req.datasetId && m.plans === plans)
-  const trainerOf = (c: Configuration) => req.trainer ?? defaultTrainer(version, c)
+  // No trainer named: the model actually trained (a generated trainer, other plans), else nnU-Net's defaults.
+  const all = await trainedModels(settings)
+  const trained = req.configurations.map((c) => trainedModelFor(all, { datasetId: req.datasetId, configuration: c, trainer: req.trainer, plans: req.plans, folds: req.folds })).filter((x) => x !== undefined)
+  const plansFound = [...new Set(trained.map((t) => t.plans))]
+  if (plansFound.length > 1) throw new Error(`The configurations asked for were trained with different plans (${plansFound.join(', ')}): nnU-Net exports one plans identifier per zip; export them one at a time.`)
+  const plans = req.plans ?? plansFound[0] ?? defaultPlans(version)
+  const models = all.filter((m) => m.datasetId === req.datasetId && m.plans === plans)
+  const trainerOf = (c: Configuration) => req.trainer ?? trainedModelFor(all, { datasetId: req.datasetId, configuration: c, plans, folds: req.folds })?.trainer ?? defaultTrainer(version, c)
   const chosen = req.configurations.map((c) => ({ c, m: models.find((m) => m.configuration === c && m.trainer === trainerOf(c)) }))
   const absent = chosen.filter((x) => !x.m)
   if (absent.length) {
@@ -135,17 +150,47 @@ export async function runExportModel(req: ExportModelRequest, settings: Settings
   if (!folds.length || unfinished.length) {
     throw new Error(`${unfinished.length ? `Fold ${unfinished.join(', ')} has not finished training` : 'No fold has finished training'} in every configuration asked for (finished in all: ${common.join(', ') || 'none'}). Export finished folds only.`)
   }
+  if (version === 'v2' && new Set(req.configurations.map(trainerOf)).size > 1) {
+    throw new Error(`nnU-Net exports one trainer per zip; these configurations were trained with ${[...new Set(req.configurations.map(trainerOf))].join(', ')}: export them one at a time.`)
+  }
   if (version === 'v1' && new Set(req.configurations.map(trainerOf)).size > 1 && !req.configurations.includes('3d_cascade_fullres')) {
     throw new Error('nnU-Net v1 exports one trainer for 2d/3d_lowres/3d_fullres: export the configurations of different trainers one at a time.')
   }
   await mkdir(dirname(req.output), { recursive: true })
   const trainer = trainerOf(req.configurations.find((c) => c !== '3d_cascade_fullres') ?? req.configurations[0]!)
   ctx.progress({ done: 0, total: 1, unit: 'step', message: `exporting ${req.configurations.join(', ')} folds ${folds.join(', ')}` })
-  await runTool(ctx, { python: resolvePython(settings), env: childEnv(settings, dataDir), command: exportModelArgs(version, { datasetId: req.datasetId, output: req.output, configurations: req.configurations, trainer, plans, folds }) })
-  const bytes = await stat(req.output).then((s) => s.size, () => 0)
-  if (!bytes) throw new Error(`nnU-Net's exporter ended without writing ${req.output}; see the log.`)
-  ctx.progress({ done: 1, total: 1, unit: 'step', message: `wrote ${basename(req.output)}` })
-  return { zip: req.output, bytes, folds, configurations: req.configurations }
+  // nnU-Net writes a temporary zip beside the target; the trainer code and README are added to it,
+  // and only a complete zip takes the name asked for.
+  const partial = join(dirname(req.output), `.${basename(req.output)}.${process.pid}.partial.zip`)
+  const env = childEnv(settings, dataDir)
+  const python = resolvePython(settings)
+  try {
+    await runTool(ctx, { python, env, command: exportModelArgs(version, { datasetId: req.datasetId, output: partial, configurations: req.configurations, trainer, plans, folds }) })
+    if (!(await stat(partial).then((s) => s.size, () => 0))) throw new Error(`nnU-Net's exporter ended without writing ${req.output}; see the log.`)
+    const zipModels: ZipModel[] = chosen.map(({ c, m }) => ({
+      dataset,
+      datasetId: req.datasetId,
+      configuration: c,
+      trainer: m!.trainer,
+      plans,
+      arcFolder: version === 'v2' ? `${dataset}/${m!.trainer}__${plans}__${c}/` : `nnUNet/${c}/${dataset}/${m!.trainer}__${plans}/`,
+    }))
+    const dirs = version === 'v2' ? (env.nnUNet_extTrainer ?? '').split(delimiter).filter(Boolean) : [trainerDirV1(dataDir)]
+    const carry = await carryIntoZip(partial, zipModels, { python, version, env, dirs, zipName: basename(req.output), folds })
+    if (existsSync(req.output)) throw new Error(`${req.output} appeared while exporting; choose a new file name (nothing is overwritten).`)
+    await rename(partial, req.output)
+    if (carry.carried.length) ctx.log(`The zip carries the code of ${carry.carried.join(', ')} (not shipped with nnU-Net) and ${carry.readme} with the commands plain nnU-Net needs to install it and predict.`, 'info')
+    else ctx.log(`The zip holds ${carry.readme} with the commands plain nnU-Net needs to install it and predict.`, 'info')
+    for (const w of carry.warnings) {
+      ctx.guidance(w)
+      ctx.log(`warning: ${w.text}`, 'info')
+    }
+    const bytes = await stat(req.output).then((s) => s.size, () => 0)
+    ctx.progress({ done: 1, total: 1, unit: 'step', message: `wrote ${basename(req.output)}` })
+    return { zip: req.output, bytes, folds, configurations: req.configurations, trainers: carry.carried, readme: carry.readme, warnings: carry.warnings.map((w) => w.text) }
+  } finally {
+    await rm(partial, { force: true })
+  }
 }
 
 export interface ImportResult {
@@ -155,12 +200,6 @@ export interface ImportResult {
   installed: string[]
   /** Generated trainer classes written again so nnU-Net finds them when predicting with the model. */
   trainers: string[]
-}
-
-/** nnUNetTrainer_Wizard_20ep, ..._Wizard_2ep_5it (this app's generated trainers without a loss choice): base, epochs, iterations. */
-export function generatedTrainerOf(name: string): { base: string; epochs: number; iterationsPerEpoch?: number } | null {
-  const m = /^([A-Za-z_][A-Za-z0-9_]*?)_Wizard_(\d+)ep(?:_(\d+)it)?$/.exec(name)
-  return m ? { base: m[1]!, epochs: Number(m[2]), ...(m[3] && { iterationsPerEpoch: Number(m[3]) }) } : null
 }
 
 /** Installs a model zip into the results folder with nnU-Net's own installer (it overwrites a model of the same name, as nnU-Net documents). */
