@@ -17,9 +17,10 @@ export function SplitsCard({ datasetId, refreshKey }: { datasetId: number | null
   const trainingCases = useSettings((st) => st.folderStatus?.datasets.find((d) => d.id === datasetId)?.trainingCases)
   const few = trainingCases !== undefined ? tooFewForFolds(trainingCases) : undefined
   const [folds, setFolds] = useState(5)
+  const fewFolds = few?.folds
   useEffect(() => {
-    if (few && few.folds >= 2) setFolds(few.folds)
-  }, [few?.folds])
+    if (fewFolds !== undefined && fewFolds >= 2) setFolds(fewFolds)
+  }, [fewFolds])
   const [overwrite, setOverwrite] = useState(false)
   const load = useCallback(() => {
     if (datasetId === null) return
