@@ -84,20 +84,20 @@ describe.skipIf(!py.python)(`iterations and stop-and-keep, nnU-Net v2 on the CPU
     expect(ck.weights).toBeGreaterThan(0)
   })
 
-  it('a generated trainer reports too; --continue after a stop-and-keep trains that epoch again and finishes', { timeout: 900_000 }, async () => {
-    const req = s.trainRequest.parse({ datasetId: ID, configuration: '2d', fold: 1, epochs: 1, iterationsPerEpoch: 12, npz: false })
-    const { info, log } = await keepAt(req, 3)
+  it('a generated trainer reports too; --continue after a stop-and-keep trains that epoch again and finishes', { timeout: 2_400_000 }, async () => {
+    const req = s.trainRequest.parse({ datasetId: ID, configuration: '2d', fold: 1, epochs: 1, iterationsPerEpoch: 4, npz: false })
+    const { info, log } = await keepAt(req, 2)
     expect(info.state, info.error).toBe('done')
-    expect(log).toMatch(/stopped and kept at iteration \d+ of 12 of epoch 0/)
+    expect(log).toMatch(/stopped and kept at iteration \d+ of 4 of epoch 0/)
     // Reported once per iteration: the generated trainer's own lines, not doubled by the wrapper.
-    expect(log.match(/nnU-Net Wizard: iteration 1 of 12 in epoch 0:/g)).toHaveLength(1)
-    const fold = join(settings.folders!.results, `Dataset${ID}_Tiny`, 'nnUNetTrainer_Wizard_1ep_12it__nnUNetPlans__2d', 'fold_1')
+    expect(log.match(/nnU-Net Wizard: iteration 1 of 4 in epoch 0:/g)).toHaveLength(1)
+    const fold = join(settings.folders!.results, `Dataset${ID}_Tiny`, 'nnUNetTrainer_Wizard_1ep_4it__nnUNetPlans__2d', 'fold_1')
     expect(readCheckpoint(join(fold, 'checkpoint_latest.pth')).current_epoch).toBe(0)
     expect(existsSync(join(fold, 'checkpoint_final.pth'))).toBe(false)
     const more = await jobs.start('train', 'train', (ctx) => runTrain({ ...req, continueTraining: true }, settings, ctx, data))
     const done = await jobs.wait(more.id)
     expect(done.state, done.error).toBe('done')
-    expect((await jobs.log(more.id)).map((l) => l.text).join('\n')).toMatch(/nnU-Net Wizard: iteration 12 of 12 in epoch 0:/)
+    expect((await jobs.log(more.id)).map((l) => l.text).join('\n')).toMatch(/nnU-Net Wizard: iteration 4 of 4 in epoch 0:/)
     expect(existsSync(join(fold, 'checkpoint_final.pth'))).toBe(true)
   })
 })
