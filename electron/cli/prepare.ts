@@ -85,9 +85,14 @@ exit codes: 0 every case is in the dataset (written now or before)
             1 some cases failed their checks; the others are written
             2 bad usage, the request was refused (nothing was written), no case could be
               written, or an error stopped the run (the message says what was kept)
+            75 the disk or file system failed (full, quota, read-only, I/O error): the run
+              stopped, no case was marked failed, no dataset.json; fix it and run again
             130 interrupted by Ctrl-C, 143 by SIGTERM: the cases written so far are kept
             129 the terminal closed (SIGHUP; run it under nohup or tmux to keep it going): stopped
               at once; the cases recorded so far are kept and a re-run goes on from there`
+
+/** sysexits' EX_TEMPFAIL: the machine failed (disk full, read-only, I/O error), not the input; a re-run continues. */
+export const EXIT_ENVIRONMENT = 75
 
 function parseNumber(flag: string, text: string | undefined, integer: boolean): number | undefined {
   if (text === undefined) return undefined
@@ -308,9 +313,11 @@ export async function run(argv: string[]): Promise<number> {
     return codeOf(stoppedBy ?? 'SIGINT')
   }
   if (done.state === 'failed') {
-    // The reason is already on stderr (the job's log); it is not printed twice.
+    // The reason is already on stderr (the job's log); it is not printed twice. A failing disk
+    // has its own code (EX_TEMPFAIL: fix the machine and run again), apart from bad input.
+    const machine = (done.guidance ?? []).some((f) => f.code.startsWith('environment-'))
     if (json) console.log(JSON.stringify({ ok: false, written: 0, error: done.error ?? 'failed', findings: done.guidance ?? [] }, null, 2))
-    return 2
+    return machine ? EXIT_ENVIRONMENT : 2
   }
   const summary = done.result as PrepareSummary
   if (json) console.log(JSON.stringify({ ok: summary.failed === 0, ...summary, imageWrites: imageWrites(summary) }, null, 2))

@@ -3,9 +3,7 @@
 // compressed input where that already holds the right voxels (imaging/carry.ts), else encoded.
 // Everything a case needs happens in one task so its volumes never cross threads and memory stays
 // bounded by the pool.
-import { createReadStream } from 'node:fs'
-import { rm, stat } from 'node:fs/promises'
-import { createHash } from 'node:crypto'
+import { rm } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { CaseReport, Finding, Geometry, PreviewReduction } from '../../shared/api'
 import { as3d, readVolume, VolumeReadError, type Volume, type VoxelArray } from '../imaging/volume'
@@ -18,6 +16,8 @@ import { describeNonFinite, formatValues, judgeMask, maskValues, mergeMasks, non
 import { inBodyByName } from './bodyOverlap'
 import { describeWipedOut, wipedOutLabels } from '../../shared/regions'
 import { ALLOW_MISSING_HINT } from '../../shared/layout'
+import { environmentCode, environmentProblem, type EnvironmentProblem } from '../files/environmentError'
+import { budgetOf, CaseFiles, caseClaim } from './caseSources'
 
 export interface CaseInput {
   caseKey: string
@@ -32,7 +32,7 @@ export interface CaseInput {
 
 export type InspectWant = 'report' | 'preview'
 
-export interface InspectTask {
+export interface InspectTask extends BudgetedTask {
   op: 'inspect'
   input: CaseInput
   want: InspectWant
@@ -54,7 +54,7 @@ export interface InspectResult {
  * job renames staged files into the dataset only after every case has been checked, so each
  * volume is read once and nothing appears in the dataset before the whole input is validated.
  */
-export interface StageTask {
+export interface StageTask extends BudgetedTask {
   op: 'stage'
   input: CaseInput
   /** Absolute paths inside the staging folder. */
@@ -68,12 +68,26 @@ export interface SourceFingerprint {
   size: number
   mtimeMs: number
   sha256: string
+  /** The image, a label's name; a detached data file has the role of its header. */
+  role: string
+  /** A data file named by the header before it (.nhdr data file, .mhd ElementDataFile). */
+  detached?: boolean
+}
+
+/** What a stage task met that is the machine's fault, not the case's (environmentError.ts): the run stops. */
+export type { EnvironmentProblem } from '../files/environmentError'
+
+/** Shared by every task of a run (imaging/memoryBudget.ts); without it a worker's own budget. */
+export interface BudgetedTask {
+  budget?: SharedArrayBuffer
 }
 
 export interface StageResult {
   report: CaseReport
   /** Absent when the case failed its checks (nothing was staged). */
   staged?: { imageBytes: number; labelBytes: number; sources: SourceFingerprint[] }
+  /** Set when the disk or file system failed (full, read-only, quota, I/O error): the case is neither failed nor staged. */
+  environment?: EnvironmentProblem
 }
 
 /** A scan and a label map from disk for the viewer (viewFiles): no merging, nothing written. */
@@ -136,9 +150,10 @@ function viewerVolumes(geometry: Geometry, image: VoxelArray, label: Uint8Array 
   }
 }
 
-async function readOrFinding(path: string, role: string, findings: Finding[]): Promise<Volume | null> {
+async function readOrFinding(path: string, role: string, findings: Finding[], files: CaseFiles, printRole?: string): Promise<Volume | null> {
   try {
-    const raw = await readVolume(path, { native: true })
+    const raw = await readVolume(path, { native: true, files: files.of(path) })
+    if (printRole) files.record(printRole, raw)
     const bad = shapeFinding(raw, path, role)
     if (bad) {
       findings.push(bad)
@@ -146,10 +161,17 @@ async function readOrFinding(path: string, role: string, findings: Finding[]): P
     }
     return as3d(raw)
   } catch (err) {
+    if (environmentCode(err)) throw err
     const reason = err instanceof VolumeReadError ? err.reason : err instanceof Error ? err.message : String(err)
     findings.push({ severity: 'error', code: 'unreadable', file: path, text: `The ${role} ${path} cannot be read: ${reason}` })
     return null
   }
+}
+
+/** Any other error while a case is checked is a finding about the file being read then, never a stack trace. */
+function internalFinding(file: string | undefined, err: unknown): Finding {
+  const why = err instanceof VolumeReadError ? err.reason : err instanceof Error ? err.message : String(err)
+  return { severity: 'error', code: 'check-failed', ...(file && { file }), text: `Checking ${file ?? 'this case'} failed: ${why}`, hint: 'The file may be damaged or of a kind this build does not read; re-export it, or report this message if the file opens elsewhere.' }
 }
 
 interface CheckedCase {
@@ -167,8 +189,22 @@ interface CheckedCase {
  * Reads and checks one case; merges its masks when every check passed. With `carry` (staging),
  * the image is read through the carry path when its payload allows, without decoding it.
  */
-async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: string; partialLabel?: boolean } = {}): Promise<CheckedCase> {
+async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: string; partialLabel?: boolean; files?: CaseFiles } = {}): Promise<CheckedCase> {
+  const files = opts.files ?? new CaseFiles()
   const findings: Finding[] = []
+  const current: { file?: string } = { file: input.image ?? undefined }
+  try {
+    return await checkCaseFiles(input, opts, files, findings, current)
+  } catch (err) {
+    if (environmentCode(err) || (err as Error)?.name === 'AbortError') throw err
+    findings.push(internalFinding(current.file, err))
+    return { report: { caseKey: input.caseKey, status: 'error', findings, voxelCounts: {}, overlapVoxels: 0 }, image: null, label: null, carry: null }
+  } finally {
+    if (!opts.files) await files.close()
+  }
+}
+
+async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo?: string; partialLabel?: boolean }, files: CaseFiles, findings: Finding[], current: { file?: string }): Promise<CheckedCase> {
   const report = (extra: Partial<CaseReport> = {}): CaseReport => ({ caseKey: input.caseKey, status: statusOf(findings), findings, voxelCounts: {}, overlapVoxels: 0, ...extra })
   if (!input.image) {
     findings.push({ severity: 'error', code: 'image-missing', text: `Case "${input.caseKey}" has masks but no image.` })
@@ -177,8 +213,18 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: st
   // With carryTo the carried image is written while it is checked (one read of the input); its
   // sync and rename finish while the masks are read and merged below, and the caller removes the
   // file again if the case fails.
-  const carry = opts.carry || opts.carryTo ? await tryCarry(input.image, { writeTo: opts.carryTo }) : null
-  const image = carry && 'carried' in carry ? carry.carried.volume : await readOrFinding(input.image, 'image', findings)
+  let carry: CheckedCase['carry'] = null
+  if (opts.carry || opts.carryTo) {
+    try {
+      carry = await tryCarry(input.image, { writeTo: opts.carryTo, files: files.of(input.image) })
+    } catch (err) {
+      if (environmentCode(err) || (err as Error)?.name === 'AbortError') throw err
+      findings.push({ severity: 'error', code: 'unreadable', file: input.image, text: `The image ${input.image} cannot be read: ${err instanceof VolumeReadError ? err.reason : (err as Error).message}` })
+      return { report: report(), image: null, label: null, carry: null }
+    }
+  }
+  if (carry && 'carried' in carry) files.record('image', carry.carried.volume)
+  const image = carry && 'carried' in carry ? carry.carried.volume : await readOrFinding(input.image, 'image', findings, files, 'image')
   if (!image) return { report: report(), image: null, label: null, carry }
   const imageWriting = carry && 'carried' in carry ? carry.carried.writing : undefined
   const geometry = geometryOf(image)
@@ -202,7 +248,8 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: st
       masks.push(null)
       continue
     }
-    const mask = await readOrFinding(path, `"${name}" mask`, findings)
+    current.file = path
+    const mask = await readOrFinding(path, `"${name}" mask`, findings, files, name)
     if (!mask) {
       masks.push(null)
       continue
@@ -269,8 +316,44 @@ async function checkCase(input: CaseInput, opts: { carry?: boolean; carryTo?: st
   return { report: report({ geometry, imageType: image.componentType, voxelCounts, rawVoxelCounts: foreground, overlapVoxels: merged.overlap, ...(pairs && { overlapPairs: pairs }) }), image, label: merged.label, carry, imageWriting }
 }
 
+/**
+ * Runs `work` with the case's files open once (CaseFiles) and the memory its volumes claim held
+ * from the run's budget; a case that claims more than the whole budget fails by name.
+ */
+async function withCase<T>(input: CaseInput, budget: SharedArrayBuffer | undefined, carrying: boolean, work: (files: CaseFiles) => Promise<T>, refused: (f: Finding) => T): Promise<T> {
+  const files = new CaseFiles()
+  try {
+    let release = () => {}
+    if (input.image) {
+      const claim = await caseClaim(input.image, input.masks, files, carrying)
+      try {
+        release = await budgetOf(budget).reserve(claim.bytes, claim.largest)
+      } catch (err) {
+        if (!(err instanceof VolumeReadError)) throw err
+        return refused({ severity: 'error', code: 'memory-budget', file: err.file, text: `Case "${input.caseKey}" was not read: ${err.file}: ${err.reason}` })
+      }
+    }
+    try {
+      return await work(files)
+    } finally {
+      release()
+    }
+  } finally {
+    await files.close()
+  }
+}
+
+const refusedReport = (input: CaseInput, f: Finding): CaseReport => ({ caseKey: input.caseKey, status: 'error', findings: [f], voxelCounts: {}, overlapVoxels: 0 })
+
 export async function inspectCase(task: InspectTask): Promise<InspectResult> {
-  const { report, image, label } = await checkCase(task.input, { partialLabel: task.want === 'preview' })
+  return withCase(task.input, task.budget, false, (files) => inspectOpen(task, files), (f) => {
+    if (task.want === 'preview') throw new Error(`Case "${task.input.caseKey}" cannot be previewed: ${f.text}`)
+    return { report: refusedReport(task.input, f) }
+  })
+}
+
+async function inspectOpen(task: InspectTask, files: CaseFiles): Promise<InspectResult> {
+  const { report, image, label } = await checkCase(task.input, { partialLabel: task.want === 'preview', files })
   if (task.want === 'preview') {
     if (!image || !report.geometry) {
       const why = report.findings.find((f) => f.severity === 'error')?.text ?? 'the image cannot be read.'
@@ -284,19 +367,23 @@ export async function inspectCase(task: InspectTask): Promise<InspectResult> {
   return { report: { ...report, inBody: inBodyByName(image?.data ?? null, label, task.input.labelNames) } }
 }
 
-async function fingerprint(path: string): Promise<SourceFingerprint> {
-  const info = await stat(path)
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
-  return { path, size: info.size, mtimeMs: info.mtimeMs, sha256: hash.digest('hex') }
-}
-
 /** Staged files go into a folder prepare made; one removed under a late write (a stop) must not come back. */
 const STAGED = { createFolder: false } as const
 
 export async function stageCase(task: StageTask): Promise<StageResult> {
+  try {
+    return await withCase(task.input, task.budget, true, (files) => stageOpen(task, files), (f) => ({ report: refusedReport(task.input, f) }))
+  } catch (err) {
+    // A full disk, a read-only or failing one: the run stops; the case is not blamed.
+    const problem = environmentProblem(err)
+    if (problem) return { report: { caseKey: task.input.caseKey, status: 'ok', findings: [], voxelCounts: {}, overlapVoxels: 0 }, environment: problem }
+    throw err
+  }
+}
+
+async function stageOpen(task: StageTask, files: CaseFiles): Promise<StageResult> {
   const { input } = task
-  const { report, image, label, carry, imageWriting } = await checkCase(input, { carryTo: task.imageOut })
+  const { report, image, label, carry, imageWriting } = await checkCase(input, { carryTo: task.imageOut, files })
   if (report.status === 'error' || !image || !report.geometry || (task.labelOut && !label)) {
     if (imageWriting) {
       await imageWriting.catch(() => undefined)
@@ -305,16 +392,13 @@ export async function stageCase(task: StageTask): Promise<StageResult> {
     return { report }
   }
   const carried = carry && 'carried' in carry ? carry.carried : null
-  // The carried image was fingerprinted from the read that checked and copied it.
-  const imagePrint = carried?.source ? Promise.resolve({ path: input.image!, ...carried.source }) : fingerprint(input.image!)
-  const hashing = Promise.all([imagePrint, ...input.masks.filter((m): m is string => m !== null).map(fingerprint)])
-  hashing.catch(() => undefined)
   try {
     if (carried && !imageWriting) throw new Error(`The image ${input.image} was checked but not written; prepare it again.`)
     const imageBytes = imageWriting ? await imageWriting : await writeFileAtomic(task.imageOut, await encodeNiftiGz(report.geometry, image.data!), STAGED)
     report.imageWrite = carried ? { path: 'carried' } : { path: 'encoded', reason: carry && 'reason' in carry ? carry.reason : undefined }
     const labelBytes = task.labelOut ? await writeFileAtomic(task.labelOut, await encodeNiftiGz(report.geometry, label!, { intentCode: NIFTI_INTENT_LABEL }), STAGED) : 0
-    return { report, staged: { imageBytes, labelBytes, sources: await hashing } }
+    // Every source as it was read: the bytes checked and written are the bytes these hashes are of.
+    return { report, staged: { imageBytes, labelBytes, sources: files.prints } }
   } catch (err) {
     await rm(task.imageOut, { force: true })
     if (task.labelOut) await rm(task.labelOut, { force: true })
@@ -350,13 +434,22 @@ function labelMapValues(data: VoxelArray): LabelMapValues {
 }
 
 export async function viewFilesCase(task: ViewTask): Promise<ViewResult> {
+  const files = new CaseFiles()
+  try {
+    return await viewOpen(task, files)
+  } finally {
+    await files.close()
+  }
+}
+
+async function viewOpen(task: ViewTask, files: CaseFiles): Promise<ViewResult> {
   const findings: Finding[] = []
-  const image = await readOrFinding(task.image, 'image', findings)
+  const image = await readOrFinding(task.image, 'image', findings, files)
   if (!image) throw new Error(`${task.image} cannot be shown: ${findings[0]?.text ?? 'the image cannot be read.'}`)
   const geometry = geometryOf(image)
   let label: Uint8Array | Uint16Array | null = null
   let values: ViewResult['values'] = []
-  const lab = task.label ? await readOrFinding(task.label, 'label map', findings) : null
+  const lab = task.label ? await readOrFinding(task.label, 'label map', findings, files) : null
   if (task.label && lab) {
     const diffs = compareGeometry(geometry, geometryOf(lab))
     for (const d of diffs) {

@@ -48,6 +48,8 @@ export interface RecordedSource {
   sha256: string
   path?: string
   mtimeMs?: number
+  /** A data file its header (the entry before it) names: a .nhdr's data file, an .mhd's ElementDataFile. */
+  detached?: boolean
 }
 
 export interface ManifestCase {
@@ -96,7 +98,7 @@ export function caseSources(match: CaseMatch, labelNames: string[]): { path: str
  */
 export interface KnownCase {
   caseKey: string
-  sources: { path: string; size: number; mtimeMs: number }[]
+  sources: { path: string; size: number; mtimeMs: number; detached?: boolean }[]
 }
 
 export type ManifestRead = { manifest: Manifest; journal: boolean } | { problem: string } | null
@@ -114,7 +116,7 @@ function caseProblem(key: string, c: ManifestCase, layout: LayoutKind, named: bo
   if (c.label !== label) return `the case "${key}" points at "${String(c.label)}" instead of its own label file`
   for (const p of [c.image, c.label]) if (p && !isInside(join('/d', p), '/d')) return `the case "${key}" points outside the dataset folder`
   if ((named && typeof c.caseKey !== 'string') || !Number.isFinite(c.imageBytes) || !Number.isFinite(c.labelBytes)) return `the case "${key}" is incomplete`
-  const badSource = (s: RecordedSource) => typeof s?.role !== 'string' || !Number.isFinite(s.size) || !/^[0-9a-f]{64}$/.test(String(s.sha256)) || (named && (typeof s.path !== 'string' || !Number.isFinite(s.mtimeMs)))
+  const badSource = (s: RecordedSource) => typeof s?.role !== 'string' || (s.detached !== undefined && s.detached !== true) || !Number.isFinite(s.size) || !/^[0-9a-f]{64}$/.test(String(s.sha256)) || (named && (typeof s.path !== 'string' || !Number.isFinite(s.mtimeMs)))
   if (!Array.isArray(c.sources) || c.sources.some(badSource)) return `the case "${key}" has invalid sources`
   return null
 }
@@ -222,10 +224,12 @@ export function sameSettings(a: ManifestSettings, b: ManifestSettings): boolean 
  * `known` is the case as recorded, `sources` the case's source files now.
  */
 export async function caseIsCurrent(datasetDir: string, c: ManifestCase, known: KnownCase, sources: string[]): Promise<boolean> {
-  if (known.sources.length !== sources.length || known.sources.some((s, i) => s.path !== sources[i])) return false
+  // The case's own files are its headers; each detached data file recorded with them is checked too.
+  const headers = known.sources.filter((s) => !s.detached)
+  if (headers.length !== sources.length || headers.some((s, i) => s.path !== sources[i])) return false
   try {
-    for (const [i, s] of known.sources.entries()) {
-      const info = await stat(sources[i]!)
+    for (const s of known.sources) {
+      const info = await stat(s.path)
       if (info.size !== s.size || info.mtimeMs !== s.mtimeMs) return false
     }
     if ((await stat(join(datasetDir, c.image))).size !== c.imageBytes) return false

@@ -6,7 +6,9 @@
 // point loses at most the cases in flight, and a plain re-run resumes. A case that fails is
 // reported and not written; the others still are. The dataset folder is made (or, with
 // overwrite, replaced) only when the first case has passed, and its manifest.json comes first.
-import { mkdir, readFile, readdir, rename, rmdir, lstat } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rename, rmdir, lstat, stat, statfs } from 'node:fs/promises'
+import { EnvironmentError, environmentProblem, type EnvironmentProblem } from '../files/environmentError'
+import { MemoryBudget } from '../imaging/memoryBudget'
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -105,6 +107,29 @@ function removeStagingNow(staging: string): void {
   rmSync(doomed, { recursive: true, force: true, maxRetries: 3 })
 }
 
+/**
+ * The error that stops a run when the machine fails (environmentError.ts): names the folder, what
+ * failed, about how much space the cases left need (their sources' size, which their outputs come
+ * close to) and how much is free, and that a plain re-run continues.
+ */
+async function environmentStop(problem: EnvironmentProblem, outDir: string, left: CaseMatch[], written: number | null): Promise<EnvironmentError> {
+  let need = 0
+  for (const m of left) for (const p of sourcesOf(m)) need += (await stat(p).catch(() => null))?.size ?? 0
+  const fs = await statfs(outDir).catch(() => null)
+  const free = fs ? fs.bavail * fs.bsize : null
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`
+  const what: Record<EnvironmentProblem['code'], string> = {
+    ENOSPC: `The disk holding ${outDir} is full`,
+    EDQUOT: `Your disk quota on the disk holding ${outDir} is used up`,
+    EROFS: `The file system holding ${outDir} is read-only`,
+    EIO: `The disk reported an input/output error${problem.path ? ` on ${problem.path}` : ''} (a failing disk, or a network drive that went away)`,
+  }
+  const space = problem.code === 'ENOSPC' || problem.code === 'EDQUOT' ? ` About ${mb(need)} more are needed for the ${left.length} case${left.length === 1 ? '' : 's'} left${free !== null ? ` (${mb(free)} free now)` : ''}.` : ''
+  const kept = written === null ? '' : ` ${written} case${written === 1 ? ' was' : 's were'} written in this run and ${written === 1 ? 'is' : 'are'} kept; no case was marked as failed and dataset.json was not written.`
+  const fix = problem.code === 'EROFS' ? 'Choose an output folder you can write to' : problem.code === 'EIO' ? 'Check the disk (or copy the sources to a healthy one)' : 'Free space (or choose an output folder on another disk)'
+  return new EnvironmentError(problem, `${what[problem.code]} (${problem.code}: ${problem.message}). The run stopped.${space}${kept} ${fix}, then run the same prepare again: it continues where it stopped.`)
+}
+
 /** An error from the disk, in words a researcher can act on (the raw errno text says little). */
 function explainFsError(err: unknown): unknown {
   const e = err as NodeJS.ErrnoException
@@ -155,6 +180,12 @@ export async function runPrepare(req: PrepareRequest, ctx: JobContext, opts: Pre
   try {
     return await prepare(req, ctx, opts)
   } catch (err) {
+    const problem = err instanceof EnvironmentError ? null : environmentProblem(err)
+    if (problem) {
+      const stopped = await environmentStop(problem, resolve(req.output.outDir), [], null)
+      ctx.guidance({ severity: 'error', code: `environment-${problem.code}`, text: stopped.message })
+      throw stopped
+    }
     const e = err instanceof JobCancelledError && !(err instanceof PrepareInterruptedError) ? new PrepareInterruptedError('Interrupted before any case was written: nothing was written.') : explainFsError(err)
     if (e instanceof PrepareInterruptedError) ctx.log(e.message, 'stderr')
     throw e
@@ -212,6 +243,8 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   const matches = new Map(scan.cases.map((c) => [c.caseKey, c]))
   const labelNames = req.sources.labels.map((l) => l.name)
   const pool = casePool()
+  // One memory budget for the whole run, shared by its workers (imaging/memoryBudget.ts).
+  const budget = new MemoryBudget()
 
   // --regions: the nesting is measured on every case before anything is written (dataset/regions.ts).
   const measured = req.output.regions ? await measureRegions(req.sources, req.output.layout, plan.cases.map((pc) => matches.get(pc.caseKey)!), ctx) : undefined
@@ -296,8 +329,6 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
       const before = manifest.cases[pc.caseId]?.label
       if (before && before !== pc.label) await removeInside(datasetDir, join(datasetDir, before))
       faultPoint('case-moved')
-      const match = matches.get(pc.caseKey)!
-      const roles = ['image', ...labelNames.filter((_, k) => match.masks[k] !== null)]
       const record: ManifestCase = {
         ...(keep && { caseKey: pc.caseKey }),
         caseId: pc.caseId,
@@ -306,7 +337,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
         label: pc.label,
         imageBytes: s.imageBytes,
         labelBytes: s.labelBytes,
-        sources: s.sources.map((src, i) => (keep ? { ...src, role: roles[i] ?? 'mask' } : { role: roles[i] ?? 'mask', size: src.size, sha256: src.sha256 })),
+        sources: s.sources.map((src) => (keep ? { ...src } : { role: src.role, size: src.size, sha256: src.sha256, ...(src.detached && { detached: true as const }) })),
         voxelCounts: report.voxelCounts,
         overlapVoxels: report.overlapVoxels,
         warnings: keep ? report.findings.filter((f) => f.severity === 'warning').map((f) => f.text) : [],
@@ -314,7 +345,7 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
       }
       await journalCase(datasetDir, record)
       if (!keep) {
-        const entry: IndexedCase = { caseId: pc.caseId, caseKey: pc.caseKey, sources: s.sources.map((src, i) => ({ ...src, role: roles[i] ?? 'mask' })) }
+        const entry: IndexedCase = { caseId: pc.caseId, caseKey: pc.caseKey, sources: s.sources.map((src) => ({ ...src })) }
         indexed.set(pc.caseId, entry)
         noteIndex(await indexCase(datasetDir, entry))
       }
@@ -333,7 +364,13 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
     const results = await Promise.allSettled(
       todo.map(async (pc) => {
         const input = caseInput(req.sources, matches.get(pc.caseKey)!)
-        const r = await pool.stage({ input, imageOut: stagedPath(pc, 'image'), labelOut: pc.label ? stagedPath(pc, 'label') : null }, stop.signal)
+        const r = await pool.stage({ input, imageOut: stagedPath(pc, 'image'), labelOut: pc.label ? stagedPath(pc, 'label') : null, budget: budget.shared }, stop.signal)
+        if (r.environment) {
+          // The machine failed, not the case: the run stops here, and the case is neither failed nor recorded.
+          fatal ??= await environmentStop(r.environment, outDir, todo.filter((c) => !written.has(c.caseId)).map((c) => matches.get(c.caseKey)!), written.size)
+          stop.abort()
+          return
+        }
         reports.set(pc.caseId, r.report)
         ctx.log(describeCase(r.report))
         if (!r.staged) {
@@ -343,8 +380,9 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
         }
         faultPoint('case-staged')
         const placed = moving.then(() => (fatal ? undefined : place(pc, r.staged!, r.report)))
-        moving = placed.catch((err: unknown) => {
-          fatal ??= err
+        moving = placed.catch(async (err: unknown) => {
+          const problem = environmentProblem(err)
+          fatal ??= problem ? await environmentStop(problem, outDir, todo.filter((c) => !written.has(c.caseId)).map((c) => matches.get(c.caseKey)!), written.size) : err
           stop.abort()
         })
         await moving
@@ -356,7 +394,10 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
         failedIds.add(todo[i]!.caseId)
       }
     })
-    if (fatal) throw fatal
+    if (fatal) {
+      if (fatal instanceof EnvironmentError) ctx.guidance({ severity: 'error', code: `environment-${fatal.problem.code}`, text: fatal.message })
+      throw fatal
+    }
   } finally {
     ctx.signal.removeEventListener('abort', onAbort)
     if (staging) await removeInside(outDir, staging, { recursive: true })

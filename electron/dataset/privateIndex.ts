@@ -18,7 +18,7 @@ import { keepsSourcePaths } from './manifest'
 export interface IndexedCase {
   caseId: string
   caseKey: string
-  sources: { path: string; role: string; size: number; mtimeMs: number; sha256: string }[]
+  sources: { path: string; role: string; size: number; mtimeMs: number; sha256: string; detached?: boolean }[]
 }
 
 /** A planned case with its source files now. */
@@ -122,7 +122,7 @@ export async function knownCases(datasetDir: string, m: Manifest, planned: Plann
   const known = new Map<string, KnownCase>()
   const entries: IndexedCase[] = []
   if (keepsSourcePaths(m)) {
-    for (const c of Object.values(m.cases)) known.set(c.caseId, { caseKey: c.caseKey!, sources: c.sources.map((s) => ({ path: s.path!, size: s.size, mtimeMs: s.mtimeMs! })) })
+    for (const c of Object.values(m.cases)) known.set(c.caseId, { caseKey: c.caseKey!, sources: c.sources.map((s) => ({ path: s.path!, size: s.size, mtimeMs: s.mtimeMs!, ...(s.detached && { detached: true }) })) })
     return { known, untied: 0, entries }
   }
   const index = await readIndex(datasetDir)

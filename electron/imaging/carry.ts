@@ -6,8 +6,10 @@
 // completely once, with native zlib, to check its size and CRC and count NaN/infinity.
 // Everything else takes today's path (tryCarry says why), which also names what is wrong with a
 // damaged input: nothing is refused here that today's path would accept.
-import { open, stat } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
+import { constants as zlibConstants, inflateRawSync } from 'node:zlib'
+import { SourceFileError, SourceSet, type SourceFile } from '../files/sourceFile'
+import { VolumeReadError } from './volumeError'
 import type { Geometry } from '../../shared/api'
 import { readVolumeHeader, type VolumeHeader } from './volumeHeader'
 import { checkPayloadLayout } from './payload'
@@ -27,7 +29,6 @@ export interface CarriedImage {
    * Absent when the image holds NaN or infinity (it fails its checks: nothing is written).
    */
   writing?: Promise<number>
-  source?: { size: number; mtimeMs: number; sha256: string }
 }
 
 export type CarryAttempt = { carried: CarriedImage } | { reason: string }
@@ -35,26 +36,16 @@ export type CarryAttempt = { carried: CarriedImage } | { reason: string }
 /** Why a header alone rules the carry path out; null when it may apply. */
 export function carryBlocker(h: VolumeHeader): string | null {
   const p = h.payload
-  if (h.format === 'metaimage') return 'MetaImage input (its compressed data is zlib, not gzip)'
   if (h.format === 'nifti2') return 'NIfTI-2 input'
-  if (p.encoding !== 'gzip') return p.encoding === 'raw' ? 'uncompressed input' : `${p.encoding}-encoded input`
+  if (p.encoding === 'raw') return 'uncompressed input'
+  if (h.format === 'metaimage') return p.encoding === 'zlib' ? 'MetaImage input (its compressed data is zlib, not gzip)' : `MetaImage ${p.encoding} input`
+  if (p.encoding !== 'gzip') return `${p.encoding}-encoded input`
   if (p.file !== h.file) return 'detached header (.nhdr with a data file)'
   if (h.format === 'nrrd' && p.skip !== 0) return 'NRRD byte skip'
   if (h.components !== 1) return `${h.components} components per voxel`
   if (!h.littleEndian && h.componentBytes > 1) return 'big-endian voxels'
   if (p.bytes > MAX_READ_BYTES) return 'larger than this build reads'
   return null
-}
-
-async function readAt(file: string, offset: number, length: number): Promise<Buffer> {
-  const fh = await open(file, 'r')
-  try {
-    const buf = Buffer.alloc(length)
-    const { bytesRead } = await fh.read(buf, 0, length, offset)
-    return buf.subarray(0, bytesRead)
-  } finally {
-    await fh.close()
-  }
 }
 
 /**
@@ -79,17 +70,28 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buf
  * Tries the carry path for an image. Any doubt returns a reason and the caller takes today's path
  * (full ITK read, checks, encode), which reports a damaged file in its own words.
  */
-export async function tryCarry(path: string, opts: { signal?: AbortSignal; writeTo?: string } = {}): Promise<CarryAttempt> {
+export async function tryCarry(path: string, opts: { signal?: AbortSignal; writeTo?: string; files?: SourceSet } = {}): Promise<CarryAttempt> {
+  const own = opts.files ? null : new SourceSet()
+  try {
+    return await carryOpen(path, opts.files ?? own!, opts)
+  } finally {
+    await own?.close()
+  }
+}
+
+async function carryOpen(path: string, files: SourceSet, opts: { signal?: AbortSignal; writeTo?: string }): Promise<CarryAttempt> {
   const { signal, writeTo } = opts
   if (!crc32Available()) return { reason: 'this Node has no zlib.crc32' }
   let header: VolumeHeader
+  let src: SourceFile
   try {
     // A pipe or device named like a volume would block the header read: today's path names it.
     await checkEntry(path)
-    header = await readVolumeHeader(path)
+    header = await readVolumeHeader(path, files)
     const blocker = carryBlocker(header)
     if (blocker) return { reason: blocker }
-    await checkPayloadLayout(header)
+    await checkPayloadLayout(header, files)
+    src = await files.open(header.payload.file)
   } catch {
     return { reason: 'its header or payload needs the full check' }
   }
@@ -101,28 +103,35 @@ export async function tryCarry(path: string, opts: { signal?: AbortSignal; write
   if (nifti && header.sizes.length !== 3) return { reason: 'not a 3D NIfTI header' }
 
   const p = header.payload
-  const deflateStart = gzipDeflateStart(await readAt(p.file, p.offset, 64 * 1024))
+  const start = await src.read(p.offset, 64 * 1024)
+  const deflateStart = gzipDeflateStart(start)
   if (deflateStart === null) return { reason: 'its gzip header needs the full check' }
+  // A .nii.gz keeps its bytes only when its header is the one prepare writes: told from the first
+  // inflated bytes, before the whole member is inflated for nothing.
+  if (nifti && !writtenHere(start.subarray(deflateStart), componentType)) return { reason: 'its NIfTI header differs from the one prepare writes' }
   const voxelsAt = nifti ? p.skip : 0
   const prefix = nifti ? null : niftiHeader(header.geometry!, componentType)
-  const info = await stat(p.file)
   // Writing while checking reads the input once for the check, the copy and the fingerprint; a
   // case that fails after all removes the unfinished file.
   const writer = writeTo ? await CarriedGzipWriter.open(writeTo, prefix) : null
-  const hash = writeTo ? createHash('sha256').update(await readAt(p.file, 0, p.offset + deflateStart)) : null
+  const hash = createHash('sha256').update(await src.read(0, p.offset + deflateStart))
   let scan
   try {
-    scan = await scanGzipMember(p.file, p.offset + deflateStart, info.size, {
+    scan = await scanGzipMember(src, p.offset + deflateStart, src.size, {
       keepHead: nifti ? VOX_OFFSET : 0,
       ...(header.float && { floats: { start: voxelsAt, end: voxelsAt + p.bytes, width: header.componentBytes, littleEndian: header.littleEndian } }),
-      ...(writer && { onCompressed: (chunk: Buffer) => (hash!.update(chunk), writer.write(chunk)) }),
+      onCompressed: writer ? (chunk: Buffer) => (hash.update(chunk), writer.write(chunk)) : (chunk: Buffer) => void hash.update(chunk),
       signal,
     })
+    // What was read is what the path holds now, unchanged since it was opened: else nothing is kept.
+    await files.verifyUnchanged()
   } catch (err) {
     await writer?.abort()
+    if (err instanceof SourceFileError) throw new VolumeReadError(path, err.reason)
     throw err
   }
-  const attempt = carriedFrom(header, componentType, prefix, scan)
+  const print = scan.trailer ? { path: src.path, size: src.size, mtimeMs: src.mtimeMs, sha256: hash.update(scan.trailer).digest('hex') } : null
+  const attempt = carriedFrom(header, componentType, prefix, scan, print ? [print] : [])
   if (!writer) return attempt
   if (!('carried' in attempt) || scan.nan + scan.infinite > 0) {
     await writer.abort()
@@ -130,12 +139,25 @@ export async function tryCarry(path: string, opts: { signal?: AbortSignal; write
   }
   const writing = writer.finish(attempt.carried.member)
   writing.catch(() => undefined) // the caller awaits it; a failure must not surface as unhandled first
-  const source = { size: info.size, mtimeMs: info.mtimeMs, sha256: hash!.update(scan.trailer!).digest('hex') }
-  return { carried: { ...attempt.carried, writing, source } }
+  return { carried: { ...attempt.carried, writing } }
+}
+
+/** Whether deflate data starting with `deflate` inflates to a NIfTI header byte-identical to the one prepare writes. */
+function writtenHere(deflate: Buffer, componentType: string): boolean {
+  let head: Buffer
+  try {
+    // A few kB of deflate hold the header; Z_SYNC_FLUSH returns what they inflate to without the rest.
+    head = inflateRawSync(deflate.subarray(0, 4096), { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 8 << 20 })
+  } catch {
+    return true // unsure: the scan decides
+  }
+  if (head.length < VOX_OFFSET) return true
+  const g = niftiGeometry(head.subarray(0, VOX_OFFSET))
+  return !!g && sameBytes(head.subarray(0, VOX_OFFSET), niftiHeader(g, componentType))
 }
 
 /** The carried image from a scanned member, or why its voxels cannot be carried. */
-function carriedFrom(header: VolumeHeader, componentType: string, prefix: Uint8Array | null, scan: Awaited<ReturnType<typeof scanGzipMember>>): CarryAttempt {
+function carriedFrom(header: VolumeHeader, componentType: string, prefix: Uint8Array | null, scan: Awaited<ReturnType<typeof scanGzipMember>>, sources: Volume['sources']): CarryAttempt {
   const p = header.payload
   const nifti = header.format === 'nifti1'
   if (!scan.member) return { reason: scan.reason ?? 'its gzip data needs the full check' }
@@ -149,6 +171,6 @@ function carriedFrom(header: VolumeHeader, componentType: string, prefix: Uint8A
     if (scan.length !== p.bytes) return { reason: 'its gzip data does not inflate to the size its header gives' }
     geometry = header.geometry!
   }
-  const volume: Volume = { dimension: 3, componentType, pixelType: 'Scalar', components: 1, ...geometry, data: null, stored: { nan: scan.nan, infinite: scan.infinite }, header }
+  const volume: Volume = { dimension: 3, componentType, pixelType: 'Scalar', components: 1, ...geometry, data: null, stored: { nan: scan.nan, infinite: scan.infinite }, header, sources }
   return { carried: { volume, member: scan.member, prefix } }
 }

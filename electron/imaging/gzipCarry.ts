@@ -5,9 +5,9 @@
 // "the input's deflate blocks, unchanged" inflates to header + voxels; the trailer's CRC-32 of
 // that whole is combined from the two parts' CRCs by zlib's crc32_combine rule.
 import * as zlib from 'node:zlib'
-import { createReadStream } from 'node:fs'
 import { open, rename, rm, type FileHandle } from 'node:fs/promises'
-import { Transform } from 'node:stream'
+import { Readable, Transform } from 'node:stream'
+import { SourceFile } from '../files/sourceFile'
 import { pipeline } from 'node:stream/promises'
 import { tempPathFor } from '../files/writeAtomic'
 import { faultPoint } from '../files/fault'
@@ -138,7 +138,19 @@ export interface ScanOptions {
  * second member, garbage after the stream, a truncated or corrupt stream) returns `member: null`
  * with a reason; the caller's ordinary payload check then names what is wrong.
  */
-export async function scanGzipMember(file: string, deflateStart: number, fileSize: number, opts: ScanOptions = {}): Promise<MemberScan> {
+export async function scanGzipMember(source: string | SourceFile, deflateStart: number, fileSize: number, opts: ScanOptions = {}): Promise<MemberScan> {
+  if (typeof source !== 'string') return scanOpen(source, deflateStart, fileSize, opts)
+  const src = await SourceFile.open(source)
+  try {
+    return await scanOpen(src, deflateStart, fileSize, opts)
+  } finally {
+    await src.close()
+  }
+}
+
+/** scanGzipMember on an open file: every byte comes through its one descriptor. */
+async function scanOpen(src: SourceFile, deflateStart: number, fileSize: number, opts: ScanOptions): Promise<MemberScan> {
+  const file = src.path
   const keep = opts.keepHead ?? 0
   const counter = opts.floats ? new NonFiniteCounter(opts.floats.start, opts.floats.end, opts.floats.width, opts.floats.littleEndian) : null
   const heads: Buffer[] = []
@@ -152,7 +164,7 @@ export async function scanGzipMember(file: string, deflateStart: number, fileSiz
   const inflate = zlib.createInflateRaw({ chunkSize: 1 << 20 })
   let ended = false
   inflate.on('end', () => (ended = true))
-  const source = createReadStream(file, { start: deflateStart, end: deflateEnd - 1, highWaterMark: 1 << 20, signal: opts.signal })
+  const source = Readable.from(src.chunks(deflateStart, deflateEnd, 1 << 20, opts.signal))
   const sink = async (chunks: AsyncIterable<Buffer>) => {
     for await (const chunk of chunks) {
       if (kept < keep) {
@@ -189,13 +201,8 @@ export async function scanGzipMember(file: string, deflateStart: number, fileSiz
     return result(`its gzip data does not inflate as one member (${(err as Error).message})`)
   }
   if (inflate.bytesWritten !== deflateEnd - deflateStart) return result('its gzip data has more than one member (or bytes after the first)')
-  const trailer = Buffer.alloc(8)
-  const fh = await open(file, 'r')
-  try {
-    await fh.read(trailer, 0, 8, deflateEnd)
-  } finally {
-    await fh.close()
-  }
+  const trailer = await src.read(deflateEnd, 8)
+  if (trailer.length !== 8) return result('its gzip trailer is cut short')
   crc >>>= 0
   if (trailer.readUInt32LE(0) !== crc || trailer.readUInt32LE(4) !== length % 2 ** 32) return result('its gzip trailer does not match its data')
   return { ...result('', { file, deflateStart, deflateEnd, crc, length }), trailer }

@@ -5,11 +5,15 @@
 // have the bytes the header claims; compressed ones must inflate completely to that size with
 // matching checksums (zlib checks each gzip member's CRC-32 and length, and a zlib stream's
 // Adler-32); float values are counted as stored.
-import { createReadStream } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { open, writeFile, type FileHandle } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { createHash, type Hash } from 'node:crypto'
 import { endianness } from 'node:os'
+import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { CHANGED_WHILE_READ, SourceFileError, type SourceFile, SourceSet } from '../files/sourceFile'
 import { createGunzip, createUnzip, gunzipSync, unzipSync } from 'node:zlib'
+import { environmentCode } from '../files/environmentError'
 import { describeFsError, formatByteCount, VolumeReadError } from './volumeError'
 import type { VolumeHeader } from './volumeHeader'
 
@@ -23,6 +27,8 @@ export interface PayloadCheck {
   infinite: number
   /** With `keep`: the voxel bytes (the header's `bytes`, after any skip), decoded. */
   voxels?: Uint8Array
+  /** Every file read (a detached header first, then the payload's file), as read. */
+  prints: FilePrint[]
 }
 
 /** Deflate cannot expand more than about 1032:1; a claimed size beyond that is not in the file. */
@@ -37,16 +43,13 @@ function describeSizes(h: VolumeHeader): string {
   return `${h.sizes.join('x')}${comps} ${h.typeName} = ${formatByteCount(h.payload.bytes)}`
 }
 
-/** The payload file's size, opened for reading so that a file this user may not read is named now. */
-async function encodedSize(h: VolumeHeader): Promise<number> {
+/** The payload file's size, through its one descriptor, so that a file this user may not read is named now. */
+async function encodedSize(h: VolumeHeader, files: SourceSet): Promise<number> {
   try {
-    const fh = await open(h.payload.file, 'r')
-    try {
-      return (await fh.stat()).size
-    } finally {
-      await fh.close()
-    }
+    return (await files.open(h.payload.file)).size
   } catch (err) {
+    if (err instanceof SourceFileError) throw new VolumeReadError(h.file, `${where(h)}: ${err.reason}.`)
+    if (environmentCode(err)) throw err
     throw new VolumeReadError(h.file, describeFsError(err, h.payload.file, h.payload.file === h.file ? 'the file' : 'its data file'))
   }
 }
@@ -57,10 +60,16 @@ async function encodedSize(h: VolumeHeader): Promise<number> {
  * claimed size could be. A header claiming 100000^3 voxels is refused here, before any reader
  * allocates for it.
  */
-export async function checkPayloadLayout(h: VolumeHeader): Promise<void> {
+export async function checkPayloadLayout(h: VolumeHeader, files?: SourceSet): Promise<void> {
   const p = h.payload
   if (p.encoding === 'text') return
-  const size = await encodedSize(h)
+  const own = files ? null : new SourceSet()
+  let size: number
+  try {
+    size = await encodedSize(h, files ?? own!)
+  } finally {
+    await own?.close()
+  }
   const available = size - p.offset
   if (p.encoding === 'raw') {
     if (available < p.bytes) {
@@ -78,90 +87,193 @@ export async function checkPayloadLayout(h: VolumeHeader): Promise<void> {
   }
 }
 
+/** A source file as it was read: what the manifest records, so a resume sees it change. */
+export interface FilePrint {
+  path: string
+  size: number
+  mtimeMs: number
+  sha256: string
+}
+
+export interface VerifyOptions {
+  /** Keep the decoded voxel bytes (volume.ts decodes simple volumes with them instead of ITK). */
+  keep?: boolean
+  /** The volume's open files (volumeHeader.ts opened them); without it they are opened here. */
+  files?: SourceSet
+  /** Write every byte read to this file too (the private copy ITK reads): the header file, then a detached data file. */
+  copyTo?: { header: string; data?: string }
+}
+
 /**
- * Streams the payload once: sizes, checksums, NaN and infinity. Throws VolumeReadError. With
- * `keep`, the voxel bytes are kept as they stream by (volume.ts decodes simple volumes with them
- * instead of ITK).
+ * Reads every file of the volume once, through its one descriptor: each byte is hashed (the
+ * fingerprint the manifest records), copied where asked, and the payload's bytes are checked as
+ * they pass: sizes, checksums, NaN and infinity. Throws VolumeReadError.
  */
-export async function verifyPayload(h: VolumeHeader, signal?: AbortSignal, opts: { keep?: boolean } = {}): Promise<PayloadCheck> {
+export async function verifyPayload(h: VolumeHeader, signal?: AbortSignal, opts: VerifyOptions = {}): Promise<PayloadCheck> {
+  const own = opts.files ? null : new SourceSet()
+  const files = opts.files ?? own!
+  try {
+    return await verifyOpen(h, files, signal, opts)
+  } finally {
+    await own?.close()
+  }
+}
+
+async function verifyOpen(h: VolumeHeader, files: SourceSet, signal: AbortSignal | undefined, opts: VerifyOptions): Promise<PayloadCheck> {
+  const p = h.payload
+  await checkPayloadLayout(h, files)
+  const prints: FilePrint[] = []
+  const copy = opts.copyTo
+  const fail = (err: unknown) => (err instanceof VolumeReadError ? err : explainStreamError(h, err))
+  // A detached header first: it is small text, hashed and copied whole.
+  if (p.file !== h.file) {
+    const hf = await files.open(h.file)
+    const text = await hf.read(0, hf.size).catch((err: unknown) => Promise.reject(fail(err)))
+    if (text.length !== hf.size) throw fail(new SourceFileError(h.file, `${CHANGED_WHILE_READ}: it became shorter while it was read.`))
+    prints.push({ path: h.file, size: hf.size, mtimeMs: hf.mtimeMs, sha256: createHash('sha256').update(text).digest('hex') })
+    if (copy) await writeFile(copy.header, copy.data ? pointAt(h, text, basename(copy.data)) : text)
+  }
+  const src = await files.open(p.file)
+  const hash = createHash('sha256')
+  const out = copy ? await open(p.file === h.file ? copy.header : copy.data!, 'w') : null
+  let pos = 0
+  /** Every byte of the payload file in order, hashed and copied; yields the payload's part. */
+  async function* payloadBytes(): AsyncGenerator<Buffer> {
+    for await (const chunk of src.chunks(pos, src.size, 1 << 20, signal)) {
+      const at = pos
+      pos += chunk.length
+      hash.update(chunk)
+      if (out) await out.write(chunk)
+      if (pos > p.offset) yield at >= p.offset ? chunk : chunk.subarray(p.offset - at)
+    }
+  }
+  const finishFile = async () => {
+    // Whatever the check did not need is still hashed (and copied): the print covers the whole file.
+    for await (const _ of payloadBytes());
+    await out?.close()
+    prints.push({ path: p.file, size: src.size, mtimeMs: src.mtimeMs, sha256: hash.digest('hex') })
+  }
+  try {
+    const check = await checkStream(h, src, payloadBytes, opts.keep ?? false, (n) => (pos = n), hash, out)
+    await finishFile()
+    return { ...check, prints }
+  } catch (err) {
+    await out?.close().catch(() => undefined)
+    throw fail(err)
+  }
+}
+
+/** The header text with its data file line pointing at `name` (the private copy's data file). */
+function pointAt(h: VolumeHeader, text: Buffer, name: string): Buffer {
+  const line = h.format === 'nrrd' ? /^data ?file:[^\r\n]*/im : /^[ \t]*ElementDataFile[ \t]*=[^\r\n]*/im
+  return Buffer.from(text.toString('latin1').replace(line, h.format === 'nrrd' ? `data file: ${name}` : `ElementDataFile = ${name}`), 'latin1')
+}
+
+async function checkStream(
+  h: VolumeHeader,
+  src: SourceFile,
+  payloadBytes: () => AsyncGenerator<Buffer>,
+  keep: boolean,
+  setPos: (n: number) => void,
+  hash: Hash,
+  out: FileHandle | null,
+): Promise<Omit<PayloadCheck, 'prints'>> {
   const p = h.payload
   if (p.encoding === 'text') return { verified: false, decodedBytes: 0, nan: 0, infinite: 0 }
-  await checkPayloadLayout(h)
   const counter = h.float ? new NonFiniteCounter(p.skip, p.skip + p.bytes, h.componentBytes, h.littleEndian) : null
-  const keeper = opts.keep ? new RangeKeeper(p.encoding === 'raw' ? 0 : p.skip, p.bytes) : null
   if (p.encoding === 'raw') {
-    // Sizes are settled; only float values (or kept voxels) need reading.
-    if ((counter || keeper) && p.bytes > 0) {
-      await stream(h, createReadStream(p.file, { start: p.offset, end: p.offset + p.bytes - 1, highWaterMark: 1 << 20, signal }), null, counter, Infinity, keeper)
-    }
+    // Sizes are settled (checkPayloadLayout), so the file can fill the kept buffer.
+    const keeper = keep ? new RangeKeeper(0, p.bytes) : null
+    await stream(h, Readable.from(payloadBytes()), null, counter, Infinity, keeper)
     return { verified: true, decodedBytes: p.bytes, nan: counter?.nan ?? 0, infinite: counter?.infinite ?? 0, ...(keeper && { voxels: keeper.bytes }) }
   }
   const expected = p.skip + p.bytes
-  const whole = opts.keep && !p.trailingAllowed ? await inflateWhole(h, expected) : null
-  if (whole) {
-    counter?.push(whole)
-    return { verified: true, decodedBytes: expected, nan: counter?.nan ?? 0, infinite: counter?.infinite ?? 0, voxels: whole.subarray(p.skip, expected) }
+  if (keep && !p.trailingAllowed && src.size - p.offset <= WHOLE_INFLATE_MAX) {
+    // The kept-voxels fast path: a small compressed payload (a mask: 42 MB of voxels in 150 kB)
+    // read at once and inflated by one native call, which checks the CRC/Adler and length as the
+    // stream does, without the stream's per-chunk work.
+    const whole = await src.read(0, src.size)
+    if (whole.length !== src.size) throw new SourceFileError(src.path, `${CHANGED_WHILE_READ}: it became shorter while it was read.`, 'ECHANGED')
+    hash.update(whole)
+    if (out) await out.write(whole)
+    setPos(src.size)
+    const voxels = inflateBounded(h, whole.subarray(p.offset), expected)
+    if (voxels) {
+      counter?.push(voxels)
+      return { verified: true, decodedBytes: expected, nan: counter?.nan ?? 0, infinite: counter?.infinite ?? 0, voxels: voxels.subarray(p.skip, expected) }
+    }
+    // Anything off: the streaming check below names it in its own words, from the same bytes.
+    const decoded = await stream(h, Readable.from([whole.subarray(p.offset)]), inflater(p.encoding), counter, expected, null)
+    throw sizeError(h, decoded, expected)
   }
-  const inflate = p.encoding === 'gzip' ? createGunzip({ chunkSize: 1 << 18 }) : createUnzip({ chunkSize: 1 << 18 })
-  const decoded = await stream(h, createReadStream(p.file, { start: p.offset, highWaterMark: 1 << 20, signal }), inflate, counter, p.trailingAllowed ? Infinity : expected, keeper)
-  if (decoded < expected) {
-    throw new VolumeReadError(h.file, `${where(h)} is truncated or its header is wrong: its compressed data inflates completely (checksum correct) to ${formatByteCount(decoded)}, but its header describes ${describeSizes(h)}${p.skip ? ` after ${p.skip} bytes` : ''}. Copy or export it again.`)
-  }
-  if (decoded > expected && !p.trailingAllowed) {
-    throw new VolumeReadError(h.file, `${where(h)} inflates to more than the ${describeSizes(h)} its header describes: the header's sizes or type do not match the data. Re-export it from the program that made it.`)
-  }
+  const keeper = keep ? new RangeKeeper(p.skip, p.bytes, true) : null
+  const decoded = await stream(h, Readable.from(payloadBytes()), inflater(p.encoding), counter, p.trailingAllowed ? Infinity : expected, keeper)
+  if (decoded !== expected && !(decoded > expected && p.trailingAllowed)) throw sizeError(h, decoded, expected)
   return { verified: true, decodedBytes: decoded, nan: counter?.nan ?? 0, infinite: counter?.infinite ?? 0, ...(keeper && { voxels: keeper.bytes }) }
+}
+
+function inflater(encoding: 'gzip' | 'zlib'): NodeJS.ReadWriteStream {
+  return encoding === 'gzip' ? createGunzip({ chunkSize: 1 << 18 }) : createUnzip({ chunkSize: 1 << 18 })
+}
+
+function sizeError(h: VolumeHeader, decoded: number, expected: number): VolumeReadError {
+  const p = h.payload
+  if (decoded < expected) return new VolumeReadError(h.file, `${where(h)} is truncated or its header is wrong: its compressed data inflates completely (checksum correct) to ${formatByteCount(decoded)}, but its header describes ${describeSizes(h)}${p.skip ? ` after ${p.skip} bytes` : ''}. Copy or export it again.`)
+  return new VolumeReadError(h.file, `${where(h)} inflates to more than the ${describeSizes(h)} its header describes: the header's sizes or type do not match the data. Re-export it from the program that made it.`)
 }
 
 /** Compressed payloads up to this size are inflated in one call when their voxels are kept. */
 const WHOLE_INFLATE_MAX = 64 << 20
 
 /**
- * The kept-voxels fast path: a small compressed payload (a mask: 42 MB of voxels in 150 kB) read
- * at once and inflated by one native call into one buffer of the expected size, which checks the
- * CRC/Adler and length as the stream does, without the stream's per-chunk work and copy. Null
- * when it does not apply or anything is off (wrong size, corrupt, truncated): the streaming check
- * then runs and names what is wrong in its own words.
+ * Inflates `input` completely, output growing in 4 MiB chunks up to one byte past `expected` (so
+ * nothing is allocated from the header's claim that the stream does not fill). Returns the
+ * decoded bytes when they are exactly `expected` long with checksums right; null otherwise.
  */
-async function inflateWhole(h: VolumeHeader, expected: number): Promise<Buffer | null> {
-  const p = h.payload
-  let fh
+function inflateBounded(h: VolumeHeader, input: Buffer, expected: number): Buffer | null {
   try {
-    fh = await open(p.file, 'r')
+    const zopts = { chunkSize: Math.min(Math.max(1 << 16, expected), 4 << 20), maxOutputLength: Math.max(1, expected + 1) }
+    const out = h.payload.encoding === 'gzip' ? gunzipSync(input, zopts) : unzipSync(input, zopts)
+    if (out.length !== expected) return null
+    return out.byteOffset % 8 === 0 ? out : Buffer.from(out)
   } catch {
     return null
-  }
-  try {
-    const size = (await fh.stat()).size - p.offset
-    if (size <= 0 || size > WHOLE_INFLATE_MAX) return null
-    const input = Buffer.allocUnsafe(size)
-    const { bytesRead } = await fh.read(input, 0, size, p.offset)
-    if (bytesRead !== size) return null
-    const zopts = { chunkSize: Math.max(1 << 16, expected), maxOutputLength: Math.max(1, expected) }
-    const out = p.encoding === 'gzip' ? gunzipSync(input, zopts) : unzipSync(input, zopts)
-    return out.length === expected && out.byteOffset % 8 === 0 ? out : null
-  } catch {
-    return null
-  } finally {
-    await fh.close()
   }
 }
 
-/** Copies the decoded byte range [start, start + length) of a stream of chunks into one buffer. */
+/**
+ * Copies the decoded byte range [start, start + length) of a stream of chunks. `grow`: the bytes
+ * are gathered chunk by chunk and joined at the end, so a header's claim never allocates before
+ * the stream has filled it; without it (raw payloads, whose size was checked) one buffer.
+ */
 class RangeKeeper {
-  readonly bytes: Uint8Array
+  private buffer: Uint8Array | null
+  private readonly parts: Buffer[] = []
   private pos = 0
   constructor(
     private readonly start: number,
-    length: number,
+    private readonly length: number,
+    grow = false,
   ) {
-    this.bytes = new Uint8Array(length)
+    this.buffer = grow ? null : new Uint8Array(length)
+  }
+
+  get bytes(): Uint8Array {
+    if (!this.buffer) {
+      const joined = Buffer.concat(this.parts)
+      this.parts.length = 0
+      this.buffer = joined.byteOffset % 8 === 0 ? joined : new Uint8Array(joined)
+    }
+    return this.buffer
   }
 
   push(chunk: Buffer): void {
     const from = Math.max(0, this.start - this.pos)
-    const to = Math.min(chunk.length, this.start + this.bytes.length - this.pos)
-    if (to > from) this.bytes.set(chunk.subarray(from, to), this.pos + from - this.start)
+    const to = Math.min(chunk.length, this.start + this.length - this.pos)
+    if (to > from) {
+      if (this.buffer) this.buffer.set(chunk.subarray(from, to), this.pos + from - this.start)
+      else this.parts.push(Buffer.from(chunk.subarray(from, to)))
+    }
     this.pos += chunk.length
   }
 }
@@ -194,6 +306,8 @@ async function stream(h: VolumeHeader, source: NodeJS.ReadableStream, inflate: N
 
 function explainStreamError(h: VolumeHeader, err: unknown): Error {
   if (err instanceof VolumeReadError) return err
+  if (err instanceof SourceFileError) return new VolumeReadError(h.file, err.file === h.file ? err.reason : `its data file ${err.file}: ${err.reason}`)
+  if (environmentCode(err)) return err as Error
   const e = err as NodeJS.ErrnoException
   if (e?.name === 'AbortError') return e
   const again = 'Copy or export it again.'

@@ -1,13 +1,13 @@
 // Reading volumes with itk-wasm. Its Node readers run WebAssembly synchronously and block the
 // calling thread for the whole read, so call readVolume from the worker pool, never the main thread.
-import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { endianness, tmpdir } from 'node:os'
-import { constants } from 'node:fs'
-import { copyFile, lstat, mkdtemp, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises'
+import { lstat, mkdtemp, readlink, rm, stat } from 'node:fs/promises'
+import { entryKind, SourceFileError, SourceSet } from '../files/sourceFile'
 import type { Geometry } from '../../shared/api'
 import { describeFsError, formatByteCount, VolumeReadError } from './volumeError'
 import { readVolumeHeader, type VolumeHeader } from './volumeHeader'
-import { checkPayloadLayout, verifyPayload } from './payload'
+import { checkPayloadLayout, verifyPayload, type FilePrint } from './payload'
 
 export type VoxelArray =
   | Int8Array
@@ -37,6 +37,8 @@ export interface Volume extends Geometry {
   stored: { nan: number; infinite: number } | null
   /** The header as read here: format, payload location, encoding and size. */
   header: VolumeHeader
+  /** Every file read for it (the header, then a detached data file), as read: size, mtime, SHA-256. Empty when not read here. */
+  sources: FilePrint[]
 }
 
 type ImageIo = typeof import('@itk-wasm/image-io')
@@ -62,50 +64,92 @@ export { VolumeReadError }
  */
 export const MAX_READ_BYTES = 2 ** 31 - 1
 
+export interface ReadVolumeOptions {
+  /** Decode simple volumes here from the checked bytes instead of asking ITK (see decodesNatively). */
+  native?: boolean
+  signal?: AbortSignal
+  /** The files this read opens, when the caller opened some already (carry.ts); closed by the caller then. */
+  files?: SourceSet
+  /** Test hook: runs after each file is opened (a test moves another file over it there). */
+  afterOpen?: (path: string) => Promise<void>
+}
+
 /**
- * Reads a volume (or only its header) and returns LPS geometry as ITK reports it. Before ITK sees
- * the file, its header is read here and its whole payload verified (payload.ts): a truncated,
- * corrupt or oversized file is refused with what is wrong, and NaN/infinity are counted as stored.
+ * Reads a volume and returns LPS geometry as ITK reports it. Every file of it (header, detached
+ * data file) is opened once and read once through that descriptor (files/sourceFile.ts): the bytes
+ * that are checked (payload.ts: a truncated, corrupt or oversized file is refused with what is
+ * wrong, NaN/infinity counted as stored) are the bytes hashed into `sources` and the bytes decoded,
+ * here or by ITK from a private copy written during that same read. A file that changed meanwhile
+ * is refused ("changed while being read").
  */
-export async function readVolume(path: string, opts: { headerOnly?: boolean; native?: boolean } = {}): Promise<Volume> {
+/** Bytes of memory reading a volume with this header takes: the voxels once decoded here, twice through ITK (its heap and the copy it returns). */
+export function readClaim(h: VolumeHeader, native: boolean): number {
+  return h.payload.bytes * (native && decodesNatively(h) ? 1 : 2)
+}
+
+export async function readVolume(path: string, opts: ReadVolumeOptions = {}): Promise<Volume> {
   await checkEntry(path)
-  const header = await readVolumeHeader(path)
-  let stored: Volume['stored'] = null
-  if (!opts.headerOnly) {
-    await checkPayloadLayout(header)
+  const files = opts.files ?? new SourceSet(opts.afterOpen)
+  let dir: string | null = null
+  try {
+    const header = await readVolumeHeader(path, files)
+    await checkPayloadLayout(header, files)
     if (header.payload.bytes > MAX_READ_BYTES) {
       throw new VolumeReadError(path, `the volume is too large for this build: its voxel data is ${header.sizes.join('x')}${header.components > 1 ? ` x ${header.components}` : ''} ${header.typeName} = ${formatByteCount(header.payload.bytes)}, and this build reads volumes of at most ${formatByteCount(MAX_READ_BYTES)} (the limit of its WebAssembly reader). Crop it to the region of interest or resample it before preparing.`)
     }
-    const native = opts.native && decodesNatively(header)
-    const check = await verifyPayload(header, undefined, { keep: native })
-    if (check.verified) stored = { nan: check.nan, infinite: check.infinite }
-    if (native && check.voxels) return nativeVolume(header, check.voxels, stored)
-  }
-  if (header.format === 'nifti2') {
-    // itk-wasm 1.x's NIfTI reader takes NIfTI-1 only (measured: a nibabel Nifti2Image fails).
-    throw new VolumeReadError(path, 'it is a NIfTI-2 file, which this build cannot read (its reader takes NIfTI-1). Save it as NIfTI-1 (e.g. nibabel.Nifti1Image, or SimpleITK / 3D Slicer, which write NIfTI-1).')
-  }
-  const { readImageNode } = await imageIo()
-  let img
-  try {
-    img = await withReadablePath(path, header, (p) => readImageNode(p, { informationOnly: opts.headerOnly ?? false }))
+    if (header.format === 'nifti2') {
+      // itk-wasm 1.x's NIfTI reader takes NIfTI-1 only (measured: a nibabel Nifti2Image fails).
+      throw new VolumeReadError(path, 'it is a NIfTI-2 file, which this build cannot read (its reader takes NIfTI-1). Save it as NIfTI-1 (e.g. nibabel.Nifti1Image, or SimpleITK / 3D Slicer, which write NIfTI-1).')
+    }
+    const native = (opts.native ?? false) && decodesNatively(header)
+    let copyTo: { header: string; data?: string } | undefined
+    if (!native) {
+      // ITK reads by path: it gets a private copy of exactly the bytes checked here, never the source.
+      dir = await mkdtemp(join(tmpdir(), 'nnunet-wizard-read-'))
+      const ext = volumeExtension(basename(path)) ?? '.nii.gz'
+      const detached = header.payload.file !== header.file
+      copyTo = { header: join(dir, `volume${ext}`), ...(detached && { data: join(dir, `data${/\.(raw|zraw|img|dat)(\.gz)?$/i.exec(header.payload.file)?.[0] ?? '.raw'}`) }) }
+    }
+    const check = await verifyPayload(header, opts.signal, { keep: native, files, copyTo })
+    await files.verifyUnchanged()
+    const stored = check.verified ? { nan: check.nan, infinite: check.infinite } : null
+    if (native && check.voxels) return { ...nativeVolume(header, check.voxels, stored), sources: check.prints }
+    const { readImageNode } = await imageIo()
+    let img
+    try {
+      img = await readImageNode(copyTo!.header)
+    } catch (err) {
+      throw new VolumeReadError(path, explainReadFailure(path, err, header))
+    }
+    const volume: Volume = {
+      dimension: img.imageType.dimension,
+      componentType: String(img.imageType.componentType),
+      pixelType: String(img.imageType.pixelType),
+      components: img.imageType.components,
+      size: [...img.size],
+      spacing: [...img.spacing],
+      origin: [...img.origin],
+      direction: Array.from(img.direction as ArrayLike<number>, Number),
+      data: (img.data as VoxelArray | null) ?? null,
+      stored,
+      header,
+      sources: check.prints,
+    }
+    checkGeometryFinite(path, volume)
+    return volume
   } catch (err) {
-    if (err instanceof VolumeReadError) throw err
-    throw new VolumeReadError(path, explainReadFailure(path, err, header))
+    if (err instanceof SourceFileError) throw new VolumeReadError(path, err.file === path ? `${err.reason}` : `its data file ${err.file}: ${err.reason}`)
+    throw err
+  } finally {
+    if (!opts.files) await files.close()
+    if (dir) await rm(dir, { recursive: true, force: true })
   }
-  return {
-    dimension: img.imageType.dimension,
-    componentType: String(img.imageType.componentType),
-    pixelType: String(img.imageType.pixelType),
-    components: img.imageType.components,
-    size: [...img.size],
-    spacing: [...img.spacing],
-    origin: [...img.origin],
-    direction: Array.from(img.direction as ArrayLike<number>, Number),
-    data: opts.headerOnly ? null : ((img.data as VoxelArray | null) ?? null),
-    stored,
-    header,
-  }
+}
+
+/** What ITK returned is checked too: a spacing or position it computed as NaN, 0 or infinite is refused, not written. */
+function checkGeometryFinite(path: string, v: Volume): void {
+  const bad = v.spacing.some((s) => !Number.isFinite(s) || s === 0) || !v.origin.every(Number.isFinite) || !v.direction.every(Number.isFinite)
+  if (bad) throw new VolumeReadError(path, `its geometry is not usable: spacing ${v.spacing.join(' x ')}, origin ${v.origin.join(', ')}, direction ${v.direction.join(', ')}. nnU-Net Wizard does not invent a voxel size or position; re-export it with its real spacing from the program that made it.`)
 }
 
 /**
@@ -133,7 +177,7 @@ const ARRAYS: Record<string, new (buffer: ArrayBuffer, offset: number, length: n
   float64: Float64Array,
 }
 
-function nativeVolume(h: VolumeHeader, bytes: Uint8Array, stored: Volume['stored']): Volume {
+function nativeVolume(h: VolumeHeader, bytes: Uint8Array, stored: Volume['stored']): Omit<Volume, 'sources'> {
   const g = h.geometry!
   const TypedArray = ARRAYS[h.componentType!]!
   return {
@@ -175,45 +219,8 @@ export async function checkEntry(path: string): Promise<void> {
     })
   }
   if (info.isDirectory()) throw new VolumeReadError(path, 'it is a folder named like a volume, not a volume file. Put the volume files themselves in the folder, or rename this folder.')
-  if (!info.isFile()) throw new VolumeReadError(path, 'it is not a regular file (a device, socket or pipe).')
+  if (!info.isFile()) throw new VolumeReadError(path, `it is ${entryKind(info)}, not a regular file: nnU-Net Wizard reads volumes from regular files only.`)
   if (info.size === 0) throw new VolumeReadError(path, 'the file is empty (0 bytes): a copy or export that did not finish? Copy or export it again.')
-}
-
-/**
- * itk-wasm mounts only the folder of the path it is given, so a symbolic link into another folder
- * (DVC, git-annex, shared data trees) points outside what it can see, and so does a .nhdr/.mhd data
- * file in another folder or behind a link. Read the link's target when ITK can see all of it from
- * there; otherwise read a temporary copy of the header (named like the link, so the extension tells
- * the format) beside a copy of its data file, with the header's data file line pointing at it.
- */
-async function withReadablePath<T>(path: string, header: VolumeHeader, read: (p: string) => Promise<T>): Promise<T> {
-  const target = await realpath(path)
-  const sameKind = volumeExtension(basename(target)) === volumeExtension(basename(path))
-  const name = header.payload.dataFileName
-  let dataVisible = true
-  if (name !== undefined) {
-    // itk-wasm mounts the folder at its own path, so an absolute name inside it is visible too.
-    const seen = isAbsolute(name) ? name : resolve(dirname(target), name)
-    const real = await realpath(header.payload.file).catch(() => null)
-    dataVisible = seen === real && seen.startsWith(dirname(target) + sep)
-  }
-  if (sameKind && dataVisible) return read(target)
-  const dir = await mkdtemp(join(tmpdir(), 'nnunet-wizard-link-'))
-  try {
-    const copy = join(dir, basename(path))
-    if (name === undefined || dataVisible) {
-      await copyFile(target, copy, constants.COPYFILE_FICLONE)
-    } else {
-      const dataName = `data${/\.(raw|zraw|img|dat)(\.gz)?$/i.exec(header.payload.file)?.[0] ?? '.raw'}`
-      await copyFile(header.payload.file, join(dir, dataName), constants.COPYFILE_FICLONE)
-      const text = (await readFile(target)).toString('latin1')
-      const line = header.format === 'nrrd' ? /^data ?file:[^\r\n]*/im : /^[ \t]*ElementDataFile[ \t]*=[^\r\n]*/im
-      await writeFile(copy, Buffer.from(text.replace(line, header.format === 'nrrd' ? `data file: ${dataName}` : `ElementDataFile = ${dataName}`), 'latin1'))
-    }
-    return await read(copy)
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
 }
 
 /** ITK failed on a file whose header and payload passed the checks above: say so, with what ITK said. */

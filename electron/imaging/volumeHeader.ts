@@ -3,10 +3,13 @@
 // must hold. ITK's readers fill a short payload with zeros and read a claimed size before looking
 // at the file, so every payload is measured against this before itk-wasm sees it (payload.ts). It
 // also tells a later writer where a compressed payload starts, to carry it across unchanged.
-import { open, stat } from 'node:fs/promises'
-import { createReadStream } from 'node:fs'
+import { realpath } from 'node:fs/promises'
+import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { dirname, isAbsolute, resolve } from 'node:path'
+import { SourceFile, SourceFileError, SourceSet } from '../files/sourceFile'
+import { isInside } from '../files/pathInside'
+import { environmentCode } from '../files/environmentError'
 import type { Geometry } from '../../shared/api'
 import { describeFsError, VolumeReadError } from './volumeError'
 
@@ -112,72 +115,83 @@ const MAX_TEXT_HEADER = 1 << 20
 const FIRST_TEXT_READ = 64 << 10
 
 /** Reads the header of `path` and locates its payload. Throws VolumeReadError naming what is wrong. */
-export async function readVolumeHeader(path: string): Promise<VolumeHeader> {
-  const lower = path.toLowerCase()
-  if (lower.endsWith('.nii.gz') || lower.endsWith('.nii')) return readNifti(path, lower.endsWith('.gz'))
-  if (lower.endsWith('.nrrd') || lower.endsWith('.nhdr')) return readNrrd(path)
-  if (lower.endsWith('.mha') || lower.endsWith('.mhd')) return readMeta(path)
-  throw new VolumeReadError(path, 'this is not a volume format nnU-Net Wizard reads (.nii.gz, .nii, .nrrd, .nhdr, .mha, .mhd).')
-}
-
-async function fileSize(file: string, header: string): Promise<number> {
+export async function readVolumeHeader(path: string, files?: SourceSet): Promise<VolumeHeader> {
+  const own = files ? null : new SourceSet()
+  const set = files ?? own!
   try {
-    const info = await stat(file)
-    if (info.isDirectory()) throw new VolumeReadError(header, `${file} is a folder, not a file.`)
-    return info.size
-  } catch (err) {
-    if (err instanceof VolumeReadError) throw err
-    throw new VolumeReadError(header, describeFsError(err, file))
+    const lower = path.toLowerCase()
+    if (lower.endsWith('.nii.gz') || lower.endsWith('.nii')) return await readNifti(path, lower.endsWith('.gz'), set)
+    if (lower.endsWith('.nrrd') || lower.endsWith('.nhdr')) return await readNrrd(path, set)
+    if (lower.endsWith('.mha') || lower.endsWith('.mhd')) return await readMeta(path, set)
+    throw new VolumeReadError(path, 'this is not a volume format nnU-Net Wizard reads (.nii.gz, .nii, .nrrd, .nhdr, .mha, .mhd).')
+  } finally {
+    await own?.close()
   }
 }
 
-/** The size of a detached data file; a missing one is named with the header line that names it. */
-async function dataFileSize(dataFile: string, header: string, line: string): Promise<number> {
+/** A file system error or a refused entry (a pipe, a device), as a VolumeReadError about `header`. */
+function sourceError(err: unknown, file: string, header: string, what?: string): Error {
+  if (err instanceof VolumeReadError) return err
+  // A failing disk is the machine's problem, not this file's: it stops the run (environmentError.ts).
+  if (environmentCode(err)) return err as Error
+  if (err instanceof SourceFileError) return new VolumeReadError(header, file === header ? `${err.reason}.` : `${what ?? 'its data file'} ${file}: ${err.reason}.`)
+  if ((err as NodeJS.ErrnoException)?.code === 'EISDIR') return new VolumeReadError(header, `${file} is a folder, not a file.`)
+  return new VolumeReadError(header, describeFsError(err, file, what))
+}
+
+async function openFile(files: SourceSet, file: string, header: string): Promise<SourceFile> {
   try {
-    const info = await stat(dataFile)
-    if (info.isDirectory()) throw new VolumeReadError(header, `its data file ${dataFile} (named in its "${line}" line) is a folder, not a file.`)
-    return info.size
+    return await files.open(file)
   } catch (err) {
-    if (err instanceof VolumeReadError) throw err
+    throw sourceError(err, file, header)
+  }
+}
+
+/**
+ * A detached data file must lie, after symbolic links, inside the folder of its header (as named,
+ * or as its link leads): a header is text anyone can write, and "data file: /etc/passwd" or
+ * "../../secret" would otherwise carry any file the user may read into a dataset made to be shared.
+ */
+async function checkDataFileInside(dataFile: string, header: string, line: string): Promise<void> {
+  const real = await realpath(dataFile).catch(() => null)
+  if (real === null) return // a missing file is named by the open that follows
+  const folders = new Set([await realpath(dirname(header)).catch(() => dirname(header)), dirname(await realpath(header).catch(() => header))])
+  if (![...folders].some((f) => isInside(real, f))) {
+    throw new VolumeReadError(header, `its data file ${dataFile}${real !== dataFile ? ` (which leads to ${real})` : ''} lies outside the folder of the header ("${line}"). A header may only name a data file in its own folder: move the data file next to the header and name it there.`)
+  }
+}
+
+/** Opens a detached data file; a missing one is named with the header line that names it. */
+async function openDataFile(files: SourceSet, dataFile: string, header: string, line: string): Promise<SourceFile> {
+  await checkDataFileInside(dataFile, header, line)
+  try {
+    return await files.open(dataFile)
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new VolumeReadError(header, `its data file ${dataFile} does not exist (the header names it in its "${line}" line, relative to the header's folder). Put the data file there, or correct that line.`)
     }
-    throw new VolumeReadError(header, describeFsError(err, dataFile, 'its data file'))
+    if (err instanceof SourceFileError) throw new VolumeReadError(header, `its data file ${dataFile} (named in its "${line}" line) is refused: ${err.reason}.`)
+    throw sourceError(err, dataFile, header, 'its data file')
   }
 }
 
-/** The first `max` bytes of a file (fewer when it is shorter). */
-async function head(file: string, max: number, header = file): Promise<Buffer> {
-  let fh
+/** The first `max` bytes of a file (fewer when it is shorter), through its one descriptor. */
+async function head(file: SourceFile, max: number, header = file.path): Promise<Buffer> {
   try {
-    fh = await open(file, 'r')
+    return await file.read(0, max)
   } catch (err) {
-    throw new VolumeReadError(header, describeFsError(err, file))
-  }
-  try {
-    const buf = Buffer.alloc(max)
-    let got = 0
-    while (got < max) {
-      const { bytesRead } = await fh.read(buf, got, max - got, got)
-      if (bytesRead === 0) break
-      got += bytesRead
-    }
-    return buf.subarray(0, got)
-  } catch (err) {
-    throw new VolumeReadError(header, describeFsError(err, file))
-  } finally {
-    await fh.close()
+    throw sourceError(err, file.path, header)
   }
 }
 
 const GZIP_MAGIC = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b
 
 /** The first `max` inflated bytes of a gzip file, without inflating the rest. */
-function gunzipHead(file: string, max: number): Promise<Buffer> {
+function gunzipHead(file: SourceFile, max: number): Promise<Buffer> {
   return new Promise((resolvePromise, reject) => {
     const chunks: Buffer[] = []
     let got = 0
-    const src = createReadStream(file, { highWaterMark: 64 * 1024 })
+    const src = Readable.from(file.chunks(0, file.size, 64 * 1024))
     const gz = createGunzip()
     const finish = () => {
       src.destroy()
@@ -194,9 +208,9 @@ function gunzipHead(file: string, max: number): Promise<Buffer> {
       src.destroy()
       // A header cut short is reported by the payload check with the full story; here, say what broke.
       if (err.code === 'Z_BUF_ERROR') finish()
-      else reject(new VolumeReadError(file, `the gzip data is corrupt at its start (${err.message}): the file is damaged. Copy or export it again.`))
+      else reject(new VolumeReadError(file.path, `the gzip data is corrupt at its start (${err.message}): the file is damaged. Copy or export it again.`))
     })
-    src.on('error', (err) => reject(new VolumeReadError(file, describeFsError(err, file))))
+    src.on('error', (err) => reject(sourceError(err, file.path, file.path)))
     src.pipe(gz)
   })
 }
@@ -205,15 +219,15 @@ function product(sizes: number[]): number {
   return sizes.reduce((a, b) => a * b, 1)
 }
 
-async function readNifti(path: string, gzName: boolean): Promise<VolumeHeader> {
-  await fileSize(path, path)
-  const start = await head(path, 540)
+async function readNifti(path: string, gzName: boolean, files: SourceSet): Promise<VolumeHeader> {
+  const file = await openFile(files, path, path)
+  const start = await head(file, 540)
   if (!gzName && GZIP_MAGIC(start)) {
     throw new VolumeReadError(path, 'the file is gzip-compressed but named .nii, so no NIfTI reader will inflate it. Rename it to .nii.gz.')
   }
   // zlib's gzread, which ITK's NIfTI reader uses, reads an uncompressed file named .nii.gz as it is.
   const gz = gzName && GZIP_MAGIC(start)
-  const hdr = gz ? await gunzipHead(path, 540) : start
+  const hdr = gz ? await gunzipHead(file, 540) : start
   const damaged = (what: string) => new VolumeReadError(path, `${what}: the file is damaged or not a NIfTI volume. Re-export it from the program that made it.`)
   if (hdr.length < 348) {
     throw new VolumeReadError(path, `the file ${gz ? 'inflates to' : 'holds'} only ${hdr.length} bytes, less than a NIfTI header (348 bytes): it is truncated or not a NIfTI volume. Copy or export it again.`)
@@ -246,6 +260,7 @@ async function readNifti(path: string, gzName: boolean): Promise<VolumeHeader> {
     throw damaged(`its vox_offset (${voxOffset}) points inside the ${headerBytes}-byte header, where no voxel can start`)
   }
   const bytes = product(sizes) * type.components * type.bytes
+  checkNiftiGeometry(path, hdr, v2, le, Number(ndim))
   return {
     format: v2 ? 'nifti2' : 'nifti1',
     file: path,
@@ -271,7 +286,7 @@ interface TextHeader {
 }
 
 /** Reads a text header up to where `endsAt` says it ends (null: it runs to the end of what was read). */
-async function readTextHeader(path: string, endsAt: (text: string) => number | null): Promise<TextHeader> {
+async function readTextHeader(path: SourceFile, endsAt: (text: string) => number | null): Promise<TextHeader> {
   // Real headers take a few hundred bytes: the first 64 KiB answer at once; only a header that
   // runs past them costs a read of the most a header may hold (an image's 1 MiB took 10 ms a read).
   let bytes = await head(path, FIRST_TEXT_READ)
@@ -299,10 +314,11 @@ function utf8(latin1: string): string {
   return Buffer.from(latin1, 'latin1').toString('utf8')
 }
 
-async function readNrrd(path: string): Promise<VolumeHeader> {
-  const size = await fileSize(path, path)
+async function readNrrd(path: string, files: SourceSet): Promise<VolumeHeader> {
+  const file = await openFile(files, path, path)
+  const size = file.size
   const damaged = (what: string) => new VolumeReadError(path, `${what}: the file is damaged, truncated or not a valid ${path.toLowerCase().endsWith('.nhdr') ? '.nhdr' : '.nrrd'} volume. Re-export it from the program that made it.`)
-  const h = await readTextHeader(path, (text) => {
+  const h = await readTextHeader(file, (text) => {
     const m = /\r?\n\r?\n/.exec(text)
     return m ? m.index + m[0].length : null
   })
@@ -350,17 +366,25 @@ async function readNrrd(path: string): Promise<VolumeHeader> {
   } else if (path.toLowerCase().endsWith('.nhdr') && h.end >= size) {
     throw damaged('this .nhdr header has no "data file:" line naming where its voxels are')
   }
-  const dataSize = dataFile === path ? size : await dataFileSize(dataFile, path, `data file: ${utf8(dataField ?? '')}`)
+  const data = dataFile === path ? file : await openDataFile(files, dataFile, path, `data file: ${utf8(dataField ?? '')}`)
+  const dataSize = data.size
   if (lineSkip > 0) {
-    const lines = await head(dataFile, Math.min(dataSize - offset, MAX_TEXT_HEADER) + offset, path)
+    const lines = await head(data, Math.min(dataSize - offset, MAX_TEXT_HEADER) + offset, path)
     const after = afterLines(lines, offset, lineSkip)
     if (after === null) throw new VolumeReadError(path, `${dataFile === path ? 'the file' : `its data file ${dataFile}`} ends before the ${lineSkip} lines its header says to skip: it is truncated. Copy or export it again.`)
     offset = after
   }
   const bytes = product(sizes) * type[1]
   let skip = 0
-  if (encoding === 'raw') offset = byteSkip === -1 ? Math.max(0, dataSize - bytes) : offset + byteSkip
+  if (encoding === 'raw') {
+    if (byteSkip === -1) {
+      // "byte skip: -1": the voxels are the file's last bytes. They must not reach back into the header.
+      if (dataSize - bytes < offset) throw new VolumeReadError(path, `its "byte skip: -1" says the voxels are the last ${describeClaim(sizes, typeName, bytes)} of ${dataFile === path ? 'the file' : `its data file ${dataFile}`}, but it holds only ${Math.max(0, dataSize - offset)} bytes after ${offset ? 'its header' : 'its start'}: it is truncated or its header is wrong. Copy or export it again.`)
+      offset = dataSize - bytes
+    } else offset += byteSkip
+  }
   else skip = byteSkip
+  checkNrrdGeometry(path, fields)
   const geometry = nrrdGeometry(fields, sizes)
   return {
     format: 'nrrd',
@@ -415,11 +439,12 @@ function nrrdGeometry(fields: Map<string, string>, sizes: number[]): Geometry | 
   return { size: [...sizes], spacing, origin: origin.map((o, i) => flip[i]! * o), direction }
 }
 
-async function readMeta(path: string): Promise<VolumeHeader> {
-  const size = await fileSize(path, path)
+async function readMeta(path: string, files: SourceSet): Promise<VolumeHeader> {
+  const file = await openFile(files, path, path)
+  const size = file.size
   const isMhd = path.toLowerCase().endsWith('.mhd')
   const damaged = (what: string) => new VolumeReadError(path, `${what}: the file is damaged, truncated or not a valid ${isMhd ? '.mhd' : '.mha'} volume. Re-export it from the program that made it.`)
-  const h = await readTextHeader(path, (text) => {
+  const h = await readTextHeader(file, (text) => {
     const m = /^[ \t]*ElementDataFile[ \t]*=[^\n]*(\n|$)/im.exec(text)
     return m ? m.index + m[0].length : null
   })
@@ -447,6 +472,9 @@ async function readMeta(path: string): Promise<VolumeHeader> {
   const binary = fields.has('binarydata') ? yes('binarydata') : true
   const compressed = yes('compresseddata')
   const headerSize = Number(fields.get('headersize') ?? 0)
+  if (!(Number.isInteger(headerSize) && headerSize >= -1)) throw damaged(`its HeaderSize "${fields.get('headersize')}" is not a byte count (or -1)`)
+  if (compressed && headerSize !== 0) throw new VolumeReadError(path, `its HeaderSize = ${headerSize} with CompressedData = True is not read by this build (the bytes to skip before a compressed stream are ambiguous). Save it as a single .mha file without HeaderSize.`)
+  checkMetaGeometry(path, fields)
   const name = utf8(fields.get('elementdatafile') ?? '')
   let dataFile = path
   let offset = h.end
@@ -457,10 +485,22 @@ async function readMeta(path: string): Promise<VolumeHeader> {
     dataFile = isAbsolute(name) ? name : resolve(dirname(path), name)
     offset = 0
   }
-  const dataSize = dataFile === path ? size : await dataFileSize(dataFile, path, `ElementDataFile = ${name}`)
+  const dataSize = dataFile === path ? size : (await openDataFile(files, dataFile, path, `ElementDataFile = ${name}`)).size
   const bytes = product(sizes) * components * type[0]
   const encoding: PayloadEncoding = !binary ? 'text' : compressed ? 'zlib' : 'raw'
-  if (encoding === 'raw' && Number.isInteger(headerSize)) offset = headerSize === -1 ? Math.max(0, dataSize - bytes) : offset + Math.max(0, headerSize)
+  if (encoding === 'raw') {
+    if (headerSize === -1 && dataSize - bytes < offset) throw new VolumeReadError(path, `its "HeaderSize = -1" says the voxels are the last ${describeClaim(sizes, typeName, bytes)} of ${dataFile === path ? 'the file' : `its data file ${dataFile}`}, but it holds only ${Math.max(0, dataSize - offset)} bytes there: it is truncated or its header is wrong. Copy or export it again.`)
+    offset = headerSize === -1 ? dataSize - bytes : offset + headerSize
+  }
+  if (encoding === 'zlib' && fields.has('compresseddatasize')) {
+    // MetaIO reads exactly CompressedDataSize bytes of stream and fills the rest of the image with
+    // zeros, so a size that is not the stream's is refused rather than half an image written.
+    const stated = Number(fields.get('compresseddatasize'))
+    const real = dataSize - offset
+    // A stated size past the end: a cut file, whose stream the payload check finds ending early.
+    if (stated > real) return { format: 'metaimage', file: path, sizes, components, componentBytes: type[0], float: type[1], littleEndian: !msb, typeName, payload: { file: dataFile, ...(name !== 'LOCAL' && { dataFileName: name }), offset, encoding, skip: 0, bytes, trailingAllowed: false } }
+    if (!(stated === real)) throw new VolumeReadError(path, `its "CompressedDataSize = ${fields.get('compresseddatasize')}" does not match its compressed data, which is ${real} bytes${dataFile === path ? ' after the header' : ` in its data file ${dataFile}`}: ITK would read only part of it and fill the rest with zeros. Correct CompressedDataSize (or remove that line), or export it again.`)
+  }
   return {
     format: 'metaimage',
     file: path,
@@ -471,6 +511,61 @@ async function readMeta(path: string): Promise<VolumeHeader> {
     littleEndian: !msb,
     typeName,
     payload: { file: dataFile, ...(name !== 'LOCAL' && { dataFileName: name }), offset, encoding, skip: 0, bytes, trailingAllowed: false },
+  }
+}
+
+function describeClaim(sizes: number[], typeName: string, bytes: number): string {
+  return `${bytes} bytes (${sizes.join('x')} ${typeName})`
+}
+
+const badSpacing = (v: number) => !Number.isFinite(v) || v === 0
+
+function refuseGeometry(path: string, what: string): never {
+  throw new VolumeReadError(path, `${what}: the voxel size or position of the scan is not known, and nnU-Net Wizard does not invent one (a spacing of 1 mm and an identity direction would be wrong without a word). Re-export it with its real spacing from the program that made it.`)
+}
+
+/**
+ * NIfTI pixdim (voxel spacing) and, where their codes say they are used, the qform and sform
+ * numbers must be finite, and the spacing of each spatial axis non-zero: ITK turns a zero or NaN
+ * pixdim into 1.0 and a NaN transform into the identity.
+ */
+function checkNiftiGeometry(path: string, hdr: Buffer, v2: boolean, le: boolean, ndim: number): void {
+  const f = (o: number) => (v2 ? (le ? hdr.readDoubleLE(o) : hdr.readDoubleBE(o)) : le ? hdr.readFloatLE(o) : hdr.readFloatBE(o))
+  const i = (o: number) => (v2 ? (le ? hdr.readInt32LE(o) : hdr.readInt32BE(o)) : le ? hdr.readInt16LE(o) : hdr.readInt16BE(o))
+  const width = v2 ? 8 : 4
+  const pixdim = v2 ? 104 : 76
+  const spacing = Array.from({ length: Math.min(ndim, 3) }, (_, k) => f(pixdim + width * (k + 1)))
+  if (spacing.some(badSpacing)) refuseGeometry(path, `its voxel spacing (NIfTI pixdim) is ${spacing.join(' x ')}`)
+  const [qcode, scode] = v2 ? [i(344), i(348)] : [i(252), i(254)]
+  const quatern = Array.from({ length: 6 }, (_, k) => f((v2 ? 352 : 256) + width * k))
+  if (qcode > 0 && !quatern.every(Number.isFinite)) refuseGeometry(path, `its qform (quatern_b/c/d, qoffset_x/y/z) holds ${quatern.join(', ')}`)
+  const srow = Array.from({ length: 12 }, (_, k) => f((v2 ? 400 : 280) + width * k))
+  if (scode > 0 && !srow.every(Number.isFinite)) refuseGeometry(path, `its sform (srow_x/y/z) holds ${srow.join(', ')}`)
+}
+
+/** NRRD spacings, space directions and space origin: finite, and no zero-length axis. */
+function checkNrrdGeometry(path: string, fields: Map<string, string>): void {
+  const spacings = fields.get('spacings')
+  if (spacings !== undefined && spacings.split(/\s+/).filter(Boolean).map(Number).some(badSpacing)) refuseGeometry(path, `its "spacings: ${spacings}"`)
+  const dirs = fields.get('spacedirections')
+  if (dirs !== undefined) {
+    for (const d of dirs.match(/\([^()]*\)/g) ?? []) {
+      const v = d.slice(1, -1).split(',').map((x) => (x.trim() === '' ? NaN : Number(x)))
+      if (!v.every(Number.isFinite) || v.every((x) => x === 0)) refuseGeometry(path, `its "space directions: ${dirs}"`)
+    }
+  }
+  const origin = fields.get('spaceorigin')
+  if (origin !== undefined && /^\(/.test(origin.trim()) && !origin.trim().slice(1, -1).split(',').map(Number).every(Number.isFinite)) refuseGeometry(path, `its "space origin: ${origin}"`)
+}
+
+/** MetaImage ElementSpacing / ElementSize (finite, non-zero), Offset and TransformMatrix (finite). */
+function checkMetaGeometry(path: string, fields: Map<string, string>): void {
+  const numbers = (k: string) => (fields.get(k) ?? '').split(/\s+/).filter(Boolean).map(Number)
+  for (const [k, name] of [['elementspacing', 'ElementSpacing'], ['elementsize', 'ElementSize']] as const) {
+    if (fields.has(k) && numbers(k).some(badSpacing)) refuseGeometry(path, `its "${name} = ${fields.get(k)}"`)
+  }
+  for (const [k, name] of [['offset', 'Offset'], ['position', 'Position'], ['origin', 'Origin'], ['transformmatrix', 'TransformMatrix'], ['rotation', 'Rotation'], ['orientation', 'Orientation']] as const) {
+    if (fields.has(k) && !numbers(k).every(Number.isFinite)) refuseGeometry(path, `its "${name} = ${fields.get(k)}"`)
   }
 }
 
