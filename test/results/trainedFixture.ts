@@ -13,7 +13,7 @@
 // Tests take a private copy (plannedDataset / trainedFixture below) and may change it freely.
 // scripts/test.mjs builds both before vitest and Playwright start (`npx tsx
 // test/results/trainedFixture.ts --build`); a test run alone builds what is missing on demand.
-import { existsSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { runPrepare } from '../../electron/dataset'
@@ -41,7 +41,7 @@ export interface PlannedFixture {
 }
 
 export interface TrainedFixture extends PlannedFixture {
-  /** The prediction folder of imagesTs (both folds), scored by nnU-Net (summary.json). */
+  /** The prediction folder of imagesTs (both folds). */
   predictions: string
   trainer: string
 }
@@ -139,7 +139,6 @@ export async function trainedFixtureCache(python: string, log: (line: string) =>
       const input = join(settings.folders!.raw, FIXTURE_DATASET, 'imagesTs')
       const pr = s.predictRequest.parse({ datasetId: FIXTURE_ID, input, output: predictions, configuration: '2d', folds: [0, 1], trainer: FIXTURE_TRAINER })
       await job(jobs, 'predict', (ctx) => runPredict(pr, settings, ctx, dataDir))
-      if (!existsSync(join(predictions, 'summary.json'))) throw new Error(`the fixture's prediction was not scored: no ${join(predictions, 'summary.json')}`)
     },
     log,
   )
