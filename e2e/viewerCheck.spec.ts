@@ -131,6 +131,8 @@ test('Check flags the odd cases; the viewer is radiological with presets, slider
   await expect(page.getByTestId('radiological')).toBeChecked()
   await expect(canvas).toHaveAttribute('data-letters-axial', 'R L')
   await expect(canvas).toHaveAttribute('data-letters-coronal', 'R L')
+  // Sagittal: anterior on the left, as in 3D Slicer and ITK-SNAP.
+  await expect(canvas).toHaveAttribute('data-letters-sagittal', 'A P')
   const legendName = page.getByTestId('legend-name-2')
   await expect(legendName).toContainText(LONG_NAME)
   expect(await legendName.evaluate((e) => e.scrollWidth <= e.clientWidth + 1), 'the long label name is not cut').toBe(true)

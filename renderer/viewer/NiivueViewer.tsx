@@ -160,6 +160,10 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
       show3Dcrosshair: false,
       isColorbar: false,
       multiplanarShowRender: SHOW_RENDER.NEVER,
+      // Sagittal with the nose on the left, as 3D Slicer and ITK-SNAP show it (NiiVue's default is right).
+      sagittalNoseLeft: true,
+      // The three planes in tiles of one size: coronal and sagittal were squeezed beside a large axial.
+      multiplanarEqualSize: true,
       isRadiologicalConvention: latest.current.radiological,
       // Both side letters, so R and L are on the image whichever way it is shown.
       showAllOrientationMarkers: true,
