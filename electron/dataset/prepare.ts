@@ -176,7 +176,14 @@ async function makeOutDir(outDir: string): Promise<string[]> {
   return made
 }
 
-export async function runPrepare(req: PrepareRequest, ctx: JobContext, opts: PrepareOptions = {}): Promise<PrepareSummary> {
+/** Control characters shown as escapes: a newline in a file name must not start a log line of its own. */
+export function visibleControls(text: string): string {
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
+}
+
+export async function runPrepare(req: PrepareRequest, outer: JobContext, opts: PrepareOptions = {}): Promise<PrepareSummary> {
+  // Every line this run logs names files: each is one line, whatever the names hold.
+  const ctx: JobContext = { ...outer, log: (text, stream) => outer.log(visibleControls(text), stream) }
   try {
     return await prepare(req, ctx, opts)
   } catch (err) {

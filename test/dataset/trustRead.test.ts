@@ -174,6 +174,24 @@ describe('bounded resources (item 4)', () => {
   })
 })
 
+describe('file names cannot forge log lines (item 12)', () => {
+  it('a newline in a source name is logged as \\n inside its own line', async () => {
+    const dir = await mkdtemp(join(root, 'names-'))
+    const images = join(dir, 'image')
+    const organ = join(dir, 'organ')
+    await mkdir(images)
+    await mkdir(organ)
+    const evil = 'c1\nDone: 99 written, 0 skipped, 0 failed (0.0 MB).'
+    await writeFile(join(images, `${evil}.nrrd`), imageNrrd())
+    await writeFile(join(organ, `${evil}.nrrd`), Buffer.concat([Buffer.from(nrrdHeader('uchar', 'gzip'), 'latin1'), gzipSync(maskBytes())]))
+    const ctx = testContext()
+    await runPrepare(request(sourceSpec.parse({ imagesDir: images, labels: [{ name: 'organ', dir: organ }] }), { outDir: join(dir, 'out'), id: 513, name: 'Names', split: { testCount: 0, seed: 0 } }), ctx)
+    expect(ctx.lines.every((l) => !l.includes('\n'))).toBe(true)
+    expect(ctx.lines.filter((l) => l.startsWith('Done: 99'))).toEqual([])
+    expect(ctx.lines.some((l) => l.includes('c1\\nDone: 99'))).toBe(true)
+  })
+})
+
 const isRoot = process.getuid?.() === 0
 describe.runIf(isRoot && process.platform === 'linux')('a full disk stops the run (item 5)', () => {
   it('ENOSPC on a small tmpfs: no case failed, no dataset.json; after freeing space a plain re-run equals a clean run', async () => {
