@@ -14,6 +14,8 @@ import { runTrain } from '../../electron/nnunet/pipeline'
 import { rememberPlans } from '../../electron/nnunet/plansChoice'
 import { buildStudy } from '../../electron/schedulers/study'
 import { writeStudy } from '../../electron/schedulers/cluster'
+import { LocalScheduler } from '../../electron/schedulers/local'
+import { trainSpec } from '../../electron/nnunet/runSpec'
 import * as s from '../../shared/schema'
 
 const TOOLS = ['nnUNetv2_train', 'nnUNet_train']
@@ -123,6 +125,22 @@ describe('the same request gives the same nnU-Net argv on the local scheduler an
     { name: 'the cascade after its lowres stage', version: 'v2', req: { datasetId: 8, configuration: '3d_cascade_fullres', fold: 1 }, expect: (a) => expect(a.slice(0, 3)).toEqual(['8', '3d_cascade_fullres', '1']) },
     { name: 'several GPUs (-num_gpus)', version: 'v2', req: { datasetId: 8, configuration: '2d', fold: 3, gpus: [0, 1], numGpus: 2 }, expect: (a) => expect(a.join(' ')).toContain('-num_gpus 2') },
   ]
+
+  it('the local scheduler runs a spec as a job: its state, its log, the same argv', { timeout: 120_000 }, async () => {
+    Object.assign(process.env, { FAKE_LOG: log, FAKE_NNUNET: fakeNnunet })
+    await writeFile(log, '')
+    const jobs = new JobManager(join(tmp, 'jobs-local-scheduler'))
+    const local = new LocalScheduler(jobs)
+    const spec = await trainSpec(s.trainRequest.parse({ datasetId: 7, configuration: '2d', fold: 4 }), { settings: v2, dataDir: dataDir() })
+    const { id } = await local.submit({ runs: [spec] })
+    await jobs.wait(id)
+    // The fake nnU-Net writes no checkpoint: the spec's success check fails the run.
+    const [state] = await local.state(id)
+    expect(state).toMatchObject({ id, state: 'FAILED', reason: expect.stringMatching(/checkpoint/) })
+    expect(await readFile((await local.logLocation(id))!, 'utf8')).toContain('nnUNetv2_train 7 2d 4 -tr nnUNetTrainer -p nnUNetResEncUNetMPlans')
+    expect(recorded(await readFile(log, 'utf8'))).toEqual([spec.commands[0]!.args])
+    await expect(local.signal(id, 'USR1')).rejects.toThrow(/cannot stop after its epoch/)
+  })
 
   for (const c of cases) {
     it(c.name, { timeout: 120_000 }, async () => {
