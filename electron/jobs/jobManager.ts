@@ -118,6 +118,7 @@ export class JobManager {
       out: createWriteStream(logFile, { flags: 'a' }),
       abort: new AbortController(),
     }
+    this.watchLog(job)
     this.jobs.set(id, job)
     this.emit({ type: 'job', job: { ...job.info } })
     const ctx = this.context(job)
@@ -378,6 +379,29 @@ export class JobManager {
     if (pruned > 0) await this.persist()
   }
 
+  /**
+   * A log file that cannot be written (a full disk, a folder gone) must not take the process down:
+   * a write stream without an error listener throws its error out of the event loop, stopping
+   * `serve` or Electron while the detached nnU-Net runs on. The job goes on with its log in memory
+   * (the log pane and the events still show every line), and says so in its log, its info
+   * (logProblem) and on stderr.
+   */
+  private watchLog(job: LiveJob): void {
+    job.out?.on('error', (err: NodeJS.ErrnoException) => {
+      if (job.info.logProblem) return
+      job.out = undefined
+      const why = err.code === 'ENOSPC' ? 'the disk is full' : err.message
+      const message = `The log file ${job.info.logFile} cannot be written (${why}): this job's log continues in memory only and is lost when the app stops. Free space in ${this.dir} (or fix its permissions).`
+      job.info.logProblem = message
+      console.error(`nnunet-wizard: job "${job.info.title}": ${message}`)
+      this.pushLine(job, message, 'stderr', true)
+      this.emit({ type: 'job', job: { ...job.info } })
+    })
+  }
+
+  /** Why the job list could not be saved, once per distinct reason (said in the running jobs' logs and on stderr). */
+  private persistProblem?: string
+
   private persistChain: Promise<void> = Promise.resolve()
   private persist(): Promise<void> {
     this.persistChain = this.persistChain.then(async () => {
@@ -386,7 +410,15 @@ export class JobManager {
       const tmp = join(this.dir, `jobs.json.${process.pid}.tmp`)
       await writeFile(tmp, JSON.stringify(infos), { mode: 0o600 })
       await rename(tmp, join(this.dir, 'jobs.json'))
-    }).catch(() => undefined)
+      this.persistProblem = undefined
+    }).catch((err: NodeJS.ErrnoException) => {
+      const why = err.code === 'ENOSPC' ? 'the disk is full' : err.message
+      const message = `The job list ${join(this.dir, 'jobs.json')} cannot be saved (${why}): the jobs are shown now, but after a restart the app will not list the newest of them. Free space in ${this.dir}.`
+      if (this.persistProblem === message) return
+      this.persistProblem = message
+      console.error(`nnunet-wizard: ${message}`)
+      for (const job of this.jobs.values()) if (job.info.state === 'running' || job.info.state === 'queued') this.pushLine(job, message, 'stderr', true)
+    })
     return this.persistChain
   }
 }
