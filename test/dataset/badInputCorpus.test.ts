@@ -270,6 +270,18 @@ function nrrdKinds(): Kind[] {
       bad: (c) => img(c, '.nhdr'),
       says: /too large for this build: .*2\.0 GiB \(2,147,483,648 bytes\)/,
     },
+    {
+      // A .nhdr whose data file lives in another folder: a header may name files in its own folder only (issue 19).
+      key: 'nhdr-data-file-elsewhere',
+      build: async (c) => {
+        await mkdir(join(c.images, '..', 'elsewhere'), { recursive: true })
+        await writeFile(join(c.images, '..', 'elsewhere', 'ct.raw'), src.ctRaw!)
+        await writeFile(img(c, '.nhdr'), setText(src.ctNhdr!, /^data file: .*$/m, `data file: ${join(c.images, '..', 'elsewhere', 'ct.raw')}`))
+        await goodMask(c)
+      },
+      bad: (c) => img(c, '.nhdr'),
+      says: /its data file .*elsewhere\/ct\.raw lies outside the folder of the header/,
+    },
     badImage('nrrd-nan-image', '.nrrd', () => itkBytes(asFloat(ct, (i) => (i % 500 === 1 ? NaN : null)), '.nrrd'), /NaN voxels/, 'image-nan'),
     badMask('nrrd-inf-mask', '.nrrd', () => itkBytes(asFloat(liver, (i) => (i === 77 ? Infinity : null)), '.nrrd'), /1 infinite voxel/, 'mask-nan'),
     badMask('mask-probability', '.nrrd', () => itkBytes(asFloat(liver, (i) => (liverU8[i] ? [0.25, 0.5, 0.9][i % 3]! : null)), '.nrrd'), /probability map/, 'mask-not-integer'),
@@ -411,16 +423,6 @@ const goodCases: Record<string, Good[]> = {
   nrrd: [
     { key: 'good-nrrd', build: async (c) => (await goodImage(c), await goodMask(c)) },
     { key: 'good-nrrd-gzip', build: async (c) => (await writeFile(img(c, '.nrrd'), src.ctNrrdGz!), await goodMask(c)) },
-    {
-      // A .nhdr whose data file lives in another folder (itk-wasm sees only the header's folder).
-      key: 'good-nhdr-data-elsewhere',
-      build: async (c, root) => {
-        await mkdir(join(root, 'elsewhere'), { recursive: true })
-        await writeFile(join(root, 'elsewhere', 'ct.raw'), src.ctRaw!)
-        await writeFile(img(c, '.nhdr'), setText(src.ctNhdr!, /^data file: .*$/m, `data file: ${join(root, 'elsewhere', 'ct.raw')}`))
-        await goodMask(c)
-      },
-    },
   ],
   meta: [
     { key: 'good-mha-zlib', build: async (c) => (await writeFile(img(c, '.mha'), src.ctMhaZ!), await goodMask(c)) },
