@@ -34,6 +34,7 @@ await build({
     // electron/imaging/workerPool.ts): an entry of its own, so dist/node/<name>.js exists.
     caseWork: 'electron/dataset/caseWork.ts',
     surfaceTask: 'electron/results/surfaceTask.ts',
+    slicerTask: 'electron/results/slicerTask.ts',
   },
   outdir: out,
   format: 'esm',

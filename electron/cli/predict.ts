@@ -16,7 +16,9 @@ like imagesTs: {case}_0000.nii.gz (one file per channel).
   -d, --dataset ID          dataset id of the trained model
   -c, --configuration C     2d, 3d_fullres, 3d_lowres, 3d_cascade_fullres
   -f, --fold F              fold to use; repeat for an ensemble of folds (default 0)
-  --trainer NAME            trainer class the model was trained with
+  --trainer NAME            trainer class the model was trained with (default: the model
+                            trained for this dataset, configuration and folds; when there are
+                            several, they are named and one must be chosen)
   --checkpoint FILE         checkpoint name (v2 default checkpoint_final.pth, v1 model_final_checkpoint)
   --plans NAME              plans identifier of the model (default: the plans the dataset was
                             planned with, e.g. nnUNetResEncUNetMPlans after plan --preset resenc-m)

@@ -98,7 +98,7 @@ export function resultsText(r: DatasetResults, worst: number): string[] {
     const surface = cases.some((c) => c.surface)
     out.push('', `Worst ${cases.length} of ${r.cases.length} case${r.cases.length === 1 ? '' : 's'} (lowest Dice of its labels; FP/FN in voxels${surface ? '; HD95 in mm, NSD' : ''}):`)
     const figures = (c: (typeof cases)[number], l: string) => (surface ? ` HD95 ${surfaceText(c.surface?.[l], 'hd95')} NSD ${surfaceText(c.surface?.[l], 'nsd')}` : '')
-    for (const c of cases) out.push(`  ${pad(c.case, 16)}${pad(c.fold === 'test' ? 'test' : `fold ${c.fold}`, 8)}${pad(c.configuration ?? c.model, 20)}${labels.map((l) => `${l} ${d3(c.dice[l])} (${c.fp[l] ?? '-'}/${c.fn[l] ?? '-'})${figures(c, l)}`).join('  ')}`)
+    for (const c of cases) out.push(`  ${pad(c.source ? `${c.case} (${c.source})` : c.case, 16)}${pad(c.fold === 'test' ? 'test' : `fold ${c.fold}`, 8)}${pad(c.configuration ?? c.model, 20)}${labels.map((l) => `${l} ${d3(c.dice[l])} (${c.fp[l] ?? '-'}/${c.fn[l] ?? '-'})${figures(c, l)}`).join('  ')}`)
   }
   return out
 }
