@@ -174,7 +174,7 @@ describe('ProjectStore', () => {
     await chmod(state, 0o755)
     const store = new ProjectStore(join(state, 'recent.json'))
     await store.save(join(dir, 'p7-liver.nnwizard.json'), project('Liver'))
-    const saved = await store.autosave({ project: project('Draft'), runs: {} })
+    const saved = await store.autosave({ project: project('Draft'), path: null, draftId: null, runs: {} })
     expect((await stat(state)).mode & 0o777).toBe(0o700)
     expect((await stat(join(state, 'drafts'))).mode & 0o777).toBe(0o700)
     for (const f of [join(state, 'recent.json'), join(state, 'current-project.json'), join(state, 'drafts', `${saved.draftId}.json`)]) expect((await stat(f)).mode & 0o777, f).toBe(0o600)
