@@ -22,6 +22,7 @@ import { withPlansChoice } from './nnunet/plansChoice'
 import { splitsStatus } from './nnunet/splits'
 import { DomainError } from './domainError'
 import { APP_VERSION } from './appVersion'
+import { projectFolders } from '../shared/projectFolders'
 
 export interface NativeHooks {
   mode: 'electron' | 'browser'
@@ -98,8 +99,12 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
         ...(p.reduced && { reduced: p.reduced }),
       }
     },
+    // Served only from the folders the open project names (its last autosave: the page writes
+    // its forms before asking to view), so a path or crafted header cannot reach other files.
     viewFiles: async (req) => {
-      const v = await viewFiles(s.viewFilesRequest.parse(req))
+      const r = s.viewFilesRequest.parse(req)
+      const roots = projectFolders((await projects.current())?.project ?? null, (await settings.get()).folders)
+      const v = await viewFiles(r, { roots })
       return {
         caseKey: v.caseKey,
         imageVolume: volumes.put(v.image),

@@ -60,3 +60,39 @@ describe('checkServable', () => {
     await expect(viewFiles({ image: join(sources, 'abs.nhdr') })).rejects.toThrow(join(sources, 'abs.nhdr'))
   })
 })
+
+describe('the service serves only the folders the open project names', () => {
+  const nii = async (path: string, value: number) => {
+    const { writeNiftiGz, NIFTI_INTENT_LABEL } = await import('../../electron/imaging/niftiWriter')
+    await writeNiftiGz(path, { size: [4, 4, 2], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, new Uint8Array(32).fill(value), { intentCode: NIFTI_INTENT_LABEL })
+  }
+  it('refuses a prediction outside every project folder by name, and serves one the Predict form names', async () => {
+    const { createService } = await import('../../electron/service')
+    const input = join(tmp, 'predict', 'imagesTs')
+    const output = join(tmp, 'predict', 'out')
+    const elsewhere = join(tmp, 'elsewhere')
+    for (const d of [input, output, elsewhere]) await mkdir(d, { recursive: true })
+    await nii(join(input, 'case1_0000.nii.gz'), 3)
+    await nii(join(output, 'case1.nii.gz'), 1)
+    await nii(join(elsewhere, 'case1_0000.nii.gz'), 3)
+    await nii(join(elsewhere, 'case1.nii.gz'), 1)
+    const service = createService({ mode: 'browser' }, join(tmp, 'app-data'), { settings: { device: 'cpu', nnunetVersion: 'v2', torchCompile: false } as never, memoryQueue: true })
+    try {
+      // No project open yet: nothing is served.
+      await expect(service.viewFiles({ label: join(output, 'case1.nii.gz'), imagesDir: input })).rejects.toThrow(/none is set yet/)
+      const project = { format: 'nnunet-wizard-project' as const, version: 1 as const, sources: { imagesDir: sources, labels: [] }, output: {}, step: 'predict', forms: { predict: { input, output } } }
+      await service.autosaveProject({ project, path: null, draftId: null, runs: {} } as never)
+      const shown = await service.viewFiles({ label: join(output, 'case1.nii.gz'), imagesDir: input })
+      expect(shown.image).toBe(join(input, 'case1_0000.nii.gz'))
+      expect((await service.getVolume({ id: shown.labelVolume })).byteLength).toBeGreaterThan(0)
+      // The same files one folder over are outside every folder the project names.
+      const refused = await service.viewFiles({ label: join(elsewhere, 'case1.nii.gz'), imagesDir: elsewhere }).catch((e: unknown) => e as Error)
+      expect(refused).toBeInstanceOf(OutsideProjectError)
+      expect((refused as Error).message).toContain(`${join(elsewhere, 'case1_0000.nii.gz')} is outside the project's folders (${sources}, ${input}, ${output})`)
+      // A scan inside, its label map outside: refused too, naming the label map.
+      await expect(service.viewFiles({ label: join(elsewhere, 'case1.nii.gz'), image: join(input, 'case1_0000.nii.gz') })).rejects.toThrow(`${join(elsewhere, 'case1.nii.gz')} is outside`)
+    } finally {
+      await service.dispose()
+    }
+  })
+})

@@ -15,6 +15,7 @@ import { ReducedResolutionNotice, useResolutionPolicy } from '../../viewer/Reduc
 import { useVolumePair } from '../../viewer/useVolumePair'
 import { useCycle } from '../../viewer/useViewerKeys'
 import { useProject } from '../../store/projectStore'
+import { flushProject } from '../../store/keepProject'
 
 interface Props {
   /** The folder nnU-Net wrote the segmentations to. */
@@ -31,7 +32,18 @@ export function PredictionView({ outputDir, inputDir, refreshKey }: Props) {
 
   const resolution = useResolutionPolicy(chosen)
   const maxVoxels = resolution.maxVoxels
-  const load = useMemo(() => (chosen ? () => api.viewFiles({ label: chosen, imagesDir: inputDir, ...(maxVoxels !== undefined && { maxVoxels }) }) : null), [chosen, inputDir, maxVoxels])
+  // The service serves only the folders the open project names, the Predict form's among them:
+  // what was typed is written (autosave, at once) before the viewer asks for its files.
+  const load = useMemo(
+    () =>
+      chosen
+        ? async () => {
+            await flushProject()
+            return api.viewFiles({ label: chosen, imagesDir: inputDir, ...(maxVoxels !== undefined && { maxVoxels }) })
+          }
+        : null,
+    [chosen, inputDir, maxVoxels],
+  )
   const { result: view, volumes, loading, error, setError, shown, failed } = useVolumePair(load)
 
   useEffect(() => {
