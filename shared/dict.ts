@@ -9,3 +9,8 @@ export function dict<V>(entries: Iterable<readonly [string, V]> = []): Record<st
   for (const [k, v] of entries) out[k] = v
   return out
 }
+
+/** `obj[key]` when it is obj's own key, else undefined: a count keyed by a label named "toString" on a plain object (one that came through JSON) never finds Object.prototype's member. */
+export function ownValue<V>(obj: Readonly<Record<string, V>> | undefined, key: string): V | undefined {
+  return obj !== undefined && Object.hasOwn(obj, key) ? obj[key] : undefined
+}

@@ -8,6 +8,7 @@
 // map holds one value (nnU-Net issues #2417, #2900).
 //
 // Pure: works on the per-case overlap counts the Check step and prepare already compute.
+import { dict, ownValue } from './dict'
 
 /** Voxels shared by two masks of one case (a is the earlier label, b the later). */
 export interface OverlapPair {
@@ -79,8 +80,8 @@ export interface WipedOutLabel {
  */
 export function wipedOutLabels(labelNames: readonly string[], raw: Record<string, number>, merged: Record<string, number>, pairs: readonly OverlapPair[] = []): WipedOutLabel[] {
   return labelNames
-    .filter((n) => (raw[n] ?? 0) > 0 && (merged[n] ?? 0) === 0)
-    .map((n) => ({ name: n, voxels: raw[n]!, by: pairs.filter((p) => p.a === n && p.voxels > 0).map((p) => p.b) }))
+    .filter((n) => (ownValue(raw, n) ?? 0) > 0 && (ownValue(merged, n) ?? 0) === 0)
+    .map((n) => ({ name: n, voxels: ownValue(raw, n)!, by: pairs.filter((p) => p.a === n && p.voxels > 0).map((p) => p.b) }))
 }
 
 /** The warning of one wiped-out label, naming the order that caused it and how to change it. */
@@ -121,7 +122,7 @@ export function analyzeRegions(labelNames: readonly string[], cases: readonly Ca
     // A failed case's masks were counted but never merged (no overlap pairs): counting its voxels
     // would make "tumor 100 % inside liver" read 83 % and refuse regions for one broken file.
     if (c.status === 'error') continue
-    for (const n of labelNames) totals.set(n, totals.get(n)! + (c.rawVoxelCounts?.[n] ?? 0))
+    for (const n of labelNames) totals.set(n, totals.get(n)! + (ownValue(c.rawVoxelCounts, n) ?? 0))
     for (const p of c.overlapPairs ?? []) shared.set(key(p.a, p.b), (shared.get(key(p.a, p.b)) ?? 0) + p.voxels)
   }
   const value = (n: string) => labelNames.indexOf(n) + 1
@@ -156,7 +157,8 @@ export function analyzeRegions(labelNames: readonly string[], cases: readonly Ca
       : 'No masks overlap, so there are no nested regions: train on the labels as they are.'
     return result
   }
-  const labels: Record<string, number | number[]> = { background: 0 }
+  // Keyed by the user's label names: prototype-free, so a label named __proto__ is kept (shared/dict.ts).
+  const labels = dict<number | number[]>([['background', 0]])
   for (const n of labelNames) {
     const inner = nested.filter((x) => x.outer === n).map((x) => value(x.inner))
     labels[n] = inner.length ? [value(n), ...inner].sort((x, y) => x - y) : value(n)
@@ -173,7 +175,7 @@ export function describeRegions(labelNames: readonly string[], a: RegionAnalysis
   if (!a.labels) return ''
   return labelNames
     .map((n) => {
-      const r = a.labels![n]
+      const r = ownValue(a.labels, n)
       return Array.isArray(r) ? `${n} = ${r.map((v) => labelNames[v - 1]).join(' + ')}` : n
     })
     .join('; ')

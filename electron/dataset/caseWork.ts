@@ -15,6 +15,7 @@ import { reduceForPreview } from '../imaging/reduce'
 import { describeNonFinite, formatValues, judgeMask, maskValues, mergeMasks, nonFiniteOf, overlapPairs } from './maskRules'
 import { inBodyByName } from './bodyOverlap'
 import { describeWipedOut, wipedOutLabels } from '../../shared/regions'
+import { dict } from '../../shared/dict'
 import { ALLOW_MISSING_HINT } from '../../shared/layout'
 import { environmentCode, environmentProblem, type EnvironmentProblem } from '../files/environmentError'
 import { budgetOf, CaseFiles, caseClaim } from './caseSources'
@@ -234,7 +235,8 @@ async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo
   }
 
   const masks: (VoxelArray | null)[] = []
-  const foreground: Record<string, number> = {}
+  // Keyed by the user's label names: prototype-free, so a label named __proto__ keeps its count (shared/dict.ts).
+  const foreground = dict<number>()
   for (let k = 0; k < input.masks.length; k++) {
     const name = input.labelNames[k] ?? `label ${k + 1}`
     const path = input.masks[k]
@@ -299,11 +301,11 @@ async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo
     // Never written; a preview still draws the masks that lie on the image's grid, so the user sees what is wrong.
     const partial = opts.partialLabel ? mergeMasks(voxels, masks) : null
     // The preview counts what it draws (0 for a mask off the grid); the check counts each mask's own foreground.
-    const shown = partial ? Object.fromEntries(input.labelNames.map((n, k) => [n, partial.visible[k] ?? 0])) : foreground
+    const shown = partial ? dict(input.labelNames.map((n, k) => [n, partial.visible[k] ?? 0])) : foreground
     return { report: report({ geometry, imageType: image.componentType, voxelCounts: shown, rawVoxelCounts: foreground }), image, label: partial?.label ?? null, carry, imageWriting }
   }
   const merged = mergeMasks(voxels, masks)
-  const voxelCounts = Object.fromEntries(input.labelNames.map((n, k) => [n, merged.visible[k] ?? 0]))
+  const voxelCounts = dict(input.labelNames.map((n, k) => [n, merged.visible[k] ?? 0]))
   if (merged.overlap > 0) {
     findings.push({ severity: 'info', code: 'overlap', text: `${merged.overlap} voxel${merged.overlap === 1 ? ' is' : 's are'} in more than one mask; the later label wins (${input.labelNames.join(' < ')}).` })
   }

@@ -1,6 +1,7 @@
 // What every area of the contract shares: the untrusted-path type, colours, the nnU-Net version,
 // configurations and folds, and the Finding every check reports in a researcher's words.
 import { z } from 'zod'
+import { dict } from '../dict'
 
 /** A path typed or picked by the user: untrusted text, never interpreted by a shell. */
 export const pathText = z.string().min(1, 'a path is required').max(4096).refine((s) => !s.includes('\0'), 'a path cannot contain a NUL character')
@@ -8,6 +9,28 @@ export const pathText = z.string().min(1, 'a path is required').max(4096).refine
 export const rgb = z.tuple([z.number().int().min(0).max(255), z.number().int().min(0).max(255), z.number().int().min(0).max(255)])
 
 export type Rgb = z.infer<typeof rgb>
+
+/**
+ * An object keyed by what a user named (labels, cases): every key kept, "__proto__" included, in a
+ * prototype-free dictionary (shared/dict.ts). zod's z.record drops a "__proto__" key and returns a
+ * plain object, on which a missing "constructor" or "toString" finds Object.prototype's members.
+ */
+export function namedRecord<V extends z.ZodType>(value: V) {
+  return z
+    .custom<Record<string, z.input<V>>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'an object of names')
+    .transform((obj, ctx) => {
+      const out = dict<z.output<V>>()
+      for (const key of Object.keys(obj)) {
+        const r = value.safeParse((obj as Record<string, unknown>)[key])
+        if (!r.success) {
+          for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [key, ...issue.path] })
+          return z.NEVER
+        }
+        out[key] = r.data
+      }
+      return out
+    })
+}
 
 export interface JobRef {
   jobId: string

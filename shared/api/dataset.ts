@@ -1,7 +1,7 @@
 // From source folders to an nnU-Net dataset: scan and match, validate, preview one merged case,
 // plan the output (folder, case ids, dataset.json) and write it (electron/dataset/).
 import { z } from 'zod'
-import { type Finding, type Input, type JobRef, pathText, type Rgb, rgb } from './common'
+import { type Finding, type Input, type JobRef, namedRecord, pathText, type Rgb, rgb } from './common'
 import type { OverlapPair } from '../regions'
 
 export const labelSource = z.object({
@@ -36,7 +36,7 @@ export const splitSpec = z.object({
   /** Patients (shared/splits.ts): a regular expression on the case key (first group, or the match)... */
   groupPattern: z.string().min(1).max(500).optional(),
   /** ...or case key -> group (a CSV "case,group"). Test cases are then whole groups. */
-  groups: z.record(z.string(), z.string().min(1).max(200)).optional(),
+  groups: namedRecord(z.string().min(1).max(200)).optional(),
 })
 
 export type SplitSpec = z.infer<typeof splitSpec>
@@ -274,7 +274,7 @@ export interface ViewFilesResult extends PreviewResult {
 export const datasetJsonV2 = z.object({
   channel_names: z.record(z.string(), z.string()),
   /** A label's value, or for region-based training the values of its region ([1, 2]). */
-  labels: z.record(z.string(), z.union([z.number().int(), z.array(z.number().int())])),
+  labels: namedRecord(z.union([z.number().int(), z.array(z.number().int())])),
   /** Region-based training: per region (labels' key order), the value it is written back as. */
   regions_class_order: z.array(z.number().int()).optional(),
   numTraining: z.number().int(),
@@ -297,7 +297,7 @@ export const datasetJsonMsd = z.object({
   release: z.string(),
   tensorImageSize: z.literal('3D'),
   modality: z.record(z.string(), z.string()),
-  labels: z.record(z.string(), z.string()),
+  labels: namedRecord(z.string()),
   numTraining: z.number().int(),
   numTest: z.number().int(),
   training: z.array(z.object({ image: z.string(), label: z.string() })),

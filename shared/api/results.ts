@@ -1,7 +1,7 @@
 // Results read from nnU-Net's own files (electron/results/): cross-validation per model and fold,
 // every case's scores, test evaluations, find_best, reports, model zips, one case's errors.
 import { z } from 'zod'
-import { configuration, fold, type Input, type JobRef, type NnunetVersion, pathText, rgb } from './common'
+import { configuration, fold, type Input, type JobRef, namedRecord, type NnunetVersion, pathText, rgb } from './common'
 import type { LabelInfo, PreviewResult } from './dataset'
 import type { EpochMetrics } from './jobs'
 
@@ -63,7 +63,7 @@ export const caseErrorsRequest = z.object({
   prediction: pathText,
   maxVoxels: z.number().int().min(1).optional(),
   /** Label name -> colour (the project's), else the default table. */
-  colours: z.record(z.string(), rgb).optional(),
+  colours: namedRecord(rgb).optional(),
 })
 
 export type CaseErrorsRequest = z.infer<typeof caseErrorsRequest>
@@ -75,7 +75,7 @@ export type CaseErrorsRequest = z.infer<typeof caseErrorsRequest>
  */
 export const surfaceMetricsRequest = resultsRequest.extend({
   /** Label name -> NSD tolerance in mm. */
-  tolerances: z.record(z.string(), z.number().positive().max(1000)).optional(),
+  tolerances: namedRecord(z.number().positive().max(1000)).optional(),
   /** The NSD tolerance of a label without its own (default 1 mm). */
   tolerance: z.number().positive().max(1000).optional(),
 })
@@ -87,7 +87,7 @@ export const slicerSegmentationsRequest = z.object({
   datasetId: z.number().int().min(1).max(999),
   folder: pathText,
   /** Label name -> colour (the project's label table); else the app's default colours. */
-  colours: z.record(z.string(), rgb).optional(),
+  colours: namedRecord(rgb).optional(),
 })
 
 export type SlicerSegmentationsRequest = z.infer<typeof slicerSegmentationsRequest>
