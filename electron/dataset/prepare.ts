@@ -178,6 +178,7 @@ async function makeOutDir(outDir: string): Promise<string[]> {
 
 /** Control characters shown as escapes: a newline in a file name must not start a log line of its own. */
 export function visibleControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what it must find
   return text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
 }
 

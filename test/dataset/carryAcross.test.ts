@@ -227,8 +227,8 @@ describe('prepare carries compressed voxels across where they are already right'
   const outputs = new Map<string, { image: string; label: string }>()
 
   beforeAll(async () => {
-    const args = ['--images', dirs.images, '--label', `aorta=${dirs.organ}`, '--label', `lumen=${dirs.tumor}`, '--out', join(tmp, 'out'), '--id', '7', '--name', 'Carry']
-    const r = await cli([...args, '--json'], join(tmp, 'appdata'))
+    const args = ['--images', dirs.images, '--label', `aorta=${dirs.organ}`, '--label', `lumen=${dirs.tumor}`, '--id', '7', '--name', 'Carry']
+    const r = await cli([...args, '--out', join(tmp, 'out'), '--json'], join(tmp, 'appdata'))
     expect(r.code, r.stderr).toBe(1) // three cases fail on purpose
     summary = JSON.parse(r.stdout)
     for (const c of summary.cases) byKey.set(c.caseKey, c)

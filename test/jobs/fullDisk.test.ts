@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { JobManager } from '../../electron/jobs/jobManager'
 
 const root = process.getuid?.() === 0
-let why = root ? '' : '(skipped: mounting a tmpfs needs root)'
+const why = root ? '' : '(skipped: mounting a tmpfs needs root)'
 
 describe.skipIf(!root)(`a full disk under the job logs ${why}`, () => {
   let tmp: string

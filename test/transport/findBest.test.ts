@@ -19,6 +19,8 @@ beforeAll(async () => {
   service = createService({ mode: 'browser' }, join(base, 'data'))
 })
 afterAll(async () => {
+  // The service writes its run queue state in the background: close it before the folder goes.
+  await service.dispose()
   await rm(base, { recursive: true, force: true })
 })
 
