@@ -69,11 +69,11 @@ if (!process.argv.includes('--no-build')) {
 }
 
 // ---- nnU-Net venvs
-/** The venv's python from scripts/setup-python.sh, or the reason it failed; its progress streams to our stderr. */
-function setupPython(version) {
-  say(`nnU-Net ${version} environment (scripts/setup-python.sh ${version}; the first build downloads several GB)`)
+/** The venv's python from scripts/setup-python.sh (or another set-up script), or the reason it failed; its progress streams to our stderr. */
+function setupPython(version, script = 'setup-python.sh') {
+  say(version === 'reference' ? `reference metrics environment (scripts/${script}; small, once)` : `nnU-Net ${version} environment (scripts/${script} ${version}; the first build downloads several GB)`)
   return new Promise((resolve) => {
-    const child = spawn('bash', [join(root, 'scripts', 'setup-python.sh'), version], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: process.env })
+    const child = spawn('bash', [join(root, 'scripts', script), ...(version === 'reference' ? [] : [version])], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: process.env })
     let out = ''
     let err = ''
     child.stdout.setEncoding('utf8').on('data', (d) => (out += d))
@@ -81,27 +81,39 @@ function setupPython(version) {
       process.stderr.write(d)
       err = (err + d).slice(-20_000) // the tail is enough for the reason
     })
-    child.on('error', (e) => resolve({ reason: `scripts/setup-python.sh ${version} could not start: ${e.message}` }))
+    child.on('error', (e) => resolve({ reason: `scripts/${script} ${version} could not start: ${e.message}` }))
     child.on('close', (code) => {
       const python = out.trim().split('\n').pop()
       if (code === 0 && python) return resolve({ python })
       const lines = err.split('\n').filter((l) => l.trim())
       const why = lines.filter((l) => /error|setup-python:/i.test(l)).pop() ?? lines.pop() ?? `exit code ${code}`
-      resolve({ reason: `scripts/setup-python.sh ${version} failed: ${why.trim().replace(/^setup-python: /, '')}` })
+      resolve({ reason: `scripts/${script} ${version} failed: ${why.trim().replace(/^setup-[a-z-]*python: /, '')}` })
     })
   })
+}
+
+// The small venv of reference implementations (surface distances, Slicer's reader) that the metric tests
+// compare with: built here, once, so that parallel test files never race to build it themselves.
+const reference = process.env.NNUNET_WIZARD_REFERENCE_PYTHON ? null : setupPython('reference', 'setup-reference-python.sh')
+/** Exports the reference python, or leaves the reason to the tests (which skip, or fail under NNUNET_WIZARD_REQUIRE_PYTHON=1). */
+async function settleReference() {
+  const r = await reference
+  if (r?.python) process.env.NNUNET_WIZARD_REFERENCE_PYTHON = r.python
+  else if (r) missing.push(`the reference metrics venv (${r.reason}): the HD95/NSD and Slicer-file comparisons will skip, or fail in CI`)
 }
 
 if (fast) {
   // test:fast runs no nnU-Net and no SLURM: the tests that need them skip, saying so.
   process.env.NNUNET_WIZARD_TEST_FAST = '1'
   say('fast: no nnU-Net venvs, no SLURM, no fixtures, no Playwright (npm test runs them)')
+  await settleReference()
 } else {
   const t0 = Date.now()
-  // Both venvs at once: on a cold machine each is mostly a download.
+  // The venvs at once: on a cold machine each is mostly a download.
   const [v2, v1] = await Promise.all([
     process.env.NNUNET_WIZARD_PYTHON ? null : setupPython('v2'),
     process.env.NNUNET_WIZARD_PYTHON_V1 || process.env.NNUNET_WIZARD_V1_SKIP_REASON ? null : setupPython('v1'),
+    settleReference(),
   ])
   if (!v2) {
     say(`nnU-Net v2: using NNUNET_WIZARD_PYTHON=${process.env.NNUNET_WIZARD_PYTHON}`)
