@@ -8,6 +8,7 @@ import type { SourceSpec } from '../../shared/schema'
 import { naturalCompare } from '../../shared/naturalSort'
 import { VOLUME_EXTENSIONS, volumeExtension } from '../imaging/volume'
 import { ALLOW_MISSING_HINT } from '../../shared/layout'
+import { escapedName, RENAME_NOT_UTF8, utf8Name } from '../files/fileNames'
 
 /** Pixel-data companions of .nhdr/.mhd headers (and Analyze .img): read through their header, never a case. */
 const DATA_FILE = /\.(raw|zraw|img|dat)(\.gz)?$/i
@@ -33,7 +34,8 @@ async function listFolder(dir: string, role: string): Promise<FolderListing> {
       out.findings.push({ severity: 'error', code: 'folder-not-directory', file: dir, text: `The ${role} path ${dir} is a file, not a folder.`, hint: 'Choose the folder that holds the files.' })
       return out
     }
-    entries = await readdir(dir, { withFileTypes: true })
+    // Names as bytes: one that is not UTF-8 is reported by name below, not lost as "does not exist".
+    entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' })
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     out.findings.push({
@@ -47,18 +49,31 @@ async function listFolder(dir: string, role: string): Promise<FolderListing> {
   }
   const ignored: string[] = []
   const byKey = new Map<string, string[]>()
+  const notUtf8: string[] = []
   for (const e of entries) {
-    if (e.name.startsWith('.')) continue
-    const key = caseKeyOf(e.name)
+    const name = utf8Name(e.name)
+    if (name === null) {
+      if (e.name[0] !== 0x2e) notUtf8.push(escapedName(e.name))
+      continue
+    }
+    if (name.startsWith('.')) continue
+    const key = caseKeyOf(name)
     if (key === null || key === '') {
       // Sub-folders are ordinary; files (and links) that are not volumes are listed as ignored.
-      if (!e.isDirectory() && !DATA_FILE.test(e.name)) ignored.push(e.name)
+      if (!e.isDirectory() && !DATA_FILE.test(name)) ignored.push(name)
       continue
     }
     // Anything named like a volume is a case, even a broken link, a link loop or a folder: reading
     // it then fails with a message naming it, instead of the case silently disappearing.
-    byKey.set(key, [...(byKey.get(key) ?? []), e.name])
+    byKey.set(key, [...(byKey.get(key) ?? []), name])
   }
+  // A volume-named file whose name is not UTF-8 would be a case that silently goes missing: refused.
+  const notUtf8Volumes = notUtf8.filter((n) => caseKeyOf(n))
+  if (notUtf8Volumes.length) {
+    const shown = notUtf8Volumes.sort(naturalCompare).slice(0, 5).join(', ')
+    out.findings.push({ severity: 'error', code: 'name-not-utf8', file: join(dir, notUtf8Volumes[0]!), text: `${notUtf8Volumes.length === 1 ? 'A file' : `${notUtf8Volumes.length} files`} in the ${role} folder ${dir} ${notUtf8Volumes.length === 1 ? 'has a name' : 'have names'} that ${notUtf8Volumes.length === 1 ? 'is' : 'are'} not valid UTF-8 text (bytes that are not UTF-8 shown as \\xHH): ${shown}${notUtf8Volumes.length > 5 ? ', …' : ''}.`, hint: RENAME_NOT_UTF8 })
+  }
+  ignored.push(...notUtf8.filter((n) => !caseKeyOf(n)))
   for (const [key, names] of byKey) {
     const sorted = names.sort(naturalCompare)
     if (sorted.length > 1) {
