@@ -399,6 +399,8 @@ async function stageOpen(task: StageTask, files: CaseFiles): Promise<StageResult
     const imageBytes = imageWriting ? await imageWriting : await writeFileAtomic(task.imageOut, await encodeNiftiGz(report.geometry, image.data!), STAGED)
     report.imageWrite = carried ? { path: 'carried' } : { path: 'encoded', reason: carry && 'reason' in carry ? carry.reason : undefined }
     const labelBytes = task.labelOut ? await writeFileAtomic(task.labelOut, await encodeNiftiGz(report.geometry, label!, { intentCode: NIFTI_INTENT_LABEL }), STAGED) : 0
+    // Where each label lies, as the Check measures it: prepare flags a mask that leaves the body too (outliers.ts).
+    if (label && image.data) report.inBody = inBodyByName(image.data, label, input.labelNames)
     // Every source as it was read: the bytes checked and written are the bytes these hashes are of.
     return { report, staged: { imageBytes, labelBytes, sources: files.prints } }
   } catch (err) {

@@ -26,6 +26,7 @@ import { removeInside } from '../files/pathInside'
 import { faultPoint } from '../files/fault'
 import { OUTPUT_FOLDERS, planDetailed, type DetailedPlan } from './outputPlan'
 import { caseInput, describeCase } from './validate'
+import { findOutliers } from './outliers'
 import type { StageResult } from './caseWork'
 import { caseIsCurrent, journalCase, journalIdsSync, JOURNAL_FILE, MANIFEST_FORMAT, writeManifest, type Manifest, type ManifestCase } from './manifest'
 import { indexCase, writeIndex, type IndexedCase } from './privateIndex'
@@ -467,6 +468,11 @@ async function prepareLocked(req: PrepareRequest, ctx: JobContext, outDir: strin
   if (interrupted) throw new PrepareInterruptedError(keptMessage('Interrupted', written.size, Object.keys(manifest.cases).length, plan.cases.length, datasetDir))
 
   const cases = plan.cases.map((pc) => reports.get(pc.caseId) ?? reportFromManifest(pc.caseKey, manifest.cases[pc.caseId]!))
+  // The Check's warning for a mask that leaves the body (flipped, or from another scan), on the cases checked now.
+  for (const o of findOutliers(cases).filter((x) => x.kind === 'outside-body')) {
+    cases.find((c) => c.caseKey === o.caseKey)?.findings.push({ severity: 'warning', code: o.code, text: o.text, hint: o.hint })
+    ctx.log(`warning: ${o.text} ${o.hint}`, 'stderr')
+  }
   const testPlanned = plan.cases.filter((pc) => pc.split === 'test')
   const testLost = testPlanned.filter((pc) => failedIds.has(pc.caseId)).map((pc) => pc.caseKey)
   if (testLost.length) ctx.log(`warning: ${testSetLoss(testLost, testPlanned.length, 'written')}`, 'stderr')
