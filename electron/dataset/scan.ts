@@ -42,8 +42,8 @@ async function listFolder(dir: string, role: string): Promise<FolderListing> {
       severity: 'error',
       code: code === 'ENOENT' ? 'folder-missing' : 'folder-unreadable',
       file: dir,
-      text: code === 'ENOENT' ? `The ${role} folder ${dir} does not exist.` : `The ${role} folder ${dir} cannot be read (${code ?? String(err)}).`,
-      hint: code === 'ENOENT' ? 'Check the path (spelling, a drive that is not mounted).' : 'Check the folder permissions.',
+      text: code === 'ENOENT' ? `The ${role} folder ${dir} does not exist${dir.includes('\uFFFD') ? ` (the path has a character that stands for bytes that are not UTF-8 text: a folder named in another encoding cannot be given by name)` : ''}.` : `The ${role} folder ${dir} cannot be read (${code ?? String(err)}).`,
+      hint: code === 'ENOENT' ? (dir.includes('\uFFFD') ? RENAME_NOT_UTF8 : 'Check the path (spelling, a drive that is not mounted).') : 'Check the folder permissions.',
     })
     return out
   }

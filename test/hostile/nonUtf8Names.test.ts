@@ -49,6 +49,16 @@ describe('file names that are not UTF-8', () => {
     expect(r.findings.find((x) => x.code === 'ignored-files')?.text).toContain('notes-\\xff.txt')
   })
 
+  it('a folder named in another encoding, given as text (its bytes replaced by U+FFFD), is said to be one', async () => {
+    await mkdir(Buffer.concat([Buffer.from(`${tmp}/scans-`), Buffer.from([0xe9])]))
+    // As Node decodes such a path from the command line: the byte becomes U+FFFD.
+    const asGiven = join(tmp, 'scans-\uFFFD')
+    const r = await scanSources(sourceSpec.parse({ imagesDir: asGiven, labels: [{ name: 'organ', dir: guide.organ }] }))
+    const f = r.findings.find((x) => x.code === 'folder-missing')!
+    expect(f.text).toContain('bytes that are not UTF-8 text')
+    expect(f.hint).toMatch(/^Rename it to a UTF-8 name/)
+  })
+
   it('prepare refuses before writing, naming the file', async () => {
     const spec = sourceSpec.parse({ imagesDir: guide.images, labels: [{ name: 'organ', dir: guide.organ }, { name: 'tumor', dir: guide.tumor }] })
     const out = join(tmp, 'out')
