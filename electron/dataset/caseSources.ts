@@ -8,7 +8,18 @@ import { MAX_READ_BYTES, readClaim, type Volume } from '../imaging/volume'
 import { checkPayloadLayout } from '../imaging/payload'
 import { carryBlocker } from '../imaging/carry'
 import { MemoryBudget } from '../imaging/memoryBudget'
-import type { SourceFingerprint } from './caseWork'
+
+/** One source file as the case read it: what the manifest records and a resume compares. */
+export interface SourceFingerprint {
+  path: string
+  size: number
+  mtimeMs: number
+  sha256: string
+  /** The image, a label's name; a detached data file has the role of its header. */
+  role: string
+  /** A data file named by the header before it (.nhdr data file, .mhd ElementDataFile). */
+  detached?: boolean
+}
 
 export class CaseFiles {
   private readonly sets = new Map<string, SourceSet>()

@@ -64,16 +64,8 @@ export interface StageTask extends BudgetedTask {
   labelOut: string | null
 }
 
-export interface SourceFingerprint {
-  path: string
-  size: number
-  mtimeMs: number
-  sha256: string
-  /** The image, a label's name; a detached data file has the role of its header. */
-  role: string
-  /** A data file named by the header before it (.nhdr data file, .mhd ElementDataFile). */
-  detached?: boolean
-}
+import type { SourceFingerprint } from './caseSources'
+export type { SourceFingerprint }
 
 /** What a stage task met that is the machine's fault, not the case's (environmentError.ts): the run stops. */
 export type { EnvironmentProblem } from '../files/environmentError'
