@@ -213,11 +213,15 @@ describe('viewFiles: what it refuses, in words', () => {
 describe('viewFiles through the Api', () => {
   it('is bound by the generic dispatcher and returns volume handles', async () => {
     const service = createService({ mode: 'browser' }, join(tmp, 'app-data'))
+    // The viewer serves only the open project's folders: a project whose Predict form names these two.
+    const project = { format: 'nnunet-wizard-project' as const, version: 1 as const, sources: { imagesDir: imagesTs, labels: [] }, output: {}, step: 'predict', forms: { predict: { input: imagesTs, output: predictions } } }
+    await callApi(service, 'autosaveProject', { project, path: null, draftId: null, runs: {} })
     const r = (await callApi(service, 'viewFiles', { label: join(predictions, 'abdomen_001.nii.gz'), imagesDir: imagesTs })) as ViewFilesResult
     expect(r.image).toBe(join(imagesTs, 'abdomen_001_0000.nii.gz'))
     expect(r.labels.map((l) => l.name)).toEqual(['liver', 'spleen'])
     const bytes = (await callApi(service, 'getVolume', { id: r.labelVolume })) as Uint8Array
     expect(Buffer.from(bytes.subarray(352)).equals(Buffer.from(merged))).toBe(true)
     await expect(callApi(service, 'viewFiles', { label: 'x.nii.gz' })).rejects.toThrow(/label and the folder/)
+    await service.dispose()
   })
 })
