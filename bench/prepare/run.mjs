@@ -4,7 +4,7 @@
 //
 //   node bench/prepare/run.mjs [--kinds ct,smooth] [--runs 3] [--cases 20] [--test-count 4]
 //                              [--ct-size 512x512x160] [--smooth-size 512x512x120]
-//                              [--before DIR [--before-kinds smooth]] [--only ours|ref|before] [--keep] [--no-verify]
+//                              [--before DIR [--before-kinds smooth]] [--only ours|ref|before[,...]] [--keep] [--no-verify]
 //                              [--json bench/out/prepare.json]
 //
 // Two datasets (generate.py): "ct", the default and the one the targets are about, is a real CT
@@ -120,8 +120,9 @@ const contestants = {
   before: (data, out) => oursArgs(beforeCli, data, out),
 }
 const LABELS = { ours: 'ours (nnunet-wizard prepare)', ref: 'reference (seed_convert.py)', before: `before (${opt.before ?? ''})` }
-const names = opt.only ? [opt.only] : ['ours', 'ref', ...(beforeCli ? ['before'] : [])]
-if (!names.every((n) => n in contestants)) die('--only must be ours, ref or before')
+// --only ours,before compares two builds alone (alternating), without the slow reference between them.
+const names = opt.only ? opt.only.split(',') : ['ours', 'ref', ...(beforeCli ? ['before'] : [])]
+if (!names.length || !names.every((n) => n in contestants)) die('--only must name ours, ref or before (comma-separated)')
 for (const [n, bin] of [['ours', cli], ['before', beforeCli]]) {
   if (!names.includes(n)) continue
   if (!bin || !existsSync(bin)) die(`${n}: no CLI at ${bin}`)
