@@ -94,9 +94,20 @@ test.describe('training from the Train step', () => {
     await expect(job).toHaveAttribute('data-state', 'running')
 
     // cancel stops the run
+    // Cancel asks once (an hour of CPU training must not go on a stray click): keep a checkpoint,
+    // cancel without keeping, or go on. Going on leaves it running; cancelling without keeping ends it.
     await job.getByTestId('job-cancel').click()
+    const ask = job.getByTestId('train-cancel-ask')
+    await expect(ask).toBeVisible()
+    await expect(ask.getByTestId('train-stop-keep')).toBeVisible()
+    await shot(page, 'train-02-cancel-asks')
+    await ask.getByTestId('train-cancel-back').click()
+    await expect(ask).toHaveCount(0)
+    await expect(job).toHaveAttribute('data-state', 'running')
+    await job.getByTestId('job-cancel').click()
+    await job.getByTestId('train-cancel-discard').click()
     await expect(job).toHaveAttribute('data-state', 'cancelled', { timeout: 60_000 })
     await expect(job.getByTestId('job-cancel')).toHaveCount(0)
-    await shot(page, 'train-02-cancelled')
+    await shot(page, 'train-03-cancelled')
   })
 })
