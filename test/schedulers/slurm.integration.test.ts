@@ -103,7 +103,9 @@ describe.skipIf(!py.python || !slurm.available)(`SLURM cluster with real nnunetv
     expect(r.stderr.match(/^>> epoch 1\/2 {2}train \d/gm)?.length).toBe(2)
     // The scripts are kept next to the logs, one log per task.
     const folder = /Job scripts and task logs: (.+)/.exec(out)![1]!.trim()
-    expect((await readdir(folder)).sort()).toEqual(['logs', 'plan.sbatch', 'run-all.sh', 'submit-all.sh', 'train.sbatch'])
+    // The study carries the generated trainer it trains with (nnUNet_extTrainer points at trainers/).
+    expect((await readdir(folder)).sort()).toEqual(['logs', 'plan.sbatch', 'run-all.sh', 'submit-all.sh', 'train.sbatch', 'trainers'])
+    expect(await readdir(join(folder, 'trainers'))).toEqual(['nnUNetTrainer_Wizard_2ep_2it.py'])
     expect((await readdir(join(folder, 'logs'))).sort()).toEqual([`plan-${plan}.log`, `train-${array}_0.log`, `train-${array}_1.log`])
     expect(await readFile(join(folder, 'train.sbatch'), 'utf8')).toContain('#SBATCH --signal=B:USR1@600')
   })
