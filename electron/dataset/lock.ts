@@ -13,7 +13,8 @@
 // (bin/tunedMalloc.mjs), its launcher. A worker whose launcher is gone (kill -9 of nnunet-wizard)
 // is dying: it kills itself within a few milliseconds, and the next run ends it at once rather
 // than waiting for it, so an immediate re-run is never refused.
-import { link, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { pidAlive, readLockOwner } from '../files/lockFile'
+import { link, readdir, rm, writeFile } from 'node:fs/promises'
 import { readFileSync, rmSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
@@ -54,31 +55,7 @@ function launcherPid(): number | undefined {
 
 export class DatasetBusyError extends Error {}
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
-/** The owner written in a lock file; null when the file is gone. A file that is not ours to parse counts as an owner that no longer runs. */
-async function readOwner(path: string): Promise<{ raw: string; owner: Owner | null } | null> {
-  let raw: string
-  try {
-    raw = await readFile(path, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw err
-  }
-  try {
-    const o = JSON.parse(raw) as Owner
-    return { raw, owner: Number.isInteger(o.pid) && typeof o.host === 'string' ? o : null }
-  } catch {
-    return { raw, owner: null }
-  }
-}
 
 type OwnerState = 'running' | 'dying' | 'gone'
 
@@ -86,7 +63,7 @@ function ownerState(owner: Owner | null): OwnerState {
   if (!owner) return 'gone'
   // A process on another machine (a shared folder) cannot be checked from here: assume it runs.
   if (owner.host !== hostname()) return 'running'
-  if (!alive(owner.pid)) return 'gone'
+  if (!pidAlive(owner.pid)) return 'gone'
   const st = procStat(owner.pid)
   if (!st) return 'running' // no /proc: what kill(0) says
   if (st.zombie) return 'gone'
@@ -125,7 +102,7 @@ async function sweepTemps(outDir: string, name: string): Promise<void> {
   const host = hostname()
   for (const n of await readdir(outDir).catch(() => [] as string[])) {
     const m = new RegExp(`^${name.replace(/[.]/g, '\\.')}\\.tmp-(.+)-(\\d+)-[0-9a-f]+$`).exec(n)
-    if (m && m[1] === host && !alive(Number(m[2]))) await rm(join(outDir, n), { force: true })
+    if (m && m[1] === host && !pidAlive(Number(m[2]))) await rm(join(outDir, n), { force: true })
   }
 }
 
@@ -147,7 +124,7 @@ export async function lockDataset(outDir: string, key: string): Promise<() => Pr
   held.set(path, mine)
   const tmp = `${path}.tmp-${me.host}-${me.pid}-${me.nonce}`
   const release = async () => {
-    const now = await readOwner(path).catch(() => null)
+    const now = await readLockOwner<Owner>(path).catch(() => null)
     if (now?.raw === mine) await rm(path, { force: true })
     held.delete(path)
   }
@@ -159,7 +136,7 @@ export async function lockDataset(outDir: string, key: string): Promise<() => Pr
           await sweepTemps(outDir, name)
           return release
         }
-        const current = await readOwner(path)
+        const current = await readLockOwner<Owner>(path)
         if (!current) continue
         if (ownerState(current.owner) === 'dying') await endDying(current.owner!)
         if (running(current.owner)) {
@@ -170,7 +147,7 @@ export async function lockDataset(outDir: string, key: string): Promise<() => Pr
         }
         // Stale: its owner no longer runs. Only the holder of the takeover guard may replace it.
         if (!(await linkOrExists(tmp, guard))) {
-          const other = await readOwner(guard)
+          const other = await readLockOwner<Owner>(guard)
           if (other && !running(other.owner)) {
             throw new DatasetBusyError(`A run that stopped while taking over the lock of ${key} left ${guard}; make sure no nnunet-wizard run is writing ${outDir}, delete that file and run again.`)
           }
@@ -178,7 +155,7 @@ export async function lockDataset(outDir: string, key: string): Promise<() => Pr
           continue
         }
         try {
-          const again = await readOwner(path)
+          const again = await readLockOwner<Owner>(path)
           // Replaced only if it is still the same stale lock: someone may have taken over meanwhile.
           if (again?.raw === current.raw) {
             await rm(path, { force: true })

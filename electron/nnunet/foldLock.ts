@@ -14,8 +14,9 @@
 // out loud: the app or CLI that held it is gone but the nnU-Net process it started still runs
 // (a crash; the queue then calls the run "interrupted"): that orphan is reported, never
 // trained over.
+import { pidAlive, readLockOwner } from '../files/lockFile'
 import { execFile } from 'node:child_process'
-import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -75,15 +76,6 @@ export function foldLockFile(foldFolder: string): string {
   return join(dirname(foldFolder), `.${basename(foldFolder)}.nnunet-wizard.lock`)
 }
 
-function alive(pid: number | undefined): boolean {
-  if (!pid || pid < 1) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** squeue's answer for a job: live while it is listed (pending, running, requeued, completing). */
 export const squeueLiveness: SlurmLiveness = (jobId) =>
@@ -96,21 +88,6 @@ export const squeueLiveness: SlurmLiveness = (jobId) =>
     })
   })
 
-async function readOwner(file: string): Promise<{ raw: string; owner: FoldOwner | null } | null> {
-  let raw: string
-  try {
-    raw = await readFile(file, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw err
-  }
-  try {
-    const o = JSON.parse(raw) as FoldOwner
-    return { raw, owner: Number.isInteger(o.pid) && typeof o.host === 'string' ? o : null }
-  } catch {
-    return { raw, owner: null }
-  }
-}
 
 /** The hold an owner has now, or undefined when it is stale. */
 async function holdOf(owner: FoldOwner | null, lockFile: string, slurmLive: SlurmLiveness): Promise<FoldHold | undefined> {
@@ -121,15 +98,15 @@ async function holdOf(owner: FoldOwner | null, lockFile: string, slurmLive: Slur
     return live === false ? undefined : { owner, state: 'running', lockFile }
   }
   // A process on another machine (a shared folder) cannot be checked from here: assume it runs.
-  if (owner.host !== hostname() || alive(owner.pid)) return { owner, state: 'running', lockFile }
-  if (alive(owner.childPid)) return { owner, state: 'orphan', lockFile }
+  if (owner.host !== hostname() || pidAlive(owner.pid)) return { owner, state: 'running', lockFile }
+  if (pidAlive(owner.childPid)) return { owner, state: 'orphan', lockFile }
   return undefined
 }
 
 /** Who holds the fold folder now (a live holder, or an orphaned nnU-Net); undefined when it is free. */
 export async function foldHold(foldFolder: string, slurmLive: SlurmLiveness = squeueLiveness): Promise<FoldHold | undefined> {
   const file = foldLockFile(foldFolder)
-  const current = await readOwner(file)
+  const current = await readLockOwner<FoldOwner>(file)
   return current ? holdOf(current.owner, file, slurmLive) : undefined
 }
 
@@ -200,7 +177,7 @@ export async function lockFold(foldFolder: string, holder: FoldHolder, slurmLive
     try {
       for (let attempt = 0; attempt < 400; attempt++) {
         if (await linkOrExists(tmp, file)) return releaseOf()
-        const current = await readOwner(file)
+        const current = await readLockOwner<FoldOwner>(file)
         if (!current) continue
         if (await holdOf(current.owner, file, slurmLive)) await refuse(current.raw, current.owner)
         // Stale: only the holder of the takeover guard replaces it.
@@ -212,7 +189,7 @@ export async function lockFold(foldFolder: string, holder: FoldHolder, slurmLive
           continue
         }
         try {
-          const again = await readOwner(file)
+          const again = await readLockOwner<FoldOwner>(file)
           if (again?.raw === current.raw) {
             await rm(file, { force: true })
             if (await linkOrExists(tmp, file)) return releaseOf()
@@ -232,7 +209,7 @@ export async function lockFold(foldFolder: string, holder: FoldHolder, slurmLive
 
   function releaseOf(): FoldRelease {
     const rewrite = async (patch: Partial<FoldOwner>) => {
-      const now = await readOwner(file).catch(() => null)
+      const now = await readLockOwner<FoldOwner>(file).catch(() => null)
       if (now?.raw !== text) return // taken over meanwhile (it was stale to someone): not ours to change
       const next = JSON.stringify({ ...(JSON.parse(text) as FoldOwner), ...patch })
       const t = `${file}.tmp-${mine.host}-${mine.pid}-${randomBytes(4).toString('hex')}`
@@ -242,7 +219,7 @@ export async function lockFold(foldFolder: string, holder: FoldHolder, slurmLive
       held.set(file, text)
     }
     const release = (async () => {
-      const now = await readOwner(file).catch(() => null)
+      const now = await readLockOwner<FoldOwner>(file).catch(() => null)
       if (now?.raw === text) await rm(file, { force: true })
       held.delete(file)
     }) as FoldRelease
@@ -259,7 +236,7 @@ export async function lockFold(foldFolder: string, holder: FoldHolder, slurmLive
  */
 export async function releaseSlurmFold(foldFolder: string, taskId: string): Promise<void> {
   const file = foldLockFile(foldFolder)
-  const now = await readOwner(file)
+  const now = await readLockOwner<FoldOwner>(file)
   if (now?.owner?.slurmJobId === taskId) {
     await rm(file, { force: true })
     held.delete(file)
