@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds (or reuses) the small pinned Python environment holding the reference implementations the
 # tests compare the app's metrics and files with (python/requirements-reference.txt: DeepMind's
-# surface-distance, Slicer's slicerio, numpy, scipy, SimpleITK; no torch, about 150 MB), and prints the path of its
+# surface-distance, Slicer's slicerio, numpy, scipy, SimpleITK, and for DICOM pydicom, highdicom and rt-utils; no torch, about 300 MB), and prints the path of its
 # python on the last line of stdout. Everything else goes to stderr.
 #
 #   scripts/setup-reference-python.sh
@@ -21,7 +21,7 @@ hash="$(sha256sum "$req" | cut -c1-10)"
 venv_root="${NNUNET_WIZARD_VENV_ROOT:-$HOME/.cache/nnunet-wizard}"
 venv="$venv_root/venv-reference-$hash"
 py="$venv/bin/python"
-check='import importlib.metadata as m, numpy, scipy, SimpleITK, surface_distance, slicerio, nrrd; print("surface-distance", m.version("surface-distance"), "numpy", numpy.__version__)'
+check='import importlib.metadata as m, numpy, scipy, SimpleITK, surface_distance, slicerio, nrrd, pydicom, highdicom, rt_utils, openjpeg; print("surface-distance", m.version("surface-distance"), "numpy", numpy.__version__)'
 
 if [[ -f "$venv/.complete" ]] && "$py" -c "$check" >&2; then
   echo "setup-reference-python: reusing $venv" >&2
