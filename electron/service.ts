@@ -14,6 +14,7 @@ import { VolumeCache } from './imaging/volumeCache'
 import { scanSources, validateSources, planOutput, runPrepare, previewCase, viewFiles } from './dataset'
 import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, idClashFindings } from './nnunet'
 import { createRuns } from './service/runMethods'
+import { createReview } from './service/review'
 import { EventfulJobs } from './jobs/eventBus'
 import { createResults } from './results'
 import { caseErrors } from './results/caseErrors'
@@ -165,6 +166,8 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
       const { image, label, ...rest } = await caseErrors(await settings.get(), s.caseErrorsRequest.parse(req))
       return { ...rest, imageVolume: volumes.put(image), labelVolume: volumes.put(label) }
     },
+    // the labelling loop (issue 21): review ranking, grow the dataset, fine-tune, model versions
+    ...createReview({ dataDir: base, settings: () => settings.get(), runs }),
     dispose: () => runs.queue.close(),
   }
 }

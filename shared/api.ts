@@ -13,6 +13,7 @@ import { envRequests, type EnvApi } from './api/env'
 import { jobsRequests, type JobEvent, type JobsApi } from './api/jobs'
 import { projectsRequests, type ProjectsApi } from './api/projects'
 import { resultsRequests, type ResultsApi } from './api/results'
+import { reviewRequests, type ReviewApi } from './api/review'
 import { runsRequests, type RunsApi } from './api/runs'
 import { trainersRequests, type TrainersApi } from './api/trainers'
 
@@ -26,6 +27,7 @@ export * from './api/runs'
 export * from './api/cluster'
 export * from './api/trainers'
 export * from './api/results'
+export * from './api/review'
 
 /** Every method's request schema (null: the method takes no input), by method name. */
 export const apiRequests = {
@@ -38,12 +40,13 @@ export const apiRequests = {
   ...clusterRequests,
   ...trainersRequests,
   ...resultsRequests,
+  ...reviewRequests,
 } as const
 
 export type ApiMethod = keyof typeof apiRequests
 export const apiMethods = Object.keys(apiRequests) as ApiMethod[]
 
-export interface Api extends AppApi, ProjectsApi, DatasetApi, JobsApi, EnvApi, RunsApi, ClusterApi, TrainersApi, ResultsApi {}
+export interface Api extends AppApi, ProjectsApi, DatasetApi, JobsApi, EnvApi, RunsApi, ClusterApi, TrainersApi, ResultsApi, ReviewApi {}
 
 // Each area lists its methods twice (schema table, interface): the compiler holds the two equal,
 // so a method cannot be callable without validation, nor validated without being declared.

@@ -16,6 +16,11 @@ export const planRequest = z.object({
   gpuMemoryTargetGb: z.number().min(1).max(1024).optional(),
   /** v2 -overwrite_plans_name: the identifier later commands name with -p. */
   plansName: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a plans name is letters, digits, _ . -').max(100).optional(),
+  /**
+   * v2: only preprocess, with plans that exist (nnUNetv2_preprocess -plans_name), e.g. after cases
+   * were added for fine-tuning: planning again could change the network and void the checkpoint.
+   */
+  preprocessOnly: z.boolean().optional(),
 })
 
 export type PlanRequest = z.infer<typeof planRequest>
@@ -56,6 +61,8 @@ export const predictRequest = z.object({
   checkpoint: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
   /** The model's plans identifier (-p); left out: the plans the dataset was planned with (electron/nnunet/plansChoice.ts). */
   plans: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+  /** v2 --save_probabilities: a CASE.npz of softmax probabilities beside each prediction (Review ranks cases by them). */
+  saveProbabilities: z.boolean().optional(),
 })
 
 export type PredictRequest = z.infer<typeof predictRequest>

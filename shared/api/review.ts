@@ -1,0 +1,267 @@
+// The labelling loop (issue 21): predicted cases ranked by how unsure the model is, accepted
+// (corrected) cases added to the dataset with their origin, a fine-tuning round from a trained
+// model, and the model versions side by side. Service: electron/review/*.
+import { z } from 'zod'
+import { configuration, fold, type Input, type JobRef, pathText } from './common'
+
+const className = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a trainer is a Python class name')
+const plansName = z.string().regex(/^[A-Za-z0-9_.-]+$/)
+const datasetId = z.number().int().min(1).max(999)
+
+/**
+ * The predicted cases of a prediction folder, ranked most unsure first (shared/reviewRank.ts).
+ * The score needs nnU-Net's probability files (predict with saveProbabilities); without them a
+ * case is listed with its volumes and score null, after the scored ones.
+ */
+export const reviewCasesRequest = z.object({
+  /** The prediction folder (nnU-Net's -o). */
+  folder: pathText,
+  /** The scans that were predicted (nnU-Net's -i), to name each case's scan; default: read from the folder's predict_from_raw_data_args.json. */
+  images: pathText.optional(),
+  /** The dataset whose labels name the volumes; default: the folder's dataset.json (nnU-Net copies it there). */
+  datasetId: datasetId.optional(),
+})
+
+export type ReviewCasesRequest = z.infer<typeof reviewCasesRequest>
+
+/** One label's size in one predicted case. */
+export interface LabelVolume {
+  name: string
+  value: number
+  voxels: number
+  /** voxels x voxel volume, in millilitres. */
+  ml: number
+}
+
+/** One predicted case of a review list. */
+export interface ReviewCase {
+  /** The case id (file name without its ending). */
+  case: string
+  /** 1 = the most unsure. */
+  rank: number
+  /** The uncertainty score (shared/reviewRank.ts): mean entropy in nats / ln(classes), 0..1; null without probabilities. */
+  score: number | null
+  /** Voxels the score was taken over (the predicted foreground and its one-voxel border). */
+  scoredVoxels: number
+  prediction: string
+  /** The .npz probabilities nnU-Net wrote beside it, when it did. */
+  probabilities?: string
+  /** The scan's channel files (CASE_0000.nii.gz, ...) in the predicted folder, when found. */
+  images: string[]
+  volumes: LabelVolume[]
+  /** Why it could not be scored (a probability file that does not match the prediction, unreadable). */
+  problem?: string
+}
+
+/** The trained model a prediction or a dataset case came from. */
+export interface ModelOrigin {
+  datasetId?: number
+  /** nnU-Net's model folder (…/TRAINER__PLANS__CONFIGURATION). */
+  folder?: string
+  configuration?: string
+  trainer?: string
+  plans?: string
+  folds?: (number | 'all')[]
+  checkpoint?: string
+}
+
+export const modelOrigin = z.object({
+  datasetId: datasetId.optional(),
+  folder: pathText.optional(),
+  configuration: z.string().max(100).optional(),
+  trainer: z.string().max(200).optional(),
+  plans: z.string().max(200).optional(),
+  folds: z.array(fold).max(10).optional(),
+  checkpoint: z.string().max(200).optional(),
+})
+
+export interface ReviewList {
+  folder: string
+  /** Ranked: most unsure first, then the unscored ones by name. */
+  cases: ReviewCase[]
+  /** The rule in words, for the page's help text. */
+  rule: string
+  /** The model that predicted the folder (from predict_from_raw_data_args.json), when known. */
+  model?: ModelOrigin
+  /** Set when no case had probabilities: predict again with "save probabilities". */
+  hint?: string
+}
+
+/**
+ * Adds one accepted case (scan + corrected label) to a dataset in the nnU-Net raw folder: imagesTr
+ * / labelsTr under a new case id, dataset.json's numTraining, splits_final.json extended (existing
+ * cases keep their folds; new ones go to the folds in turn), and its origin in manifest.json.
+ */
+export const addToDatasetRequest = z.object({
+  datasetId,
+  /** The scan: one file per channel, in the dataset's channel order (a single-channel dataset: one). */
+  image: z.union([pathText, z.array(pathText).min(1).max(20)]),
+  /** The corrected label map, on the scan's grid, values within dataset.json's labels. */
+  label: pathText,
+  /** The model's prediction the label was corrected from: the manifest counts voxels added and removed per label against it. */
+  prediction: pathText.optional(),
+  /** The model that predicted it; default: read from the prediction's folder (predict_from_raw_data_args.json). */
+  origin: modelOrigin.optional(),
+  /** The new case id; default: the dataset's prefix and the next free number (liver_007). */
+  caseId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/, 'a case id is letters, digits, _ . -').optional(),
+})
+
+export type AddToDatasetRequest = z.infer<typeof addToDatasetRequest>
+
+/** Voxels the correction added and removed, per label, against the prediction. */
+export interface LabelChange {
+  name: string
+  value: number
+  added: number
+  removed: number
+}
+
+/** What manifest.json records for an added case (its `added` section, keyed by case id). */
+export interface AddedCaseRecord {
+  caseId: string
+  /** The files it was made from (as given). */
+  sources: { images: string[]; label: string; prediction?: string }
+  origin?: ModelOrigin
+  changes?: LabelChange[]
+  /** The cross-validation fold it validates in (splits_final.json), when the dataset has splits. */
+  fold?: number
+  addedAt: string
+}
+
+export interface AddToDatasetResult {
+  caseId: string
+  images: string[]
+  label: string
+  numTraining: number
+  record: AddedCaseRecord
+  /** splits_final.json written, or why not (the dataset was not planned yet: nnU-Net makes its splits then). */
+  splits: { file?: string; fold?: number; note?: string }
+}
+
+/**
+ * One fine-tuning round: nnUNetv2_preprocess of the dataset with the model's existing plans (only
+ * its configuration), then per fold nnUNetv2_train from the parent's checkpoint_final.pth
+ * (-pretrained_weights) or from scratch, under a new trainer name (TRAINER_ftN), so the parent's
+ * results stay as they are. The round is recorded as model version N.
+ */
+export const fineTuneRequest = z.object({
+  datasetId,
+  configuration,
+  /** The parent model's trainer (default nnU-Net's) and plans (default: those the dataset was planned with). */
+  trainer: className.optional(),
+  plans: plansName.optional(),
+  folds: z.array(fold).min(1).max(10).default([0]),
+  /** previous: from each fold's final checkpoint of the parent; scratch: a new training on the grown dataset. */
+  start: z.enum(['previous', 'scratch']).default('previous'),
+  epochs: z.number().int().min(1).max(100_000).optional(),
+  iterationsPerEpoch: z.number().int().min(1).max(100_000).optional(),
+  /** Skip nnUNetv2_preprocess (the preprocessed data already holds every case). */
+  skipPreprocess: z.boolean().default(false),
+})
+
+export type FineTuneRequest = z.infer<typeof fineTuneRequest>
+
+/** A model version of a dataset and configuration (the wizard's model-versions.json). */
+export interface ModelVersion {
+  version: number
+  datasetId: number
+  configuration: string
+  trainer: string
+  plans: string
+  /** The version it was fine-tuned from (undefined: the first model, or trained from scratch). */
+  parent?: { version: number; trainer: string }
+  start: 'first' | 'previous' | 'scratch'
+  folds: (number | 'all')[]
+  /** Training cases (dataset.json numTraining) when the round started. */
+  cases: number
+  createdAt: string
+}
+
+export interface FineTuneResult {
+  version: ModelVersion
+  /** The preprocess job (absent with skipPreprocess), then one training job per fold. */
+  jobs: JobRef[]
+}
+
+export const modelVersionsRequest = z.object({ datasetId, configuration: configuration.optional() })
+
+export type ModelVersionsRequest = z.infer<typeof modelVersionsRequest>
+
+/** One version's row of the comparison. */
+export interface ModelVersionRow extends ModelVersion {
+  /** The model folder in nnU-Net's results (TRAINER__PLANS__CONFIGURATION). */
+  folder: string
+  /** Label name -> mean cross-validation Dice over the finished folds; null where nnU-Net wrote NaN or nothing yet. */
+  cvDice: Record<string, number | null>
+  cvMean: number | null
+  finishedFolds: number
+  /** The test set's Dice of a prediction folder made by this version and evaluated, when there is one. */
+  test?: { folder: string; dice: Record<string, number | null>; mean: number | null }
+}
+
+export interface ModelVersionsTable {
+  datasetId: number
+  labels: string[]
+  versions: ModelVersionRow[]
+}
+
+/**
+ * Saves a label map corrected in the viewer's editor (electron/dataset/labelEdit.ts). The page sends
+ * only what it changed: `changes` is base64 of little-endian uint32 triples [start, length, value],
+ * runs in the file's own voxel order (x fastest), ascending and not overlapping. The service reads
+ * the base label itself (on the scan's grid), applies the runs, counts the voxels changed per label
+ * and writes atomically, never into a source folder:
+ * - prediction: a corrected copy beside the prediction (corrected/<name>), the prediction untouched;
+ * - dataset: the training case's labelsTr file is replaced and manifest.json records the correction.
+ */
+export const saveLabelEditRequest = z.discriminatedUnion('target', [
+  z.object({ target: z.literal('prediction'), image: pathText, label: pathText, changes: z.string().max(4_000_000) }),
+  z.object({ target: z.literal('dataset'), datasetDir: pathText, caseId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/), changes: z.string().max(4_000_000) }),
+])
+
+export type SaveLabelEditRequest = z.infer<typeof saveLabelEditRequest>
+
+/** Voxels a saved correction changed for one label value: `added` now hold it, `removed` held it before. */
+export interface LabelEditCount {
+  value: number
+  name: string
+  added: number
+  removed: number
+}
+
+export interface LabelEditResult {
+  /** The file written. */
+  path: string
+  /** The label map it was corrected from (the prediction, its earlier corrected copy, or the labelsTr file as it was). */
+  base: string
+  /** Voxels whose value changed. */
+  changed: number
+  perLabel: LabelEditCount[]
+  bytes: number
+  /** The manifest that recorded it (dataset target). */
+  manifest?: string
+}
+
+/** The methods of this area, each with the zod schema of its request (null: it takes none). */
+export const reviewRequests = {
+  reviewCases: reviewCasesRequest,
+  addToDataset: addToDatasetRequest,
+  fineTune: fineTuneRequest,
+  modelVersions: modelVersionsRequest,
+  saveLabelEdit: saveLabelEditRequest,
+} as const
+
+type Req<K extends keyof typeof reviewRequests> = Input<(typeof reviewRequests)[K]>
+
+export interface ReviewApi {
+  /** The predicted cases of a folder, most unsure first, with label volumes (reads files; nothing is written). */
+  reviewCases(req: Req<'reviewCases'>): Promise<ReviewList>
+  /** Adds an accepted case to the dataset (atomic writes, never into a source folder); refused with a finding naming the file when the label is off the scan's grid or holds values outside dataset.json's labels. */
+  addToDataset(req: Req<'addToDataset'>): Promise<AddToDatasetResult>
+  /** Queues a fine-tuning round (preprocess with the existing plans, then train per fold) and records it as a model version. */
+  fineTune(req: Req<'fineTune'>): Promise<FineTuneResult>
+  /** Every model version of a dataset with its cross-validation (and test) Dice per label, for Results. */
+  modelVersions(req: Req<'modelVersions'>): Promise<ModelVersionsTable>
+  /** Saves a label map corrected in the viewer (atomic, never into a source folder) and counts the voxels changed per label. */
+  saveLabelEdit(req: Req<'saveLabelEdit'>): Promise<LabelEditResult>
+}
