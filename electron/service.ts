@@ -10,11 +10,14 @@ import { listDir } from './files/listDir'
 import { isInside, leadsInside } from './files/pathInside'
 import { MemorySettings, SettingsStore } from './settings'
 import { ProjectStore } from './projects'
+import { ProjectEnvironment } from './service/projectEnvironment'
 import { VolumeCache } from './imaging/volumeCache'
 import { scanSources, validateSources, planOutput, runPrepare, previewCase, viewFiles } from './dataset'
 import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, idClashFindings } from './nnunet'
 import { createRuns } from './service/runMethods'
 import { createReview } from './service/review'
+import { saveLabelEdit, sourceFoldersOf } from './dataset/labelEdit'
+import { checkServable } from './dataset/viewFiles'
 import { EventfulJobs } from './jobs/eventBus'
 import { createResults } from './results'
 import { caseErrors } from './results/caseErrors'
@@ -48,9 +51,10 @@ export interface ServiceOptions {
 
 export function createService(hooks: NativeHooks, base = dataDir(), opts: ServiceOptions = {}): Service {
   const jobs = new EventfulJobs(opts.jobsDir ?? join(base, 'jobs'))
-  const settings = opts.settings ? new MemorySettings(opts.settings) : new SettingsStore(join(base, 'settings.json'))
-  const runs = createRuns({ jobs, dataDir: base, settings: () => settings.get(), queueFile: opts.memoryQueue ? undefined : join(base, 'run-queue.json') })
   const projects = new ProjectStore(join(base, 'recent-projects.json'))
+  // The open project's environment over the defaults (issue 18.2); the CLI's fixed settings follow no project.
+  const settings = new ProjectEnvironment(opts.settings ? new MemorySettings(opts.settings) : new SettingsStore(join(base, 'settings.json')), projects, join(base, 'settings.json'), !opts.settings)
+  const runs = createRuns({ jobs, dataDir: base, settings: () => settings.get(), queueFile: opts.memoryQueue ? undefined : join(base, 'run-queue.json') })
   const volumes = new VolumeCache()
   const ref = (p: Promise<{ id: string }>): Promise<JobRef> => p.then((j) => ({ jobId: j.id }))
 
@@ -136,13 +140,13 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
     cancelJob: async (req) => jobs.cancel(req.jobId),
     getSettings: () => settings.get(),
     setSettings: (req) => settings.update(s.settingsPatch.parse(req)),
-    saveProject: (req) => projects.save(req.path, s.projectFile.parse(req.project)),
-    loadProject: (req) => projects.open(req.path),
+    saveProject: (req) => settings.save(req.path, s.projectFile.parse(req.project)),
+    loadProject: (req) => settings.openFile(req.path),
     recentProjects: () => projects.recent(),
-    autosaveProject: (req) => projects.autosave(s.autosaveProjectRequest.parse(req)),
-    currentProject: () => projects.current(),
+    autosaveProject: (req) => settings.autosave(s.autosaveProjectRequest.parse(req)),
+    currentProject: () => settings.current(),
     projectDrafts: () => projects.drafts(),
-    openDraft: (req) => projects.openDraft(s.draftRequest.parse(req).draftId),
+    openDraft: (req) => settings.openDraft(s.draftRequest.parse(req).draftId),
     discardDraft: (req) => projects.discardDraft(s.draftRequest.parse(req).draftId),
     detectEnv: async (req) => detectEnv({ ...(await settings.get()), ...req }),
     installNnunet: () => ref(jobs.start('install', 'Install nnU-Net (managed venv)', (ctx) => installNnunet(ctx, base))),
@@ -157,6 +161,11 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
       return withPlansChoice(await folderStatus(st), st, base)
     },
     shellExports: async () => shellExports(await settings.get()),
+    environmentChanges: () => settings.changes(),
+    settleEnvChange: async (req) => {
+      const r = s.settleEnvChangeRequest.parse(req)
+      return settings.settle(r.where, r.take)
+    },
     // plan, train, predict, findBest and the run queue: electron/service/runMethods.ts
     ...runs,
     ...createTrainerMethods({ jobs, dataDir: base, settings: () => settings.get() }),
@@ -168,6 +177,12 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
     },
     // the labelling loop (issue 21): review ranking, grow the dataset, fine-tune, model versions
     ...createReview({ dataDir: base, settings: () => settings.get(), runs }),
+    // A label map corrected in the viewer's editor: read only from the project's folders, never written into its sources.
+    saveLabelEdit: async (req) => {
+      const project = (await projects.current())?.project ?? null
+      const roots = projectFolders(project, (await settings.get()).folders)
+      return saveLabelEdit(s.saveLabelEditRequest.parse(req), { sourceFolders: sourceFoldersOf(project), checkReadable: (p) => checkServable(p, roots, true) })
+    },
     dispose: () => runs.queue.close(),
   }
 }

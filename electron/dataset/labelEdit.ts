@@ -1,0 +1,233 @@
+// Saving a label map corrected in the viewer's editor (issue 21). The page sends only the voxels it
+// changed, as runs in the file's own voxel order; everything else is decided here: the base label
+// is read again from disk (in the volume worker, checked against the scan's grid), the runs are
+// applied and counted per label, and the result is written atomically on the scan's grid. A
+// correction never lands in a source folder: a prediction gets a corrected copy beside it, a
+// training case's labelsTr file is replaced under the dataset's lock and the manifest records it.
+import { createHash } from 'node:crypto'
+import { access, readFile } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
+import type { Geometry, LabelEditCount, LabelEditResult, ProjectFile, SaveLabelEditRequest } from '../../shared/api'
+import { labelPathFor, imagePathFor } from '../../shared/layout'
+import { DomainError } from '../domainError'
+import { isInside, realPathOf } from '../files/pathInside'
+import { writeFileAtomic } from '../files/writeAtomic'
+import { encodeNiftiGz, NIFTI_INTENT_LABEL, VOX_OFFSET } from '../imaging/niftiWriter'
+import { casePool } from './casePool'
+import { lockDataset } from './lock'
+import { readManifest, writeManifest, type Manifest, type ManifestCase } from './manifest'
+import { datasetKey } from './outputPlan'
+import { labelNamesFromDatasetJson } from './viewFiles'
+
+/** The folder beside a prediction that holds its corrected copies; the prediction itself is never rewritten. */
+export const CORRECTED_FOLDER = 'corrected'
+
+/** Where the corrected copy of a prediction goes: <its folder>/corrected/<its name>. */
+export function correctedPathFor(prediction: string): string {
+  return join(dirname(resolve(prediction)), CORRECTED_FOLDER, basename(prediction))
+}
+
+/** One run of changed voxels: `length` voxels from flat index `start` (file order) now hold `value`. */
+export interface ChangeRun {
+  start: number
+  length: number
+  value: number
+}
+
+/** The runs of a request: base64 of little-endian uint32 triples, checked against the volume's size. */
+export function decodeChanges(b64: string, voxels: number): ChangeRun[] {
+  const bytes = Buffer.from(b64, 'base64')
+  if (bytes.length % 12 !== 0) throw new DomainError('The correction is not a whole number of runs (12 bytes each): it was cut short on the way. Save again.', 'edit-malformed')
+  const runs: ChangeRun[] = []
+  let end = 0
+  for (let o = 0; o < bytes.length; o += 12) {
+    const run = { start: bytes.readUInt32LE(o), length: bytes.readUInt32LE(o + 4), value: bytes.readUInt32LE(o + 8) }
+    if (run.length === 0 || run.start < end || run.start + run.length > voxels) {
+      throw new DomainError(`The correction's run ${o / 12 + 1} (${run.start}+${run.length}) is out of order or outside the ${voxels} voxels of the label map: it was made for another volume. Open the case again and redo the edit.`, 'edit-malformed')
+    }
+    if (run.value > 255) throw new DomainError(`The correction writes the value ${run.value}; the editor's labels are 1 to 255.`, 'edit-malformed')
+    end = run.start + run.length
+    runs.push(run)
+  }
+  return runs
+}
+
+/** Encodes runs as the request carries them (the page does the same with a DataView). */
+export function encodeChanges(runs: readonly ChangeRun[]): string {
+  const buf = Buffer.alloc(runs.length * 12)
+  runs.forEach((r, i) => {
+    buf.writeUInt32LE(r.start, i * 12)
+    buf.writeUInt32LE(r.length, i * 12 + 4)
+    buf.writeUInt32LE(r.value, i * 12 + 8)
+  })
+  return buf.toString('base64')
+}
+
+/**
+ * Applies the runs to a copy of `base`; counts per value the voxels that now hold it (added) and
+ * the voxels that held it before (removed). A run that rewrites a voxel's own value changes nothing.
+ */
+export function applyChanges(base: Uint8Array | Uint16Array, runs: readonly ChangeRun[]): { data: Uint8Array | Uint16Array; changed: number; added: Map<number, number>; removed: Map<number, number> } {
+  const data = base.slice()
+  const added = new Map<number, number>()
+  const removed = new Map<number, number>()
+  let changed = 0
+  for (const r of runs) {
+    let got = 0
+    for (let i = r.start; i < r.start + r.length; i++) {
+      const old = data[i]!
+      if (old === r.value) continue
+      removed.set(old, (removed.get(old) ?? 0) + 1)
+      data[i] = r.value
+      got++
+    }
+    if (got) added.set(r.value, (added.get(r.value) ?? 0) + got)
+    changed += got
+  }
+  return { data, changed, added, removed }
+}
+
+/** Per-label counts (background left out), ascending by value, named where names are known. */
+export function countsPerLabel(added: Map<number, number>, removed: Map<number, number>, names: Map<number, string> | null): LabelEditCount[] {
+  const values = [...new Set([...added.keys(), ...removed.keys()])].filter((v) => v !== 0).sort((a, b) => a - b)
+  return values.map((value) => ({ value, name: names?.get(value) ?? `label ${value}`, added: added.get(value) ?? 0, removed: removed.get(value) ?? 0 }))
+}
+
+/** Refuses, by name, an output inside a source folder (as written or through symbolic links). */
+export async function refuseSourceFolder(out: string, sourceFolders: readonly string[]): Promise<void> {
+  const real = await realPathOf(out)
+  for (const dir of sourceFolders) {
+    if (isInside(out, dir) || isInside(real, await realPathOf(dir))) {
+      throw new DomainError(
+        `${out} lies inside the source folder ${dir}: corrections are never written into a source folder (the scans and masks stay as they were). Keep predictions and datasets outside the source folders.`,
+        'source-folder',
+        'conflict',
+      )
+    }
+  }
+}
+
+interface BaseLabel {
+  geometry: Geometry
+  data: Uint8Array | Uint16Array
+}
+
+/** Reads the scan and the label map in the volume worker; the label must lie on the scan's grid. */
+async function readBase(image: string, label: string): Promise<BaseLabel> {
+  const r = await casePool().view({ image, label })
+  const bad = r.findings.find((f) => f.severity === 'error')
+  if (bad) throw new DomainError(bad.text, bad.code, 'invalid', r.findings)
+  const n = r.geometry.size.reduce((a, b) => a * b, 1)
+  const bytes = r.labelNii.subarray(VOX_OFFSET)
+  // caseWork hands label maps over as uint8, or uint16 when a value is above 255.
+  const copy = new Uint8Array(bytes)
+  const data = bytes.length === n ? copy : new Uint16Array(copy.buffer, 0, n)
+  if (data.length !== n) throw new Error(`Internal error: the label map of ${label} has ${bytes.length} bytes for ${n} voxels.`)
+  return { geometry: r.geometry, data }
+}
+
+async function labelNames(datasetJson: string): Promise<Map<number, string> | null> {
+  try {
+    return labelNamesFromDatasetJson(JSON.parse(await readFile(datasetJson, 'utf8')))
+  } catch {
+    return null
+  }
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
+const exists = (p: string) => access(p).then(() => true, () => false)
+
+export interface LabelEditContext {
+  /** The project's source folders (scans, masks, the scans given to Predict): never written. */
+  sourceFolders: readonly string[]
+  /** Called before any file is read: refuses a path outside the project's folders (viewFiles' checkServable). */
+  checkReadable?: (path: string) => Promise<void>
+}
+
+/** What manifest.json records per training case corrected in the editor (newest last). */
+export interface CorrectionRecord {
+  at: string
+  changed: number
+  perLabel: LabelEditCount[]
+  /** SHA-256 of the label file before and after. */
+  before?: string
+  after: string
+}
+
+export type ManifestCaseWithCorrections = ManifestCase & { corrections?: CorrectionRecord[] }
+
+export async function saveLabelEdit(req: SaveLabelEditRequest, ctx: LabelEditContext): Promise<LabelEditResult> {
+  return req.target === 'prediction' ? savePrediction(req, ctx) : saveDatasetCase(req, ctx)
+}
+
+async function savePrediction(req: Extract<SaveLabelEditRequest, { target: 'prediction' }>, ctx: LabelEditContext): Promise<LabelEditResult> {
+  const prediction = resolve(req.label)
+  // A prediction opened from its corrected copy (corrected/<name>) is saved back to that copy.
+  const isCopy = basename(dirname(prediction)) === CORRECTED_FOLDER
+  const out = isCopy ? prediction : correctedPathFor(prediction)
+  const predictionDir = isCopy ? dirname(dirname(prediction)) : dirname(prediction)
+  await refuseSourceFolder(out, ctx.sourceFolders)
+  // The newest correction is the base: a second save continues the first.
+  const base = (await exists(out)) ? out : prediction
+  await ctx.checkReadable?.(req.image)
+  await ctx.checkReadable?.(base)
+  const { geometry, data } = await readBase(req.image, base)
+  const runs = decodeChanges(req.changes, data.length)
+  const applied = applyChanges(data, runs)
+  const gz = await encodeNiftiGz(geometry, applied.data, { intentCode: NIFTI_INTENT_LABEL })
+  const bytes = await writeFileAtomic(out, gz)
+  // nnU-Net copies the model's dataset.json into the prediction folder: it names the labels.
+  const names = await labelNames(join(predictionDir, 'dataset.json'))
+  return { path: out, base, changed: applied.changed, perLabel: countsPerLabel(applied.added, applied.removed, names), bytes }
+}
+
+/** The dataset's manifest, trusted and complete (no unfinished write), or a refusal naming what to do. */
+async function manifestOf(datasetDir: string): Promise<Manifest> {
+  const read = await readManifest(datasetDir)
+  if (!read) throw new DomainError(`${datasetDir} has no manifest.json: only a dataset written by nnU-Net Wizard can have its labels corrected here (the manifest records each correction).`, 'no-manifest', 'not-found')
+  if ('problem' in read) throw new DomainError(`${datasetDir}: ${read.problem}. Write the dataset again before correcting its labels.`, 'manifest-invalid', 'conflict')
+  // An unfinished write keeps its cases in manifest.journal, which a later read applies over manifest.json.
+  if (read.journal) throw new DomainError(`${basename(datasetDir)} has an unfinished write (manifest.journal): finish it (run Write again) before correcting its labels.`, 'dataset-unfinished', 'conflict')
+  return read.manifest
+}
+
+async function saveDatasetCase(req: Extract<SaveLabelEditRequest, { target: 'dataset' }>, ctx: LabelEditContext): Promise<LabelEditResult> {
+  const datasetDir = resolve(req.datasetDir)
+  const first = await manifestOf(datasetDir)
+  const label = join(datasetDir, labelPathFor(req.caseId))
+  await refuseSourceFolder(label, ctx.sourceFolders)
+  await ctx.checkReadable?.(label)
+  const unlock = await lockDataset(dirname(datasetDir), datasetKey(first.settings.layout, first.settings.id))
+  try {
+    // Read again under the lock: the manifest written at the end must be the one on disk now.
+    const m = await manifestOf(datasetDir)
+    const c = m.cases[req.caseId] as ManifestCaseWithCorrections | undefined
+    if (!c || c.split !== 'train' || !c.label) throw new DomainError(`${req.caseId} is not a training case of ${basename(datasetDir)} (its manifest names no labelsTr file for it).`, 'no-such-case', 'not-found')
+    const image = join(datasetDir, imagePathFor(m.settings.layout, 'train', c.caseId))
+    const before = await readFile(label)
+    const { geometry, data } = await readBase(image, label)
+    const runs = decodeChanges(req.changes, data.length)
+    const applied = applyChanges(data, runs)
+    const gz = await encodeNiftiGz(geometry, applied.data, { intentCode: NIFTI_INTENT_LABEL })
+    const names = new Map(m.settings.labels.map((l) => [l.value, l.name]))
+    const perLabel = countsPerLabel(applied.added, applied.removed, names)
+    const bytes = await writeFileAtomic(label, gz, { createFolder: false })
+    // The case's size and voxel counts follow the new file: a re-run of prepare keeps it (the sizes
+    // agree), and the plan's input hash changes, so Plan knows to preprocess again.
+    const voxelCounts: Record<string, number> = { ...c.voxelCounts }
+    for (const p of perLabel) voxelCounts[p.name] = (voxelCounts[p.name] ?? 0) + p.added - p.removed
+    const record: CorrectionRecord = { at: new Date().toISOString(), changed: applied.changed, perLabel, before: sha256(before), after: sha256(gz) }
+    m.cases[c.caseId] = { ...c, labelBytes: bytes, voxelCounts, corrections: [...(c.corrections ?? []), record] } as ManifestCase
+    const manifest = await writeManifest(datasetDir, m)
+    return { path: label, base: label, changed: applied.changed, perLabel, bytes, manifest }
+  } finally {
+    await unlock()
+  }
+}
+
+/** The folders a project reads its sources from: the scans, every mask folder, and the scans given to Predict. */
+export function sourceFoldersOf(project: ProjectFile | null): string[] {
+  if (!project) return []
+  const dirs = [project.sources.imagesDir, ...project.sources.labels.map((l) => l.dir), project.forms.predict?.input]
+  return [...new Set(dirs.filter((d): d is string => typeof d === 'string' && d.trim() !== '').map((d) => d.trim()))]
+}
