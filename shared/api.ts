@@ -27,6 +27,7 @@ export * from './api/runs'
 export * from './api/cluster'
 export * from './api/trainers'
 export * from './api/results'
+export * from './api/dicom'
 export * from './api/review'
 
 /** Every method's request schema (null: the method takes no input), by method name. */

@@ -13,7 +13,7 @@ import { environmentCode } from '../files/environmentError'
 import type { Geometry } from '../../shared/api'
 import { describeFsError, VolumeReadError } from './volumeError'
 
-export type VolumeFormat = 'nifti1' | 'nifti2' | 'nrrd' | 'metaimage'
+export type VolumeFormat = 'nifti1' | 'nifti2' | 'nrrd' | 'metaimage' | 'dicom'
 
 /**
  * raw: the bytes as stored. gzip: one or more gzip members from `offset` to the end of the file

@@ -1,0 +1,92 @@
+// What every exported DICOM object shares: new UIDs, the patient and study modules copied from
+// the series it refers to (DICOM requires a derived object to belong to its source's patient and
+// study, so a viewer files it beside the images), this app as the equipment, and the Part 10 file
+// (explicit VR little endian, UTF-8 text) written by dcmjs.
+import { randomBytes } from 'node:crypto'
+import dcmjs from 'dcmjs'
+import { APP_VERSION } from '../../appVersion'
+import type { Dataset, ExportReference } from './exportReference'
+
+export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1'
+
+/** A UID under 2.25 (ITU-T X.667): the decimal value of 128 random bits, unique without a registered root. */
+export function newUid(): string {
+  return `2.25.${BigInt(`0x${randomBytes(16).toString('hex')}`).toString(10)}`
+}
+
+/** DICOM DA and TM of `d` in local time (as modalities write them). */
+export function dicomDateTime(d = new Date()): { date: string; time: string } {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0')
+  return { date: `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`, time: `${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}` }
+}
+
+/** Patient, clinical trial subject, general study and patient study attributes: copied as they are. */
+const PATIENT_AND_STUDY = [
+  'PatientName', 'PatientID', 'IssuerOfPatientID', 'IssuerOfPatientIDQualifiersSequence', 'TypeOfPatientID', 'PatientBirthDate', 'PatientBirthTime', 'PatientSex',
+  'OtherPatientIDsSequence', 'OtherPatientNames', 'PatientComments', 'PatientSpeciesDescription', 'PatientSpeciesCodeSequence', 'PatientBreedDescription',
+  'PatientBreedCodeSequence', 'BreedRegistrationSequence', 'ResponsiblePerson', 'ResponsiblePersonRole', 'ResponsibleOrganization', 'PatientIdentityRemoved',
+  'DeidentificationMethod', 'DeidentificationMethodCodeSequence', 'QualityControlSubject',
+  'ClinicalTrialSponsorName', 'ClinicalTrialProtocolID', 'ClinicalTrialProtocolName', 'ClinicalTrialSiteID', 'ClinicalTrialSiteName', 'ClinicalTrialSubjectID',
+  'ClinicalTrialSubjectReadingID', 'ClinicalTrialTimePointID', 'ClinicalTrialTimePointDescription', 'ClinicalTrialCoordinatingCenterName',
+  'StudyInstanceUID', 'StudyDate', 'StudyTime', 'ReferringPhysicianName', 'ReferringPhysicianIdentificationSequence', 'StudyID', 'AccessionNumber',
+  'IssuerOfAccessionNumberSequence', 'StudyDescription', 'PhysiciansOfRecord', 'NameOfPhysiciansReadingStudy', 'ProcedureCodeSequence',
+  'AdmittingDiagnosesDescription', 'PatientAge', 'PatientSize', 'PatientWeight', 'Occupation', 'AdditionalPatientHistory',
+] as const
+
+/** Type 2 attributes of those modules: present in every export, empty when the source has none. */
+const REQUIRED_EMPTY = ['PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex', 'StudyDate', 'StudyTime', 'ReferringPhysicianName', 'StudyID', 'AccessionNumber'] as const
+
+export function patientAndStudy(source: Dataset): Dataset {
+  const out: Dataset = {}
+  for (const k of PATIENT_AND_STUDY) if (source[k] !== undefined) out[k] = source[k]
+  for (const k of REQUIRED_EMPTY) if (out[k] === undefined) out[k] = ''
+  return out
+}
+
+/** General and enhanced general equipment: this app made the object. */
+export function equipment(): Dataset {
+  return {
+    Manufacturer: 'nnU-Net Wizard',
+    ManufacturerModelName: 'nnU-Net Wizard',
+    DeviceSerialNumber: '1',
+    SoftwareVersions: APP_VERSION,
+  }
+}
+
+/** The new object's own identity: SOP class and instance, series, content date and time. */
+export function newInstance(sopClassUid: string, modality: string, ref: ExportReference, seriesDescription: string, now = new Date()): Dataset {
+  const { date, time } = dicomDateTime(now)
+  return {
+    SpecificCharacterSet: 'ISO_IR 192',
+    SOPClassUID: sopClassUid,
+    SOPInstanceUID: newUid(),
+    InstanceCreationDate: date,
+    InstanceCreationTime: time,
+    Modality: modality,
+    SeriesInstanceUID: newUid(),
+    SeriesNumber: 9901,
+    SeriesDescription: seriesDescription.slice(0, 64),
+    SeriesDate: date,
+    SeriesTime: time,
+    InstanceNumber: 1,
+    ContentDate: date,
+    ContentTime: time,
+    ...patientAndStudy(ref.header),
+    ...equipment(),
+  }
+}
+
+/** The dataset as a DICOM Part 10 file (explicit VR little endian). */
+export function part10Bytes(dataset: Dataset): Uint8Array {
+  const meta = {
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: dataset.SOPClassUID,
+    MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
+    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
+    ImplementationClassUID: '2.25.208714914226880934227785613914627870931',
+    ImplementationVersionName: `NNUNETWIZ_${APP_VERSION}`.slice(0, 16),
+  }
+  const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta))
+  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset)
+  return new Uint8Array(dict.write() as ArrayBuffer)
+}
