@@ -5,7 +5,7 @@
 // correction never lands in a source folder: a prediction gets a corrected copy beside it, a
 // training case's labelsTr file is replaced under the dataset's lock and the manifest records it.
 import { createHash } from 'node:crypto'
-import { access, readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Geometry, LabelEditCount, LabelEditResult, ProjectFile, SaveLabelEditRequest } from '../../shared/api'
 import { labelPathFor, imagePathFor } from '../../shared/layout'
@@ -135,7 +135,7 @@ async function labelNames(datasetJson: string): Promise<Map<number, string> | nu
 }
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
-const exists = (p: string) => access(p).then(() => true, () => false)
+const isFile = (p: string) => stat(p).then((st) => st.isFile(), () => false)
 
 export interface LabelEditContext {
   /** The project's source folders (scans, masks, the scans given to Predict): never written. */
@@ -168,7 +168,7 @@ async function savePrediction(req: Extract<SaveLabelEditRequest, { target: 'pred
   const predictionDir = isCopy ? dirname(dirname(prediction)) : dirname(prediction)
   await refuseSourceFolder(out, ctx.sourceFolders)
   // The newest correction is the base: a second save continues the first.
-  const base = (await exists(out)) ? out : prediction
+  const base = (await isFile(out)) ? out : prediction
   await ctx.checkReadable?.(req.image)
   await ctx.checkReadable?.(base)
   const { geometry, data } = await readBase(req.image, base)
