@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { readdir, readFile, rm, stat } from 'node:fs/promises'
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path'
 import { z } from 'zod'
-import type { AutosaveResult, ProjectDraft, ProjectSession } from '../shared/api'
+import type { AutosaveResult, ProjectDraft, ProjectEnv, ProjectSession } from '../shared/api'
 import * as s from '../shared/schema'
 import { writeFileAtomic } from './files/writeAtomic'
 import { PRIVATE } from './paths'
@@ -32,6 +32,41 @@ function draftName(project: s.ProjectFile): string {
   const name = project.output.name?.trim()
   if (name) return name
   return project.sources.imagesDir ? `Untitled (${basename(project.sources.imagesDir)})` : 'Untitled'
+}
+
+/** Where a project lives: its own file, or its draft in the data folder. */
+export interface ProjectRef {
+  path: string | null
+  draftId: string | null
+}
+
+/** The project file's JSON, or undefined when it is missing or is not a valid project. */
+async function readProjectJson(file: string): Promise<s.ProjectFile | undefined> {
+  try {
+    const parsed = s.projectFile.safeParse(JSON.parse(await readFile(file, 'utf8')))
+    return parsed.success ? parsed.data : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The environment a project file keeps (issue 18.2), read without opening it (no recent-list
+ * entry): undefined when the file has none (an older project) or cannot be read as a project.
+ */
+export async function readProjectEnv(file: string): Promise<ProjectEnv | undefined> {
+  return (await readProjectJson(resolve(file)))?.env
+}
+
+/**
+ * Replaces the environment kept in a project file (or draft), nothing else in it; atomic, the
+ * file's mode kept. A path that holds no valid project is refused by name.
+ */
+export async function writeProjectEnv(file: string, env: ProjectEnv): Promise<void> {
+  const path = resolve(file)
+  const project = await readProjectJson(path)
+  if (!project) throw new Error(`${path} is not an nnU-Net Wizard project file (or cannot be read), so its environment was not written.`)
+  await writeFileAtomic(path, `${JSON.stringify({ ...project, env: s.projectEnv.parse(env) }, null, 2)}\n`, { keepMode: true })
 }
 
 /** current-project.json: which project the app reopens, and the jobs it started. */
@@ -199,6 +234,37 @@ export class ProjectStore {
   discardDraft(draftId: string): Promise<void> {
     return this.serial(async () => {
       await rm(this.draftPath(draftId), { force: true })
+    })
+  }
+
+  /** Which project the app reopens (its file or draft), without reading it; null when none. */
+  async session(): Promise<ProjectRef | null> {
+    await this.saves.catch(() => undefined)
+    try {
+      const session = sessionFile.parse(JSON.parse(await readFile(this.sessionPath, 'utf8')))
+      return session.path || session.draftId ? { path: session.path, draftId: session.draftId } : null
+    } catch {
+      return null
+    }
+  }
+
+  /** The file that holds a project: its own, else its draft's. */
+  fileOf(ref: ProjectRef): string | null {
+    return ref.path ? resolve(ref.path) : ref.draftId ? this.draftPath(ref.draftId) : null
+  }
+
+  /** The environment a project keeps on disk now: undefined when it has none, null when there is no such project. */
+  async storedEnv(ref: ProjectRef): Promise<ProjectEnv | undefined | null> {
+    const file = this.fileOf(ref)
+    const project = file ? await readProjectJson(file) : undefined
+    return project ? (project.env ?? undefined) : null
+  }
+
+  /** Writes a project's environment into its file or draft, in turn with the autosaves. */
+  writeEnv(ref: ProjectRef, env: ProjectEnv): Promise<void> {
+    return this.serial(async () => {
+      const file = this.fileOf(ref)
+      if (file) await writeProjectEnv(file, env)
     })
   }
 

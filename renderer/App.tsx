@@ -19,6 +19,7 @@ import { TrainStep } from './steps/train/TrainStep'
 import { PredictStep } from './steps/predict/PredictStep'
 import { ResultsStep } from './steps/results/ResultsStep'
 import { ErrorBanner } from './components/ErrorBanner'
+import { EnvChangeNotice } from './components/EnvChangeNotice'
 
 const SCREENS: Record<StepId, () => React.JSX.Element> = {
   start: StartStep,
@@ -161,6 +162,7 @@ export function App() {
       <main className="content" data-testid={`screen-${step}`}>
         <ErrorBanner error={startError} title="The app could not reach its server" onDismiss={() => setStartError(null)} />
         <NoticeBanner step={step} />
+        <EnvChangeNotice />
         <div className="step-header">
           <h1 ref={heading} tabIndex={-1}>
             {def.title}

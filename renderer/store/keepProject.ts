@@ -47,7 +47,8 @@ export async function restoreProject(): Promise<boolean> {
  * already holds it.
  */
 function keptChanged(s: ProjectState, prev: ProjectState): boolean {
-  if (s.generation !== prev.generation) return false
+  // A new project (dirty from the start) is written at once: it takes its environment then.
+  if (s.generation !== prev.generation) return s.dirty && !s.projectPath && !s.draftId && !s.env
   return (
     s.step !== prev.step ||
     s.imagesDir !== prev.imagesDir ||
@@ -55,7 +56,8 @@ function keptChanged(s: ProjectState, prev: ProjectState): boolean {
     s.allowMissingMask !== prev.allowMissingMask ||
     s.output !== prev.output ||
     s.forms !== prev.forms ||
-    s.runs !== prev.runs
+    s.runs !== prev.runs ||
+    s.env !== prev.env
   )
 }
 
@@ -75,7 +77,8 @@ async function write(): Promise<boolean> {
     const now = useProject.getState()
     // A project replaced meanwhile (new, opened) keeps its own identity.
     if (now.generation === s.generation) {
-      useProject.setState({ draftId: r.draftId, projectPath: r.path, ...(edits === upTo && { dirty: false }) })
+      // A new project's first write gave it the defaults' environment: it holds that from now on.
+      useProject.setState({ draftId: r.draftId, projectPath: r.path, ...(edits === upTo && { dirty: false }), ...(!now.env && r.env && { env: r.env }) })
     }
     useWizard.getState().setSaveResult(null)
     return true

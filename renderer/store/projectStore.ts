@@ -2,7 +2,7 @@
 // project file holds; everything else (jobs, settings) lives in its own store.
 import { useMemo } from 'react'
 import { create } from 'zustand'
-import type { JobKind, ProjectSession } from '../../shared/api'
+import type { JobKind, ProjectEnv, ProjectSession } from '../../shared/api'
 import { DEFAULT_SPLIT, type LayoutKind, type PrepareRequest, type ProjectFile, type Rgb, type SourceSpecInput } from '../../shared/schema'
 import { defaultLabelColor } from '../viewer/labelLut'
 import { isStepId, type StepId } from '../steps/stepList'
@@ -66,6 +66,11 @@ export interface ProjectState {
   runs: Partial<Record<JobKind, ProjectRun>>
   /** Each step's form by step id (read and written through useProjectForm in projectForms.ts). */
   forms: ProjectForms
+  /**
+   * The nnU-Net environment the project owns (interpreter, version, folders; issue 18.2). null: a
+   * new project before its first write, which takes the defaults then (the autosave returns them).
+   */
+  env: ProjectEnv | null
 
   setStep(step: StepId): void
   setImagesDir(dir: string): void
@@ -90,6 +95,8 @@ export interface ProjectState {
   recordRun(kind: JobKind, jobId: string, request: string): void
   /** Merges a patch into one step's form (the project becomes dirty, so autosave writes it). */
   setForm(id: string, patch: Record<string, unknown>): void
+  /** The project's nnU-Net environment (the Environment step; renderer/store/settingsStore.ts). */
+  setEnv(env: ProjectEnv): void
 }
 
 /** A step's form as the project file holds it: plain JSON values by field name. */
@@ -138,6 +145,7 @@ export const useProject = create<ProjectState>()((set, get) => {
     dirty: false,
     runs: {},
     forms: {},
+    env: null,
 
     setStep: (step) => set({ step }),
     setImagesDir: (imagesDir) => set({ imagesDir, dirty: true }),
@@ -190,8 +198,10 @@ export const useProject = create<ProjectState>()((set, get) => {
       if (names.length > 1) set({ output: { ...get().output, channelNames: names.filter((_, i) => i !== index) }, dirty: true })
     },
     setOutput: (patch) => set({ output: { ...get().output, ...patch }, dirty: true }),
+    // A new project is kept at once (dirty): its first write gives it the defaults' environment as
+    // they are now, so the Environment step and every nnU-Net call see this project's, not the last one's.
     newProject: () =>
-      set({ projectPath: null, draftId: null, generation: get().generation + 1, step: 'sources', imagesDir: '', labels: [], allowMissingMask: false, output: { ...DEFAULT_OUTPUT }, labelHistory: [], dirty: false, runs: {}, forms: {} }),
+      set({ projectPath: null, draftId: null, generation: get().generation + 1, step: 'sources', imagesDir: '', labels: [], allowMissingMask: false, output: { ...DEFAULT_OUTPUT }, labelHistory: [], dirty: true, runs: {}, forms: {}, env: null }),
     loadFile: (file, path) => {
       const o = file.output
       set({
@@ -226,6 +236,7 @@ export const useProject = create<ProjectState>()((set, get) => {
         dirty: false,
         runs: {},
         forms: file.forms ?? {},
+        env: file.env ?? null,
       })
     },
     loadSession: (session) => {
@@ -235,6 +246,7 @@ export const useProject = create<ProjectState>()((set, get) => {
     markSaved: (path) => set({ projectPath: path, draftId: null, dirty: false }),
     recordRun: (kind, jobId, request) => set({ runs: { ...get().runs, [kind]: { jobId, request } } }),
     setForm: (id, patch) => set({ forms: { ...get().forms, [id]: { ...get().forms[id], ...patch } }, dirty: true }),
+    setEnv: (env) => set({ env, dirty: true }),
   }
 })
 
@@ -296,7 +308,7 @@ export function prepareRequestOf(p: Omit<ProjectData, 'step'>): { request: Prepa
 }
 
 /** The project file written by saveProject. */
-export function projectFileOf(p: ProjectData & { forms?: ProjectForms }): ProjectFile {
+export function projectFileOf(p: ProjectData & { forms?: ProjectForms; env?: ProjectEnv | null }): ProjectFile {
   const o = p.output
   return {
     format: 'nnunet-wizard-project',
@@ -322,6 +334,7 @@ export function projectFileOf(p: ProjectData & { forms?: ProjectForms }): Projec
     },
     step: p.step,
     forms: p.forms ?? {},
+    ...(p.env && { env: p.env }),
   }
 }
 

@@ -15,6 +15,43 @@ export const nnunetFolders = z.object({
 
 export type NnunetFolders = z.infer<typeof nnunetFolders>
 
+/**
+ * A project's own nnU-Net environment (issue 18.2): the interpreter, the version and the folders
+ * it runs with, kept in the project file. The app's settings file holds only the defaults a new
+ * project starts from, so a change there (another terminal, another window) never moves a project.
+ * No pythonPath: the interpreter is found as for the defaults (managed venv, PATH).
+ */
+export const projectEnv = z.object({
+  nnunetVersion,
+  pythonPath: pathText.optional(),
+  folders: nnunetFolders.optional(),
+})
+
+export type ProjectEnv = z.infer<typeof projectEnv>
+
+/** The settings a project owns (the rest: device, workers, scheduler, are the machine's). */
+export const PROJECT_ENV_KEYS = ['nnunetVersion', 'pythonPath', 'folders'] as const
+
+/**
+ * A change to an environment on disk made outside this app (another terminal's `env --save`,
+ * another window): shown to the user, never adopted without asking.
+ */
+export interface EnvChange {
+  /** defaults: the settings file new projects start from; project: the open project's own file. */
+  where: 'defaults' | 'project'
+  file: string
+  /** What the open project runs with now (kept until the user takes the change). */
+  kept: ProjectEnv
+  /** What the file says now. */
+  onDisk: ProjectEnv
+  /** The fields that differ between the two. */
+  fields: (typeof PROJECT_ENV_KEYS)[number][]
+  /** When this app first saw it (ms since 1970). */
+  seenAt: number
+}
+
+export const settleEnvChangeRequest = z.object({ where: z.enum(['defaults', 'project']), take: z.boolean() })
+
 export const createFoldersRequest = z.object({ base: pathText, version: nnunetVersion })
 
 export interface PythonEnv {
@@ -125,6 +162,8 @@ export const envRequests = {
   createFolders: createFoldersRequest,
   folderStatus: null,
   shellExports: null,
+  environmentChanges: null,
+  settleEnvChange: settleEnvChangeRequest,
 } as const
 
 type Req<K extends keyof typeof envRequests> = Input<(typeof envRequests)[K]>
@@ -136,4 +175,8 @@ export interface EnvApi {
   createFolders(req: Req<'createFolders'>): Promise<NnunetFolders>
   folderStatus(): Promise<FolderStatus>
   shellExports(): Promise<{ bash: string; powershell: string }>
+  /** Changes to the open project's environment or to the defaults made on disk outside this app, not yet settled. */
+  environmentChanges(): Promise<EnvChange[]>
+  /** take: the open project adopts what is on disk; else it keeps its own (and the notice goes). Returns the open project's environment. */
+  settleEnvChange(req: Req<'settleEnvChange'>): Promise<ProjectEnv>
 }

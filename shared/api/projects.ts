@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { type Input, pathText } from './common'
 import { labelSource, outputSpec, sourceSpec } from './dataset'
+import { projectEnv, type ProjectEnv } from './env'
 
 export const projectFile = z.object({
   format: z.literal('nnunet-wizard-project'),
@@ -19,6 +20,12 @@ export const projectFile = z.object({
    * its defaults, so a form that gains a field still opens older files.
    */
   forms: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  /**
+   * The nnU-Net environment this project runs with (electron/service/projectEnvironment.ts). A
+   * project without one (an older file, a new project) takes the defaults of the settings file
+   * once, when it is first opened or written.
+   */
+  env: projectEnv.optional(),
 })
 
 export type ProjectFile = z.infer<typeof projectFile>
@@ -53,6 +60,8 @@ export interface AutosaveResult {
   path: string | null
   draftId: string | null
   savedAt: number
+  /** The environment the project was written with (the defaults' when it came without one). */
+  env?: ProjectEnv
 }
 
 /** The open project as the data folder keeps it: the file's content, where it lives, and its jobs. */
