@@ -52,10 +52,11 @@ async function readProjectJson(file: string): Promise<s.ProjectFile | undefined>
 
 /**
  * The environment a project file keeps (issue 18.2), read without opening it (no recent-list
- * entry): undefined when the file has none (an older project) or cannot be read as a project.
+ * entry): undefined when the file has none (an older project), null when it cannot be read as a project.
  */
-export async function readProjectEnv(file: string): Promise<ProjectEnv | undefined> {
-  return (await readProjectJson(resolve(file)))?.env
+export async function readProjectEnv(file: string): Promise<ProjectEnv | undefined | null> {
+  const project = await readProjectJson(resolve(file))
+  return project ? project.env : null
 }
 
 /**

@@ -75,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
   const json = values.json ?? false
   // What --save remembers (and --create-folders, with the folders it made); said on stderr under --json.
   const remember = async (patch: s.SettingsPatch): Promise<void> => {
-    const lines = await rememberSettings(patch)
+    const lines = await rememberSettings(patch, values.project)
     ;(json ? console.error : console.log)(lines.join('\n'))
   }
   if (values.save && settings.pythonPath && values.python && !existsSync(settings.pythonPath)) {

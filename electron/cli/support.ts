@@ -2,6 +2,7 @@
 // settings (Python, version, folders, device, workers), read from flags, then the nnU-Net
 // environment variables, then the app's saved settings; and running one job with its log on the
 // terminal, a live progress line on a TTY, Ctrl-C = cancel, and an optional JSON result.
+import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { ParseArgsConfig } from 'node:util'
 import type { EpochMetrics, JobInfo, JobRef, Progress } from '../../shared/api'
@@ -13,6 +14,8 @@ import { toApiError } from '../transport/errors'
 import { UsageError, usageFailure } from './common'
 import { FOLDER_VARS, foldersUnder } from '../nnunet/folders'
 import { decideVersion, installedNnunet } from '../nnunet/probe'
+import { readProjectEnv, writeProjectEnv } from '../projects'
+import { envOf, withEnv } from '../service/projectEnvironment'
 
 export { UsageError, usageFailure } from './common'
 
@@ -27,10 +30,14 @@ export const COMMON_OPTIONS = {
   workers: { type: 'string' },
   compile: { type: 'boolean' },
   json: { type: 'boolean' },
+  project: { type: 'string' },
 } as const satisfies ParseArgsConfig['options']
 
-export const COMMON_HELP = `settings (default: the nnU-Net environment variables, then the app's saved settings, which
-\`nnunet-wizard env --save\` and \`env --create-folders\` write):
+export const COMMON_HELP = `settings (default: the nnU-Net environment variables, then the project named by --project, then
+the app's saved defaults, which \`nnunet-wizard env --save\` and \`env --create-folders\` write):
+  --project FILE          use the interpreter, nnU-Net version and folders kept in this project
+                          file (*.nnwizard.json, as the app saves it); with env --save or
+                          --create-folders, remember them there instead of in the defaults
   --python PATH           the python of the environment with nnU-Net (default: saved setting,
                           the managed venv, $NNUNET_WIZARD_PYTHON, python3 on PATH)
   --nnunet v1|v2          nnU-Net version (default v2)
@@ -58,9 +65,24 @@ export function settingsFile(): string {
   return join(dataDir(), 'settings.json')
 }
 
-/** Settings for a CLI run: flags over nnU-Net environment variables over saved settings. */
+/**
+ * The environment kept in the project file --project names (issue 18.2), or undefined for an older
+ * project that keeps none (the defaults then); a missing or foreign file is a usage error.
+ */
+async function projectEnvFrom(project: string | undefined): Promise<s.ProjectEnv | undefined> {
+  if (!project) return undefined
+  const file = resolve(project)
+  if (!existsSync(file)) throw new UsageError(`--project ${file}: there is no project file there (give the *.nnwizard.json file the app saved).`)
+  const env = await readProjectEnv(file)
+  if (env === null) throw new UsageError(`--project ${file} is not an nnU-Net Wizard project file (or it cannot be read).`)
+  return env
+}
+
+/** Settings for a CLI run: flags over nnU-Net environment variables over the --project's environment over saved settings. */
 export async function settingsFrom(values: CommonValues): Promise<s.Settings> {
-  const saved = await new SettingsStore(settingsFile()).get().catch(() => s.settings.parse({}))
+  const defaults = await new SettingsStore(settingsFile()).get().catch(() => s.settings.parse({}))
+  const projectEnv = await projectEnvFrom(values.project)
+  const saved = projectEnv ? withEnv(defaults, projectEnv) : defaults
   if (values.nnunet && values.nnunet !== 'v1' && values.nnunet !== 'v2') throw new UsageError(`--nnunet is v1 or v2, got "${values.nnunet}".`)
   // An explicit flag beats a remembered setting; an interpreter with one nnU-Net decides the version when no --nnunet is given.
   const python = values.python ? resolve(values.python) : saved.pythonPath
@@ -108,7 +130,8 @@ export function flaggedSettings(values: CommonValues, settings: s.Settings): s.S
  * Saves a patch to the app's settings file, so later commands (and the desktop app) need the
  * flags no more; returns the lines that say what was remembered and where.
  */
-export async function rememberSettings(patch: s.SettingsPatch): Promise<string[]> {
+export async function rememberSettings(patch: s.SettingsPatch, project?: string): Promise<string[]> {
+  if (project) return rememberInProject(patch, resolve(project))
   const file = settingsFile()
   const saved = await new SettingsStore(file).update(patch)
   const lines = [`Remembered in ${file}:`]
@@ -121,6 +144,33 @@ export async function rememberSettings(patch: s.SettingsPatch): Promise<string[]
   if (lines.length === 1) return ['Nothing to remember: give --python, --base (or --raw/--preprocessed/--results), --nnunet, --device, --workers or --compile with --save.']
   lines.push('plan, train and predict use these from now on; a flag given to a command overrides it for that run.')
   return lines
+}
+
+/**
+ * env --save / --create-folders with --project: the interpreter, version and folders go into that
+ * project file (the app that has it open notices and asks), the machine's device, workers and
+ * compile into the settings file as usual.
+ */
+async function rememberInProject(patch: s.SettingsPatch, file: string): Promise<string[]> {
+  const current = (await projectEnvFrom(file)) ?? envOf(await new SettingsStore(settingsFile()).get().catch(() => s.settings.parse({})))
+  const env = s.projectEnv.parse({
+    ...current,
+    ...(patch.nnunetVersion && { nnunetVersion: patch.nnunetVersion }),
+    ...(patch.pythonPath && { pythonPath: patch.pythonPath }),
+    ...(patch.folders && { folders: patch.folders }),
+  })
+  const lines: string[] = []
+  if (patch.nnunetVersion || patch.pythonPath || patch.folders) {
+    await writeProjectEnv(file, env)
+    lines.push(`Remembered in the project ${file}:`)
+    if (patch.pythonPath) lines.push(`  --python ${env.pythonPath}`)
+    if (patch.nnunetVersion) lines.push(`  --nnunet ${env.nnunetVersion}`)
+    if (patch.folders && env.folders) lines.push(`  --raw ${env.folders.raw}`, `  --preprocessed ${env.folders.preprocessed}`, `  --results ${env.folders.results}`)
+    lines.push(`plan, train and predict use these with --project ${file}, and so does the app for this project.`)
+  }
+  const { pythonPath: _p, nnunetVersion: _v, folders: _f, ...machine } = patch
+  if (Object.keys(machine).length) lines.push(...(await rememberSettings(machine)))
+  return lines.length ? lines : ['Nothing to remember: give --python, --base (or --raw/--preprocessed/--results), --nnunet, --device, --workers or --compile with --save.']
 }
 
 function clock(seconds: number): string {
