@@ -58,6 +58,12 @@ const TYPE_NAME = new Map<unknown, string>([
   [BigUint64Array, 'uint64'],
 ])
 
+function reverseSlices(data: VoxelArray, perSlice: number, slices: number): VoxelArray {
+  const out = new (data.constructor as new (n: number) => VoxelArray)(data.length)
+  for (let k = 0; k < slices; k++) (out as Int16Array).set((data as Int16Array).subarray((slices - 1 - k) * perSlice, (slices - k) * perSlice), k * perSlice)
+  return out
+}
+
 async function printOf(path: string): Promise<FilePrint> {
   const [bytes, info] = await Promise.all([readFile(path), stat(path)])
   return { path, size: info.size, mtimeMs: info.mtimeMs, sha256: createHash('sha256').update(bytes).digest('hex') }
@@ -88,17 +94,32 @@ export async function readDicomSeries(series: DicomSeriesInfo, opts: ReadDicomOp
   }
   const size = [...img.size]
   const spacing = [...img.spacing]
-  const origin = [...img.origin]
-  const direction = Array.from(img.direction as ArrayLike<number>, Number)
+  let origin = [...img.origin]
+  let direction = Array.from(img.direction as ArrayLike<number>, Number)
   if (img.imageType.dimension !== 3 || img.imageType.components !== 1) {
     throw new DicomSeriesError(first, `GDCM read the series as a ${img.imageType.dimension}D image with ${img.imageType.components} values per voxel (${img.imageType.pixelType}); nnU-Net needs one grey value per voxel of a 3D volume (colour or 2D images are not scans).`)
+  }
+  let raw = img.data as VoxelArray
+  if (series.multiFrame) {
+    // GDCM stacks the frames of a multi-frame file in file order; ours run along the normal. Frames
+    // stored top-down are turned over (same voxels, same patient positions); any other order is refused.
+    const frames = series.slices.map((s) => s.frame ?? 0)
+    const descending = frames.every((f, i) => f === frames.length - i)
+    if (!descending && !frames.every((f, i) => f === i + 1)) {
+      throw new DicomSeriesError(first, `the frames of the multi-frame file are not stored in the order of their positions (frames in position order: ${frames.slice(0, 8).join(', ')}${frames.length > 8 ? ', …' : ''}); GDCM would stack them in file order. Export it as single-frame slices.`)
+    }
+    if (descending) {
+      raw = reverseSlices(raw, size[0]! * size[1]!, size[2]!)
+      origin = [...series.origin]
+      direction = direction.map((v, i) => (i % 3 === 2 ? -v : v))
+    }
   }
   // GDCM's geometry must be the headers' own: any difference means it read something else than the sorted slices.
   const off = (a: number[], b: number[]) => a.some((v, i) => !(Math.abs(v - b[i]!) <= GEOMETRY_TOLERANCE * Math.max(1, Math.abs(b[i]!))))
   if (size.join() !== series.size.join() || off(spacing, series.spacing) || off(origin, series.origin) || off(direction, series.direction)) {
     throw new DicomSeriesError(first, `GDCM read the series with another geometry than its headers give (size ${size.join('x')} vs ${series.size.join('x')}, spacing ${spacing.join(', ')} vs ${series.spacing.join(', ')}, origin ${origin.join(', ')} vs ${series.origin.join(', ')}); refused rather than placed wrongly. Report this with the files.`)
   }
-  const data = narrowVoxels(img.data as VoxelArray)
+  const data = narrowVoxels(raw)
   const componentType = TYPE_NAME.get(data.constructor) ?? String(img.imageType.componentType)
   const bytesPer = (data as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT
   const sources = opts.fingerprint ? await Promise.all(series.files.map(printOf)) : []
