@@ -19,6 +19,10 @@ export const sourceSpec = z.object({
   /** In priority order: the first is value 1, the second 2, ... a later label wins where masks overlap. */
   labels: z.array(labelSource).min(1, 'at least one mask folder is required').max(254),
   allowMissingMask: z.boolean().default(false),
+  /** DICOM case folders (issue 20): a regular expression on SeriesDescription that picks each case's series (`--series`). */
+  dicomSeries: z.string().min(1).max(500).optional(),
+  /** DICOM case folders: the series chosen per case in the app, case key -> SeriesInstanceUID (wins over dicomSeries). */
+  dicomSeriesByCase: namedRecord(z.string().min(1).max(64)).optional(),
 })
 
 export type SourceSpec = z.infer<typeof sourceSpec>
