@@ -33,8 +33,10 @@ await build({
     // Task modules the worker pool imports by name, each beside its caller (taskModule in
     // electron/imaging/workerPool.ts): an entry of its own, so dist/node/<name>.js exists.
     caseWork: 'electron/dataset/caseWork.ts',
+    addCaseTask: 'electron/dataset/addCaseTask.ts',
     surfaceTask: 'electron/results/surfaceTask.ts',
     slicerTask: 'electron/results/slicerTask.ts',
+    reviewTask: 'electron/results/reviewTask.ts',
   },
   outdir: out,
   format: 'esm',

@@ -23,6 +23,7 @@ export const TOOLS = {
   v2: {
     convert: { script: 'nnUNetv2_convert_MSD_dataset', entry: 'nnunetv2.dataset_conversion.convert_MSD_dataset:entry_point' },
     plan: { script: 'nnUNetv2_plan_and_preprocess', entry: 'nnunetv2.experiment_planning.plan_and_preprocess_entrypoints:plan_and_preprocess_entry' },
+    preprocess: { script: 'nnUNetv2_preprocess', entry: 'nnunetv2.experiment_planning.plan_and_preprocess_entrypoints:preprocess_entry' },
     train: { script: 'nnUNetv2_train', entry: 'nnunetv2.run.run_training:run_training_entry' },
     predict: { script: 'nnUNetv2_predict', entry: 'nnunetv2.inference.predict_from_raw_data:predict_entry_point' },
     findBest: { script: 'nnUNetv2_find_best_configuration', entry: 'nnunetv2.evaluation.find_best_configuration:find_best_configuration_entry_point' },
@@ -81,9 +82,17 @@ export function preprocessConfigurations(configs: Configuration[]): Exclude<Conf
 
 export function planArgs(
   version: NnunetVersion,
-  req: Pick<PlanRequest, 'datasetId' | 'configurations' | 'verifyIntegrity' | 'processes' | 'preset' | 'gpuMemoryTargetGb' | 'plansName'>,
+  req: Pick<PlanRequest, 'datasetId' | 'configurations' | 'verifyIntegrity' | 'processes' | 'preset' | 'gpuMemoryTargetGb' | 'plansName' | 'preprocessOnly'>,
 ): NnunetCommand {
   const configs = req.configurations?.length ? preprocessConfigurations(req.configurations) : undefined
+  if (version === 'v2' && req.preprocessOnly) {
+    // The plans that exist, unchanged (fine-tuning reuses their network): nnUNetv2_preprocess only.
+    const args = ['-d', String(req.datasetId), '-plans_name', plannedIdentifier(req)]
+    if (configs) args.push('-c', ...configs)
+    if (req.processes !== undefined) args.push('-np', ...(configs ?? ['2d', '3d_fullres', '3d_lowres']).map(() => String(req.processes)))
+    return { tool: TOOLS.v2.preprocess, args }
+  }
+  if (req.preprocessOnly) throw new Error('Preprocessing with existing plans alone is nnU-Net v2 (nnUNetv2_preprocess); nnU-Net v1 plans and preprocesses together.')
   if (version === 'v2') {
     const args = ['-d', String(req.datasetId)]
     if (req.verifyIntegrity) args.push('--verify_dataset_integrity')
@@ -164,6 +173,8 @@ export function predictArgs(version: NnunetVersion, req: PredictRequest, opts: P
     const args = ['-i', req.input, '-o', req.output, '-d', String(req.datasetId), '-c', req.configuration, '-f', ...folds, '-tr', opts.trainer]
     if (req.plans) args.push('-p', req.plans)
     if (req.checkpoint) args.push('-chk', req.checkpoint)
+    // CASE.npz (softmax, C x Z x Y x X) and CASE.pkl beside each prediction: Review ranks by them.
+    if (req.saveProbabilities) args.push('--save_probabilities')
     if (opts.processes !== undefined) args.push('-npp', String(opts.processes), '-nps', String(opts.processes))
     if (opts.device) args.push('-device', opts.device)
     return { tool: TOOLS.v2.predict, args }

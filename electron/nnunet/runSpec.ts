@@ -305,6 +305,7 @@ export async function planSpec(req: PlanRequest, ctx: ResolveContext): Promise<R
   const version = settings.nnunetVersion
   const v1Refusal = version === 'v1' ? v1PlanRefusal(req) : undefined
   if (v1Refusal) throw new RunRefused(v1Refusal, 'v1-no-planner-presets', 'v1-planner')
+  if (req.preprocessOnly && version !== 'v2') throw new RunRefused('Preprocessing with the existing plans alone (for fine-tuning) is nnU-Net v2 (nnUNetv2_preprocess); nnU-Net v1 plans and preprocesses together.', 'v1-no-preprocess-only', 'preprocess-only')
   const commands = [...(req.convertFromMsd ? [convertMsdArgs(version, req.convertFromMsd, { outputId: req.datasetId, processes: req.processes })] : []), planArgs(version, req)]
   const dataset = settings.folders ? await datasetFolderName(settings, req.datasetId) : undefined
   return {
@@ -326,6 +327,8 @@ export async function predictSpec(req: PredictRequest, ctx: ResolveContext, trai
   const { settings, dataDir } = ctx
   const version = settings.nnunetVersion
   const r = await withPlans(req, ctx)
+  // v1 saves its softmax differently (-z, an .npz of another layout): Review reads nnU-Net v2's.
+  if (r.saveProbabilities && version !== 'v2') throw new RunRefused('Saving probabilities for Review is nnU-Net v2 (--save_probabilities); predict without it, or switch to nnU-Net v2.', 'v1-no-save-probabilities', 'save-probabilities')
   const trainer = trainerOverride ?? r.trainer ?? defaultTrainer(version, r.configuration)
   const own = join(trainerDirV1(dataDir), `${trainer}.py`)
   const command = predictArgs(version, r, { trainer, device: version === 'v2' ? settings.device : undefined, processes: settings.augmentationWorkers ? Math.max(1, Math.min(settings.augmentationWorkers, 4)) : undefined })

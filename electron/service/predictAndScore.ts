@@ -5,9 +5,13 @@ import type { PredictRequest, Settings } from '../../shared/schema'
 import type { JobContext } from '../jobs/jobManager'
 import { runPredict } from '../nnunet/pipeline'
 import { scoreTestPrediction } from '../results/toolJobs'
+import { writePredictionOrigin } from '../results/predictionOrigin'
+import { withPlans } from '../nnunet/runSpec'
 
 export async function predictAndScore(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<Awaited<ReturnType<typeof runPredict>> & { test?: { summary: string; cases: number } }> {
   const predicted = await runPredict(req, settings, ctx, dataDir)
+  // Which model made these predictions (nnU-Net does not say): Review and the manifest of a case added from them read it.
+  await writePredictionOrigin(await withPlans(req, { settings, dataDir }), settings)
   const test = await scoreTestPrediction(req, settings, ctx, dataDir)
   return { ...predicted, ...(test && { test }) }
 }
