@@ -47,6 +47,19 @@ describe('nnU-Net v2 argv', () => {
     expect(cmd.args).toEqual(['-i', '/in put', '-o', '/out', '-d', '4', '-c', '3d_fullres', '-f', '0', '1', 'all', '-tr', 'nnUNetTrainer', '-chk', 'checkpoint_best.pth', '-npp', '1', '-nps', '1', '-device', 'cpu'])
   })
 
+  it('preprocesses only, with the existing plans, for fine-tuning (nnUNetv2_preprocess -plans_name -c -np per configuration)', () => {
+    const cmd = planArgs('v2', { datasetId: 4, verifyIntegrity: false, configurations: ['3d_fullres'], processes: 2, preprocessOnly: true, plansName: 'nnUNetResEncUNetMPlans' })
+    expect(cmd.tool).toEqual({ script: 'nnUNetv2_preprocess', entry: 'nnunetv2.experiment_planning.plan_and_preprocess_entrypoints:preprocess_entry' })
+    expect(cmd.args).toEqual(['-d', '4', '-plans_name', 'nnUNetResEncUNetMPlans', '-c', '3d_fullres', '-np', '2'])
+    expect(planArgs('v2', { datasetId: 4, verifyIntegrity: true, preprocessOnly: true }).args).toEqual(['-d', '4', '-plans_name', 'nnUNetPlans'])
+    expect(() => planArgs('v1', { datasetId: 4, verifyIntegrity: false, preprocessOnly: true })).toThrow(/nnU-Net v2/)
+  })
+
+  it('saves the probabilities for Review (--save_probabilities) only when asked', () => {
+    expect(predictArgs('v2', predict({ saveProbabilities: true }), { trainer: 'nnUNetTrainer' }).args).toContain('--save_probabilities')
+    expect(predictArgs('v2', predict({}), { trainer: 'nnUNetTrainer' }).args).not.toContain('--save_probabilities')
+  })
+
   it('finds the best configuration over folds', () => {
     expect(findBestArgs('v2', { datasetId: 4, configurations: ['2d', '3d_fullres'], trainer: 'nnUNetTrainer' }).args).toEqual(['4', '-c', '2d', '3d_fullres', '-f', '0', '1', '2', '3', '4', '-tr', 'nnUNetTrainer'])
   })

@@ -16,6 +16,7 @@ import { buildStudy } from '../../electron/schedulers/study'
 import { writeStudy } from '../../electron/schedulers/cluster'
 import { LocalScheduler } from '../../electron/schedulers/local'
 import { trainSpec } from '../../electron/nnunet/runSpec'
+import { resolveFineTune } from '../../electron/nnunet/fineTune'
 import * as s from '../../shared/schema'
 
 const TOOLS = ['nnUNetv2_train', 'nnUNet_train']
@@ -109,7 +110,7 @@ describe('the same request gives the same nnU-Net argv on the local scheduler an
     if (tmp) await rm(tmp, { recursive: true, force: true })
   })
 
-  const cases: { name: string; version: 'v1' | 'v2'; req: Record<string, unknown>; expect: (argv: string[]) => void }[] = [
+  const cases: { name: string; version: 'v1' | 'v2'; req: Record<string, unknown> | (() => Promise<Record<string, unknown>>); expect: (argv: string[]) => void }[] = [
     { name: 'a ResEnc-planned dataset trains with its plans', version: 'v2', req: { datasetId: 7, configuration: '2d', fold: 0 }, expect: (a) => expect(a.join(' ')).toContain('-p nnUNetResEncUNetMPlans') },
     {
       name: 'train longer continues the finished fold',
@@ -123,6 +124,17 @@ describe('the same request gives the same nnU-Net argv on the local scheduler an
     { name: 'a v1 generated trainer', version: 'v1', req: { datasetId: 9, configuration: '2d', fold: 1, epochs: 2 }, expect: (a) => expect(a.slice(0, 4)).toEqual(['2d', expect.stringMatching(/^nnUNetTrainerV2_Wizard_2ep/), '9', '1']) },
     { name: "the user's own trainer", version: 'v2', req: { datasetId: 8, configuration: '3d_fullres', fold: 2, trainer: 'MyOwnTrainer' }, expect: (a) => expect(a.slice(0, 5)).toEqual(['8', '3d_fullres', '2', '-tr', 'MyOwnTrainer']) },
     { name: 'the cascade after its lowres stage', version: 'v2', req: { datasetId: 8, configuration: '3d_cascade_fullres', fold: 1 }, expect: (a) => expect(a.slice(0, 3)).toEqual(['8', '3d_cascade_fullres', '1']) },
+    {
+      // Issue 21: a fine-tuning round (nnunet/fineTune.ts) trains TRAINER_ftN from the parent fold's final checkpoint.
+      name: 'fine-tune from the finished fold (-pretrained_weights, its own trainer)',
+      version: 'v2',
+      req: async () => (await resolveFineTune(s.fineTuneRequest.parse({ datasetId: 8, configuration: '2d', trainer: 'nnUNetTrainer_5epochs', folds: [0] }), v2, dataDir(), [])).trainings[0]!,
+      expect: (a) => {
+        expect(a.slice(0, 5)).toEqual(['8', '2d', '0', '-tr', 'nnUNetTrainer_5epochs_ft2'])
+        expect(a[a.indexOf('-pretrained_weights') + 1]).toBe(join(v2.folders!.results, 'Dataset008_Lung', 'nnUNetTrainer_5epochs__nnUNetPlans__2d', 'fold_0', 'checkpoint_final.pth'))
+        expect(a).not.toContain('--c')
+      },
+    },
     { name: 'several GPUs (-num_gpus)', version: 'v2', req: { datasetId: 8, configuration: '2d', fold: 3, gpus: [0, 1], numGpus: 2 }, expect: (a) => expect(a.join(' ')).toContain('-num_gpus 2') },
   ]
 
@@ -145,7 +157,7 @@ describe('the same request gives the same nnU-Net argv on the local scheduler an
   for (const c of cases) {
     it(c.name, { timeout: 120_000 }, async () => {
       const settings = c.version === 'v2' ? v2 : v1
-      const req = s.trainRequest.parse(c.req)
+      const req = s.trainRequest.parse(typeof c.req === 'function' ? await c.req() : c.req)
       const env = { FAKE_LOG: log, FAKE_NNUNET: fakeNnunet }
       Object.assign(process.env, env)
       // Local: the queue's job body on this machine.
