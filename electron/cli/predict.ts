@@ -26,6 +26,8 @@ like imagesTs: {case}_0000.nii.gz (one file per channel).
                             results --postprocessing) into OUTPUT_postprocessed
   --seg-nrrd                then write each segmentation as a 3D Slicer .seg.nrrd with the label
                             names of dataset.json into OUTPUT/slicer
+  --save-probabilities      also save each case's probabilities (nnU-Net v2 --save_probabilities:
+                            CASE.npz), which Review ranks the cases by
 
 ${COMMON_HELP}
 
@@ -43,6 +45,7 @@ const options = {
   plans: { type: 'string' },
   postprocess: { type: 'boolean' },
   'seg-nrrd': { type: 'boolean' },
+  'save-probabilities': { type: 'boolean' },
 } as const
 
 /**
@@ -77,6 +80,7 @@ export function run(argv: string[]): Promise<number> {
         trainer: values.trainer,
         checkpoint: values.checkpoint,
         plans: values.plans,
+        ...(values['save-probabilities'] && { saveProbabilities: true }),
       })
       after = { postprocess: values.postprocess, segNrrd: values['seg-nrrd'] }
       return { values, request }

@@ -9,6 +9,7 @@ export const commandTable: Record<string, { summary: string; load: () => Promise
   train: { summary: 'train a configuration and fold, with live progress', load: () => import('./train') },
   trainer: { summary: 'make your own trainer (epochs, loss, own Python), checked by nnU-Net', load: () => import('./trainer') },
   predict: { summary: 'predict a folder of images with a trained model', load: () => import('./predict') },
+  dataset: { summary: 'dataset add: a corrected case into imagesTr/labelsTr, splits and manifest', load: () => import('./dataset') },
   splits: { summary: 'show or write the cross-validation folds, grouped by patient', load: () => import('./splits') },
   results: { summary: 'cross-validation and test results per fold and case; HTML/CSV report', load: () => import('./results') },
   model: { summary: 'export a trained model to a zip, or import one (nnU-Net\'s own tools)', load: () => import('./model') },
