@@ -18,6 +18,7 @@ import { PlanStep } from './steps/plan/PlanStep'
 import { TrainStep } from './steps/train/TrainStep'
 import { PredictStep } from './steps/predict/PredictStep'
 import { ResultsStep } from './steps/results/ResultsStep'
+import { ReviewStep } from './steps/review/ReviewStep'
 import { ErrorBanner } from './components/ErrorBanner'
 import { EnvChangeNotice } from './components/EnvChangeNotice'
 
@@ -34,6 +35,7 @@ const SCREENS: Record<StepId, () => React.JSX.Element> = {
   train: TrainStep,
   results: ResultsStep,
   predict: PredictStep,
+  review: ReviewStep,
 }
 
 function SaveControl() {

@@ -5,7 +5,7 @@
 // correction never lands in a source folder: a prediction gets a corrected copy beside it, a
 // training case's labelsTr file is replaced under the dataset's lock and the manifest records it.
 import { createHash } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Geometry, LabelEditCount, LabelEditResult, ProjectFile, SaveLabelEditRequest } from '../../shared/api'
 import { labelPathFor, imagePathFor } from '../../shared/layout'
@@ -135,7 +135,6 @@ async function labelNames(datasetJson: string): Promise<Map<number, string> | nu
 }
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
-const isFile = (p: string) => stat(p).then((st) => st.isFile(), () => false)
 
 export interface LabelEditContext {
   /** The project's source folders (scans, masks, the scans given to Predict): never written. */
@@ -167,8 +166,9 @@ async function savePrediction(req: Extract<SaveLabelEditRequest, { target: 'pred
   const out = isCopy ? prediction : correctedPathFor(prediction)
   const predictionDir = isCopy ? dirname(dirname(prediction)) : dirname(prediction)
   await refuseSourceFolder(out, ctx.sourceFolders)
-  // The newest correction is the base: a second save continues the first.
-  const base = (await isFile(out)) ? out : prediction
+  // The base is the file the page loaded and edited: the runs are its differences from that file,
+  // so what is saved is what the page showed (a page that saved once sends the corrected copy next).
+  const base = prediction
   await ctx.checkReadable?.(req.image)
   await ctx.checkReadable?.(base)
   const { geometry, data } = await readBase(req.image, base)

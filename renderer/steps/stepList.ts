@@ -1,6 +1,6 @@
 // The wizard's steps, in order. The id is what the project file stores as "step".
 
-export type StepId = 'start' | 'sources' | 'labels' | 'check' | 'preview' | 'output' | 'write' | 'environment' | 'plan' | 'train' | 'results' | 'predict'
+export type StepId = 'start' | 'sources' | 'labels' | 'check' | 'preview' | 'output' | 'write' | 'environment' | 'plan' | 'train' | 'results' | 'predict' | 'review'
 
 export interface StepDef {
   id: StepId
@@ -23,6 +23,7 @@ export const STEPS: StepDef[] = [
   { id: 'train', title: 'Train', group: 'nnunet', summary: 'Train a configuration and fold, and watch it learn.' },
   { id: 'results', title: 'Results', group: 'nnunet', summary: 'How good is the model and where does it fail: folds, cases, test set; report and model zip.' },
   { id: 'predict', title: 'Predict', group: 'nnunet', summary: 'Segment new scans with a trained model.' },
+  { id: 'review', title: 'Review', group: 'nnunet', summary: 'The predicted cases, most unsure first: correct them in the viewer and add them to the dataset.' },
 ]
 
 export function stepIndex(id: string): number {

@@ -85,10 +85,12 @@ interface ViewportProps {
   cursorExtra?: ReactNode
   /** The volumes are strided (PreviewResult.reduced): the readout gives voxel indices on the full grid. */
   voxelStride?: readonly number[]
+  /** The label map is on NiiVue's drawing layer, to be edited (LabelEditor.tsx). */
+  drawLabels?: boolean
 }
 
 /** The viewer (data-loading and data-case tell tests what it shows) and the crosshair readout under it. */
-export function LabelViewport({ display, volumes, loading, loadingText, sliceType, onDrawn, onError, testId, cursorExtra, voxelStride }: ViewportProps) {
+export function LabelViewport({ display, volumes, loading, loadingText, sliceType, onDrawn, onError, testId, cursorExtra, voxelStride, drawLabels }: ViewportProps) {
   const windowChoice = useMemo(() => windowChoiceOf(display.windowId), [display.windowId])
   return (
     <>
@@ -114,6 +116,7 @@ export function LabelViewport({ display, volumes, loading, loadingText, sliceTyp
           onDrawn={onDrawn}
           onError={onError}
           controller={display.controller}
+          drawLabels={drawLabels}
         />
         {loading && <div className="viewer-loading">{loadingText}</div>}
       </div>

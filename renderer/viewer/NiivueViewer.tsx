@@ -23,6 +23,8 @@ export interface ViewerController {
   focusLabel(value: number): boolean
   /** Shows slice `index` along patient axis `axis` (0 = right-left, 1 = posterior-anterior, 2 = inferior-superior). */
   setSlice(axis: 0 | 1 | 2, index: number): void
+  /** The NiiVue instance, for the label editor (drawLabels): its drawing layer holds the label map. */
+  niivue(): Niivue | null
 }
 
 /** The slice under the crosshair per patient axis (RAS order), and the slices there are. */
@@ -55,6 +57,11 @@ interface Props {
   onDrawn(key: string): void
   onError(err: unknown): void
   controller?: RefObject<ViewerController | null>
+  /**
+   * The label map goes into NiiVue's drawing layer instead of an overlay, so it can be edited
+   * (LabelEditor.tsx): coloured by the same table, with the same opacity; outline mode does not apply.
+   */
+  drawLabels?: boolean
 }
 
 /** Crosshair position (fractions of the volume) inside label `value`, or null when it is empty. */
@@ -136,11 +143,29 @@ function slicePosition(nv: Niivue): SlicePosition | null {
   return { dims: size, index }
 }
 
+/**
+ * The drawing layer's colours from the label table. NiiVue's setDrawColormap is typed for a
+ * colormap name but builds its table from a colormap object as well (values without a colour stay clear).
+ */
+function setDrawLut(nv: Niivue, lut: ReturnType<typeof buildLabelLut>): void {
+  ;(nv.setDrawColormap as unknown as (cmap: ReturnType<typeof buildLabelLut>) => void).call(nv, lut)
+}
+
+/** The drawn label value under the crosshair (the drawing is in NiiVue's RAS-ordered grid). */
+function drawnAt(nv: Niivue): number | null {
+  const bmp = nv.drawBitmap
+  const dims = nv.back?.dimsRAS
+  if (!bmp || !dims) return null
+  const v = nv.frac2vox(nv.scene.crosshairPos)
+  const i = v[0]! + dims[1]! * (v[1]! + dims[2]! * v[2]!)
+  return bmp[i] ?? null
+}
+
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
 }
 
-export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, radiological, window, onLocation, onSlices, onDrawn, onError, controller }: Props) {
+export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, radiological, window, onLocation, onSlices, onDrawn, onError, controller, drawLabels = false }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null)
   const nvRef = useRef<Niivue | null>(null)
   const ready = useRef<Promise<Niivue> | null>(null)
@@ -148,6 +173,10 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
   const lutKey = useRef('')
   // The merged label map as loaded; the layer shows its outline in outline mode.
   const labelFull = useRef<Uint8Array | null>(null)
+  // The label map as loaded (an overlay, or the source of the drawing layer).
+  const labelImage = useRef<NVImage | null>(null)
+  const drawMode = useRef(drawLabels)
+  drawMode.current = drawLabels
   // Latest props for callbacks NiiVue holds on to.
   const latest = useRef({ labels, opacity, outline, radiological, window, onLocation, onSlices, onDrawn, onError })
   latest.current = { labels, opacity, outline, radiological, window, onLocation, onSlices, onDrawn, onError }
@@ -176,7 +205,7 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
       const v = loc.values ?? []
       latest.current.onLocation({
         imageValue: v[0]?.value ?? null,
-        labelValue: labelAt(v[1]?.vox) ?? v[1]?.value ?? null,
+        labelValue: drawMode.current ? drawnAt(nv) : (labelAt(v[1]?.vox) ?? v[1]?.value ?? null),
         vox: v[0]?.vox ? Array.from(v[0].vox) : null,
         mm: loc.mm ? Array.from(loc.mm).slice(0, 3) : null,
       })
@@ -212,7 +241,7 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
       controller.current = {
         focusLabel: (value) => {
           const nv = nvRef.current
-          const frac = nv?.volumes[1] ? labelFocusFrac(nv.volumes[1], value) : null
+          const frac = labelImage.current ? labelFocusFrac(labelImage.current, value) : null
           if (!nv || !frac) return false
           nv.scene.crosshairPos = frac
           nv.drawScene()
@@ -229,6 +258,7 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
           nv.drawScene()
           nv.createOnLocationChange()
         },
+        niivue: () => nvRef.current,
       }
   }, [controller])
 
@@ -248,15 +278,28 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
         const lut = buildLabelLut(latest.current.labels)
         label.setColormapLabel(lut)
         lutKey.current = JSON.stringify(lut)
-        label.opacity = layerOpacity(latest.current.opacity, latest.current.outline)
-        labelFull.current = label.img instanceof Uint8Array ? label.img : null
-        applyOutline(label, labelFull.current, latest.current.outline)
+        labelImage.current = label
         applyWindow(image, latest.current.window)
-        // Swap both volumes in and refresh the GPU textures once: removeVolume/addVolume would
-        // each re-upload every layer, which costs seconds on software-rendered WebGL.
-        nv.volumes = [image, label]
-        nv.back = image
-        nv.overlays = [label]
+        if (drawMode.current) {
+          // The scan alone as a volume; the label map becomes the drawing (NiiVue reorients it to its grid).
+          nv.volumes = [image]
+          nv.back = image
+          nv.overlays = []
+          labelFull.current = null
+          nv.updateGLVolume()
+          if (!nv.loadDrawing(label)) throw new Error('the label map is not on the grid of the scan.')
+          setDrawLut(nv, lut)
+          nv.setDrawOpacity(latest.current.opacity)
+        } else {
+          label.opacity = layerOpacity(latest.current.opacity, latest.current.outline)
+          labelFull.current = label.img instanceof Uint8Array ? label.img : null
+          applyOutline(label, labelFull.current, latest.current.outline)
+          // Swap both volumes in and refresh the GPU textures once: removeVolume/addVolume would
+          // each re-upload every layer, which costs seconds on software-rendered WebGL.
+          nv.volumes = [image, label]
+          nv.back = image
+          nv.overlays = [label]
+        }
         // Start on the first visible label so the overlay is in view, not on an empty middle
         // slice; set before the refresh so the scene is drawn once.
         const first = latest.current.labels.find((l) => l.visible)
@@ -276,20 +319,22 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
 
   useEffect(() => {
     const nv = nvRef.current
-    const lab = nv?.volumes[1]
+    const lab = labelImage.current
     if (!nv || !lab) return
     const lut = buildLabelLut(labels)
     const key = JSON.stringify(lut)
     if (key === lutKey.current) return
     lutKey.current = key
     lab.setColormapLabel(lut)
-    nv.updateGLVolume()
-  }, [labels])
+    if (drawLabels) setDrawLut(nv, lut)
+    else nv.updateGLVolume()
+  }, [labels, drawLabels])
 
   useEffect(() => {
     const nv = nvRef.current
-    if (nv && nv.volumes.length > 1) nv.setOpacity(1, layerOpacity(opacity, outline))
-  }, [opacity, outline])
+    if (nv && drawLabels && nv.drawBitmap) nv.setDrawOpacity(opacity)
+    else if (nv && nv.volumes.length > 1) nv.setOpacity(1, layerOpacity(opacity, outline))
+  }, [opacity, outline, drawLabels])
 
   useEffect(() => {
     const nv = nvRef.current

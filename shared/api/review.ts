@@ -212,6 +212,7 @@ export interface ModelVersionsTable {
  * the base label itself (on the scan's grid), applies the runs, counts the voxels changed per label
  * and writes atomically, never into a source folder:
  * - prediction: a corrected copy beside the prediction (corrected/<name>), the prediction untouched;
+ *   `label` is the file the page loaded (the prediction, or its corrected copy after a first save);
  * - dataset: the training case's labelsTr file is replaced and manifest.json records the correction.
  */
 export const saveLabelEditRequest = z.discriminatedUnion('target', [

@@ -112,11 +112,11 @@ describe('saveLabelEdit: a corrected prediction', () => {
     console.log(`saveLabelEdit on ${ct.size.join('x')}: ${ms.toFixed(0)} ms, ${r.changed} voxels changed`)
   })
 
-  it('a second save continues from the corrected copy', async () => {
+  it('a second save of the corrected copy continues it', async () => {
     const out = correctedPathFor(prediction)
     const first = (await readImage(out)).data as Uint8Array
     const i = first.indexOf(2)
-    const r = await saveLabelEdit(saveLabelEditRequest.parse({ target: 'prediction', image: join(scans, 'abdomen_001_0000.nii.gz'), label: prediction, changes: encodeChanges([{ start: i, length: 1, value: 0 }]) }), { sourceFolders: [] })
+    const r = await saveLabelEdit(saveLabelEditRequest.parse({ target: 'prediction', image: join(scans, 'abdomen_001_0000.nii.gz'), label: out, changes: encodeChanges([{ start: i, length: 1, value: 0 }]) }), { sourceFolders: [] })
     expect(r.base).toBe(out)
     expect(r.changed).toBe(1)
     expect(r.perLabel).toEqual([{ value: 2, name: 'spleen', added: 0, removed: 1 }])

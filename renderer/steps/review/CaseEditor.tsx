@@ -1,0 +1,69 @@
+// One predicted case in the label editor, over the scan it was predicted from. The service pairs
+// the prediction with its scan (viewFiles) at full resolution: the editor draws on every voxel.
+// After a first save the corrected copy is what the editor shows and saves again.
+import { useCallback, useMemo, useState } from 'react'
+import type { LabelEditResult, ReviewCase } from '../../../shared/api'
+import { api } from '../../api'
+import { ErrorBanner } from '../../components/ErrorBanner'
+import { errorText } from '../../lib/format'
+import { LabelEditor } from '../../viewer/LabelEditor'
+import { useVolumePair } from '../../viewer/useVolumePair'
+import { useProject } from '../../store/projectStore'
+
+interface Props {
+  item: ReviewCase
+  images: string
+  /** The corrected copy saved earlier in this session, if any. */
+  savedPath?: string
+  onSaved(r: LabelEditResult): void
+  onScan(path: string): void
+}
+
+export function CaseEditor({ item, images, savedPath, onSaved, onScan }: Props) {
+  // The file shown, chosen when the case opens; a save in the editor does not reload it.
+  const [label] = useState(savedPath ?? item.prediction)
+  const [current, setCurrent] = useState(label)
+  const load = useMemo(
+    () => async () => {
+      const v = await api.viewFiles({ label, ...(item.images[0] ? { image: item.images[0] } : { imagesDir: images }) })
+      onScan(v.image)
+      return v
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [label, images, item],
+  )
+  const { result: view, volumes, loading, error, shown, failed } = useVolumePair(load)
+  const projectLabels = useProject((s) => s.labels)
+  // Every label the model knows (the ranking's volumes), not only those present in this map, in the project's colours.
+  const labels = useMemo(() => {
+    const present = view?.labels ?? []
+    const known = item.volumes.filter((v) => !present.some((p) => p.value === v.value)).map((v) => ({ name: v.name, value: v.value, color: present[0]?.color ?? [255, 0, 0] as [number, number, number] }))
+    return [...present, ...known].sort((a, b) => a.value - b.value).map((l) => ({ ...l, color: projectLabels.find((p) => p.name === l.name)?.color ?? l.color }))
+  }, [view, item, projectLabels])
+  const tooHigh = labels.find((l) => l.value > 255)
+
+  const save = useCallback(
+    async (changes: string) => {
+      if (!view) throw new Error('The case is not loaded yet.')
+      const r = await api.saveLabelEdit({ target: 'prediction', image: view.image, label: current, changes })
+      setCurrent(r.path)
+      return r
+    },
+    [view, current],
+  )
+  const onError = useCallback((err: unknown) => failed(new Error(`The editor could not show this case: ${errorText(err)}`)), [failed])
+
+  return (
+    <div className="card stack" data-testid="case-editor" data-case={item.case}>
+      <h2>
+        Correct <span className="mono">{item.case}</span>
+      </h2>
+      <ErrorBanner error={error} title="The case cannot be edited" />
+      {tooHigh ? (
+        <p className="banner banner-error small">The label value {tooHigh.value} is above 255: the editor's drawing layer holds values 1 to 255.</p>
+      ) : (
+        <LabelEditor volumes={volumes} labels={labels} loading={loading} save={save} onDrawn={shown} onError={onError} onSaved={onSaved} />
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,109 @@
+// Review: the cases a model predicted, most unsure first (the service ranks them: reviewCases),
+// each opened in the label editor over its scan, corrected and saved, then accepted into the
+// training dataset (addToDataset). The folders are the Predict form's, so the viewer may read them.
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import type { LabelEditResult, ReviewCase, ReviewList } from '../../../shared/api'
+import { caseFileParts } from '../../../shared/layout'
+import { api } from '../../api'
+import { ErrorBanner } from '../../components/ErrorBanner'
+import { PathPicker } from '../../components/PathPicker'
+import { errorText } from '../../lib/format'
+import { flushProject } from '../../store/keepProject'
+import { useProjectForm } from '../../store/projectForms'
+import { CaseEditor } from './CaseEditor'
+import { ReviewTable } from './ReviewTable'
+
+/** The Predict form's folders (renderer/steps/predict/PredictStep.tsx): Review reads what Predict wrote. */
+const PREDICT_FOLDERS = { input: null as string | null, output: null as string | null }
+
+/** Without the ranking (no probabilities, or the service cannot rank): the folder's segmentations by name, unscored. */
+async function unrankedList(folder: string, why: unknown): Promise<ReviewList> {
+  const listing = await api.listDir({ path: folder, showFiles: true })
+  const files = listing.entries.filter((e) => !e.isDir && caseFileParts(e.name) !== null)
+  const cases: ReviewCase[] = files.map((f, i) => ({ case: caseFileParts(f.name)!.caseId, rank: i + 1, score: null, scoredVoxels: 0, prediction: f.path, images: [], volumes: [] }))
+  return { folder, cases, rule: '', hint: `The cases are not ranked: ${errorText(why)}` }
+}
+
+export function ReviewStep() {
+  const [folders, setFolders] = useProjectForm('predict', PREDICT_FOLDERS)
+  const folder = folders.output ?? ''
+  const images = folders.input ?? ''
+  const [list, setList] = useState<ReviewList | null>(null)
+  const [listing, setListing] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const [chosen, setChosen] = useState<ReviewCase | null>(null)
+  // The corrected copy saved for each case in this session (its path, for the next save and for Add).
+  const [saved, setSaved] = useState<Record<string, LabelEditResult>>({})
+  const [added, setAdded] = useState<Record<string, string>>({})
+  // The scan the viewer paired with each case opened (when the ranking did not name it).
+  const [scans, setScans] = useState<Record<string, string>>({})
+  const [datasetId, setDatasetId] = useState<number | null>(null)
+
+  const load = useCallback(async () => {
+    if (!folder.trim()) return
+    setListing(true)
+    setError(null)
+    try {
+      // The viewer serves only the project's folders: what was typed is written first.
+      await flushProject()
+      const r = await api.reviewCases({ folder: folder.trim(), ...(images.trim() && { images: images.trim() }) }).catch((err: unknown) => unrankedList(folder.trim(), err))
+      setList(r)
+      if (r.model?.datasetId) setDatasetId((d) => d ?? r.model!.datasetId!)
+    } catch (err) {
+      setError(err)
+    } finally {
+      setListing(false)
+    }
+  }, [folder, images])
+
+  useEffect(() => {
+    setList(null)
+    setChosen(null)
+  }, [folder, images])
+
+  const onSaved = useCallback((c: ReviewCase, r: LabelEditResult) => setSaved((s) => ({ ...s, [c.case]: r })), [])
+
+  const accept = useCallback(
+    async (c: ReviewCase) => {
+      if (!datasetId) return
+      setError(null)
+      try {
+        const label = saved[c.case]?.path ?? c.prediction
+        const image = c.images.length ? c.images : scans[c.case]
+        if (!image) throw new Error(`The scan of ${c.case} is not known yet: open the case once (Correct), or name the folder of scans the prediction was made from.`)
+        const r = await api.addToDataset({ datasetId, image, label, prediction: c.prediction, ...(list?.model && { origin: list.model }) })
+        setAdded((a) => ({ ...a, [c.case]: r.caseId }))
+      } catch (err) {
+        setError(err)
+      }
+    },
+    [datasetId, saved, list, scans],
+  )
+
+  const rows = useMemo(() => list?.cases ?? [], [list])
+
+  return (
+    <div className="stack" data-testid="review-step">
+      <div className="card stack">
+        <PathPicker label="Predictions" value={folder} onChange={(p) => setFolders({ output: p })} testId="review-folder" help="The folder Predict wrote the segmentations to (shared with the Predict step)." />
+        <PathPicker label="Scans that were predicted" value={images} onChange={(p) => setFolders({ input: p })} testId="review-images" help="The folder of scans given to Predict (CASE_0000.nii.gz …); never written to." />
+        <div className="row">
+          <button type="button" className="btn btn-primary" onClick={() => void load()} disabled={!folder.trim() || listing} data-testid="review-list">
+            {listing ? 'Ranking…' : 'List the predicted cases'}
+          </button>
+          <label className="small">
+            Dataset id for “Add”{' '}
+            <input type="number" min={1} max={999} value={datasetId ?? ''} onChange={(e) => setDatasetId(e.target.value ? Number(e.target.value) : null)} data-testid="review-dataset-id" style={{ width: 70 }} />
+          </label>
+        </div>
+        {list?.hint && <p className="small muted" data-testid="review-hint">{list.hint}</p>}
+        {list?.rule && <p className="small muted">{list.rule}</p>}
+      </div>
+      <ErrorBanner error={error} title="Review" />
+      {list && (
+        <ReviewTable cases={rows} chosen={chosen?.case ?? null} saved={saved} added={added} canAdd={datasetId !== null} onOpen={setChosen} onAdd={(c) => void accept(c)} />
+      )}
+      {chosen && <CaseEditor key={chosen.case} item={chosen} images={images.trim()} savedPath={saved[chosen.case]?.path} onSaved={(r) => onSaved(chosen, r)} onScan={(p) => setScans((m) => ({ ...m, [chosen.case]: p }))} />}
+    </div>
+  )
+}

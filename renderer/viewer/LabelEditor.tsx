@@ -1,0 +1,338 @@
+// The label editor: the label map on NiiVue's drawing layer over its scan, corrected with the
+// tools ITK-SNAP and Slicer's Segment Editor users expect (pen and eraser per label with a brush
+// size, a filled outline, a fill of a closed region, NiiVue's intensity growing), undo and redo of
+// every edit, slices by slider and key, label visibility and opacity. Saving sends only the voxels
+// that differ from the map as loaded (labelEdits.ts); the Node side reads the file again, applies
+// them, counts the voxels changed per label and writes atomically (electron/dataset/labelEdit.ts).
+import { useCallback, useEffect, useRef, useState } from 'react'
+import type { Niivue } from '@niivue/niivue'
+import type { LabelEditResult, LabelInfo } from '../../shared/api'
+import { errorText } from '../lib/format'
+import { LabelLegend } from './LabelControls'
+import { LabelViewport, legendProps, useLabelDisplay } from './LabelView'
+import { changeRuns, EditHistory, encodeRuns, fillSliceRegion, type RasLayout } from './labelEdits'
+import { SLICE_TYPE, type ViewerVolumes } from './NiivueViewer'
+
+export type EditTool = 'pen' | 'erase' | 'outline' | 'fill' | 'growBright' | 'growDark' | 'navigate'
+
+const TOOLS: { id: EditTool; name: string; key: string; title: string }[] = [
+  { id: 'pen', name: 'Paint', key: 'p', title: 'Paint the active label with a round brush, on the slice you draw on' },
+  { id: 'erase', name: 'Erase', key: 'e', title: 'Erase to background with the brush' },
+  { id: 'outline', name: 'Filled outline', key: 'l', title: 'Draw a closed outline: it is filled with the active label when you let go' },
+  { id: 'fill', name: 'Fill region', key: 'f', title: 'Click inside a closed region of one slice: it is filled with the active label' },
+  { id: 'growBright', name: 'Grow brighter', key: 'g', title: "Click a label: it grows into connected voxels at least as bright as its mean (NiiVue's cluster growing)" },
+  { id: 'growDark', name: 'Grow darker', key: 'G', title: 'Click a label: it grows into connected voxels at most as bright as its mean' },
+  { id: 'navigate', name: 'Navigate', key: 'Escape', title: 'Click to move the crosshair; nothing is drawn' },
+]
+
+/** The shortcuts, as the help popover lists them (close to ITK-SNAP and Slicer's Segment Editor). */
+export const EDITOR_SHORTCUTS: [string, string][] = [
+  ['p / e / l / f', 'paint, erase, filled outline, fill region'],
+  ['g / Shift+g', 'grow the clicked label into brighter / darker voxels'],
+  ['Esc', 'navigate (no drawing)'],
+  ['1 – 9', 'make that label the active one'],
+  ['h', 'show or hide the active label'],
+  ['[ / ]  or  - / +', 'smaller / larger brush'],
+  ['↑ / ↓, Page Up / Page Down', 'next / previous axial slice'],
+  ['Ctrl+Z', 'undo'],
+  ['Ctrl+Y, Ctrl+Shift+Z', 'redo'],
+  ['Ctrl+S', 'save'],
+  ['?', 'this help'],
+]
+
+interface Props {
+  volumes: ViewerVolumes | null
+  labels: readonly LabelInfo[]
+  loading: boolean
+  /** Saves the changes (runs in the file's order, base64) and says what was written. */
+  save(changes: string): Promise<LabelEditResult>
+  onDrawn(): void
+  onError(err: unknown): void
+  /** Called after each save. */
+  onSaved?(result: LabelEditResult): void
+}
+
+/** NiiVue's drawing grid and its way back to the file's voxel order. */
+function rasLayout(nv: Niivue): RasLayout | null {
+  const back = nv.back
+  const d = back?.dimsRAS
+  if (!back || !d || !back.img2RASstep || !back.img2RASstart) return null
+  return { dims: [d[1]!, d[2]!, d[3]!], step: back.img2RASstep as [number, number, number], start: back.img2RASstart as [number, number, number] }
+}
+
+const isTyping = (t: EventTarget | null) => t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement
+
+export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, onSaved }: Props) {
+  const display = useLabelDisplay(labels, () => undefined, false)
+  const [tool, setTool] = useState<EditTool>('pen')
+  const [active, setActive] = useState<number>(labels[0]?.value ?? 1)
+  const [brush, setBrush] = useState(1)
+  const [history, setHistory] = useState({ steps: 0, canUndo: false, canRedo: false })
+  const [saving, setSaving] = useState(false)
+  const [saved, setSaved] = useState<LabelEditResult | null>(null)
+  const [saveError, setSaveError] = useState<unknown>(null)
+  const [help, setHelp] = useState(false)
+  // The drawing as loaded (what the save compares against) and the undo history.
+  const original = useRef<Uint8Array | null>(null)
+  const edits = useRef<EditHistory | null>(null)
+  const nv = () => display.controller.current?.niivue() ?? null
+
+  useEffect(() => {
+    if (!labels.some((l) => l.value === active) && labels[0]) setActive(labels[0].value)
+  }, [labels, active])
+
+  const syncHistory = useCallback(() => {
+    const h = edits.current
+    setHistory({ steps: h?.steps ?? 0, canUndo: h?.canUndo ?? false, canRedo: h?.canRedo ?? false })
+  }, [])
+
+  /** Records what the last stroke or click changed (NiiVue has already drawn it). */
+  const commit = useCallback(() => {
+    const n = display.controller.current?.niivue()
+    if (n?.drawBitmap && edits.current?.commit(n.drawBitmap)) {
+      setSaved(null)
+      syncHistory()
+    }
+  }, [display.controller, syncHistory])
+
+  const drawn = useCallback(() => {
+    const n = display.controller.current?.niivue()
+    if (n?.drawBitmap) {
+      original.current = n.drawBitmap.slice()
+      edits.current = new EditHistory(n.drawBitmap)
+      // The app keeps its own sparse history; NiiVue's whole-volume snapshots would only cost memory.
+      n.opts.maxDrawUndoBitmaps = 2
+      n.onDrawingChanged = (action) => {
+        if (action === 'draw') commit()
+      }
+      setSaved(null)
+      syncHistory()
+    }
+    onDrawn()
+  }, [display.controller, commit, onDrawn, syncHistory])
+
+  // The tool, label and brush on NiiVue's pen.
+  useEffect(() => {
+    const n = nv()
+    if (!n || loading) return
+    const drawing = tool !== 'navigate' && tool !== 'fill'
+    n.setDrawingEnabled(drawing)
+    n.opts.penSize = brush
+    if (tool === 'pen') n.setPenValue(active, false)
+    else if (tool === 'erase') n.setPenValue(0, false)
+    else if (tool === 'outline') n.setPenValue(active, true)
+    else if (tool === 'growBright') n.setPenValue(Number.POSITIVE_INFINITY, false)
+    else if (tool === 'growDark') n.setPenValue(Number.NEGATIVE_INFINITY, false)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [tool, active, brush, loading, volumes])
+
+  const refresh = (n: Niivue) => {
+    n.refreshDrawing(true)
+    n.drawScene()
+  }
+
+  const undo = useCallback(() => {
+    const n = display.controller.current?.niivue()
+    if (n?.drawBitmap && edits.current?.undo(n.drawBitmap)) {
+      refresh(n)
+      setSaved(null)
+      syncHistory()
+    }
+  }, [display.controller, syncHistory])
+
+  const redo = useCallback(() => {
+    const n = display.controller.current?.niivue()
+    if (n?.drawBitmap && edits.current?.redo(n.drawBitmap)) {
+      refresh(n)
+      setSaved(null)
+      syncHistory()
+    }
+  }, [display.controller, syncHistory])
+
+  const doSave = useCallback(async () => {
+    const n = display.controller.current?.niivue()
+    const layout = n && rasLayout(n)
+    if (!n?.drawBitmap || !original.current || !layout) return
+    commit()
+    setSaving(true)
+    setSaveError(null)
+    try {
+      const runs = changeRuns(original.current, n.drawBitmap, layout)
+      const r = await save(encodeRuns(runs))
+      // What is saved is the new base: the next save sends what changed after it.
+      original.current = n.drawBitmap.slice()
+      setSaved(r)
+      onSaved?.(r)
+    } catch (err) {
+      setSaveError(err)
+    } finally {
+      setSaving(false)
+    }
+  }, [display.controller, commit, save, onSaved])
+
+  // Fill region: NiiVue moves the crosshair on the click; the slice of the tile clicked is filled there.
+  const onPointerUp = useCallback(
+    (e: React.PointerEvent<HTMLDivElement>) => {
+      const n = nv()
+      if (!n) return
+      if (tool !== 'fill') {
+        // A stroke NiiVue ended without telling (the grow tools, a stroke leaving the canvas).
+        setTimeout(commit, 0)
+        return
+      }
+      const canvas = e.currentTarget.querySelector('canvas')
+      const bmp = n.drawBitmap
+      const d = n.back?.dimsRAS
+      if (!canvas || !bmp || !d) return
+      const rect = canvas.getBoundingClientRect()
+      const dpr = n.uiData.dpr ?? window.devicePixelRatio
+      const x = (e.clientX - rect.left) * dpr
+      const y = (e.clientY - rect.top) * dpr
+      const tile = n.screenSlices.find((t) => {
+        const [l, tp, w, h] = t.leftTopWidthHeight
+        return x >= l! && x <= l! + w! && y >= tp! && y <= tp! + h!
+      })
+      if (!tile || tile.axCorSag > 2) return
+      const frac = n.canvasPos2frac([x, y])
+      if (frac[0]! < 0) return
+      const v = n.frac2vox(frac)
+      const axis = (2 - tile.axCorSag) as 0 | 1 | 2
+      if (fillSliceRegion(bmp, [d[1]!, d[2]!, d[3]!], [v[0]!, v[1]!, v[2]!], axis, active) > 0) {
+        refresh(n)
+        commit()
+      }
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [tool, active, commit],
+  )
+
+  // Keys: captured before NiiVue's own canvas keys (its arrows move the crosshair in-plane).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e.target)) return
+      const ctrl = e.ctrlKey || e.metaKey
+      const k = e.key
+      let used = true
+      if (ctrl && (k === 'z' || k === 'Z') && !e.shiftKey) undo()
+      else if (ctrl && (k === 'y' || ((k === 'z' || k === 'Z') && e.shiftKey))) redo()
+      else if (ctrl && k === 's') void doSave()
+      else if (ctrl || e.altKey) used = false
+      else if (k === 'p') setTool('pen')
+      else if (k === 'e') setTool('erase')
+      else if (k === 'l') setTool('outline')
+      else if (k === 'f') setTool('fill')
+      else if (k === 'g') setTool('growBright')
+      else if (k === 'G') setTool('growDark')
+      else if (k === 'Escape') setTool('navigate')
+      else if (k === '[' || k === '-') setBrush((b) => Math.max(1, b - 1))
+      else if (k === ']' || k === '+' || k === '=') setBrush((b) => Math.min(25, b + 1))
+      else if (k === '?') setHelp((h) => !h)
+      else if (k === 'h') display.toggle(active)
+      else if (/^[1-9]$/.test(k) && labels.some((l) => l.value === Number(k))) setActive(Number(k))
+      else if (k === 'ArrowUp' || k === 'PageUp' || k === 'ArrowDown' || k === 'PageDown') {
+        const s = display.slices
+        if (s) display.controller.current?.setSlice(2, s.index[2] + (k === 'ArrowUp' || k === 'PageUp' ? 1 : -1))
+      } else used = false
+      if (used) {
+        e.preventDefault()
+        e.stopPropagation()
+      }
+    }
+    window.addEventListener('keydown', onKey, true)
+    return () => window.removeEventListener('keydown', onKey, true)
+  }, [undo, redo, doSave, display, active, labels])
+
+  return (
+    <div className="preview-layout" data-testid="label-editor">
+      <div className="stack">
+        <div className="row wrap viewer-toolbar" role="toolbar" aria-label="Label editor tools">
+          {TOOLS.map((t) => (
+            <button key={t.id} type="button" className={`btn btn-small${tool === t.id ? ' btn-primary' : ''}`} aria-pressed={tool === t.id} onClick={() => setTool(t.id)} title={`${t.title} (${t.key})`} data-testid={`tool-${t.id}`}>
+              {t.name}
+            </button>
+          ))}
+          <label className="small">
+            Brush{' '}
+            <input type="range" min={1} max={25} step={1} value={brush} onChange={(e) => setBrush(Number(e.target.value))} data-testid="brush-size" aria-label="Brush size in voxels" />
+            <span className="mono">{brush}</span>
+          </label>
+          <button type="button" className="btn btn-small" onClick={undo} disabled={!history.canUndo} title="Undo (Ctrl+Z)" data-testid="edit-undo">
+            Undo
+          </button>
+          <button type="button" className="btn btn-small" onClick={redo} disabled={!history.canRedo} title="Redo (Ctrl+Y)" data-testid="edit-redo">
+            Redo
+          </button>
+          <span className="small muted" data-testid="edit-steps">
+            {history.steps} edit{history.steps === 1 ? '' : 's'}
+          </span>
+          <span className="grow" />
+          <button type="button" className="btn btn-small btn-quiet" onClick={() => setHelp((h) => !h)} aria-expanded={help} title="Keyboard shortcuts (?)" data-testid="editor-help-toggle">
+            Keys ?
+          </button>
+          <button type="button" className="btn btn-primary" onClick={() => void doSave()} disabled={saving || loading || !volumes} title="Save the corrected label map (Ctrl+S)" data-testid="edit-save">
+            {saving ? 'Saving…' : 'Save correction'}
+          </button>
+        </div>
+        {help && (
+          <div className="card small" role="dialog" aria-label="Label editor shortcuts" data-testid="editor-help">
+            <table>
+              <tbody>
+                {EDITOR_SHORTCUTS.map(([k, what]) => (
+                  <tr key={k}>
+                    <td className="mono">{k}</td>
+                    <td>{what}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <div className="muted">Paint and erase work on the slice you draw on; scroll or use the sliders to move through slices.</div>
+          </div>
+        )}
+        <div onPointerUp={onPointerUp}>
+          <LabelViewport
+            display={display}
+            volumes={volumes}
+            loading={loading}
+            loadingText="Reading the scan and its label map…"
+            sliceType={SLICE_TYPE.MULTIPLANAR}
+            onDrawn={drawn}
+            onError={onError}
+            testId="editor-viewer"
+            drawLabels
+          />
+        </div>
+        {saveError !== null && (
+          <div className="banner banner-error small" role="alert" data-testid="edit-save-error">
+            The correction was not saved: {errorText(saveError)}
+          </div>
+        )}
+        {saved && (
+          <div className="banner banner-info small" data-testid="edit-saved" data-changed={saved.changed}>
+            Saved <span className="mono">{saved.path}</span>: {saved.changed.toLocaleString()} voxel{saved.changed === 1 ? '' : 's'} changed
+            {saved.perLabel.length > 0 && (
+              <ul data-testid="edit-counts">
+                {saved.perLabel.map((c) => (
+                  <li key={c.value} data-testid={`edit-count-${c.value}`}>
+                    {c.name}: +{c.added.toLocaleString()} / −{c.removed.toLocaleString()}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+      </div>
+      <LabelLegend {...legendProps(display)}>
+        <div className="field">
+          <label htmlFor="active-label">Active label</label>
+          <select id="active-label" value={active} onChange={(e) => setActive(Number(e.target.value))} data-testid="active-label">
+            {labels.map((l) => (
+              <option key={l.value} value={l.value}>
+                {l.value} {l.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      </LabelLegend>
+    </div>
+  )
+}
