@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { BaseSequencer, type TestSpecification } from 'vitest/node'
 
 // Two projects, chosen by FILE NAME (a new test file is picked up by the rule, nothing to register):
 //
@@ -13,12 +14,26 @@ import { defineConfig } from 'vitest/config'
 // `npx vitest run --project unit` is what `npm run test:fast` runs; `npm test` (scripts/test.mjs)
 // runs both, the unit project beside typecheck and lint, the integration project beside Playwright.
 // A plain `npx vitest run` runs unit first, then integration (groupOrder).
+// The integration files that use the one-node SLURM cluster run first, so they are done before
+// Playwright (beside them in npm test's stage B) reaches e2e/slurm.spec.ts, its last project: the
+// two seldom queue on the node’s 2 CPUs at once. Otherwise vitest’s own order (unit first).
+const USES_SLURM = /\/(slurm|slurmEngine|reattach)\.integration\.test\.ts$/
+class SlurmFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files)
+    const slurm = (f: TestSpecification) => f.project.name === 'integration' && USES_SLURM.test(f.moduleId)
+    const integration = (f: TestSpecification) => f.project.name === 'integration'
+    return [...sorted.filter((f) => !integration(f)), ...sorted.filter(slurm), ...sorted.filter((f) => integration(f) && !slurm(f))]
+  }
+}
+
 const sources = ['test/**/*.test.ts', 'shared/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts']
 const integration = sources.map((g) => g.replace(/\*\.test\.ts$/, '*.integration.test.ts'))
 
 export default defineConfig({
   test: {
     reporters: ['default'],
+    sequence: { sequencer: SlurmFirst },
     projects: [
       {
         extends: true,
