@@ -10,6 +10,12 @@ export const labelSource = z.object({
   color: rgb.optional(),
   /** v2 ignore label (shared/ignoreLabel.ts): unannotated voxels, merged last, "ignore" in dataset.json. */
   ignore: z.boolean().optional(),
+  /**
+   * Issue 20: the label is read from RTSTRUCT ROIs or DICOM-SEG segments in `dir` (any names, any
+   * depth), matched to each DICOM case by the series they reference; `names` is one name or
+   * aliases "A|B|C", matched without case (shared/structureSpec.ts). Absent: `dir` holds masks.
+   */
+  structure: z.object({ kind: z.enum(['rtstruct', 'seg']), names: z.string().min(1).max(1000) }).optional(),
 })
 
 export type LabelSource = z.infer<typeof labelSource>
