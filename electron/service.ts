@@ -18,6 +18,8 @@ import { createRuns } from './service/runMethods'
 import { createReview } from './service/review'
 import { saveLabelEdit, sourceFoldersOf } from './dataset/labelEdit'
 import { checkServable } from './dataset/viewFiles'
+import { dicomOverview } from './dataset/dicomOverview'
+import { dicomOverviewRequest } from '../shared/api/dicom'
 import { EventfulJobs } from './jobs/eventBus'
 import { createResults } from './results'
 import { caseErrors } from './results/caseErrors'
@@ -88,6 +90,7 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
       await hooks.openPath(req.path)
     },
     scanSources: (req) => scanSources(s.sourceSpec.parse(req)),
+    dicomOverview: (req) => dicomOverview(dicomOverviewRequest.parse(req)),
     validate: (req) => {
       const spec = s.sourceSpec.parse(req)
       return ref(jobs.start('validate', 'Check cases', (ctx) => validateSources(spec, ctx)))

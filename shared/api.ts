@@ -16,6 +16,7 @@ import { resultsRequests, type ResultsApi } from './api/results'
 import { reviewRequests, type ReviewApi } from './api/review'
 import { runsRequests, type RunsApi } from './api/runs'
 import { trainersRequests, type TrainersApi } from './api/trainers'
+import { dicomRequests, type DicomApi } from './api/dicom'
 
 export * from './api/common'
 export * from './api/app'
@@ -41,13 +42,14 @@ export const apiRequests = {
   ...clusterRequests,
   ...trainersRequests,
   ...resultsRequests,
+  ...dicomRequests,
   ...reviewRequests,
 } as const
 
 export type ApiMethod = keyof typeof apiRequests
 export const apiMethods = Object.keys(apiRequests) as ApiMethod[]
 
-export interface Api extends AppApi, ProjectsApi, DatasetApi, JobsApi, EnvApi, RunsApi, ClusterApi, TrainersApi, ResultsApi, ReviewApi {}
+export interface Api extends AppApi, ProjectsApi, DatasetApi, JobsApi, EnvApi, RunsApi, ClusterApi, TrainersApi, ResultsApi, ReviewApi, DicomApi {}
 
 // Each area lists its methods twice (schema table, interface): the compiler holds the two equal,
 // so a method cannot be callable without validation, nor validated without being declared.

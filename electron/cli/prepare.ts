@@ -31,7 +31,8 @@ Turns one folder of images plus one folder of binary masks per structure into an
 dataset. Files are matched by name without extension (image-1.nrrd <-> image-1.nii.gz).
 
 required:
-  --images DIR            folder of 3D images (.nrrd .nhdr .nii .nii.gz .mha .mhd)
+  --images DIR            folder of 3D images (.nrrd .nhdr .nii .nii.gz .mha .mhd), or of one
+                          sub-folder of DICOM files per case (case name = folder name)
   --label NAME=DIR        a structure and its folder of 0/1 masks; repeat per structure.
                           The first is label 1, the second 2, ...; a later label wins
                           where masks overlap (tumor after organ: tumor overwrites organ).
@@ -62,6 +63,9 @@ options:
                           regions_class_order); label files unchanged. Masks that only partly
                           overlap are refused, with the voxel counts
   --allow-missing-mask    a case without a mask for a structure gets that label empty
+  --series REGEX          DICOM case folders (one sub-folder of --images per case): the series
+                          whose description matches (case-insensitive), where a folder holds
+                          several and no structure set / SEG says which
   --overwrite             replace a non-empty dataset folder not made by this tool, or one
                           whose manifest.json was damaged or edited
   --no-source-paths       keep nothing derived from source file or folder names, and no
@@ -116,6 +120,7 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
     seed: { type: 'string' },
     overwrite: { type: 'boolean' },
     'allow-missing-mask': { type: 'boolean' },
+    series: { type: 'string' },
     'no-source-paths': { type: 'boolean' },
     'no-test-labels': { type: 'boolean' },
     regions: { type: 'boolean' },
@@ -143,7 +148,7 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
   const request = validRequest(
     prepareRequest,
     {
-      sources: { imagesDir: resolve(values.images!), labels, allowMissingMask: values['allow-missing-mask'] ?? false },
+      sources: { imagesDir: resolve(values.images!), labels, allowMissingMask: values['allow-missing-mask'] ?? false, ...(values.series && { dicomSeries: values.series }) },
       output: {
         layout: values.layout ?? 'nnunet-v2',
         outDir: resolve(values.out!),

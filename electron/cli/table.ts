@@ -14,5 +14,6 @@ export const commandTable: Record<string, { summary: string; load: () => Promise
   results: { summary: 'cross-validation and test results per fold and case; HTML/CSV report', load: () => import('./results') },
   model: { summary: 'export a trained model to a zip, or import one (nnU-Net\'s own tools)', load: () => import('./model') },
   'export-scripts': { summary: 'write the study as bash and sbatch scripts (plan, train array, find_best, predict)', load: () => import('./exportScripts') },
+  dicom: { summary: 'DICOM case folders: list their series, structure sets and problems', load: () => import('./dicom') },
   serve: { summary: 'run the wizard in a browser (127.0.0.1, token-protected)', load: () => import('./serve') },
 }

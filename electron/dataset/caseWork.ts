@@ -19,6 +19,7 @@ import { dict } from '../../shared/dict'
 import { ALLOW_MISSING_HINT } from '../../shared/layout'
 import { environmentCode, environmentProblem, type EnvironmentProblem } from '../files/environmentError'
 import { budgetOf, CaseFiles, caseClaim } from './caseSources'
+import { isFolder, readDicomCaseImage } from './dicomCase'
 
 export interface CaseInput {
   caseKey: string
@@ -29,6 +30,9 @@ export interface CaseInput {
   /** The mask folders, for messages about a missing mask. */
   labelDirs: string[]
   allowMissingMask: boolean
+  /** DICOM case folders (dicomCase.ts): --series pattern, and the series chosen for this case in the app. */
+  dicomSeries?: string
+  dicomSeriesUid?: string
 }
 
 export type InspectWant = 'report' | 'preview'
@@ -207,7 +211,9 @@ async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo
   // sync and rename finish while the masks are read and merged below, and the caller removes the
   // file again if the case fails.
   let carry: CheckedCase['carry'] = null
-  if (opts.carry || opts.carryTo) {
+  // A folder as the image is a DICOM case (dicomCase.ts): read from its chosen series, never carried.
+  const dicom = await isFolder(input.image)
+  if (!dicom && (opts.carry || opts.carryTo)) {
     try {
       carry = await tryCarry(input.image, { writeTo: opts.carryTo, files: files.of(input.image) })
     } catch (err) {
@@ -217,7 +223,7 @@ async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo
     }
   }
   if (carry && 'carried' in carry) files.record('image', carry.carried.volume)
-  const image = carry && 'carried' in carry ? carry.carried.volume : await readOrFinding(input.image, 'image', findings, files, 'image')
+  const image = dicom ? ((await readDicomCaseImage(input.image, input, findings, files))?.volume ?? null) : carry && 'carried' in carry ? carry.carried.volume : await readOrFinding(input.image, 'image', findings, files, 'image')
   if (!image) return { report: report(), image: null, label: null, carry }
   const imageWriting = carry && 'carried' in carry ? carry.carried.writing : undefined
   const geometry = geometryOf(image)
@@ -481,3 +487,5 @@ async function viewOpen(task: ViewTask, files: CaseFiles): Promise<ViewResult> {
     ...viewerVolumes(geometry, image.data!, label ?? new Uint8Array(image.data!.length), task.maxVoxels),
   }
 }
+// The DICOM overview's per-case task (dicomOverview.ts) runs in this task module's workers.
+export { dicomOverviewCase } from './dicomCase'

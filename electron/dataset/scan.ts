@@ -9,6 +9,7 @@ import { naturalCompare } from '../../shared/naturalSort'
 import { VOLUME_EXTENSIONS, volumeExtension } from '../imaging/volume'
 import { ALLOW_MISSING_HINT } from '../../shared/layout'
 import { escapedName, RENAME_NOT_UTF8, utf8Name } from '../files/fileNames'
+import { isDicomFolder } from '../imaging/dicom/detect'
 
 /** Pixel-data companions of .nhdr/.mhd headers (and Analyze .img): read through their header, never a case. */
 const DATA_FILE = /\.(raw|zraw|img|dat)(\.gz)?$/i
@@ -25,7 +26,7 @@ function caseKeyOf(fileName: string): string | null {
   return ext ? fileName.slice(0, fileName.length - ext.length) : null
 }
 
-async function listFolder(dir: string, role: string): Promise<FolderListing> {
+async function listFolder(dir: string, role: string, dicomCases = false): Promise<FolderListing> {
   const out: FolderListing = { dir, files: new Map(), findings: [] }
   let entries
   try {
@@ -50,6 +51,7 @@ async function listFolder(dir: string, role: string): Promise<FolderListing> {
   const ignored: string[] = []
   const byKey = new Map<string, string[]>()
   const notUtf8: string[] = []
+  const subfolders: string[] = []
   for (const e of entries) {
     const name = utf8Name(e.name)
     if (name === null) {
@@ -59,8 +61,9 @@ async function listFolder(dir: string, role: string): Promise<FolderListing> {
     if (name.startsWith('.')) continue
     const key = caseKeyOf(name)
     if (key === null || key === '') {
-      // Sub-folders are ordinary; files (and links) that are not volumes are listed as ignored.
-      if (!e.isDirectory() && !DATA_FILE.test(name)) ignored.push(name)
+      // Sub-folders are ordinary (in the image folder each may be a DICOM case); files (and links) that are not volumes are listed as ignored.
+      if (e.isDirectory()) subfolders.push(name)
+      else if (!DATA_FILE.test(name)) ignored.push(name)
       continue
     }
     // Anything named like a volume is a case, even a broken link, a link loop or a folder: reading
@@ -74,6 +77,11 @@ async function listFolder(dir: string, role: string): Promise<FolderListing> {
     out.findings.push({ severity: 'error', code: 'name-not-utf8', file: join(dir, notUtf8Volumes[0]!), text: `${notUtf8Volumes.length === 1 ? 'A file' : `${notUtf8Volumes.length} files`} in the ${role} folder ${dir} ${notUtf8Volumes.length === 1 ? 'has a name' : 'have names'} that ${notUtf8Volumes.length === 1 ? 'is' : 'are'} not valid UTF-8 text (bytes that are not UTF-8 shown as \\xHH): ${shown}${notUtf8Volumes.length > 5 ? ', …' : ''}.`, hint: RENAME_NOT_UTF8 })
   }
   ignored.push(...notUtf8.filter((n) => !caseKeyOf(n)))
+  // DICOM (issue 20): each sub-folder of the image folder holding DICOM files is one case, named after the folder.
+  if (dicomCases) {
+    const dicom = await Promise.all(subfolders.map((n) => isDicomFolder(join(dir, n))))
+    subfolders.forEach((n, i) => dicom[i] && byKey.set(n, [...(byKey.get(n) ?? []), n]))
+  }
   for (const [key, names] of byKey) {
     const sorted = names.sort(naturalCompare)
     if (sorted.length > 1) {
@@ -86,7 +94,7 @@ async function listFolder(dir: string, role: string): Promise<FolderListing> {
     out.findings.push({ severity: 'info', code: 'ignored-files', file: dir, text: `${ignored.length} file${ignored.length === 1 ? '' : 's'} in ${dir} ${ignored.length === 1 ? 'is' : 'are'} not a volume and ignored: ${shown}${ignored.length > 5 ? ', …' : ''}.` })
   }
   if (out.files.size === 0) {
-    out.findings.push({ severity: 'error', code: 'folder-empty', file: dir, text: `The ${role} folder ${dir} holds no volumes (${VOLUME_EXTENSIONS.join(', ')}).`, hint: 'Choose the folder that holds the scans themselves, not a parent folder.' })
+    out.findings.push({ severity: 'error', code: 'folder-empty', file: dir, text: `The ${role} folder ${dir} holds no volumes (${VOLUME_EXTENSIONS.join(', ')})${dicomCases ? ' and no sub-folders of DICOM files' : ''}.`, hint: dicomCases ? 'Choose the folder that holds the scans themselves (or one sub-folder of DICOM files per case), not a parent folder.' : 'Choose the folder that holds the scans themselves, not a parent folder.' })
   }
   return out
 }
@@ -103,7 +111,7 @@ export async function scanSources(spec: SourceSpec): Promise<ScanResult> {
       findings.push({ severity: 'error', code: 'same-folder', file: d, text: `${what(i).replace(/^t/, 'T')} is the same folder as ${what(j)}: ${d}.`, hint: 'Each structure needs its own folder of masks, separate from the images.' })
     }
   })
-  const [images, ...labels] = await Promise.all([listFolder(imagesDir, 'image'), ...labelDirs.map((d, i) => listFolder(d, `"${spec.labels[i]!.name}" mask`))])
+  const [images, ...labels] = await Promise.all([listFolder(imagesDir, 'image', true), ...labelDirs.map((d, i) => listFolder(d, `"${spec.labels[i]!.name}" mask`))])
   findings.push(...images!.findings, ...labels.flatMap((l) => l.findings))
 
   const keys = [...images!.files.keys()].sort(naturalCompare)

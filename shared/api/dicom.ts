@@ -5,6 +5,8 @@
 // first slice to the last of `slices` (sorted by position along the normal, never by file name).
 // Patient, study and series tags are here for showing the user which series is which; nothing
 // from a DICOM tag may go into dataset.json, file names or a manifest without source paths.
+import { z } from 'zod'
+import { type Input, pathText } from './common'
 
 export type DicomInstanceKind = 'image' | 'rtstruct' | 'seg' | 'other'
 
@@ -127,4 +129,26 @@ export interface DicomOverviewCase {
   chosenSeriesUid: string | null
   problems: DicomProblem[]
   unreadable: { file: string; reason: string }[]
+}
+
+/** The overview of a folder: one case per sub-folder holding DICOM files, or the folder itself when it holds them directly. */
+export interface DicomOverview {
+  dir: string
+  cases: DicomOverviewCase[]
+}
+
+export const dicomOverviewRequest = z.object({
+  dir: pathText,
+  /** As prepare's --series: a regular expression on SeriesDescription for folders with several series. */
+  series: z.string().min(1).max(500).optional(),
+})
+
+/** The methods of this area, each with the zod schema of its request. */
+export const dicomRequests = {
+  dicomOverview: dicomOverviewRequest,
+} as const
+
+export interface DicomApi {
+  /** Every case folder's series, structure sets / SEGs and problems (`nnunet-wizard dicom list`, the Sources step). */
+  dicomOverview(req: Input<typeof dicomOverviewRequest>): Promise<DicomOverview>
 }

@@ -9,3 +9,4 @@ export { chooseSeries, describeSeries, type ChooseOptions } from './chooseSeries
 export { readDicomSeries, narrowVoxels, DicomSeriesError, type ReadDicomOptions } from './readSeries'
 export { asArray, num, nums, str, transferSyntaxName, type Dataset } from './tags'
 export type * from '../../../shared/api/dicom'
+export { isDicomFolder, hasDicomPreamble } from './detect'

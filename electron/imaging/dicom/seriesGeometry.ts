@@ -92,7 +92,7 @@ export function buildSeries(images: ParsedImage[]): DicomSeriesInfo {
   const first = images[0]!.dataset
   const problems: DicomProblem[] = []
   const raw = images.flatMap(slicesOf)
-  const where = `series ${num(first.SeriesNumber, NaN) || '?'} "${str(first.SeriesDescription)}"`
+  const where = `series ${Number.isFinite(num(first.SeriesNumber)) ? `#${num(first.SeriesNumber)} ` : ''}"${str(first.SeriesDescription)}"`
 
   const noPos = raw.filter((s) => !s.position || !s.orientation)
   if (noPos.length > 0) {
