@@ -23,7 +23,9 @@ folders with the datasets they hold.
                           their shell exports and remember them (as --save does)
   --save                  remember the settings given here (--python, --nnunet, --base or
                           --raw/--preprocessed/--results, --device, --workers, --compile) in
-                          the app's settings file, so plan, train and predict need them no more
+                          the app's settings file, so plan, train and predict need them no more;
+                          with --project FILE, the interpreter, version and folders go into
+                          that project instead (the defaults are only where new projects start)
   --exports               print "export ..." lines (bash/zsh) for the folders
   --powershell            print them for PowerShell instead
 

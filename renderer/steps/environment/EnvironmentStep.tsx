@@ -15,8 +15,8 @@ import { useProjectForm } from '../../store/projectForms'
 import { SchedulerChoice } from '../../components/SchedulerChoice'
 
 /**
- * What was typed here but not applied yet (the settings themselves are the app's, not the
- * project's): kept with the project so leaving the step loses nothing. null follows the settings.
+ * What was typed here but not applied yet: kept with the project so leaving the step loses
+ * nothing. null follows the settings (whose interpreter, version and folders are the project's own).
  */
 const ENV_DEFAULTS = {
   base: '',
@@ -290,6 +290,11 @@ export function EnvironmentStep() {
 
       <section className="card stack">
         <h2>nnU-Net version and device</h2>
+        <p className="muted small" data-testid="env-owner">
+          The Python, the nnU-Net version and the folders belong to this project: they are kept in its file, so another project, window or terminal does not change them (a change
+          made elsewhere is shown at the top, and taken only when you say so). The device, workers and compile setting belong to this computer. New projects start from the
+          app’s default environment.
+        </p>
         <div className="row wrap">
           <label className="check">
             <input type="radio" name="nnv" checked={settings.nnunetVersion === 'v2'} onChange={() => void update({ nnunetVersion: 'v2' })} data-testid="nnunet-v2" />

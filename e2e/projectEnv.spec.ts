@@ -1,0 +1,70 @@
+// Issue 18.2 in the browser: a project owns its nnU-Net environment. With a project open on the
+// Environment step, another terminal runs `nnunet-wizard env --create-folders ... --nnunet v1` on
+// the same data folder. The page keeps the project's v2 folders, says what changed and where, and
+// takes the change only when asked; a new project starts from the new defaults.
+import { execFileSync } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect, repoRoot, startWizardServer, test, type WizardServer } from './support/server'
+import { shot } from './support/wizardHelpers'
+
+let root: string
+let server: WizardServer | undefined
+
+test.beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'wizard-project-env-'))
+})
+test.afterAll(async () => {
+  await server?.stop()
+  if (root) await rm(root, { recursive: true, force: true })
+})
+
+test('another terminal changing the defaults leaves the open project as it is and is shown', async ({ page }) => {
+  test.setTimeout(180_000)
+  const data = join(root, 'app-data')
+  const v2 = { raw: join(root, 'v2', 'nnUNet_raw'), preprocessed: join(root, 'v2', 'nnUNet_preprocessed'), results: join(root, 'v2', 'nnUNet_results') }
+  for (const f of Object.values(v2)) await mkdir(f, { recursive: true })
+  await mkdir(data, { recursive: true })
+  await writeFile(join(data, 'settings.json'), JSON.stringify({ nnunetVersion: 'v2', folders: v2, device: 'cpu', torchCompile: false }))
+  server = await startWizardServer({ env: { NNUNET_WIZARD_DATA: data } })
+  await page.goto(server.url)
+  await page.getByTestId('new-project').click()
+  // A new project is written at once and takes the defaults as they are now.
+  await expect(page.getByTestId('draft-status')).toHaveText('draft kept in the app’s data folder')
+  await page.getByTestId('step-environment').click()
+  await expect(page.getByTestId('folder-env-nnUNet_raw').getByTestId('folder-env-value')).toHaveText(v2.raw)
+
+  // The other terminal, on the same data folder.
+  const env: NodeJS.ProcessEnv = { ...process.env, NNUNET_WIZARD_DATA: data }
+  for (const k of ['nnUNet_raw', 'nnUNet_preprocessed', 'nnUNet_results', 'nnUNet_raw_data_base', 'RESULTS_FOLDER']) delete env[k]
+  execFileSync(process.execPath, [join(repoRoot, 'bin', 'nnunet-wizard.mjs'), 'env', '--create-folders', join(root, 'v1'), '--nnunet', 'v1'], { cwd: repoRoot, env })
+
+  const notice = page.getByTestId('env-change-defaults')
+  await expect(notice).toBeVisible({ timeout: 20_000 })
+  await expect(notice).toContainText('changed outside this window')
+  await expect(notice.getByTestId('env-change-fields')).toContainText('version: nnU-Net v1 there; this project uses nnU-Net v2')
+  await expect(notice).toContainText(join(data, 'settings.json'))
+  // Nothing moved: the project's folders and version are still its own.
+  await expect(page.getByTestId('folder-env-nnUNet_raw').getByTestId('folder-env-value')).toHaveText(v2.raw)
+  await expect(page.getByTestId('nnunet-v2')).toBeChecked()
+  await shot(page, 'project-env-01-defaults-changed-elsewhere')
+
+  await notice.getByTestId('env-change-keep-defaults').click()
+  await expect(notice).toBeHidden()
+  await page.reload()
+  await expect(page.getByTestId('screen-environment')).toBeVisible()
+  await expect(page.getByTestId('folder-env-nnUNet_raw').getByTestId('folder-env-value')).toHaveText(v2.raw)
+  await page.waitForTimeout(6000) // one poll later, still nothing to report
+  await expect(page.getByTestId('env-change-defaults')).toBeHidden()
+  await shot(page, 'project-env-02-kept')
+
+  // A new project starts from the defaults as they are now: v1.
+  await page.getByTestId('step-start').click()
+  await page.getByTestId('new-project').click()
+  await expect(page.getByTestId('draft-status')).toHaveText('draft kept in the app’s data folder')
+  await page.getByTestId('step-environment').click()
+  await expect(page.getByTestId('nnunet-v1')).toBeChecked()
+  await expect(page.getByTestId('folder-env-nnUNet_raw_data_base').getByTestId('folder-env-value')).toHaveText(join(root, 'v1', 'nnUNet_raw_data_base'))
+  await shot(page, 'project-env-03-new-project-takes-defaults')
+})
