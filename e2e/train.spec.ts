@@ -1,29 +1,35 @@
-// Training from the Train step with the real nnU-Net v2 on CPU: folders created in the
-// Environment step, a tiny dataset planned and preprocessed from the Plan step, then a 2d run
-// started; the log pane fills, the loss curve gains points epoch by epoch, folds queued behind it
-// survive a reload of the page (the queue is the Node side's), and Cancel stops it.
+// Training from the Train step with the real nnU-Net v2 on CPU: the Environment step pointed at a
+// private copy of the cached planned fixture (test/results/trainedFixture.ts: Dataset611_Results,
+// planned and preprocessed for 2d; planning from the Plan step is progress.spec's and
+// trainPredict.spec's), then a 2d run started; the log pane fills, the loss curve gains points
+// epoch by epoch, folds queued behind it survive a reload of the page (the queue is the Node
+// side's), and Cancel asks, then stops it.
 // Needs the pinned nnU-Net venv (NNUNET_WIZARD_PYTHON or scripts/setup-python.sh); skipped with
 // the reason without it, and an error instead when NNUNET_WIZARD_REQUIRE_PYTHON=1.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { nnunetPython } from '../test/helpers/python'
-import { writeTinyDatasetV2 } from '../test/nnunet/tinyDataset'
+import { FIXTURE_ID, plannedDataset, type PlannedFixture } from '../test/results/trainedFixture'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
 import { shot } from './support/wizardHelpers'
 import { setUpEnvironment } from './support/nnunetSetup'
 
-const DATASET_ID = 502
+const DATASET_ID = FIXTURE_ID
 const py = nnunetPython('v2')
 
 let root: string
+let fx: PlannedFixture
 let server: WizardServer | undefined
 
 test.describe('training from the Train step', () => {
   test.skip(!py.python, `nnU-Net v2 is not available: ${py.reason}`)
 
   test.beforeAll(async () => {
+    // Built by the "fixtures" setup project (or here, when this spec runs with --no-deps on a cold cache).
+    test.setTimeout(3_600_000)
     root = await mkdtemp(join(tmpdir(), 'wizard-train-e2e-'))
+    fx = await plannedDataset(join(root, 'fixture'), py.python!)
     server = await startWizardServer({ env: { NNUNET_WIZARD_PYTHON: py.python! } })
   })
 
@@ -36,19 +42,9 @@ test.describe('training from the Train step', () => {
     test.setTimeout(600_000)
     await page.goto(server!.url)
 
-    // ---- Environment: the venv's nnU-Net, CPU, one augmentation worker, fresh folders
-    const raw = await setUpEnvironment(page, { base: join(root, 'nnunet'), cpu: 'select', workers: 1 })
-    await writeTinyDatasetV2(raw, DATASET_ID, { train: 5, test: 0, scratch: join(root, 'scratch') })
-
-    // ---- Plan: 2d only, from the app
-    await page.getByTestId('step-plan').click()
-    await page.getByTestId('plan-dataset-id').fill(String(DATASET_ID))
-    await page.getByTestId('plan-config-3d_fullres').uncheck()
-    await page.getByTestId('plan-config-3d_lowres').uncheck()
-    await page.getByTestId('start-plan').click()
-    const planJob = page.getByTestId('job-plan')
-    await expect(planJob).toHaveAttribute('data-state', 'done', { timeout: 300_000 })
-    await expect(planJob.getByTestId('log-line-count')).not.toHaveText('0 lines')
+    // ---- Environment: the venv's nnU-Net, CPU, one augmentation worker, the folders of the planned copy
+    const raw = await setUpEnvironment(page, { base: join(fx.base, 'nnunet'), cpu: 'select', workers: 1 })
+    expect(raw).toBe(fx.settings.folders!.raw)
 
     // ---- Train: many short epochs, so it is still running when we cancel
     await page.getByTestId('step-train').click()
@@ -82,7 +78,14 @@ test.describe('training from the Train step', () => {
     await job.getByTestId('log-search').fill('epoch')
     await expect(job.getByTestId('log-match-count')).toContainText(/of \d+/)
 
-    // folds queued behind it live on the Node side: a reloaded page (a closed tab) still shows them
+    // One writer per fold folder: queueing folds 0-4 of this very trainer is refused, naming the
+    // queue entry that trains fold 0, and nothing is queued.
+    await page.getByTestId('queue-folds').click()
+    await expect(page.getByTestId('error-banner')).toContainText(/fold_0 is already going to be trained by the run queue entry "Train 2d fold 0 \(dataset 611\)"/)
+    await expect(page.getByTestId('queued-train')).toHaveCount(0)
+    // folds queued behind it live on the Node side: a reloaded page (a closed tab) still shows them.
+    // Another length (40 epochs: another trainer, so other fold folders).
+    await page.getByTestId('train-epochs').fill('40')
     await page.getByTestId('queue-folds').click()
     await expect(page.getByTestId('queued-train')).toHaveCount(5)
     await page.reload()
