@@ -41,7 +41,7 @@ export function versionsOf(all: readonly ModelVersion[], datasetId: number, conf
 export async function modelVersionsTable(settings: Settings, dataDir: string, req: ModelVersionsRequest): Promise<ModelVersionsTable> {
   const versions = versionsOf(await readModelVersions(dataDir), req.datasetId, req.configuration)
   if (!versions.length) return { datasetId: req.datasetId, labels: [], versions: [] }
-  const results = await readDatasetResults(settings, { datasetId: req.datasetId, ...(req.configuration && { configurations: [req.configuration] }) })
+  const results = await readDatasetResults(settings, { datasetId: req.datasetId, ...(req.configuration && { configurations: [req.configuration] }), ...(req.testPredictions && { testPredictions: req.testPredictions }) })
   const labels = results.labels.map((l) => l.name)
   const origins = await Promise.all(results.test.map(async (t) => ({ t, origin: await readPredictionOrigin(t.folder) })))
   const rows: ModelVersionRow[] = versions.map((v) => {

@@ -183,7 +183,12 @@ export interface FineTuneResult {
   jobs: JobRef[]
 }
 
-export const modelVersionsRequest = z.object({ datasetId, configuration: configuration.optional() })
+export const modelVersionsRequest = z.object({
+  datasetId,
+  configuration: configuration.optional(),
+  /** Prediction folders of the test cases to look in for each version's test Dice (default: the dataset's imagesTs_predicted). */
+  testPredictions: z.array(pathText).max(20).optional(),
+})
 
 export type ModelVersionsRequest = z.infer<typeof modelVersionsRequest>
 

@@ -21,6 +21,7 @@ import { FoldTable } from './FoldTable'
 import { ModelSharing } from './ModelSharing'
 import { SurfaceMetricsCard } from './SurfaceMetricsCard'
 import { PostprocessingCard } from './PostprocessingCard'
+import { ModelVersionsTable } from './ModelVersionsTable'
 
 const RESULTS_DEFAULTS = {
   datasetId: null as number | null,
@@ -236,6 +237,7 @@ export function ResultsStep() {
 
           <SurfaceMetricsCard results={results} testFolder={testFolder} />
           <PostprocessingCard results={results} testFolder={testFolder} onShowFolder={(folder) => setForm({ testFolder: folder })} />
+          <ModelVersionsTable results={results} />
 
           {plots && (
             <section className="card stack">
