@@ -10,6 +10,7 @@ import { lastPathPart } from '../../lib/format'
 import { useDebouncedQuery } from '../../lib/useDebouncedQuery'
 import { sourceSpecOf, useProject } from '../../store/projectStore'
 import { useWizard } from '../../store/wizardStore'
+import { DicomOverviewPanel } from './DicomOverviewPanel'
 
 /** Findings about a folder as a whole (scan.ts), shown at the folder's field. */
 const FIELD_CODES = new Set(['folder-missing', 'folder-unreadable', 'folder-not-directory', 'folder-empty', 'same-folder'])
@@ -26,6 +27,8 @@ export function SourcesStep() {
   const spec = sourceSpecOf({ imagesDir, labels, allowMissingMask })
   const { data: scan, busy: scanning, error } = useDebouncedQuery(spec, 400, (req) => api.scanSources(req), { refresh: rescan })
 
+  // Cases whose image is a folder of DICOM files (not a volume file) get the DICOM overview below.
+  const dicomCases = scan?.cases.some((c) => c.image && !/\.(nii|nii\.gz|nrrd|nhdr|mha|mhd)$/i.test(c.image)) ?? false
   const matched = scan?.cases.filter((c) => c.image && c.masks.every((m) => m)).length ?? 0
   // Problems with a folder itself are said at its field; the list below keeps the rest.
   const atField = (dir: string) => (dir.trim() ? (scan?.findings.find((f) => FIELD_CODES.has(f.code) && f.file === dir.trim())?.text ?? null) : null)
@@ -42,7 +45,7 @@ export function SourcesStep() {
   return (
     <div className="stack">
       <section className="card">
-        <PathPicker label="Image folder (the scans)" value={imagesDir} onChange={setImagesDir} testId="images-dir" error={atField(imagesDir)} help="One file per case, e.g. image-1.nrrd or case_01.nii.gz. NRRD, NIfTI, MHA and more are read." />
+        <PathPicker label="Image folder (the scans)" value={imagesDir} onChange={setImagesDir} testId="images-dir" error={atField(imagesDir)} help="One file per case, e.g. image-1.nrrd or case_01.nii.gz (NRRD, NIfTI, MHA and more are read), or one sub-folder of DICOM files per case." />
         <h3>Mask folders</h3>
         <p className="muted small">One folder per structure, each with a 0/1 mask per case under the same file name as its scan. The order here is the label order (first = 1); you can change it in the next step.</p>
         {labels.map((l, i) => (
@@ -134,6 +137,7 @@ export function SourcesStep() {
           </div>
         )}
       </section>
+      <DicomOverviewPanel dir={dicomCases ? imagesDir.trim() : null} refresh={rescan} />
     </div>
   )
 }
