@@ -123,7 +123,7 @@ describe.skipIf(!py.python)(`add a corrected case to a planned dataset ${py.reas
     const img = join(fx.datasetDir, 'imagesTs', 'liver_004_0000.nii.gz')
     expect(await datasetCli(['add', '-d', '611', '--image', img, '--label', label, '--case-id', 'liver_008', ...folders])).toBe(1)
     expect(await datasetCli(['add', '-d', '611', '--image', img, '--label', label, '--origin-model', 'nnUNetTrainer__nnUNetPlans__2d', '--origin-folds', '0,1', ...folders])).toBe(0)
-    const m = (await readManifest(fx.datasetDir)) as { manifest: { added: Record<string, s.AddedCaseRecord> } }
+    const m = (await readManifest(fx.datasetDir)) as unknown as { manifest: { added: Record<string, s.AddedCaseRecord> } }
     expect(Object.keys(m.manifest.added).sort()).toEqual(['liver_008', 'liver_009'])
     expect(m.manifest.added.liver_009!.origin).toEqual({ datasetId: 611, trainer: 'nnUNetTrainer', plans: 'nnUNetPlans', configuration: '2d', folds: [0, 1] })
     expect(JSON.parse(await readFile(join(fx.datasetDir, 'dataset.json'), 'utf8')).numTraining).toBe(7)

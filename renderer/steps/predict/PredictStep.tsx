@@ -32,6 +32,8 @@ const PREDICT_DEFAULTS = {
   slicer: false,
   /** Apply the model's nnU-Net postprocessing (determined in Results) when a run ends. */
   postprocess: false,
+  /** v2 --save_probabilities: CASE.npz beside each prediction, which Review ranks the cases by (issue 21). */
+  probabilities: false,
 }
 
 /** Newest first, models with a finished fold before those still training. */
@@ -84,6 +86,7 @@ export function PredictStep() {
         checkpoint: checkpoint === checkpoints[0] ? undefined : checkpoint,
         // The model's own plans, always: the dataset's planned plans (the service's default) may be others.
         plans: model.plans,
+        ...(!v1 && form.probabilities && { saveProbabilities: true }),
       }
     : null
   const wait = request ? predictionWait(request, queue) : null
@@ -166,6 +169,12 @@ export function PredictStep() {
           <input type="checkbox" checked={form.slicer} onChange={(e) => setForm({ slicer: e.target.checked })} data-testid="predict-slicer" />
           Also write each segmentation for 3D Slicer (.seg.nrrd with the label names and colours, in a slicer folder inside the output)
         </label>
+        {!v1 && (
+          <label className="check">
+            <input type="checkbox" checked={form.probabilities} onChange={(e) => setForm({ probabilities: e.target.checked })} data-testid="predict-probabilities" />
+            Save the probabilities too (nnU-Net --save_probabilities): Review then ranks the cases by how unsure the model is. Takes disk space: one .npz per case.
+          </label>
+        )}
         {!v1 && (
           <label className="check">
             <input type="checkbox" checked={form.postprocess} onChange={(e) => setForm({ postprocess: e.target.checked })} data-testid="predict-postprocess" />
