@@ -19,6 +19,8 @@ let edits = 0
 let written = 0
 let writing: Promise<boolean> | null = null
 let failed: string | null = null
+/** Set while the store takes what a write returned (a new project's environment): that is on disk already, no edit. */
+let adopting = false
 /**
  * The step written with the project: Start is where projects are chosen, not a step of one, so a
  * project left for Start reopens at the step it was on before.
@@ -78,7 +80,12 @@ async function write(): Promise<boolean> {
     // A project replaced meanwhile (new, opened) keeps its own identity.
     if (now.generation === s.generation) {
       // A new project's first write gave it the defaults' environment: it holds that from now on.
-      useProject.setState({ draftId: r.draftId, projectPath: r.path, ...(edits === upTo && { dirty: false }), ...(!now.env && r.env && { env: r.env }) })
+      adopting = true
+      try {
+        useProject.setState({ draftId: r.draftId, projectPath: r.path, ...(edits === upTo && { dirty: false }), ...(!now.env && r.env && { env: r.env }) })
+      } finally {
+        adopting = false
+      }
     }
     useWizard.getState().setSaveResult(null)
     return true
@@ -107,7 +114,7 @@ export function keepProject(): () => void {
   if (step !== 'start') workStep = step
   const unsubscribe = useProject.subscribe((s, prev) => {
     if (s.step !== 'start') workStep = s.step
-    if (!keptChanged(s, prev) || !worthKeeping(s)) return
+    if (adopting || !keptChanged(s, prev) || !worthKeeping(s)) return
     edits++
     clearTimeout(timer)
     timer = setTimeout(() => void flushProject(), AUTOSAVE_DELAY_MS)
