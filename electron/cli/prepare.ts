@@ -10,6 +10,7 @@ import { UsageError, parseFlags, usageFailure, validRequest } from './common'
 import { stopNow } from '../dataset/prepare'
 import { readFileSync } from 'node:fs'
 import { parseGroupsCsv } from '../../shared/splits'
+import { parseStructureSource } from '../../shared/structureSpec'
 
 /** case -> group from a "case,group" CSV file. */
 function groupsFromCsvFile(file: string): Record<string, string> {
@@ -36,6 +37,12 @@ required:
   --label NAME=DIR        a structure and its folder of 0/1 masks; repeat per structure.
                           The first is label 1, the second 2, ...; a later label wins
                           where masks overlap (tumor after organ: tumor overwrites organ).
+  --label NAME=rtstruct:DIR:ROI, --label NAME=seg:DIR:SEGMENT
+                          DICOM cases: the structure from the RTSTRUCT / DICOM-SEG files in
+                          DIR (any names, any depth; may be the --images folder) that
+                          reference the case's series, never matched by file name. ROI or
+                          SEGMENT is a name or aliases 'A|B|C', matched without case (a SEG
+                          segment may also be given by number)
   --out DIR               where the dataset folder is created (e.g. your nnUNet_raw)
   --id N                  dataset id: 1-999 (nnunet-v2), 1-99 (msd)
   --name NAME             dataset name: letters, digits, - and _
@@ -139,6 +146,10 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
   const labelOf = (flag: string, spec: string) => {
     const eq = spec.indexOf('=')
     if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`${flag} needs NAME=DIR (e.g. ${flag} organ=data/organ), got "${spec}".`)
+    // rtstruct:DIR:ROI / seg:DIR:SEGMENT (shared/structureSpec.ts): ROIs or segments matched to each case by the series they reference.
+    const structure = parseStructureSource(spec.slice(eq + 1))
+    if (structure && 'error' in structure) throw new UsageError(`${flag} ${structure.error}`)
+    if (structure) return { name: spec.slice(0, eq), dir: resolve(structure.dir), structure: structure.structure }
     return { name: spec.slice(0, eq), dir: resolve(spec.slice(eq + 1)) }
   }
   // The ignore folder is merged last, so it gets the highest value (nnU-Net requires it).

@@ -20,6 +20,8 @@ import { ALLOW_MISSING_HINT } from '../../shared/layout'
 import { environmentCode, environmentProblem, type EnvironmentProblem } from '../files/environmentError'
 import { budgetOf, CaseFiles, caseClaim } from './caseSources'
 import { isFolder, readDicomCaseImage } from './dicomCase'
+import { readStructureMask } from './structureMask'
+import type { StructureChoice } from '../../shared/structureSpec'
 
 export interface CaseInput {
   caseKey: string
@@ -30,6 +32,8 @@ export interface CaseInput {
   /** The mask folders, for messages about a missing mask. */
   labelDirs: string[]
   allowMissingMask: boolean
+  /** Per label: read from RTSTRUCT ROIs / SEG segments in its folder (structureMask.ts), or null / absent for a folder of masks. */
+  structures?: (StructureChoice | null)[]
   /** DICOM case folders (dicomCase.ts): --series pattern, and the series chosen for this case in the app. */
   dicomSeries?: string
   dicomSeriesUid?: string
@@ -223,7 +227,8 @@ async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo
     }
   }
   if (carry && 'carried' in carry) files.record('image', carry.carried.volume)
-  const image = dicom ? ((await readDicomCaseImage(input.image, input, findings, files))?.volume ?? null) : carry && 'carried' in carry ? carry.carried.volume : await readOrFinding(input.image, 'image', findings, files, 'image')
+  const dicomImage = dicom ? await readDicomCaseImage(input.image, input, findings, files) : null
+  const image = dicom ? (dicomImage?.volume ?? null) : carry && 'carried' in carry ? carry.carried.volume : await readOrFinding(input.image, 'image', findings, files, 'image')
   if (!image) return { report: report(), image: null, label: null, carry }
   const imageWriting = carry && 'carried' in carry ? carry.carried.writing : undefined
   const geometry = geometryOf(image)
@@ -238,6 +243,17 @@ async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo
   for (let k = 0; k < input.masks.length; k++) {
     const name = input.labelNames[k] ?? `label ${k + 1}`
     const path = input.masks[k]
+    // RTSTRUCT ROIs / SEG segments (structureMask.ts): the file is the one referencing the case's series.
+    const structure = input.structures?.[k]
+    if (structure) {
+      const mask = await readStructureMask({ caseKey: input.caseKey, labelName: name, dir: input.labelDirs[k] ?? '', choice: structure, allowMissingMask: input.allowMissingMask }, image, dicomImage?.series ?? null, findings)
+      if (mask) files.record(name, mask)
+      const values = mask ? maskValues(mask.data!) : null
+      if (values) foreground[name] = values.foreground
+      if (values && judgeMask(values) === 'empty') findings.push({ severity: 'warning', code: 'mask-empty', file: mask!.sources[0]?.path, text: `The "${name}" structure is empty (no contour or frame inside the scan): this case has no "${name}".` })
+      masks.push(mask?.data ?? null)
+      continue
+    }
     if (!path) {
       const dir = input.labelDirs[k] ?? ''
       findings.push(

@@ -10,6 +10,7 @@ import { VOLUME_EXTENSIONS, volumeExtension } from '../imaging/volume'
 import { ALLOW_MISSING_HINT } from '../../shared/layout'
 import { escapedName, RENAME_NOT_UTF8, utf8Name } from '../files/fileNames'
 import { isDicomFolder } from '../imaging/dicom/detect'
+import { listStructureFolder } from './structureMask'
 
 /** Pixel-data companions of .nhdr/.mhd headers (and Analyze .img): read through their header, never a case. */
 const DATA_FILE = /\.(raw|zraw|img|dat)(\.gz)?$/i
@@ -106,16 +107,18 @@ export async function scanSources(spec: SourceSpec): Promise<ScanResult> {
   const all = [imagesDir, ...labelDirs]
   all.forEach((d, i) => {
     const j = all.indexOf(d)
-    if (j < i) {
+    // Structure files (RTSTRUCT / SEG) are picked by the series they reference: they may share a folder with the scans and with each other.
+    const structure = (k: number) => k > 0 && spec.labels[k - 1]!.structure !== undefined
+    if (j < i && !structure(i) && !structure(j)) {
       const what = (k: number) => (k === 0 ? 'the image folder' : `the "${spec.labels[k - 1]!.name}" mask folder`)
       findings.push({ severity: 'error', code: 'same-folder', file: d, text: `${what(i).replace(/^t/, 'T')} is the same folder as ${what(j)}: ${d}.`, hint: 'Each structure needs its own folder of masks, separate from the images.' })
     }
   })
-  const [images, ...labels] = await Promise.all([listFolder(imagesDir, 'image', true), ...labelDirs.map((d, i) => listFolder(d, `"${spec.labels[i]!.name}" mask`))])
+  const [images, ...labels] = await Promise.all([listFolder(imagesDir, 'image', true), ...labelDirs.map((d, i) => (spec.labels[i]!.structure ? listStructureFolder(d, spec.labels[i]!.name, spec.labels[i]!.structure!.kind) : listFolder(d, `"${spec.labels[i]!.name}" mask`)))])
   findings.push(...images!.findings, ...labels.flatMap((l) => l.findings))
 
   const keys = [...images!.files.keys()].sort(naturalCompare)
-  const cases: CaseMatch[] = keys.map((caseKey) => ({ caseKey, image: images!.files.get(caseKey)!, masks: labels.map((l) => l.files.get(caseKey) ?? null) }))
+  const cases: CaseMatch[] = keys.map((caseKey) => ({ caseKey, image: images!.files.get(caseKey)!, masks: labels.map((l, i) => (spec.labels[i]!.structure ? (l.findings.length ? null : l.dir) : (l.files.get(caseKey) ?? null))) }))
 
   const unmatched = labels
     .map((l) => ({ folder: l.dir, files: [...l.files.entries()].filter(([k]) => !images!.files.has(k)).map(([, p]) => p).sort(naturalCompare) }))

@@ -10,7 +10,7 @@ import { findOutliers } from './outliers'
 import type { CaseMatch } from '../../shared/api'
 
 export function caseInput(spec: SourceSpec, c: CaseMatch): CaseInput {
-  return { caseKey: c.caseKey, image: c.image, masks: c.masks, labelNames: spec.labels.map((l) => l.name), labelDirs: spec.labels.map((l) => l.dir), allowMissingMask: spec.allowMissingMask, ...(spec.dicomSeries && { dicomSeries: spec.dicomSeries }), ...(spec.dicomSeriesByCase?.[c.caseKey] && { dicomSeriesUid: spec.dicomSeriesByCase[c.caseKey] }) }
+  return { caseKey: c.caseKey, image: c.image, masks: c.masks, labelNames: spec.labels.map((l) => l.name), labelDirs: spec.labels.map((l) => l.dir), allowMissingMask: spec.allowMissingMask, ...(spec.labels.some((l) => l.structure) && { structures: spec.labels.map((l) => l.structure ?? null) }), ...(spec.dicomSeries && { dicomSeries: spec.dicomSeries }), ...(spec.dicomSeriesByCase?.[c.caseKey] && { dicomSeriesUid: spec.dicomSeriesByCase[c.caseKey] }) }
 }
 
 export function countStatuses(cases: CaseReport[]): ValidationReport['counts'] {
