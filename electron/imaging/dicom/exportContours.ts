@@ -77,8 +77,13 @@ function follow(f: Int32Array, W: number, i: number, j: number, i2: number, j2: 
     }
   }
   if (first < 0) {
-    f[i * W + j] = -nbd // an isolated pixel
-    return [[i, j]]
+    f[i * W + j] = -nbd
+    // An isolated voxel: a closed contour of one point, written twice, because readers that build
+    // a polygon from the points (rt-utils through OpenCV's fillPoly) fail on a single vertex.
+    return [
+      [i, j],
+      [i, j],
+    ]
   }
   const i1 = i + DR[first]!
   const j1 = j + DC[first]!
