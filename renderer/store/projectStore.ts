@@ -253,13 +253,23 @@ export const useProject = create<ProjectState>()((set, get) => {
 type ProjectData = Pick<ProjectState, 'imagesDir' | 'labels' | 'allowMissingMask' | 'output' | 'step'>
 
 /** The source folders as the Api wants them, or null while a folder is still missing. */
-export function sourceSpecOf(p: Pick<ProjectState, 'imagesDir' | 'labels' | 'allowMissingMask'>): SourceSpecInput | null {
+export function sourceSpecOf(p: Pick<ProjectState, 'imagesDir' | 'labels' | 'allowMissingMask'> & { forms?: Partial<ProjectState['forms']> }): SourceSpecInput | null {
   if (!p.imagesDir.trim() || p.labels.length === 0 || p.labels.some((l) => !l.dir.trim() || !l.name.trim())) return null
   return {
     imagesDir: p.imagesDir.trim(),
     labels: p.labels.map((l) => ({ name: l.name.trim(), dir: l.dir.trim(), color: l.color, ...(l.ignore && { ignore: true }) })),
     allowMissingMask: p.allowMissingMask,
+    ...dicomChoiceOf(p.forms?.[DICOM_FORM]),
   }
+}
+
+/** The DICOM series choice of the Sources step (DicomOverviewPanel), kept as the project's form "dicom". */
+export const DICOM_FORM = 'dicom'
+
+function dicomChoiceOf(form: Record<string, unknown> | undefined): Pick<SourceSpecInput, 'dicomSeries' | 'dicomSeriesByCase'> {
+  const series = typeof form?.series === 'string' ? form.series.trim() : ''
+  const byCase = form?.byCase && typeof form.byCase === 'object' ? Object.entries(form.byCase as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '') : []
+  return { ...(series && { dicomSeries: series }), ...(byCase.length > 0 && { dicomSeriesByCase: Object.fromEntries(byCase) }) }
 }
 
 function splitOf(o: OutputForm): PrepareRequest['output']['split'] {
@@ -277,7 +287,7 @@ function metadataOf(o: OutputForm): PrepareRequest['output']['metadata'] {
 }
 
 /** The prepare/planOutput request, or null with the reason while the form is incomplete. */
-export function prepareRequestOf(p: Omit<ProjectData, 'step'>): { request: PrepareRequest | null; missing: string[] } {
+export function prepareRequestOf(p: Omit<ProjectData, 'step'> & { forms?: Partial<ProjectState['forms']> }): { request: PrepareRequest | null; missing: string[] } {
   const sources = sourceSpecOf(p)
   const o = p.output
   const missing: string[] = []
@@ -343,7 +353,8 @@ export function useSourceSpec(): SourceSpecInput | null {
   const imagesDir = useProject((s) => s.imagesDir)
   const labels = useProject((s) => s.labels)
   const allowMissingMask = useProject((s) => s.allowMissingMask)
-  return useMemo(() => sourceSpecOf({ imagesDir, labels, allowMissingMask }), [imagesDir, labels, allowMissingMask])
+  const dicom = useProject((s) => s.forms[DICOM_FORM])
+  return useMemo(() => sourceSpecOf({ imagesDir, labels, allowMissingMask, forms: { [DICOM_FORM]: dicom } }), [imagesDir, labels, allowMissingMask, dicom])
 }
 
 /** prepareRequestOf the open project, recomputed only when a part it reads changes. */
@@ -352,5 +363,6 @@ export function usePrepareRequest(): { request: PrepareRequest | null; missing: 
   const labels = useProject((s) => s.labels)
   const allowMissingMask = useProject((s) => s.allowMissingMask)
   const output = useProject((s) => s.output)
-  return useMemo(() => prepareRequestOf({ imagesDir, labels, allowMissingMask, output }), [imagesDir, labels, allowMissingMask, output])
+  const dicom = useProject((s) => s.forms[DICOM_FORM])
+  return useMemo(() => prepareRequestOf({ imagesDir, labels, allowMissingMask, output, forms: { [DICOM_FORM]: dicom } }), [imagesDir, labels, allowMissingMask, output, dicom])
 }

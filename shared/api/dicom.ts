@@ -6,7 +6,7 @@
 // Patient, study and series tags are here for showing the user which series is which; nothing
 // from a DICOM tag may go into dataset.json, file names or a manifest without source paths.
 import { z } from 'zod'
-import { type Input, pathText } from './common'
+import { type Input, namedRecord, pathText } from './common'
 
 export type DicomInstanceKind = 'image' | 'rtstruct' | 'seg' | 'other'
 
@@ -141,6 +141,8 @@ export const dicomOverviewRequest = z.object({
   dir: pathText,
   /** As prepare's --series: a regular expression on SeriesDescription for folders with several series. */
   series: z.string().min(1).max(500).optional(),
+  /** The series chosen per case in the app: case key -> SeriesInstanceUID (wins over `series`). */
+  seriesByCase: namedRecord(z.string().min(1).max(64)).optional(),
 })
 
 /** The methods of this area, each with the zod schema of its request. */

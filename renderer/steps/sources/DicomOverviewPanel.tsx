@@ -7,11 +7,18 @@ import type { DicomOverviewCase } from '../../../shared/api/dicom'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { useDebouncedQuery } from '../../lib/useDebouncedQuery'
+import { useProjectForm } from '../../store/projectForms'
+import { DICOM_FORM } from '../../store/projectStore'
+
+/** The series choice, kept in the project (projectStore's sourceSpecOf hands it to Check, Preview and Write). */
+const CHOICE_DEFAULTS = { series: '', byCase: {} as Record<string, string> }
 
 const fmt = (n: number) => Number(n.toFixed(3)).toString()
 
-function CaseRows({ c }: { c: DicomOverviewCase }) {
+function CaseRows({ c, chosen, choose }: { c: DicomOverviewCase; chosen: string | undefined; choose: (uid: string) => void }) {
   const bad = c.problems.length > 0
+  // Several series: the user may pick one for this case (a structure set's reference, when there is one, is what the case uses otherwise).
+  const choosable = c.series.length > 1
   return (
     <>
       {c.series.map((s, i) => {
@@ -23,7 +30,18 @@ function CaseRows({ c }: { c: DicomOverviewCase }) {
                 {c.caseKey}
               </td>
             )}
-            <td>{used ? <span className="badge badge-ok">used</span> : <span className="muted small">—</span>}</td>
+            <td>
+              {choosable ? (
+                <label className="check small">
+                  <input type="radio" name={`dicom-series-${c.caseKey}`} checked={chosen ? chosen === s.seriesInstanceUid : used} onChange={() => choose(s.seriesInstanceUid)} data-testid="dicom-series-choice" />
+                  {used ? 'used' : 'use'}
+                </label>
+              ) : used ? (
+                <span className="badge badge-ok">used</span>
+              ) : (
+                <span className="muted small">—</span>
+              )}
+            </td>
             <td>
               #{s.seriesNumber ?? '?'} {s.seriesDescription || <span className="muted">(no description)</span>}
               {s.referencedBy.map((r) => (
@@ -63,7 +81,10 @@ function CaseRows({ c }: { c: DicomOverviewCase }) {
 
 /** `dir`: the image folder; null hides the panel (no DICOM cases). */
 export function DicomOverviewPanel({ dir, refresh }: { dir: string | null; refresh: number }) {
-  const { data, busy, error } = useDebouncedQuery(dir ? { dir } : null, 300, (req) => api.dicomOverview(req), { refresh })
+  const [choice, setChoice] = useProjectForm(DICOM_FORM, CHOICE_DEFAULTS)
+  const series = choice.series.trim()
+  const request = dir ? { dir, ...(series && { series }), ...(Object.keys(choice.byCase).length > 0 && { seriesByCase: choice.byCase }) } : null
+  const { data, busy, error } = useDebouncedQuery(request, 300, (req) => api.dicomOverview(req), { refresh })
   if (!dir) return null
   const problems = data?.cases.filter((c) => c.problems.length > 0).length ?? 0
   return (
@@ -79,6 +100,10 @@ export function DicomOverviewPanel({ dir, refresh }: { dir: string | null; refre
         )}
       </div>
       <p className="muted small">Each sub-folder is one case (its name is the case name); files are grouped by series and sorted by their position, whatever their names. A case uses the series its structure set or SEG references, else its only volumetric series. Patient names, ids, dates and UIDs shown here never go into the dataset.</p>
+      <label className="field">
+        <span>Series description (a regular expression, for folders with several series; like prepare's --series)</span>
+        <input type="text" value={choice.series} onChange={(e) => setChoice({ series: e.target.value })} placeholder="e.g. venous|portal" data-testid="dicom-series-pattern" />
+      </label>
       <ErrorBanner error={error} title="The DICOM folders could not be read" />
       {data && data.cases.length > 0 && (
         <div className="table-wrap">
@@ -97,7 +122,7 @@ export function DicomOverviewPanel({ dir, refresh }: { dir: string | null; refre
             </thead>
             <tbody>
               {data.cases.map((c) => (
-                <CaseRows key={c.caseKey} c={c} />
+                <CaseRows key={c.caseKey} c={c} chosen={choice.byCase[c.caseKey]} choose={(uid) => setChoice({ byCase: { ...choice.byCase, [c.caseKey]: uid } })} />
               ))}
             </tbody>
           </table>
