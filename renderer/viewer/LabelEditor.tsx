@@ -60,6 +60,13 @@ function rasLayout(nv: Niivue): RasLayout | null {
   return { dims: [d[1]!, d[2]!, d[3]!], step: back.img2RASstep as [number, number, number], start: back.img2RASstart as [number, number, number] }
 }
 
+/** Voxels of each label in the drawing, by name (one pass over the bitmap, at the end of an edit, never while drawing). */
+function countsByName(bitmap: Uint8Array, labels: readonly LabelInfo[]): Record<string, number> {
+  const per = new Uint32Array(256)
+  for (let i = 0; i < bitmap.length; i++) per[bitmap[i]!]! += 1
+  return Object.fromEntries(labels.filter((l) => l.value < 256).map((l) => [l.name, per[l.value]!]))
+}
+
 const isTyping = (t: EventTarget | null) => t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement
 
 export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, onSaved }: Props) {
@@ -72,10 +79,15 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
   const [saved, setSaved] = useState<LabelEditResult | null>(null)
   const [saveError, setSaveError] = useState<unknown>(null)
   const [help, setHelp] = useState(false)
+  // Voxels per label name in the drawing now (after each edit, undo and redo), for the legend.
+  const [counts, setCounts] = useState<Record<string, number>>({})
   // The drawing as loaded (what the save compares against) and the undo history.
   const original = useRef<Uint8Array | null>(null)
   const edits = useRef<EditHistory | null>(null)
   const nv = () => display.controller.current?.niivue() ?? null
+  // The editor's element carries its NiiVue instance (element.niivue): the e2e spec and the bench
+  // map screen points to voxels with NiiVue's own functions, as the pen does.
+  const root = useRef<HTMLDivElement & { niivue?: Niivue }>(null)
 
   useEffect(() => {
     if (!labels.some((l) => l.value === active) && labels[0]) setActive(labels[0].value)
@@ -84,7 +96,9 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
   const syncHistory = useCallback(() => {
     const h = edits.current
     setHistory({ steps: h?.steps ?? 0, canUndo: h?.canUndo ?? false, canRedo: h?.canRedo ?? false })
-  }, [])
+    const bmp = display.controller.current?.niivue()?.drawBitmap
+    if (bmp) setCounts(countsByName(bmp, labels))
+  }, [display.controller, labels])
 
   /** Records what the last stroke or click changed (NiiVue has already drawn it). */
   const commit = useCallback(() => {
@@ -97,6 +111,7 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
 
   const drawn = useCallback(() => {
     const n = display.controller.current?.niivue()
+    if (root.current && n) root.current.niivue = n
     if (n?.drawBitmap) {
       original.current = n.drawBitmap.slice()
       edits.current = new EditHistory(n.drawBitmap)
@@ -243,7 +258,7 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
   }, [undo, redo, doSave, display, active, labels])
 
   return (
-    <div className="preview-layout" data-testid="label-editor">
+    <div className="preview-layout" data-testid="label-editor" ref={root}>
       <div className="stack">
         <div className="row wrap viewer-toolbar" role="toolbar" aria-label="Label editor tools">
           {TOOLS.map((t) => (
@@ -266,28 +281,30 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
             {history.steps} edit{history.steps === 1 ? '' : 's'}
           </span>
           <span className="grow" />
-          <button type="button" className="btn btn-small btn-quiet" onClick={() => setHelp((h) => !h)} aria-expanded={help} title="Keyboard shortcuts (?)" data-testid="editor-help-toggle">
-            Keys ?
-          </button>
+          <span style={{ position: 'relative' }}>
+            <button type="button" className="btn btn-small btn-quiet" onClick={() => setHelp((h) => !h)} aria-expanded={help} title="Keyboard shortcuts (?)" data-testid="editor-help-toggle">
+              Keys ?
+            </button>
+            {help && (
+              <div className="card small" role="dialog" aria-label="Label editor shortcuts" data-testid="editor-help" style={{ position: 'absolute', right: 0, top: '100%', zIndex: 20, width: 460, boxShadow: '0 4px 16px rgba(0,0,0,0.35)' }}>
+                <table>
+                  <tbody>
+                    {EDITOR_SHORTCUTS.map(([k, what]) => (
+                      <tr key={k}>
+                        <td className="mono">{k}</td>
+                        <td>{what}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                <div className="muted">Paint and erase work on the slice you draw on; scroll or use the sliders to move through slices.</div>
+              </div>
+            )}
+          </span>
           <button type="button" className="btn btn-primary" onClick={() => void doSave()} disabled={saving || loading || !volumes} title="Save the corrected label map (Ctrl+S)" data-testid="edit-save">
             {saving ? 'Saving…' : 'Save correction'}
           </button>
         </div>
-        {help && (
-          <div className="card small" role="dialog" aria-label="Label editor shortcuts" data-testid="editor-help">
-            <table>
-              <tbody>
-                {EDITOR_SHORTCUTS.map(([k, what]) => (
-                  <tr key={k}>
-                    <td className="mono">{k}</td>
-                    <td>{what}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <div className="muted">Paint and erase work on the slice you draw on; scroll or use the sliders to move through slices.</div>
-          </div>
-        )}
         <div onPointerUp={onPointerUp}>
           <LabelViewport
             display={display}
@@ -308,20 +325,24 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
         )}
         {saved && (
           <div className="banner banner-info small" data-testid="edit-saved" data-changed={saved.changed}>
-            Saved <span className="mono">{saved.path}</span>: {saved.changed.toLocaleString()} voxel{saved.changed === 1 ? '' : 's'} changed
-            {saved.perLabel.length > 0 && (
-              <ul data-testid="edit-counts">
-                {saved.perLabel.map((c) => (
-                  <li key={c.value} data-testid={`edit-count-${c.value}`}>
-                    {c.name}: +{c.added.toLocaleString()} / −{c.removed.toLocaleString()}
-                  </li>
-                ))}
-              </ul>
-            )}
+            <div className="banner-body">
+              <div>
+                Saved <span className="mono" style={{ overflowWrap: 'anywhere' }}>{saved.path}</span>: {saved.changed.toLocaleString()} voxel{saved.changed === 1 ? '' : 's'} changed.
+              </div>
+              {saved.perLabel.length > 0 && (
+                <ul data-testid="edit-counts" style={{ margin: '4px 0 0', paddingLeft: 18 }}>
+                  {saved.perLabel.map((c) => (
+                    <li key={c.value} data-testid={`edit-count-${c.value}`}>
+                      {c.name}: +{c.added.toLocaleString()} / −{c.removed.toLocaleString()}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
           </div>
         )}
       </div>
-      <LabelLegend {...legendProps(display)}>
+      <LabelLegend {...legendProps(display)} voxelCounts={counts}>
         <div className="field">
           <label htmlFor="active-label">Active label</label>
           <select id="active-label" value={active} onChange={(e) => setActive(Number(e.target.value))} data-testid="active-label">
