@@ -20,7 +20,7 @@ export interface NpyArray {
   shape: number[]
   /** numpy's descr, e.g. "<f4". */
   dtype: string
-  /** The values as float32 (float16 and float64 converted; integers widened). */
+  /** The values as float32 (float16 and float64 converted; integers widened); float32 data is a view of the file's bytes. */
   data: Float32Array
 }
 
@@ -113,6 +113,16 @@ export function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15)
 }
 
+let half: Float32Array | undefined
+/** Every half-precision value as single precision, made once (a lookup per voxel instead of a decode). */
+function halfTable(): Float32Array {
+  if (!half) {
+    half = new Float32Array(65536)
+    for (let h = 0; h < 65536; h++) half[h] = halfToFloat(h)
+  }
+  return half
+}
+
 /** One .npy file's array (format 1.0, 2.0 or 3.0; little-endian, C order). */
 export function parseNpy(bytes: Buffer, file: string): NpyArray {
   if (bytes.length < 10 || bytes.readUInt8(0) !== 0x93 || bytes.toString('latin1', 1, 6) !== 'NUMPY') throw new NpzError(file, 'holds a member that is not a .npy array.')
@@ -134,38 +144,44 @@ export function parseNpy(bytes: Buffer, file: string): NpyArray {
   const body = bytes.subarray(headerStart + headerLen)
   const itemSize = Number(descr.slice(2))
   if (body.length < count * itemSize) throw new NpzError(file, `holds ${body.length} bytes of data for a ${shape.join(' x ')} ${descr} array (${count * itemSize} needed).`)
-  // Copied to an aligned buffer: a typed array view needs an offset that is a multiple of the item size.
-  const aligned = new Uint8Array(count * itemSize)
-  aligned.set(body.subarray(0, count * itemSize))
+  // numpy pads the header so the data starts 64-byte aligned; a typed array views it in place
+  // then (a CT's probabilities are hundreds of MB), and is copied to an aligned buffer otherwise.
+  let src: ArrayBuffer
+  let at = 0
+  if (body.byteOffset % 8 === 0) {
+    src = body.buffer as ArrayBuffer
+    at = body.byteOffset
+  } else {
+    const aligned = new Uint8Array(count * itemSize)
+    aligned.set(body.subarray(0, count * itemSize))
+    src = aligned.buffer
+  }
+  if (descr === '<f4' || descr === '|f4') return { shape, dtype: descr, data: new Float32Array(src, at, count) }
   const data = new Float32Array(count)
-  const src = aligned.buffer
   switch (descr) {
-    case '<f4':
-    case '|f4':
-      data.set(new Float32Array(src))
-      break
     case '<f2': {
-      const h = new Uint16Array(src)
-      for (let i = 0; i < count; i++) data[i] = halfToFloat(h[i]!)
+      const h = new Uint16Array(src, at, count)
+      const table = halfTable()
+      for (let i = 0; i < count; i++) data[i] = table[h[i]!]!
       break
     }
     case '<f8':
-      data.set(new Float64Array(src))
+      data.set(new Float64Array(src, at, count))
       break
     case '|u1':
-      data.set(new Uint8Array(src))
+      data.set(new Uint8Array(src, at, count))
       break
     case '|i1':
-      data.set(new Int8Array(src))
+      data.set(new Int8Array(src, at, count))
       break
     case '<i2':
-      data.set(new Int16Array(src))
+      data.set(new Int16Array(src, at, count))
       break
     case '<u2':
-      data.set(new Uint16Array(src))
+      data.set(new Uint16Array(src, at, count))
       break
     case '<i4':
-      data.set(new Int32Array(src))
+      data.set(new Int32Array(src, at, count))
       break
     default:
       throw new NpzError(file, `holds a ${descr} array; only little-endian float16/32/64 and small integers are read.`)
