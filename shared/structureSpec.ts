@@ -52,3 +52,64 @@ export function parseStructureSource(value: string): { dir: string; structure: S
   if (aliasesOf(names).length === 0) return { error: `"${value}" names no ${kind === 'rtstruct' ? 'ROI' : 'segment'} after the last ":" (give a name, or aliases A|B|C).` }
   return { dir, structure: { kind, names } }
 }
+
+/** A structure file as the header index lists it (DicomStructureInfo fits). */
+export interface StructureFileFacts {
+  kind: StructureKind
+  file: string
+  referencedSeriesUid: string | null
+  names: string[]
+}
+
+export interface StructureNameCount {
+  /** As first found (case differences folded: "Liver" and "LIVER" are one row). */
+  name: string
+  /** The spellings found, when more than one. */
+  spellings: string[]
+  /** Cases with at least one file of the kind on their series holding this name. */
+  cases: number
+}
+
+export interface StructureNames {
+  kind: StructureKind
+  dir: string
+  /** Every case of the image folder, with the names found for it (in files referencing its series). */
+  perCase: { caseKey: string; names: string[] }[]
+  names: StructureNameCount[]
+  /** Files of the kind that reference no case's series (another export, a series not in the image folder). */
+  unmatchedFiles: string[]
+}
+
+/**
+ * Which ROI / segment names the cases have: each case's series (the chosen one, else every series
+ * of its folder) against the files of `kind` that reference it. Rows sorted by how many cases have
+ * the name, then by name.
+ */
+export function countStructureNames(kind: StructureKind, dir: string, cases: { caseKey: string; seriesUids: string[] }[], files: StructureFileFacts[]): StructureNames {
+  const ofKind = files.filter((f) => f.kind === kind)
+  const used = new Set<string>()
+  const rows = new Map<string, StructureNameCount>()
+  const perCase = cases.map((c) => {
+    const mine = ofKind.filter((f) => f.referencedSeriesUid !== null && c.seriesUids.includes(f.referencedSeriesUid))
+    for (const f of mine) used.add(f.file)
+    const byKey = new Map<string, string>()
+    for (const n of mine.flatMap((f) => f.names)) if (!byKey.has(structureKey(n))) byKey.set(structureKey(n), n)
+    for (const [key, n] of byKey) {
+      const row = rows.get(key) ?? { name: n, spellings: [], cases: 0 }
+      row.cases++
+      rows.set(key, row)
+    }
+    for (const n of mine.flatMap((f) => f.names)) {
+      const row = rows.get(structureKey(n))!
+      if (!row.spellings.includes(n)) row.spellings.push(n)
+    }
+    return { caseKey: c.caseKey, names: [...byKey.values()] }
+  })
+  const names = [...rows.values()].map((r) => ({ ...r, spellings: r.spellings.length > 1 ? r.spellings : [] })).sort((a, b) => b.cases - a.cases || a.name.localeCompare(b.name))
+  return { kind, dir, perCase, names, unmatchedFiles: ofKind.filter((f) => !used.has(f.file)).map((f) => f.file) }
+}
+
+/** The cases that have none of the aliases `names` (they fail unless cases may lack a mask). */
+export function casesLacking(found: StructureNames, names: string): string[] {
+  return found.perCase.filter((c) => !c.names.some((n) => matchesStructure(n, names))).map((c) => c.caseKey)
+}

@@ -505,3 +505,5 @@ async function viewOpen(task: ViewTask, files: CaseFiles): Promise<ViewResult> {
 }
 // The DICOM overview's per-case task (dicomOverview.ts) runs in this task module's workers.
 export { dicomOverviewCase } from './dicomCase'
+// The Labels step's structure names (structureNames.ts): a label folder's RTSTRUCT / SEG headers, parsed in a worker.
+export { structureFilesIn } from './structureMask'
