@@ -1,21 +1,24 @@
 // Your own trainer in the Train step, with the real nnU-Net v2 on CPU: own loss code with a
 // syntax error is refused, its line marked in the code; the fixed code is checked by nnU-Net
 // (compile, find, construct on the plans, one iteration); "Train with" puts it in the form and a
-// 2-epoch training with it finishes. Needs the pinned nnU-Net venv; skipped with the reason without it.
+// 2-epoch training with it finishes. The dataset is a private copy of the cached planned fixture
+// (test/results/trainedFixture.ts: Dataset611_Results, planned for 2d), so nothing is planned here.
+// Needs the pinned nnU-Net venv; skipped with the reason without it.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Locator } from '@playwright/test'
 import { nnunetPython } from '../test/helpers/python'
-import { writeTinyDatasetV2 } from '../test/nnunet/tinyDataset'
+import { FIXTURE_ID, plannedDataset, type PlannedFixture } from '../test/results/trainedFixture'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
 import { shot } from './support/wizardHelpers'
 import { setUpEnvironment } from './support/nnunetSetup'
 
-const DATASET_ID = 531
+const DATASET_ID = FIXTURE_ID
 const py = nnunetPython('v2')
 
 let root: string
+let fx: PlannedFixture
 let server: WizardServer | undefined
 
 async function ended(job: Locator, timeout: number): Promise<string> {
@@ -27,7 +30,10 @@ test.describe('Own trainer and loss', () => {
   test.skip(!py.python, `nnU-Net v2 is not available: ${py.reason}`)
 
   test.beforeAll(async () => {
+    // Built by the "fixtures" setup project (or here, when this spec runs with --no-deps on a cold cache).
+    test.setTimeout(3_600_000)
     root = await mkdtemp(join(tmpdir(), 'wizard-trainer-e2e-'))
+    fx = await plannedDataset(join(root, 'fixture'), py.python!)
     server = await startWizardServer({ env: { NNUNET_WIZARD_PYTHON: py.python! } })
   })
 
@@ -39,16 +45,8 @@ test.describe('Own trainer and loss', () => {
   test('create a trainer with own loss code, see it refused then checked, train with it', async ({ page }) => {
     test.setTimeout(1_500_000)
     await page.goto(server!.url)
-    const raw = await setUpEnvironment(page, { base: join(root, 'nnunet'), cpu: 'expect', workers: 1 })
-    await writeTinyDatasetV2(raw, DATASET_ID, { train: 5, test: 1, scratch: join(root, 'scratch') })
-
-    // ---- Plan 2d
-    await page.getByTestId('step-plan').click()
-    await page.getByTestId('plan-dataset-id').fill(String(DATASET_ID))
-    await page.getByTestId('plan-config-3d_fullres').uncheck()
-    await page.getByTestId('plan-config-3d_lowres').uncheck()
-    await page.getByTestId('start-plan').click()
-    await expect(page.getByTestId('job-plan')).toHaveAttribute('data-state', 'done', { timeout: 600_000 })
+    const raw = await setUpEnvironment(page, { base: join(fx.base, 'nnunet'), cpu: 'expect', workers: 1 })
+    expect(raw).toBe(fx.settings.folders!.raw)
 
     // ---- Train step: the own-trainer card, with the losses the installed nnunetv2 ships
     await page.getByTestId('step-train').click()
