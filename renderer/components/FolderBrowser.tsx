@@ -1,6 +1,7 @@
 // A folder browser that runs on the server's file system (browser mode has no native dialog, and
 // the server may be a remote GPU machine reached over an SSH tunnel). Files are listed too, greyed
-// and not selectable, so the user sees the scans are in the folder before choosing it.
+// and not selectable, so the user sees the scans are in the folder before choosing it. Hidden
+// folders (.venv, .nnunet) show on request, and "New folder" makes one here (issue 18, point 10).
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { DirListing } from '../../shared/api'
 import { api } from '../api'
@@ -12,6 +13,8 @@ interface Props {
   startPath?: string
   onPick(path: string): void
   onClose(): void
+  /** Choose a file instead of a folder: the files this accepts (by name) can be clicked, and picking one calls onPick with it. */
+  acceptFile?: (name: string) => boolean
 }
 
 /** Drawn, not an emoji: Linux desktops without an emoji font show a box for 📁. */
@@ -26,7 +29,7 @@ function FolderIcon() {
 /** Files listed under the folders; a folder of 5,000 slices says how many more there are. */
 const MAX_FILES = 200
 
-export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
+export function FolderBrowser({ title, startPath, onPick, onClose, acceptFile }: Props) {
   const [listing, setListing] = useState<DirListing | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [typed, setTyped] = useState(startPath ?? '')
@@ -36,13 +39,17 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
   const seq = useRef(0)
   // Typing in the path field since a request started keeps the typed text.
   const edits = useRef(0)
+  const [showHidden, setShowHidden] = useState(false)
+  const hidden = useRef(false)
+  /** The name typed for a new folder; null while the field is closed. */
+  const [newName, setNewName] = useState<string | null>(null)
 
   const open = useCallback(async (path?: string) => {
     const mine = ++seq.current
     const editsAtStart = edits.current
     setError(null)
     try {
-      const l = await api.listDir(path ? { path, showFiles: true } : { showFiles: true })
+      const l = await api.listDir(path ? { path, showFiles: true, showHidden: hidden.current } : { showFiles: true, showHidden: hidden.current })
       if (mine !== seq.current) return
       setListing(l)
       if (edits.current === editsAtStart) setTyped(l.path)
@@ -53,7 +60,7 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
       if (path) {
         for (let up = parentFolder(path); ; up = up && parentFolder(up)) {
           try {
-            const l = await api.listDir(up ? { path: up, showFiles: true } : { showFiles: true })
+            const l = await api.listDir(up ? { path: up, showFiles: true, showHidden: hidden.current } : { showFiles: true, showHidden: hidden.current })
             if (mine === seq.current) setListing((cur) => cur ?? l)
             break
           } catch {
@@ -68,6 +75,23 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
     void open(startPath || undefined)
     dialog.current?.focus()
   }, [open, startPath])
+
+  const toggleHidden = (on: boolean) => {
+    hidden.current = on
+    setShowHidden(on)
+    if (listing) void open(listing.path)
+  }
+  const makeFolder = async () => {
+    if (!listing || !newName?.trim()) return
+    setError(null)
+    try {
+      const made = await api.makeFolder({ parent: listing.path, name: newName.trim() })
+      setNewName(null)
+      await open(made) // the new folder is where the user goes next
+    } catch (err) {
+      setError(errorText(err))
+    }
+  }
 
   const dirs = listing?.entries.filter((e) => e.isDir) ?? []
   const files = listing?.entries.filter((e) => !e.isDir) ?? []
@@ -109,7 +133,35 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
             ))}
           </div>
         )}
-        {error && <div className="banner banner-error">{error}</div>}
+        <div className="row wrap">
+          <label className="check small">
+            <input type="checkbox" checked={showHidden} onChange={(e) => toggleHidden(e.target.checked)} data-testid="folder-browser-hidden" />
+            Show hidden folders (.name)
+          </label>
+          <span className="grow" />
+          {newName === null ? (
+            <button type="button" className="btn btn-small" disabled={!listing} onClick={() => setNewName('')} data-testid="folder-browser-new">
+              New folder
+            </button>
+          ) : (
+            <form
+              className="row"
+              onSubmit={(e) => {
+                e.preventDefault()
+                void makeFolder()
+              }}
+            >
+              <input className="mono" autoFocus value={newName} placeholder="folder name" aria-label="New folder name" onChange={(e) => setNewName(e.target.value)} data-testid="folder-browser-new-name" />
+              <button type="submit" className="btn btn-small btn-primary" disabled={!newName.trim()} data-testid="folder-browser-create">
+                Create
+              </button>
+              <button type="button" className="btn btn-small" onClick={() => setNewName(null)}>
+                Cancel
+              </button>
+            </form>
+          )}
+        </div>
+        {error && <div className="banner banner-error" data-testid="folder-browser-error">{error}</div>}
         <ul className="dir-list" role="listbox" aria-label="Folders">
           {listing?.parent && (
             <li>
@@ -126,14 +178,22 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
             </li>
           ))}
           {listing && dirs.length === 0 && <li className="muted pad">No sub-folders here.</li>}
-          {files.slice(0, MAX_FILES).map((f) => (
+          {files.slice(0, MAX_FILES).map((f) =>
+            acceptFile?.(f.name) ? (
+              <li key={f.path}>
+                <button type="button" className="dir-entry" onClick={() => onPick(f.path)} data-testid="folder-file-choose">
+                  {f.name}
+                </button>
+              </li>
+            ) : (
             <li key={f.path} className={`dir-file${f.volume ? ' dir-file-volume' : ''}`} aria-disabled="true" data-testid="folder-file" data-volume={f.volume || undefined}>
               {f.volume ? '▣' : '·'} {f.name}
             </li>
-          ))}
+            ),
+          )}
           {files.length > MAX_FILES && <li className="muted pad small">… and {files.length - MAX_FILES} more files</li>}
         </ul>
-        {listing && (
+        {listing && !acceptFile && (
           <div className="small" data-testid="folder-volume-count">
             {volumes > 0 ? (
               <span>
@@ -148,9 +208,11 @@ export function FolderBrowser({ title, startPath, onPick, onClose }: Props) {
           <button type="button" className="btn" onClick={onClose}>
             Cancel
           </button>
-          <button type="button" className="btn btn-primary" disabled={!listing} onClick={() => listing && onPick(listing.path)} data-testid="folder-browser-choose">
-            Use this folder
-          </button>
+          {!acceptFile && (
+            <button type="button" className="btn btn-primary" disabled={!listing} onClick={() => listing && onPick(listing.path)} data-testid="folder-browser-choose">
+              Use this folder
+            </button>
+          )}
         </div>
       </div>
     </div>

@@ -27,7 +27,19 @@ export interface DirListing {
   roots: string[]
 }
 
-export const listDirRequest = z.object({ path: pathText.optional(), showFiles: z.boolean().default(false) })
+/** showHidden: folders whose names start with a dot (.venv, .nnunet) are listed too. */
+export const listDirRequest = z.object({ path: pathText.optional(), showFiles: z.boolean().default(false), showHidden: z.boolean().default(false) })
+
+/** A new folder in the folder browser: one name (no separators, not . or ..) inside an existing folder. */
+export const makeFolderRequest = z.object({
+  parent: pathText,
+  name: z
+    .string()
+    .trim()
+    .min(1, 'a folder name is required')
+    .max(255)
+    .refine((n) => !/[\\/\0]/.test(n) && n !== '.' && n !== '..', 'a folder name, without / or \\, and not . or ..'),
+})
 
 export const pickFolderRequest = z.object({ title: z.string().max(200).optional(), defaultPath: pathText.optional() })
 
@@ -68,6 +80,7 @@ export type SettingsPatch = z.infer<typeof settingsPatch>
 export const appRequests = {
   appInfo: null,
   listDir: listDirRequest,
+  makeFolder: makeFolderRequest,
   pickFolder: pickFolderRequest,
   openPath: openPathRequest,
   pathInside: pathInsideRequest,
@@ -81,6 +94,8 @@ export interface AppApi {
   appInfo(): Promise<AppInfo>
   /** Server-side folder browser (browser mode has no native dialog). */
   listDir(req: Req<'listDir'>): Promise<DirListing>
+  /** Creates one folder inside an existing one (the folder browser's "New folder"); returns its path. */
+  makeFolder(req: Req<'makeFolder'>): Promise<string>
   /** Native folder dialog under Electron; null when cancelled or when there is none (browser mode). */
   pickFolder(req: Req<'pickFolder'>): Promise<string | null>
   openPath(req: Req<'openPath'>): Promise<void>

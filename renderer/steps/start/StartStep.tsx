@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react'
 import { api } from '../../api'
 import type { ProjectDraft } from '../../../shared/api'
 import { ErrorBanner } from '../../components/ErrorBanner'
+import { FolderBrowser } from '../../components/FolderBrowser'
+import { parentFolder } from '../../lib/lastFolder'
 import { lossBeforeSwitching, resumeStep } from '../../store/keepProject'
 import { openDraft, openProject } from '../../store/projectFile'
 import { useProject, type ProjectState } from '../../store/projectStore'
@@ -28,6 +30,7 @@ export function StartStep() {
   const currentDraft = useProject((s) => s.draftId)
   const [path, setPath] = useState('')
   const [error, setError] = useState<unknown>(null)
+  const [browsing, setBrowsing] = useState(false)
 
   useEffect(() => {
     api.recentProjects().then(setRecent, () => setRecent([]))
@@ -95,10 +98,27 @@ export function StartStep() {
             }}
           >
             <input className="grow mono" placeholder="/home/me/liver-project.nnwizard.json" value={path} onChange={(e) => setPath(e.target.value)} aria-label="Project file path" data-testid="open-path" />
+            <button type="button" className="btn" onClick={() => setBrowsing(true)} data-testid="open-browse">
+              Browse…
+            </button>
             <button type="submit" className="btn" disabled={!path.trim()}>
               Open
             </button>
           </form>
+          {browsing && (
+            <FolderBrowser
+              title="Open a project file"
+              // Beside the typed file, else the newest recent project's folder, else home.
+              startPath={(path.trim() && parentFolder(path.trim())) || (recent?.[0] && parentFolder(recent[0].path)) || undefined}
+              acceptFile={(name) => name.toLowerCase().endsWith('.json')}
+              onPick={(p) => {
+                setBrowsing(false)
+                setPath(p)
+                void open(p)
+              }}
+              onClose={() => setBrowsing(false)}
+            />
+          )}
         </section>
       </div>
       {!!drafts?.length && (
