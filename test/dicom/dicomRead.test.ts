@@ -21,7 +21,7 @@ function closeTo(a: number[], b: number[], tol = 1e-4): boolean {
   return a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= tol)
 }
 
-async function readAndCompare(caseName: string, pattern?: string, seriesKey?: string): Promise<DicomSeriesInfo> {
+async function readAndCompare(caseName: string, pattern?: string, seriesKey?: string, type = 'int16'): Promise<DicomSeriesInfo> {
   const s = scans!
   const index = await indexDicomFolder(join(s.cases, caseName))
   expect(index.unreadable).toEqual([])
@@ -37,8 +37,8 @@ async function readAndCompare(caseName: string, pattern?: string, seriesKey?: st
   expect(closeTo(ours.spacing, ref.spacing), `spacing ${ours.spacing} vs ${ref.spacing}`).toBe(true)
   expect(closeTo(ours.origin, ref.origin), `origin ${ours.origin} vs ${ref.origin}`).toBe(true)
   expect(closeTo(ours.direction, ref.direction), `direction ${ours.direction} vs ${ref.direction}`).toBe(true)
-  expect(ours.componentType).toBe('int16')
-  const a = ours.data as Int16Array
+  expect(ours.componentType).toBe(type)
+  const a = ours.data as ArrayLike<number>
   const b = ref.data as ArrayLike<number>
   expect(a.length).toBe(b.length)
   let diff = 0
@@ -59,6 +59,18 @@ describe('DICOM scans against SimpleITK', () => {
       expect(new Set(s.slices.map((x) => x.sopInstanceUid)).size).toBe(20)
     })
   }
+
+  it('unsigned storage with RescaleIntercept -1024: applied, and int16 because that holds every value exactly', async (ctx) => {
+    if (!scans) return ctx.skip(missing)
+    const s = await readAndCompare('unsigned')
+    expect(s.pixelRepresentation).toBe(0)
+  })
+
+  it('RescaleSlope 0.5: half-HU values, float32 (SimpleITK reads float64: the same values)', async (ctx) => {
+    if (!scans) return ctx.skip(missing)
+    const s = await readAndCompare('halves', undefined, undefined, 'float32')
+    expect(s.rescaleSlope).toBe(0.5)
+  })
 
   it('plain: the index knows the JPEG 2000 transfer syntax, the UIDs and each slice position', async (ctx) => {
     if (!scans) return ctx.skip(missing)

@@ -18,6 +18,9 @@ and writes the variants a hospital export has, one case folder each under OUT_DI
   tilted        positions drifting in-plane 15 degrees per step, GantryDetectorTilt 15 (refused)
   uncompressed  the series decompressed to Explicit VR Little Endian
   enhanced      the series as one Legacy Converted Enhanced CT multi-frame file (highdicom)
+  unsigned      stored unsigned (HU + 1024, PixelRepresentation 0), RescaleIntercept -1024: the
+                same HU as int16
+  halves        stored as 2 x HU with RescaleSlope 0.5: values in half HU steps (float32)
 
 References beside them, under OUT_DIR/expected/: for each readable series, SimpleITK's
 ImageSeriesReader (GDCM) read of exactly that series' files (as GetGDCMSeriesFileNames sorts
@@ -221,6 +224,34 @@ def v_enhanced(src, d, case):
     return [{"series": "a", "expect": "read", "multiFrame": True, "sameAs": "uncompressed"}]
 
 
+def v_unsigned(src, d, case):
+    def unsigned(ds, i):
+        ds, arr = decompressed(ds)
+        hu = arr.astype(np.int32) * int(ds.RescaleSlope) + int(ds.RescaleIntercept)
+        ds.PixelData = np.clip(hu + 1024, 0, 65535).astype("<u2").tobytes()
+        ds.PixelRepresentation = 0
+        ds.RescaleIntercept = -1024
+        ds.RescaleSlope = 1
+        return ds
+    copy_series(src, d, case, transform=unsigned)
+    return [{"series": "a", "expect": "read"}]
+
+
+def v_halves(src, d, case):
+    def halves(ds, i):
+        ds, arr = decompressed(ds)
+        hu = arr.astype(np.int32) * int(ds.RescaleSlope) + int(ds.RescaleIntercept)
+        # An odd stored value makes a half: +1 on every other row, so the slope is not only formal.
+        stored = hu * 2 + (np.arange(hu.shape[0])[:, None] % 2)
+        ds.PixelData = np.clip(stored, -32768, 32767).astype("<i2").tobytes()
+        ds.PixelRepresentation = 1
+        ds.RescaleSlope = "0.5"
+        ds.RescaleIntercept = 0
+        return ds
+    copy_series(src, d, case, transform=halves)
+    return [{"series": "a", "expect": "read"}]
+
+
 VARIANTS = {
     "plain": v_plain,
     "shuffled": v_shuffled,
@@ -231,6 +262,8 @@ VARIANTS = {
     "tilted": v_tilted,
     "uncompressed": v_uncompressed,
     "enhanced": v_enhanced,
+    "unsigned": v_unsigned,
+    "halves": v_halves,
 }
 
 

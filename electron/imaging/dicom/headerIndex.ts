@@ -34,8 +34,10 @@ export interface ParsedFile {
 export async function parseDicomHeader(file: string): Promise<ParsedFile | null> {
   const fh = await open(file, 'r')
   try {
-    const { size } = await fh.stat()
-    if (size < 132) return null
+    const info = await fh.stat()
+    const size = info.size
+    // A link to a folder, a device: not a DICOM file.
+    if (!info.isFile() || size < 132) return null
     const head = Buffer.alloc(Math.min(size, HEAD_BYTES))
     await fh.read(head, 0, head.length, 0)
     if (head.toString('latin1', 128, 132) !== 'DICM') return null
