@@ -5,6 +5,7 @@
 // read from nnU-Net's own summaries; nothing is computed here but the differences shown.
 import { useEffect, useState } from 'react'
 import type { DatasetResults, ModelVersionRow, ModelVersionsTable as Table } from '../../../shared/api'
+import type { Configuration } from '../../../shared/schema'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 
@@ -38,7 +39,7 @@ export function ModelVersionsTable({ results }: Props) {
     }
   }, [results])
   if (error) return <ErrorBanner error={error} title="Model versions" />
-  if (!table?.versions.length) return null
+  if (!table?.versions.length) return <FineTuneForm results={results} />
   const byKey = new Map(table.versions.map((v) => [`${v.configuration}/${v.version}`, v]))
   const hasTest = table.versions.some((v) => v.test)
   return (
@@ -94,6 +95,71 @@ export function ModelVersionsTable({ results }: Props) {
           </tbody>
         </table>
       </div>
+      <FineTuneForm results={results} embedded />
     </section>
   )
+}
+
+/**
+ * Starts a fine-tuning round of a trained model on the grown dataset (nnUNetv2_preprocess with its
+ * plans, then its finished folds from their final checkpoints, or from scratch): the runs join the
+ * run queue like any training, and the round appears above as the next version.
+ */
+function FineTuneForm({ results, embedded = false }: { results: DatasetResults; embedded?: boolean }) {
+  const models = results.version === 'v2' ? results.models.filter((m) => m.folds.some((f) => f.state === 'finished' && f.fold !== 'all')) : []
+  const [model, setModel] = useState('')
+  const [start, setStart] = useState<'previous' | 'scratch'>('previous')
+  const [epochs, setEpochs] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [done, setDone] = useState<string | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  if (!models.length) return null
+  const chosen = models.find((m) => m.model === model) ?? models[0]!
+  const folds = chosen.folds.filter((f) => f.state === 'finished' && f.fold !== 'all').map((f) => f.fold as number)
+  const go = async () => {
+    setBusy(true)
+    setError(null)
+    try {
+      const n = Number(epochs)
+      const r = await api.fineTune({ datasetId: results.datasetId, configuration: chosen.configuration as Configuration, trainer: chosen.trainer, plans: chosen.plans, folds, start, ...(epochs.trim() && Number.isInteger(n) && n > 0 && { epochs: n }) })
+      setDone(`Version ${r.version.version} (${r.version.trainer}) is queued: preprocessing, then ${folds.length} training${folds.length === 1 ? '' : 's'}. Follow them in Train.`)
+    } catch (err) {
+      setError(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const body = (
+    <div className="stack" data-testid="fine-tune-form">
+      {!embedded && <h2>Fine-tune on the grown dataset</h2>}
+      <div className="row wrap">
+        <label>
+          Model{' '}
+          <select value={chosen.model} onChange={(e) => setModel(e.target.value)} data-testid="fine-tune-model">
+            {models.map((m) => (
+              <option key={m.model} value={m.model}>
+                {m.model}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Start{' '}
+          <select value={start} onChange={(e) => setStart(e.target.value as 'previous' | 'scratch')} data-testid="fine-tune-start">
+            <option value="previous">from its final checkpoint (-pretrained_weights)</option>
+            <option value="scratch">from scratch</option>
+          </select>
+        </label>
+        <label>
+          Epochs <input type="number" min={1} value={epochs} placeholder="as the model" onChange={(e) => setEpochs(e.target.value)} style={{ width: '7em' }} data-testid="fine-tune-epochs" />
+        </label>
+        <button type="button" className="btn" disabled={busy} onClick={() => void go()} data-testid="fine-tune-start-button">
+          Fine-tune folds {folds.join(', ')}
+        </button>
+      </div>
+      {done && <p className="small" data-testid="fine-tune-queued">{done}</p>}
+      {error !== null && <ErrorBanner error={error} title="Fine-tune" onDismiss={() => setError(null)} />}
+    </div>
+  )
+  return embedded ? body : <section className="card stack">{body}</section>
 }
