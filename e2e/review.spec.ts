@@ -11,6 +11,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
+import type { Niivue } from '@niivue/niivue'
 import type { Geometry } from '../shared/api'
 import { NIFTI_INTENT_LABEL, writeNiftiGz } from '../electron/imaging/niftiWriter'
 import { TOTALSEG } from '../test/helpers/guideFolders'
@@ -55,28 +56,29 @@ interface Layout {
 /** The axial tile (CSS px, relative to the canvas) and the drawing's way to the file's voxel order, from the page's NiiVue. */
 async function axialTile(page: Page): Promise<{ left: number; top: number; width: number; height: number; layout: Layout }> {
   return page.evaluate(() => {
-    const el = document.querySelector('[data-testid="label-editor"]') as HTMLElement & { niivue?: any }
+    const el = document.querySelector('[data-testid="label-editor"]') as HTMLElement & { niivue?: Niivue }
     const nv = el.niivue!
     const dpr = nv.uiData.dpr ?? window.devicePixelRatio
-    const t = nv.screenSlices.find((s: { axCorSag: number }) => s.axCorSag === 0)
-    const [l, tp, w, h] = t.leftTopWidthHeight as number[]
-    const d = nv.back.dimsRAS as number[]
-    return { left: l! / dpr, top: tp! / dpr, width: w! / dpr, height: h! / dpr, layout: { dims: [d[1]!, d[2]!, d[3]!], step: nv.back.img2RASstep, start: nv.back.img2RASstart } as Layout }
+    const t = nv.screenSlices.find((s) => s.axCorSag === 0)!
+    const [l, tp, w, h] = t.leftTopWidthHeight
+    const back = nv.back!
+    const d = back.dimsRAS!
+    return { left: l! / dpr, top: tp! / dpr, width: w! / dpr, height: h! / dpr, layout: { dims: [d[1]!, d[2]!, d[3]!], step: back.img2RASstep, start: back.img2RASstart } as Layout }
   })
 }
 
 /** NiiVue's voxel (RAS grid) under each canvas point, by the functions its pen uses. */
 async function voxelsAt(page: Page, points: [number, number][]): Promise<[number, number, number][]> {
   return page.evaluate((pts) => {
-    const el = document.querySelector('[data-testid="label-editor"]') as HTMLElement & { niivue?: any }
+    const el = document.querySelector('[data-testid="label-editor"]') as HTMLElement & { niivue?: Niivue }
     const nv = el.niivue!
     const dpr = nv.uiData.dpr ?? window.devicePixelRatio
-    const tile = nv.screenSlices.findIndex((s: { axCorSag: number }) => s.axCorSag === 0)
+    const tile = nv.screenSlices.findIndex((s) => s.axCorSag === 0)
     return pts.map(([x, y]) => {
       const frac = nv.screenXY2TextureFrac(x * dpr, y * dpr, tile, true)
-      if (frac[0] < 0) throw new Error(`(${x}, ${y}) is outside the axial tile`)
+      if (frac[0]! < 0) throw new Error(`(${x}, ${y}) is outside the axial tile`)
       const v = nv.frac2vox(frac)
-      return [v[0], v[1], v[2]] as [number, number, number]
+      return [v[0]!, v[1]!, v[2]!] as [number, number, number]
     })
   }, points)
 }

@@ -21,7 +21,9 @@ describe('EditHistory', () => {
     while (h.undo(bmp)) undone++
     expect(undone).toBe(50)
     expect(bmp.every((v) => v === 0)).toBe(true)
-    while (h.redo(bmp)) undefined
+    let redone = 0
+    while (h.redo(bmp)) redone++
+    expect(redone).toBe(50)
     expect(bmp).toEqual(after)
     h.undo(bmp)
     bmp[999] = 3
