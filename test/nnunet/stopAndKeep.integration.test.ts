@@ -2,7 +2,8 @@
 // trainer (through the app's wrapper) and a generated one print a line per iteration, which the
 // runner turns into "iteration i of n (s/it)" and a time left; "stop and keep" (SIGUSR2) saves
 // checkpoint_latest.pth at the running iteration and exits cleanly; nnU-Net loads that checkpoint
-// (torch.load, and --continue trains the same epoch again to the end).
+// (torch.load, and --continue trains the same epoch again to the end). The dataset is a private
+// copy of the cached planned fixture (test/results/trainedFixture.ts): no plan here.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -10,16 +11,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { JobManager } from '../../electron/jobs/jobManager'
-import { runPlan, runTrain } from '../../electron/nnunet/pipeline'
+import { runTrain } from '../../electron/nnunet/pipeline'
 import { requestKeep } from '../../electron/nnunet/stopAndKeep'
 import * as s from '../../shared/schema'
 import type { Progress } from '../../shared/api'
 import { nnunetPython } from '../helpers/python'
-import { writeTinyDatasetV2 } from './tinyDataset'
-import { recordingContext } from './fixture'
+import { FIXTURE_DATASET, FIXTURE_ID as ID, plannedDataset } from '../results/trainedFixture'
 
 const py = nnunetPython('v2')
-const ID = 617
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The checkpoint as nnU-Net reads it (--c): the epoch it resumes at and that the weights are there. */
@@ -35,13 +34,11 @@ describe.skipIf(!py.python)(`iterations and stop-and-keep, nnU-Net v2 on the CPU
   let data: string
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'nnw-keep-'))
-    const base = join(tmp, 'nnunet')
-    data = join(tmp, 'data')
-    settings = s.settings.parse({ pythonPath: py.python, nnunetVersion: 'v2', folders: { raw: join(base, 'raw'), preprocessed: join(base, 'pre'), results: join(base, 'results') }, device: 'cpu', augmentationWorkers: 1, torchCompile: false })
-    await writeTinyDatasetV2(settings.folders!.raw, ID, { train: 5, test: 0, scratch: join(tmp, 'scratch') })
-    await runPlan(s.planRequest.parse({ datasetId: ID, configurations: ['2d'], processes: 1 }), settings, recordingContext(), data)
+    const fx = await plannedDataset(join(tmp, 'fixture'), py.python!)
+    settings = fx.settings
+    data = fx.dataDir
     jobs = new JobManager(join(tmp, 'jobs'))
-  }, 900_000)
+  })
   afterAll(async () => {
     if (tmp) await rm(tmp, { recursive: true, force: true })
   })
@@ -78,7 +75,7 @@ describe.skipIf(!py.python)(`iterations and stop-and-keep, nnU-Net v2 on the CPU
     const kept = /stopped and kept at iteration (\d+) of 250 of epoch 0: checkpoint_latest\.pth saved/.exec(log)
     expect(kept, log.slice(-3000)).not.toBeNull()
     expect(Number(kept![1])).toBeGreaterThanOrEqual(2)
-    const fold = join(settings.folders!.results, `Dataset${ID}_Tiny`, 'nnUNetTrainer__nnUNetPlans__2d', 'fold_0')
+    const fold = join(settings.folders!.results, FIXTURE_DATASET, 'nnUNetTrainer__nnUNetPlans__2d', 'fold_0')
     const ck = readCheckpoint(join(fold, 'checkpoint_latest.pth'))
     expect(ck.current_epoch).toBe(0) // --c trains epoch 0 again, from the weights kept
     expect(ck.weights).toBeGreaterThan(0)
@@ -91,7 +88,7 @@ describe.skipIf(!py.python)(`iterations and stop-and-keep, nnU-Net v2 on the CPU
     expect(log).toMatch(/stopped and kept at iteration \d+ of 4 of epoch 0/)
     // Reported once per iteration: the generated trainer's own lines, not doubled by the wrapper.
     expect(log.match(/nnU-Net Wizard: iteration 1 of 4 in epoch 0:/g)).toHaveLength(1)
-    const fold = join(settings.folders!.results, `Dataset${ID}_Tiny`, 'nnUNetTrainer_Wizard_1ep_4it__nnUNetPlans__2d', 'fold_1')
+    const fold = join(settings.folders!.results, FIXTURE_DATASET, 'nnUNetTrainer_Wizard_1ep_4it__nnUNetPlans__2d', 'fold_1')
     expect(readCheckpoint(join(fold, 'checkpoint_latest.pth')).current_epoch).toBe(0)
     expect(existsSync(join(fold, 'checkpoint_final.pth'))).toBe(false)
     const more = await jobs.start('train', 'train', (ctx) => runTrain({ ...req, continueTraining: true }, settings, ctx, data))
