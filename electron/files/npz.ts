@@ -77,8 +77,14 @@ export function zipMembers(buf: Buffer, file: string): ZipMember[] {
       const len = buf.readUInt16LE(e + 2)
       if (id === 1) {
         let q = e + 4
-        if (size === 0xffffffff) (size = Number(buf.readBigUInt64LE(q))), (q += 8)
-        if (compressedSize === 0xffffffff) (compressedSize = Number(buf.readBigUInt64LE(q))), (q += 8)
+        if (size === 0xffffffff) {
+          size = Number(buf.readBigUInt64LE(q))
+          q += 8
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = Number(buf.readBigUInt64LE(q))
+          q += 8
+        }
         if (localHeader === 0xffffffff) localHeader = Number(buf.readBigUInt64LE(q))
       }
       e += 4 + len
