@@ -6,7 +6,7 @@ import type { Api, JobRef } from '../shared/api'
 import * as s from '../shared/schema'
 import { JobManager } from './jobs/jobManager'
 import { dataDir } from './paths'
-import { listDir } from './files/listDir'
+import { listDir, makeFolder } from './files/listDir'
 import { isInside, leadsInside } from './files/pathInside'
 import { MemorySettings, SettingsStore } from './settings'
 import { ProjectStore } from './projects'
@@ -19,6 +19,7 @@ import { createReview } from './service/review'
 import { saveLabelEdit, sourceFoldersOf } from './dataset/labelEdit'
 import { checkServable } from './dataset/viewFiles'
 import { dicomOverview } from './dataset/dicomOverview'
+import { structureNames } from './dataset/structureNames'
 import { dicomOverviewRequest } from '../shared/api/dicom'
 import { EventfulJobs } from './jobs/eventBus'
 import { createResults } from './results'
@@ -80,6 +81,7 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
       return { version: APP_VERSION, mode: hooks.mode, platform: process.platform, home: homedir(), dataDir: base }
     },
     listDir: (req) => listDir(s.listDirRequest.parse(req)),
+    makeFolder: (req) => makeFolder(s.makeFolderRequest.parse(req)),
     pickFolder: async (req) => (hooks.pickFolder ? hooks.pickFolder(req.title, req.defaultPath) : null),
     pathInside: async (req) => {
       const r = s.pathInsideRequest.parse(req)
@@ -91,6 +93,7 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
     },
     scanSources: (req) => scanSources(s.sourceSpec.parse(req)),
     dicomOverview: (req) => dicomOverview(dicomOverviewRequest.parse(req)),
+    structureNames: (req) => structureNames(s.structureNamesRequest.parse(req)),
     validate: (req) => {
       const spec = s.sourceSpec.parse(req)
       return ref(jobs.start('validate', 'Check cases', (ctx) => validateSources(spec, ctx)))

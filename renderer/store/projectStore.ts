@@ -7,6 +7,7 @@ import { DEFAULT_SPLIT, type LayoutKind, type PrepareRequest, type ProjectFile, 
 import { defaultLabelColor } from '../viewer/labelLut'
 import { isStepId, type StepId } from '../steps/stepList'
 import { lastPathPart } from '../lib/format'
+import type { StructureChoice } from '../../shared/structureSpec'
 
 export interface LabelRow {
   name: string
@@ -14,6 +15,8 @@ export interface LabelRow {
   color: Rgb
   /** nnU-Net's ignore label (unannotated voxels): kept last, "ignore" in dataset.json. */
   ignore?: boolean
+  /** Read from RTSTRUCT ROIs / SEG segments in `dir` named `names` ("A|B|C" aliases); absent: `dir` holds masks. */
+  structure?: StructureChoice
 }
 
 export interface OutputForm {
@@ -210,7 +213,7 @@ export const useProject = create<ProjectState>()((set, get) => {
         generation: get().generation + 1,
         step: isStepId(file.step) ? file.step : 'sources',
         imagesDir: file.sources.imagesDir ?? '',
-        labels: file.sources.labels.map((l, i) => ({ name: l.name, dir: l.dir, color: l.color ?? defaultLabelColor(i), ...(l.ignore && { ignore: true }) })),
+        labels: file.sources.labels.map((l, i) => ({ name: l.name, dir: l.dir, color: l.color ?? defaultLabelColor(i), ...(l.ignore && { ignore: true }), ...(l.structure && { structure: { ...l.structure } }) })),
         allowMissingMask: file.sources.allowMissingMask ?? false,
         output: {
           layout: o.layout ?? 'nnunet-v2',
@@ -257,7 +260,7 @@ export function sourceSpecOf(p: Pick<ProjectState, 'imagesDir' | 'labels' | 'all
   if (!p.imagesDir.trim() || p.labels.length === 0 || p.labels.some((l) => !l.dir.trim() || !l.name.trim())) return null
   return {
     imagesDir: p.imagesDir.trim(),
-    labels: p.labels.map((l) => ({ name: l.name.trim(), dir: l.dir.trim(), color: l.color, ...(l.ignore && { ignore: true }) })),
+    labels: p.labels.map((l) => ({ name: l.name.trim(), dir: l.dir.trim(), color: l.color, ...(l.ignore && { ignore: true }), ...(l.structure && { structure: { ...l.structure } }) })),
     allowMissingMask: p.allowMissingMask,
     ...dicomChoiceOf(p.forms?.[DICOM_FORM]),
   }
@@ -326,7 +329,7 @@ export function projectFileOf(p: ProjectData & { forms?: ProjectForms; env?: Pro
     sources: {
       imagesDir: p.imagesDir,
       // A row still waiting for its folder cannot be stored (the file format needs both).
-      labels: p.labels.filter((l) => l.dir.trim() && l.name.trim()).map((l) => ({ name: l.name, dir: l.dir, color: l.color, ...(l.ignore && { ignore: true }) })),
+      labels: p.labels.filter((l) => l.dir.trim() && l.name.trim()).map((l) => ({ name: l.name, dir: l.dir, color: l.color, ...(l.ignore && { ignore: true }), ...(l.structure && { structure: { ...l.structure } }) })),
       allowMissingMask: p.allowMissingMask,
     },
     output: {

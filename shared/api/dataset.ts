@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { type Finding, type Input, type JobRef, namedRecord, pathText, type Rgb, rgb } from './common'
 import type { OverlapPair } from '../regions'
+import type { StructureNames } from '../structureSpec'
 
 export const labelSource = z.object({
   name: z.string().min(1).max(200),
@@ -317,8 +318,18 @@ export const datasetJsonMsd = z.object({
 export type DatasetJsonMsd = z.infer<typeof datasetJsonMsd>
 
 /** The methods of this area, each with the zod schema of its request (null: it takes none). */
+/** The Labels step's ROI / segment mapping: every name the structure files of `dir` hold for the cases of `imagesDir`. */
+export const structureNamesRequest = z.object({
+  imagesDir: pathText,
+  dir: pathText,
+  kind: z.enum(['rtstruct', 'seg']),
+  dicomSeries: z.string().min(1).max(500).optional(),
+  dicomSeriesByCase: namedRecord(z.string().min(1).max(64)).optional(),
+})
+
 export const datasetRequests = {
   scanSources: sourceSpec,
+  structureNames: structureNamesRequest,
   validate: sourceSpec,
   preview: previewRequest,
   viewFiles: viewFilesRequest,
@@ -331,6 +342,8 @@ type Req<K extends keyof typeof datasetRequests> = Input<(typeof datasetRequests
 
 export interface DatasetApi {
   scanSources(req: Req<'scanSources'>): Promise<ScanResult>
+  /** Issue 20: the RTSTRUCT ROI / SEG segment names found for the cases, with how many cases have each (Labels step). */
+  structureNames(req: Req<'structureNames'>): Promise<StructureNames>
   /** Job; its result is a ValidationReport. */
   validate(req: Req<'validate'>): Promise<JobRef>
   /** Merges one case in memory (nothing written) and returns volume handles. */

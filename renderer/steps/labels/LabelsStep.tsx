@@ -7,6 +7,7 @@ import { hexToRgb, rgbToHex } from '../../viewer/labelLut'
 import { labelFieldErrors } from './labelFieldErrors'
 import { RegionsCard, useLastCheckCases } from '../check/RegionsCard'
 import { IgnoreNote, IgnoreToggle } from './IgnoreToggle'
+import { StructureMapping } from './StructureMapping'
 
 export function LabelsStep() {
   const labels = useProject((s) => s.labels)
@@ -121,8 +122,8 @@ export function LabelsStep() {
                   <td>
                     <IgnoreToggle index={i} label={l} />
                   </td>
-                  <td className="mono small ellipsis" title={l.dir}>
-                    {l.dir || <span className="text-error">no folder</span>}
+                  <td className="mono small ellipsis" title={l.structure ? `${l.structure.kind}: ${l.structure.names} in ${l.dir}` : l.dir}>
+                    {l.structure && <span className="badge">{l.structure.kind === 'seg' ? 'SEG' : 'RTSTRUCT'} {l.structure.names}</span>} {l.dir || <span className="text-error">no folder</span>}
                   </td>
                   <td className="nowrap">
                     <button type="button" className="btn btn-small" disabled={i === 0} onClick={() => moveLabel(i, i - 1)} aria-label={`Move ${l.name} up`} data-testid={`label-up-${i}`}>
@@ -164,6 +165,7 @@ export function LabelsStep() {
           + Add a channel
         </button>
       </section>
+      <StructureMapping />
       <IgnoreNote />
       {checked && <RegionsCard labelNames={labelNames} cases={checked} />}
     </div>
