@@ -1,0 +1,82 @@
+// A SEG label through the case check itself (issue 20, item 4): caseWork's inspect task, in
+// process, on a real DICOM case folder and highdicom SEGs in a label folder: the Check's report
+// (voxel counts, overlap by label order) and the Preview's label map equal highdicom's own read of
+// the segments, merged as mask folders are merged; a SEG that lacks the segment fails the case by
+// name unless cases may lack a mask.
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { inspectCase, type CaseInput } from '../../electron/dataset/caseWork'
+import { expectedMask, structureData, type StructureData } from './structureData'
+
+let data: StructureData | undefined
+let missing = ''
+let tmp: string
+
+beforeAll(async () => {
+  const got = await structureData()
+  if ('missing' in got) missing = got.missing
+  else data = got
+  tmp = await mkdtemp(join(tmpdir(), 'nnw-structure-case-'))
+}, 300_000)
+afterAll(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true })
+})
+
+function input(segDir: string, over: Partial<CaseInput> = {}): CaseInput {
+  return {
+    caseKey: 'caseA',
+    image: join(data!.images, 'caseA'),
+    masks: [segDir, segDir],
+    labelNames: ['body', 'ring'],
+    labelDirs: [segDir, segDir],
+    allowMissingMask: false,
+    structures: [
+      { kind: 'seg', names: 'BODY' },
+      { kind: 'seg', names: 'ring|annulus' },
+    ],
+    ...over,
+  }
+}
+
+describe('SEG labels in the case check', () => {
+  it('Check counts and Preview label map equal highdicom’s segments merged by label order (empty frames omitted)', async (ctx) => {
+    if (!data) return ctx.skip(missing)
+    const segDir = join(tmp, 'segs')
+    await mkdir(join(segDir, 'a', 'b'), { recursive: true })
+    await cp(join(data.seg, 'binary-omitted'), join(segDir, 'a', 'b', 'whatever'))
+    const body = expectedMask(data, 'highdicom-binary-omitted-1.raw')
+    const ring = expectedMask(data, 'highdicom-binary-omitted-3.raw')
+    let ringOnly = 0
+    let overlap = 0
+    for (let i = 0; i < body.length; i++) {
+      if (ring[i]) ringOnly++
+      if (ring[i] && body[i]) overlap++
+    }
+    const { report } = await inspectCase({ op: 'inspect', input: input(segDir), want: 'report' })
+    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([])
+    expect(report.voxelCounts).toEqual({ body: data.facts.highdicom['highdicom-binary-omitted-1.raw']! - overlap, ring: ringOnly })
+    expect(report.overlapVoxels).toBe(overlap)
+
+    const preview = await inspectCase({ op: 'inspect', input: input(segDir), want: 'preview' })
+    // The preview's label map is an uncompressed NIfTI: its voxels after the 352-byte header.
+    const label = preview.labelNii!.subarray(352)
+    let diff = 0
+    for (let i = 0; i < body.length; i++) if (label[i] !== (ring[i] ? 2 : body[i] ? 1 : 0)) diff++
+    expect(diff).toBe(0)
+  }, 120_000)
+
+  it('a SEG without the segment fails the case by name, or leaves it empty when cases may lack a mask', async (ctx) => {
+    if (!data) return ctx.skip(missing)
+    const segDir = join(tmp, 'frac')
+    await mkdir(segDir, { recursive: true })
+    await cp(join(data.seg, 'fractional.dcm'), join(segDir, 'f'))
+    const strict = await inspectCase({ op: 'inspect', input: input(segDir), want: 'report' })
+    expect(strict.report.status).toBe('error')
+    expect(strict.report.findings.map((f) => f.text).join('\n')).toMatch(/No "ring" for case "caseA": the DICOM-SEG file in .*frac that reference this case's series \(f\) has no segment named "ring" or "annulus" \(segments there: Body\)/)
+    const lenient = await inspectCase({ op: 'inspect', input: input(segDir, { allowMissingMask: true }), want: 'report' })
+    expect(lenient.report.status).toBe('warning')
+    expect(lenient.report.voxelCounts).toEqual({ body: data.facts.highdicom['highdicom-fractional-1.raw'], ring: 0 })
+  }, 120_000)
+})
