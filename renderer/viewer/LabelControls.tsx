@@ -35,6 +35,12 @@ interface LegendProps {
 }
 
 export function LabelLegend({ labels, voxelCounts, rawVoxelCounts, onToggle, opacity, onOpacity, outline, onOutline, controller, children }: LegendProps) {
+  // The crosshair can be hidden to see the anatomy under it (issue 18, point 10).
+  const [crosshair, setCrosshair] = useState(true)
+  const showCrosshair = (visible: boolean) => {
+    setCrosshair(visible)
+    controller.current?.setCrosshair(visible)
+  }
   return (
     <aside className="card legend" data-testid="legend">
       <h2>Labels</h2>
@@ -65,6 +71,10 @@ export function LabelLegend({ labels, voxelCounts, rawVoxelCounts, onToggle, opa
       <label className="check">
         <input type="checkbox" checked={outline} onChange={(e) => onOutline(e.target.checked)} data-testid="outline" />
         Outline only <kbd>o</kbd>
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={crosshair} onChange={(e) => showCrosshair(e.target.checked)} data-testid="crosshair-toggle" />
+        Crosshair
       </label>
       {children}
     </aside>

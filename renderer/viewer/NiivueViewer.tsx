@@ -25,7 +25,12 @@ export interface ViewerController {
   setSlice(axis: 0 | 1 | 2, index: number): void
   /** The NiiVue instance, for the label editor (drawLabels): its drawing layer holds the label map. */
   niivue(): Niivue | null
+  /** Shows or hides the crosshair (it stays where it is, and clicks still move it). */
+  setCrosshair(visible: boolean): void
 }
+
+/** The crosshair: thin and half-transparent; hidden = fully transparent and no width. */
+const CROSSHAIR_COLOR = [0.35, 0.75, 1, 0.7]
 
 /** The slice under the crosshair per patient axis (RAS order), and the slices there are. */
 export interface SlicePosition {
@@ -184,7 +189,7 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
   useEffect(() => {
     const nv = new Niivue({
       backColor: [0.07, 0.08, 0.1, 1],
-      crosshairColor: [0.35, 0.75, 1, 0.7],
+      crosshairColor: CROSSHAIR_COLOR,
       crosshairWidth: 1,
       show3Dcrosshair: false,
       isColorbar: false,
@@ -259,6 +264,12 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
           nv.createOnLocationChange()
         },
         niivue: () => nvRef.current,
+        setCrosshair: (visible) => {
+          const nv = nvRef.current
+          if (!nv) return
+          nv.opts.crosshairWidth = visible ? 1 : 0
+          nv.setCrosshairColor(visible ? CROSSHAIR_COLOR : [0, 0, 0, 0])
+        },
       }
   }, [controller])
 
