@@ -3,9 +3,9 @@
 // scan's grid, its values within dataset.json's labels, the files' ending, the case id free);
 // then, under the dataset's lock, each file is written atomically: imagesTr/ID_0000.., labelsTr/ID,
 // dataset.json's numTraining, the cross-validation folds (passed in: they live in preprocessed/),
-// and the case's origin in manifest.json ("added", by case id). Sources are only read; nothing is
-// written into the folders the scan or label came from.
-import { readdir, readFile } from 'node:fs/promises'
+// and the case's origin in manifest.json ("added", by case id). A failure before the folds takes
+// the case back out. Sources are only read; nothing is written into the folders they came from.
+import { readdir, readFile, rm } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { AddedCaseRecord, AddToDatasetResult, LabelChange, ModelOrigin } from '../../shared/api'
@@ -115,19 +115,38 @@ export async function addCaseToDataset(req: AddToDatasetRequest, opts: AddCaseOp
   if (check.problems.length) throw new DomainError(check.problems.join(' '), 'add-case-invalid', 'invalid', check.problems.map((text) => ({ severity: 'error', code: 'add-case-invalid', file: label, text })))
 
   const unlock = await lockDataset(dirname(datasetDir), opts.lockKey)
+  const imageFiles = images.map((_, c) => join(imagesTr, channelFileName(caseId, ds.ending, c)))
+  const labelFile = join(labelsTr, `${caseId}${ds.ending}`)
+  // Until the case is in dataset.json and the folds, a failure takes back what was written, so
+  // nnU-Net never finds half a case (an image without its label, a fold naming a missing case).
+  const written: string[] = []
+  let jsonBefore: string | undefined
   try {
-    const imageFiles = images.map((_, c) => join(imagesTr, channelFileName(caseId, ds.ending, c)))
-    const labelFile = join(labelsTr, `${caseId}${ds.ending}`)
-    // The bytes as they are: the checked files carried across, nothing decoded and encoded again.
-    for (const [i, src] of images.entries()) await writeFileAtomic(imageFiles[i]!, await readFile(src))
-    await writeFileAtomic(labelFile, await readFile(label))
-    // dataset.json read again under the lock; only numTraining changes (and MSD's training list).
-    const now = JSON.parse(await readFile(jsonFile, 'utf8')) as Record<string, unknown>
-    const numTraining = (await readdir(labelsTr)).filter((n) => n.endsWith(ds.ending) && !n.startsWith('.')).length
-    now.numTraining = numTraining
-    if (Array.isArray(now.training)) now.training = [...now.training, { image: `./imagesTr/${caseId}${ds.ending}`, label: `./labelsTr/${caseId}${ds.ending}` }]
-    await writeFileAtomic(jsonFile, `${JSON.stringify(now, null, 4)}\n`)
-    const splits = await opts.assignFold(caseId)
+    // Checked again under the lock: another add may have taken the id meanwhile.
+    if ([...imageFiles, labelFile].some((f) => existsSync(f))) throw new DomainError(`The case ${caseId} was added to ${basename(datasetDir)} meanwhile: add the case again (it gets the next id).`, 'add-case-exists', 'conflict')
+    let splits: Awaited<ReturnType<AddCaseOptions['assignFold']>>
+    let numTraining: number
+    try {
+      // The bytes as they are: the checked files carried across, nothing decoded and encoded again.
+      for (const [i, src] of images.entries()) {
+        await writeFileAtomic(imageFiles[i]!, await readFile(src))
+        written.push(imageFiles[i]!)
+      }
+      await writeFileAtomic(labelFile, await readFile(label))
+      written.push(labelFile)
+      // dataset.json read again under the lock; only numTraining changes (and MSD's training list).
+      jsonBefore = await readFile(jsonFile, 'utf8')
+      const now = JSON.parse(jsonBefore) as Record<string, unknown>
+      numTraining = (await readdir(labelsTr)).filter((n) => n.endsWith(ds.ending) && !n.startsWith('.')).length
+      now.numTraining = numTraining
+      if (Array.isArray(now.training)) now.training = [...now.training, { image: `./imagesTr/${caseId}${ds.ending}`, label: `./labelsTr/${caseId}${ds.ending}` }]
+      await writeFileAtomic(jsonFile, `${JSON.stringify(now, null, 4)}\n`)
+      splits = await opts.assignFold(caseId)
+    } catch (err) {
+      if (jsonBefore !== undefined) await writeFileAtomic(jsonFile, jsonBefore).catch(() => undefined)
+      await Promise.all(written.map((f) => rm(f, { force: true })))
+      throw err
+    }
     const changes: LabelChange[] | undefined = check.changes
       ? Object.entries(check.changes).map(([v, c]) => ({ name: ds.names.get(Number(v)) ?? `label ${v}`, value: Number(v), ...c })).sort((a, b) => a.value - b.value)
       : undefined

@@ -65,6 +65,15 @@ describe('addCaseToDataset on a hand-made dataset', () => {
     expect(await readdir(join(ds, 'imagesTr'))).toHaveLength(2)
   })
 
+  it('takes back the files and dataset.json when the folds cannot be extended (no half case for nnU-Net)', async () => {
+    const json = await readFile(join(ds, 'dataset.json'), 'utf8')
+    const failing = { datasetDir: ds, lockKey: 'Dataset077', assignFold: async () => Promise.reject(new Error('splits_final.json cannot be extended: not a list')) }
+    await expect(addCaseToDataset(s.addToDatasetRequest.parse({ datasetId: 77, image: join(tmp, 'accepted', 'scan_0000.nii.gz'), label: join(tmp, 'accepted', 'label.nii.gz') }), failing)).rejects.toThrow(/cannot be extended/)
+    expect(await readdir(join(ds, 'imagesTr'))).toEqual(['ct_001_0000.nii.gz', 'ct_002_0000.nii.gz'])
+    expect(await readdir(join(ds, 'labelsTr'))).toEqual(['ct_001.nii.gz', 'ct_002.nii.gz'])
+    expect(await readFile(join(ds, 'dataset.json'), 'utf8')).toBe(json)
+  })
+
   it('adds ct_003 with the voxels added and removed against the prediction, recorded beside the dataset', async () => {
     const r = await addCaseToDataset(
       s.addToDatasetRequest.parse({ datasetId: 77, image: join(tmp, 'accepted', 'scan_0000.nii.gz'), label: join(tmp, 'accepted', 'label.nii.gz'), prediction: join(tmp, 'accepted', 'prediction.nii.gz') }),
