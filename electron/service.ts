@@ -182,7 +182,7 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
       return { ...rest, imageVolume: volumes.put(image), labelVolume: volumes.put(label) }
     },
     // the labelling loop (issue 21): review ranking, grow the dataset, fine-tune, model versions
-    ...createReview({ dataDir: base, settings: () => settings.get(), runs }),
+    ...createReview({ dataDir: base, settings: () => settings.get(), runs, cancelJob: (id) => jobs.cancel(id) }),
     // A label map corrected in the viewer's editor: read only from the project's folders, never written into its sources.
     saveLabelEdit: async (req) => {
       const project = (await projects.current())?.project ?? null

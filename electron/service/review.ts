@@ -23,6 +23,8 @@ export interface ReviewOptions {
   settings: () => Promise<s.Settings>
   /** The run methods a fine-tuning round queues its runs with (the one run queue). */
   runs: Pick<Api, 'plan' | 'train'>
+  /** Cancels a queued job (the round's preprocess, when a training of the round is refused). */
+  cancelJob?: (jobId: string) => void
 }
 
 /** The prediction a corrected label was made from: the editor saves PRED_FOLDER/corrected/NAME beside PRED_FOLDER/NAME. */
@@ -66,9 +68,15 @@ export function createReview(opts: ReviewOptions): ReviewMethods {
       const st = await opts.settings()
       const plan = await resolveFineTune(r, st, opts.dataDir, await readModelVersions(opts.dataDir))
       // Queued in order: the preprocess first, so each training's "plan first / plan current" rules see it ahead.
-      const jobs = []
-      if (plan.preprocess) jobs.push(await opts.runs.plan(plan.preprocess))
-      for (const t of plan.trainings) jobs.push(await opts.runs.train(t))
+      const jobs: { jobId: string }[] = []
+      try {
+        if (plan.preprocess) jobs.push(await opts.runs.plan(plan.preprocess))
+        for (const t of plan.trainings) jobs.push(await opts.runs.train(t))
+      } catch (err) {
+        // A training the rules refuse (its fold busy, ...): the round does not start at all.
+        for (const j of jobs) opts.cancelJob?.(j.jobId)
+        throw err
+      }
       await recordModelVersions(opts.dataDir, plan.versions)
       return { version: plan.version, jobs }
     },
