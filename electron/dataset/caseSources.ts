@@ -4,10 +4,14 @@
 // the run's budget (imaging/memoryBudget.ts) before any of them is decoded.
 import { SourceSet } from '../files/sourceFile'
 import { readVolumeHeader, type VolumeHeader } from '../imaging/volumeHeader'
-import { MAX_READ_BYTES, readClaim, type Volume } from '../imaging/volume'
+import { MAX_READ_BYTES, readClaim, volumeExtension, type Volume } from '../imaging/volume'
 import { checkPayloadLayout } from '../imaging/payload'
 import { carryBlocker } from '../imaging/carry'
 import { MemoryBudget } from '../imaging/memoryBudget'
+import { indexDicomFolder } from '../imaging/dicom/headerIndex'
+import type { DicomCaseIndex } from '../../shared/api/dicom'
+import { stat } from 'node:fs/promises'
+import { basename } from 'node:path'
 
 /** One source file as the case read it: what the manifest records and a resume compares. */
 export interface SourceFingerprint {
@@ -24,6 +28,8 @@ export interface SourceFingerprint {
 export class CaseFiles {
   private readonly sets = new Map<string, SourceSet>()
   readonly prints: SourceFingerprint[] = []
+  /** A DICOM case folder's header index, made once for the memory claim and reused by the read (dicomCase.ts). */
+  dicomIndex?: DicomCaseIndex
 
   constructor(private readonly afterOpen?: (path: string) => Promise<void>) {}
 
@@ -43,6 +49,19 @@ export class CaseFiles {
     for (const s of this.sets.values()) await s.close()
     this.sets.clear()
   }
+}
+
+/**
+ * A DICOM case folder's claim: its largest series decoded as GDCM returns it (up to 8 bytes a
+ * voxel once rescaled) plus the narrowed copy; null when `image` is not a folder.
+ */
+async function dicomClaim(image: string, files: CaseFiles): Promise<{ bytes: number; voxels: number } | null> {
+  if (volumeExtension(basename(image)) !== null || !(await stat(image).catch(() => null))?.isDirectory()) return null
+  files.dicomIndex ??= await indexDicomFolder(image)
+  let voxels = 0
+  for (const s of files.dicomIndex.series) voxels = Math.max(voxels, s.size[0] * s.size[1] * s.size[2])
+  const float = files.dicomIndex.series.some((s) => s.rescaleSlope !== Math.round(s.rescaleSlope) || s.rescaleIntercept !== Math.round(s.rescaleIntercept))
+  return { bytes: voxels * ((float ? 8 : 4) + 4), voxels }
 }
 
 /** One budget per worker for tasks sent without the run's (the viewer's, tests'); a run shares its own. */
@@ -81,6 +100,11 @@ export async function caseClaim(image: string, masks: (string | null)[], files: 
     if (n > most) [most, largest] = [n, path]
   }
   const ih = await headerOrNull(image, files)
+  const dicom = ih ? null : await dicomClaim(image, files)
+  if (dicom) {
+    add(image, dicom.bytes)
+    bytes += 2 * dicom.voxels
+  }
   if (ih) {
     // A .nii.gz is carried only when prepare wrote its header, which is told later: counted as decoded.
     const carried = carrying && carryBlocker(ih) === null && ih.format !== 'nifti1'

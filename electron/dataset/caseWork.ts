@@ -19,7 +19,7 @@ import { dict } from '../../shared/dict'
 import { ALLOW_MISSING_HINT } from '../../shared/layout'
 import { environmentCode, environmentProblem, type EnvironmentProblem } from '../files/environmentError'
 import { budgetOf, CaseFiles, caseClaim } from './caseSources'
-import { isFolder, readDicomCaseImage } from './dicomCase'
+import { isDicomCase, readDicomCaseImage } from './dicomCase'
 import { readStructureMask } from './structureMask'
 import type { StructureChoice } from '../../shared/structureSpec'
 
@@ -216,7 +216,7 @@ async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo
   // file again if the case fails.
   let carry: CheckedCase['carry'] = null
   // A folder as the image is a DICOM case (dicomCase.ts): read from its chosen series, never carried.
-  const dicom = await isFolder(input.image)
+  const dicom = await isDicomCase(input.image)
   if (!dicom && (opts.carry || opts.carryTo)) {
     try {
       carry = await tryCarry(input.image, { writeTo: opts.carryTo, files: files.of(input.image) })

@@ -4,15 +4,19 @@
 // sorted files. Every reason it cannot be is a finding on the case naming the files; nothing
 // from a DICOM tag leaves here except as text of a finding shown to the user. Runs in a worker.
 import { stat } from 'node:fs/promises'
+import { basename } from 'node:path'
 import type { Finding } from '../../shared/api'
 import type { DicomCaseIndex, DicomOverviewCase, DicomProblem, DicomSeriesInfo } from '../../shared/api/dicom'
 import { chooseSeries, indexDicomFolder, nameFiles, readDicomSeries, DicomSeriesError } from '../imaging/dicom'
-import type { Volume } from '../imaging/volume'
+import { volumeExtension, type Volume } from '../imaging/volume'
 import type { CaseFiles } from './caseSources'
 
-/** True when `path` is a folder (a DICOM case folder); a file or a missing path is not. */
-export async function isFolder(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => null))?.isDirectory() ?? false
+/**
+ * True when the case's image is a DICOM case folder: a folder not named like a volume (a folder
+ * named x.nii.gz stays a volume path, refused by the volume reader as a folder named like one).
+ */
+export async function isDicomCase(path: string): Promise<boolean> {
+  return volumeExtension(basename(path)) === null && ((await stat(path).catch(() => null))?.isDirectory() ?? false)
 }
 
 export interface DicomCaseImage {
@@ -33,7 +37,7 @@ export interface DicomCaseChoice {
  * as the image's sources. Null, with error findings, when the folder cannot give one volume.
  */
 export async function readDicomCaseImage(dir: string, choice: DicomCaseChoice, findings: Finding[], files: CaseFiles): Promise<DicomCaseImage | null> {
-  const index = await indexDicomFolder(dir)
+  const index = (files.dicomIndex ??= await indexDicomFolder(dir))
   if (index.unreadable.length > 0) {
     findings.push({ severity: 'info', code: 'dicom-ignored-files', file: index.unreadable[0]!.file, text: `${index.unreadable.length} file${index.unreadable.length === 1 ? '' : 's'} in the DICOM folder ${dir} ${index.unreadable.length === 1 ? 'is' : 'are'} not DICOM and ignored: ${nameFiles(index.unreadable.map((u) => u.file))} (${index.unreadable[0]!.reason}).` })
   }

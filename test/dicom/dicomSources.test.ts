@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scanSources } from '../../electron/dataset/scan'
 import { inspectCase, type CaseInput } from '../../electron/dataset/caseWork'
+import { CaseFiles, caseClaim } from '../../electron/dataset/caseSources'
 import { dicomScans, type DicomScans } from './dicomScans'
 
 let scans: DicomScans | undefined
@@ -71,6 +72,16 @@ describe('DICOM case folders as sources', () => {
     const chosen = (await inspectCase({ op: 'inspect', input: input('two_series', { dicomSeriesUid: bone.uid }), want: 'report' })).report
     expect(chosen.status, JSON.stringify(chosen.findings)).not.toBe('error')
     expect(chosen.geometry?.size).toEqual([512, 512, 20])
+  })
+
+  it('a DICOM case claims its decoded size from the run’s memory budget before it is read (its index made once)', async (ctx) => {
+    if (!scans) return ctx.skip(missing)
+    const files = new CaseFiles()
+    const claim = await caseClaim(join(images, 'uncompressed'), [], files, true)
+    const voxels = 512 * 512 * 20
+    expect(claim).toEqual({ bytes: voxels * 8 + 2 * voxels, largest: join(images, 'uncompressed') })
+    expect(files.dicomIndex?.series).toHaveLength(1)
+    await files.close()
   })
 
   it('the Preview shows a DICOM case on its true grid with its mask', async (ctx) => {
