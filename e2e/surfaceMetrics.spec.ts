@@ -55,6 +55,8 @@ test('Results: HD95 and NSD measured per case with per-label tolerances; an empt
   await expect(testRow.getByTestId('hd95-liver')).toHaveText('0.00')
   const valRow = page.locator('[data-testid="case-row"][data-case="surf_001"]')
   await expect(valRow.getByTestId('hd95-liver')).toHaveText('3.00')
+  // The column says its unit (issue 18, point 10: a bare "HD95" left the reader guessing).
+  await expect(page.getByTestId('sort-hd95:spleen')).toHaveText('HD95 mm')
   // Sorting by HD95 puts the empty prediction (∞) first.
   await page.getByTestId('sort-hd95:spleen').click()
   await expect(page.getByTestId('case-row').first()).toHaveAttribute('data-case', 'surf_009')

@@ -59,7 +59,7 @@ export function CaseTable({ cases, labels, sort, onSort, onOpen, selected }: Pro
             {header(`dice:${l}`, `Dice ${l}`)}
             {header(`fp:${l}`, 'FP', `False-positive voxels of ${l}`)}
             {header(`fn:${l}`, 'FN', `False-negative voxels of ${l}`)}
-            {surface && header(`hd95:${l}`, 'HD95', `95th-percentile Hausdorff distance of ${l} in mm (∞: the prediction or the reference is empty)`)}
+            {surface && header(`hd95:${l}`, 'HD95 mm', `95th-percentile Hausdorff distance of ${l} in mm (∞: the prediction or the reference is empty)`)}
             {surface && header(`nsd:${l}`, 'NSD', `Normalised surface Dice of ${l} at its tolerance`)}
           </span>
         ))}
