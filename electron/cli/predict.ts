@@ -4,7 +4,7 @@ import type { JobRef } from '../../shared/api'
 import * as s from '../../shared/schema'
 import type { Service } from '../service'
 import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from './support'
-import { parseFlags, requireFlags, validRequest } from './common'
+import { parseFlags, requireFlags, UsageError, validRequest } from './common'
 
 export const help = `usage: nnunet-wizard predict -i DIR -o DIR -d ID -c CONFIGURATION [options]
 
@@ -26,6 +26,10 @@ like imagesTs: {case}_0000.nii.gz (one file per channel).
                             results --postprocessing) into OUTPUT_postprocessed
   --seg-nrrd                then write each segmentation as a 3D Slicer .seg.nrrd with the label
                             names of dataset.json into OUTPUT/slicer
+  --dicom-out DIR           then write each case's segmentation back as DICOM into DIR, referencing
+                            its series: for an input folder of DICOM cases (one sub-folder per case,
+                            named as the case; converted for nnU-Net first, the folder never written)
+  --dicom-format F          seg (DICOM-SEG, default), rtstruct or both
   --save-probabilities      also save each case's probabilities (nnU-Net v2 --save_probabilities:
                             CASE.npz), which Review ranks the cases by
 
@@ -46,17 +50,27 @@ const options = {
   postprocess: { type: 'boolean' },
   'seg-nrrd': { type: 'boolean' },
   'save-probabilities': { type: 'boolean' },
+  'dicom-out': { type: 'string' },
+  'dicom-format': { type: 'string' },
 } as const
 
 /**
  * The prediction, then what was asked after it (postprocessing, Slicer files), one job after the
  * other; the last job is the one the command reports (a failed step stops the chain there).
  */
-async function predictThen(service: Service, req: s.PredictRequest, after: { postprocess?: boolean; segNrrd?: boolean }): Promise<JobRef> {
+interface After {
+  postprocess?: boolean
+  segNrrd?: boolean
+  dicom?: { out: string; format: 'seg' | 'rtstruct' | 'both' }
+}
+
+async function predictThen(service: Service, req: s.PredictRequest, after: After): Promise<JobRef> {
   let last = await service.predict(req)
   const next: (() => Promise<JobRef>)[] = []
   if (after.postprocess) next.push(() => service.applyPostprocessing({ datasetId: req.datasetId, configuration: req.configuration, trainer: req.trainer, plans: req.plans, input: req.output }))
   if (after.segNrrd) next.push(() => service.slicerSegmentations({ datasetId: req.datasetId, folder: req.output }))
+  // DICOM back from the predictions nnU-Net wrote (not the postprocessed copy): each case on the series of its DICOM folder.
+  if (after.dicom) next.push(() => service.dicomPredictions({ datasetId: req.datasetId, folder: req.output, dicomInput: req.input, format: after.dicom!.format, out: after.dicom!.out }))
   for (const start of next) {
     if ((await service.jobs.wait(last.jobId)).state !== 'done') return last
     last = await start()
@@ -65,7 +79,7 @@ async function predictThen(service: Service, req: s.PredictRequest, after: { pos
 }
 
 export function run(argv: string[]): Promise<number> {
-  let after: { postprocess?: boolean; segNrrd?: boolean } = {}
+  let after: After = {}
   return runSettingsCommand(
     'predict',
     () => {
@@ -82,7 +96,10 @@ export function run(argv: string[]): Promise<number> {
         plans: values.plans,
         ...(values['save-probabilities'] && { saveProbabilities: true }),
       })
-      after = { postprocess: values.postprocess, segNrrd: values['seg-nrrd'] }
+      const dicomFormat = values['dicom-format'] ?? 'seg'
+      if (dicomFormat !== 'seg' && dicomFormat !== 'rtstruct' && dicomFormat !== 'both') throw new UsageError(`--dicom-format is seg, rtstruct or both, not '${dicomFormat}'.`)
+      if (values['dicom-format'] && !values['dicom-out']) throw new UsageError('--dicom-format needs --dicom-out DIR (where the DICOM files go).')
+      after = { postprocess: values.postprocess, segNrrd: values['seg-nrrd'], ...(values['dicom-out'] && { dicom: { out: resolve(values['dicom-out']), format: dicomFormat } }) }
       return { values, request }
     },
     (service, req) => predictThen(service, req, after),

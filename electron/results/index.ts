@@ -14,6 +14,7 @@ import { attachSurface, runSurfaceMetrics, type MeasureCase } from './surfaceMet
 import type * as SurfaceTask from './surfaceTask'
 import type * as SlicerTask from './slicerTask'
 import { runSlicerExport, type WriteSlicerFile } from './slicerExport'
+import { runDicomPredictions } from './dicomPredictions'
 import { readModelPostprocessing, runApplyPostprocessing, runDeterminePostprocessing } from './postprocessing'
 import { taskModule, volumePool } from '../imaging/workerPool'
 
@@ -24,7 +25,7 @@ const measureInPool: MeasureCase = (task, signal) => volumePool().run(surfaceTas
 const slicerTask = taskModule<typeof SlicerTask>('slicerTask', import.meta.url)
 const writeSlicerInPool: WriteSlicerFile = (task, signal) => volumePool().run(slicerTask, 'predictionToSegNrrd', task, signal)
 
-export type ResultsMethods = Pick<Api, 'results' | 'evaluateTest' | 'resultsReport' | 'exportModel' | 'importModel' | 'surfaceMetrics' | 'slicerSegmentations' | 'determinePostprocessing' | 'applyPostprocessing'>
+export type ResultsMethods = Pick<Api, 'results' | 'evaluateTest' | 'resultsReport' | 'exportModel' | 'importModel' | 'surfaceMetrics' | 'slicerSegmentations' | 'dicomPredictions' | 'determinePostprocessing' | 'applyPostprocessing'>
 
 export interface ResultsOptions {
   jobs: JobManager
@@ -80,6 +81,10 @@ export function createResults(opts: ResultsOptions): ResultsMethods {
     slicerSegmentations: async (req) => {
       const r = s.slicerSegmentationsRequest.parse(req)
       return ref(jobs.start('slicer-export', `Predictions of dataset ${r.datasetId} as 3D Slicer segmentations`, async (ctx) => runSlicerExport(r, await opts.settings(), ctx, writeSlicerInPool)))
+    },
+    dicomPredictions: async (req) => {
+      const r = s.dicomPredictionsRequest.parse(req)
+      return ref(jobs.start('dicom-export', `Predictions of dataset ${r.datasetId} as DICOM (${r.format})`, async (ctx) => runDicomPredictions(r, await opts.settings(), ctx)))
     },
     determinePostprocessing: async (req) => {
       const r = s.determinePostprocessingRequest.parse(req)

@@ -8,7 +8,7 @@ export const jobIdRequest = z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{1
 
 export const jobLogRequest = jobIdRequest.extend({ from: z.number().int().min(0).default(0), max: z.number().int().min(1).max(200_000).default(20_000) })
 
-export type JobKind = 'validate' | 'prepare' | 'install' | 'convert' | 'plan' | 'train' | 'predict' | 'find-best' | 'evaluate' | 'export-model' | 'import-model' | 'trainer' | 'surface-metrics' | 'slicer-export' | 'postprocessing'
+export type JobKind = 'validate' | 'prepare' | 'install' | 'convert' | 'plan' | 'train' | 'predict' | 'find-best' | 'evaluate' | 'export-model' | 'import-model' | 'trainer' | 'surface-metrics' | 'slicer-export' | 'postprocessing' | 'dicom-export'
 
 /** queued: waiting for its turn in the run queue (electron/nnunet/queue.ts); every other job starts running. */
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'

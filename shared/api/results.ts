@@ -92,6 +92,27 @@ export const slicerSegmentationsRequest = z.object({
 
 export type SlicerSegmentationsRequest = z.infer<typeof slicerSegmentationsRequest>
 
+/**
+ * A folder of predictions of DICOM cases back to DICOM (issue 20 item 5): per case a DICOM-SEG
+ * and/or an RTSTRUCT referencing the series of DICOM_INPUT/CASE, with dataset.json's label names.
+ */
+export const dicomPredictionsRequest = z.object({
+  datasetId: z.number().int().min(1).max(999),
+  /** The prediction folder (CASE.nii.gz). */
+  folder: pathText,
+  /** The DICOM folder that was predicted (one sub-folder per case, named as the case); default: the input the prediction record names. */
+  dicomInput: pathText.optional(),
+  format: z.enum(['seg', 'rtstruct', 'both']),
+  /** Where the files go (CASE_seg.dcm, CASE_rtstruct.dcm); default FOLDER/dicom. */
+  out: pathText.optional(),
+  /** The --series pattern the cases were converted with (which series of a case folder). */
+  series: z.string().min(1).max(200).optional(),
+  /** Label name -> colour (the project's label table); else the app's default colours. */
+  colours: namedRecord(rgb).optional(),
+})
+
+export type DicomPredictionsRequest = z.infer<typeof dicomPredictionsRequest>
+
 /** nnU-Net's postprocessing of one trained model (v2), determined on its cross-validation results. */
 export const determinePostprocessingRequest = z.object({
   datasetId: z.number().int().min(1).max(999),
@@ -129,6 +150,13 @@ export interface PostprocessingInfo {
   after: { mean: number | null; dice: Record<string, number | null> }
   /** What is applied, in words ("keep the largest connected component of liver"); empty: nothing helped. */
   steps: string[]
+}
+
+export interface DicomPredictionsResult {
+  folder: string
+  files: string[]
+  /** Per case: the files written, or why it was not exported. */
+  cases: { caseId: string; files: string[]; error?: string }[]
 }
 
 export interface SlicerSegmentationsResult {
@@ -309,6 +337,7 @@ export const resultsRequests = {
   caseErrors: caseErrorsRequest,
   surfaceMetrics: surfaceMetricsRequest,
   slicerSegmentations: slicerSegmentationsRequest,
+  dicomPredictions: dicomPredictionsRequest,
   determinePostprocessing: determinePostprocessingRequest,
   applyPostprocessing: applyPostprocessingRequest,
 } as const
@@ -332,6 +361,8 @@ export interface ResultsApi {
   surfaceMetrics(req: Req<'surfaceMetrics'>): Promise<JobRef>
   /** Job: every prediction of a folder also as a 3D Slicer .seg.nrrd (names and colours per label) in FOLDER/slicer; its result is a SlicerSegmentationsResult. */
   slicerSegmentations(req: Req<'slicerSegmentations'>): Promise<JobRef>
+  /** Job: every prediction of a folder of DICOM cases as a DICOM-SEG and/or RTSTRUCT referencing its case's series; its result is a DicomPredictionsResult. */
+  dicomPredictions(req: Req<'dicomPredictions'>): Promise<JobRef>
   /** Job (v2): nnUNetv2_accumulate_crossval_results then nnUNetv2_determine_postprocessing on a model's folds; its result is a PostprocessingInfo. */
   determinePostprocessing(req: Req<'determinePostprocessing'>): Promise<JobRef>
   /** Job (v2): nnUNetv2_apply_postprocessing of the model's postprocessing.pkl to a prediction folder. */

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../../files/writeAtomic'
 import type { Rgb } from '../../../shared/schema'
 import { as3d, readVolume } from '../volume'
 import { labelsOnReference } from './exportGrid'
-import { readExportReference } from './exportReference'
+import { readExportReference, type ExportReference } from './exportReference'
 import { exportSegments, type ExportAlgorithm } from './exportSegments'
 import { part10Bytes } from './writePart10'
 import { buildRtstruct, type RoiSummary } from './writeRtstruct'
@@ -31,6 +31,8 @@ export interface DicomExportOptions {
   algorithm?: ExportAlgorithm
   /** Picks the series when the reference folder holds several. */
   seriesUid?: string
+  /** The series already chosen (a case folder indexed by the caller); `reference` is then its folder. */
+  series?: ExportReference
 }
 
 export interface DicomExportResult {
@@ -54,7 +56,7 @@ export async function exportDicom(opts: DicomExportOptions): Promise<DicomExport
     throw new Error(`The output ${out} is inside the reference series folder ${reference}; a series folder is never written to (and the next import would take the export for part of the series). Write it to another folder.`)
   }
   if (await leadsInside(out, resolve(opts.labels)).catch(() => false)) throw new Error(`The output ${out} is the label map itself; choose another file name.`)
-  const ref = await readExportReference(reference, opts.seriesUid)
+  const ref = opts.series ?? (await readExportReference(reference, opts.seriesUid))
   const read = await readVolume(resolve(opts.labels), { native: true })
   const volume = as3d(read)
   if (!volume) throw new Error(`The label map ${opts.labels} is not a 3D volume (it has ${read.dimension} dimensions, size ${read.size.join('x')}).`)

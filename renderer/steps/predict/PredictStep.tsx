@@ -13,6 +13,7 @@ import { JobPanel } from '../../components/JobPanel'
 import { PathPicker } from '../../components/PathPicker'
 import { PredictionView } from './PredictionView'
 import { SlicerExport } from './SlicerExport'
+import { DicomExport } from './DicomExport'
 import { PostprocessPredictions } from './PostprocessPredictions'
 import { isActive, startJob, useJobs } from '../../store/jobsStore'
 import { useProjectForm } from '../../store/projectForms'
@@ -204,6 +205,7 @@ export function PredictStep() {
           </div>
           <p className="small muted">Label maps with the values of your label table; they also open over their scans in ITK-SNAP, 3D Slicer or any NIfTI viewer.</p>
           {(ran?.model ?? model) && <SlicerExport datasetId={(ran?.model ?? model)!.datasetId} folder={done.output} autoFor={ran && form.slicer ? jobId : null} />}
+          {(ran?.model ?? model) && done.input && <DicomExport datasetId={(ran?.model ?? model)!.datasetId} folder={done.output} input={done.input} />}
           {!v1 && (ran?.model ?? model) && <PostprocessPredictions model={(ran?.model ?? model)!} folder={done.output} autoFor={ran && form.postprocess ? jobId : null} />}
           {done.input && <PredictionView outputDir={done.output} inputDir={done.input} refreshKey={jobId} />}
         </section>
