@@ -3,6 +3,12 @@
 // Playwright's own. `npm test` (scripts/test.mjs) reports when there is none. Browser mode
 // everywhere; the Electron spec runs only where an Electron binary exists. WebGL2 (NiiVue)
 // renders through SwiftShader in headless mode.
+//
+// Projects: "fixtures" (fixtures.setup.ts) builds or finds the cached nnU-Net fixtures shared
+// with vitest (a planned 2d dataset, a trained 2-fold model); "nnunet" holds the specs that start
+// from them and runs after it; "browser" is every other spec and waits for nothing (a spec of it
+// run alone never builds a fixture); "slurm" (slurm.spec.ts) runs last. A spec file named on the command line runs with
+// its project's dependencies (`--no-deps` leaves them out).
 import { defineConfig } from '@playwright/test'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,12 +16,25 @@ import { findChromium } from '../scripts/lib/tools.mjs'
 
 const found = findChromium(join(dirname(fileURLToPath(import.meta.url)), '..'))
 if (found.path === null && process.env.CHROMIUM_PATH) throw new Error(`${found.reason}: point CHROMIUM_PATH at a Chromium, or unset it to use the system's.`)
+// The specs that start from the cached fixtures (test/results/trainedFixture.ts).
+const FIXTURE_SPECS = ['**/results.spec.ts', '**/train.spec.ts', '**/trainer.spec.ts', '**/predictView.spec.ts']
+// The spec that trains on the one-node SLURM cluster.
+const SLURM_SPEC = '**/slurm.spec.ts'
+
 // undefined: Playwright's own browser, whose absence Playwright reports with its install hint.
 const chromium = found.path ?? undefined
 
 export default defineConfig({
   testDir: '.',
   testMatch: '**/*.spec.ts',
+  projects: [
+    { name: 'fixtures', testMatch: /fixtures\.setup\.ts$/ },
+    { name: 'nnunet', testMatch: FIXTURE_SPECS, dependencies: ['fixtures'] },
+    { name: 'browser', testIgnore: ['artifacts/**', ...FIXTURE_SPECS, SLURM_SPEC] },
+    // Last: by then npm test's integration project (beside Playwright) has run its SLURM files
+    // first (vitest.config.ts), so the two seldom wait on the one node together.
+    { name: 'slurm', testMatch: SLURM_SPEC },
+  ],
   // Screenshots, traces and scratch copies live under artifacts/; never collect specs from there.
   testIgnore: ['artifacts/**'],
   outputDir: './artifacts/results',
