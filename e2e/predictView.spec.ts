@@ -84,8 +84,8 @@ test('a finished prediction is shown over the scan it was predicted from', async
   await expect(page.getByTestId('legend')).toContainText('spleen')
   await expect(list).toContainText(`${caseId}_0000.nii.gz`)
 
-  // The label the model wrote most of in this case: the viewer's crosshair starts in the first
-  // label it finds, and that label's colour is drawn.
+  // The first label the model wrote in this case (liver, else spleen): the viewer's crosshair
+  // starts in it, and its colour is drawn.
   const seg = (await readImage(join(output, file))).data as ArrayLike<number>
   const voxels = { liver: 0, spleen: 0 }
   for (let i = 0; i < seg.length; i++) {
