@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
+import { createGunzip } from 'node:zlib'
 import type { Geometry, LabelEditCount, LabelEditResult, ProjectFile, SaveLabelEditRequest } from '../../shared/api'
 import { labelPathFor, imagePathFor } from '../../shared/layout'
 import { DomainError } from '../domainError'
@@ -112,18 +113,109 @@ interface BaseLabel {
   data: Uint8Array | Uint16Array
 }
 
-/** Reads the scan and the label map in the volume worker; the label must lie on the scan's grid. */
+/** The first bytes of a file, inflated when it is gzip (a NIfTI header is the first 348). */
+async function headBytes(path: string, n: number): Promise<Buffer> {
+  const raw = await readFile(path)
+  if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw.subarray(0, n)
+  const chunks: Buffer[] = []
+  let got = 0
+  const gunzip = createGunzip()
+  await new Promise<void>((resolve, reject) => {
+    gunzip.on('data', (c: Buffer) => {
+      chunks.push(c)
+      got += c.length
+      if (got >= n) {
+        gunzip.destroy()
+        resolve()
+      }
+    })
+    gunzip.on('end', resolve)
+    gunzip.on('error', reject)
+    gunzip.end(raw)
+  })
+  return Buffer.concat(chunks).subarray(0, n)
+}
+
+/** NIfTI-1 qform (quaternion, pixdim, qfac, offset) as a 3x4 voxel-to-world matrix, row by row. */
+function qformMatrix(b: number, c: number, d: number, off: number[], pix: number[], qfac: number): number[] {
+  const a = Math.sqrt(Math.max(0, 1 - b * b - c * c - d * d))
+  const r = [
+    [a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)],
+    [2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)],
+    [2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b],
+  ]
+  const sc = [pix[0]!, pix[1]!, pix[2]! * qfac]
+  return r.flatMap((row, i) => [...row.map((v, j) => v * sc[j]!), off[i]!])
+}
+
+const close = (a: number[], b: number[], tol: number) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= tol * Math.max(1, Math.abs(v)))
+
+/**
+ * The grid a NIfTI-1 header declares: its sizes and voxel-to-world matrix (sform, else qform),
+ * or null for another format, a header with neither, or one whose qform and sform disagree (then
+ * readers differ on where it is: the save reads both files whole instead). Two NIfTI files that
+ * declare the same grid are on it for every reader: the save compares headers instead of decoding
+ * the scan's voxels, which is two thirds of its time on a 512x512x160 CT.
+ */
+async function niftiGrid(path: string): Promise<{ dims: number[]; matrix: number[] } | null> {
+  if (!/\.nii(\.gz)?$/i.test(path)) return null
+  const h = await headBytes(path, 348).catch(() => null)
+  if (!h || h.length < 348 || h.readInt32LE(0) !== 348) return null
+  const f = (o: number) => h.readFloatLE(o)
+  const dims = [1, 2, 3].map((i) => h.readInt16LE(40 + 2 * i))
+  const pix = [1, 2, 3].map((i) => f(76 + 4 * i))
+  const qform = h.readInt16LE(252)
+  const sform = h.readInt16LE(254)
+  const q = qform > 0 ? qformMatrix(f(256), f(260), f(264), [f(268), f(272), f(276)], pix, f(76) < 0 ? -1 : 1) : null
+  const srow = sform > 0 ? Array.from({ length: 12 }, (_, i) => f(280 + 4 * i)) : null
+  if (q && srow && !close(q, srow, 1e-3)) return null
+  const matrix = srow ?? q
+  return matrix ? { dims, matrix } : null
+}
+
+function sameGrid(a: { dims: number[]; matrix: number[] }, b: { dims: number[]; matrix: number[] }): boolean {
+  return a.dims.every((d, i) => d === b.dims[i]) && close(a.matrix, b.matrix, 1e-4)
+}
+
+/** Label values as uint8/uint16, refusing what is not a label map (negative, fractional or above 65535). */
+function asLabels(nii: Uint8Array, n: number, path: string): Uint8Array | Uint16Array {
+  const code = new DataView(nii.buffer, nii.byteOffset, nii.byteLength).getInt16(70, true)
+  const bytes = nii.slice(VOX_OFFSET)
+  const typed = { 2: Uint8Array, 256: Int8Array, 4: Int16Array, 512: Uint16Array, 8: Int32Array, 768: Uint32Array, 16: Float32Array, 64: Float64Array }[code as 2]
+  if (!typed) throw new DomainError(`${path} is not a label map (NIfTI data type ${code}).`, 'label-type')
+  const data = new typed(bytes.buffer, 0, n) as ArrayLike<number>
+  if (data instanceof Uint8Array) return data
+  let max = 0
+  for (let i = 0; i < n; i++) {
+    const v = data[i]!
+    if (!(v >= 0 && v <= 65535 && Number.isInteger(v))) throw new DomainError(`${path} holds the value ${v}: label values are whole numbers from 0 to 65535.`, 'label-out-of-range')
+    if (v > max) max = v
+  }
+  const out = max <= 255 ? new Uint8Array(n) : new Uint16Array(n)
+  for (let i = 0; i < n; i++) out[i] = data[i]!
+  return out
+}
+
+/**
+ * Reads the label map in the volume worker, on the scan's grid. Two NIfTI files are compared by
+ * their headers and only the label is decoded; any other pair is read whole and compared as ITK
+ * sees it (viewFiles' rule).
+ */
 async function readBase(image: string, label: string): Promise<BaseLabel> {
+  const [gi, gl] = await Promise.all([niftiGrid(image), niftiGrid(label)])
+  if (gi && gl) {
+    if (!sameGrid(gi, gl)) throw new DomainError(`The label map ${basename(label)} is not on the grid of the scan ${basename(image)} (their NIfTI headers differ in size, spacing or orientation): it cannot be saved as a correction of this scan.`, 'grid-mismatch')
+    const r = await casePool().view({ image: label, label: null })
+    const bad = r.findings.find((f) => f.severity === 'error')
+    if (bad) throw new DomainError(bad.text, bad.code, 'invalid', r.findings)
+    const n = r.geometry.size.reduce((a, b) => a * b, 1)
+    return { geometry: r.geometry, data: asLabels(r.imageNii, n, label) }
+  }
   const r = await casePool().view({ image, label })
   const bad = r.findings.find((f) => f.severity === 'error')
   if (bad) throw new DomainError(bad.text, bad.code, 'invalid', r.findings)
   const n = r.geometry.size.reduce((a, b) => a * b, 1)
-  const bytes = r.labelNii.subarray(VOX_OFFSET)
-  // caseWork hands label maps over as uint8, or uint16 when a value is above 255.
-  const copy = new Uint8Array(bytes)
-  const data = bytes.length === n ? copy : new Uint16Array(copy.buffer, 0, n)
-  if (data.length !== n) throw new Error(`Internal error: the label map of ${label} has ${bytes.length} bytes for ${n} voxels.`)
-  return { geometry: r.geometry, data }
+  return { geometry: r.geometry, data: asLabels(r.labelNii, n, label) }
 }
 
 async function labelNames(datasetJson: string): Promise<Map<number, string> | null> {

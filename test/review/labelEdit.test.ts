@@ -144,6 +144,17 @@ describe('saveLabelEdit: a corrected prediction', () => {
     expect(await readFile(join(other, 'abdomen_001.nii.gz'))).toEqual(await readFile(prediction))
   })
 
+  it('refuses a label map off the scan grid (shifted 5 mm), by name, and writes nothing', async () => {
+    const shifted = join(tmp, 'shifted')
+    await mkdir(shifted)
+    const g = geometryOf(ct)
+    await writeNiftiGz(join(shifted, 'abdomen_001.nii.gz'), { ...g, origin: [g.origin[0]! + 5, g.origin[1]!, g.origin[2]!] }, merged, { intentCode: NIFTI_INTENT_LABEL })
+    const before = await hashTree(tmp)
+    const req = saveLabelEditRequest.parse({ target: 'prediction', image: join(scans, 'abdomen_001_0000.nii.gz'), label: join(shifted, 'abdomen_001.nii.gz'), changes: encodeChanges(editRuns().runs) })
+    await expect(saveLabelEdit(req, { sourceFolders: [] })).rejects.toThrow('The label map abdomen_001.nii.gz is not on the grid of the scan abdomen_001_0000.nii.gz')
+    expect(await hashTree(tmp)).toEqual(before)
+  })
+
   it('refuses runs made for another volume or out of order', () => {
     expect(() => decodeChanges(encodeChanges([{ start: 5, length: 10, value: 1 }]), 10)).toThrow(/outside the 10 voxels/)
     expect(() => decodeChanges(encodeChanges([{ start: 5, length: 2, value: 1 }, { start: 6, length: 1, value: 1 }]), 100)).toThrow(/out of order/)
