@@ -10,7 +10,9 @@ import { lastPathPart } from '../../lib/format'
 import { useDebouncedQuery } from '../../lib/useDebouncedQuery'
 import { sourceSpecOf, useProject } from '../../store/projectStore'
 import { useWizard } from '../../store/wizardStore'
+import { removeMaskFolder } from '../../store/removeMaskFolder'
 import { DicomOverviewPanel } from './DicomOverviewPanel'
+import { StructureMapping } from '../labels/StructureMapping'
 
 /** Findings about a folder as a whole (scan.ts), shown at the folder's field. */
 const FIELD_CODES = new Set(['folder-missing', 'folder-unreadable', 'folder-not-directory', 'folder-empty', 'same-folder'])
@@ -19,7 +21,7 @@ export function SourcesStep() {
   const imagesDir = useProject((s) => s.imagesDir)
   const labels = useProject((s) => s.labels)
   const allowMissingMask = useProject((s) => s.allowMissingMask)
-  const { setImagesDir, addMaskFolder, setMaskDir, removeLabel, setAllowMissingMask } = useProject.getState()
+  const { setImagesDir, addMaskFolder, setMaskDir, setAllowMissingMask } = useProject.getState()
   const setBlocker = useWizard((s) => s.setBlocker)
   // Bumped by "Scan again" for files added on disk while the folder paths stay the same.
   const [rescan, setRescan] = useState(0)
@@ -36,7 +38,7 @@ export function SourcesStep() {
   // The write refuses these (a missing folder, two files for one case), so Next does too.
   const scanError = scan?.findings.find((f) => f.severity === 'error')
   useEffect(() => {
-    if (!spec) setBlocker('sources', labels.length === 0 ? 'Add at least one mask folder.' : 'Choose the image folder and every mask folder.')
+    if (!spec) setBlocker('sources', labels.length === 0 ? `Add at least one mask folder${dicomCases ? ' (or a label from RTSTRUCT / DICOM-SEG files below)' : ''}.` : 'Choose the image folder and every mask folder.')
     else if (scanError) setBlocker('sources', scanError.text)
     else if (scan && scan.cases.length === 0) setBlocker('sources', 'No scans were found in the image folder.')
     else setBlocker('sources', null)
@@ -53,7 +55,7 @@ export function SourcesStep() {
             <div className="grow">
               <PathPicker label={`Mask folder ${i + 1}${l.name ? ` — “${l.name}”` : ''}`} value={l.dir} onChange={(d) => setMaskDir(i, d)} testId={`mask-dir-${i}`} error={atField(l.dir)} />
             </div>
-            <button type="button" className="btn btn-quiet" onClick={() => removeLabel(i)} aria-label={`Remove mask folder ${i + 1}`}>
+            <button type="button" className="btn btn-quiet" onClick={() => removeMaskFolder(i)} aria-label={`Remove mask folder ${i + 1}`} data-testid={`remove-mask-${i}`}>
               Remove
             </button>
           </div>
@@ -138,6 +140,18 @@ export function SourcesStep() {
         )}
       </section>
       <DicomOverviewPanel dir={dicomCases ? imagesDir.trim() : null} refresh={rescan} />
+      {/* DICOM cases: labels may come from RTSTRUCT / SEG files instead of mask folders (issue 20, item 4). */}
+      {/* Before any label exists the scan cannot tell DICOM cases yet: offered folded. */}
+      {dicomCases ? (
+        <StructureMapping />
+      ) : (
+        labels.length === 0 && (
+          <details className="card" data-testid="structure-mapping-folded">
+            <summary>DICOM cases with RTSTRUCT or DICOM-SEG structures instead of mask folders</summary>
+            <StructureMapping />
+          </details>
+        )
+      )}
     </div>
   )
 }
