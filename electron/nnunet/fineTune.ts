@@ -56,7 +56,10 @@ export async function resolveFineTune(req: FineTuneRequest, settings: Settings, 
   const parentTrainer = req.trainer ?? defaultTrainer('v2', req.configuration)
   const mine = known.filter((v) => v.datasetId === req.datasetId && v.configuration === req.configuration)
   const parentRecord = mine.find((v) => v.trainer === parentTrainer && v.plans === plans)
-  const version = Math.max(1, ...mine.map((v) => v.version)) + 1
+  // An unrecorded parent becomes the next number (1 for a dataset's first round), never one taken.
+  const top = Math.max(0, ...mine.map((v) => v.version))
+  const parentVersion = parentRecord?.version ?? top + 1
+  const version = Math.max(top, parentVersion) + 1
   const trainer = fineTuneTrainerName(parentTrainer, version)
   const modelFolder = join(settings.folders.results, dataset, `${parentTrainer}__${plans}__${req.configuration}`)
   const weights = new Map<string, string>()
@@ -74,7 +77,7 @@ export async function resolveFineTune(req: FineTuneRequest, settings: Settings, 
   await writeFileAtomic(join(trainerDir(dataDir), `${trainer}.wizard.json`), `${JSON.stringify({ epochs, fineTune: { parent: parentTrainer, version, start: req.start } }, null, 2)}\n`)
   const cases = (await readFile(join(settings.folders.raw, dataset, 'dataset.json'), 'utf8').then((t) => (JSON.parse(t) as { numTraining?: number }).numTraining, () => undefined)) ?? 0
   const now = new Date().toISOString()
-  const parent: ModelVersion = parentRecord ?? { version: 1, datasetId: req.datasetId, configuration: req.configuration, trainer: parentTrainer, plans, start: 'first', folds: [...req.folds], cases: (await parentCases(modelFolder)) ?? 0, createdAt: now }
+  const parent: ModelVersion = parentRecord ?? { version: parentVersion, datasetId: req.datasetId, configuration: req.configuration, trainer: parentTrainer, plans, start: 'first', folds: [...req.folds], cases: (await parentCases(modelFolder)) ?? 0, createdAt: now }
   const record: ModelVersion = {
     version,
     datasetId: req.datasetId,

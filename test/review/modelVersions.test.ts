@@ -78,6 +78,16 @@ describe('fine-tuning rounds and the versions table', () => {
     await recordModelVersions(dataDir(), next.versions)
   })
 
+  it('numbers an unrecorded parent after the versions already taken, so no record is replaced', async () => {
+    const known = await readModelVersions(dataDir())
+    await finishedFold('OtherTrainer', 0, [1, 0, 0], [1, 0, 0])
+    const other = await resolveFineTune(s.fineTuneRequest.parse({ datasetId: 42, configuration: '2d', trainer: 'OtherTrainer', folds: [0] }), settings, dataDir(), known)
+    expect(other.versions.map((v) => [v.version, v.trainer])).toEqual([
+      [4, 'OtherTrainer'],
+      [5, 'OtherTrainer_ft5'],
+    ])
+  })
+
   it('refuses a round from a fold that has not finished, naming the checkpoint', async () => {
     await expect(resolveFineTune(s.fineTuneRequest.parse({ datasetId: 42, configuration: '2d', folds: [3] }), settings, dataDir(), [])).rejects.toThrow(/fold_3\/checkpoint_final\.pth does not exist/)
   })
