@@ -50,7 +50,7 @@ async function readAndCompare(caseName: string, pattern?: string, seriesKey?: st
 }
 
 describe('DICOM scans against SimpleITK', () => {
-  const readable: [string, string?, string?][] = [['plain'], ['shuffled'], ['reversed'], ['rotated'], ['uncompressed'], ['two_series', 'SOFT', 'a'], ['two_series', '^ct bone$', 'b']]
+  const readable: [string, string?, string?][] = [['plain'], ['shuffled'], ['reversed'], ['rotated'], ['uncompressed'], ['rle'], ['jpegls'], ['two_series', 'SOFT', 'a'], ['two_series', '^ct bone$', 'b']]
   for (const [name, pattern, key] of readable) {
     it(`${name}${pattern ? ` --series ${pattern}` : ''}: voxel-exact, geometry within 1e-4`, async (ctx) => {
       if (!scans) return ctx.skip(missing)
@@ -70,6 +70,12 @@ describe('DICOM scans against SimpleITK', () => {
     if (!scans) return ctx.skip(missing)
     const s = await readAndCompare('halves', undefined, undefined, 'float32')
     expect(s.rescaleSlope).toBe(0.5)
+  })
+
+  it('the transfer syntaxes are named in the index', async (ctx) => {
+    if (!scans) return ctx.skip(missing)
+    const names = await Promise.all(['plain', 'uncompressed', 'rle', 'jpegls'].map(async (c) => (await indexDicomFolder(join(scans!.cases, c))).series[0]!.transferSyntax))
+    expect(names).toEqual(['JPEG 2000 Lossless', 'Explicit VR Little Endian', 'RLE Lossless', 'JPEG-LS Lossless'])
   })
 
   it('plain: the index knows the JPEG 2000 transfer syntax, the UIDs and each slice position', async (ctx) => {

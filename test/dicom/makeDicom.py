@@ -21,6 +21,8 @@ and writes the variants a hospital export has, one case folder each under OUT_DI
   unsigned      stored unsigned (HU + 1024, PixelRepresentation 0), RescaleIntercept -1024: the
                 same HU as int16
   halves        stored as 2 x HU with RescaleSlope 0.5: values in half HU steps (float32)
+  rle           the series re-encoded RLE Lossless (pydicom's own encoder)
+  jpegls        the series re-encoded JPEG-LS Lossless (pyjpegls)
 
 References beside them, under OUT_DIR/expected/: for each readable series, SimpleITK's
 ImageSeriesReader (GDCM) read of exactly that series' files (as GetGDCMSeriesFileNames sorts
@@ -252,6 +254,17 @@ def v_halves(src, d, case):
     return [{"series": "a", "expect": "read"}]
 
 
+def recoded(syntax):
+    def make(src, d, case):
+        def enc(ds, i):
+            ds, arr = decompressed(ds)
+            ds.compress(syntax, arr)
+            return ds
+        copy_series(src, d, case, transform=enc)
+        return [{"series": "a", "expect": "read"}]
+    return make
+
+
 VARIANTS = {
     "plain": v_plain,
     "shuffled": v_shuffled,
@@ -264,6 +277,8 @@ VARIANTS = {
     "enhanced": v_enhanced,
     "unsigned": v_unsigned,
     "halves": v_halves,
+    "rle": recoded(pydicom.uid.RLELossless),
+    "jpegls": recoded(pydicom.uid.JPEGLSLossless),
 }
 
 
