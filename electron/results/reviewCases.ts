@@ -2,7 +2,7 @@
 // uncertainty score, most unsure first. Reads only: nnU-Net's CASE.nii.gz / CASE.npz, the
 // dataset.json nnU-Net copies into the folder, and the wizard's own record of the model that
 // predicted it (nnunet_wizard_prediction.json, written by predictionOrigin.ts after a prediction).
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ModelOrigin, ReviewCase, ReviewList } from '../../shared/api'
@@ -13,6 +13,7 @@ import { datasetFolderName, datasetLabels } from '../nnunet/pipeline'
 import { DomainError } from '../domainError'
 import { PREDICTION_ORIGIN_FILE, readPredictionOrigin } from './predictionOrigin'
 import type * as ReviewTask from './reviewTask'
+import type { ScoreCaseResult, ScoreCaseTask } from './reviewTask'
 
 const reviewTask = taskModule<typeof ReviewTask>('reviewTask', import.meta.url)
 
@@ -53,6 +54,25 @@ async function channelFiles(images: string | undefined, caseId: string, ending: 
   return names.filter((n) => re.test(n)).sort().map((n) => join(images, n))
 }
 
+/**
+ * Scores already computed in this process, by the files' size and modification time: listing a
+ * folder again (after saving a correction, adding a case) does not inflate every probability file
+ * again. A changed file has another key.
+ */
+const SCORES = new Map<string, ScoreCaseResult>()
+const MAX_SCORES = 2000
+
+async function scoreKey(task: ScoreCaseTask): Promise<string> {
+  const print = async (f?: string) => (f ? await stat(f).then((st) => `${f}:${st.size}:${st.mtimeMs}`, () => `${f}:?`) : '-')
+  return JSON.stringify([await print(task.prediction), await print(task.probabilities), task.labels, task.regions])
+}
+
+function remember(key: string, r: ScoreCaseResult): void {
+  SCORES.delete(key)
+  SCORES.set(key, r)
+  if (SCORES.size > MAX_SCORES) SCORES.delete(SCORES.keys().next().value!)
+}
+
 export async function reviewCases(settings: Settings, req: ReviewCasesRequest): Promise<ReviewList> {
   const folder = req.folder
   const names = await readdir(folder).catch((err: NodeJS.ErrnoException) => {
@@ -76,7 +96,10 @@ export async function reviewCases(settings: Settings, req: ReviewCasesRequest): 
       const npz = names.includes(`${c}.npz`) ? join(folder, `${c}.npz`) : undefined
       const base = { case: c, prediction, ...(npz && { probabilities: npz }), images: await channelFiles(images, c, ending) }
       try {
-        const r = await pool.run(reviewTask, 'scoreCase', { prediction, ...(npz && { probabilities: npz }), labels: ds?.labels ?? [], regions: ds?.regions ?? false })
+        const task = { prediction, ...(npz && { probabilities: npz }), labels: ds?.labels ?? [], regions: ds?.regions ?? false }
+        const key = await scoreKey(task)
+        const r = SCORES.get(key) ?? (await pool.run(reviewTask, 'scoreCase', task))
+        remember(key, r)
         return { ...base, ...r }
       } catch (err) {
         return { ...base, score: null, scoredVoxels: 0, volumes: [], problem: (err as Error).message }

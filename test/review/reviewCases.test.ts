@@ -70,6 +70,16 @@ describe.skipIf(!py.python)(`reviewCases ranks a prediction folder ${py.reason}`
     expect(list.rule).toMatch(/entropy/)
   })
 
+  it('scores a case again when its probability file changes (a cached score is keyed by the files)', async () => {
+    const again = await reviewCases(s.settings.parse({}), s.reviewCasesRequest.parse({ folder: dir }))
+    expect(again.cases.find((c) => c.case === 'caseA')!.score).toBeCloseTo(expected.caseA!.score, 5)
+    // Every voxel 50/50 now: the model cannot choose anywhere.
+    execFileSync(py.python!, ['-c', "import sys, numpy as np, SimpleITK as sitk\ns = sitk.GetArrayFromImage(sitk.ReadImage(sys.argv[1] + '/caseA.nii.gz'))\nnp.savez_compressed(sys.argv[1] + '/caseA.npz', probabilities=np.full((2,) + s.shape, 0.5, np.float32))", dir])
+    const changed = await reviewCases(s.settings.parse({}), s.reviewCasesRequest.parse({ folder: dir }))
+    expect(changed.cases[0]).toMatchObject({ case: 'caseA', rank: 1 })
+    expect(changed.cases[0]!.score).toBeCloseTo(1, 6)
+  })
+
   it('says what to do when no case has probabilities, and refuses a folder without predictions by name', async () => {
     const bare = join(dir, 'corrected')
     await copyFile(join(MASKS, 'spleen.nii.gz'), join(bare, 'x.nii.gz'))
