@@ -43,7 +43,8 @@ function CaseRows({ c, chosen, choose }: { c: DicomOverviewCase; chosen: string 
               )}
             </td>
             <td>
-              #{s.seriesNumber ?? '?'} {s.seriesDescription || <span className="muted">(no description)</span>}
+              {s.seriesNumber !== null ? `#${s.seriesNumber} ` : ''}
+              {s.seriesDescription || <span className="muted">(no description)</span>}
               {s.referencedBy.map((r) => (
                 <div key={r.file} className="small muted">
                   {r.kind === 'seg' ? 'SEG' : 'RTSTRUCT'}: {r.names.join(', ') || '(no names)'}
