@@ -47,6 +47,7 @@ const common = {
   jobId: z.string().optional(),
   startedAt: z.number().optional(),
   interrupted: z.boolean().optional(),
+  env: s.projectEnv.optional(),
 }
 // Requests are checked again on read: a hand-edited file must not put an invalid run in the queue.
 const entrySchema = z.discriminatedUnion('kind', [

@@ -18,6 +18,7 @@ import { refuseBusyFolds } from '../nnunet/foldBusy'
 import { busyText, foldHold } from '../nnunet/foldLock'
 import { reportProblem } from '../jobs/problems'
 import { newEntryId, RunQueue, type NewEntry } from '../nnunet/queue'
+import { envOf, withEnv } from './projectEnvironment'
 import { createCluster, type Cluster } from '../schedulers/cluster'
 import { predictAndScore } from './predictAndScore'
 import { requestStop } from '../schedulers/local'
@@ -57,7 +58,8 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
   }
 
   const execute = async (entry: QueueEntry, ctx: JobContext): Promise<unknown> => {
-    const st = await opts.settings()
+    // The machine's settings now, with the environment of the project that queued the run.
+    const st = entry.env ? withEnv(await opts.settings(), entry.env) : await opts.settings()
     switch (entry.kind) {
       case 'plan':
         return runPlan(entry.request, st, ctx, dataDir)
@@ -91,6 +93,12 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
   })().catch((err: Error) => reportProblem(jobs, 'train', 'Look for trainings that outlived the app', err.message))
 
   const trainEntry = (r: s.TrainRequest): NewEntry => ({ id: newEntryId(), kind: 'train', title: trainTitle(r), request: r })
+  /** Entries carry the environment of the project that queued them (issue 18.2). */
+  const submit = async (entry: NewEntry, at?: Parameters<RunQueue['submit']>[1]) => queue.submit({ ...entry, env: envOf(await opts.settings()) }, at)
+  const enqueue = async (entries: NewEntry[]) => {
+    const env = envOf(await opts.settings())
+    return queue.enqueue(entries.map((e) => ({ ...e, env })))
+  }
 
   /** The entries waiting or running now (several run at once only on separate GPUs). */
   const pending = async (): Promise<QueueEntry[]> => {
@@ -140,11 +148,11 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
       const r = s.planRequest.parse(req)
       // Refused now by the run engine's rules (v1 has one planner); resolved again at its turn.
       await planSpec(r, { settings: await opts.settings(), dataDir })
-      return queue.submit({ id: newEntryId(), kind: 'plan', title: planTitle(r), request: r })
+      return submit({ id: newEntryId(), kind: 'plan', title: planTitle(r), request: r })
     },
     train: async (req) => {
       const [r] = await resolveTrainings([s.trainRequest.parse(req)])
-      return queue.submit(trainEntry(r!))
+      return submit(trainEntry(r!))
     },
     predict: async (req) => {
       const r = await withTrainedModel(await withPlans(s.predictRequest.parse(req)))
@@ -157,14 +165,14 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
           throw new DomainError((err as Error).message, 'no-trained-model', 'conflict')
         }
       }
-      return queue.submit({ id: newEntryId(), kind: 'predict', title: predictTitle(r), request: r }, predictPlace(r))
+      return submit({ id: newEntryId(), kind: 'predict', title: predictTitle(r), request: r }, predictPlace(r))
     },
     findBest: async (req) => {
       const r = await withPlans(s.findBestRequest.parse(req))
       // Refused before any job starts: nnU-Net would find out only after evaluating everything else.
       const npz = await npzFindings(await opts.settings(), r)
       if (npz.length) throw new DomainError(npzRefusal(r, npz), 'find-best-needs-npz', 'invalid', npz)
-      return queue.submit({ id: newEntryId(), kind: 'find-best', title: findBestTitle(r), request: r })
+      return submit({ id: newEntryId(), kind: 'find-best', title: findBestTitle(r), request: r })
     },
     enqueueTrainings: async (req) => {
       const parsed = s.enqueueTrainingsRequest.parse(req)
@@ -172,7 +180,7 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
       const entries = r.trainings.map(trainEntry)
       const fb = r.thenFindBest ? findBestAfter(r.trainings) : undefined
       if (fb) entries.push({ id: newEntryId(), kind: 'find-best', title: findBestTitle(fb), request: fb, after: entries.map((e) => e.id) })
-      return queue.enqueue(entries)
+      return enqueue(entries)
     },
     runQueue: () => queue.state(),
     removeQueued: async (req) => {

@@ -2,6 +2,7 @@
 // and the cross-validation splits they train on (electron/nnunet/).
 import { z } from 'zod'
 import { configuration, fold, type Input, type JobRef, pathText } from './common'
+import type { ProjectEnv } from './env'
 
 export const planRequest = z.object({
   datasetId: z.number().int().min(1).max(999),
@@ -139,6 +140,11 @@ interface QueueEntryCommon {
   startedAt?: number
   /** It was running when the app stopped; it is not restarted by itself. */
   interrupted?: boolean
+  /**
+   * The environment (interpreter, version, folders) of the project that queued it (issue 18.2):
+   * it runs with that one even when another project is open by its turn. Absent in older queues.
+   */
+  env?: ProjectEnv
 }
 
 export interface RunQueueState {

@@ -2,14 +2,16 @@
 // settings file holds only the defaults a new project starts from; an older project takes them
 // once; a change on disk made elsewhere (the settings file by another terminal, the project's file
 // by another window) leaves the open project as it is and is reported until the user settles it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createService } from '../../electron/service'
 import { callApi } from '../../electron/transport/dispatch'
 import { SettingsStore } from '../../electron/settings'
-import type { ProjectFile } from '../../shared/schema'
+import { ProjectStore } from '../../electron/projects'
+import type { ProjectFile, TrainRequest } from '../../shared/schema'
+import { writePlannedDataset } from '../helpers/plannedDataset'
 
 let dir: string
 beforeAll(async () => {
@@ -139,5 +141,43 @@ describe('the open project keeps its own environment', () => {
     expect(await windowA.environmentChanges()).toEqual([])
     await windowA.dispose()
     await windowB.dispose()
+  })
+
+  it('a queued run keeps the environment of the project that queued it, even when another project is open by its turn', async () => {
+    const base = join(dir, 'd')
+    const a = folders(join(dir, 'd-a'), 'v2')
+    for (const f of Object.values(a)) await mkdir(f, { recursive: true })
+    await writePlannedDataset(a.preprocessed, 'Dataset007_Queued')
+    // No interpreter at either path: a run that starts ends at once, naming the one it tried.
+    const envA = { nnunetVersion: 'v2' as const, folders: a, pythonPath: join(dir, 'd-a', 'no-python-A') }
+    const first = createService({ mode: 'browser' }, base)
+    await first.autosaveProject({ project: { ...project('A'), env: envA }, path: join(dir, 'a.nnwizard.json'), draftId: null, runs: {} })
+    const train = (fold: TrainRequest['fold']): TrainRequest => ({ datasetId: 7, configuration: '3d_fullres', fold, npz: true, continueTraining: false, validationOnly: false })
+    const state = await first.enqueueTrainings({ trainings: [train(0), train(1), train(2)] })
+    expect([...state.started, ...state.waiting].map((e) => e.env)).toEqual([envA, envA, envA])
+    expect(state.waiting).toHaveLength(2)
+    await first.dispose() // the app stops with folds 1 and 2 waiting
+
+    // Meanwhile project B becomes the open one (another window), with other folders and interpreter.
+    const envB = { nnunetVersion: 'v1' as const, folders: folders(join(dir, 'd-b'), 'v1'), pythonPath: join(dir, 'd-b', 'no-python-B') }
+    await new ProjectStore(join(base, 'recent-projects.json')).autosave({ project: { ...project('B'), env: envB }, path: join(dir, 'b.nnwizard.json'), draftId: null, runs: {} })
+
+    // The restarted app opens B and starts A's waiting runs: with A's environment.
+    const second = createService({ mode: 'browser' }, base)
+    expect((await second.getSettings()).pythonPath).toBe(envB.pythonPath)
+    await vi.waitFor(
+      async () => {
+        const q = await second.runQueue()
+        expect([q.running, q.waiting.length]).toEqual([[], 0])
+      },
+      { timeout: 20_000, interval: 50 },
+    )
+    const resumed = (await second.listJobs()).filter((j) => j.kind === 'train' && /fold [12]/.test(j.title))
+    expect(resumed).toHaveLength(2)
+    for (const j of resumed) {
+      expect(j.error ?? '').toContain('no-python-A')
+      expect(j.error ?? '').not.toContain('no-python-B')
+    }
+    await second.dispose()
   })
 })
