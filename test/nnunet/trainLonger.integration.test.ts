@@ -1,18 +1,19 @@
 // Real nnunetv2 (pinned venv) on the CPU: "train longer" takes a finished 2-epoch fold to 3
 // epochs from its final checkpoint. nnU-Net runs the 3-epoch trainer with --c, starts at epoch 2
-// (not 0), and the 2-epoch fold's folder and checkpoint are left as they were.
+// (not 0), and the 2-epoch fold's folder and checkpoint are left as they were. The finished
+// 2-epoch fold is fold 0 of the cached trained fixture (test/results/trainedFixture.ts, a private
+// copy): only the one longer epoch is trained here.
 import { statSync } from 'node:fs'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { JobManager } from '../../electron/jobs/jobManager'
-import { createFolders, runPlan, runTrain } from '../../electron/nnunet'
+import { runTrain } from '../../electron/nnunet'
 import { trainLongerProblem } from '../../electron/nnunet/trainLonger'
 import * as s from '../../shared/schema'
 import { nnunetPython } from '../helpers/python'
-import { recordingContext } from './fixture'
-import { writeTinyDatasetV2 } from './tinyDataset'
+import { FIXTURE_DATASET, FIXTURE_ID, FIXTURE_TRAINER, trainedFixture } from '../results/trainedFixture'
 
 const py = nnunetPython('v2')
 
@@ -30,14 +31,14 @@ describe('train longer rules', () => {
 describe.skipIf(!py.python)(`train longer with real nnU-Net v2 on the CPU ${py.reason}`, () => {
   let tmp: string
   let settings: s.Settings
+  let dataDir: string
   const jobs: JobManager[] = []
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'nnw-longer-'))
-    const folders = await createFolders(join(tmp, 'nnunet'), 'v2')
-    await writeTinyDatasetV2(folders.raw, 641, { train: 5, test: 0, scratch: join(tmp, 'scratch') })
-    settings = s.settings.parse({ pythonPath: py.python, nnunetVersion: 'v2', folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false })
-    await runPlan(s.planRequest.parse({ datasetId: 641, configurations: ['2d'], processes: 1 }), settings, recordingContext(), join(tmp, 'data'))
-  }, 600_000)
+    const fx = await trainedFixture(join(tmp, 'fixture'), py.python!)
+    settings = fx.settings
+    dataDir = fx.dataDir
+  })
   afterAll(async () => {
     for (const m of jobs) for (const j of await m.list()) if (j.state === 'running') m.cancel(j.id)
     if (tmp) await rm(tmp, { recursive: true, force: true })
@@ -46,8 +47,8 @@ describe.skipIf(!py.python)(`train longer with real nnU-Net v2 on the CPU ${py.r
   const train = async (r: Partial<s.TrainRequest>) => {
     const m = new JobManager(join(tmp, `jobs-${jobs.length}`))
     jobs.push(m)
-    const req = s.trainRequest.parse({ datasetId: 641, configuration: '2d', fold: 0, iterationsPerEpoch: 1, ...r })
-    const job = await m.start('train', 'train', (c) => runTrain(req, settings, c, join(tmp, 'data')))
+    const req = s.trainRequest.parse({ datasetId: FIXTURE_ID, configuration: '2d', fold: 0, iterationsPerEpoch: 2, ...r })
+    const job = await m.start('train', 'train', (c) => runTrain(req, settings, c, dataDir))
     const info = await m.wait(job.id)
     expect(info.error).toBeUndefined()
     expect(info.state).toBe('done')
@@ -55,18 +56,18 @@ describe.skipIf(!py.python)(`train longer with real nnU-Net v2 on the CPU ${py.r
   }
 
   it('goes from 2 to 3 epochs from the final checkpoint, leaving the 2-epoch fold as it was', { timeout: 1_200_000 }, async () => {
-    await train({ epochs: 2 })
-    const model = join(settings.folders!.results, 'Dataset641_Tiny')
-    const old = join(model, 'nnUNetTrainer_Wizard_2ep_1it__nnUNetPlans__2d', 'fold_0', 'checkpoint_final.pth')
+    // The fixture's fold 0: trained for 2 epochs of 2 iterations, finished.
+    const model = join(settings.folders!.results, FIXTURE_DATASET)
+    const old = join(model, `${FIXTURE_TRAINER}__nnUNetPlans__2d`, 'fold_0', 'checkpoint_final.pth')
     const before = statSync(old).mtimeMs
-    const { info, log } = await train({ epochs: 3, longerFrom: 'nnUNetTrainer_Wizard_2ep_1it' })
-    expect(info.command).toContain('nnUNetTrainer_Wizard_3ep_1it')
+    const { info, log } = await train({ epochs: 3, longerFrom: FIXTURE_TRAINER })
+    expect(info.command).toContain('nnUNetTrainer_Wizard_3ep_2it')
     expect(info.command).toContain('--c')
     // nnU-Net loaded the checkpoint: the run trains epoch 2 only.
     expect(info.metrics!.map((m) => m.epoch)).toEqual([2])
     expect(log).not.toMatch(/^.*Epoch 0\s*$/m)
     expect(log).toMatch(/Epoch 2\s*$/m)
-    const fold = join(model, 'nnUNetTrainer_Wizard_3ep_1it__nnUNetPlans__2d', 'fold_0')
+    const fold = join(model, 'nnUNetTrainer_Wizard_3ep_2it__nnUNetPlans__2d', 'fold_0')
     // Finished at 3 epochs (nnU-Net removes checkpoint_latest.pth once the final one is saved).
     expect(await readdir(fold)).toContain('checkpoint_final.pth')
     expect(statSync(old).mtimeMs).toBe(before)
