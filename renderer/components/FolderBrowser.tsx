@@ -186,9 +186,9 @@ export function FolderBrowser({ title, startPath, onPick, onClose, acceptFile }:
                 </button>
               </li>
             ) : (
-            <li key={f.path} className={`dir-file${f.volume ? ' dir-file-volume' : ''}`} aria-disabled="true" data-testid="folder-file" data-volume={f.volume || undefined}>
-              {f.volume ? '▣' : '·'} {f.name}
-            </li>
+              <li key={f.path} className={`dir-file${f.volume ? ' dir-file-volume' : ''}`} aria-disabled="true" data-testid="folder-file" data-volume={f.volume || undefined}>
+                {f.volume ? '▣' : '·'} {f.name}
+              </li>
             ),
           )}
           {files.length > MAX_FILES && <li className="muted pad small">… and {files.length - MAX_FILES} more files</li>}
