@@ -36,6 +36,7 @@ await build({
     addCaseTask: 'electron/dataset/addCaseTask.ts',
     surfaceTask: 'electron/results/surfaceTask.ts',
     slicerTask: 'electron/results/slicerTask.ts',
+    dicomExportTask: 'electron/results/dicomExportTask.ts',
     reviewTask: 'electron/results/reviewTask.ts',
   },
   outdir: out,

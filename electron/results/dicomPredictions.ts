@@ -6,17 +6,20 @@ import { join } from 'node:path'
 import type { DicomPredictionsRequest, DicomPredictionsResult, Settings } from '../../shared/schema'
 import type { JobContext } from '../jobs/jobManager'
 import { exportPredictionCases } from '../imaging/dicom/exportCases'
-import type { DicomExportFormat } from '../imaging/dicom/exportDicom'
+import type { DicomExportFormat, DicomExportOptions, DicomExportResult } from '../imaging/dicom/exportDicom'
 import { datasetFolderName, datasetLabels } from '../nnunet/pipeline'
 import { readPredictionOrigin } from './predictionOrigin'
 
 export const DICOM_FOLDER = 'dicom'
 
+/** Writes one case's file (results/index.ts passes the worker pool's). */
+export type ExportOne = (opts: DicomExportOptions, signal?: AbortSignal) => Promise<DicomExportResult>
+
 export function dicomFormats(format: DicomPredictionsRequest['format']): DicomExportFormat[] {
   return format === 'both' ? ['seg', 'rtstruct'] : [format]
 }
 
-export async function runDicomPredictions(req: DicomPredictionsRequest, settings: Settings, ctx: JobContext): Promise<DicomPredictionsResult> {
+export async function runDicomPredictions(req: DicomPredictionsRequest, settings: Settings, ctx: JobContext, exportOne?: ExportOne): Promise<DicomPredictionsResult> {
   if (!settings.folders) throw new Error('The nnU-Net folders are not set: the segment and ROI names come from the dataset.json of the dataset in nnUNet_raw.')
   const dataset = await datasetFolderName(settings, req.datasetId)
   if (!dataset) throw new Error(`Dataset ${req.datasetId} is not in the nnU-Net folders: its dataset.json names the labels of the segmentations.`)
@@ -43,6 +46,7 @@ export async function runDicomPredictions(req: DicomPredictionsRequest, settings
     },
     ...(req.series && { series: req.series }),
     signal: ctx.signal,
+    ...(exportOne && { exportOne }),
     progress: (done, total, caseId) => ctx.progress({ done, total, unit: 'case', message: caseId }),
   })
   for (const c of cases) ctx.log(c.error ? `${c.caseId}: not exported: ${c.error}` : `${c.caseId}: ${c.files.map((f) => f.out).join(', ')}`, c.error ? 'stderr' : 'info')

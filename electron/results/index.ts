@@ -14,7 +14,8 @@ import { attachSurface, runSurfaceMetrics, type MeasureCase } from './surfaceMet
 import type * as SurfaceTask from './surfaceTask'
 import type * as SlicerTask from './slicerTask'
 import { runSlicerExport, type WriteSlicerFile } from './slicerExport'
-import { runDicomPredictions } from './dicomPredictions'
+import { runDicomPredictions, type ExportOne } from './dicomPredictions'
+import type * as DicomExportTask from './dicomExportTask'
 import { readModelPostprocessing, runApplyPostprocessing, runDeterminePostprocessing } from './postprocessing'
 import { taskModule, volumePool } from '../imaging/workerPool'
 
@@ -24,6 +25,9 @@ const measureInPool: MeasureCase = (task, signal) => volumePool().run(surfaceTas
 /** One prediction to a .seg.nrrd in the pool (slicerTask.ts reads and writes it there). */
 const slicerTask = taskModule<typeof SlicerTask>('slicerTask', import.meta.url)
 const writeSlicerInPool: WriteSlicerFile = (task, signal) => volumePool().run(slicerTask, 'predictionToSegNrrd', task, signal)
+/** One prediction to a DICOM-SEG / RTSTRUCT in the pool (dicomExportTask.ts). */
+const dicomExportTask = taskModule<typeof DicomExportTask>('dicomExportTask', import.meta.url)
+const exportDicomInPool: ExportOne = (opts, signal) => volumePool().run(dicomExportTask, 'exportCase', opts, signal)
 
 export type ResultsMethods = Pick<Api, 'results' | 'evaluateTest' | 'resultsReport' | 'exportModel' | 'importModel' | 'surfaceMetrics' | 'slicerSegmentations' | 'dicomPredictions' | 'determinePostprocessing' | 'applyPostprocessing'>
 
@@ -84,7 +88,7 @@ export function createResults(opts: ResultsOptions): ResultsMethods {
     },
     dicomPredictions: async (req) => {
       const r = s.dicomPredictionsRequest.parse(req)
-      return ref(jobs.start('dicom-export', `Predictions of dataset ${r.datasetId} as DICOM (${r.format})`, async (ctx) => runDicomPredictions(r, await opts.settings(), ctx)))
+      return ref(jobs.start('dicom-export', `Predictions of dataset ${r.datasetId} as DICOM (${r.format})`, async (ctx) => runDicomPredictions(r, await opts.settings(), ctx, exportDicomInPool)))
     },
     determinePostprocessing: async (req) => {
       const r = s.determinePostprocessingRequest.parse(req)

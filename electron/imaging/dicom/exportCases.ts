@@ -7,7 +7,7 @@ import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Rgb } from '../../../shared/schema'
 import { chooseSeries } from './chooseSeries'
-import { exportDicom, exportFileName, type DicomExportFormat, type DicomExportResult } from './exportDicom'
+import { exportDicom, exportFileName, type DicomExportFormat, type DicomExportOptions, type DicomExportResult } from './exportDicom'
 import { referenceOf } from './exportReference'
 import type { ExportAlgorithm } from './exportSegments'
 import { indexDicomFolder } from './headerIndex'
@@ -27,6 +27,8 @@ export interface ExportCasesOptions {
   series?: string
   signal?: AbortSignal
   progress?: (done: number, total: number, caseId: string) => void
+  /** Writes one file; default exportDicom on this thread (the service passes one that runs in the worker pool). */
+  exportOne?: (opts: DicomExportOptions, signal?: AbortSignal) => Promise<DicomExportResult>
 }
 
 export interface ExportedCase {
@@ -40,6 +42,7 @@ export async function exportPredictionCases(opts: ExportCasesOptions): Promise<E
   if (!info?.isDirectory()) throw new Error(`The prediction folder ${opts.predictions} does not exist.`)
   const files = (await readdir(opts.predictions)).filter((n) => PREDICTION.test(n)).sort()
   if (!files.length) throw new Error(`${opts.predictions} holds no segmentations to export: predict into it first.`)
+  const exportOne = opts.exportOne ?? ((o: DicomExportOptions) => exportDicom(o))
   const out: ExportedCase[] = []
   for (const [i, name] of files.entries()) {
     opts.signal?.throwIfAborted()
@@ -54,18 +57,17 @@ export async function exportPredictionCases(opts: ExportCasesOptions): Promise<E
       if (!choice.ok) throw new Error(choice.problem.text)
       const series = await referenceOf(dir, choice.series)
       for (const format of opts.formats) {
-        done.files.push(
-          await exportDicom({
-            labels: join(opts.predictions, name),
-            reference: dir,
-            series,
-            format,
-            out: join(opts.out, exportFileName(caseId, format)),
-            names: opts.names,
-            ...(opts.colours && { colours: opts.colours }),
-            algorithm: opts.algorithm,
-          }),
-        )
+        const options: DicomExportOptions = {
+          labels: join(opts.predictions, name),
+          reference: dir,
+          series,
+          format,
+          out: join(opts.out, exportFileName(caseId, format)),
+          names: opts.names,
+          ...(opts.colours && { colours: opts.colours }),
+          algorithm: opts.algorithm,
+        }
+        done.files.push(await exportOne(options, opts.signal))
       }
     } catch (err) {
       done.error = err instanceof Error ? err.message : String(err)

@@ -8,6 +8,7 @@ import type { DicomSeriesInfo } from '../../../shared/api/dicom'
 import { chooseSeries } from './chooseSeries'
 import { indexDicomFolder, parseDicomHeader } from './headerIndex'
 import { asArray, str, type Dataset } from './tags'
+import { patientAndStudy } from './writePart10'
 
 export type { Dataset } from './tags'
 
@@ -40,7 +41,10 @@ export interface ExportReference {
   direction: number[]
   origin: [number, number, number]
   sliceThickness: number | null
-  /** Header of the first slice: the patient, study and equipment modules come from here. */
+  /**
+   * The patient and study modules of the first slice, as plain JSON data (an export copies them;
+   * plain so the reference can be sent to a worker: dcmjs' parsed values cannot be cloned).
+   */
   header: Dataset
 }
 
@@ -85,7 +89,7 @@ export async function referenceOf(dir: string, series: DicomSeriesInfo): Promise
     direction: series.direction,
     origin: series.origin,
     sliceThickness: thicknessOf(header),
-    header,
+    header: JSON.parse(JSON.stringify(patientAndStudy(header))) as Dataset,
   }
 }
 
