@@ -2,7 +2,8 @@
 // lines scroll as smoothly as 100. Colours come from ANSI codes; search highlights matches and
 // steps through them; auto-scroll follows new lines until the user scrolls up. A tqdm bar is one
 // row that updates (the job sends its redraws under one line number). The error colour is for
-// lines that report an error, not for stderr: nnU-Net and tqdm write their progress there.
+// lines that report an error, not for stderr: nnU-Net and tqdm write their progress there. Long
+// lines wrap at the pane's width (a slice of the line per row, so the rows keep one height).
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import type { LogLine } from '../../shared/api'
 import { benignNote } from '../../shared/logLevel'
@@ -10,10 +11,27 @@ import { parseAnsi, stripAnsi, type AnsiSegment } from '../lib/ansi'
 import { findMatches, highlightParts, stepMatch } from '../lib/logSearch'
 import { isAtBottom, scrollTopForRow, virtualWindow } from '../lib/virtualWindow'
 import { useDebounced } from '../lib/useDebounced'
+import { wrapRows } from '../lib/wrapRows'
 import { useJobs } from '../store/jobsStore'
 import { CopyButton } from './CopyButton'
 
 export const ROW_HEIGHT = 18
+/** Horizontal padding of a row (.log-row: 10px each side) and a scroll bar. */
+const ROW_PADDING = 20 + 16
+
+/** The width of one character of the log's monospace font, measured once. */
+let charWidth = 0
+function measureCharWidth(el: HTMLElement): number {
+  if (charWidth) return charWidth
+  const probe = document.createElement('span')
+  probe.className = 'log-row'
+  probe.style.cssText = 'position:absolute;visibility:hidden;height:auto;padding:0'
+  probe.textContent = '0'.repeat(100)
+  el.appendChild(probe)
+  charWidth = probe.getBoundingClientRect().width / 100
+  el.removeChild(probe)
+  return charWidth || 7.2
+}
 
 const EMPTY: LogLine[] = []
 
@@ -92,6 +110,9 @@ export function LogPane({ jobId, height = 320, emptyText = 'No output yet.' }: P
   const scroller = useRef<HTMLDivElement>(null)
   const [scrollTop, setScrollTop] = useState(0)
   const [viewport, setViewport] = useState(height)
+  /** Characters per row when long lines wrap (0: not measured yet). */
+  const [cols, setCols] = useState(0)
+  const [wrap, setWrap] = useState(true)
   const [autoScroll, setAutoScroll] = useState(true)
   const [query, setQuery] = useState('')
   const [current, setCurrent] = useState(-1)
@@ -104,7 +125,10 @@ export function LogPane({ jobId, height = 320, emptyText = 'No output yet.' }: P
   useEffect(() => {
     const el = scroller.current
     if (!el) return
-    const ro = new ResizeObserver(() => setViewport(el.clientHeight))
+    const ro = new ResizeObserver(() => {
+      setViewport(el.clientHeight)
+      setCols(Math.floor((el.clientWidth - ROW_PADDING) / measureCharWidth(el)))
+    })
     ro.observe(el)
     return () => ro.disconnect()
   }, [])
@@ -113,6 +137,9 @@ export function LogPane({ jobId, height = 320, emptyText = 'No output yet.' }: P
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const matches = useMemo(() => findMatches(lines, debouncedQuery), [lines, version, debouncedQuery])
   useEffect(() => setCurrent(-1), [debouncedQuery])
+  // Rows on screen: a long line takes several when wrapping.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const layout = useMemo(() => wrapRows(lines.map((l) => stripAnsi(l.text).length), wrap ? cols : 0), [lines, version, wrap, cols])
 
   useLayoutEffect(() => {
     const el = scroller.current
@@ -128,7 +155,7 @@ export function LogPane({ jobId, height = 320, emptyText = 'No output yet.' }: P
     const el = scroller.current
     if (next >= 0 && el) {
       setAutoScroll(false)
-      el.scrollTop = scrollTopForRow(matches[next]!, ROW_HEIGHT, el.scrollTop, el.clientHeight)
+      el.scrollTop = scrollTopForRow(layout.firstRow[matches[next]!] ?? matches[next]!, ROW_HEIGHT, el.scrollTop, el.clientHeight)
       setScrollTop(el.scrollTop)
     }
   }
@@ -141,10 +168,16 @@ export function LogPane({ jobId, height = 320, emptyText = 'No output yet.' }: P
     if (atBottom !== autoScroll) setAutoScroll(atBottom)
   }
 
-  const w = virtualWindow(lines.length, ROW_HEIGHT, scrollTop, viewport, 12)
+  const w = virtualWindow(layout.rows.length, ROW_HEIGHT, scrollTop, viewport, 12)
   const currentLine = current >= 0 ? matches[current] : undefined
   const rows = []
-  for (let i = w.start; i < w.end; i++) rows.push(<LogRow key={lines[i]!.n} line={lines[i]!} query={debouncedQuery} current={i === currentLine} />)
+  for (let i = w.start; i < w.end; i++) {
+    const r = layout.rows[i]!
+    const line = lines[r.line]!
+    // A slice of a wrapped line is plain text (its colours are those of the whole line's class).
+    const shown = r.to < 0 ? line : { ...line, text: stripAnsi(line.text).slice(r.from, r.to) }
+    rows.push(<LogRow key={`${line.n}:${r.from}`} line={shown} query={debouncedQuery} current={r.line === currentLine} />)
+  }
 
   return (
     <div className="logpane" data-testid="log-pane">
@@ -174,6 +207,10 @@ export function LogPane({ jobId, height = 320, emptyText = 'No output yet.' }: P
           ↓
         </button>
         <span className="grow" />
+        <label className="check small">
+          <input type="checkbox" checked={wrap} onChange={(e) => setWrap(e.target.checked)} data-testid="log-wrap" />
+          Wrap long lines
+        </label>
         <label className="check small">
           <input type="checkbox" checked={autoScroll} onChange={(e) => setAutoScroll(e.target.checked)} data-testid="log-autoscroll" />
           Follow new lines
