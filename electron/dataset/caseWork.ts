@@ -20,7 +20,7 @@ import { ALLOW_MISSING_HINT } from '../../shared/layout'
 import { environmentCode, environmentProblem, type EnvironmentProblem } from '../files/environmentError'
 import { budgetOf, CaseFiles, caseClaim } from './caseSources'
 import { isDicomCase, readDicomCaseImage } from './dicomCase'
-import { readStructureMask } from './structureMask'
+import { readStructureMask, seriesReferencedByLabels } from './structureMask'
 import type { StructureChoice } from '../../shared/structureSpec'
 
 export interface CaseInput {
@@ -227,7 +227,8 @@ async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo
     }
   }
   if (carry && 'carried' in carry) files.record('image', carry.carried.volume)
-  const dicomImage = dicom ? await readDicomCaseImage(input.image, input, findings, files) : null
+  // A folder of several series uses the one its structure labels' files reference (structureMask.ts).
+  const dicomImage = dicom ? await readDicomCaseImage(input.image, { ...input, ...(await seriesReferencedByLabels(input, files)) }, findings, files) : null
   const image = dicom ? (dicomImage?.volume ?? null) : carry && 'carried' in carry ? carry.carried.volume : await readOrFinding(input.image, 'image', findings, files, 'image')
   if (!image) return { report: report(), image: null, label: null, carry }
   const imageWriting = carry && 'carried' in carry ? carry.carried.writing : undefined

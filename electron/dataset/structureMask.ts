@@ -124,3 +124,24 @@ export async function listStructureFolder(dir: string, labelName: string, kind: 
   }
   return { dir, files: new Map(), findings }
 }
+
+/**
+ * The series of a DICOM case folder that its structure labels' files reference, when exactly one
+ * of its series is: a folder holding several series (a scout, a bone and a soft-tissue
+ * reconstruction) uses the one the structure sets were drawn on, as it would with the structure
+ * set inside the folder. Nothing when the user chose a series, or when the files reference none
+ * or several of them (the series choice then decides, or refuses by name).
+ */
+export async function seriesReferencedByLabels(input: { image: string | null; structures?: (StructureChoice | null)[]; labelDirs: string[]; dicomSeries?: string; dicomSeriesUid?: string }, files: { dicomIndex?: { series: DicomSeriesInfo[] } }): Promise<{ dicomSeriesUid?: string }> {
+  const dirs = (input.structures ?? []).map((s, k) => (s ? { kind: s.kind, dir: input.labelDirs[k] ?? '' } : null)).filter((d): d is { kind: StructureChoice['kind']; dir: string } => d !== null && d.dir !== '')
+  if (!input.image || dirs.length === 0 || input.dicomSeries || input.dicomSeriesUid) return {}
+  files.dicomIndex ??= await indexDicomFolder(input.image)
+  const own = new Set(files.dicomIndex.series.map((s) => s.seriesInstanceUid))
+  if (own.size < 2) return {}
+  const referenced = new Set<string>()
+  for (const { kind, dir } of dirs) {
+    const structures = await structureFilesIn(dir).catch(() => [])
+    for (const s of structures) if (s.kind === kind && s.referencedSeriesUid && own.has(s.referencedSeriesUid)) referenced.add(s.referencedSeriesUid)
+  }
+  return referenced.size === 1 ? { dicomSeriesUid: [...referenced][0]! } : {}
+}

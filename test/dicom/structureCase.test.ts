@@ -79,4 +79,25 @@ describe('SEG labels in the case check', () => {
     expect(lenient.report.status).toBe('warning')
     expect(lenient.report.voxelCounts).toEqual({ body: data.facts.highdicom['highdicom-fractional-1.raw'], ring: 0 })
   }, 120_000)
+
+  it('a case folder with two series uses the one its structure set (in the label folder) references; without one it is refused by name', async (ctx) => {
+    if (!data) return ctx.skip(missing)
+    // Case A's series and case B's series in one case folder; the RTSTRUCT of case B lies in the label folder.
+    const both = join(tmp, 'two', 'both')
+    await cp(join(data.images, 'caseA'), join(both, 'a'), { recursive: true })
+    await cp(join(data.images, 'caseB'), join(both, 'b'), { recursive: true })
+    const rs = join(tmp, 'rs-two')
+    await mkdir(rs, { recursive: true })
+    await cp(join(data.rtstruct, 'RS.caseB.dcm'), join(rs, 'any'))
+    const two: CaseInput = { caseKey: 'both', image: both, masks: [rs], labelNames: ['ring'], labelDirs: [rs], allowMissingMask: false, structures: [{ kind: 'rtstruct', names: 'ring' }] }
+    const { report } = await inspectCase({ op: 'inspect', input: two, want: 'report' })
+    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([])
+    expect(report.voxelCounts).toEqual({ ring: data.facts.voxels.ring })
+    // A label folder with no structure set on either series leaves the choice to the series rules: refused by name.
+    const empty = join(tmp, 'rs-none')
+    await mkdir(empty, { recursive: true })
+    await cp(join(data.seg, 'fractional.dcm'), join(empty, 'seg'))
+    const refused = await inspectCase({ op: 'inspect', input: { ...two, masks: [empty], labelDirs: [empty] }, want: 'report' })
+    expect(refused.report.findings.map((f) => f.code)).toContain('dicom-ambiguous-series')
+  }, 120_000)
 })
