@@ -34,7 +34,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2
   }
   const cmd: CliCommand = await entry.load()
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // A command with subcommands (dicom list / export) answers --help itself, for the subcommand asked about.
+  if ((rest.includes('--help') || rest.includes('-h')) && !('subcommands' in cmd && rest[0] && !rest[0].startsWith('-'))) {
     console.log(cmd.help)
     return 0
   }

@@ -173,7 +173,7 @@ describe('dicom export: SEG and RTSTRUCT read back by highdicom and rt-utils', (
     expect((await readdir(out)).filter((n) => n.includes('nnunet-wizard-tmp'))).toEqual([])
   }, 60_000)
 
-  it('refuses to write into the reference series folder, and an unknown format', async (ctx) => {
+  it('refuses to write into the reference series folder and an unknown format; --help is the subcommand’s', async (ctx) => {
     if (!scans) return ctx.skip(missing)
     const series = join(scans.cases, 'plain')
     const inside = await cli(['--labels', join(labelsDir, 'plain', 'labels.nii.gz'), '--reference', series, '--format', 'rtstruct', '--out', join(series, 'x.dcm')])
@@ -183,5 +183,9 @@ describe('dicom export: SEG and RTSTRUCT read back by highdicom and rt-utils', (
     const bad = await cli(['--labels', 'l.nii.gz', '--reference', series, '--format', 'nifti', '--out', join(out, 'x.dcm')])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('--format is seg or rtstruct')
+    // --help after the subcommand is the subcommand's help, not the dicom command's list.
+    const help = await cli(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('usage: nnunet-wizard dicom export --labels FILE --reference DIR --format seg|rtstruct --out FILE')
   }, 60_000)
 })
