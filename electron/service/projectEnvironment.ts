@@ -99,8 +99,12 @@ export class ProjectEnvironment {
     if (open && envKeys.length) {
       for (const k of envKeys) delete machine[k]
       const env = patchEnv(open.env, patch)
-      await this.projects.writeEnv(open.ref, env)
-      Object.assign(open, { env, seen: env })
+      // Only a real change is written (a whole settings object sent back must not overwrite a
+      // change another window made to the file, nor hide it).
+      if (envDiff(env, open.env).length) {
+        await this.projects.writeEnv(open.ref, env)
+        Object.assign(open, { env, seen: env })
+      }
       const current = await this.defaults.get()
       if (!current.pythonPath && env.pythonPath) machine.pythonPath = env.pythonPath
       if (!current.folders && env.folders) Object.assign(machine, { folders: env.folders, nnunetVersion: env.nnunetVersion })

@@ -60,8 +60,9 @@ export const useSettings = create<SettingsState>()((set, get) => ({
       const next = { ...current, ...patch }
       set({ settings: Object.fromEntries(Object.entries(next).filter(([, v]) => v !== null)) as Settings })
       const project = useProject.getState()
-      const owned = envPatch && project.env !== null
-      if (owned) {
+      // The open project holds its environment: its keys never go to the settings file from here.
+      const ownsEnv = project.env !== null
+      if (envPatch && ownsEnv) {
         const env: Record<string, unknown> = { ...project.env }
         for (const k of PROJECT_ENV_KEYS) {
           if (patch[k] === null) delete env[k]
@@ -70,9 +71,9 @@ export const useSettings = create<SettingsState>()((set, get) => ({
         project.setEnv(env as ProjectEnv)
         if (!(await flushProject())) throw new Error('The project could not be written, so its environment was not changed (see the message at the top).')
       }
-      const rest = owned ? Object.fromEntries(Object.entries(next).filter(([k]) => !isEnvKey(k))) : next
+      const rest = ownsEnv ? Object.fromEntries(Object.entries(next).filter(([k]) => !isEnvKey(k))) : next
       // No project open (nothing owns it): the environment is the defaults themselves.
-      const settings = Object.keys(patch).some((k) => !owned || !isEnvKey(k)) ? await api.setSettings(rest) : await api.getSettings()
+      const settings = Object.keys(patch).some((k) => !ownsEnv || !isEnvKey(k)) ? await api.setSettings(rest) : await api.getSettings()
       set({ settings })
       return settings
     }

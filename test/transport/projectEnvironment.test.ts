@@ -130,6 +130,10 @@ describe('the open project keeps its own environment', () => {
     // Window A still runs with its own and says what changed.
     expect((await windowA.getSettings()).folders).toEqual(mine)
     expect(await windowA.environmentChanges()).toMatchObject([{ where: 'project', file, kept: { folders: mine }, onDisk: { nnunetVersion: 'v1', folders: theirs }, fields: ['nnunetVersion', 'folders'] }])
+    // A whole settings object sent back with a machine change (an older page) neither writes the project's keys nor hides the change.
+    await windowA.setSettings({ ...(await windowA.getSettings()), device: 'cpu' })
+    expect((await readJson(file)).env).toEqual({ nnunetVersion: 'v1', folders: theirs })
+    expect(await windowA.environmentChanges()).toMatchObject([{ where: 'project', onDisk: { folders: theirs } }])
     // A's page writes its next edit with its own environment: the notice is not lost with the file's content.
     await windowA.autosaveProject({ project: { ...project('Shared edited'), env: { nnunetVersion: 'v2', folders: mine } }, path: file, draftId: null, runs: {} })
     expect((await readJson(file)).env.folders).toEqual(mine)
