@@ -16,7 +16,7 @@ import { scanSources, validateSources, planOutput, runPrepare, previewCase, view
 import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, idClashFindings } from './nnunet'
 import { createRuns } from './service/runMethods'
 import { createReview } from './service/review'
-import { saveLabelEdit, sourceFoldersOf } from './dataset/labelEdit'
+import { saveLabelEdit, sourceFoldersOf, trainingCaseFiles } from './dataset/labelEdit'
 import { checkServable } from './dataset/viewFiles'
 import { dicomOverview } from './dataset/dicomOverview'
 import { structureNames } from './dataset/structureNames'
@@ -188,6 +188,13 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
       const project = (await projects.current())?.project ?? null
       const roots = projectFolders(project, (await settings.get()).folders)
       return saveLabelEdit(s.saveLabelEditRequest.parse(req), { sourceFolders: sourceFoldersOf(project), checkReadable: (p) => checkServable(p, roots, true) })
+    },
+    // A training case's label for the same editor: the service names its files (the page builds no path).
+    trainingCase: async (req) => {
+      const r = s.trainingCaseRequest.parse(req)
+      const f = await trainingCaseFiles((await settings.get()).folders?.raw, r.datasetId, r.caseId)
+      const v = await viewFiles({ image: f.image, label: f.label, datasetJson: f.datasetJson }, { roots: [f.datasetDir] })
+      return { caseKey: v.caseKey, imageVolume: volumes.put(v.image), labelVolume: volumes.put(v.label), labels: v.labels, report: v.report, image: v.imagePath, label: v.labelPath, datasetJson: v.datasetJson, datasetDir: f.datasetDir, caseId: r.caseId }
     },
     dispose: () => runs.queue.close(),
   }

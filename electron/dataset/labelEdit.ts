@@ -5,7 +5,7 @@
 // correction never lands in a source folder: a prediction gets a corrected copy beside it, a
 // training case's labelsTr file is replaced under the dataset's lock and the manifest records it.
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import type { Geometry, LabelEditCount, LabelEditResult, ProjectFile, SaveLabelEditRequest } from '../../shared/api'
@@ -322,4 +322,21 @@ export function sourceFoldersOf(project: ProjectFile | null): string[] {
   if (!project) return []
   const dirs = [project.sources.imagesDir, ...project.sources.labels.map((l) => l.dir), project.forms.predict?.input]
   return [...new Set(dirs.filter((d): d is string => typeof d === 'string' && d.trim() !== '').map((d) => d.trim()))]
+}
+
+/**
+ * The files of training case `caseId` of dataset `datasetId` in the nnU-Net raw folder, from its
+ * manifest (only a dataset the wizard wrote can have a label corrected: the manifest records it).
+ */
+export async function trainingCaseFiles(rawDir: string | undefined, datasetId: number, caseId: string): Promise<{ datasetDir: string; image: string; label: string; datasetJson: string }> {
+  if (!rawDir) throw new DomainError('The nnU-Net folders are not set: choose them on the Environment step first.', 'no-folders', 'conflict')
+  const names = await readdir(rawDir).catch(() => [] as string[])
+  const id3 = String(datasetId).padStart(3, '0')
+  const dir = names.find((n) => n.startsWith(`Dataset${id3}_`)) ?? names.find((n) => n.startsWith(`Task${id3}_`))
+  if (!dir) throw new DomainError(`There is no dataset ${datasetId} in ${rawDir}.`, 'no-such-dataset', 'not-found')
+  const datasetDir = join(rawDir, dir)
+  const m = await manifestOf(datasetDir)
+  const c = m.cases[caseId]
+  if (!c || c.split !== 'train' || !c.label) throw new DomainError(`${caseId} is not a training case of ${dir} (its manifest names no labelsTr file for it).`, 'no-such-case', 'not-found')
+  return { datasetDir, image: join(datasetDir, c.image), label: join(datasetDir, c.label), datasetJson: join(datasetDir, 'dataset.json') }
 }

@@ -3,6 +3,7 @@
 // model, and the model versions side by side. Service: electron/review/*.
 import { z } from 'zod'
 import { configuration, fold, type Input, type JobRef, pathText } from './common'
+import type { ViewFilesResult } from './dataset'
 
 const className = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a trainer is a Python class name')
 const plansName = z.string().regex(/^[A-Za-z0-9_.-]+$/)
@@ -248,6 +249,20 @@ export interface LabelEditResult {
   manifest?: string
 }
 
+/** A training case of a dataset the wizard wrote, opened in the label editor (its labelsTr file over its scan). */
+export const trainingCaseRequest = z.object({
+  datasetId,
+  caseId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/),
+})
+
+export type TrainingCaseRequest = z.infer<typeof trainingCaseRequest>
+
+/** viewFiles' answer for the case, with the dataset folder the editor's save names (saveLabelEdit target 'dataset'). */
+export interface TrainingCaseView extends ViewFilesResult {
+  datasetDir: string
+  caseId: string
+}
+
 /** The methods of this area, each with the zod schema of its request (null: it takes none). */
 export const reviewRequests = {
   reviewCases: reviewCasesRequest,
@@ -255,6 +270,7 @@ export const reviewRequests = {
   fineTune: fineTuneRequest,
   modelVersions: modelVersionsRequest,
   saveLabelEdit: saveLabelEditRequest,
+  trainingCase: trainingCaseRequest,
 } as const
 
 type Req<K extends keyof typeof reviewRequests> = Input<(typeof reviewRequests)[K]>
@@ -270,4 +286,6 @@ export interface ReviewApi {
   modelVersions(req: Req<'modelVersions'>): Promise<ModelVersionsTable>
   /** Saves a label map corrected in the viewer (atomic, never into a source folder) and counts the voxels changed per label. */
   saveLabelEdit(req: Req<'saveLabelEdit'>): Promise<LabelEditResult>
+  /** A training case's scan and labelsTr file for the label editor (datasets written by the wizard: their manifest names the files). */
+  trainingCase(req: Req<'trainingCase'>): Promise<TrainingCaseView>
 }

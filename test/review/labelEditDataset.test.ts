@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runPrepare } from '../../electron/dataset'
-import { encodeChanges, saveLabelEdit, type ManifestCaseWithCorrections } from '../../electron/dataset/labelEdit'
+import { encodeChanges, saveLabelEdit, trainingCaseFiles, type ManifestCaseWithCorrections } from '../../electron/dataset/labelEdit'
 import { readManifest } from '../../electron/dataset/manifest'
 import { saveLabelEditRequest } from '../../shared/schema'
 import { makeGuideFolders, type GuideFolders } from '../helpers/guideFolders'
@@ -79,6 +79,13 @@ describe('saveLabelEdit: a training case of a dataset', () => {
   it('refuses a dataset that lies inside a source folder, by name', async () => {
     const req = saveLabelEditRequest.parse({ target: 'dataset', datasetDir, caseId: 'fix_001', changes: encodeChanges([{ start: 0, length: 1, value: 1 }]) })
     await expect(saveLabelEdit(req, { sourceFolders: [tmp] })).rejects.toThrow(`lies inside the source folder ${tmp}`)
+  })
+
+  it('names a training case’s files from the manifest (the page builds no path); refuses an unknown dataset by name', async () => {
+    const f = await trainingCaseFiles(out(), 7, 'fix_002')
+    expect(f).toEqual({ datasetDir, image: join(datasetDir, 'imagesTr', 'fix_002_0000.nii.gz'), label: join(datasetDir, 'labelsTr', 'fix_002.nii.gz'), datasetJson: join(datasetDir, 'dataset.json') })
+    await expect(trainingCaseFiles(out(), 8, 'fix_002')).rejects.toThrow(`There is no dataset 8 in ${out()}`)
+    await expect(trainingCaseFiles(undefined, 7, 'fix_002')).rejects.toThrow('The nnU-Net folders are not set')
   })
 
   it('refuses a case that is not a training case of the dataset', async () => {

@@ -1,7 +1,7 @@
 // One scored case in the viewer: its scan with reference and prediction in one overlay, where they
 // agree in the label's colour and where they disagree in two colours of their own (false positive,
 // false negative). The viewer opens inside the largest error region (the service lists it first).
-import { useCallback, useMemo } from 'react'
+import { useCallback, useMemo, useState } from 'react'
 import type { CaseErrorsResult, CaseResult } from '../../../shared/api'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
@@ -12,6 +12,7 @@ import { LabelViewport, legendProps, useLabelDisplay } from '../../viewer/LabelV
 import { SLICE_TYPE } from '../../viewer/NiivueViewer'
 import { ReducedResolutionNotice, useResolutionPolicy } from '../../viewer/ReducedResolution'
 import { useVolumePair } from '../../viewer/useVolumePair'
+import { TrainingCaseEditor } from '../review/TrainingCaseEditor'
 
 interface Props {
   datasetId: number
@@ -35,6 +36,9 @@ export function CaseErrorView({ datasetId, item, step, onClose }: Props) {
   const display = useLabelDisplay(result?.labels ?? [], step, true)
   const onDrawn = useCallback(() => shown(), [shown])
   const onViewerError = useCallback((err: unknown) => failed(new Error(`The viewer could not show this case: ${errorText(err)}`)), [failed])
+  // A wrong reference is fixed where it is seen: the label editor on the dataset's labelsTr file (issue 21).
+  const [correcting, setCorrecting] = useState(false)
+  if (correcting) return <TrainingCaseEditor datasetId={datasetId} caseId={item.case} onClose={() => setCorrecting(false)} />
   return (
     <section className="card stack" data-testid="case-viewer">
       <div className="row wrap viewer-toolbar">
@@ -48,6 +52,11 @@ export function CaseErrorView({ datasetId, item, step, onClose }: Props) {
         <button type="button" className="btn" onClick={() => step(1)} title="Next case (n)">
           Next →
         </button>
+        {item.fold !== 'test' && (
+          <button type="button" className="btn" onClick={() => setCorrecting(true)} title="Open the reference label (labelsTr) in the label editor" data-testid="correct-reference">
+            Correct the reference
+          </button>
+        )}
         <button type="button" className="btn" onClick={onClose}>
           Close
         </button>
