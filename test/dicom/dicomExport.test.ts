@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultLabelColor } from '../../shared/labelColors'
+import { readVolume } from '../../electron/imaging/volume'
+import { writeNiftiGz } from '../../electron/imaging/niftiWriter'
 import { builtCli } from '../helpers/builtCli'
 import { cachedFixture, hashInputs } from '../helpers/fixtureCache'
 import { REPO_ROOT } from '../helpers/python'
@@ -159,6 +161,29 @@ describe('dicom export: SEG and RTSTRUCT read back by highdicom and rt-utils', (
       expect(c.rtstruct.patientId).toBe(c.series.patientId)
     }, 60_000)
   }
+
+  it('a prediction that found nothing: a SEG with one empty frame and an RTSTRUCT with empty ROIs, both read back empty', async (ctx) => {
+    if (!scans) return ctx.skip(missing)
+    const grid = await readVolume(join(labelsDir, 'plain', 'labels.nii.gz'))
+    const empty = join(out, 'empty.nii.gz')
+    await writeNiftiGz(empty, grid, new Uint8Array(grid.data!.length))
+    const series = join(scans.cases, 'plain')
+    const datasetJson = join(labelsDir, 'plain', 'dataset.json')
+    for (const format of ['seg', 'rtstruct']) {
+      const r = await cli(['--labels', empty, '--reference', series, '--format', format, '--out', join(out, `empty.${format}.dcm`), '--dataset-json', datasetJson])
+      expect(r.code, r.stderr).toBe(0)
+    }
+    const r = await run(referencePython().python!, [SCRIPT, 'check', series, empty, datasetJson, join(out, 'empty.seg.dcm'), join(out, 'empty.rtstruct.dcm')])
+    expect(r.code, r.stderr).toBe(0)
+    const c = JSON.parse(r.stdout) as Check
+    expect([c.seg.mismatched, c.seg.frames]).toEqual([0, 1])
+    expect(c.seg.segments.map((x) => x.label)).toEqual(['body', 'bone_rim', 'ring'])
+    expect(c.rtstruct.rois.map((x) => [x.name, x.contours, x.readBack])).toEqual([
+      ['body', 0, 0],
+      ['bone_rim', 0, 0],
+      ['ring', 0, 0],
+    ])
+  }, 60_000)
 
   it('refuses a label map on another grid by name, and writes nothing', async (ctx) => {
     if (!scans) return ctx.skip(missing)

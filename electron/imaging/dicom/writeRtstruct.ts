@@ -71,7 +71,8 @@ export function buildRtstruct(ref: ExportReference, labels: LabelVoxels, segment
     roiContours.push({
       ROIDisplayColor: [...seg.colour],
       ReferencedROINumber: i + 1,
-      ...(contours.length && { ContourSequence: contours }),
+      // Present even when empty (a label the model did not find): readers such as rt-utils expect it.
+      ContourSequence: contours,
     })
     summary.push({ roi: i + 1, value: seg.value, name: seg.name, contours: contours.length, slices: slicesWith })
   })
