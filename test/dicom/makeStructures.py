@@ -51,6 +51,26 @@ def copy_series(src, dst, case, names):
         ds.save_as(os.path.join(dst, names(i, f)))
 
 
+def rotate_series(src, dst):
+    """The series turned 180 degrees in-plane (ImageOrientationPatient -1,0,0,0,-1,0), the same patient
+    positions: pixels rotated, the first pixel now the old last one; stored uncompressed."""
+    os.makedirs(dst, exist_ok=True)
+    for f in os.listdir(src):
+        ds = pydicom.dcmread(os.path.join(src, f))
+        px = ds.pixel_array[::-1, ::-1].copy()
+        ipp = np.array(ds.ImagePositionPatient, float)
+        dy, dx = (float(v) for v in ds.PixelSpacing)
+        ipp = ipp + np.array([(ds.Columns - 1) * dx, (ds.Rows - 1) * dy, 0.0])
+        ds.ImagePositionPatient = [f"{v:.6f}" for v in ipp]
+        ds.ImageOrientationPatient = [-1, 0, 0, 0, -1, 0]
+        ds.PixelData = px.tobytes()
+        ds.file_meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
+        ds.SeriesInstanceUID = uid("rot", "series")
+        ds.FrameOfReferenceUID = uid("rot", "for")
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = uid("rot", "sop", f)
+        ds.save_as(os.path.join(dst, f), enforce_file_format=True)
+
+
 def read_ct(d):
     r = sitk.ImageSeriesReader()
     r.SetFileNames(r.GetGDCMSeriesFileNames(d))
@@ -215,8 +235,21 @@ def main():
             expected[f] = int(a.sum())
     frames = {name: int(pydicom.dcmread(os.path.join(seg_dir, name)).NumberOfFrames) for name in ("binary-omitted", "binary-all.dcm", "fractional.dcm")}
 
+    # An in-plane rotated series (-1,0,0,0,-1,0): contours and frames must land by the direction, not by rows.
+    ct_rot = os.path.join(out, "rotated", "series")  # beside the image folder, not a case of it
+    rotate_series(ct_a, ct_rot)
+    rot_masks = masks_of(read_ct(ct_rot))
+    for k, m in rot_masks.items():
+        m.astype(np.uint8).tofile(os.path.join(out, "expected", f"rotated-{k}.raw"))
+    write_rtstruct(ct_rot, rot_masks, {"body": "Body", "bone": "Bone", "ring": "Ring"}, os.path.join(out, "rotated-rtstruct"))
+    rot_ds = sorted_datasets(ct_rot)
+    write_seg(rot_ds, np.stack([rot_masks["body"], rot_masks["bone"]], axis=-1).astype(np.uint8), ["Body", "Bone"], os.path.join(out, "rotated-seg"), "rot", "seg", hd.seg.SegmentationTypeValues.BINARY)
+    for n, a in highdicom_read(os.path.join(out, "rotated-seg"), [x.SOPInstanceUID for x in rot_ds], [1, 2]).items():
+        a.tofile(os.path.join(out, "expected", f"highdicom-rotated-{n}.raw"))
+        expected[f"highdicom-rotated-{n}.raw"] = int(a.sum())
+
     with open(os.path.join(out, "expected", "facts.json"), "w") as fh:
-        json.dump({"grids": grids, "voxels": {k: int(m.sum()) for k, m in masks.items()}, "highdicom": expected, "frames": frames, "rtutilsRead": rtutils_read}, fh, indent=1)
+        json.dump({"grids": grids, "voxels": {k: int(m.sum()) for k, m in masks.items()}, "rotatedVoxels": {k: int(m.sum()) for k, m in rot_masks.items()}, "highdicom": expected, "frames": frames, "rtutilsRead": rtutils_read}, fh, indent=1)
 
 
 if __name__ == "__main__":
