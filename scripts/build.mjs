@@ -37,6 +37,7 @@ await build({
     surfaceTask: 'electron/results/surfaceTask.ts',
     slicerTask: 'electron/results/slicerTask.ts',
     dicomExportTask: 'electron/results/dicomExportTask.ts',
+    dicomStageTask: 'electron/service/dicomStageTask.ts',
     reviewTask: 'electron/results/reviewTask.ts',
   },
   outdir: out,

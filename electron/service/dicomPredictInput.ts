@@ -1,18 +1,20 @@
 // Predict on a folder of DICOM cases (issue 20 item 5): nnU-Net reads {case}_0000.nii.gz, so each
 // DICOM case folder of the input (one sub-folder per case, named as the case) is read as the import
 // reads it (header index, chooseSeries, readDicomSeries: sorted along the normal, rescaled,
-// refused by name when tilted or gapped) and written to a private staging folder, which the
-// prediction then takes as its input. The DICOM folder is never written to; the staging folder is
-// removed after the prediction. An input with volume files, or without DICOM sub-folders, is
+// refused by name when tilted or gapped; dicomStageTask.ts, in the worker pool) and written to a
+// private staging folder, which the prediction then takes as its input. The DICOM folder is never
+// written to; the staging folder is removed after the prediction (or at once when a case fails). An input with volume files, or without DICOM sub-folders, is
 // predicted as before.
-import { mkdir, mkdtemp, readdir } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JobContext } from '../jobs/jobManager'
 import { leadsInside } from '../files/pathInside'
-import { chooseSeries, indexDicomFolder, readDicomSeries } from '../imaging/dicom'
 import { isDicomFolder } from '../imaging/dicom/detect'
-import { writeNiftiGz } from '../imaging/niftiWriter'
 import { volumeExtension } from '../imaging/volume'
+import { taskModule, volumePool } from '../imaging/workerPool'
+import type * as StageTask from './dicomStageTask'
+
+const stageTask = taskModule<typeof StageTask>('dicomStageTask', import.meta.url)
 
 /** The DICOM case folders of `input` (names), or null when it is an ordinary folder of images. */
 export async function dicomCaseFolders(input: string): Promise<string[] | null> {
@@ -36,15 +38,18 @@ export async function stageDicomInput(input: string, output: string, stagingRoot
   await mkdir(stagingRoot, { recursive: true })
   const staging = await mkdtemp(join(stagingRoot, 'dicom-input-'))
   ctx.log(`${input} holds ${cases.length} DICOM case folder${cases.length === 1 ? '' : 's'}; converting each case's series for nnU-Net into ${staging}.`, 'info')
-  for (const [i, name] of cases.entries()) {
-    ctx.signal.throwIfAborted()
-    const dir = join(input, name)
-    const choice = chooseSeries(await indexDicomFolder(dir))
-    if (!choice.ok) throw new Error(`Case ${name}: ${choice.problem.text}`)
-    if (choice.series.problems.length) throw new Error(`Case ${name}: ${choice.series.problems.map((p) => p.text).join(' ')}`)
-    const volume = await readDicomSeries(choice.series)
-    await writeNiftiGz(join(staging, `${name}_0000.nii.gz`), volume, volume.data!)
-    ctx.progress({ done: i + 1, total: cases.length, unit: 'case', message: `DICOM ${name}` })
+  let done = 0
+  // One case per worker of the shared pool (GDCM's decoding blocks the thread that runs it).
+  try {
+    await Promise.all(
+      cases.map(async (name) => {
+        await volumePool().run(stageTask, 'stageCase', { caseId: name, dir: join(input, name), target: join(staging, `${name}_0000.nii.gz`) }, ctx.signal)
+        ctx.progress({ done: ++done, total: cases.length, unit: 'case', message: `DICOM ${name}` })
+      }),
+    )
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true })
+    throw err
   }
   return { staging, cases }
 }

@@ -73,6 +73,11 @@ describe('predict on DICOM cases', () => {
     // The output inside the DICOM folder is refused; a folder of volume files is not DICOM input.
     await expect(stageDicomInput(join(root, 'dicom-in'), join(root, 'dicom-in', 'out'), join(root, 'staging'), c.ctx)).rejects.toThrow(/inside the DICOM input folder/)
     expect(await stageDicomInput(staged!.staging, join(root, 'pred2'), join(root, 'staging'), c.ctx)).toBeNull()
+    // A tilted case is refused by name (never resampled), and no staging folder is left behind.
+    await cp(join(scans.cases, 'tilted'), join(root, 'dicom-tilted', 'tilted'), { recursive: true })
+    const before = await readdir(join(root, 'staging'))
+    await expect(stageDicomInput(join(root, 'dicom-tilted'), join(root, 'pred3'), join(root, 'staging'), c.ctx)).rejects.toThrow(/Case tilted: .*tilted/)
+    expect(await readdir(join(root, 'staging'))).toEqual(before)
   }, 60_000)
 
   it('dicomPredictions writes a SEG and an RTSTRUCT per case on its own series, names a case without a DICOM folder', async (t) => {
