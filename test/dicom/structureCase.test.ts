@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inspectCase, type CaseInput } from '../../electron/dataset/caseWork'
-import { expectedMask, structureData, type StructureData } from './structureData'
+import { CT_DICOM, expectedMask, structureData, type StructureData } from './structureData'
 
 let data: StructureData | undefined
 let missing = ''
@@ -100,4 +100,12 @@ describe('SEG labels in the case check', () => {
     const refused = await inspectCase({ op: 'inspect', input: { ...two, masks: [empty], labelDirs: [empty] }, want: 'report' })
     expect(refused.report.findings.map((f) => f.code)).toContain('dicom-ambiguous-series')
   }, 120_000)
+
+  it('a structure label on a case that is not a DICOM folder is refused, saying why', async (ctx) => {
+    if (!data) return ctx.skip(missing)
+    const nifti = join(CT_DICOM, '..', 'ct_small', 'ct.nii.gz')
+    const { report } = await inspectCase({ op: 'inspect', input: input(data.seg, { caseKey: 'ct', image: nifti }), want: 'report' })
+    expect(report.status).toBe('error')
+    expect(report.findings.find((f) => f.code === 'structure-needs-dicom')?.text).toMatch(/"body" comes from DICOM-SEG files, which are matched to a case by the DICOM series they reference; case "ct" is not a DICOM folder/)
+  }, 60_000)
 })
