@@ -162,6 +162,23 @@ describe('dicom export: SEG and RTSTRUCT read back by highdicom and rt-utils', (
     }, 60_000)
   }
 
+  it('enhanced multi-frame series: each SEG frame references its source frame (ReferencedFrameNumber); voxel-exact by source frame', async (ctx) => {
+    if (!scans) return ctx.skip(missing)
+    // The enhanced case holds the plain case's 20 slices in one file: the same grid, so the same label map.
+    const series = join(scans.cases, 'enhanced')
+    const target = join(out, 'enhanced.seg.dcm')
+    const r = await cli(['--labels', join(labelsDir, 'plain', 'labels.nii.gz'), '--reference', series, '--format', 'seg', '--out', target, '--dataset-json', join(labelsDir, 'plain', 'dataset.json')])
+    expect(r.code, r.stderr).toBe(0)
+    const [file] = await readdir(series)
+    const c = await run(referencePython().python!, [SCRIPT, 'check-frames', join(series, file!), join(labelsDir, 'plain', 'labels.nii.gz'), target])
+    expect(c.code, c.stderr).toBe(0)
+    const got = JSON.parse(c.stdout) as { mismatched: number; voxels: number; frames: number; sourceInstance: string; referencedInstances: string[]; referencedFrames: number[] }
+    expect(got.mismatched).toBe(0)
+    expect(got.voxels).toBe(512 * 512 * 20)
+    expect(got.referencedInstances).toEqual([got.sourceInstance])
+    expect(got.referencedFrames).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+  }, 60_000)
+
   it('a prediction that found nothing: a SEG with one empty frame and an RTSTRUCT with empty ROIs, both read back empty', async (ctx) => {
     if (!scans) return ctx.skip(missing)
     const grid = await readVolume(join(labelsDir, 'plain', 'labels.nii.gz'))

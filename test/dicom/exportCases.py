@@ -16,6 +16,10 @@
         prints JSON: highdicom's read-back of the SEG against the label map (voxel for voxel, by the
         series' SOPInstanceUIDs in GDCM's order), the SEG's references and segments, rt-utils'
         read-back of the RTSTRUCT (Dice per ROI) and its references and ROIs.
+
+    exportCases.py check-frames SERIES_FILE LABELS SEG_FILE
+        the same for a SEG on an enhanced multi-frame series (one file): highdicom's read-back by
+        (instance, frame), frames sorted along the normal, against the label map.
 """
 import json
 import os
@@ -164,9 +168,27 @@ def check_rtstruct(RTStructBuilder, names, slices, lab, series_dir, rt_file):
     }
 
 
+def check_frames(series_file, labels_file, seg_file):
+    """A SEG on an enhanced multi-frame series: highdicom's read-back by (instance, frame) against the label map."""
+    import highdicom as hd
+
+    src = pydicom.dcmread(series_file, stop_before_pixels=True)
+    seg = hd.seg.segread(seg_file)
+    n = int(src.NumberOfFrames)
+    px = seg.get_pixels_by_source_frame(source_sop_instance_uid=src.SOPInstanceUID, source_frame_numbers=list(range(1, n + 1)), combine_segments=True, relabel=False, assert_missing_frames_are_empty=True)
+    iop = [float(v) for v in src.SharedFunctionalGroupsSequence[0].PlaneOrientationSequence[0].ImageOrientationPatient]
+    normal = np.cross(iop[:3], iop[3:])
+    along = [float(np.dot(normal, [float(v) for v in f.PlanePositionSequence[0].ImagePositionPatient])) for f in src.PerFrameFunctionalGroupsSequence]
+    lab = sitk.GetArrayFromImage(sitk.ReadImage(labels_file))
+    refs = [(fg.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID, int(fg.DerivationImageSequence[0].SourceImageSequence[0].ReferencedFrameNumber)) for fg in seg.PerFrameFunctionalGroupsSequence]
+    print(json.dumps({"mismatched": int((px[np.argsort(along)] != lab).sum()), "voxels": int(lab.size), "frames": int(seg.NumberOfFrames), "sourceInstance": src.SOPInstanceUID, "referencedInstances": sorted({r[0] for r in refs}), "referencedFrames": sorted({r[1] for r in refs})}))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "labels":
         labels(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "check-frames":
+        check_frames(*sys.argv[2:5])
     elif sys.argv[1] == "check":
         check(*sys.argv[2:7])
     else:
