@@ -48,7 +48,12 @@ const fmt = (n: number) => String(+n.toFixed(2))
 function fillSlice(polys: Float64Array[], nx: number, ny: number, out: Uint8Array, offset: number): void {
   let yMin = Infinity
   let yMax = -Infinity
-  for (const p of polys) for (let v = 1; v < p.length; v += 2) (yMin = Math.min(yMin, p[v]!)), (yMax = Math.max(yMax, p[v]!))
+  for (const p of polys) {
+    for (let v = 1; v < p.length; v += 2) {
+      yMin = Math.min(yMin, p[v]!)
+      yMax = Math.max(yMax, p[v]!)
+    }
+  }
   const xs: number[] = []
   for (let j = Math.max(0, Math.ceil(yMin)); j <= Math.min(ny - 1, Math.floor(yMax)); j++) {
     xs.length = 0

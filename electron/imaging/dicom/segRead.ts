@@ -66,7 +66,10 @@ export async function readSeg(file: string): Promise<Seg> {
   const total = pixelData.reduce((n, b) => n + b.byteLength, 0)
   const pixels = new Uint8Array(total)
   let at = 0
-  for (const b of pixelData) (pixels.set(new Uint8Array(b), at), (at += b.byteLength))
+  for (const b of pixelData) {
+    pixels.set(new Uint8Array(b), at)
+    at += b.byteLength
+  }
   const rows = num(ds.Rows)
   const columns = num(ds.Columns)
   const need = type === 'BINARY' ? Math.ceil((rows * columns * frameCount) / 8) : rows * columns * frameCount
