@@ -9,55 +9,24 @@
 // liver block erased (about 35k voxels changed). Each run is the whole service call
 // (saveLabelEdit: compare the NIfTI headers of scan and label, read the label in the volume
 // worker, apply the runs, count, gzip, atomic write); the first run also starts the worker pool and is reported apart. Target: < 1 s.
-import { mkdtemp, mkdir, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir, loadavg, cpus } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { readImageNode } from '@itk-wasm/image-io'
 import { encodeChanges, saveLabelEdit, type ChangeRun } from '../../electron/dataset/labelEdit'
-import { NIFTI_INTENT_LABEL, writeNiftiGz } from '../../electron/imaging/niftiWriter'
 import { volumePool } from '../../electron/imaging/workerPool'
-import type { Geometry } from '../../shared/api'
+import { writeResampledCase } from './resampledCase'
 
 const { values: opt } = parseArgs({ options: { runs: { type: 'string', default: '5' }, size: { type: 'string', default: '512x512x160' } } })
 const size = opt.size!.split('x').map(Number) as [number, number, number]
 const TOTALSEG = process.env.NNUNET_WIZARD_TOTALSEG ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'totalseg')
 const TARGET_MS = 1000
 
-/** Nearest-neighbour resampling of a volume to `size` (index space). */
-function resample<T extends Int16Array | Uint8Array | Float32Array>(src: ArrayLike<number>, from: number[], make: (n: number) => T): T {
-  const out = make(size[0] * size[1] * size[2])
-  const [fx, fy, fz] = from as [number, number, number]
-  const xs = Array.from({ length: size[0] }, (_, x) => Math.min(fx - 1, Math.floor((x * fx) / size[0])))
-  const ys = Array.from({ length: size[1] }, (_, y) => Math.min(fy - 1, Math.floor((y * fy) / size[1])))
-  let i = 0
-  for (let z = 0; z < size[2]; z++) {
-    const sz = Math.min(fz - 1, Math.floor((z * fz) / size[2]))
-    for (let y = 0; y < size[1]; y++) {
-      const row = fx * (ys[y]! + fy * sz)
-      for (let x = 0; x < size[0]; x++) out[i++] = src[row + xs[x]!]!
-    }
-  }
-  return out
-}
-
 const tmp = await mkdtemp(join(tmpdir(), 'bench-label-edit-'))
 try {
-  const ct = await readImageNode(join(TOTALSEG, 'ct_small', 'ct.nii.gz'))
-  const liver = (await readImageNode(join(TOTALSEG, 'ct_small', 'masks', 'liver.nii.gz'))).data as ArrayLike<number>
-  const spleen = (await readImageNode(join(TOTALSEG, 'ct_small', 'masks', 'spleen.nii.gz'))).data as ArrayLike<number>
-  const merged = Uint8Array.from({ length: liver.length }, (_, i) => (spleen[i] ? 2 : liver[i] ? 1 : 0))
-  const scale = ct.size.map((n, i) => n / size[i]!)
-  const geometry: Geometry = { size, spacing: ct.spacing.map((s, i) => s * scale[i]!), origin: ct.origin, direction: Array.from(ct.direction as Float64Array) }
-  const image = resample(ct.data as ArrayLike<number>, ct.size, (n) => new Int16Array(n))
-  const label = resample(merged, ct.size, (n) => new Uint8Array(n))
   const scans = join(tmp, 'scans')
   const predictions = join(tmp, 'predictions')
-  await mkdir(scans)
-  await mkdir(predictions)
-  await writeNiftiGz(join(scans, 'big_0000.nii.gz'), geometry, image)
-  await writeNiftiGz(join(predictions, 'big.nii.gz'), geometry, label, { intentCode: NIFTI_INTENT_LABEL })
-
+  const { label } = await writeResampledCase(TOTALSEG, size, scans, predictions, 'big')
   // The correction: a painted disc on 12 slices, an erased block; runs in file order.
   const target = label.slice()
   const at = (x: number, y: number, z: number) => x + size[0] * (y + size[1] * z)
