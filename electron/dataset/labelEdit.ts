@@ -5,7 +5,7 @@
 // correction never lands in a source folder: a prediction gets a corrected copy beside it, a
 // training case's labelsTr file is replaced under the dataset's lock and the manifest records it.
 import { createHash } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
+import { open, readdir, readFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import type { Geometry, LabelEditCount, LabelEditResult, ProjectFile, SaveLabelEditRequest } from '../../shared/api'
@@ -113,27 +113,46 @@ interface BaseLabel {
   data: Uint8Array | Uint16Array
 }
 
-/** The first bytes of a file, inflated when it is gzip (a NIfTI header is the first 348). */
+/** The first `n` bytes of a file, inflated when it is gzip, reading no more of it than that takes (a scan can be 100 MB). */
 async function headBytes(path: string, n: number): Promise<Buffer> {
-  const raw = await readFile(path)
-  if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw.subarray(0, n)
-  const chunks: Buffer[] = []
-  let got = 0
-  const gunzip = createGunzip()
-  await new Promise<void>((resolve, reject) => {
-    gunzip.on('data', (c: Buffer) => {
-      chunks.push(c)
-      got += c.length
-      if (got >= n) {
-        gunzip.destroy()
-        resolve()
-      }
+  const handle = await open(path, 'r')
+  try {
+    const magic = Buffer.alloc(2)
+    await handle.read(magic, 0, 2, 0)
+    if (magic[0] !== 0x1f || magic[1] !== 0x8b) {
+      const buf = Buffer.alloc(n)
+      const { bytesRead } = await handle.read(buf, 0, n, 0)
+      return buf.subarray(0, bytesRead)
+    }
+    const chunks: Buffer[] = []
+    let got = 0
+    const gunzip = createGunzip()
+    const done = new Promise<void>((resolve, reject) => {
+      gunzip.on('data', (c: Buffer) => {
+        chunks.push(c)
+        got += c.length
+        if (got >= n) resolve()
+      })
+      gunzip.on('end', resolve)
+      gunzip.on('error', reject)
     })
-    gunzip.on('end', resolve)
-    gunzip.on('error', reject)
-    gunzip.end(raw)
-  })
-  return Buffer.concat(chunks).subarray(0, n)
+    // 64 KiB of compressed bytes at a time until the header is out.
+    for (let pos = 0; got < n; pos += 65536) {
+      const buf = Buffer.alloc(65536)
+      const { bytesRead } = await handle.read(buf, 0, buf.length, pos)
+      if (bytesRead === 0) {
+        gunzip.end()
+        break
+      }
+      gunzip.write(buf.subarray(0, bytesRead))
+      await new Promise((r) => setImmediate(r))
+    }
+    await Promise.race([done, new Promise((r) => setTimeout(r, 0))])
+    gunzip.destroy()
+    return Buffer.concat(chunks).subarray(0, n)
+  } finally {
+    await handle.close()
+  }
 }
 
 /** NIfTI-1 qform (quaternion, pixdim, qfac, offset) as a 3x4 voxel-to-world matrix, row by row. */
