@@ -5,16 +5,21 @@
 // complete; two builders racing (a vitest file and a Playwright spec, two engineers) both finish,
 // the first rename wins and the loser's copy is removed. A cached fixture is never written to:
 // tests copy it into their own temporary folder (copyFixture) and change the copy.
+// nnU-Net writes absolute paths into its JSON files (a validation summary.json names each
+// reference and prediction file): the folder a fixture was built in is kept in it (.built-in), and
+// a copy has those paths moved to where the copy is, as if nnU-Net had run there.
 //
 // Where: $NNUNET_WIZARD_FIXTURE_ROOT, else ~/.cache/nnunet-wizard/fixtures/<name>-<hash>/.
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { REPO_ROOT } from './python'
 
 const COMPLETE = '.complete'
+/** The folder the fixture was built in (what nnU-Net's absolute paths in it start with). */
+const BUILT_IN = '.built-in'
 
 export function fixtureRoot(): string {
   return process.env.NNUNET_WIZARD_FIXTURE_ROOT ?? join(homedir(), '.cache', 'nnunet-wizard', 'fixtures')
@@ -54,6 +59,7 @@ export async function cachedFixture(name: string, key: string, build: (dir: stri
   const started = Date.now()
   try {
     await build(tmp)
+    await writeFile(join(tmp, BUILT_IN), tmp)
     await writeFile(join(tmp, COMPLETE), `${new Date().toISOString()} built in ${Math.round((Date.now() - started) / 1000)} s\n`)
   } catch (err) {
     await rm(tmp, { recursive: true, force: true })
@@ -82,8 +88,25 @@ async function pruneOld(root: string, name: string, keep: string): Promise<void>
   }
 }
 
-/** A private, writable copy of a cached fixture (the cache itself stays as it was built). */
+/**
+ * A private, writable copy of a cached fixture (the cache itself stays as it was built), with the
+ * absolute paths nnU-Net wrote into its JSON files moved from the build folder to the copy.
+ */
 export async function copyFixture(cached: string, dest: string): Promise<string> {
-  await cp(cached, dest, { recursive: true, filter: (src) => !src.endsWith(`/${COMPLETE}`) })
+  const builtIn = await readFile(join(cached, BUILT_IN), 'utf8').catch(() => null)
+  await cp(cached, dest, { recursive: true, filter: (src) => !src.endsWith(`/${COMPLETE}`) && !src.endsWith(`/${BUILT_IN}`) })
+  if (builtIn) await movePaths(dest, builtIn, resolve(dest))
   return dest
+}
+
+/** Rewrites `from` to `to` in every JSON file under `dir` that names it (paths need no JSON escaping here). */
+async function movePaths(dir: string, from: string, to: string): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name)
+    if (e.isDirectory()) await movePaths(p, from, to)
+    else if (e.isFile() && e.name.endsWith('.json')) {
+      const text = await readFile(p, 'utf8')
+      if (text.includes(from)) await writeFile(p, text.replaceAll(from, to))
+    }
+  }
 }

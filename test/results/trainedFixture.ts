@@ -14,7 +14,8 @@
 // scripts/test.mjs builds both before vitest and Playwright start (`npx tsx
 // test/results/trainedFixture.ts --build`); a test run alone builds what is missing on demand.
 import { writeFileSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { runPrepare } from '../../electron/dataset'
 import { JobManager } from '../../electron/jobs/jobManager'
@@ -127,7 +128,9 @@ export async function trainedFixtureCache(python: string, log: (line: string) =>
       await copyFixture(planned, dir)
       const settings = settingsUnder(dir, python)
       const dataDir = join(dir, 'app data')
-      const jobs = new JobManager(join(dir, 'jobs'))
+      // The job history lives outside the fixture: the manager saves it in the background, and a
+      // save after the fixture's folder was renamed into place failed (ENOENT) and said so.
+      const jobs = new JobManager(await mkdtemp(join(tmpdir(), 'nnw-fixture-jobs-')))
       for (const fold of [0, 1]) {
         log(`trained fixture: training fold ${fold}`)
         const req = s.trainRequest.parse({ datasetId: FIXTURE_ID, configuration: '2d', fold, epochs: 2, iterationsPerEpoch: 2 })
