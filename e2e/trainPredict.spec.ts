@@ -52,6 +52,9 @@ test.describe('Train and Predict from facts', () => {
     await page.getByTestId('plan-dataset-id').fill(String(DATASET_ID))
     await page.getByTestId('plan-config-3d_fullres').uncheck()
     await page.getByTestId('plan-config-3d_lowres').uncheck()
+    // One process (-np 1 -npfp 1), as the integration tests plan: nnU-Net's default of 8 workers,
+    // each importing torch, took over 5 minutes on 2 shared cores for these few tiny cases.
+    await page.getByTestId('plan-processes').fill('1')
     await page.getByTestId('start-plan').click()
     await expect(page.getByTestId('job-plan')).toHaveAttribute('data-state', 'done', { timeout: 600_000 })
     const summary = page.getByTestId('plan-summary')
