@@ -68,3 +68,38 @@ test('another terminal changing the defaults leaves the open project as it is an
   await expect(page.getByTestId('folder-env-nnUNet_raw_data_base').getByTestId('folder-env-value')).toHaveText(join(root, 'v1', 'nnUNet_raw_data_base'))
   await shot(page, 'project-env-03-new-project-takes-defaults')
 })
+
+test('two tabs on one project: a change of the environment in one is shown in the other, which does not write its older values back', async ({ browser }) => {
+  test.setTimeout(120_000)
+  const data = join(root, 'app-data-tabs')
+  await mkdir(data, { recursive: true })
+  const v2 = { raw: join(root, 'tabs', 'nnUNet_raw'), preprocessed: join(root, 'tabs', 'nnUNet_preprocessed'), results: join(root, 'tabs', 'nnUNet_results') }
+  await writeFile(join(data, 'settings.json'), JSON.stringify({ nnunetVersion: 'v2', folders: v2, device: 'cpu', torchCompile: false }))
+  const tabs = await startWizardServer({ env: { NNUNET_WIZARD_DATA: data } })
+  try {
+    const ctx = await browser.newContext()
+    const a = await ctx.newPage()
+    await a.goto(tabs.url)
+    await a.getByTestId('new-project').click()
+    await expect(a.getByTestId('draft-status')).toHaveText('draft kept in the app’s data folder')
+    const b = await ctx.newPage()
+    await b.goto(tabs.url)
+    await b.getByTestId('step-environment').click()
+    await expect(b.getByTestId('nnunet-v2')).toBeChecked()
+    // Tab A switches the project to v1.
+    await a.getByTestId('step-environment').click()
+    await a.getByTestId('nnunet-v1').check()
+    await expect(a.getByTestId('nnunet-v1')).toBeChecked()
+    // Tab B says so and keeps showing v2 until asked.
+    const notice = b.getByTestId('env-change-window')
+    await expect(notice).toBeVisible({ timeout: 20_000 })
+    await expect(notice.getByTestId('env-change-fields')).toContainText('version: nnU-Net v1 there; this page shows nnU-Net v2')
+    await shot(b, 'project-env-04-other-tab')
+    await notice.getByTestId('env-change-take-window').click()
+    await expect(notice).toBeHidden()
+    await expect(b.getByTestId('nnunet-v1')).toBeChecked()
+    await ctx.close()
+  } finally {
+    await tabs.stop()
+  }
+})
