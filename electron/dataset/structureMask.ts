@@ -48,7 +48,7 @@ export function pickStructureFile(structures: DicomStructureInfo[], choice: Stru
   if (named.length > 1) return { ambiguous: `${named.length} ${what(choice.kind)} files in ${dir} reference this case's series and hold ${quoted(choice.names)}: ${nameFiles(named.map((s) => s.file))}.`, files: named.map((s) => s.file) }
   if (onSeries.length === 0) return { missing: `no ${what(choice.kind)} in ${dir} references this case's series` }
   const found = [...new Set(onSeries.flatMap((s) => s.names))]
-  return { missing: `the ${what(choice.kind)} ${onSeries.length === 1 ? 'file' : 'files'} in ${dir} that reference this case's series (${nameFiles(onSeries.map((s) => s.file))}) ${onSeries.length === 1 ? 'has' : 'have'} no ${choice.kind === 'rtstruct' ? 'ROI' : 'segment'} named ${quoted(choice.names)} (${choice.kind === 'rtstruct' ? 'ROIs' : 'segments'} there: ${found.join(', ') || 'none'})` }
+  return { missing: `the ${what(choice.kind)} ${onSeries.length === 1 ? 'file' : 'files'} in ${dir} that ${onSeries.length === 1 ? 'references' : 'reference'} this case's series (${nameFiles(onSeries.map((s) => s.file))}) ${onSeries.length === 1 ? 'has' : 'have'} no ${choice.kind === 'rtstruct' ? 'ROI' : 'segment'} named ${quoted(choice.names)} (${choice.kind === 'rtstruct' ? 'ROIs' : 'segments'} there: ${found.join(', ') || 'none'})` }
 }
 
 async function printOf(path: string): Promise<{ path: string; size: number; mtimeMs: number; sha256: string }> {

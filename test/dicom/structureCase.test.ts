@@ -74,7 +74,7 @@ describe('SEG labels in the case check', () => {
     await cp(join(data.seg, 'fractional.dcm'), join(segDir, 'f'))
     const strict = await inspectCase({ op: 'inspect', input: input(segDir), want: 'report' })
     expect(strict.report.status).toBe('error')
-    expect(strict.report.findings.map((f) => f.text).join('\n')).toMatch(/No "ring" for case "caseA": the DICOM-SEG file in .*frac that reference this case's series \(f\) has no segment named "ring" or "annulus" \(segments there: Body\)/)
+    expect(strict.report.findings.map((f) => f.text).join('\n')).toMatch(/No "ring" for case "caseA": the DICOM-SEG file in .*frac that references this case's series \(f\) has no segment named "ring" or "annulus" \(segments there: Body\)/)
     const lenient = await inspectCase({ op: 'inspect', input: input(segDir, { allowMissingMask: true }), want: 'report' })
     expect(lenient.report.status).toBe('warning')
     expect(lenient.report.voxelCounts).toEqual({ body: data.facts.highdicom['highdicom-fractional-1.raw'], ring: 0 })

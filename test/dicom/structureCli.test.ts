@@ -43,7 +43,7 @@ describe('prepare --label NAME=rtstruct:DIR:ROI', () => {
     const out = join(tmp, 'out2')
     const r = await prepareCli(['--images', images, ...labels, '--allow-missing-mask', '--out', out, '--id', '72', '--name', 'Rt'], env)
     expect(r.code, r.stderr + r.stdout).toBe(0)
-    expect(r.stdout + r.stderr).toMatch(/No "bone" for case "caseB": the structure set \(RTSTRUCT\) file in .*structures that reference this case's series \(.*caseA\.dcm\) has no ROI named "bone_rim" or "bone" \(ROIs there: External, ring\)\. "bone" is left empty/)
+    expect(r.stdout + r.stderr).toMatch(/No "bone" for case "caseB": the structure set \(RTSTRUCT\) file in .*structures that references this case's series \(.*caseA\.dcm\) has no ROI named "bone_rim" or "bone" \(ROIs there: External, ring\)\. "bone" is left empty/)
     const ds = join(out, 'Dataset072_Rt')
     const written = (await readdir(join(ds, 'labelsTr'))).sort()
     expect(written).toHaveLength(2)
