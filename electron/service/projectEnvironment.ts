@@ -156,16 +156,19 @@ export class ProjectEnvironment {
   }
 
   /**
-   * autosaveProject: the page's project with its environment. One that comes without (a new
-   * project's first write) keeps what its file or draft holds, else takes the defaults', which
-   * the result returns so the page holds it from then on. A change another process made to the
+   * autosaveProject: the page's project with its environment. One that comes without (the page
+   * did not change it; a new project's first write) keeps the open project's, else what its file
+   * or draft holds, else takes the defaults', which the result returns so the page holds it. A change another process made to the
    * file's environment since this app last saw it is recorded before it is overwritten.
    */
   async autosave(r: z.infer<typeof s.autosaveProjectRequest>): Promise<AutosaveResult> {
     const ref = { path: r.path, draftId: r.draftId }
     const stored = await this.projects.storedEnv(ref)
-    const env = r.project.env ?? stored ?? envOf(await this.defaults.get())
     const open = await this.openProject()
+    const same = !!open && sameRef(open.ref, ref)
+    // A page sends the environment only when it changed it: otherwise the open project keeps the
+    // one it runs with (never the file's when another process changed it: that is reported below).
+    const env = r.project.env ?? (same ? open!.env : undefined) ?? stored ?? envOf(await this.defaults.get())
     if (open && sameRef(open.ref, ref) && stored && envDiff(stored, open.seen).length && envDiff(stored, env).length) {
       this.projectChange = this.change('project', this.projects.fileOf(ref) ?? '', env, stored)
     }

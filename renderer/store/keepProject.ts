@@ -22,6 +22,12 @@ let failed: string | null = null
 /** Set while the store takes what a write returned (a new project's environment): that is on disk already, no edit. */
 let adopting = false
 /**
+ * The project environment as the Node side last had it from this page (written, opened, or
+ * returned). An autosave sends the environment only when this page changed it since, so a second
+ * tab with older values never writes them back over the newer ones (the server keeps the file's).
+ */
+let envKnown: unknown = undefined
+/**
  * The step written with the project: Start is where projects are chosen, not a step of one, so a
  * project left for Start reopens at the step it was on before.
  */
@@ -73,7 +79,9 @@ async function write(): Promise<boolean> {
   const upTo = edits
   try {
     const step = s.step === 'start' ? (workStep ?? 'sources') : s.step
-    const r = await api.autosaveProject({ project: projectFileOf({ ...s, step }), path: s.projectPath, draftId: s.draftId, runs: s.runs })
+    const sendEnv = s.env !== envKnown
+    const r = await api.autosaveProject({ project: projectFileOf({ ...s, step, env: sendEnv ? s.env : null }), path: s.projectPath, draftId: s.draftId, runs: s.runs })
+    if (sendEnv) envKnown = s.env
     written = Math.max(written, upTo)
     failed = null
     const now = useProject.getState()
@@ -83,6 +91,7 @@ async function write(): Promise<boolean> {
       adopting = true
       try {
         useProject.setState({ draftId: r.draftId, projectPath: r.path, ...(edits === upTo && { dirty: false }), ...(!now.env && r.env && { env: r.env }) })
+        if (!now.env && r.env) envKnown = useProject.getState().env
       } finally {
         adopting = false
       }
@@ -112,8 +121,11 @@ export async function flushProject(): Promise<boolean> {
 export function keepProject(): () => void {
   const step = useProject.getState().step
   if (step !== 'start') workStep = step
+  envKnown = useProject.getState().env
   const unsubscribe = useProject.subscribe((s, prev) => {
     if (s.step !== 'start') workStep = s.step
+    // Another project came in (opened, restored): its environment is what the Node side holds.
+    if (s.generation !== prev.generation) envKnown = s.env
     if (adopting || !keptChanged(s, prev) || !worthKeeping(s)) return
     edits++
     clearTimeout(timer)

@@ -51,6 +51,9 @@ export const useSettings = create<SettingsState>()((set, get) => ({
     // the next call on the Node side runs with it); the machine's part goes to the settings file
     // as a whole object (the request schema fills defaults for missing fields, so a bare patch
     // would reset them) without the project's keys, which would otherwise become the defaults.
+    const shown = get().settings
+    // Shown at once (a radio or tick follows the click), whatever waits before the save.
+    if (shown) set({ settings: Object.fromEntries(Object.entries({ ...shown, ...patch }).filter(([, v]) => v !== null)) as Settings })
     const run = async () => {
       const isEnvKey = (k: string) => (PROJECT_ENV_KEYS as readonly string[]).includes(k)
       const envPatch = Object.keys(patch).some(isEnvKey)

@@ -134,6 +134,11 @@ describe('the open project keeps its own environment', () => {
     await windowA.setSettings({ ...(await windowA.getSettings()), device: 'cpu' })
     expect((await readJson(file)).env).toEqual({ nnunetVersion: 'v1', folders: theirs })
     expect(await windowA.environmentChanges()).toMatchObject([{ where: 'project', onDisk: { folders: theirs } }])
+    // An edit from A's page without the environment (the page did not change it) keeps A's, not the file's, and the notice stays.
+    const { env: _omitted, ...withoutEnv } = { ...project('Shared edited'), env: undefined }
+    expect((await windowA.autosaveProject({ project: withoutEnv, path: file, draftId: null, runs: {} })).env).toEqual({ nnunetVersion: 'v2', folders: mine })
+    expect((await windowA.getSettings()).folders).toEqual(mine)
+    expect(await windowA.environmentChanges()).toMatchObject([{ where: 'project', onDisk: { nnunetVersion: 'v1', folders: theirs } }])
     // A's page writes its next edit with its own environment: the notice is not lost with the file's content.
     await windowA.autosaveProject({ project: { ...project('Shared edited'), env: { nnunetVersion: 'v2', folders: mine } }, path: file, draftId: null, runs: {} })
     expect((await readJson(file)).env.folders).toEqual(mine)
