@@ -3,18 +3,18 @@
 // through nnUNet_extTrainer, constructed on the plans, one iteration), trains 2 epochs (leaving
 // checkpoint_final.pth and validation/summary.json) and predicts; a trainer whose own loss code
 // has a syntax error is refused before any training, naming its line; one that saves no
-// checkpoint trains, and then the training fails saying so.
+// checkpoint trains, and then the training fails saying so. The dataset is a private copy of the
+// cached planned fixture (test/results/trainedFixture.ts): no prepare or plan here.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CreatedTrainer, TrainerOptions } from '../../shared/api'
-import { createFolders } from '../../electron/nnunet'
 import { createService, type Service } from '../../electron/service'
 import * as s from '../../shared/schema'
 import { nnunetPython } from '../helpers/python'
-import { guideFolders, prepareDataset } from './fixture'
+import { FIXTURE_DATASET, FIXTURE_ID, plannedDataset } from '../results/trainedFixture'
 
 const py = nnunetPython('v2')
 
@@ -27,15 +27,11 @@ describe.skipIf(!py.python)(`own trainers with nnU-Net v2 on the CPU ${py.reason
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'nnw-trv2-'))
-    const guide = await guideFolders(tmp)
-    const folders = await createFolders(join(tmp, 'nnunet folders'), 'v2')
-    dataDir = join(tmp, 'app data')
-    settings = s.settings.parse({ pythonPath: py.python, nnunetVersion: 'v2', folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false })
+    const fx = await plannedDataset(join(tmp, 'fixture'), py.python!)
+    dataDir = fx.dataDir
+    settings = fx.settings
     service = createService({ mode: 'browser' }, dataDir, { settings, memoryQueue: true })
-    await prepareDataset(guide, 'nnunet-v2', folders.raw, 521)
-    const plan = await service.jobs.wait((await service.plan({ datasetId: 521, configurations: ['2d'], processes: 1 })).jobId)
-    if (plan.state !== 'done') throw new Error(`plan failed: ${plan.error}`)
-  }, 900_000)
+  })
   afterAll(async () => {
     for (const j of await service.jobs.list()) if (j.state === 'running') service.jobs.cancel(j.id)
     await service.dispose()
@@ -52,7 +48,7 @@ describe.skipIf(!py.python)(`own trainers with nnU-Net v2 on the CPU ${py.reason
 
   it('refuses own loss code with a syntax error before any training, naming its line', { timeout: 300_000 }, async () => {
     const lossCode = ['import torch', '', 'def build_loss(trainer)', '    return torch.nn.CrossEntropyLoss()', ''].join('\n')
-    const job = await service.jobs.wait((await service.createTrainer({ name: 'BrokenLossTrainer', epochs: 2, lossCode, check: { datasetId: 521, configuration: '2d', fold: 0 } })).jobId)
+    const job = await service.jobs.wait((await service.createTrainer({ name: 'BrokenLossTrainer', epochs: 2, lossCode, check: { datasetId: FIXTURE_ID, configuration: '2d', fold: 0 } })).jobId)
     expect(job.state).toBe('failed')
     expect(job.error).toMatch(/failed the check "Python compiles it" at line 3 of your code \(line \d+ of BrokenLossTrainer\.py\): SyntaxError/)
     expect(job.guidance?.[0]).toMatchObject({ code: 'trainer-compile', severity: 'error' })
@@ -63,7 +59,7 @@ describe.skipIf(!py.python)(`own trainers with nnU-Net v2 on the CPU ${py.reason
 
   it('creates a Top-K trainer: nnU-Net finds it, constructs it on the plans and trains one iteration', { timeout: 600_000 }, async () => {
     const job = await service.jobs.wait(
-      (await service.createTrainer({ epochs: 2, iterationsPerEpoch: 2, loss: 'nnUNetTrainerTopk10Loss', check: { datasetId: 521, configuration: '2d', fold: 0 } })).jobId,
+      (await service.createTrainer({ epochs: 2, iterationsPerEpoch: 2, loss: 'nnUNetTrainerTopk10Loss', check: { datasetId: FIXTURE_ID, configuration: '2d', fold: 0 } })).jobId,
     )
     expect(job.error).toBeUndefined()
     topk = job.result as CreatedTrainer
@@ -87,7 +83,7 @@ describe.skipIf(!py.python)(`own trainers with nnU-Net v2 on the CPU ${py.reason
   })
 
   it('trains 2 epochs with it, leaving the final checkpoint and validation summary, then predicts', { timeout: 900_000 }, async () => {
-    const train = await service.jobs.wait((await service.train({ datasetId: 521, configuration: '2d', fold: 0, trainer: topk.name, npz: false })).jobId)
+    const train = await service.jobs.wait((await service.train({ datasetId: FIXTURE_ID, configuration: '2d', fold: 0, trainer: topk.name, npz: false })).jobId)
     expect(train.error).toBeUndefined()
     expect(train.state).toBe('done')
     const fold = (train.result as { outputFolder: string }).outputFolder
@@ -95,11 +91,12 @@ describe.skipIf(!py.python)(`own trainers with nnU-Net v2 on the CPU ${py.reason
     expect(existsSync(join(fold, 'checkpoint_final.pth'))).toBe(true)
     expect(existsSync(join(fold, 'validation', 'summary.json'))).toBe(true)
     expect(train.metrics?.filter((m) => m.epochSeconds !== undefined)).toHaveLength(2)
-    const input = join(settings.folders!.raw, 'Dataset521_Tiny', 'imagesTs')
+    const input = join(settings.folders!.raw, FIXTURE_DATASET, 'imagesTs')
     const output = join(tmp, 'predicted')
-    const pred = await service.jobs.wait((await service.predict({ datasetId: 521, configuration: '2d', folds: [0], input, output, trainer: topk.name })).jobId)
+    const pred = await service.jobs.wait((await service.predict({ datasetId: FIXTURE_ID, configuration: '2d', folds: [0], input, output, trainer: topk.name })).jobId)
     expect(pred.error).toBeUndefined()
-    expect(readdirSync(output).filter((f) => f.endsWith('.nii.gz'))).toHaveLength(1)
+    // The planned fixture holds two test cases.
+    expect(readdirSync(output).filter((f) => f.endsWith('.nii.gz'))).toHaveLength(2)
   })
 
   it('a trainer that saves no checkpoint (and skips the validation) passes its check, but its training ends as failed with the explanation', { timeout: 900_000 }, async () => {
@@ -125,7 +122,7 @@ describe.skipIf(!py.python)(`own trainers with nnU-Net v2 on the CPU ${py.reason
     const created = await service.jobs.wait((await service.createTrainer({ classCode })).jobId)
     expect(created.error).toBeUndefined()
     expect((created.result as CreatedTrainer).name).toBe('NoSaveTrainer')
-    const train = await service.jobs.wait((await service.train({ datasetId: 521, configuration: '2d', fold: 1, trainer: 'NoSaveTrainer', npz: false })).jobId)
+    const train = await service.jobs.wait((await service.train({ datasetId: FIXTURE_ID, configuration: '2d', fold: 1, trainer: 'NoSaveTrainer', npz: false })).jobId)
     expect(train.state).toBe('failed')
     expect(train.error).toMatch(/left no usable model: checkpoint_final\.pth, validation\/summary\.json are missing in .*fold_1\. The trainer NoSaveTrainer saved no final checkpoint/)
   })
