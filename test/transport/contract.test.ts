@@ -36,7 +36,7 @@ describe('dispatch', () => {
 
   it('validates and fills defaults before the service runs', async () => {
     await expect(callApi(service, 'listDir', { path: '/tmp' })).resolves.toEqual({ called: 'listDir' })
-    expect(calls.at(-1)).toEqual(['listDir', { path: '/tmp', showFiles: false }])
+    expect(calls.at(-1)).toEqual(['listDir', { path: '/tmp', showFiles: false, showHidden: false }])
   })
 
   it('names the missing field', () => {
