@@ -15,7 +15,7 @@ import { useProject } from '../store/projectStore'
 const POLL_MS = 5000
 
 /** A change made in another tab or window of this app (the server's open project): settled here, on the page. */
-type PageChange = EnvChange & { where: 'window' }
+type PageChange = Omit<EnvChange, 'where'> & { where: 'window' }
 
 function sameEnv(a: ProjectEnv, b: ProjectEnv): boolean {
   return PROJECT_ENV_KEYS.every((k) => JSON.stringify(a[k] ?? null) === JSON.stringify(b[k] ?? null))
