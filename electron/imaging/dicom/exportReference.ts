@@ -8,7 +8,7 @@ import type { DicomSeriesInfo } from '../../../shared/api/dicom'
 import { chooseSeries } from './chooseSeries'
 import { indexDicomFolder, parseDicomHeader } from './headerIndex'
 import { asArray, str, type Dataset } from './tags'
-import { patientAndStudy } from './writePart10'
+import { patientAndStudy } from './patientStudy'
 
 export type { Dataset } from './tags'
 

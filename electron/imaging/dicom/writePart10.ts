@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto'
 import dcmjs from 'dcmjs'
 import { APP_VERSION } from '../../appVersion'
-import type { Dataset, ExportReference } from './exportReference'
+import type { ExportReference } from './exportReference'
+import { patientAndStudy } from './patientStudy'
+import type { Dataset } from './tags'
 
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1'
 
@@ -18,29 +20,6 @@ export function newUid(): string {
 export function dicomDateTime(d = new Date()): { date: string; time: string } {
   const p = (n: number, w = 2) => String(n).padStart(w, '0')
   return { date: `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}`, time: `${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}` }
-}
-
-/** Patient, clinical trial subject, general study and patient study attributes: copied as they are. */
-const PATIENT_AND_STUDY = [
-  'PatientName', 'PatientID', 'IssuerOfPatientID', 'IssuerOfPatientIDQualifiersSequence', 'TypeOfPatientID', 'PatientBirthDate', 'PatientBirthTime', 'PatientSex',
-  'OtherPatientIDsSequence', 'OtherPatientNames', 'PatientComments', 'PatientSpeciesDescription', 'PatientSpeciesCodeSequence', 'PatientBreedDescription',
-  'PatientBreedCodeSequence', 'BreedRegistrationSequence', 'ResponsiblePerson', 'ResponsiblePersonRole', 'ResponsibleOrganization', 'PatientIdentityRemoved',
-  'DeidentificationMethod', 'DeidentificationMethodCodeSequence', 'QualityControlSubject',
-  'ClinicalTrialSponsorName', 'ClinicalTrialProtocolID', 'ClinicalTrialProtocolName', 'ClinicalTrialSiteID', 'ClinicalTrialSiteName', 'ClinicalTrialSubjectID',
-  'ClinicalTrialSubjectReadingID', 'ClinicalTrialTimePointID', 'ClinicalTrialTimePointDescription', 'ClinicalTrialCoordinatingCenterName',
-  'StudyInstanceUID', 'StudyDate', 'StudyTime', 'ReferringPhysicianName', 'ReferringPhysicianIdentificationSequence', 'StudyID', 'AccessionNumber',
-  'IssuerOfAccessionNumberSequence', 'StudyDescription', 'PhysiciansOfRecord', 'NameOfPhysiciansReadingStudy', 'ProcedureCodeSequence',
-  'AdmittingDiagnosesDescription', 'PatientAge', 'PatientSize', 'PatientWeight', 'Occupation', 'AdditionalPatientHistory',
-] as const
-
-/** Type 2 attributes of those modules: present in every export, empty when the source has none. */
-const REQUIRED_EMPTY = ['PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex', 'StudyDate', 'StudyTime', 'ReferringPhysicianName', 'StudyID', 'AccessionNumber'] as const
-
-export function patientAndStudy(source: Dataset): Dataset {
-  const out: Dataset = {}
-  for (const k of PATIENT_AND_STUDY) if (source[k] !== undefined) out[k] = source[k]
-  for (const k of REQUIRED_EMPTY) if (out[k] === undefined) out[k] = ''
-  return out
 }
 
 /** General and enhanced general equipment: this app made the object. */
