@@ -40,7 +40,13 @@ try {
   await page.getByTestId('review-open-big').click({ timeout: 120_000 })
   const t0 = performance.now()
   const viewer = page.getByTestId('editor-viewer')
-  await viewer.and(page.locator('[data-case="big"][data-loading="false"]')).waitFor({ timeout: 600_000 })
+  try {
+    await viewer.and(page.locator('[data-case="big"][data-loading="false"]')).waitFor({ timeout: 600_000 })
+  } catch (err) {
+    // What the page showed instead (still loading, or an error banner), for whoever reads the failure.
+    await page.screenshot({ path: join(import.meta.dirname, '..', 'out', 'label-draw-timeout.png') }).catch(() => undefined)
+    throw err
+  }
   const loadMs = performance.now() - t0
   await page.getByTestId('viewer-canvas').evaluate((el) => el.scrollIntoView({ block: 'center' }))
   await page.getByTestId('active-label').selectOption('2')
