@@ -4,10 +4,37 @@
 // systems name the same organ "Liver", "LIVER", "liver_1"), matched without case. The folder is
 // given between the kind and the last ":", so a Windows path (C:\data) keeps its colon; an ROI
 // name with a ":" in it cannot be given here (use an alias without it).
+// Issue 18 item 6: multi-label files as sources too, matched to cases by file name like masks:
+// `segnrrd:DIR:SEGMENT` (3D Slicer .seg.nrrd, segments by name, aliases as above) and
+// `labelmap:DIR:VALUE` (a label map per case; VALUE one label value or several "3|4").
 
-export type StructureKind = 'rtstruct' | 'seg'
+export type StructureKind = 'rtstruct' | 'seg' | 'segnrrd' | 'labelmap'
 
-export const STRUCTURE_KINDS: readonly StructureKind[] = ['rtstruct', 'seg']
+export const STRUCTURE_KINDS: readonly StructureKind[] = ['rtstruct', 'seg', 'segnrrd', 'labelmap']
+
+/** DICOM structure files, matched to a case by the series they reference (structureMask.ts). */
+export type DicomStructureKind = 'rtstruct' | 'seg'
+
+export function isDicomStructure(kind: StructureKind): kind is DicomStructureKind {
+  return kind === 'rtstruct' || kind === 'seg'
+}
+
+/** One file per case in the label folder, matched by file name as masks are (labelSourceMask.ts). */
+export function isFileMatched(kind: StructureKind): boolean {
+  return kind === 'segnrrd' || kind === 'labelmap'
+}
+
+/** The label values of a labelmap choice ("3|4"); an error text when one is not a whole number 1..65535. */
+export function labelMapValues(names: string): number[] | { error: string } {
+  const aliases = aliasesOf(names)
+  const bad = aliases.filter((a) => !/^\d+$/.test(a) || +a < 1 || +a > 65535)
+  if (bad.length || aliases.length === 0) return { error: `label map values are whole numbers 1..65535 (one, or several as 3|4), got "${names}".` }
+  return [...new Set(aliases.map(Number))]
+}
+
+const PART: Record<StructureKind, string> = { rtstruct: 'ROI', seg: 'SEGMENT', segnrrd: 'SEGMENT', labelmap: 'VALUE' }
+const PART_NAME: Record<StructureKind, string> = { rtstruct: 'ROI name', seg: 'segment label', segnrrd: 'segment name', labelmap: 'label value' }
+const EXAMPLE: Record<StructureKind, string> = { rtstruct: 'rtstruct:data/rtstruct:Liver|liver_1', seg: 'seg:data/seg:Liver|liver_1', segnrrd: 'segnrrd:data/slicer:Liver|liver_1', labelmap: 'labelmap:data/labelmaps:3|4' }
 
 export interface StructureChoice {
   kind: StructureKind
@@ -40,16 +67,19 @@ export function matchesStructure(found: string, names: string): boolean {
  * that starts with a kind but lacks its parts.
  */
 export function parseStructureSource(value: string): { dir: string; structure: StructureChoice } | { error: string } | null {
-  const m = /^(rtstruct|seg):(.*)$/i.exec(value)
+  const m = /^(rtstruct|segnrrd|seg|labelmap):(.*)$/i.exec(value)
   if (!m) return null
   const kind = m[1]!.toLowerCase() as StructureKind
   const rest = m[2]!
   const colon = rest.lastIndexOf(':')
-  const what = kind === 'rtstruct' ? 'ROI' : 'SEGMENT'
-  if (colon <= 0) return { error: `"${value}" needs ${kind}:DIR:${what} (e.g. ${kind}:data/${kind}:Liver|liver_1), the folder and the ${kind === 'rtstruct' ? 'ROI name' : 'segment label'} after the last ":".` }
+  if (colon <= 0) return { error: `"${value}" needs ${kind}:DIR:${PART[kind]} (e.g. ${EXAMPLE[kind]}), the folder and the ${PART_NAME[kind]} after the last ":".` }
   const dir = rest.slice(0, colon)
   const names = rest.slice(colon + 1)
-  if (aliasesOf(names).length === 0) return { error: `"${value}" names no ${kind === 'rtstruct' ? 'ROI' : 'segment'} after the last ":" (give a name, or aliases A|B|C).` }
+  if (aliasesOf(names).length === 0) return { error: `"${value}" names no ${kind === 'rtstruct' ? 'ROI' : kind === 'labelmap' ? 'value' : 'segment'} after the last ":" (give ${kind === 'labelmap' ? 'a value, or several 3|4' : 'a name, or aliases A|B|C'}).` }
+  if (kind === 'labelmap') {
+    const values = labelMapValues(names)
+    if ('error' in values) return { error: `"${value}": ${values.error}` }
+  }
   return { dir, structure: { kind, names } }
 }
 

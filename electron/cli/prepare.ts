@@ -43,6 +43,12 @@ required:
                           reference the case's series, never matched by file name. ROI or
                           SEGMENT is a name or aliases 'A|B|C', matched without case (a SEG
                           segment may also be given by number)
+  --label NAME=segnrrd:DIR:SEGMENT
+                          the segment named SEGMENT (or aliases 'A|B|C', without case) of each
+                          case's 3D Slicer segmentation in DIR (case01.seg.nrrd for case01)
+  --label NAME=labelmap:DIR:VALUE
+                          the voxels of value VALUE (or several, '3|4') of each case's label
+                          map in DIR (named like its image); several labels may share DIR
   --out DIR               where the dataset folder is created (e.g. your nnUNet_raw)
   --id N                  dataset id: 1-999 (nnunet-v2), 1-99 (msd)
   --name NAME             dataset name: letters, digits, - and _
@@ -146,7 +152,8 @@ export function parsePrepareArgs(argv: string[]): { request: PrepareRequest; jso
   const labelOf = (flag: string, spec: string) => {
     const eq = spec.indexOf('=')
     if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`${flag} needs NAME=DIR (e.g. ${flag} organ=data/organ), got "${spec}".`)
-    // rtstruct:DIR:ROI / seg:DIR:SEGMENT (shared/structureSpec.ts): ROIs or segments matched to each case by the series they reference.
+    // rtstruct:DIR:ROI / seg:DIR:SEGMENT (shared/structureSpec.ts): ROIs or segments matched to each case by the series they reference;
+    // segnrrd:DIR:SEGMENT / labelmap:DIR:VALUE: the case's own .seg.nrrd / label map, matched by name.
     const structure = parseStructureSource(spec.slice(eq + 1))
     if (structure && 'error' in structure) throw new UsageError(`${flag} ${structure.error}`)
     if (structure) return { name: spec.slice(0, eq), dir: resolve(structure.dir), structure: structure.structure }

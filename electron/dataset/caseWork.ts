@@ -21,7 +21,8 @@ import { environmentCode, environmentProblem, type EnvironmentProblem } from '..
 import { budgetOf, CaseFiles, caseClaim } from './caseSources'
 import { isDicomCase, readDicomCaseImage } from './dicomCase'
 import { readStructureMask, seriesReferencedByLabels } from './structureMask'
-import type { StructureChoice } from '../../shared/structureSpec'
+import { aliasesOf, isFileMatched, type StructureChoice } from '../../shared/structureSpec'
+import { labelMapMask, readSegNrrdMask } from './labelSourceMask'
 
 export interface CaseInput {
   caseKey: string
@@ -246,7 +247,9 @@ async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo
     const path = input.masks[k]
     // RTSTRUCT ROIs / SEG segments (structureMask.ts): the file is the one referencing the case's series.
     const structure = input.structures?.[k]
-    if (structure) {
+    // A .seg.nrrd or a label map (labelSourceMask.ts) is the case's own file, matched by name like a mask: read below.
+    const multi = structure && isFileMatched(structure.kind) ? structure : null
+    if (structure && !multi) {
       const mask = await readStructureMask({ caseKey: input.caseKey, labelName: name, dir: input.labelDirs[k] ?? '', choice: structure, allowMissingMask: input.allowMissingMask }, image, dicomImage?.series ?? null, findings)
       if (mask) files.record(name, mask)
       const values = mask ? maskValues(mask.data!) : null
@@ -266,7 +269,17 @@ async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo
       continue
     }
     current.file = path
-    const mask = await readOrFinding(path, `"${name}" mask`, findings, files, name)
+    const multiInput = multi && { caseKey: input.caseKey, labelName: name, path, choice: multi, allowMissingMask: input.allowMissingMask }
+    let mapValues: string | null = null
+    let mask: Volume | null
+    if (multiInput?.choice.kind === 'segnrrd') {
+      mask = await readSegNrrdMask(multiInput, image, findings)
+      if (mask) files.record(name, mask)
+    } else if (multiInput) {
+      const map = await readOrFinding(path, `"${name}" label map`, findings, files, name)
+      mapValues = map ? formatValues(maskValues(map.data!)) : null
+      mask = map && labelMapMask(multiInput, map, findings)
+    } else mask = await readOrFinding(path, `"${name}" mask`, findings, files, name)
     if (!mask) {
       masks.push(null)
       continue
@@ -302,9 +315,12 @@ async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo
     } else if (verdict === 'non-integer') {
       findings.push({ severity: 'error', code: 'mask-not-integer', file: path, text: `The "${name}" mask holds non-integer values (${formatValues(values)}): it looks like a probability map, not a binary mask.`, hint: 'Threshold it (e.g. > 0.5) and save it as 0/1 before preparing.' })
     } else if (verdict === 'multi-value') {
-      findings.push({ severity: 'error', code: 'mask-multi-value', file: path, text: `The "${name}" mask holds several foreground values (its values: ${formatValues(values)}); a mask folder must hold one structure as 0/1.`, hint: 'Split it into one binary mask per structure, each in its own folder.' })
+      findings.push({ severity: 'error', code: 'mask-multi-value', file: path, text: `The "${name}" mask holds several foreground values (its values: ${formatValues(values)}); a mask folder must hold one structure as 0/1.`, hint: `If it is a label map, give each structure its value (--label ${name}=labelmap:DIR:VALUE, or "Label map" in the Labels step); else split it into one binary mask per structure.` })
     } else if (verdict === 'other-single-value') {
       findings.push({ severity: 'warning', code: 'mask-not-binary', file: path, text: `The "${name}" mask uses ${values.values[0]} instead of 1 for foreground (values ${formatValues(values)}); every non-zero voxel is taken as "${name}".` })
+    } else if (verdict === 'empty' && multi) {
+      const what = multi.kind === 'labelmap' ? `label map ${path} holds no voxel of value ${aliasesOf(multi.names).join(' or ')} (its values: ${mapValues})` : `segment of ${path} is empty`
+      findings.push({ severity: 'warning', code: 'mask-empty', file: path, text: `The "${name}" ${what}: this case has no "${name}".` })
     } else if (verdict === 'empty') {
       findings.push({ severity: 'warning', code: 'mask-empty', file: path, text: `The "${name}" mask is empty (all zero): this case has no "${name}".` })
     }
@@ -508,3 +524,5 @@ async function viewOpen(task: ViewTask, files: CaseFiles): Promise<ViewResult> {
 export { dicomOverviewCase } from './dicomCase'
 // The Labels step's structure names (structureNames.ts): a label folder's RTSTRUCT / SEG headers, parsed in a worker.
 export { structureFilesIn } from './structureMask'
+// The Labels step's names of .seg.nrrd files / label maps (structureNames.ts), read in a worker.
+export { multiLabelNames } from './labelSourceMask'

@@ -11,6 +11,7 @@ import { ALLOW_MISSING_HINT } from '../../shared/layout'
 import { escapedName, RENAME_NOT_UTF8, utf8Name } from '../files/fileNames'
 import { isDicomFolder } from '../imaging/dicom/detect'
 import { listStructureFolder } from './structureMask'
+import { isDicomStructure, isFileMatched } from '../../shared/structureSpec'
 
 /** Pixel-data companions of .nhdr/.mhd headers (and Analyze .img): read through their header, never a case. */
 const DATA_FILE = /\.(raw|zraw|img|dat)(\.gz)?$/i
@@ -24,7 +25,9 @@ interface FolderListing {
 
 function caseKeyOf(fileName: string): string | null {
   const ext = volumeExtension(fileName)
-  return ext ? fileName.slice(0, fileName.length - ext.length) : null
+  // 3D Slicer's segmentation files (case01.seg.nrrd) belong to case01, as its image case01.nrrd does.
+  const seg = /\.seg\.nrrd$/i.test(fileName) ? '.seg.nrrd' : ext
+  return seg ? fileName.slice(0, fileName.length - seg.length) : null
 }
 
 async function listFolder(dir: string, role: string, dicomCases = false): Promise<FolderListing> {
@@ -108,21 +111,26 @@ export async function scanSources(spec: SourceSpec): Promise<ScanResult> {
   all.forEach((d, i) => {
     const j = all.indexOf(d)
     // Structure files (RTSTRUCT / SEG) are picked by the series they reference: they may share a folder with the scans and with each other.
-    const structure = (k: number) => k > 0 && spec.labels[k - 1]!.structure !== undefined
-    if (j < i && !structure(i) && !structure(j)) {
+    const structure = (k: number) => k > 0 && spec.labels[k - 1]!.structure !== undefined && isDicomStructure(spec.labels[k - 1]!.structure!.kind)
+    // Several labels from one folder of label maps / .seg.nrrd files (labelmap:DIR:1, labelmap:DIR:2) share it by design.
+    const multi = (k: number) => k > 0 && spec.labels[k - 1]!.structure !== undefined && isFileMatched(spec.labels[k - 1]!.structure!.kind)
+    if (j < i && !structure(i) && !structure(j) && !(multi(i) && multi(j))) {
       const what = (k: number) => (k === 0 ? 'the image folder' : `the "${spec.labels[k - 1]!.name}" mask folder`)
       findings.push({ severity: 'error', code: 'same-folder', file: d, text: `${what(i).replace(/^t/, 'T')} is the same folder as ${what(j)}: ${d}.`, hint: 'Each structure needs its own folder of masks, separate from the images.' })
     }
   })
-  const [images, ...labels] = await Promise.all([listFolder(imagesDir, 'image', true), ...labelDirs.map((d, i) => (spec.labels[i]!.structure ? listStructureFolder(d, spec.labels[i]!.name, spec.labels[i]!.structure!.kind) : listFolder(d, `"${spec.labels[i]!.name}" mask`)))])
+  // RTSTRUCT / SEG folders are matched per case by series in the worker; label maps and .seg.nrrd files by name, as masks.
+  const dicomStructure = (i: number) => spec.labels[i]!.structure !== undefined && isDicomStructure(spec.labels[i]!.structure!.kind)
+  const [images, ...labels] = await Promise.all([listFolder(imagesDir, 'image', true), ...labelDirs.map((d, i) => (dicomStructure(i) ? listStructureFolder(d, spec.labels[i]!.name, spec.labels[i]!.structure!.kind) : listFolder(d, spec.labels[i]!.structure?.kind === 'segnrrd' ? `"${spec.labels[i]!.name}" segmentation (.seg.nrrd)` : spec.labels[i]!.structure?.kind === 'labelmap' ? `"${spec.labels[i]!.name}" label map` : `"${spec.labels[i]!.name}" mask`)))])
   findings.push(...images!.findings, ...labels.flatMap((l) => l.findings))
 
   const keys = [...images!.files.keys()].sort(naturalCompare)
-  const cases: CaseMatch[] = keys.map((caseKey) => ({ caseKey, image: images!.files.get(caseKey)!, masks: labels.map((l, i) => (spec.labels[i]!.structure ? (l.findings.length ? null : l.dir) : (l.files.get(caseKey) ?? null))) }))
+  const cases: CaseMatch[] = keys.map((caseKey) => ({ caseKey, image: images!.files.get(caseKey)!, masks: labels.map((l, i) => (dicomStructure(i) ? (l.findings.length ? null : l.dir) : (l.files.get(caseKey) ?? null))) }))
 
   const unmatched = labels
     .map((l) => ({ folder: l.dir, files: [...l.files.entries()].filter(([k]) => !images!.files.has(k)).map(([, p]) => p).sort(naturalCompare) }))
-    .filter((u) => u.files.length > 0)
+    // One folder given for several labels (labelmap:DIR:1, labelmap:DIR:2) is said once.
+    .filter((u, i, all) => u.files.length > 0 && all.findIndex((o) => o.folder === u.folder) === i)
   for (const u of unmatched) {
     const names = u.files.slice(0, 5).map((p) => p.slice(u.folder.length + 1))
     findings.push({ severity: 'warning', code: 'unmatched-files', file: u.folder, text: `${u.files.length} mask file${u.files.length === 1 ? '' : 's'} in ${u.folder} ${u.files.length === 1 ? 'has' : 'have'} no image with the same name and ${u.files.length === 1 ? 'is' : 'are'} ignored: ${names.join(', ')}${u.files.length > 5 ? ', …' : ''}.`, hint: 'Masks are matched to images by file name without extension (image-1.nrrd <-> image-1.nii.gz).' })

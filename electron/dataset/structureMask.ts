@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import type { Finding } from '../../shared/api'
 import type { DicomSeriesInfo, DicomStructureInfo } from '../../shared/api/dicom'
-import { aliasesOf, matchesStructure, type StructureChoice } from '../../shared/structureSpec'
+import { aliasesOf, isDicomStructure, matchesStructure, type DicomStructureKind, type StructureChoice } from '../../shared/structureSpec'
 import { ALLOW_MISSING_HINT } from '../../shared/layout'
 import { indexDicomFolder, listFilesDeep, nameFiles } from '../imaging/dicom'
 import { readRtstruct, rtstructMask } from '../imaging/dicom/rtstructRead'
@@ -133,7 +133,7 @@ export async function listStructureFolder(dir: string, labelName: string, kind: 
  * or several of them (the series choice then decides, or refuses by name).
  */
 export async function seriesReferencedByLabels(input: { image: string | null; structures?: (StructureChoice | null)[]; labelDirs: string[]; dicomSeries?: string; dicomSeriesUid?: string }, files: { dicomIndex?: { series: DicomSeriesInfo[] } }): Promise<{ dicomSeriesUid?: string }> {
-  const dirs = (input.structures ?? []).map((s, k) => (s ? { kind: s.kind, dir: input.labelDirs[k] ?? '' } : null)).filter((d): d is { kind: StructureChoice['kind']; dir: string } => d !== null && d.dir !== '')
+  const dirs = (input.structures ?? []).map((s, k) => (s && isDicomStructure(s.kind) ? { kind: s.kind, dir: input.labelDirs[k] ?? '' } : null)).filter((d): d is { kind: DicomStructureKind; dir: string } => d !== null && d.dir !== '')
   if (!input.image || dirs.length === 0 || input.dicomSeries || input.dicomSeriesUid) return {}
   files.dicomIndex ??= await indexDicomFolder(input.image)
   const own = new Set(files.dicomIndex.series.map((s) => s.seriesInstanceUid))

@@ -15,8 +15,10 @@ export const labelSource = z.object({
    * Issue 20: the label is read from RTSTRUCT ROIs or DICOM-SEG segments in `dir` (any names, any
    * depth), matched to each DICOM case by the series they reference; `names` is one name or
    * aliases "A|B|C", matched without case (shared/structureSpec.ts). Absent: `dir` holds masks.
+   * Issue 18: 'segnrrd' (3D Slicer .seg.nrrd, a segment by name) and 'labelmap' (label maps,
+   * `names` the value or values "3|4") are one file per case in `dir`, matched by name as masks.
    */
-  structure: z.object({ kind: z.enum(['rtstruct', 'seg']), names: z.string().min(1).max(1000) }).optional(),
+  structure: z.object({ kind: z.enum(['rtstruct', 'seg', 'segnrrd', 'labelmap']), names: z.string().min(1).max(1000) }).optional(),
 })
 
 export type LabelSource = z.infer<typeof labelSource>
@@ -322,7 +324,8 @@ export type DatasetJsonMsd = z.infer<typeof datasetJsonMsd>
 export const structureNamesRequest = z.object({
   imagesDir: pathText,
   dir: pathText,
-  kind: z.enum(['rtstruct', 'seg']),
+  /** segnrrd / labelmap: the names are each case's segment names / label values, its file matched by name (issue 18). */
+  kind: z.enum(['rtstruct', 'seg', 'segnrrd', 'labelmap']),
   dicomSeries: z.string().min(1).max(500).optional(),
   dicomSeriesByCase: namedRecord(z.string().min(1).max(64)).optional(),
 })

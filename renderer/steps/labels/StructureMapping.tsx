@@ -18,7 +18,13 @@ import { DICOM_FORM, useProject } from '../../store/projectStore'
 /** The Sources step's DICOM series choice (DicomOverviewPanel): the same series are matched here. */
 const DICOM_DEFAULTS = { series: '', byCase: {} as Record<string, string> }
 
-const KIND_NAME: Record<StructureKind, string> = { rtstruct: 'RTSTRUCT (structure sets)', seg: 'DICOM-SEG' }
+const KIND_NAME: Record<StructureKind, string> = { rtstruct: 'RTSTRUCT (structure sets)', seg: 'DICOM-SEG', segnrrd: '3D Slicer .seg.nrrd', labelmap: 'Label maps (value table)' }
+
+/** What a name is in each kind: the table's first column. */
+const NAME_OF: Record<StructureKind, string> = { rtstruct: 'ROI name', seg: 'Segment name', segnrrd: 'Segment name', labelmap: 'Label value' }
+
+/** Issue 18: .seg.nrrd files and label maps are one file per case, matched by file name as masks. */
+const byFileName = (kind: StructureKind) => kind === 'segnrrd' || kind === 'labelmap'
 
 export function StructureMapping() {
   const labels = useProject((s) => s.labels)
@@ -50,33 +56,39 @@ export function StructureMapping() {
 
   return (
     <section className="card" data-testid="structure-mapping">
-      <h2>Structures from RTSTRUCT / DICOM-SEG</h2>
+      <h2>Structures from RTSTRUCT / DICOM-SEG / .seg.nrrd / label maps</h2>
       <p className="muted small">
-        For DICOM cases: labels can come from the structure sets or SEGs that reference each case’s series (file names play no part). Names are matched without case; give several names of one structure as aliases, A|B|C.
+        {byFileName(kind)
+          ? kind === 'segnrrd'
+            ? 'One 3D Slicer segmentation per case, named like its image (case01.seg.nrrd for case01.nii.gz): a label takes the segment of its name. Names are matched without case; give several names of one structure as aliases, A|B|C. Segments on different layers overlap like masks and are merged by label order.'
+            : 'One label map per case, named like its image: a label takes the voxels of its value; several values of one structure are aliases, 3|4.'
+          : 'For DICOM cases: labels can come from the structure sets or SEGs that reference each case’s series (file names play no part). Names are matched without case; give several names of one structure as aliases, A|B|C.'}
       </p>
       <div className="row">
         <div className="grow">
-          <PathPicker label="Structure folder" value={dir} onChange={setDir} placeholder="folder of RTSTRUCT or SEG files (may be the image folder)" testId="structure-dir" />
+          <PathPicker label="Structure folder" value={dir} onChange={setDir} placeholder={byFileName(kind) ? (kind === 'segnrrd' ? 'folder of .seg.nrrd files, one per case' : 'folder of label maps, one per case') : 'folder of RTSTRUCT or SEG files (may be the image folder)'} testId="structure-dir" />
         </div>
         <label className="field">
           <span>Kind</span>
           <select value={kind} onChange={(e) => setKind(e.target.value as StructureKind)} data-testid="structure-kind">
             <option value="rtstruct">{KIND_NAME.rtstruct}</option>
             <option value="seg">{KIND_NAME.seg}</option>
+            <option value="segnrrd">{KIND_NAME.segnrrd}</option>
+            <option value="labelmap">{KIND_NAME.labelmap}</option>
           </select>
         </label>
         <button type="button" className="btn btn-small" onClick={() => setRefresh((n) => n + 1)} disabled={!request || query.busy}>
           {query.busy ? 'Reading…' : 'Read again'}
         </button>
       </div>
-      {!imagesDir.trim() && <p className="muted small">Choose the image folder (one folder of DICOM files per case) in the Sources step first.</p>}
+      {!imagesDir.trim() && <p className="muted small">Choose the image folder{byFileName(kind) ? '' : ' (one folder of DICOM files per case)'} in the Sources step first.</p>}
       <ErrorBanner error={query.error} />
       {found && (
         <>
           <table className="labels-table" data-testid="structure-names">
             <thead>
               <tr>
-                <th>{kind === 'rtstruct' ? 'ROI' : 'Segment'} name</th>
+                <th>{NAME_OF[kind]}</th>
                 <th>Cases</th>
                 <th>Label</th>
               </tr>
@@ -85,7 +97,7 @@ export function StructureMapping() {
               {found.names.length === 0 && (
                 <tr>
                   <td colSpan={3} className="muted">
-                    No {KIND_NAME[kind]} file in this folder references a series of the image folder’s cases.
+                    {byFileName(kind) ? `No file in this folder is named like a case of the image folder (${kind === 'segnrrd' ? 'case01.seg.nrrd' : 'case01.nii.gz'} for case01).` : `No ${KIND_NAME[kind]} file in this folder references a series of the image folder’s cases.`}
                   </td>
                 </tr>
               )}
@@ -128,7 +140,7 @@ export function StructureMapping() {
           </table>
           {found.unmatchedFiles.length > 0 && (
             <p className="muted small">
-              {found.unmatchedFiles.length} file{found.unmatchedFiles.length === 1 ? '' : 's'} reference{found.unmatchedFiles.length === 1 ? 's' : ''} no case’s series and {found.unmatchedFiles.length === 1 ? 'is' : 'are'} not used.
+              {found.unmatchedFiles.length} file{found.unmatchedFiles.length === 1 ? '' : 's'} {byFileName(kind) ? `match${found.unmatchedFiles.length === 1 ? 'es' : ''} no case’s name` : `reference${found.unmatchedFiles.length === 1 ? 's' : ''} no case’s series`} and {found.unmatchedFiles.length === 1 ? 'is' : 'are'} not used.
             </p>
           )}
           {structureLabels.map(({ l, i }) => {

@@ -1,0 +1,157 @@
+// Multi-label files as label sources (issue 18, item 6), through the built CLI: 3D Slicer .seg.nrrd
+// files (`--label NAME=segnrrd:DIR:SEGMENT`) and label maps with a value table
+// (`--label NAME=labelmap:DIR:VALUE`), one file per case matched by name as masks are. Made from
+// real TotalSegmentator masks: case01 is ct_small (its segmentation written by the app's own
+// .seg.nrrd writer, one layer), case02 the aorta scan (written by slicerio, 3D Slicer's own writer,
+// aorta and true lumen on two layers because they overlap). slicerio reads both back to the masks.
+// The written labelsTr must equal the masks merged by label order, voxel for voxel; a segment a
+// case lacks is named with the file and the segments it has.
+import { execFileSync } from 'node:child_process'
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readVolume } from '../../electron/imaging/volume'
+import { writeSegNrrd } from '../../electron/imaging/segNrrdWriter'
+import { encodeNiftiGz } from '../../electron/imaging/niftiWriter'
+import { parseSegNrrdHeader } from '../../electron/imaging/segNrrdReader'
+import { referencePython } from '../helpers/referencePython'
+import { cliEnv, prepareCli } from './prepareCli'
+
+const TOTALSEG = '/work/shared/data/totalseg'
+const SMALL = join(TOTALSEG, 'ct_small', 'masks')
+const AORTA = join(TOTALSEG, 'aorta', 'masks')
+const SCRIPT = join(import.meta.dirname, 'segNrrdReference.py')
+const ref = referencePython()
+
+let tmp: string
+let images: string
+/** Each case's masks, copied into the temporary folder (the shared data is never touched). */
+const masks: Record<string, string> = {}
+
+async function maskData(name: string): Promise<Uint8Array> {
+  return (await readVolume(masks[name]!)).data as Uint8Array
+}
+
+function slicerio(args: string[]): { segments: string[]; layers: number; diffs: Record<string, number> } {
+  return JSON.parse(execFileSync(ref.python!, [SCRIPT, ...args], { encoding: 'utf8' }).trim().split('\n').pop()!)
+}
+
+/** Voxels of the written label map that differ from `want(v)`. */
+async function differing(file: string, want: (v: number) => number): Promise<number> {
+  const label = (await readVolume(file)).data as Uint8Array
+  let diff = 0
+  for (let v = 0; v < label.length; v++) if (label[v] !== want(v)) diff++
+  return diff
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'nnw-multilabel-'))
+  images = join(tmp, 'images')
+  await mkdir(join(tmp, 'masks'), { recursive: true })
+  await mkdir(images)
+  await copyFile(join(TOTALSEG, 'ct_small', 'ct.nii.gz'), join(images, 'case01.nii.gz'))
+  await copyFile(join(TOTALSEG, 'aorta', 'ct.nii.gz'), join(images, 'case02.nii.gz'))
+  for (const [dir, names] of [[SMALL, ['liver', 'spleen', 'kidney_left', 'kidney_right']], [AORTA, ['aorta', 'aorta_true_lumen']]] as const) {
+    for (const n of names) await copyFile(join(dir, `${n}.nii.gz`), (masks[n] = join(tmp, 'masks', `${n}.nii.gz`)))
+  }
+})
+afterAll(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true })
+})
+
+describe('prepare --label NAME=segnrrd:DIR:SEGMENT (3D Slicer .seg.nrrd)', () => {
+  it('takes segments by name (aliases, any case) from the app’s and Slicer’s files, merges overlapping layers by label order, and names a missing segment', async (ctx) => {
+    if (!ref.python) return ctx.skip(ref.reason)
+    const segs = join(tmp, 'segnrrd')
+    await mkdir(segs)
+    // case01: the app's writer, one layer (liver 1, spleen 2, left kidney 3).
+    const liver = await maskData('liver')
+    const spleen = await maskData('spleen')
+    const kidney = await maskData('kidney_left')
+    const geom = await readVolume(masks.liver!)
+    const map = Uint8Array.from(liver, (v, i) => (kidney[i] ? 3 : spleen[i] ? 2 : v ? 1 : 0))
+    const case01 = join(segs, 'case01.seg.nrrd')
+    await writeSegNrrd(case01, geom, map, [
+      { name: 'Liver', value: 1, colour: [221, 130, 101] },
+      { name: 'spleen', value: 2, colour: [157, 108, 162] },
+      { name: 'kidney_left', value: 3, colour: [185, 102, 83] },
+    ])
+    // Slicer's own reader finds the app's segments on the masks.
+    const app = slicerio(['check', case01, `Liver=${masks.liver}`, `spleen=${masks.spleen}`, `kidney_left=${masks.kidney_left}`])
+    expect(app.diffs).toEqual({ Liver: 0, spleen: 0, kidney_left: 0 })
+    // case02: slicerio writes aorta and its true lumen on two layers (they overlap), read back to the masks.
+    const case02 = join(segs, 'case02.seg.nrrd')
+    const slicer = slicerio(['write', case02, `Aorta=${masks.aorta}`, `True Lumen=${masks.aorta_true_lumen}`])
+    expect(slicer).toEqual({ segments: ['Aorta', 'True Lumen'], layers: 2, diffs: { Aorta: 0, 'True Lumen': 0 } })
+    expect(parseSegNrrdHeader(await readFile(case02), case02).segments.map((s) => [s.name, s.layer, s.labelValue])).toEqual([
+      ['Aorta', 0, 1],
+      ['True Lumen', 1, 1],
+    ])
+
+    const labels = ['--label', `liver=segnrrd:${segs}:LIVER|liver_1`, '--label', `spleen=segnrrd:${segs}:Spleen`, '--label', `aorta=segnrrd:${segs}:aorta`, '--label', `lumen=segnrrd:${segs}:true lumen|lumen`]
+    const env = cliEnv(join(tmp, 'appdata'))
+    // Without --allow-missing-mask: case02 has no liver, case01 no aorta; each said with its file and the segments it has.
+    const refused = await prepareCli(['--images', images, ...labels, '--out', join(tmp, 'out-refused'), '--id', '81', '--name', 'Seg'], env)
+    expect(refused.code).not.toBe(0)
+    const said = refused.stdout + refused.stderr
+    expect(said).toMatch(/No "liver" for case "case02": the segmentation \S*case02\.seg\.nrrd has no segment named "LIVER" or "liver_1" \(segments there: Aorta, True Lumen\)/)
+    expect(said).toMatch(/No "aorta" for case "case01": the segmentation \S*case01\.seg\.nrrd has no segment named "aorta" \(segments there: Liver, spleen, kidney_left\)/)
+    expect(said).not.toMatch(/split it into|binary masks/i)
+
+    const out = join(tmp, 'out-seg')
+    const r = await prepareCli(['--images', images, ...labels, '--allow-missing-mask', '--out', out, '--id', '82', '--name', 'Seg'], env)
+    expect(r.code, r.stderr + r.stdout).toBe(0)
+    const ds = join(out, 'Dataset082_Seg')
+    const written = (await readdir(join(ds, 'labelsTr'))).sort()
+    expect(written).toHaveLength(2)
+    const dataset = JSON.parse(await readFile(join(ds, 'dataset.json'), 'utf8'))
+    expect(dataset.labels).toEqual({ background: 0, liver: 1, spleen: 2, aorta: 3, lumen: 4 })
+    // case01: liver and spleen (the kidney is in no label); case02: the lumen over the aorta (label order).
+    expect(await differing(join(ds, 'labelsTr', written[0]!), (v) => (spleen[v] ? 2 : liver[v] ? 1 : 0))).toBe(0)
+    const aorta = await maskData('aorta')
+    const lumen = await maskData('aorta_true_lumen')
+    let overlap = 0
+    for (let v = 0; v < lumen.length; v++) if (lumen[v] && aorta[v]) overlap++
+    expect(overlap, 'the two layers overlap (else the merge is not tested)').toBeGreaterThan(0)
+    expect(await differing(join(ds, 'labelsTr', written[1]!), (v) => (lumen[v] ? 4 : aorta[v] ? 3 : 0))).toBe(0)
+  }, 120_000)
+})
+
+describe('prepare --label NAME=labelmap:DIR:VALUE (label maps with a value table)', () => {
+  it('takes each label’s values (one or several) from .nii.gz and .nrrd label maps, merged by label order', async (ctx) => {
+    if (!ref.python) return ctx.skip(ref.reason)
+    const maps = join(tmp, 'labelmaps')
+    await mkdir(maps)
+    const liver = await maskData('liver')
+    const spleen = await maskData('spleen')
+    const kl = await maskData('kidney_left')
+    const kr = await maskData('kidney_right')
+    // case01 by the app's NIfTI writer: liver 1, spleen 2, kidneys 3 and 4.
+    const geom = await readVolume(masks.liver!)
+    const map = Uint8Array.from(liver, (v, i) => (kr[i] ? 4 : kl[i] ? 3 : spleen[i] ? 2 : v ? 1 : 0))
+    await writeFile(join(maps, 'case01.nii.gz'), await encodeNiftiGz(geom, map))
+    // case02 by SimpleITK as .nrrd: aorta 5, true lumen 6 (over the aorta).
+    slicerio(['labelmap', join(maps, 'case02.nrrd'), `aorta=${masks.aorta}:5`, `lumen=${masks.aorta_true_lumen}:6`])
+
+    const out = join(tmp, 'out-map')
+    const labels = ['--label', `liver=labelmap:${maps}:1`, '--label', `kidneys=labelmap:${maps}:3|4`, '--label', `vessel=labelmap:${maps}:5|6`, '--label', `lumen=labelmap:${maps}:6`]
+    const r = await prepareCli(['--images', images, ...labels, '--out', out, '--id', '83', '--name', 'Map'], cliEnv(join(tmp, 'appdata')))
+    expect(r.code, r.stderr + r.stdout).toBe(0)
+    // A value a case's map lacks leaves the label empty there, said with the values it has.
+    expect(r.stdout + r.stderr).toMatch(/The "liver" label map \S*case02\.nrrd holds no voxel of value 1 \(its values: 0, 5, 6\)/)
+    const ds = join(out, 'Dataset083_Map')
+    const written = (await readdir(join(ds, 'labelsTr'))).sort()
+    expect(written).toHaveLength(2)
+    expect(await differing(join(ds, 'labelsTr', written[0]!), (v) => (kl[v] || kr[v] ? 2 : liver[v] ? 1 : 0))).toBe(0)
+    const aorta = await maskData('aorta')
+    const lumen = await maskData('aorta_true_lumen')
+    expect(await differing(join(ds, 'labelsTr', written[1]!), (v) => (lumen[v] ? 4 : aorta[v] ? 3 : 0))).toBe(0)
+  }, 120_000)
+
+  it('refuses a value table that is not numbers before anything is read', async () => {
+    const r = await prepareCli(['--images', images, '--label', `liver=labelmap:${tmp}:liver`, '--out', join(tmp, 'out-bad'), '--id', '84', '--name', 'Map'], cliEnv(join(tmp, 'appdata')))
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/label map values are whole numbers 1\.\.65535 \(one, or several as 3\|4\), got "liver"/)
+  })
+})
