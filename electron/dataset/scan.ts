@@ -30,7 +30,7 @@ function caseKeyOf(fileName: string): string | null {
   return seg ? fileName.slice(0, fileName.length - seg.length) : null
 }
 
-async function listFolder(dir: string, role: string, dicomCases = false): Promise<FolderListing> {
+async function listFolder(dir: string, role: string, dicomCases = false, segNrrdOnly = false): Promise<FolderListing> {
   const out: FolderListing = { dir, files: new Map(), findings: [] }
   let entries
   try {
@@ -63,6 +63,13 @@ async function listFolder(dir: string, role: string, dicomCases = false): Promis
       continue
     }
     if (name.startsWith('.')) continue
+    // A Slicer segmentation beside its scan (case01.seg.nrrd next to case01.nrrd) is a label source, not a second image of case01.
+    if (dicomCases && /\.seg\.nrrd$/i.test(name)) {
+      ignored.push(name)
+      continue
+    }
+    // A folder of Slicer segmentations may be the image folder itself: only its .seg.nrrd files are cases there.
+    if (segNrrdOnly && !/\.seg\.nrrd$/i.test(name)) continue
     const key = caseKeyOf(name)
     if (key === null || key === '') {
       // Sub-folders are ordinary (in the image folder each may be a DICOM case); files (and links) that are not volumes are listed as ignored.
@@ -97,7 +104,9 @@ async function listFolder(dir: string, role: string, dicomCases = false): Promis
     const shown = ignored.sort(naturalCompare).slice(0, 5).join(', ')
     out.findings.push({ severity: 'info', code: 'ignored-files', file: dir, text: `${ignored.length} file${ignored.length === 1 ? '' : 's'} in ${dir} ${ignored.length === 1 ? 'is' : 'are'} not a volume and ignored: ${shown}${ignored.length > 5 ? ', …' : ''}.` })
   }
-  if (out.files.size === 0) {
+  if (out.files.size === 0 && segNrrdOnly) {
+    out.findings.push({ severity: 'error', code: 'folder-empty', file: dir, text: `The ${role} folder ${dir} holds no .seg.nrrd files.`, hint: 'Choose the folder where the segmentations were saved from 3D Slicer (one case01.seg.nrrd per case, named like its image).' })
+  } else if (out.files.size === 0) {
     out.findings.push({ severity: 'error', code: 'folder-empty', file: dir, text: `The ${role} folder ${dir} holds no volumes (${VOLUME_EXTENSIONS.join(', ')})${dicomCases ? ' and no sub-folders of DICOM files' : ''}.`, hint: dicomCases ? 'Choose the folder that holds the scans themselves (or one sub-folder of DICOM files per case), not a parent folder.' : 'Choose the folder that holds the scans themselves, not a parent folder.' })
   }
   return out
@@ -114,14 +123,16 @@ export async function scanSources(spec: SourceSpec): Promise<ScanResult> {
     const structure = (k: number) => k > 0 && spec.labels[k - 1]!.structure !== undefined && isDicomStructure(spec.labels[k - 1]!.structure!.kind)
     // Several labels from one folder of label maps / .seg.nrrd files (labelmap:DIR:1, labelmap:DIR:2) share it by design.
     const multi = (k: number) => k > 0 && spec.labels[k - 1]!.structure !== undefined && isFileMatched(spec.labels[k - 1]!.structure!.kind)
-    if (j < i && !structure(i) && !structure(j) && !(multi(i) && multi(j))) {
+    // .seg.nrrd files may sit beside their scans: the image folder skips them (listFolder).
+    const besideImages = (k: number) => j === 0 && k > 0 && spec.labels[k - 1]!.structure?.kind === 'segnrrd'
+    if (j < i && !structure(i) && !structure(j) && !(multi(i) && multi(j)) && !besideImages(i)) {
       const what = (k: number) => (k === 0 ? 'the image folder' : `the "${spec.labels[k - 1]!.name}" mask folder`)
       findings.push({ severity: 'error', code: 'same-folder', file: d, text: `${what(i).replace(/^t/, 'T')} is the same folder as ${what(j)}: ${d}.`, hint: 'Each structure needs its own folder of masks, separate from the images.' })
     }
   })
   // RTSTRUCT / SEG folders are matched per case by series in the worker; label maps and .seg.nrrd files by name, as masks.
   const dicomStructure = (i: number) => spec.labels[i]!.structure !== undefined && isDicomStructure(spec.labels[i]!.structure!.kind)
-  const [images, ...labels] = await Promise.all([listFolder(imagesDir, 'image', true), ...labelDirs.map((d, i) => (dicomStructure(i) ? listStructureFolder(d, spec.labels[i]!.name, spec.labels[i]!.structure!.kind) : listFolder(d, spec.labels[i]!.structure?.kind === 'segnrrd' ? `"${spec.labels[i]!.name}" segmentation (.seg.nrrd)` : spec.labels[i]!.structure?.kind === 'labelmap' ? `"${spec.labels[i]!.name}" label map` : `"${spec.labels[i]!.name}" mask`)))])
+  const [images, ...labels] = await Promise.all([listFolder(imagesDir, 'image', true), ...labelDirs.map((d, i) => (dicomStructure(i) ? listStructureFolder(d, spec.labels[i]!.name, spec.labels[i]!.structure!.kind) : listFolder(d, spec.labels[i]!.structure?.kind === 'segnrrd' ? `"${spec.labels[i]!.name}" segmentation (.seg.nrrd)` : spec.labels[i]!.structure?.kind === 'labelmap' ? `"${spec.labels[i]!.name}" label map` : `"${spec.labels[i]!.name}" mask`, false, spec.labels[i]!.structure?.kind === 'segnrrd')))])
   findings.push(...images!.findings, ...labels.flatMap((l) => l.findings))
 
   const keys = [...images!.files.keys()].sort(naturalCompare)

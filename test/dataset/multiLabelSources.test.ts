@@ -7,7 +7,7 @@
 // The written labelsTr must equal the masks merged by label order, voxel for voxel; a segment a
 // case lacks is named with the file and the segments it has.
 import { execFileSync } from 'node:child_process'
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,6 +16,8 @@ import { writeSegNrrd } from '../../electron/imaging/segNrrdWriter'
 import { encodeNiftiGz } from '../../electron/imaging/niftiWriter'
 import { parseSegNrrdHeader } from '../../electron/imaging/segNrrdReader'
 import { referencePython } from '../helpers/referencePython'
+import { structureNames } from '../../electron/dataset/structureNames'
+import { casesLacking } from '../../shared/structureSpec'
 import { cliEnv, prepareCli } from './prepareCli'
 
 const TOTALSEG = '/work/shared/data/totalseg'
@@ -60,29 +62,60 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true })
 })
 
-describe('prepare --label NAME=segnrrd:DIR:SEGMENT (3D Slicer .seg.nrrd)', () => {
-  it('takes segments by name (aliases, any case) from the app’s and Slicer’s files, merges overlapping layers by label order, and names a missing segment', async (ctx) => {
-    if (!ref.python) return ctx.skip(ref.reason)
-    const segs = join(tmp, 'segnrrd')
-    await mkdir(segs)
-    // case01: the app's writer, one layer (liver 1, spleen 2, left kidney 3).
+let segsMade: Promise<string> | undefined
+/** case01.seg.nrrd by the app's writer (one layer: liver 1, spleen 2, left kidney 3); case02.seg.nrrd by slicerio (aorta and true lumen on two layers). */
+function segFolder(): Promise<string> {
+  segsMade ??= (async () => {
+    const dir = join(tmp, 'segnrrd')
+    await mkdir(dir)
     const liver = await maskData('liver')
     const spleen = await maskData('spleen')
     const kidney = await maskData('kidney_left')
     const geom = await readVolume(masks.liver!)
     const map = Uint8Array.from(liver, (v, i) => (kidney[i] ? 3 : spleen[i] ? 2 : v ? 1 : 0))
-    const case01 = join(segs, 'case01.seg.nrrd')
-    await writeSegNrrd(case01, geom, map, [
+    await writeSegNrrd(join(dir, 'case01.seg.nrrd'), geom, map, [
       { name: 'Liver', value: 1, colour: [221, 130, 101] },
       { name: 'spleen', value: 2, colour: [157, 108, 162] },
       { name: 'kidney_left', value: 3, colour: [185, 102, 83] },
     ])
-    // Slicer's own reader finds the app's segments on the masks.
+    const written = slicerio(['write', join(dir, 'case02.seg.nrrd'), `Aorta=${masks.aorta}`, `True Lumen=${masks.aorta_true_lumen}`])
+    expect(written.diffs).toEqual({ Aorta: 0, 'True Lumen': 0 })
+    return dir
+  })()
+  return segsMade
+}
+
+let mapsMade: Promise<string> | undefined
+/** case01.nii.gz by the app's NIfTI writer (liver 1, spleen 2, kidneys 3 and 4); case02.nrrd by SimpleITK (aorta 5, true lumen 6 over it). */
+function mapFolder(): Promise<string> {
+  mapsMade ??= (async () => {
+    const dir = join(tmp, 'labelmaps')
+    await mkdir(dir)
+    const liver = await maskData('liver')
+    const spleen = await maskData('spleen')
+    const kl = await maskData('kidney_left')
+    const kr = await maskData('kidney_right')
+    const geom = await readVolume(masks.liver!)
+    const map = Uint8Array.from(liver, (v, i) => (kr[i] ? 4 : kl[i] ? 3 : spleen[i] ? 2 : v ? 1 : 0))
+    await writeFile(join(dir, 'case01.nii.gz'), await encodeNiftiGz(geom, map))
+    slicerio(['labelmap', join(dir, 'case02.nrrd'), `aorta=${masks.aorta}:5`, `lumen=${masks.aorta_true_lumen}:6`])
+    return dir
+  })()
+  return mapsMade
+}
+
+describe('prepare --label NAME=segnrrd:DIR:SEGMENT (3D Slicer .seg.nrrd)', () => {
+  it('takes segments by name (aliases, any case) from the app’s and Slicer’s files, merges overlapping layers by label order, and names a missing segment', async (ctx) => {
+    if (!ref.python) return ctx.skip(ref.reason)
+    const segs = await segFolder()
+    const case01 = join(segs, 'case01.seg.nrrd')
+    const case02 = join(segs, 'case02.seg.nrrd')
+    const liver = await maskData('liver')
+    const spleen = await maskData('spleen')
+    // Slicer's own reader finds the app's segments on the masks, and its own file's segments on two layers.
     const app = slicerio(['check', case01, `Liver=${masks.liver}`, `spleen=${masks.spleen}`, `kidney_left=${masks.kidney_left}`])
     expect(app.diffs).toEqual({ Liver: 0, spleen: 0, kidney_left: 0 })
-    // case02: slicerio writes aorta and its true lumen on two layers (they overlap), read back to the masks.
-    const case02 = join(segs, 'case02.seg.nrrd')
-    const slicer = slicerio(['write', case02, `Aorta=${masks.aorta}`, `True Lumen=${masks.aorta_true_lumen}`])
+    const slicer = slicerio(['check', case02, `Aorta=${masks.aorta}`, `True Lumen=${masks.aorta_true_lumen}`])
     expect(slicer).toEqual({ segments: ['Aorta', 'True Lumen'], layers: 2, diffs: { Aorta: 0, 'True Lumen': 0 } })
     expect(parseSegNrrdHeader(await readFile(case02), case02).segments.map((s) => [s.name, s.layer, s.labelValue])).toEqual([
       ['Aorta', 0, 1],
@@ -121,18 +154,10 @@ describe('prepare --label NAME=segnrrd:DIR:SEGMENT (3D Slicer .seg.nrrd)', () =>
 describe('prepare --label NAME=labelmap:DIR:VALUE (label maps with a value table)', () => {
   it('takes each label’s values (one or several) from .nii.gz and .nrrd label maps, merged by label order', async (ctx) => {
     if (!ref.python) return ctx.skip(ref.reason)
-    const maps = join(tmp, 'labelmaps')
-    await mkdir(maps)
+    const maps = await mapFolder()
     const liver = await maskData('liver')
-    const spleen = await maskData('spleen')
     const kl = await maskData('kidney_left')
     const kr = await maskData('kidney_right')
-    // case01 by the app's NIfTI writer: liver 1, spleen 2, kidneys 3 and 4.
-    const geom = await readVolume(masks.liver!)
-    const map = Uint8Array.from(liver, (v, i) => (kr[i] ? 4 : kl[i] ? 3 : spleen[i] ? 2 : v ? 1 : 0))
-    await writeFile(join(maps, 'case01.nii.gz'), await encodeNiftiGz(geom, map))
-    // case02 by SimpleITK as .nrrd: aorta 5, true lumen 6 (over the aorta).
-    slicerio(['labelmap', join(maps, 'case02.nrrd'), `aorta=${masks.aorta}:5`, `lumen=${masks.aorta_true_lumen}:6`])
 
     const out = join(tmp, 'out-map')
     const labels = ['--label', `liver=labelmap:${maps}:1`, '--label', `kidneys=labelmap:${maps}:3|4`, '--label', `vessel=labelmap:${maps}:5|6`, '--label', `lumen=labelmap:${maps}:6`]
@@ -154,4 +179,37 @@ describe('prepare --label NAME=labelmap:DIR:VALUE (label maps with a value table
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/label map values are whole numbers 1\.\.65535 \(one, or several as 3\|4\), got "liver"/)
   })
+})
+
+describe('the Labels step and the image folder', () => {
+  it('lists each case’s segment names and label values for the name mapping', async (ctx) => {
+    if (!ref.python) return ctx.skip(ref.reason)
+    const seg = await structureNames({ imagesDir: images, dir: await segFolder(), kind: 'segnrrd' })
+    expect(seg.perCase).toEqual([
+      { caseKey: 'case01', names: ['Liver', 'spleen', 'kidney_left'] },
+      { caseKey: 'case02', names: ['Aorta', 'True Lumen'] },
+    ])
+    expect(casesLacking(seg, 'LIVER|liver_1')).toEqual(['case02'])
+    const map = await structureNames({ imagesDir: images, dir: await mapFolder(), kind: 'labelmap' })
+    expect(map.perCase).toEqual([
+      { caseKey: 'case01', names: ['1', '2', '3', '4'] },
+      { caseKey: 'case02', names: ['5', '6'] },
+    ])
+    expect(casesLacking(map, '3|4')).toEqual(['case02'])
+  }, 60_000)
+
+  it('reads .seg.nrrd files kept beside their scans: the image folder skips them', async (ctx) => {
+    if (!ref.python) return ctx.skip(ref.reason)
+    const together = join(tmp, 'together')
+    await cp(images, together, { recursive: true })
+    await cp(await segFolder(), together, { recursive: true })
+    const out = join(tmp, 'out-together')
+    const r = await prepareCli(['--images', together, '--label', `liver=segnrrd:${together}:liver`, '--label', `spleen=segnrrd:${together}:spleen`, '--allow-missing-mask', '--out', out, '--id', '85', '--name', 'Beside'], cliEnv(join(tmp, 'appdata')))
+    expect(r.code, r.stderr + r.stdout).toBe(0)
+    const written = (await readdir(join(out, 'Dataset085_Beside', 'labelsTr'))).sort()
+    expect(written).toHaveLength(2)
+    const liver = await maskData('liver')
+    const spleen = await maskData('spleen')
+    expect(await differing(join(out, 'Dataset085_Beside', 'labelsTr', written[0]!), (v) => (spleen[v] ? 2 : liver[v] ? 1 : 0))).toBe(0)
+  }, 60_000)
 })
