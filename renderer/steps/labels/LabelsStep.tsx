@@ -8,6 +8,10 @@ import { labelFieldErrors } from './labelFieldErrors'
 import { RegionsCard, useLastCheckCases } from '../check/RegionsCard'
 import { IgnoreNote, IgnoreToggle } from './IgnoreToggle'
 import { StructureMapping } from './StructureMapping'
+import type { StructureKind } from '../../../shared/structureSpec'
+
+/** The badge of a label read from a structure file rather than a mask folder. */
+const SOURCE_BADGE: Record<StructureKind, string> = { rtstruct: 'RTSTRUCT', seg: 'SEG', segnrrd: '.seg.nrrd', labelmap: 'label map' }
 
 export function LabelsStep() {
   const labels = useProject((s) => s.labels)
@@ -123,7 +127,7 @@ export function LabelsStep() {
                     <IgnoreToggle index={i} label={l} />
                   </td>
                   <td className="mono small ellipsis" title={l.structure ? `${l.structure.kind}: ${l.structure.names} in ${l.dir}` : l.dir}>
-                    {l.structure && <span className="badge">{l.structure.kind === 'seg' ? 'SEG' : 'RTSTRUCT'} {l.structure.names}</span>} {l.dir || <span className="text-error">no folder</span>}
+                    {l.structure && <span className="badge">{SOURCE_BADGE[l.structure.kind]} {l.structure.names}</span>} {l.dir || <span className="text-error">no folder</span>}
                   </td>
                   <td className="nowrap">
                     <button type="button" className="btn btn-small" disabled={i === 0} onClick={() => moveLabel(i, i - 1)} aria-label={`Move ${l.name} up`} data-testid={`label-up-${i}`}>
