@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import { type Finding, type Input, type JobRef, namedRecord, pathText, type Rgb, rgb } from './common'
 import type { OverlapPair } from '../regions'
-import type { StructureNames } from '../structureSpec'
+import { labelMapValues, type StructureNames } from '../structureSpec'
 
 export const labelSource = z.object({
   name: z.string().min(1).max(200),
@@ -18,7 +18,10 @@ export const labelSource = z.object({
    * Issue 18: 'segnrrd' (3D Slicer .seg.nrrd, a segment by name) and 'labelmap' (label maps,
    * `names` the value or values "3|4") are one file per case in `dir`, matched by name as masks.
    */
-  structure: z.object({ kind: z.enum(['rtstruct', 'seg', 'segnrrd', 'labelmap']), names: z.string().min(1).max(1000) }).optional(),
+  structure: z
+    .object({ kind: z.enum(['rtstruct', 'seg', 'segnrrd', 'labelmap']), names: z.string().min(1).max(1000) })
+    .refine((s) => s.kind !== 'labelmap' || !('error' in labelMapValues(s.names)), { message: 'label map values are whole numbers 1..65535 (one, or several as 3|4)', path: ['names'] })
+    .optional(),
 })
 
 export type LabelSource = z.infer<typeof labelSource>

@@ -174,6 +174,15 @@ describe('prepare --label NAME=labelmap:DIR:VALUE (label maps with a value table
     expect(await differing(join(ds, 'labelsTr', written[1]!), (v) => (lumen[v] ? 4 : aorta[v] ? 3 : 0))).toBe(0)
   }, 120_000)
 
+  it('a label map given as a folder of masks is refused pointing to the value table, not only to splitting it', async (ctx) => {
+    if (!ref.python) return ctx.skip(ref.reason)
+    const maps = await mapFolder()
+    const r = await prepareCli(['--images', images, '--label', `organs=${maps}`, '--out', join(tmp, 'out-asmask'), '--id', '86', '--name', 'Map'], cliEnv(join(tmp, 'appdata')))
+    expect(r.code).not.toBe(0)
+    expect(r.stdout + r.stderr).toMatch(/The "organs" mask holds several foreground values \(its values: 0, 1, 2, 3, 4\)/)
+    expect(r.stdout + r.stderr).toMatch(/give each structure its value \(--label organs=labelmap:DIR:VALUE, or "Label maps" in the Labels step\)/)
+  }, 60_000)
+
   it('refuses a value table that is not numbers before anything is read', async () => {
     const r = await prepareCli(['--images', images, '--label', `liver=labelmap:${tmp}:liver`, '--out', join(tmp, 'out-bad'), '--id', '84', '--name', 'Map'], cliEnv(join(tmp, 'appdata')))
     expect(r.code).toBe(2)
