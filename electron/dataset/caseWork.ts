@@ -240,6 +240,8 @@ async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo
   }
 
   const masks: (VoxelArray | null)[] = []
+  // This case's label maps / .seg.nrrd files, each read once however many labels it gives (labelSourceMask.ts).
+  const multiFiles = new Map<string, Promise<unknown>>()
   // Keyed by the user's label names: prototype-free, so a label named __proto__ keeps its count (shared/dict.ts).
   const foreground = dict<number>()
   for (let k = 0; k < input.masks.length; k++) {
@@ -273,10 +275,13 @@ async function checkCaseFiles(input: CaseInput, opts: { carry?: boolean; carryTo
     let mapValues: string | null = null
     let mask: Volume | null
     if (multiInput?.choice.kind === 'segnrrd') {
-      mask = await readSegNrrdMask(multiInput, image, findings)
+      mask = await readSegNrrdMask(multiInput, image, findings, multiFiles)
       if (mask) files.record(name, mask)
     } else if (multiInput) {
-      const map = await readOrFinding(path, `"${name}" label map`, findings, files, name)
+      // Several labels from one label map read it once per case (and say an unreadable one once).
+      if (!multiFiles.has(path)) multiFiles.set(path, readOrFinding(path, `"${name}" label map`, findings, files))
+      const map = (await multiFiles.get(path)) as Volume | null
+      if (map) files.record(name, map)
       mapValues = map ? formatValues(maskValues(map.data!)) : null
       mask = map && labelMapMask(multiInput, map, findings)
     } else mask = await readOrFinding(path, `"${name}" mask`, findings, files, name)

@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises'
 import type { Finding } from '../../shared/api'
 import { aliasesOf, labelMapValues, matchesStructure, type StructureChoice } from '../../shared/structureSpec'
 import { ALLOW_MISSING_HINT } from '../../shared/layout'
-import { readSegNrrd, SegNrrdError, segmentMask } from '../imaging/segNrrdReader'
+import { readSegNrrd, SegNrrdError, segmentMask, type SegNrrd } from '../imaging/segNrrdReader'
 import { readVolume, type Volume } from '../imaging/volume'
 
 /** More distinct values than this is not a label map (a scan given as one): the list stops. */
@@ -30,10 +30,12 @@ export interface MultiLabelInput {
  * other fields kept); null with a finding when the file cannot be used (an error naming it and why)
  * or holds no segment of that name (an error, or a warning with "cases may lack a mask").
  */
-export async function readSegNrrdMask(input: MultiLabelInput, image: Volume, findings: Finding[]): Promise<Volume | null> {
+export async function readSegNrrdMask(input: MultiLabelInput, image: Volume, findings: Finding[], read: Map<string, Promise<unknown>> = new Map()): Promise<Volume | null> {
   const { labelName: name, path, choice } = input
   try {
-    const seg = await readSegNrrd(path)
+    // One read (and one inflate, segmentMask keeps it) per file for all the labels a case takes from it.
+    if (!read.has(path)) read.set(path, readSegNrrd(path))
+    const seg = (await read.get(path)) as SegNrrd
     const named = seg.header.segments.filter((s) => matchesStructure(s.name, choice.names))
     if (named.length === 0) {
       const there = seg.header.segments.map((s) => s.name).join(', ') || 'none'

@@ -135,6 +135,8 @@ export function parseSegNrrdHeader(bytes: Uint8Array, file: string): SegNrrdHead
 export interface SegNrrd {
   header: SegNrrdHeader
   bytes: Uint8Array
+  /** The inflated voxels, kept after the first segment is taken (several labels from one file). */
+  voxels?: Buffer
 }
 
 export async function readSegNrrd(file: string): Promise<SegNrrd> {
@@ -153,7 +155,7 @@ export function segmentMask(seg: SegNrrd, segment: SegNrrdSegment, file: string)
   const raw = Buffer.from(seg.bytes.buffer, seg.bytes.byteOffset + header.dataOffset, seg.bytes.byteLength - header.dataOffset)
   let data: Buffer
   try {
-    data = header.encoding === 'gzip' ? gunzipSync(raw) : raw
+    data = seg.voxels ??= header.encoding === 'gzip' ? gunzipSync(raw) : raw
   } catch (err) {
     throw new SegNrrdError(file, `its compressed voxels cannot be read (${(err as Error).message}); the file is damaged or cut short, save it from Slicer again.`)
   }

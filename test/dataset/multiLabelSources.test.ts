@@ -172,6 +172,10 @@ describe('prepare --label NAME=labelmap:DIR:VALUE (label maps with a value table
     const aorta = await maskData('aorta')
     const lumen = await maskData('aorta_true_lumen')
     expect(await differing(join(ds, 'labelsTr', written[1]!), (v) => (lumen[v] ? 4 : aorta[v] ? 3 : 0))).toBe(0)
+    // The manifest records the one label map under each label it feeds (a changed map makes every one of them stale).
+    const manifest = JSON.parse(await readFile(join(ds, 'manifest.json'), 'utf8')) as { cases: Record<string, { caseKey?: string; sources: { role: string; path?: string }[] }> }
+    const case02 = Object.values(manifest.cases).find((c) => c.caseKey === 'case02')!
+    expect(case02.sources.filter((x) => x.path === join(maps, 'case02.nrrd')).map((x) => x.role)).toEqual(['liver', 'kidneys', 'vessel', 'lumen'])
   }, 120_000)
 
   it('a label map given as a folder of masks is refused pointing to the value table, not only to splitting it', async (ctx) => {
