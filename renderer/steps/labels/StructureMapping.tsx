@@ -46,7 +46,9 @@ export function StructureMapping() {
   const addLabel = (name: string) => {
     addMaskFolder(dir.trim())
     const index = useProject.getState().labels.length - 1
-    updateLabel(index, { name: name.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'structure', structure: { kind, names: name } })
+    // A label map's "names" are its values: the label starts as value_3 until the user names the structure.
+    const base = kind === 'labelmap' ? `value_${name}` : name
+    updateLabel(index, { name: base.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'structure', structure: { kind, names: name } })
   }
   const addAlias = (index: number, name: string) => {
     const l = useProject.getState().labels[index]
