@@ -147,7 +147,7 @@ export function SourcesStep() {
       ) : (
         labels.length === 0 && (
           <details className="card" data-testid="structure-mapping-folded">
-            <summary>DICOM cases with RTSTRUCT or DICOM-SEG structures instead of mask folders</summary>
+            <summary>Labels from structure files instead of mask folders: RTSTRUCT / DICOM-SEG, 3D Slicer .seg.nrrd, label maps</summary>
             <StructureMapping />
           </details>
         )
