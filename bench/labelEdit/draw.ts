@@ -48,7 +48,7 @@ try {
     throw err
   }
   const loadMs = performance.now() - t0
-  await page.getByTestId('viewer-canvas').evaluate((el) => el.scrollIntoView({ block: 'center' }))
+  await page.getByTestId('viewer-canvas').evaluate((el: Element) => el.scrollIntoView({ block: 'center' }))
   await page.getByTestId('active-label').selectOption('2')
   await page.getByTestId('tool-pen').click()
   const tile = await page.evaluate(() => {

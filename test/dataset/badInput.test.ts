@@ -249,7 +249,7 @@ describe('bad input', () => {
     const spec = guideSpec({ images: empty, organ: dirs.organ, tumor: dirs.tumor })
     const plan = await planOutput(request(spec, { outDir: join(empty, '..', 'never'), id: 3, name: 'Empty' }))
     const f = plan.findings.find((x) => x.code === 'folder-empty')!
-    expect(f.text).toBe(`The image folder ${empty} holds no volumes (.nii.gz, .nrrd, .nhdr, .nii, .mha, .mhd).`)
+    expect(f.text).toBe(`The image folder ${empty} holds no volumes (.nii.gz, .nrrd, .nhdr, .nii, .mha, .mhd) and no sub-folders of DICOM files.`)
     const err = await runPrepare(request(spec, { outDir: join(empty, 'out'), id: 3, name: 'Empty' }), testContext()).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(PrepareRefusedError)
     expect(await readdir(empty)).toEqual([])

@@ -24,7 +24,8 @@ describe.skipIf(!root)(`a full disk under the job logs ${why}`, () => {
   })
   afterAll(async () => {
     if (mounted) execFileSync('umount', [jobsDir])
-    if (tmp) await rm(tmp, { recursive: true, force: true })
+    // The manager may still save its job list (now onto the unmounted folder) while this runs.
+    if (tmp) await rm(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   })
 
   it('the job goes on with its log in memory, says why, and its process runs to its end', { timeout: 60_000 }, async () => {

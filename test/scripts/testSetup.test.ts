@@ -14,7 +14,7 @@ afterAll(() => rmSync(venvRoot, { recursive: true, force: true }))
 
 function setup(env: Record<string, string | undefined>) {
   const base: Record<string, string | undefined> = { ...process.env, NNUNET_WIZARD_VENV_ROOT: venvRoot, NNUNET_WIZARD_BASE_PYTHON: join(venvRoot, 'no-python3') }
-  for (const k of ['NNUNET_WIZARD_PYTHON', 'NNUNET_WIZARD_PYTHON_V1', 'NNUNET_WIZARD_V1_SKIP_REASON', 'NNUNET_WIZARD_REQUIRE_PYTHON', 'CHROMIUM_PATH']) delete base[k]
+  for (const k of ['NNUNET_WIZARD_PYTHON', 'NNUNET_WIZARD_PYTHON_V1', 'NNUNET_WIZARD_REFERENCE_PYTHON', 'NNUNET_WIZARD_V1_SKIP_REASON', 'NNUNET_WIZARD_REQUIRE_PYTHON', 'CHROMIUM_PATH']) delete base[k]
   const r = spawnSync(process.execPath, ['scripts/test.mjs', '--setup-only', '--no-build'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...base, ...env } as NodeJS.ProcessEnv })
   return { status: r.status, err: r.stderr }
 }
@@ -40,7 +40,7 @@ describe('npm test set-up', () => {
   it('uses what it is given and reports nothing missing', () => {
     const python = join(venvRoot, 'python')
     const chromium = process.execPath // any file that exists: the set-up only locates it
-    const r = setup({ NNUNET_WIZARD_PYTHON: python, NNUNET_WIZARD_PYTHON_V1: python, CHROMIUM_PATH: chromium })
+    const r = setup({ NNUNET_WIZARD_PYTHON: python, NNUNET_WIZARD_PYTHON_V1: python, NNUNET_WIZARD_REFERENCE_PYTHON: python, CHROMIUM_PATH: chromium })
     expect(r.status).toBe(0)
     expect(r.err).toContain(`nnU-Net v2: using NNUNET_WIZARD_PYTHON=${python}`)
     expect(r.err).toContain(`Chromium: ${chromium} (CHROMIUM_PATH)`)
