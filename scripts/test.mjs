@@ -142,6 +142,16 @@ if (fast) {
   timings.push({ step: 'venvs', seconds: (Date.now() - t0) / 1000, status: 0, load: load() })
 }
 
+// ---- The DICOM test data (made by the reference venv from the real CT), once, before the unit
+// files that share it start in parallel.
+if (process.env.NNUNET_WIZARD_REFERENCE_PYTHON && !setupOnly) {
+  const t0 = Date.now()
+  say('DICOM test data (test/dicom/buildFixtures.ts; cached by content)')
+  const status = run(process.execPath, ['--import', 'tsx', join(root, 'test', 'dicom', 'buildFixtures.ts')], { timeout: 900_000 })
+  timings.push({ step: 'dicom data', seconds: (Date.now() - t0) / 1000, status, load: load() })
+  if (status !== 0) missing.push('the DICOM test data (test/dicom/buildFixtures.ts failed, see above): the DICOM tests will fail')
+}
+
 // ---- Chromium
 let chromium = findChromium(root)
 if (!fast && !chromium.path && !process.env.CHROMIUM_PATH) {

@@ -16,13 +16,13 @@ import { defaultLabelColor } from '../../shared/labelColors'
 import { readVolume } from '../../electron/imaging/volume'
 import { writeNiftiGz } from '../../electron/imaging/niftiWriter'
 import { builtCli } from '../helpers/builtCli'
-import { cachedFixture, hashInputs } from '../helpers/fixtureCache'
 import { REPO_ROOT } from '../helpers/python'
 import { referencePython } from '../helpers/referencePython'
-import { CT_DICOM, dicomScans, type DicomScans } from './dicomScans'
+import { dicomScans, type DicomScans } from './dicomScans'
+import { EXPORT_VARIANTS, exportLabels } from './exportLabels'
 
 const SCRIPT = join(REPO_ROOT, 'test', 'dicom', 'exportCases.py')
-const VARIANTS = ['plain', 'rotated'] as const
+const VARIANTS = EXPORT_VARIANTS
 
 let scans: DicomScans | undefined
 let labelsDir = ''
@@ -49,15 +49,7 @@ beforeAll(async () => {
     return
   }
   scans = got
-  const python = referencePython().python!
-  // The label maps on each variant's grid, built once per content of their generators and the CT.
-  const key = hashInputs(['test/dicom/exportCases.py', 'test/dicom/makeDicom.py', CT_DICOM])
-  labelsDir = await cachedFixture('dicom-export-labels', key, async (dir) => {
-    for (const v of VARIANTS) {
-      const r = await run(python, [SCRIPT, 'labels', join(got.cases, v), join(dir, v)], 300_000)
-      if (r.code !== 0) throw new Error(`exportCases.py labels ${v} failed: ${r.stderr}`)
-    }
-  })
+  labelsDir = await exportLabels(got)
   out = await mkdtemp(join(tmpdir(), 'nnunet-wizard-dicom-export-'))
 }, 300_000)
 

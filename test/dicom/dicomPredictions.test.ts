@@ -5,7 +5,6 @@
 // prediction record. The predictions are label maps computed on the real CT (exportCases.py); a
 // case whose DICOM folder is missing is named, the others are still written.
 import { readFileSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,12 +17,9 @@ import { stageDicomInput } from '../../electron/service/dicomPredictInput'
 import { readVolume } from '../../electron/imaging/volume'
 import type { DicomPredictionsResult } from '../../shared/api'
 import * as s from '../../shared/schema'
-import { cachedFixture, hashInputs } from '../helpers/fixtureCache'
-import { REPO_ROOT } from '../helpers/python'
-import { referencePython } from '../helpers/referencePython'
-import { CT_DICOM, dicomScans, type DicomScans } from './dicomScans'
+import { dicomScans, type DicomScans } from './dicomScans'
+import { exportLabels } from './exportLabels'
 
-const SCRIPT = join(REPO_ROOT, 'test', 'dicom', 'exportCases.py')
 let scans: DicomScans | undefined
 let missing = ''
 let labelsDir = ''
@@ -36,12 +32,8 @@ beforeAll(async () => {
     return
   }
   scans = got
-  const python = referencePython().python!
-  // The same cached label maps as dicomExport.test.ts (one fixture per content of the generators).
-  const key = hashInputs(['test/dicom/exportCases.py', 'test/dicom/makeDicom.py', CT_DICOM])
-  labelsDir = await cachedFixture('dicom-export-labels', key, async (dir) => {
-    for (const v of ['plain', 'rotated']) execFileSync(python, [SCRIPT, 'labels', join(got.cases, v), join(dir, v)], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 })
-  })
+  // The same cached label maps as dicomExport.test.ts.
+  labelsDir = await exportLabels(got)
   root = await mkdtemp(join(tmpdir(), 'nnunet-wizard-dicom-predict-'))
   // A DICOM input folder as a hospital hands it out: one sub-folder per case, named as the case.
   for (const v of ['plain', 'rotated']) await cp(join(got.cases, v), join(root, 'dicom-in', v), { recursive: true })

@@ -5,10 +5,11 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cachedFixture, hashInputs } from '../helpers/fixtureCache'
+import { TOTALSEG } from '../helpers/guideFolders'
 import { REPO_ROOT } from '../helpers/python'
 import { referencePython } from '../helpers/referencePython'
 
-export const CT_DICOM = join(REPO_ROOT, '..', 'shared', 'data', 'totalseg', 'ct_dicom')
+export const CT_DICOM = join(TOTALSEG, 'ct_dicom')
 const GENERATOR = join(REPO_ROOT, 'test', 'dicom', 'makeDicom.py')
 
 export interface VariantSeries {

@@ -282,7 +282,14 @@ VARIANTS = {
 }
 
 
+# Variants that need a codec or an IOD the installed pydicom/highdicom may lack: listed as skipped
+# when they cannot be made. Any other variant failing is an error of the generator.
+OPTIONAL = {"enhanced", "rle", "jpegls"}
+
+
 def build(src, out, only=None):
+    if not os.path.isdir(src) or not any(n.lower().endswith(".dcm") for n in os.listdir(src)):
+        sys.exit(f"makeDicom: {src} holds no DICOM series (the real CT of shared/data/totalseg/ct_dicom is needed)")
     cases_dir = os.path.join(out, "cases")
     expected_dir = os.path.join(out, "expected")
     masks_dir = os.path.join(out, "masks", "body")
@@ -296,6 +303,8 @@ def build(src, out, only=None):
         try:
             series = make(src, d, case)
         except Exception as err:  # a variant the installed highdicom/GDCM cannot make is listed, not fatal
+            if case not in OPTIONAL:
+                raise
             shutil.rmtree(d, ignore_errors=True)
             listing[case] = {"skipped": f"{type(err).__name__}: {err}"}
             continue
