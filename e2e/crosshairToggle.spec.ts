@@ -1,23 +1,17 @@
 // The viewer's crosshair can be hidden (issue 18, point 10: "a thick crosshair that cannot be
 // hidden"): on a real CT with its aorta mask, the crosshair's blue is on the canvas, and after
 // "Crosshair" is unticked it is gone, while the scan and the label stay drawn.
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
 import type { Locator, Page } from '@playwright/test'
-import { shot } from './support/wizardHelpers'
-import { TOTALSEG } from '../test/helpers/guideFolders'
+import { oneAortaCase, shot } from './support/wizardHelpers'
 
 let root: string
 let server: WizardServer | undefined
 
 test.beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'wizard-crosshair-'))
-  await mkdir(join(root, 'image'))
-  await mkdir(join(root, 'aorta'))
-  await copyFile(join(TOTALSEG, 'aorta', 'ct.nii.gz'), join(root, 'image', 'case_01.nii.gz'))
-  await copyFile(join(TOTALSEG, 'aorta', 'masks', 'aorta.nii.gz'), join(root, 'aorta', 'case_01.nii.gz'))
+  root = await oneAortaCase('wizard-crosshair-')
 })
 test.afterAll(async () => {
   await server?.stop()

@@ -2,22 +2,16 @@
 // real CT case into a folder with a very long path logs "Output: <path> (1 cases)", which is shown
 // whole inside the pane (no horizontal scroll), over several rows; unticking "Wrap long lines"
 // gives the one long row back.
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
-import { shot } from './support/wizardHelpers'
-import { TOTALSEG } from '../test/helpers/guideFolders'
+import { oneAortaCase, shot } from './support/wizardHelpers'
 
 let root: string
 let server: WizardServer | undefined
 
 test.beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'wizard-log-wrap-'))
-  await mkdir(join(root, 'image'))
-  await mkdir(join(root, 'aorta'))
-  await copyFile(join(TOTALSEG, 'aorta', 'ct.nii.gz'), join(root, 'image', 'case_01.nii.gz'))
-  await copyFile(join(TOTALSEG, 'aorta', 'masks', 'aorta.nii.gz'), join(root, 'aorta', 'case_01.nii.gz'))
+  root = await oneAortaCase('wizard-log-wrap-')
 })
 test.afterAll(async () => {
   await server?.stop()

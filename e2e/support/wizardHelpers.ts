@@ -2,8 +2,10 @@
 // Pixels are read from a real screenshot (what the user sees, after WebGL compositing), decoded
 // inside the page with the browser's own PNG decoder, so no PNG library is needed.
 import type { Locator, Page } from '@playwright/test'
-import { mkdir } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { TOTALSEG } from '../../test/helpers/guideFolders'
 import { repoRoot } from './server'
 
 export const ARTIFACTS = join(repoRoot, 'e2e', 'artifacts')
@@ -73,4 +75,17 @@ export async function waitForPreviewCount(page: Page, count: number, timeout = 1
 /** Two animation frames, so a change NiiVue drew is on screen before a screenshot. */
 export async function settle(page: Page): Promise<void> {
   await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))))
+}
+
+/**
+ * A temporary study of one real case, as the Sources step takes it: `image/case_01.nii.gz` (the
+ * aorta CT) and `aorta/case_01.nii.gz` (its mask). Returns the study's folder; the caller removes it.
+ */
+export async function oneAortaCase(prefix: string): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), prefix))
+  await mkdir(join(root, 'image'))
+  await mkdir(join(root, 'aorta'))
+  await copyFile(join(TOTALSEG, 'aorta', 'ct.nii.gz'), join(root, 'image', 'case_01.nii.gz'))
+  await copyFile(join(TOTALSEG, 'aorta', 'masks', 'aorta.nii.gz'), join(root, 'aorta', 'case_01.nii.gz'))
+  return root
 }

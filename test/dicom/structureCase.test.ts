@@ -3,22 +3,18 @@
 // (voxel counts, overlap by label order) and the Preview's label map equal highdicom's own read of
 // the segments, merged as mask folders are merged; a SEG that lacks the segment fails the case by
 // name unless cases may lack a mask.
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cp, mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inspectCase, type CaseInput } from '../../electron/dataset/caseWork'
-import { CT_DICOM, expectedMask, structureData, type StructureData } from './structureData'
+import { CT_DICOM, expectedMask, structureWorkspace, type StructureData } from './structureData'
 
 let data: StructureData | undefined
 let missing = ''
 let tmp: string
 
 beforeAll(async () => {
-  const got = await structureData()
-  if ('missing' in got) missing = got.missing
-  else data = got
-  tmp = await mkdtemp(join(tmpdir(), 'nnw-structure-case-'))
+  ;({ data, missing, tmp } = await structureWorkspace('nnw-structure-case-'))
 }, 300_000)
 afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true })

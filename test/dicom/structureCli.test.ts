@@ -3,23 +3,19 @@
 // computed on that CT) under misleading names at any depth, so only the series they reference can
 // match them. A case whose structure set lacks an ROI fails by name unless cases may lack a mask;
 // the written label maps merge the ROIs by label order exactly as masks from folders are merged.
-import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cp, mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readVolume } from '../../electron/imaging/volume'
 import { cliEnv, prepareCli } from '../dataset/prepareCli'
-import { expectedMask, structureData, type StructureData } from './structureData'
+import { expectedMask, structureWorkspace, type StructureData } from './structureData'
 
 let data: StructureData | undefined
 let missing = ''
 let tmp: string
 
 beforeAll(async () => {
-  const got = await structureData()
-  if ('missing' in got) missing = got.missing
-  else data = got
-  tmp = await mkdtemp(join(tmpdir(), 'nnw-structure-cli-'))
+  ;({ data, missing, tmp } = await structureWorkspace('nnw-structure-cli-'))
 }, 300_000)
 afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true })

@@ -4,6 +4,8 @@
 // reference venv's python (fixtureCache.ts). Tests copy what they change.
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cachedFixture, hashInputs } from '../helpers/fixtureCache'
 import { TOTALSEG } from '../helpers/guideFolders'
@@ -39,6 +41,16 @@ export async function structureData(): Promise<StructureData | { missing: string
   })
   const expected = join(dir, 'expected')
   return { dir, images: join(dir, 'images'), rtstruct: join(dir, 'rtstruct'), seg: join(dir, 'seg'), expected, facts: JSON.parse(readFileSync(join(expected, 'facts.json'), 'utf8')) as StructureFacts }
+}
+
+/**
+ * What a structure test file starts from: the cached data (or why it is missing, for ctx.skip) and
+ * a private scratch folder for the structure folders it assembles. The caller removes `tmp`.
+ */
+export async function structureWorkspace(prefix: string): Promise<{ data?: StructureData; missing: string; tmp: string }> {
+  const got = await structureData()
+  const tmp = await mkdtemp(join(tmpdir(), prefix))
+  return 'missing' in got ? { missing: got.missing, tmp } : { data: got, missing: '', tmp }
 }
 
 /** An expected uint8 volume (x fastest, then y, then slices in the series' order). */

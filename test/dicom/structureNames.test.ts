@@ -1,23 +1,19 @@
 // The Labels step's ROI mapping (issue 20, item 4): every ROI name found across the cases with how
 // many cases have it, and the cases lacking a label's names, from real rt-utils structure sets
 // matched to the cases by the series they reference (file names say nothing).
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cp, mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { structureNames } from '../../electron/dataset/structureNames'
 import { casesLacking, countStructureNames } from '../../shared/structureSpec'
-import { structureData, type StructureData } from './structureData'
+import { structureWorkspace, type StructureData } from './structureData'
 
 let data: StructureData | undefined
 let missing = ''
 let tmp: string
 
 beforeAll(async () => {
-  const got = await structureData()
-  if ('missing' in got) missing = got.missing
-  else data = got
-  tmp = await mkdtemp(join(tmpdir(), 'nnw-structure-names-'))
+  ;({ data, missing, tmp } = await structureWorkspace('nnw-structure-names-'))
 }, 300_000)
 afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true })
