@@ -204,6 +204,10 @@ for (const [label, steps] of [['A', stageA], ['B', stageB]]) {
   }
   const failed = results.filter((r) => r.status !== 0)
   if (failed.length) {
+    for (const r of failed) {
+      say(`${r.step} failures (digest; the full output is above):`)
+      for (const line of r.digest.length ? r.digest : ['(no failure lines recognised)']) console.error(`  ${line}`)
+    }
     report()
     say(`${failed.map((r) => `${r.step} (exit ${r.status})`).join(', ')} failed.`)
     process.exit(failed[0].status || 1)
