@@ -120,6 +120,10 @@ test.describe('Train and Predict from facts', () => {
     await expect(page.getByTestId('predict-model')).toContainText(`Dataset${DATASET_ID}_Tiny · 2d · nnUNetTrainer_Wizard_2ep_2it`)
     await expect(page.getByTestId('predict-input')).toHaveValue(join(tiny.dir, 'imagesTs'))
     await expect(page.getByTestId('predict-output')).not.toHaveValue('')
+    // Beside the model under nnUNet_results, never inside the dataset (issue 18 item 10: stray files there).
+    const output = await page.getByTestId('predict-output').inputValue()
+    expect(output).toMatch(/[\\/]predictions[\\/]nnUNetTrainer_Wizard_2ep_2it__nnUNetPlans__2d[\\/]imagesTs$/)
+    expect(output.startsWith(tiny.dir)).toBe(false)
     await expect(page.getByTestId('predict-fold-0')).toBeChecked()
     await page.getByTestId('start-predict').click()
     const predictJob = page.getByTestId('job-predict')

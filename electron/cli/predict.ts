@@ -12,7 +12,9 @@ Predicts every image in a folder (nnUNetv2_predict / nnUNet_predict). Input file
 like imagesTs: {case}_0000.nii.gz (one file per channel).
 
   -i, --input DIR           folder of images
-  -o, --output DIR          folder for the segmentations (created)
+  -o, --output DIR          folder for the segmentations (created); keep it outside the dataset
+                            folder (the app's default: nnUNet_results/<dataset>/predictions/
+                            <trainer>__<plans>__<configuration>/<input folder name>)
   -d, --dataset ID          dataset id of the trained model
   -c, --configuration C     2d, 3d_fullres, 3d_lowres, 3d_cascade_fullres
   -f, --fold F              fold to use; repeat for an ensemble of folds (default 0)

@@ -23,7 +23,9 @@ case's Dice with its false-positive / false-negative voxels, worst first.
   -d, --dataset ID          dataset id
   -c, --configuration C     only this configuration (repeat for several)
   --test DIR                a folder of predictions of the test cases (imagesTs), scored
-                            against labelsTs (repeat; default: the dataset's imagesTs_predicted)
+                            against labelsTs (repeat; default: every folder the app predicts
+                            into, nnUNet_results/<dataset>/predictions/<model>/<input>, and an
+                            older imagesTs_predicted inside the dataset)
   --evaluate                score test folders that are not scored yet (or are older than
                             their predictions) with nnUNetv2_evaluate_folder (v1:
                             nnUNet_evaluate_folder) first; it writes DIR/summary.json

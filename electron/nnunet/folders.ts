@@ -4,6 +4,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DatasetStatus, FolderStatus, Finding, TrainedModel } from '../../shared/api'
 import { readDatasetLabels, readPlansSummary } from './summaries'
+import { datasetPredictionsRoot } from '../../shared/predictionFolders'
 import { isInside } from '../files/pathInside'
 import { stalePlanReason } from './planInputs'
 import type { NnunetFolders, NnunetVersion, Settings } from '../../shared/schema'
@@ -127,7 +128,7 @@ export async function folderStatus(settings: Settings): Promise<FolderStatus> {
   return { version, env, exists, datasets, trainings }
 }
 
-/** What Train and Predict default from: its labels, its plans (v2), its imagesTs and a folder for predictions beside it. */
+/** What Train and Predict default from: its labels, its plans (v2), its imagesTs and where its predictions go (under nnUNet_results, never inside the dataset). */
 async function datasetDefaults(settings: Settings, d: DatasetStatus): Promise<Partial<DatasetStatus>> {
   const f = settings.folders!
   const v2 = settings.nnunetVersion === 'v2'
@@ -147,7 +148,8 @@ async function datasetDefaults(settings: Settings, d: DatasetStatus): Promise<Pa
     ...(trainingCases !== undefined && { trainingCases }),
     ...(planStale && { planStale }),
     ...(plans && { plans }),
-    ...(hasTs && { imagesTs, predictionsDir: join(rawDir, 'imagesTs_predicted') }),
+    ...(hasTs && { imagesTs }),
+    predictionsRoot: datasetPredictionsRoot(f.results, folder),
   }
 }
 

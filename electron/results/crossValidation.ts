@@ -8,6 +8,7 @@ import { basename, join } from 'node:path'
 import type { CaseResult, DatasetResults, FindBestInfo, FoldResult, FoldState, ModelResults, Spread, TestResults } from '../../shared/api'
 import type { NnunetVersion, ResultsRequest, Settings } from '../../shared/schema'
 import { epochsFromTrainerName, parseTrainingLog } from '../../shared/trainingLog'
+import { datasetPredictionsRoot, LEGACY_TEST_PREDICTIONS, predictionFolderLabel } from '../../shared/predictionFolders'
 import { datasetFolderName, datasetLabels } from '../nnunet/pipeline'
 import { readManifest } from '../dataset/manifest'
 import { labelName, parsePythonJson, validationSummaryFile, type DatasetLabel } from '../nnunet/summaries'
@@ -173,6 +174,21 @@ async function sourceNames(datasetDir: string): Promise<Map<string, string>> {
   return new Map(Object.values(read.manifest.cases).flatMap((c) => (c.caseKey && c.caseKey !== c.caseId ? [[c.caseId, c.caseKey] as const] : [])))
 }
 
+const subfolders = async (dir: string): Promise<string[]> =>
+  (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => join(dir, e.name)).sort()
+
+/**
+ * The test prediction folders Results reads when none is named: every <model>/<input> folder under
+ * the dataset's predictions root (where Predict writes by default, shared/predictionFolders.ts), and
+ * the raw dataset's imagesTs_predicted that older versions predicted into, so those stay listed.
+ * Folders that are not there are left out by readTestFolder.
+ */
+export async function defaultTestFolders(rawDir: string, predictionsRoot: string): Promise<string[]> {
+  const underRoot: string[] = []
+  for (const model of await subfolders(predictionsRoot)) underRoot.push(...(await subfolders(model)))
+  return [join(rawDir, LEGACY_TEST_PREDICTIONS), ...underRoot]
+}
+
 /** raw/DatasetX (v2) or raw/nnUNet_raw_data/TaskX (v1). */
 export function rawDatasetDir(settings: Settings, dataset: string): string {
   const f = settings.folders!
@@ -220,12 +236,13 @@ export async function readDatasetResults(settings: Settings, req: ResultsRequest
   const labelsTs = join(raw, 'labelsTs')
   const hasLabelsTs = (await stat(labelsTs).then((s) => s.isDirectory(), () => false)) as boolean
   const test: TestResults[] = []
-  const folders = req.testPredictions ?? [join(raw, 'imagesTs_predicted')]
+  const predictionsRoot = datasetPredictionsRoot(settings.folders.results, dataset)
+  const folders = req.testPredictions ?? (await defaultTestFolders(raw, predictionsRoot))
   for (const folder of [...new Set(folders)]) {
     const t = await readTestFolder(folder, labelsTs, labels)
     if (!t) continue
     test.push(t.test)
-    for (const c of t.cases) cases.push({ ...c, fold: 'test', model: basename(folder) })
+    for (const c of t.cases) cases.push({ ...c, fold: 'test', model: predictionFolderLabel(folder, predictionsRoot) })
   }
   const findBest = version === 'v2' ? await readFindBest(join(settings.folders.results, dataset, 'inference_information.json')) : undefined
   // Beside each case id the source it came from (case03 for liver_003), which only the manifest knows.

@@ -111,8 +111,11 @@ export interface DatasetStatus {
   chosenPlans?: string
   /** raw/DatasetX/imagesTs when it exists (what Predict segments by default). */
   imagesTs?: string
-  /** Where Predict writes by default: a folder beside imagesTs (never inside it). */
-  predictionsDir?: string
+  /**
+   * <nnUNet_results>/<DatasetXXX_Name>/predictions: where Predict writes by default, one folder per
+   * model and input under it (shared/predictionFolders.ts defaultPredictionFolder); never inside the dataset.
+   */
+  predictionsRoot?: string
 }
 
 /** One configuration of an nnU-Net plans file, as the plan summary card shows it. */

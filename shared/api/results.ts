@@ -14,7 +14,7 @@ export const resultsRequest = z.object({
   datasetId: z.number().int().min(1).max(999),
   /** Only these configurations (default: every trained one). */
   configurations: z.array(configuration).optional(),
-  /** Prediction folders of the test cases (default: the dataset's imagesTs_predicted when it exists). */
+  /** Prediction folders of the test cases (default: every <model>/<input> folder under nnUNet_results/<dataset>/predictions, and the older imagesTs_predicted inside the dataset, those that exist). */
   testPredictions: z.array(pathText).max(20).optional(),
 })
 

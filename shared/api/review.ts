@@ -187,7 +187,7 @@ export interface FineTuneResult {
 export const modelVersionsRequest = z.object({
   datasetId,
   configuration: configuration.optional(),
-  /** Prediction folders of the test cases to look in for each version's test Dice (default: the dataset's imagesTs_predicted). */
+  /** Prediction folders of the test cases to look in for each version's test Dice (default: as results(): the dataset's prediction folders under nnUNet_results, and an older imagesTs_predicted). */
   testPredictions: z.array(pathText).max(20).optional(),
 })
 

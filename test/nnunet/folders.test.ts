@@ -36,7 +36,16 @@ describe('nnU-Net folders', () => {
     await mkdir(join(f.raw, 'nnUNet_raw_data', 'Task004_Hippocampus'), { recursive: true })
     await mkdir(join(f.results, 'nnUNet', '3d_fullres', 'Task004_Hippocampus'), { recursive: true })
     const again = await folderStatus(settings)
-    expect(again.datasets).toEqual([{ id: 4, name: 'Hippocampus', inRaw: true, where: [join(f.raw, 'nnUNet_raw_data', 'Task004_Hippocampus'), join(f.results, 'nnUNet', '3d_fullres', 'Task004_Hippocampus')] }])
+    expect(again.datasets).toEqual([
+      {
+        id: 4,
+        name: 'Hippocampus',
+        inRaw: true,
+        where: [join(f.raw, 'nnUNet_raw_data', 'Task004_Hippocampus'), join(f.results, 'nnUNet', '3d_fullres', 'Task004_Hippocampus')],
+        // Predictions go beside the results, never into the raw dataset (shared/predictionFolders.ts).
+        predictionsRoot: join(f.results, 'Task004_Hippocampus', 'predictions'),
+      },
+    ])
   })
 
   it('lists datasets by id across the three folders and finds id collisions', async () => {

@@ -104,6 +104,12 @@ describe('a results folder', () => {
     await writeFile(join(pred, 'demo_009.nii.gz'), '')
     await writeFile(join(pred, 'summary.json'), v2Summary([{ id: 'demo_009', liver: [10, 0, 10], spleen: null }]))
     await utimes(join(pred, 'demo_009.nii.gz'), old, old)
+    // Where Predict writes now (shared/predictionFolders.ts): under nnUNet_results, one folder per model and input.
+    const now = join(f.results, ds, 'predictions', model, 'imagesTs')
+    await mkdir(now, { recursive: true })
+    await writeFile(join(now, 'demo_010.nii.gz'), '')
+    await writeFile(join(now, 'summary.json'), v2Summary([{ id: 'demo_010', liver: [10, 0, 0], spleen: null }]))
+    await utimes(join(now, 'demo_010.nii.gz'), old, old)
   })
   afterAll(async () => {
     if (tmp) await rm(tmp, { recursive: true, force: true })
@@ -125,12 +131,19 @@ describe('a results folder', () => {
     expect(m.folds[0]!.curves).toHaveLength(4)
     expect(m.folds[0]!.dice.liver).toBeCloseTo(160 / 180, 12)
     expect(m.dice.liver!.n).toBe(1)
+    // The test folders read by default: the one an older version wrote inside the dataset, and each
+    // model's under nnUNet_results/<dataset>/predictions (named by model and input).
     expect(r.cases.map((c) => [c.case, c.fold, c.model])).toEqual([
       ['demo_001', 0, model],
       ['demo_009', 'test', 'imagesTs_predicted'],
+      ['demo_010', 'test', `${model}/imagesTs`],
     ])
     expect(r.cases[1]!.dice).toEqual({ liver: 20 / 30, spleen: null })
+    expect(r.test.map((t) => t.folder)).toEqual([join(settings.folders!.raw, 'Dataset042_Demo', 'imagesTs_predicted'), join(settings.folders!.results, 'Dataset042_Demo', 'predictions', model, 'imagesTs')])
     expect(r.test[0]).toMatchObject({ state: 'evaluated', cases: 1, predictions: 1 })
+    expect(r.test[1]).toMatchObject({ state: 'evaluated', cases: 1, predictions: 1 })
+    // The predictions folder is no model of the dataset.
+    expect(r.models.map((m) => m.model)).toEqual([model])
     expect(r.labelsTs).toBe(join(settings.folders!.raw, 'Dataset042_Demo', 'labelsTs'))
     // The report: every case in the CSV, the HTML without any script or remote reference.
     const csv = resultsCsv(r)

@@ -1,13 +1,15 @@
 // A results tree as nnU-Net leaves it, over real CT masks, for the surface-distance tests (vitest
 // and Playwright): Dataset612_Surface with liver = 1 and spleen = 2 from ct_small; fold 0 of a
 // 3d_fullres model finished, its validation (one case, the prediction moved one voxel along y)
-// scored in summary.json; a scored test folder (imagesTs_predicted) whose prediction lost the spleen.
+// scored in summary.json; a scored test folder (where Predict writes the model's predictions of
+// imagesTs: nnUNet_results/<dataset>/predictions/<model>/imagesTs) whose prediction lost the spleen.
 // nnU-Net itself is not needed: the summary.json files have the shape its evaluator writes.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { readVolume, type Volume } from '../../electron/imaging/volume'
 import { writeNiftiGz } from '../../electron/imaging/niftiWriter'
 import * as s from '../../shared/schema'
+import { datasetPredictionsRoot, defaultPredictionFolder } from '../../shared/predictionFolders'
 
 export const SURFACE_CT = '/work/shared/data/totalseg/ct_small'
 export const SURFACE_DATASET_ID = 612
@@ -43,7 +45,7 @@ export async function makeSurfaceTree(root: string): Promise<SurfaceTree> {
   for (let i = size[0]; i < reference.length; i++) shifted[i] = reference[i - size[0]]!
   const gtDir = join(f.preprocessed, ds, 'gt_segmentations')
   const validationDir = join(f.results, ds, SURFACE_MODEL, 'fold_0', 'validation')
-  const testDir = join(f.raw, ds, 'imagesTs_predicted')
+  const testDir = defaultPredictionFolder({ root: datasetPredictionsRoot(f.results, ds), model: { trainer: 'nnUNetTrainer', plans: 'nnUNetPlans', configuration: '3d_fullres' }, input: join(f.raw, ds, 'imagesTs') })
   for (const d of [gtDir, validationDir, testDir]) await mkdir(d, { recursive: true })
   const label = { intentCode: 1002 }
   await writeNiftiGz(join(gtDir, 'surf_001.nii.gz'), liver, reference, label)

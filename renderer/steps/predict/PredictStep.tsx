@@ -1,6 +1,7 @@
 // Predict: segment a folder of scans with a trained model (nnUNetv2_predict / nnUNet_predict).
 // It defaults from what exists: the trained models in the results folder (the newest preselected,
-// with its finished folds), its dataset's imagesTs and a folder beside it for the segmentations.
+// with its finished folds), its dataset's imagesTs, and a folder for the segmentations under
+// nnUNet_results named after the model and the input (shared/predictionFolders.ts), never inside the dataset.
 // The form is part of the project; the Node side checks the checkpoint before queueing.
 import { useEffect, useMemo, useState } from 'react'
 import type { TrainedModel } from '../../../shared/api'
@@ -20,6 +21,7 @@ import { useProjectForm } from '../../store/projectForms'
 import { useSettings } from '../../store/settingsStore'
 import { useTrainQueue } from '../../store/trainQueue'
 import { predictionWait } from '../../../shared/predictQueue'
+import { defaultPredictionFolder } from '../../../shared/predictionFolders'
 
 /** The Predict form, kept in the project. null follows the facts: the newest model, its dataset's imagesTs, its finished folds. */
 const PREDICT_DEFAULTS = {
@@ -70,7 +72,7 @@ export function PredictStep() {
   const model = models.find((m) => m.folder === form.model) ?? models[0]
   const dataset = model ? folderStatus?.datasets.find((d) => d.id === model.datasetId) : undefined
   const input = form.input ?? dataset?.imagesTs ?? ''
-  const output = form.output ?? dataset?.predictionsDir ?? ''
+  const output = form.output ?? (model && dataset?.predictionsRoot && input.trim() ? defaultPredictionFolder({ root: dataset.predictionsRoot, model, input }) : '')
   const folds = form.folds?.filter((f) => model?.folds.includes(f)) ?? (model ? (model.finished.length ? model.finished : model.folds) : [])
   const checkpoints = v1 ? ['model_final_checkpoint', 'model_best', 'model_latest'] : ['checkpoint_final.pth', 'checkpoint_best.pth', 'checkpoint_latest.pth']
   const checkpoint = checkpoints.includes(form.checkpoint) ? form.checkpoint : checkpoints[0]!

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { CaseResult, DatasetResults } from '../../../shared/api'
 import { orderModels } from '../../../shared/resultsModels'
+import { defaultPredictionFolder } from '../../../shared/predictionFolders'
 import { diceStripPlot, trainingCurvesPlot } from '../../../shared/resultsPlots'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
@@ -25,7 +26,7 @@ import { ModelVersionsTable } from './ModelVersionsTable'
 
 const RESULTS_DEFAULTS = {
   datasetId: null as number | null,
-  /** The folder of test predictions to score (null: the dataset's imagesTs_predicted). */
+  /** The folder of test predictions to score (null: the default, see testFolder below). */
   testFolder: null as string | null,
   reportDir: null as string | null,
 }
@@ -63,21 +64,23 @@ export function ResultsStep() {
   }, [folderStatus])
   const datasetId = form.datasetId ?? datasets[0]?.id ?? null
   const dataset = folderStatus?.datasets.find((d) => d.id === datasetId)
-  const testFolder = form.testFolder ?? dataset?.predictionsDir ?? null
+  // A folder the user named is the only one read; without one the service reads every default
+  // prediction folder of the dataset (its predictions root, and the older imagesTs_predicted).
+  const namedTestFolder = form.testFolder
 
   const load = useCallback(async () => {
     if (datasetId === null) return
     setLoading(true)
     setError(null)
     try {
-      setResults(await api.results({ datasetId, ...(testFolder && { testPredictions: [testFolder] }) }))
+      setResults(await api.results({ datasetId, ...(namedTestFolder && { testPredictions: [namedTestFolder] }) }))
     } catch (err) {
       setResults(null)
       setError(err)
     } finally {
       setLoading(false)
     }
-  }, [datasetId, testFolder])
+  }, [datasetId, namedTestFolder])
 
   // Again whenever a run ends (a fold finishing, a test evaluation): the figures are nnU-Net's files.
   useEffect(() => {
@@ -107,6 +110,12 @@ export function ResultsStep() {
   )
   const folds = useMemo(() => [...new Set((results?.cases ?? []).map((c) => c.fold))].sort((a, b) => (a === 'test' ? 99 : a) - (b === 'test' ? 99 : b)), [results])
   const selectedModel = models.find((m) => m.model === currentModel)
+  // The test folder scored, reported and measured: the named one; else where Predict writes the
+  // shown model's predictions of imagesTs (shared/predictionFolders.ts) when it holds some, else
+  // another default folder that does, else that model's folder (empty yet: "predict into it").
+  const modelTestFolder = selectedModel && dataset?.predictionsRoot && dataset.imagesTs ? defaultPredictionFolder({ root: dataset.predictionsRoot, model: selectedModel, input: dataset.imagesTs }) : null
+  const withPredictions = results?.test.filter((t) => t.predictions > 0) ?? []
+  const testFolder = namedTestFolder ?? withPredictions.find((t) => t.folder === modelTestFolder)?.folder ?? withPredictions[0]?.folder ?? modelTestFolder
   const plots = useMemo(() => {
     if (!selectedModel || !results) return null
     const mine = results.cases.filter((c) => c.model === selectedModel.model || c.fold === 'test')
