@@ -6,7 +6,7 @@
 import { existsSync, openSync, readSync, closeSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { NnunetCommand, NnunetTool } from '../../shared/nnunetArgs'
-import { iterationWrapperPy } from './trainerParts'
+import { iterationWrapperPy, iterationWrapperV1Py } from './trainerParts'
 
 export interface Invocation {
   file: string
@@ -50,14 +50,15 @@ export function entryProgram(tool: NnunetTool): string {
 }
 
 /**
- * How the app itself starts a tool on this machine: v2 training runs through the thin wrapper that
- * makes nnU-Net's own trainers report each iteration and stop-and-keep on SIGUSR2 (trainerParts.ts;
- * the generated trainers do that themselves); a fixed program, user values only as argv. Scripts
- * written for other machines keep the plain invocation.
+ * How the app itself starts a tool on this machine: training runs through the thin wrapper that
+ * makes nnU-Net's own trainers report each iteration (trainerParts.ts; v2 also stop-and-keep on
+ * SIGUSR2; the generated trainers do that themselves); a fixed program, user values only as argv.
+ * Scripts written for other machines keep the plain invocation.
  */
 export function appInvocation(python: string, cmd: NnunetCommand): Invocation {
-  if (cmd.tool.script !== 'nnUNetv2_train') return invocation(python, cmd)
-  return { file: python, args: ['-c', `${iterationWrapperPy()}\n${entryProgram(cmd.tool).replace(/; /g, '\n')}\n`, ...cmd.args] }
+  const wrapper = cmd.tool.script === 'nnUNetv2_train' ? iterationWrapperPy() : cmd.tool.script === 'nnUNet_train' ? iterationWrapperV1Py() : undefined
+  if (!wrapper) return invocation(python, cmd)
+  return { file: python, args: ['-c', `${wrapper}\n${entryProgram(cmd.tool).replace(/; /g, '\n')}\n`, ...cmd.args] }
 }
 
 export function invocation(python: string, cmd: NnunetCommand): Invocation {

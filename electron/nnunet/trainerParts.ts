@@ -1,7 +1,8 @@
-// Python parts shared by the wizard's generated v2 trainers (trainers.ts) and the thin wrapper that
-// runs nnU-Net's own trainers (iterationWrapperProgram): each training iteration is reported on a
-// line the app parses (shared/nnunetProgress.ts ITERATION_LINE), and SIGUSR2 ("stop and keep")
-// saves checkpoint_latest.pth after the running iteration and exits with STOP_EXIT_CODE.
+// Python parts shared by the wizard's generated trainers (trainers.ts) and the thin wrappers that
+// run nnU-Net's own trainers (iterationWrapperPy, v1: iterationWrapperV1Py): each training iteration
+// is reported on a line the app parses (shared/nnunetProgress.ts ITERATION_LINE), the same line for
+// v1 and v2, and (v2) SIGUSR2 ("stop and keep") saves checkpoint_latest.pth after the running
+// iteration and exits with STOP_EXIT_CODE.
 //
 // Why: nnU-Net prints nothing between "Epoch N" and the end of that epoch, which on a CPU with its
 // 250 iterations per epoch is an hour of silence; and a plain cancel throws that hour away.
@@ -20,6 +21,28 @@ export const ITERATION_PREFIX = 'nnU-Net Wizard: iteration '
 
 /** Seconds between two iteration lines once the first few are out (every iteration of a slow run is said). */
 export const ITERATION_REPORT_SECONDS = 5
+
+/**
+ * The body lines (4-space indented, inside a function with `trainer` and `_wz_time`) that run one
+ * training iteration (`call`, its result kept as `out`) and say it: the first five, the last, and
+ * one every ITERATION_REPORT_SECONDS between. `epoch` and `total` are the trainer's own attributes,
+ * which differ by version (v2 current_epoch / num_iterations_per_epoch, v1 epoch /
+ * num_batches_per_epoch); the counter restarts when the epoch changes.
+ */
+function countIterationPy(attrs: { epoch: string; total: string; call: string }): string[] {
+  return [
+    "    state = trainer.__dict__.setdefault('_wizard_iterations', {'epoch': None, 'done': 0, 'start': 0.0, 'said': 0.0})",
+    `    if state['epoch'] != ${attrs.epoch}:`,
+    `        state.update(epoch=${attrs.epoch}, done=0, start=_wz_time.time(), said=0.0)`,
+    `    out = ${attrs.call}`,
+    "    state['done'] += 1",
+    '    now = _wz_time.time()',
+    `    done, total = state['done'], ${attrs.total}`,
+    `    if done <= 5 or done >= total or now - state['said'] >= ${ITERATION_REPORT_SECONDS}:`,
+    "        state['said'] = now",
+    `        print(f'${ITERATION_PREFIX}{done} of {total} in epoch {${attrs.epoch}}: {(now - state["start"]) / done:.3f} s/it', flush=True)`,
+  ]
+}
 
 /**
  * Module-level Python (no indentation): the iteration counter, the report and "stop and keep".
@@ -68,16 +91,7 @@ export function iterationFunctionsPy(): string[] {
     '',
     '',
     'def _wizard_train_step(trainer, step, batch):',
-    "    state = trainer.__dict__.setdefault('_wizard_iterations', {'epoch': None, 'done': 0, 'start': 0.0, 'said': 0.0})",
-    "    if state['epoch'] != trainer.current_epoch:",
-    "        state.update(epoch=trainer.current_epoch, done=0, start=_wz_time.time(), said=0.0)",
-    '    out = step(batch)',
-    "    state['done'] += 1",
-    '    now = _wz_time.time()',
-    "    done, total = state['done'], trainer.num_iterations_per_epoch",
-    `    if done <= 5 or done >= total or now - state['said'] >= ${ITERATION_REPORT_SECONDS}:`,
-    "        state['said'] = now",
-    `        print(f'${ITERATION_PREFIX}{done} of {total} in epoch {trainer.current_epoch}: {(now - state["start"]) / done:.3f} s/it', flush=True)`,
+    ...countIterationPy({ epoch: 'trainer.current_epoch', total: 'trainer.num_iterations_per_epoch', call: 'step(batch)' }),
     '    if _WIZARD_KEEP[0]:',
     '        _wizard_keep_now(trainer, done, total)',
     '    return out',
@@ -120,5 +134,77 @@ export function iterationWrapperPy(): string {
     '',
     '',
     '_wizard_wrap()',
+  ].join('\n')
+}
+
+// ---------------------------------------------------------------- nnU-Net v1
+//
+// v1 (nnunet 1.7.1, NetworkTrainer.run_training): each epoch runs
+// `self.run_iteration(self.tr_gen, True)` num_batches_per_epoch times (inside a tqdm bar only with
+// use_progress_bar, off unless nnunet_use_progress_bar=1), then the validation batches through the same
+// method with do_backprop False. So a run_iteration that counts only do_backprop calls counts
+// exactly the training iterations; the epoch is self.epoch (0-based, as nnU-Net's "epoch:  0").
+// "Stop and keep" is v2 only: v1's checkpoints are saved by its own schedule.
+
+/** Module-level Python (no indentation) of a v1 trainer or wrapper: the counter and its report. */
+export function iterationFunctionsV1Py(): string[] {
+  return [
+    'import time as _wz_time',
+    '',
+    '',
+    'def _wizard_train_iteration(trainer, run):',
+    ...countIterationPy({ epoch: 'trainer.epoch', total: 'trainer.num_batches_per_epoch', call: 'run()' }),
+    '    return out',
+  ]
+}
+
+/** Lines inside a generated v1 class (4-space indented): the run_iteration that reports training batches. */
+export function iterationMethodV1Py(): string[] {
+  return [
+    '',
+    '    _wizard_reports_iterations = True',
+    '',
+    '    def run_iteration(self, data_generator, do_backprop=True, *args, **kwargs):',
+    '        step = super().run_iteration',
+    '        if not do_backprop:',
+    '            return step(data_generator, do_backprop, *args, **kwargs)  # a validation batch',
+    '        return _wizard_train_iteration(self, lambda: step(data_generator, do_backprop, *args, **kwargs))',
+  ]
+}
+
+/**
+ * The `-c` preamble that makes nnU-Net v1's own trainers report iterations: NetworkTrainer.run_training
+ * (which every v1 trainer's run_training reaches through super()) first puts a counting run_iteration
+ * on the instance, around whatever run_iteration its class has. A fixed program: no user text enters it.
+ */
+export function iterationWrapperV1Py(): string {
+  return [
+    ...iterationFunctionsV1Py(),
+    '',
+    '',
+    'def _wizard_wrap_v1():',
+    '    from nnunet.training.network_training.network_trainer import NetworkTrainer as _T',
+    "    if getattr(_T.run_training, '_wizard', False):",
+    '        return',
+    '    original = _T.run_training',
+    '',
+    '    def run_training(self, *args, **kwargs):',
+    "        if not getattr(self, '_wizard_reports_iterations', False):  # a generated trainer reports itself",
+    '            step = self.run_iteration',
+    '',
+    '            def run_iteration(data_generator, do_backprop=True, *a, **k):',
+    '                if not do_backprop:',
+    '                    return step(data_generator, do_backprop, *a, **k)',
+    '                return _wizard_train_iteration(self, lambda: step(data_generator, do_backprop, *a, **k))',
+    '',
+    '            self.run_iteration = run_iteration',
+    '            self._wizard_reports_iterations = True',
+    '        return original(self, *args, **kwargs)',
+    '',
+    '    run_training._wizard = True',
+    '    _T.run_training = run_training',
+    '',
+    '',
+    '_wizard_wrap_v1()',
   ].join('\n')
 }

@@ -20,7 +20,7 @@ import { readFile } from 'node:fs/promises'
 import { writeFileAtomic } from '../files/writeAtomic'
 import { join } from 'node:path'
 import type { NnunetVersion } from '../../shared/schema'
-import { INSTALL_KEEP_LINE, iterationFunctionsPy, iterationMethodPy, STOP_EXIT_CODE } from './trainerParts'
+import { INSTALL_KEEP_LINE, iterationFunctionsPy, iterationFunctionsV1Py, iterationMethodPy, iterationMethodV1Py, STOP_EXIT_CODE } from './trainerParts'
 
 /** v2: the folder on nnUNet_extTrainer. */
 export function trainerDir(dataDir: string): string {
@@ -247,6 +247,8 @@ function v1Source(spec: GeneratedTrainerSpec): GeneratedSource {
     if (!loss.loss.expression) throw new Error(`The shipped loss ${loss.loss.className} has no loss expression for nnU-Net v1.`)
     lines.push(...(loss.loss.imports ?? []))
   }
+  // Every generated v1 trainer says each training iteration, as the v2 ones do (trainerParts.ts).
+  lines.push('', '', ...iterationFunctionsV1Py())
   lines.push(
     '',
     '',
@@ -262,9 +264,11 @@ function v1Source(spec: GeneratedTrainerSpec): GeneratedSource {
   )
   let userCodeLine: number | undefined
   if (loss?.kind === 'shipped') lines.push(`        self.loss = ${loss.loss.expression}`)
+  // initialize() wraps self.loss for deep supervision (MultipleOutputLoss2).
+  if (loss?.kind === 'python') lines.push('        self.loss = build_loss(self)')
+  lines.push(...iterationMethodV1Py())
   if (loss?.kind === 'python') {
-    // initialize() wraps self.loss for deep supervision (MultipleOutputLoss2).
-    lines.push('        self.loss = build_loss(self)', '', '', OWN_CODE_MARK)
+    lines.push('', '', OWN_CODE_MARK)
     userCodeLine = lines.length + 1
     lines.push(...ownCodeLines(loss.code))
   }
