@@ -19,6 +19,7 @@ import { runSpecHere, runTool } from './runner'
 import { HOW } from './howTo'
 import { rememberPlans } from './plansChoice'
 import { plannedIdentifier } from '../../shared/plans'
+import { PREDICTIONS_FOLDER } from '../../shared/predictionFolders'
 import { datasetFolderName, datasetLabels, trainingOutputFolder } from './runPlaces'
 import { findBestSpec, planSpec, predictSpec, trainSpec } from './runSpec'
 import { lockFold, type FoldHolder } from './foldLock'
@@ -119,6 +120,7 @@ export async function runPredict(req: PredictRequest, settings: Settings, ctx: J
   if (await leadsInside(req.output, req.input)) {
     throw new Error(`The output folder ${req.output} is inside the input folder ${req.input}; the input folder is never written to, and nnU-Net would take the segmentations for new scans next time. Choose a separate output folder.`)
   }
+  await warnOutputInDataset(req, settings, ctx)
   const spec = await predictSpec(req, { settings, dataDir })
   const trainer = req.trainer ?? defaultTrainer(version, req.configuration)
   await checkTrainedModel(settings, req, trainer)
@@ -128,6 +130,24 @@ export async function runPredict(req: PredictRequest, settings: Settings, ctx: J
   const files = (await readdir(req.output)).filter((n) => /\.(nii\.gz|nii|nrrd|mha|tif|png)$/.test(n)).sort()
   // The dataset's own test cases are scored by the caller (service/predictAndScore.ts): nnunet/ does not import results/.
   return { output: req.output, files }
+}
+
+/**
+ * Predictions written into the dataset's own raw folder (the old default imagesTs_predicted, or a
+ * folder typed there) are files nnU-Net's raw dataset did not have: a later rewrite of the dataset
+ * or nnU-Net's --verify_dataset_integrity can trip on them. Said, not refused: an older project or
+ * script may name such a folder, and the predictions themselves are fine.
+ */
+async function warnOutputInDataset(req: PredictRequest, settings: Settings, ctx: JobContext): Promise<void> {
+  if (!settings.folders) return
+  const dataset = await datasetFolderName(settings, req.datasetId)
+  if (!dataset) return
+  const rawDir = settings.nnunetVersion === 'v2' ? join(settings.folders.raw, dataset) : join(settings.folders.raw, 'nnUNet_raw_data', dataset)
+  if (!(await leadsInside(req.output, rawDir))) return
+  const text = `The output folder ${req.output} is inside the dataset folder ${rawDir}: nnU-Net's raw dataset then holds files it did not write, which a later rewrite of the dataset or nnU-Net's --verify_dataset_integrity can trip on.`
+  const hint = `Predict into a folder outside the dataset, e.g. the default ${join(settings.folders.results, dataset, PREDICTIONS_FOLDER)}/<model>/<input folder>.`
+  ctx.log(`${text} ${hint}`, 'info')
+  ctx.guidance({ severity: 'warning', code: 'predict-output-in-dataset', file: req.output, text, hint })
 }
 
 /** "Trained models of dataset 7: 2d with T (nnUNetPlans): folds 0, finished 0.", or undefined when there is none. */

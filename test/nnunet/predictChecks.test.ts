@@ -46,6 +46,19 @@ describe('predict pre-checks', () => {
     expect(err.message).toMatch(/Train 3d_fullres fold 0 first/)
   })
 
+  it('warns (never silently) when the output lies inside the dataset folder; not for a folder beside the models', async () => {
+    const raw = join(settings.folders!.raw, 'Dataset004_Liver')
+    const inDataset = recordingContext()
+    // Refused later for the missing model: the warning comes first, before anything is written.
+    await expect(runPredict(request(join(raw, 'imagesTs_predicted')), settings, inDataset, join(root, 'data'))).rejects.toThrow(/no trained model/)
+    expect(inDataset.findings).toEqual([expect.objectContaining({ severity: 'warning', code: 'predict-output-in-dataset', file: join(raw, 'imagesTs_predicted') })])
+    expect(inDataset.findings[0]!.text).toContain(`is inside the dataset folder ${raw}`)
+    expect(inDataset.findings[0]!.hint).toContain(join(settings.folders!.results, 'Dataset004_Liver', 'predictions'))
+    const beside = recordingContext()
+    await expect(runPredict(request(join(settings.folders!.results, 'Dataset004_Liver', 'predictions', 'm', 'imagesTs')), settings, beside, join(root, 'data'))).rejects.toThrow(/no trained model/)
+    expect(beside.findings).toEqual([])
+  })
+
   it('says when the dataset id is not in the nnU-Net folders', async () => {
     const err = await runPredict(s.predictRequest.parse({ datasetId: 5, input, output: join(root, 'pred5'), configuration: '2d' }), settings, recordingContext(), join(root, 'data')).then(() => new Error('predict was not refused'), (e: unknown) => e as Error)
     expect(err.message).toMatch(/Dataset 5 is not in the nnU-Net folders/)
