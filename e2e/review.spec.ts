@@ -83,6 +83,33 @@ async function voxelsAt(page: Page, points: [number, number][]): Promise<[number
   }, points)
 }
 
+/**
+ * The drawing as the GPU holds it, read back layer by layer from NiiVue's drawing texture, against
+ * the bitmap: pen moves upload only the box they wrote (renderer/viewer/cheapStroke.ts), so a box
+ * too small would leave the texture behind the bitmap. Also the upload counters of the strokes.
+ */
+async function drawingOnGpu(page: Page): Promise<{ differ: number; voxels: number; stats: { partial: number; full: number } }> {
+  return page.evaluate(() => {
+    const el = document.querySelector('[data-testid="label-editor"]') as HTMLElement & { niivue?: Niivue; strokeStats?: { partial: number; full: number } }
+    const nv = el.niivue! as unknown as { gl: WebGL2RenderingContext; drawTexture: WebGLTexture; drawBitmap: Uint8Array; back: { dims: number[] } }
+    const gl = nv.gl
+    const [, nx, ny, nz] = nv.back.dims as [number, number, number, number]
+    const was = gl.getParameter(gl.FRAMEBUFFER_BINDING) as WebGLFramebuffer | null
+    const fb = gl.createFramebuffer()
+    gl.bindFramebuffer(gl.FRAMEBUFFER, fb)
+    const rgba = new Uint8Array(nx * ny * 4)
+    let differ = 0
+    for (let z = 0; z < nz; z++) {
+      gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, nv.drawTexture, 0, z)
+      gl.readPixels(0, 0, nx, ny, gl.RGBA, gl.UNSIGNED_BYTE, rgba)
+      for (let i = 0; i < nx * ny; i++) if (rgba[i * 4] !== nv.drawBitmap[z * nx * ny + i]) differ++
+    }
+    gl.bindFramebuffer(gl.FRAMEBUFFER, was)
+    gl.deleteFramebuffer(fb)
+    return { differ, voxels: nx * ny * nz, stats: { partial: el.strokeStats!.partial, full: el.strokeStats!.full } }
+  })
+}
+
 const nativeIndex = (l: Layout, v: [number, number, number]) => l.start[0] + l.start[1] + l.start[2] + v[0] * l.step[0] + v[1] * l.step[1] + v[2] * l.step[2]
 
 /** A horizontal stroke, one pixel per mouse event, from (x0, y) to (x0 + n, y) on the canvas; returns the points NiiVue sees. */
@@ -144,6 +171,12 @@ test('paint, erase and undo on the axial view; the saved label differs from the 
   await stroke(page, x0, rowC, n)
   await expect(page.getByTestId('edit-steps')).toHaveText('3 edits')
   await settle(page)
+  // Each pen move uploaded only what it wrote (one stroke start and ~n moves per stroke), and the
+  // texture holds exactly the bitmap's voxels.
+  const gpu = await drawingOnGpu(page)
+  expect(gpu.stats.partial, 'pen moves that uploaded only their box').toBeGreaterThan(n)
+  expect(gpu.stats.full, 'whole-volume uploads since the case loaded').toBeLessThan(5)
+  expect(gpu.differ, `voxels where the drawing texture and the bitmap differ (of ${gpu.voxels})`).toBe(0)
   await shot(page, 'review-02-three-strokes')
   await page.getByTestId('edit-undo').click()
   await expect(page.getByTestId('edit-steps')).toHaveText('2 edits')

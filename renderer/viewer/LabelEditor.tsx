@@ -12,6 +12,7 @@ import { LabelLegend } from './LabelControls'
 import { LabelViewport, legendProps, useLabelDisplay } from './LabelView'
 import { changeRuns, EditHistory, encodeRuns, fillSliceRegion, type RasLayout } from './labelEdits'
 import { SLICE_TYPE, type ViewerVolumes } from './NiivueViewer'
+import { makeStrokesCheap, type StrokeStats } from './cheapStroke'
 
 export type EditTool = 'pen' | 'erase' | 'outline' | 'fill' | 'growBright' | 'growDark' | 'navigate'
 
@@ -60,10 +61,8 @@ function rasLayout(nv: Niivue): RasLayout | null {
   return { dims: [d[1]!, d[2]!, d[3]!], step: back.img2RASstep as [number, number, number], start: back.img2RASstart as [number, number, number] }
 }
 
-/** Voxels of each label in the drawing, by name (one pass over the bitmap, at the end of an edit, never while drawing). */
-function countsByName(bitmap: Uint8Array, labels: readonly LabelInfo[]): Record<string, number> {
-  const per = new Uint32Array(256)
-  for (let i = 0; i < bitmap.length; i++) per[bitmap[i]!]! += 1
+/** Voxels of each label, by name, from the history's counts (kept per edit: no pass over the volume). */
+function countsByName(per: Uint32Array, labels: readonly LabelInfo[]): Record<string, number> {
   return Object.fromEntries(labels.filter((l) => l.value < 256).map((l) => [l.name, per[l.value]!]))
 }
 
@@ -87,7 +86,8 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
   const nv = () => display.controller.current?.niivue() ?? null
   // The editor's element carries its NiiVue instance (element.niivue): the e2e spec and the bench
   // map screen points to voxels with NiiVue's own functions, as the pen does.
-  const root = useRef<HTMLDivElement & { niivue?: Niivue }>(null)
+  // strokeStats: which drawing refreshes and draws went the pen's cheap way (cheapStroke.ts).
+  const root = useRef<HTMLDivElement & { niivue?: Niivue; strokeStats?: StrokeStats }>(null)
 
   useEffect(() => {
     if (!labels.some((l) => l.value === active) && labels[0]) setActive(labels[0].value)
@@ -96,9 +96,8 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
   const syncHistory = useCallback(() => {
     const h = edits.current
     setHistory({ steps: h?.steps ?? 0, canUndo: h?.canUndo ?? false, canRedo: h?.canRedo ?? false })
-    const bmp = display.controller.current?.niivue()?.drawBitmap
-    if (bmp) setCounts(countsByName(bmp, labels))
-  }, [display.controller, labels])
+    if (h) setCounts(countsByName(h.counts, labels))
+  }, [labels])
 
   /** Records what the last stroke or click changed (NiiVue has already drawn it). */
   const commit = useCallback(() => {
@@ -113,9 +112,13 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
     const n = display.controller.current?.niivue()
     if (root.current && n) root.current.niivue = n
     if (n?.drawBitmap) {
+      // Pen moves upload only the voxels they wrote and draw once a frame (cheapStroke.ts).
+      const stats = makeStrokesCheap(n)
+      if (root.current) root.current.strokeStats = stats
       original.current = n.drawBitmap.slice()
       edits.current = new EditHistory(n.drawBitmap)
-      // The app keeps its own sparse history; NiiVue's whole-volume snapshots would only cost memory.
+      // The app keeps its own sparse history; NiiVue's whole-volume snapshots would only cost memory
+      // (makeStrokesCheap skips them; two slots if one is taken anyway).
       n.opts.maxDrawUndoBitmaps = 2
       n.onDrawingChanged = (action) => {
         if (action === 'draw') commit()

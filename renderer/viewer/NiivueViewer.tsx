@@ -205,8 +205,19 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
       loadingText: '',
       logLevel: 'warn',
     })
+    // NiiVue reports the location on every pointer move (twice for a pen move); the readout and
+    // slice sliders are React state, so the reports of one animation frame become one update.
+    let lastLocation: NiiVueLocation | null = null
+    let locationFrame = 0
     nv.onLocationChange = (raw: unknown) => {
-      const loc = raw as NiiVueLocation
+      lastLocation = raw as NiiVueLocation
+      if (!locationFrame)
+        locationFrame = requestAnimationFrame(() => {
+          locationFrame = 0
+          if (lastLocation) reportLocation(lastLocation)
+        })
+    }
+    const reportLocation = (loc: NiiVueLocation) => {
       const v = loc.values ?? []
       latest.current.onLocation({
         imageValue: v[0]?.value ?? null,
@@ -237,6 +248,7 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
     return () => {
       // The context is not force-lost here: React's StrictMode remounts on the same canvas, and
       // a removed canvas's context is reclaimed by the browser anyway.
+      cancelAnimationFrame(locationFrame)
       nvRef.current = null
     }
   }, [])

@@ -44,6 +44,23 @@ export function applyStep(bitmap: Uint8Array, step: EditStep, side: 'before' | '
   for (let k = 0; k < step.index.length; k++) bitmap[step.index[k]!] = values[k]!
 }
 
+/** Voxels per value (0..255) of a bitmap: one pass. */
+export function valueCounts(bitmap: Uint8Array): Uint32Array {
+  const per = new Uint32Array(256)
+  for (let i = 0; i < bitmap.length; i++) per[bitmap[i]!]! += 1
+  return per
+}
+
+/** Moves a step's voxels between values in `counts`, forward (to `after`) or back (to `before`). */
+function countStep(counts: Uint32Array, step: EditStep, to: 'before' | 'after'): void {
+  const from = to === 'after' ? step.before : step.after
+  const into = step[to]
+  for (let k = 0; k < from.length; k++) {
+    counts[from[k]!]! -= 1
+    counts[into[k]!]! += 1
+  }
+}
+
 /**
  * Undo and redo over sparse steps. `shown` mirrors the drawing as last committed: a new edit is
  * what differs from it, so strokes NiiVue ends without telling (the mouse leaving the canvas) are
@@ -53,9 +70,12 @@ export class EditHistory {
   private readonly done: EditStep[] = []
   private readonly undone: EditStep[] = []
   private shown: Uint8Array
+  /** Voxels per value in the drawing as last committed, kept by each step (no pass over the volume per edit). */
+  readonly counts: Uint32Array
 
   constructor(initial: Uint8Array) {
     this.shown = initial.slice()
+    this.counts = valueCounts(initial)
   }
 
   /** Records what changed in `bitmap` since the last commit; false when nothing did. */
@@ -63,6 +83,7 @@ export class EditHistory {
     const step = diffBitmaps(this.shown, bitmap)
     if (!step) return false
     applyStep(this.shown, step, 'after')
+    countStep(this.counts, step, 'after')
     this.done.push(step)
     this.undone.length = 0
     return true
@@ -75,6 +96,7 @@ export class EditHistory {
     if (!step) return false
     applyStep(bitmap, step, 'before')
     applyStep(this.shown, step, 'before')
+    countStep(this.counts, step, 'before')
     this.undone.push(step)
     return true
   }
@@ -84,6 +106,7 @@ export class EditHistory {
     if (!step) return false
     applyStep(bitmap, step, 'after')
     applyStep(this.shown, step, 'after')
+    countStep(this.counts, step, 'after')
     this.done.push(step)
     return true
   }

@@ -2,7 +2,7 @@
 // steps, the runs a save sends in the file's voxel order (a flipped and permuted layout, as
 // NiiVue's img2RASstep/start describe an LPS or oblique-ordered file), and the fill of one slice.
 import { describe, expect, it } from 'vitest'
-import { changeRuns, diffBitmaps, EditHistory, encodeRuns, fillSliceRegion, nativeIndex, type RasLayout } from '../../renderer/viewer/labelEdits'
+import { changeRuns, diffBitmaps, EditHistory, encodeRuns, fillSliceRegion, nativeIndex, valueCounts, type RasLayout } from '../../renderer/viewer/labelEdits'
 import { decodeChanges } from '../../electron/dataset/labelEdit'
 
 describe('EditHistory', () => {
@@ -29,6 +29,28 @@ describe('EditHistory', () => {
     bmp[999] = 3
     expect(h.commit(bmp)).toBe(true)
     expect(h.canRedo).toBe(false)
+  })
+
+  it('keeps the voxels per value through edits, undo and redo, equal to a count of the bitmap', () => {
+    const bmp = new Uint8Array(4096)
+    bmp.fill(1, 100, 900)
+    const h = new EditHistory(bmp)
+    const check = () => expect(Array.from(h.counts)).toEqual(Array.from(valueCounts(bmp)))
+    check()
+    bmp.fill(2, 800, 1200) // over label 1 and background
+    h.commit(bmp)
+    check()
+    bmp.fill(0, 50, 150) // erase across the border of label 1
+    h.commit(bmp)
+    check()
+    h.undo(bmp)
+    check()
+    h.undo(bmp)
+    check()
+    expect(h.counts[1]).toBe(800)
+    h.redo(bmp)
+    check()
+    expect(h.counts[2]).toBe(400)
   })
 
   it('a stroke not yet committed is committed before undo, so undo takes exactly it back', () => {
