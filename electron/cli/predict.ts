@@ -6,15 +6,15 @@ import type { Service } from '../service'
 import { COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand } from './support'
 import { parseFlags, requireFlags, UsageError, validRequest } from './common'
 
-export const help = `usage: nnunet-wizard predict -i DIR -o DIR -d ID -c CONFIGURATION [options]
+export const help = `usage: nnunet-wizard predict -i DIR [-o DIR] -d ID -c CONFIGURATION [options]
 
 Predicts every image in a folder (nnUNetv2_predict / nnUNet_predict). Input files are named
 like imagesTs: {case}_0000.nii.gz (one file per channel).
 
   -i, --input DIR           folder of images
-  -o, --output DIR          folder for the segmentations (created); keep it outside the dataset
-                            folder (the app's default: nnUNet_results/<dataset>/predictions/
-                            <trainer>__<plans>__<configuration>/<input folder name>)
+  -o, --output DIR          folder for the segmentations (created; default: beside the model,
+                            nnUNet_results/<dataset>/predictions/<trainer>__<plans>__<configuration>/
+                            <input folder name>, as in the app; keep it outside the dataset folder)
   -d, --dataset ID          dataset id of the trained model
   -c, --configuration C     2d, 3d_fullres, 3d_lowres, 3d_cascade_fullres
   -f, --fold F              fold to use; repeat for an ensemble of folds (default 0)
@@ -66,15 +66,19 @@ interface After {
   dicom?: { out: string; format: 'seg' | 'rtstruct' | 'both' }
 }
 
-async function predictThen(service: Service, req: s.PredictRequest, after: After): Promise<JobRef> {
+async function predictThen(service: Service, req: s.PredictInput, after: After): Promise<JobRef> {
   let last = await service.predict(req)
+  // Without -o the service chose the folder (beside the model): the prediction's result names it.
+  let output = req.output
   const next: (() => Promise<JobRef>)[] = []
-  if (after.postprocess) next.push(() => service.applyPostprocessing({ datasetId: req.datasetId, configuration: req.configuration, trainer: req.trainer, plans: req.plans, input: req.output }))
-  if (after.segNrrd) next.push(() => service.slicerSegmentations({ datasetId: req.datasetId, folder: req.output }))
+  if (after.postprocess) next.push(() => service.applyPostprocessing({ datasetId: req.datasetId, configuration: req.configuration, trainer: req.trainer, plans: req.plans, input: output! }))
+  if (after.segNrrd) next.push(() => service.slicerSegmentations({ datasetId: req.datasetId, folder: output! }))
   // DICOM back from the predictions nnU-Net wrote (not the postprocessed copy): each case on the series of its DICOM folder.
-  if (after.dicom) next.push(() => service.dicomPredictions({ datasetId: req.datasetId, folder: req.output, dicomInput: req.input, format: after.dicom!.format, out: after.dicom!.out }))
+  if (after.dicom) next.push(() => service.dicomPredictions({ datasetId: req.datasetId, folder: output!, dicomInput: req.input, format: after.dicom!.format, out: after.dicom!.out }))
   for (const start of next) {
-    if ((await service.jobs.wait(last.jobId)).state !== 'done') return last
+    const info = await service.jobs.wait(last.jobId)
+    if (info.state !== 'done') return last
+    output ??= (info.result as { output?: string } | undefined)?.output
     last = await start()
   }
   return last
@@ -86,11 +90,11 @@ export function run(argv: string[]): Promise<number> {
     'predict',
     () => {
       const values = parseFlags(argv, options)
-      requireFlags(values, ['input', 'output', 'dataset', 'configuration'])
-      const request = validRequest(s.predictRequest, {
+      requireFlags(values, ['input', 'dataset', 'configuration'])
+      const request = validRequest(s.predictInput, {
         datasetId: parseInteger('-d', values.dataset, 1, 999),
         input: resolve(values.input!),
-        output: resolve(values.output!),
+        ...(values.output !== undefined && { output: resolve(values.output) }),
         configuration: values.configuration,
         folds: (values.fold ?? ['0']).map((f) => (f === 'all' ? 'all' : parseInteger('-f', f, 0, 9))),
         trainer: values.trainer,

@@ -13,6 +13,8 @@ import { writePredictionOrigin } from '../results/predictionOrigin'
 import { withPlans } from '../nnunet/runSpec'
 
 export async function predictAndScore(req: PredictRequest, settings: Settings, ctx: JobContext, dataDir: string): Promise<Awaited<ReturnType<typeof runPredict>> & { test?: { summary: string; cases: number } }> {
+  // Said first: without -o the service chose the folder (beside the model, shared/predictionFolders.ts).
+  ctx.log(`Segmenting the scans in ${req.input} into ${req.output}.`, 'info')
   // A folder of DICOM cases is converted first (dicomPredictInput.ts); nnU-Net predicts the converted copy.
   const dicom = await stageDicomInput(req.input, req.output, join(dataDir, 'staging'), ctx)
   let predicted: Awaited<ReturnType<typeof runPredict>>

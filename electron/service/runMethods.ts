@@ -21,6 +21,7 @@ import { newEntryId, RunQueue, type NewEntry } from '../nnunet/queue'
 import { envOf, withEnv } from './projectEnvironment'
 import { createCluster, type Cluster } from '../schedulers/cluster'
 import { predictAndScore } from './predictAndScore'
+import { defaultPredictOutput } from '../nnunet/predictOutput'
 import { requestStop } from '../schedulers/local'
 import { requestKeep } from '../nnunet/stopAndKeep'
 
@@ -132,7 +133,7 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
   const withPlans = async <R extends { datasetId: number; plans?: string }>(r: R): Promise<R> => planned(r, { settings: await opts.settings(), dataDir, ahead: await ahead() })
 
   /** No trainer named: the model of this dataset and configuration actually trained (results/modelChoice.ts). */
-  const withTrainedModel = async (r: s.PredictRequest): Promise<s.PredictRequest> => {
+  const withTrainedModel = async <R extends s.PredictInput>(r: R): Promise<R> => {
     if (r.trainer) return r
     try {
       const m = trainedModelFor(await trainedModels(await opts.settings()), { datasetId: r.datasetId, configuration: r.configuration, plans: r.plans, folds: r.folds })
@@ -155,7 +156,17 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
       return submit(trainEntry(r!))
     },
     predict: async (req) => {
-      const r = await withTrainedModel(await withPlans(s.predictRequest.parse(req)))
+      const asked = await withTrainedModel(await withPlans(s.predictInput.parse(req)))
+      // No output folder named: beside the model under nnUNet_results, never inside the dataset.
+      let output = asked.output
+      if (output === undefined) {
+        try {
+          output = await defaultPredictOutput(await opts.settings(), asked)
+        } catch (err) {
+          throw new DomainError((err as Error).message, 'no-default-output', 'invalid')
+        }
+      }
+      const r: s.PredictRequest = { ...asked, output }
       const needed = makesModel(r)
       // The checkpoint is checked now, not after a wait: unless a queued training is making it.
       if (!(await pending()).some(needed)) {

@@ -69,6 +69,15 @@ export const predictRequest = z.object({
 export type PredictRequest = z.infer<typeof predictRequest>
 
 /**
+ * What a caller asks predict for: the output folder may be left out, and the service then writes
+ * where every default prediction goes (shared/predictionFolders.ts: nnUNet_results/<dataset>/
+ * predictions/<trainer>__<plans>__<configuration>/<input folder name>), never inside the dataset.
+ */
+export const predictInput = predictRequest.extend({ output: pathText.optional() })
+
+export type PredictInput = z.infer<typeof predictInput>
+
+/**
  * nnU-Net's find_best_configuration: evaluates the trained configurations on their validation
  * folds, ensembles every pair (which needs the --npz softmax files) and names the best. One
  * trainer and plans for all configurations, as nnU-Net's own -tr/-p defaults.
@@ -192,7 +201,7 @@ export interface SplitsStatus {
 export const runsRequests = {
   plan: planRequest,
   train: trainRequest,
-  predict: predictRequest,
+  predict: predictInput,
   findBest: findBestRequest,
   enqueueTrainings: enqueueTrainingsRequest,
   runQueue: null,

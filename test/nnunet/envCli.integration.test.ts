@@ -102,6 +102,6 @@ describe.skipIf(!py.python)(`environment and CLI with real nnunetv2 ${py.reason}
     expect(r.stderr).toMatch(/-f needs a whole number/)
     const p = await cli(['predict', '-i', 'x'])
     expect(p.code).toBe(2)
-    expect(p.stderr).toMatch(/missing --output, --dataset, --configuration/)
+    expect(p.stderr).toMatch(/missing --dataset, --configuration/)
   })
 })
