@@ -28,6 +28,10 @@ interface Props {
 export function ModelVersionsTable({ results }: Props) {
   const [table, setTable] = useState<Table | null>(null)
   const [error, setError] = useState<string | null>(null)
+  // Bumped when a round is queued: the new version is listed at once, before any fold finishes.
+  // The note saying what was queued lives here: the form moves into the card when the first version appears.
+  const [queued, setQueued] = useState(0)
+  const [note, setNote] = useState<string | null>(null)
   useEffect(() => {
     let live = true
     api.modelVersions({ datasetId: results.datasetId, ...(results.test.length > 0 && { testPredictions: results.test.map((t) => t.folder) }) }).then(
@@ -37,9 +41,13 @@ export function ModelVersionsTable({ results }: Props) {
     return () => {
       live = false
     }
-  }, [results])
+  }, [results, queued])
+  const onQueued = (what: string) => {
+    setNote(what)
+    setQueued((n) => n + 1)
+  }
   if (error) return <ErrorBanner error={error} title="Model versions" />
-  if (!table?.versions.length) return <FineTuneForm results={results} />
+  if (!table?.versions.length) return <FineTuneForm results={results} note={note} onQueued={onQueued} />
   const byKey = new Map(table.versions.map((v) => [`${v.configuration}/${v.version}`, v]))
   const hasTest = table.versions.some((v) => v.test)
   return (
@@ -95,7 +103,7 @@ export function ModelVersionsTable({ results }: Props) {
           </tbody>
         </table>
       </div>
-      <FineTuneForm results={results} embedded />
+      <FineTuneForm results={results} note={note} onQueued={onQueued} embedded />
     </section>
   )
 }
@@ -105,24 +113,34 @@ export function ModelVersionsTable({ results }: Props) {
  * plans, then its finished folds from their final checkpoints, or from scratch): the runs join the
  * run queue like any training, and the round appears above as the next version.
  */
-function FineTuneForm({ results, embedded = false }: { results: DatasetResults; embedded?: boolean }) {
+/** What the epochs field holds: empty (the model's own count), a whole number 1..100000, or a reason it is neither. */
+export function parseEpochs(text: string): { epochs?: number; problem?: string } {
+  const t = text.trim()
+  if (!t) return {}
+  const n = Number(t)
+  if (!/^\d+$/.test(t) || !Number.isInteger(n) || n < 1 || n > 100_000) return { problem: `Epochs must be a whole number from 1 to 100000 (“${t}” is not); leave it empty to train as many as the model did.` }
+  return { epochs: n }
+}
+
+function FineTuneForm({ results, note, onQueued, embedded = false }: { results: DatasetResults; note: string | null; onQueued(what: string): void; embedded?: boolean }) {
   const models = results.version === 'v2' ? results.models.filter((m) => m.folds.some((f) => f.state === 'finished' && f.fold !== 'all')) : []
   const [model, setModel] = useState('')
   const [start, setStart] = useState<'previous' | 'scratch'>('previous')
   const [epochs, setEpochs] = useState('')
   const [busy, setBusy] = useState(false)
-  const [done, setDone] = useState<string | null>(null)
   const [error, setError] = useState<unknown>(null)
   if (!models.length) return null
   const chosen = models.find((m) => m.model === model) ?? models[0]!
   const folds = chosen.folds.filter((f) => f.state === 'finished' && f.fold !== 'all').map((f) => f.fold as number)
+  // An epoch count that is not a whole number >= 1 is said, not silently replaced by the model's.
+  const parsed = parseEpochs(epochs)
   const go = async () => {
+    if (parsed.problem) return
     setBusy(true)
     setError(null)
     try {
-      const n = Number(epochs)
-      const r = await api.fineTune({ datasetId: results.datasetId, configuration: chosen.configuration as Configuration, trainer: chosen.trainer, plans: chosen.plans, folds, start, ...(epochs.trim() && Number.isInteger(n) && n > 0 && { epochs: n }) })
-      setDone(`Version ${r.version.version} (${r.version.trainer}) is queued: preprocessing, then ${folds.length} training${folds.length === 1 ? '' : 's'}. Follow them in Train.`)
+      const r = await api.fineTune({ datasetId: results.datasetId, configuration: chosen.configuration as Configuration, trainer: chosen.trainer, plans: chosen.plans, folds, start, ...(parsed.epochs && { epochs: parsed.epochs }) })
+      onQueued(`Version ${r.version.version} (${r.version.trainer}) is queued: preprocessing, then ${folds.length} training${folds.length === 1 ? '' : 's'}. Follow them in Train.`)
     } catch (err) {
       setError(err)
     } finally {
@@ -151,13 +169,18 @@ function FineTuneForm({ results, embedded = false }: { results: DatasetResults; 
           </select>
         </label>
         <label>
-          Epochs <input type="number" min={1} value={epochs} placeholder="as the model" onChange={(e) => setEpochs(e.target.value)} style={{ width: '7em' }} data-testid="fine-tune-epochs" />
+          Epochs <input type="text" inputMode="numeric" value={epochs} placeholder="as the model" onChange={(e) => setEpochs(e.target.value)} style={{ width: '9em' }} aria-invalid={parsed.problem ? true : undefined} data-testid="fine-tune-epochs" />
         </label>
-        <button type="button" className="btn" disabled={busy} onClick={() => void go()} data-testid="fine-tune-start-button">
+        <button type="button" className="btn" disabled={busy || !!parsed.problem} onClick={() => void go()} data-testid="fine-tune-start-button">
           Fine-tune folds {folds.join(', ')}
         </button>
       </div>
-      {done && <p className="small" data-testid="fine-tune-queued">{done}</p>}
+      {parsed.problem && (
+        <p className="small field-error" role="alert" data-testid="fine-tune-epochs-problem">
+          {parsed.problem}
+        </p>
+      )}
+      {note && <p className="small" data-testid="fine-tune-queued">{note}</p>}
       {error !== null && <ErrorBanner error={error} title="Fine-tune" onDismiss={() => setError(null)} />}
     </div>
   )
