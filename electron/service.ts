@@ -16,7 +16,7 @@ import { scanSources, validateSources, planOutput, runPrepare, previewCase, view
 import { detectEnv, installNnunet, createFolders, folderStatus, shellExports, idClashFindings } from './nnunet'
 import { createRuns } from './service/runMethods'
 import { createReview } from './service/review'
-import { saveLabelEdit, sourceFoldersOf, trainingCaseFiles } from './dataset/labelEdit'
+import { projectTrainingCaseFiles, saveLabelEdit, sourceFoldersOf, trainingCaseFiles } from './dataset/labelEdit'
 import { checkServable } from './dataset/viewFiles'
 import { dicomOverview } from './dataset/dicomOverview'
 import { structureNames } from './dataset/structureNames'
@@ -192,9 +192,13 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
     // A training case's label for the same editor: the service names its files (the page builds no path).
     trainingCase: async (req) => {
       const r = s.trainingCaseRequest.parse(req)
-      const f = await trainingCaseFiles((await settings.get()).folders?.raw, r.datasetId, r.caseId)
+      if (!r.caseKey && !(r.datasetId && r.caseId)) throw new DomainError('Name the training case: a dataset id and case id, or a source case key.', 'no-case', 'invalid')
+      // By source case key (Preview): in the dataset the open project writes; else by id in the raw folder.
+      const f = r.caseKey
+        ? await projectTrainingCaseFiles((await projects.current())?.project.output, r.caseKey)
+        : { ...(await trainingCaseFiles((await settings.get()).folders?.raw, r.datasetId!, r.caseId!)), caseId: r.caseId! }
       const v = await viewFiles({ image: f.image, label: f.label, datasetJson: f.datasetJson }, { roots: [f.datasetDir] })
-      return { caseKey: v.caseKey, imageVolume: volumes.put(v.image), labelVolume: volumes.put(v.label), labels: v.labels, report: v.report, image: v.imagePath, label: v.labelPath, datasetJson: v.datasetJson, datasetDir: f.datasetDir, caseId: r.caseId }
+      return { caseKey: v.caseKey, imageVolume: volumes.put(v.image), labelVolume: volumes.put(v.label), labels: v.labels, report: v.report, image: v.imagePath, label: v.labelPath, datasetJson: v.datasetJson, datasetDir: f.datasetDir, caseId: f.caseId }
     },
     dispose: () => runs.queue.close(),
   }

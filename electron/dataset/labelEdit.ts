@@ -9,7 +9,7 @@ import { open, readdir, readFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import type { Geometry, LabelEditCount, LabelEditResult, ProjectFile, SaveLabelEditRequest } from '../../shared/api'
-import { labelPathFor, imagePathFor } from '../../shared/layout'
+import { composeDatasetFolderName, labelPathFor, imagePathFor } from '../../shared/layout'
 import { DomainError } from '../domainError'
 import { isInside, realPathOf } from '../files/pathInside'
 import { writeFileAtomic } from '../files/writeAtomic'
@@ -358,4 +358,22 @@ export async function trainingCaseFiles(rawDir: string | undefined, datasetId: n
   const c = m.cases[caseId]
   if (!c || c.split !== 'train' || !c.label) throw new DomainError(`${caseId} is not a training case of ${dir} (its manifest names no labelsTr file for it).`, 'no-such-case', 'not-found')
   return { datasetDir, image: join(datasetDir, c.image), label: join(datasetDir, c.label), datasetJson: join(datasetDir, 'dataset.json') }
+}
+
+/**
+ * The files of the training case the open project wrote from source case `caseKey` (as Check and
+ * Preview name it), in the dataset its Output step names, found through the manifest's case keys:
+ * Preview opens the label editor on what Write made of the case it shows.
+ */
+export async function projectTrainingCaseFiles(output: Partial<ProjectFile['output']> | undefined, caseKey: string): Promise<{ datasetDir: string; caseId: string; image: string; label: string; datasetJson: string }> {
+  if (!output?.outDir || !output.id || !output.name) throw new DomainError('The Output step has no folder, dataset id and name yet: set them and write the dataset, then correct its labels here.', 'no-output', 'conflict')
+  const datasetDir = join(output.outDir, composeDatasetFolderName(output.layout ?? 'nnunet-v2', output.id, output.name))
+  const m = await manifestOf(datasetDir).catch((err: unknown) => {
+    if (err instanceof DomainError && err.code === 'no-manifest') throw new DomainError(`${datasetDir} is not written yet: run the Write step first, then correct the case’s label here.`, 'dataset-not-written', 'not-found')
+    throw err
+  })
+  const c = Object.values(m.cases).find((k) => k.caseKey === caseKey)
+  if (!c) throw new DomainError(`The case ${caseKey} is not in ${basename(datasetDir)}: it has not been written (run Write), or its manifest keeps no source names (written without source paths); open it from Results instead.`, 'case-not-written', 'not-found')
+  if (c.split !== 'train' || !c.label) throw new DomainError(`The case ${caseKey} is the test case ${c.caseId} of ${basename(datasetDir)}: only training cases (labelsTr) are corrected here.`, 'no-such-case', 'not-found')
+  return { datasetDir, caseId: c.caseId, image: join(datasetDir, c.image), label: join(datasetDir, c.label), datasetJson: join(datasetDir, 'dataset.json') }
 }

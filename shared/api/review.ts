@@ -249,10 +249,15 @@ export interface LabelEditResult {
   manifest?: string
 }
 
-/** A training case of a dataset the wizard wrote, opened in the label editor (its labelsTr file over its scan). */
+/**
+ * A training case of a dataset the wizard wrote, opened in the label editor (its labelsTr file over
+ * its scan): by dataset id and case id (in the nnU-Net raw folder), or by the source case key Check
+ * and Preview show (caseKey: in the dataset the open project's Output step writes, through its manifest).
+ */
 export const trainingCaseRequest = z.object({
-  datasetId,
-  caseId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/),
+  datasetId: datasetId.optional(),
+  caseId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/).optional(),
+  caseKey: z.string().min(1).max(1000).optional(),
 })
 
 export type TrainingCaseRequest = z.infer<typeof trainingCaseRequest>

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runPrepare } from '../../electron/dataset'
-import { encodeChanges, saveLabelEdit, trainingCaseFiles, type ManifestCaseWithCorrections } from '../../electron/dataset/labelEdit'
+import { encodeChanges, projectTrainingCaseFiles, saveLabelEdit, trainingCaseFiles, type ManifestCaseWithCorrections } from '../../electron/dataset/labelEdit'
 import { readManifest } from '../../electron/dataset/manifest'
 import { saveLabelEditRequest } from '../../shared/schema'
 import { makeGuideFolders, type GuideFolders } from '../helpers/guideFolders'
@@ -86,6 +86,17 @@ describe('saveLabelEdit: a training case of a dataset', () => {
     expect(f).toEqual({ datasetDir, image: join(datasetDir, 'imagesTr', 'fix_002_0000.nii.gz'), label: join(datasetDir, 'labelsTr', 'fix_002.nii.gz'), datasetJson: join(datasetDir, 'dataset.json') })
     await expect(trainingCaseFiles(out(), 8, 'fix_002')).rejects.toThrow(`There is no dataset 8 in ${out()}`)
     await expect(trainingCaseFiles(undefined, 7, 'fix_002')).rejects.toThrow('The nnU-Net folders are not set')
+  })
+
+  it('finds the training case a source case key was written as, in the dataset the project’s Output names; refuses by name what is not written', async () => {
+    const read = await readManifest(datasetDir)
+    const key = (read as { manifest: { cases: Record<string, { caseKey?: string }> } }).manifest.cases.fix_002!.caseKey!
+    expect(key).toBeTruthy()
+    const output = { layout: 'nnunet-v2' as const, outDir: out(), id: 7, name: 'Fix' }
+    expect(await projectTrainingCaseFiles(output, key)).toEqual({ datasetDir, caseId: 'fix_002', image: join(datasetDir, 'imagesTr', 'fix_002_0000.nii.gz'), label: join(datasetDir, 'labelsTr', 'fix_002.nii.gz'), datasetJson: join(datasetDir, 'dataset.json') })
+    await expect(projectTrainingCaseFiles(output, 'no_such_case')).rejects.toThrow('The case no_such_case is not in Dataset007_Fix')
+    await expect(projectTrainingCaseFiles({ ...output, id: 8 }, key)).rejects.toThrow(`${join(out(), 'Dataset008_Fix')} is not written yet: run the Write step first`)
+    await expect(projectTrainingCaseFiles({ outDir: out() }, key)).rejects.toThrow('The Output step has no folder, dataset id and name yet')
   })
 
   it('refuses a case that is not a training case of the dataset', async () => {
