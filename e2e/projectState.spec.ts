@@ -113,6 +113,8 @@ test('opening another project while an edit is not on disk asks first, and Cance
   // A second project whose edit the server cannot take (its autosave calls are cut off).
   await page.getByTestId('step-start').click()
   await page.getByTestId('new-project').click()
+  // The new project is in place (the previous one written first) before its steps are used.
+  await expect(page.getByTestId('notice')).toContainText('Started a new project')
   await page.route('**/api/autosaveProject', (route) => route.abort())
   await page.getByTestId('step-output').click()
   await page.getByTestId('dataset-name').fill('Unwritten')

@@ -105,12 +105,22 @@ async function write(): Promise<boolean> {
   }
 }
 
-/** Writes pending changes now (and waits for a write under way); true when everything is on disk. */
+/** Rounds of writing one flush makes while edits keep arriving during its writes. */
+const FLUSH_ROUNDS = 5
+
+/**
+ * Writes pending changes now (and waits for a write under way); true when everything is on disk.
+ * An edit made while a write was on its way (a slow machine, a step's form settling) is written in
+ * the next round: only a write that fails, twice, or edits that never stop count as not kept, so
+ * "New project" never asks about changes that were merely late.
+ */
 export async function flushProject(): Promise<boolean> {
-  clearTimeout(timer)
-  timer = undefined
-  while (writing) await writing
-  if (edits > written || failed) {
+  for (let round = 0; round < FLUSH_ROUNDS; round++) {
+    clearTimeout(timer)
+    timer = undefined
+    while (writing) await writing
+    if (edits <= written && !failed) break
+    if (failed && round > 0) break // retried once in this flush; it failed again
     writing = write().finally(() => (writing = null))
     await writing
   }
