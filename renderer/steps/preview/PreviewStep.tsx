@@ -1,5 +1,7 @@
 // Preview: one case merged in memory (nothing written) and shown in NiiVue with the label table's
-// colours. Shortcuts: n / p next and previous case, o outline, 1-9 show or hide a label.
+// colours. Shortcuts: n / p next and previous case, o outline, 1-9 show or hide a label. Once the
+// dataset is written, "Correct its written label" opens what Write made of the case in the label
+// editor (its labelsTr file; the manifest records the correction, the sources stay untouched).
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
@@ -13,6 +15,7 @@ import { afterPaint, markPreviewDrawn, markPreviewRequest, markPreviewStage } fr
 import { ReducedResolutionNotice, useResolutionPolicy } from '../../viewer/ReducedResolution'
 import { useVolumePair } from '../../viewer/useVolumePair'
 import { useCycle } from '../../viewer/useViewerKeys'
+import { TrainingCaseEditor } from '../review/TrainingCaseEditor'
 
 const SLICE_CHOICES: { value: SLICE_TYPE; text: string }[] = [
   { value: SLICE_TYPE.MULTIPLANAR, text: 'All three planes' },
@@ -26,6 +29,9 @@ const markFetched = () => markPreviewStage('fetched')
 export function PreviewStep() {
   const spec = useSourceSpec()
   const labelRows = useProject((s) => s.labels)
+  const output = useProject((s) => s.output)
+  // The source case whose written label is open in the editor (the preview's keys rest meanwhile).
+  const [correcting, setCorrecting] = useState<string | null>(null)
   const [caseKeys, setCaseKeys] = useState<string[]>([])
   const [caseKey, setCaseKey] = useState<string | null>(null)
   const [sliceType, setSliceType] = useState<SLICE_TYPE>(SLICE_TYPE.MULTIPLANAR)
@@ -69,7 +75,7 @@ export function PreviewStep() {
   // The label table as the viewer draws it: the user's colours and names, by value.
   const labels = useMemo(() => preview?.labels ?? labelRows.map((l, i) => ({ name: l.name, value: i + 1, color: l.color })), [preview, labelRows])
   const step = useCycle(caseKeys, caseKey, setCaseKey)
-  const display = useLabelDisplay(labels, step)
+  const display = useLabelDisplay(labels, step, correcting === null)
 
   const onDrawn = useCallback(
     async (key: string) => {
@@ -82,6 +88,8 @@ export function PreviewStep() {
   const onViewerError = useCallback((err: unknown) => failed(new Error(`The viewer could not show this case: ${errorText(err)}`)), [failed])
 
   if (!spec) return <p className="muted">Choose the folders in the Sources step first.</p>
+  if (correcting) return <TrainingCaseEditor key={correcting} caseKey={correcting} onClose={() => setCorrecting(null)} />
+  const canCorrect = !!(caseKey && output.outDir && output.id && output.name)
 
   return (
     <div className="preview-layout">
@@ -101,6 +109,16 @@ export function PreviewStep() {
             Next →
           </button>
           <span className="muted small">{caseKey ? `${caseKeys.indexOf(caseKey) + 1} of ${caseKeys.length}` : ''}</span>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => caseKey && setCorrecting(caseKey)}
+            disabled={!canCorrect}
+            title={canCorrect ? 'Open the label Write made of this case (labelsTr) in the label editor; saving replaces it and the manifest records the correction' : 'Set the Output step (folder, id, name) and write the dataset first'}
+            data-testid="preview-correct"
+          >
+            Correct its written label
+          </button>
           <span className="grow" />
           <select value={sliceType} onChange={(e) => setSliceType(Number(e.target.value) as SLICE_TYPE)} aria-label="Layout">
             {SLICE_CHOICES.map((c) => (

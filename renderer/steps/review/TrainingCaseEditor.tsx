@@ -1,5 +1,6 @@
-// A training case's label in the label editor (opened from Results' worst cases): its labelsTr
-// file over its scan, as the service names them (trainingCase). Saving replaces that labelsTr file
+// A training case's label in the label editor (opened from Results' worst cases by dataset and case
+// id, from Preview by the source case key): its labelsTr file over its scan, as the service names
+// them (trainingCase). Saving replaces that labelsTr file
 // atomically and the dataset's manifest records the correction; the sources are never written.
 import { useCallback, useMemo } from 'react'
 import type { TrainingCaseView } from '../../../shared/api'
@@ -10,14 +11,11 @@ import { useProject } from '../../store/projectStore'
 import { LabelEditor } from '../../viewer/LabelEditor'
 import { useVolumePair } from '../../viewer/useVolumePair'
 
-interface Props {
-  datasetId: number
-  caseId: string
-  onClose(): void
-}
+/** A case of a dataset by its ids, or (caseKey) the case the open project wrote from that source case. */
+type Props = ({ datasetId: number; caseId: string; caseKey?: undefined } | { caseKey: string; datasetId?: undefined; caseId?: undefined }) & { onClose(): void }
 
-export function TrainingCaseEditor({ datasetId, caseId, onClose }: Props) {
-  const load = useMemo(() => () => api.trainingCase({ datasetId, caseId }), [datasetId, caseId])
+export function TrainingCaseEditor({ datasetId, caseId, caseKey, onClose }: Props) {
+  const load = useMemo(() => () => api.trainingCase(caseKey ? { caseKey } : { datasetId, caseId }), [datasetId, caseId, caseKey])
   const { result: view, volumes, loading, error, shown, failed } = useVolumePair<TrainingCaseView>(load)
   const projectLabels = useProject((s) => s.labels)
   // Every label of the dataset (from the project), so a label missing from this case can be painted.
@@ -29,18 +27,19 @@ export function TrainingCaseEditor({ datasetId, caseId, onClose }: Props) {
   const save = useCallback(
     (changes: string) => {
       if (!view) return Promise.reject(new Error('The case is not loaded yet.'))
-      return api.saveLabelEdit({ target: 'dataset', datasetDir: view.datasetDir, caseId, changes })
+      return api.saveLabelEdit({ target: 'dataset', datasetDir: view.datasetDir, caseId: view.caseId, changes })
     },
-    [view, caseId],
+    [view],
   )
   const onError = useCallback((err: unknown) => failed(new Error(`The editor could not show this case: ${errorText(err)}`)), [failed])
   return (
-    <section className="card stack" data-testid="training-case-editor" data-case={caseId}>
+    <section className="card stack" data-testid="training-case-editor" data-case={view?.caseId ?? caseId ?? ''}>
       <div className="row">
         <h2 className="grow" style={{ margin: 0 }}>
-          Correct the label of <span className="mono">{caseId}</span>
+          Correct the label of <span className="mono">{view?.caseId ?? caseId ?? caseKey}</span>
+          {caseKey && view && view.caseId !== caseKey && <span className="muted small"> (source case {caseKey})</span>}
         </h2>
-        <button type="button" className="btn" onClick={onClose}>
+        <button type="button" className="btn" onClick={onClose} data-testid="training-case-editor-close">
           Close the editor
         </button>
       </div>
