@@ -63,6 +63,16 @@ try {
   const y = box.y + tile.top + tile.height * 0.5
   // Frame times from requestAnimationFrame, recorded in the page.
   // (A string: tsx names the functions it compiles with a helper the page does not have.)
+  // And the script time of each pen move: from the canvas's first mousemove listener (capture) to
+  // the window's (bubble, after NiiVue's own): what the editor does per move, apart from the
+  // browser's own frame work and the other processes on the machine.
+  await page.evaluate(`(() => {
+    const c = document.querySelector('[data-testid="viewer-canvas"]')
+    window.__moveMs = []
+    let t0 = 0
+    c.addEventListener('mousemove', () => { t0 = performance.now() }, true)
+    window.addEventListener('mousemove', () => { if (t0) window.__moveMs.push(performance.now() - t0); t0 = 0 })
+  })()`)
   await page.evaluate(`(() => {
     window.__frames = []
     window.__recording = true
@@ -86,12 +96,14 @@ try {
   await page.getByTestId('edit-steps').filter({ hasText: '1 edit' }).waitFor({ timeout: 120_000 })
   const commitMs = performance.now() - tUp
   await page.evaluate(() => ((window as unknown as { __recording: boolean }).__recording = false))
+  const moveMs = (await page.evaluate(() => (window as unknown as { __moveMs: number[] }).__moveMs)).sort((a, b) => a - b)
   const stats = await page.evaluate(() => (document.querySelector('[data-testid="label-editor"]') as HTMLElement & { strokeStats?: Record<string, number> }).strokeStats ?? null)
   const sorted = [...strokeFrames].sort((a, b) => a - b)
   const p95 = sorted[Math.floor(sorted.length * 0.95)]!
   const longest = sorted[sorted.length - 1]!
   console.log(`${size.join('x')}: editor loaded in ${(loadMs / 1000).toFixed(1)} s; load ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`)
   console.log(`stroke of ${moves} moves: ${strokeFrames.length} frames, longest ${longest.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms`)
+  if (moveMs.length) console.log(`script time per pen move (${moveMs.length} moves): median ${moveMs[Math.floor(moveMs.length / 2)]!.toFixed(1)} ms, p95 ${moveMs[Math.floor(moveMs.length * 0.95)]!.toFixed(1)} ms, longest ${moveMs[moveMs.length - 1]!.toFixed(1)} ms`)
   console.log(`commit at mouse-up (the editor's sparse diff + counts): ${commitMs.toFixed(0)} ms`)
   if (stats) console.log(`pen refreshes: ${stats.partial} uploaded only their box (${stats.partialVoxels} voxels in all), ${stats.full} the whole volume; scene draws asked while drawing ${stats.drawsAsked}, drawn ${stats.drawsDone}`)
   console.log(`${longest <= 16.7 ? 'PASS' : 'FAIL'} longest frame while drawing <= 16.7 ms (one frame at 60 Hz): ${longest.toFixed(1)} ms under SwiftShader`)
