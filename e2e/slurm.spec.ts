@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { nnunetPython } from '../test/helpers/python'
-import { testSlurm } from '../test/helpers/slurm'
+import { holdSlurmNode, testSlurm } from '../test/helpers/slurm'
 import { writeTinyDatasetV2 } from '../test/nnunet/tinyDataset'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
 import { shot } from './support/wizardHelpers'
@@ -23,6 +23,7 @@ const slurm = testSlurm()
 
 let root: string
 let server: WizardServer | undefined
+let release: (() => Promise<void>) | undefined
 
 /** Processes whose command line names this training (nnU-Net and its workers). */
 const processesOf = (marker: string) =>
@@ -34,6 +35,9 @@ test.describe('training on the SLURM cluster from the Train step', () => {
   test.skip(!py.python || !slurm.available, `needs nnU-Net v2 and SLURM: ${py.reason} ${slurm.reason}`)
 
   test.beforeAll(async () => {
+    // npm test's integration project (beside Playwright) trains on the same one node: one at a time.
+    test.setTimeout(50 * 60_000)
+    release = await holdSlurmNode('e2e slurm.spec')
     root = await mkdtemp(join(tmpdir(), 'wizard-slurm-e2e-'))
     server = await startWizardServer({ env: { NNUNET_WIZARD_PYTHON: py.python! } })
   })
@@ -41,6 +45,7 @@ test.describe('training on the SLURM cluster from the Train step', () => {
   test.afterAll(async () => {
     await server?.stop()
     if (root) await rm(root, { recursive: true, force: true })
+    await release?.()
   })
 
   test('plan job + 2-fold job array, states and streamed log/curve, then scancel from the app', async ({ page }) => {

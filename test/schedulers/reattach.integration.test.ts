@@ -9,17 +9,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { JobManager } from '../../electron/jobs/jobManager'
 import { createCluster } from '../../electron/schedulers/cluster'
 import * as s from '../../shared/schema'
-import { testSlurm } from '../helpers/slurm'
+import { holdSlurmNode, testSlurm } from '../helpers/slurm'
 
 const slurm = testSlurm()
 
 describe.skipIf(!slurm.available)(`re-attach to SLURM tasks after a restart ${slurm.reason}`, () => {
   let tmp: string
+  let release: (() => Promise<void>) | undefined
   beforeAll(async () => {
+    release = await holdSlurmNode('reattach.integration')
     tmp = await mkdtemp(join(tmpdir(), 'nnw-reattach-'))
-  })
+  }, 3_000_000)
   afterAll(async () => {
     if (tmp) await rm(tmp, { recursive: true, force: true })
+    await release?.()
   })
 
   it('follows a running task again from the registry, and forgets it once it has ended', { timeout: 600_000 }, async () => {

@@ -16,7 +16,7 @@ import { SlurmScheduler } from '../../electron/schedulers/slurm'
 import * as s from '../../shared/schema'
 import { builtCli } from '../helpers/builtCli'
 import { REPO_ROOT, nnunetPython } from '../helpers/python'
-import { testSlurm } from '../helpers/slurm'
+import { holdSlurmNode, testSlurm } from '../helpers/slurm'
 import { writeTinyDatasetV2 } from '../nnunet/tinyDataset'
 
 const py = nnunetPython('v2')
@@ -57,9 +57,11 @@ describe.skipIf(!py.python || !slurm.available)(`SLURM cluster with real nnunetv
   let settings: s.Settings
   let jobs: JobManager
   let cluster: Cluster
+  let release: (() => Promise<void>) | undefined
   const flags = () => ['--base', base, '--python', py.python!, '--device', 'cpu', '--workers', '1']
 
   beforeAll(async () => {
+    release = await holdSlurmNode('slurm.integration')
     // The compute node reads and writes here: a folder every node sees (one node: /tmp will do).
     tmp = await mkdtemp(join(tmpdir(), 'nnw-slurm-'))
     base = join(tmp, 'nnunet')
@@ -68,7 +70,7 @@ describe.skipIf(!py.python || !slurm.available)(`SLURM cluster with real nnunetv
     settings = s.settings.parse({ pythonPath: py.python, nnunetVersion: 'v2', folders: { raw: join(base, 'nnUNet_raw'), preprocessed: join(base, 'nnUNet_preprocessed'), results: join(base, 'nnUNet_results') }, device: 'cpu', augmentationWorkers: 1, torchCompile: false })
     jobs = new JobManager(join(tmp, 'jobs'))
     cluster = createCluster({ jobs, dataDir: join(tmp, 'app data'), settings: async () => settings, pollMs: 500 })
-  }, 300_000)
+  }, 3_000_000)
 
   afterAll(async () => {
     for (const j of (await jobs?.list()) ?? []) {
@@ -77,6 +79,7 @@ describe.skipIf(!py.python || !slurm.available)(`SLURM cluster with real nnunetv
       await jobs.wait(j.id)
     }
     if (tmp) await rm(tmp, { recursive: true, force: true })
+    await release?.()
   })
 
   const foldDir = (results: string, fold: number) => join(results, `Dataset${ID}_Tiny`, `${TRAINER}__nnUNetPlans__2d`, `fold_${fold}`)

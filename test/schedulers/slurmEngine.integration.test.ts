@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLI_BIN, ensureBuiltCli } from '../helpers/builtCli'
 import { REPO_ROOT, nnunetPython } from '../helpers/python'
-import { testSlurm } from '../helpers/slurm'
+import { holdSlurmNode, testSlurm } from '../helpers/slurm'
 import { writeTinyDatasetV2 } from '../nnunet/tinyDataset'
 
 const py = nnunetPython('v2')
@@ -34,7 +34,9 @@ describe.skipIf(!py.python || !slurm.available)(`the run engine on SLURM with re
   const flags = () => ['--base', base, '--python', py.python!, '--device', 'cpu', '--workers', '1']
   const results = () => join(base, 'nnUNet_results', `Dataset${ID}_Tiny`)
 
+  let release: (() => Promise<void>) | undefined
   beforeAll(async () => {
+    release = await holdSlurmNode('slurmEngine.integration')
     ensureBuiltCli()
     tmp = await mkdtemp(join(tmpdir(), 'nnw-slurm-engine-'))
     base = join(tmp, 'nnunet')
@@ -44,9 +46,10 @@ describe.skipIf(!py.python || !slurm.available)(`the run engine on SLURM with re
     // small GPU memory target keeps the CPU training tiny, under the preset's own plans name.
     const plan = await cli(['plan', '-d', String(ID), '-c', '2d', '--preset', 'resenc-m', '--gpu-memory-target', '2', '--plans-name', 'nnUNetResEncUNetMPlans', ...flags()], env)
     expect(plan.code, plan.stderr.slice(-3000)).toBe(0)
-  }, 900_000)
+  }, 3_600_000)
   afterAll(async () => {
     if (tmp) await rm(tmp, { recursive: true, force: true })
+    await release?.()
   })
 
   it('a ResEnc-planned dataset trains on SLURM with nnUNetResEncUNetMPlans; a second submission of the fold is refused naming the SLURM job; train longer continues', { timeout: 1_800_000 }, async () => {
