@@ -126,3 +126,30 @@ test('Preview opens a written training case in the label editor; the correction 
   await expect(page.getByTestId('preview-case')).toHaveValue(train.caseKey!)
   expect(pageErrors, 'no uncaught errors in the page').toEqual([])
 })
+
+test('Check: a case’s Correct opens its written label in the editor, below the report', async ({ page }) => {
+  test.setTimeout(600_000)
+  await page.setViewportSize({ width: 1280, height: 1300 })
+  const pageErrors: string[] = []
+  page.on('pageerror', (e) => pageErrors.push(e.message))
+  const m = ((await readManifest(fx.datasetDir)) as { manifest: Cases }).manifest
+  const train = Object.values(m.cases).filter((c) => c.split === 'train' && c.caseKey)[1]!
+  const testCase = Object.values(m.cases).find((c) => c.split === 'test' && c.caseKey)!
+  await page.goto(server!.url)
+  await page.getByTestId('step-check').click()
+  await page.getByTestId('run-check').click()
+  await expect(page.locator(`[data-testid="check-row"][data-case="${train.caseKey}"]`)).toBeVisible({ timeout: 300_000 })
+  await page.getByTestId(`check-correct-${train.caseKey}`).click()
+  const editor = page.getByTestId('training-case-editor')
+  await expect(editor).toHaveAttribute('data-case', train.caseId, { timeout: 60_000 })
+  await expect(page.getByTestId('editor-viewer')).toHaveAttribute('data-loading', 'false', { timeout: 120_000 })
+  await editor.scrollIntoViewIfNeeded()
+  await settle(page)
+  await shot(page, 'check-correct-01-editor')
+  // A test case has no labelsTr file to correct: said by name.
+  await page.getByTestId(`check-correct-${testCase.caseKey}`).click()
+  await expect(editor).toContainText(`The case ${testCase.caseKey} is the test case ${testCase.caseId}`, { timeout: 60_000 })
+  await page.getByTestId('training-case-editor-close').click()
+  await expect(editor).toHaveCount(0)
+  expect(pageErrors, 'no uncaught errors in the page').toEqual([])
+})

@@ -1,5 +1,6 @@
 // Validation: every case is read and merged in memory; the report lists what is wrong per case
-// and what to do about it. Nothing is written.
+// and what to do about it. Nothing is written here; once Write has written the dataset, a case's
+// "Correct" opens its labelsTr file in the label editor (TrainingCaseEditor, by the source case key).
 import { Fragment, useMemo, useState } from 'react'
 import type { CaseReport, CaseStatus, OutlierFinding, ValidationReport } from '../../../shared/api'
 import { groupCaseFindings } from '../../../shared/findingGroups'
@@ -10,7 +11,8 @@ import { FindingList } from '../../components/FindingList'
 import { JobPanel } from '../../components/JobPanel'
 import { isActive } from '../../store/jobsStore'
 import { useProjectJob } from '../../store/projectJobs'
-import { useSourceSpec } from '../../store/projectStore'
+import { useProject, useSourceSpec } from '../../store/projectStore'
+import { TrainingCaseEditor } from '../review/TrainingCaseEditor'
 import { plural } from '../../lib/format'
 import { RegionsCard } from './RegionsCard'
 
@@ -25,6 +27,10 @@ export function CheckStep() {
   const { jobId, job, outdated, error, start } = useProjectJob('validate', spec)
   const [filter, setFilter] = useState<Filter>('all')
   const [open, setOpen] = useState<string | null>(null)
+  // The case whose written label is open in the editor, below the report.
+  const [correcting, setCorrecting] = useState<string | null>(null)
+  const output = useProject((s) => s.output)
+  const canCorrect = !!(output.outDir && output.id && output.name)
   const report = isReport(job?.result) ? job.result : null
 
   const run = () => {
@@ -124,7 +130,14 @@ export function CheckStep() {
                 {shown.map((c: CaseReport) => (
                   <Fragment key={c.caseKey}>
                     <tr data-testid="check-row" data-case={c.caseKey} data-status={c.status} data-outlier={outliersOf.has(c.caseKey) || undefined}>
-                      <td className="mono nowrap">{c.caseKey}</td>
+                      <td className="mono nowrap">
+                        {c.caseKey}{' '}
+                        {canCorrect && (
+                          <button type="button" className="btn btn-small btn-quiet" onClick={() => setCorrecting(c.caseKey)} title="Open the label Write made of this case (labelsTr) in the label editor" data-testid={`check-correct-${c.caseKey}`}>
+                            Correct
+                          </button>
+                        )}
+                      </td>
                       <td>
                         <span className={`badge badge-${c.status}`}>{c.status}</span>
                         {outliersOf.get(c.caseKey)?.map((o) => (
@@ -169,6 +182,7 @@ export function CheckStep() {
           {shown.length === 0 && <p className="muted">No case has this status.</p>}
         </section>
       )}
+      {correcting && <TrainingCaseEditor key={correcting} caseKey={correcting} onClose={() => setCorrecting(null)} />}
       {report && <RegionsCard labelNames={labelNames} cases={report.cases} />}
     </div>
   )
