@@ -10,7 +10,8 @@
 // frame and the 95th percentile during the stroke, the frames per move, the time the stroke's
 // commit (mouse-up: the editor's sparse diff) took, and how the pen's refreshes went
 // (renderer/viewer/cheapStroke.ts: a box per move instead of the whole volume; draws once a frame).
-// The bar is one frame at 60 Hz (16.7 ms) per move; software WebGL here is far slower than a graphics card.
+// The bar is one frame at 60 Hz per move, no frame dropped (every interval under 1.5 x 16.7 ms);
+// software WebGL here is far slower than a graphics card.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir, loadavg, cpus } from 'node:os'
 import { join } from 'node:path'
@@ -102,11 +103,13 @@ try {
   const p95 = sorted[Math.floor(sorted.length * 0.95)]!
   const longest = sorted[sorted.length - 1]!
   console.log(`${size.join('x')}: editor loaded in ${(loadMs / 1000).toFixed(1)} s; load ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`)
-  console.log(`stroke of ${moves} moves: ${strokeFrames.length} frames, longest ${longest.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms`)
+  console.log(`stroke of ${moves} moves: ${strokeFrames.length} frames, longest ${longest.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms; the 5 longest ${sorted.slice(-5).map((f) => f.toFixed(0)).join(', ')} ms, ${sorted.filter((f) => f > 34).length} over two frames`)
   if (moveMs.length) console.log(`script time per pen move (${moveMs.length} moves): median ${moveMs[Math.floor(moveMs.length / 2)]!.toFixed(1)} ms, p95 ${moveMs[Math.floor(moveMs.length * 0.95)]!.toFixed(1)} ms, longest ${moveMs[moveMs.length - 1]!.toFixed(1)} ms`)
   console.log(`commit at mouse-up (the editor's sparse diff + counts): ${commitMs.toFixed(0)} ms`)
   if (stats) console.log(`pen refreshes: ${stats.partial} uploaded only their box (${stats.partialVoxels} voxels in all), ${stats.full} the whole volume; scene draws asked while drawing ${stats.drawsAsked}, drawn ${stats.drawsDone}`)
-  console.log(`${longest <= 16.7 ? 'PASS' : 'FAIL'} longest frame while drawing <= 16.7 ms (one frame at 60 Hz): ${longest.toFixed(1)} ms under SwiftShader`)
+  // "Within one frame" = no frame dropped: requestAnimationFrame's intervals jitter around 16.7 ms
+  // (16.8 is still the next vsync), so the bar is an interval under 1.5 frame periods.
+  console.log(`${longest < 25 ? 'PASS' : 'FAIL'} no frame dropped while drawing (longest interval < 25 ms, 1.5 frames at 60 Hz): longest ${longest.toFixed(1)} ms under SwiftShader`)
 } finally {
   await browser.close()
   await server.stop()
