@@ -197,6 +197,8 @@ export interface CaseResult {
   /** TRAINER__PLANS__CONFIGURATION of a validation; the prediction folder's name for a test case. */
   model: string
   configuration?: string
+  /** A test case's model (TRAINER__PLANS__CONFIGURATION), when the prediction folder tells it (the wizard's record, or its place under the predictions root). */
+  predictedBy?: string
   /** Label name -> Dice; null where nnU-Net has NaN (the label is in neither reference nor prediction). */
   dice: Record<string, number | null>
   /** Label name -> false positive / false negative voxels (v1: derived from its Dice and positive counts). */
