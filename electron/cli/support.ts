@@ -12,6 +12,7 @@ import { createService, type Service } from '../service'
 import { SettingsStore } from '../settings'
 import { toApiError } from '../transport/errors'
 import { UsageError, usageFailure } from './common'
+import { stopOnSignal } from './stopOnSignal'
 import { FOLDER_VARS, foldersUnder } from '../nnunet/folders'
 import { decideVersion, installedNnunet } from '../nnunet/probe'
 import { readProjectEnv, writeProjectEnv } from '../projects'
@@ -230,10 +231,13 @@ export async function runCliJob(command: string, service: Service, json: boolean
       redraw()
     }
   })
+  // From before the start: a chain (predict, then postprocess) runs its first jobs inside start().
+  const stop = stopOnSignal(command, jobs)
   let jobId: string
   try {
     ;({ jobId } = await start())
   } catch (err) {
+    stop.off()
     off()
     const e = toApiError(err)
     if (json) console.log(JSON.stringify({ state: 'refused', error: e.message, code: e.code, guidance: e.findings ?? [] }, null, 2))
@@ -244,13 +248,7 @@ export async function runCliJob(command: string, service: Service, json: boolean
     // Training what was never planned is a request to fix, like bad usage: nothing ran.
     return e.code === 'plan-first' ? 2 : 1
   }
-  const onSigint = () => {
-    process.stderr.write('\nCancelling (stopping nnU-Net and its workers)...\n')
-    jobs.cancel(jobId)
-  }
-  process.on('SIGINT', onSigint)
   const done: JobInfo = await jobs.wait(jobId)
-  process.off('SIGINT', onSigint)
   off()
   clear()
   status = ''
@@ -262,6 +260,9 @@ export async function runCliJob(command: string, service: Service, json: boolean
     if (done.state === 'failed') process.stderr.write(`Failed: ${done.error ?? 'see the log above'}\n`)
     if (done.logFile) process.stderr.write(`log: ${done.logFile}\n`)
   }
+  // After a signal, stopOnSignal exits with 128 + its number once the jobs ended (it stays listening until then).
+  if (stop.signal) return stop.exitCode()!
+  stop.off()
   return done.state === 'done' ? 0 : done.state === 'cancelled' ? 130 : 1
 }
 

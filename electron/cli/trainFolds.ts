@@ -7,6 +7,7 @@ import type { JobInfo, JobRef } from '../../shared/api'
 import type { TrainRequest } from '../../shared/schema'
 import { assignGpus } from '../../shared/gpuAssign'
 import { epochText, progressText } from './support'
+import { stopOnSignal } from './stopOnSignal'
 import type { Service } from '../service'
 import { toApiError } from '../transport/errors'
 
@@ -50,11 +51,8 @@ export async function runFolds(service: Service, requests: readonly TrainRequest
     }
   })
   const started: JobRef[] = []
-  const onSigint = () => {
-    process.stderr.write('\nCancelling every fold (stopping nnU-Net and its workers)...\n')
-    for (const { jobId } of started) jobs.cancel(jobId)
-  }
-  process.on('SIGINT', onSigint)
+  // SIGINT, SIGTERM, SIGHUP: every fold's nnU-Net is stopped, then exit 128 + the signal (stopOnSignal.ts).
+  const stop = stopOnSignal('train', jobs)
   try {
     // One by one, so the queue holds them in fold order; each job is made at once and waits its turn.
     for (const r of requests) {
@@ -64,7 +62,7 @@ export async function runFolds(service: Service, requests: readonly TrainRequest
     }
   } catch (err) {
     for (const { jobId } of started) jobs.cancel(jobId)
-    process.off('SIGINT', onSigint)
+    stop.off()
     off()
     const e = toApiError(err)
     if (json) console.log(JSON.stringify({ state: 'refused', error: e.message, code: e.code, guidance: e.findings ?? [] }, null, 2))
@@ -72,7 +70,6 @@ export async function runFolds(service: Service, requests: readonly TrainRequest
     return e.code === 'plan-first' ? 2 : 1
   }
   const done: JobInfo[] = await Promise.all(started.map(({ jobId }) => jobs.wait(jobId)))
-  process.off('SIGINT', onSigint)
   off()
   clear()
   if (json) {
@@ -85,6 +82,8 @@ export async function runFolds(service: Service, requests: readonly TrainRequest
       if (d.logFile) process.stderr.write(`  log: ${d.logFile}\n`)
     })
   }
+  if (stop.signal) return stop.exitCode()!
+  stop.off()
   if (done.some((d) => d.state === 'failed')) return 1
   return done.every((d) => d.state === 'done') ? 0 : 130
 }
