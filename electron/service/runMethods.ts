@@ -156,7 +156,8 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
       return submit(trainEntry(r!))
     },
     predict: async (req) => {
-      const asked = await withTrainedModel(await withPlans(s.predictInput.parse(req)))
+      // The trained model first, among every plans: the dataset's remembered plans must not hide another trained model.
+      const asked = await withPlans(await withTrainedModel(s.predictInput.parse(req)))
       // No output folder named: beside the model under nnUNet_results, never inside the dataset.
       let output = asked.output
       if (output === undefined) {
