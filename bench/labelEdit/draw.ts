@@ -106,7 +106,7 @@ try {
   console.log(`stroke of ${moves} moves: ${strokeFrames.length} frames, longest ${longest.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms; the 5 longest ${sorted.slice(-5).map((f) => f.toFixed(0)).join(', ')} ms, ${sorted.filter((f) => f > 34).length} over two frames`)
   if (moveMs.length) console.log(`script time per pen move (${moveMs.length} moves): median ${moveMs[Math.floor(moveMs.length / 2)]!.toFixed(1)} ms, p95 ${moveMs[Math.floor(moveMs.length * 0.95)]!.toFixed(1)} ms, longest ${moveMs[moveMs.length - 1]!.toFixed(1)} ms`)
   console.log(`commit at mouse-up (the editor's sparse diff + counts): ${commitMs.toFixed(0)} ms`)
-  if (stats) console.log(`pen refreshes: ${stats.partial} uploaded only their box (${stats.partialVoxels} voxels in all), ${stats.full} the whole volume; scene draws asked while drawing ${stats.drawsAsked}, drawn ${stats.drawsDone}`)
+  if (stats) console.log(`pen refreshes: ${stats.partial} uploaded only their box (${stats.partialVoxels} voxels in all), ${stats.full} the whole volume; scene draws asked while drawing ${stats.drawsAsked}, drawn ${stats.drawsDone} (${((stats.drawMs ?? 0) / Math.max(1, stats.drawsDone ?? 0)).toFixed(1)} ms each on average, ${(stats.drawMsMax ?? 0).toFixed(1)} ms at most, GPU work included)`)
   // "Within one frame" = no frame dropped: requestAnimationFrame's intervals jitter around 16.7 ms
   // (16.8 is still the next vsync), so the bar is an interval under 1.5 frame periods.
   console.log(`${longest < 25 ? 'PASS' : 'FAIL'} no frame dropped while drawing (longest interval < 25 ms, 1.5 frames at 60 Hz): longest ${longest.toFixed(1)} ms under SwiftShader`)

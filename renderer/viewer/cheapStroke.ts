@@ -95,6 +95,9 @@ export interface StrokeStats {
   /** Scene draws asked for during strokes, and those drawn (at most one per animation frame). */
   drawsAsked: number
   drawsDone: number
+  /** Milliseconds those draws took in all and at most (NiiVue's drawScene ends with gl.finish: the GPU's part included). */
+  drawMs: number
+  drawMsMax: number
 }
 
 const installed = new WeakMap<object, StrokeStats>()
@@ -107,7 +110,7 @@ export function makeStrokesCheap(niivue: Niivue): StrokeStats {
   const known = installed.get(niivue)
   if (known) return known
   const nv = niivue as unknown as PenInternals
-  const stats: StrokeStats = { partial: 0, partialVoxels: 0, full: 0, drawsAsked: 0, drawsDone: 0 }
+  const stats: StrokeStats = { partial: 0, partialVoxels: 0, full: 0, drawsAsked: 0, drawsDone: 0, drawMs: 0, drawMsMax: 0 }
   installed.set(niivue, stats)
   let pending: VoxelBox | null = null
   let scratch = new Uint8Array(0)
@@ -170,7 +173,11 @@ export function makeStrokesCheap(niivue: Niivue): StrokeStats {
       frame = requestAnimationFrame(() => {
         frame = 0
         stats.drawsDone++
+        const t0 = performance.now()
         drawScene()
+        const ms = performance.now() - t0
+        stats.drawMs += ms
+        stats.drawMsMax = Math.max(stats.drawMsMax, ms)
       })
   }
 
