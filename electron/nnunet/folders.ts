@@ -7,6 +7,7 @@ import { readDatasetLabels, readPlansSummary } from './summaries'
 import { datasetPredictionsRoot } from '../../shared/predictionFolders'
 import { isInside } from '../files/pathInside'
 import { stalePlanReason } from './planInputs'
+import { datasetFoldCount } from './foldCount'
 import type { NnunetFolders, NnunetVersion, Settings } from '../../shared/schema'
 
 /** The variable names each version reads, in the order raw, preprocessed, results. */
@@ -143,9 +144,12 @@ async function datasetDefaults(settings: Settings, d: DatasetStatus): Promise<Pa
   const labelFiles = await readdir(join(rawDir, 'labelsTr')).catch(() => null)
   const trainingCases = labelFiles?.filter((n) => !n.startsWith('.')).length
   const planStale = (await isDir(preDir)) ? await stalePlanReason(settings, folder) : undefined
+  // The folds Train offers and Results lists: a splits_final.json with fewer folds wins over nnU-Net's 5.
+  const folds = await datasetFoldCount(preDir)
   return {
     ...(labels && { labels }),
     ...(trainingCases !== undefined && { trainingCases }),
+    folds,
     ...(planStale && { planStale }),
     ...(plans && { plans }),
     ...(hasTs && { imagesTs }),

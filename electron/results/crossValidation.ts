@@ -10,6 +10,7 @@ import type { NnunetVersion, ResultsRequest, Settings } from '../../shared/schem
 import { epochsFromTrainerName, parseTrainingLog } from '../../shared/trainingLog'
 import { datasetPredictionsRoot, LEGACY_TEST_PREDICTIONS, predictionFolderLabel } from '../../shared/predictionFolders'
 import { datasetFolderName, datasetLabels } from '../nnunet/pipeline'
+import { datasetFoldCount } from '../nnunet/foldCount'
 import { readManifest } from '../dataset/manifest'
 import { labelName, parsePythonJson, validationSummaryFile, type DatasetLabel } from '../nnunet/summaries'
 
@@ -106,6 +107,16 @@ async function newestLog(foldDir: string): Promise<{ file: string; mtimeMs: numb
   return best
 }
 
+/**
+ * Whether a training log ends with the line the wizard's trainers write when they stop on request
+ * (electron/nnunet/trainerParts.ts "stopped and kept at iteration ...", trainers.ts "stopped after
+ * epoch ... on request"). A later --continue writes a new log file, so only the newest log counts.
+ */
+export function endedOnRequest(logText: string): boolean {
+  const last = logText.trimEnd().split('\n').pop() ?? ''
+  return /nnU-Net Wizard: stopped (and kept at iteration|after epoch \d+ on request)/.test(last)
+}
+
 export async function readFold(modelDir: string, fold: number | 'all', version: NnunetVersion, trainer: string, labels: Labels, now = Date.now()): Promise<{ fold: FoldResult; cases: SummaryCases['cases'] }> {
   const folder = join(modelDir, `fold_${fold}`)
   const totalEpochs = epochsFromTrainerName(trainer) ?? DEFAULT_EPOCHS
@@ -114,9 +125,13 @@ export async function readFold(modelDir: string, fold: number | 'all', version: 
   if (!files) return { fold: { fold, state: 'missing', ...empty }, cases: [] }
   const final = files.includes(version === 'v2' ? 'checkpoint_final.pth' : 'model_final_checkpoint.model')
   const log = await newestLog(folder)
-  const curves = log ? parseTrainingLog(await readFile(log.file, 'utf8'), { totalEpochs }) : []
+  const logText = log ? await readFile(log.file, 'utf8') : ''
+  const curves = log ? parseTrainingLog(logText, { totalEpochs }) : []
   const epochsDone = curves.filter((e) => e.epochSeconds !== undefined).length
-  const state: FoldState = final ? 'finished' : log && now - log.mtimeMs < RUNNING_WITHIN_MS ? 'running' : log || files.length ? 'stopped' : 'missing'
+  // A fresh log means training, unless it ends with the wizard's trainer saying it stopped on request
+  // (stop and keep, stop after an epoch): that fold is stopped with a checkpoint, nothing runs.
+  const fresh = !!log && now - log.mtimeMs < RUNNING_WITHIN_MS && !endedOnRequest(logText)
+  const state: FoldState = final ? 'finished' : fresh ? 'running' : log || files.length ? 'stopped' : 'missing'
   const summary = validationSummaryFile(folder, version)
   let scored: SummaryCases | null = null
   try {
@@ -204,6 +219,8 @@ export async function readDatasetResults(settings: Settings, req: ResultsRequest
   const models: ModelResults[] = []
   const cases: CaseResult[] = []
   // Every model folder of the dataset, even one whose folds have no checkpoint yet (a training that just started).
+  // The dataset's folds (its splits_final.json, else 5): a 4-fold split has no fold 4 to call missing.
+  const foldCount = await datasetFoldCount(join(settings.folders.preprocessed, dataset))
   const all = (await trainedModelFolders(settings, dataset)).filter((m) => !req.configurations || req.configurations.includes(m.configuration as never))
   for (const m of all) {
     const model = version === 'v2' ? basename(m.folder) : `${m.trainer}__${m.plans}__${m.configuration}`
@@ -211,8 +228,8 @@ export async function readDatasetResults(settings: Settings, req: ResultsRequest
       const f = /^fold_(\d+|all)$/.exec(n)
       return f ? [f[1] === 'all' ? ('all' as const) : Number(f[1])] : []
     })
-    // The five cross-validation folds are always listed (missing ones say so), plus any other fold present.
-    const folds = [...new Set([0, 1, 2, 3, 4, ...present])].sort((a, b) => (a === 'all' ? 99 : a) - (b === 'all' ? 99 : b))
+    // The dataset's cross-validation folds are always listed (missing ones say so), plus any other fold present.
+    const folds = [...new Set([...Array.from({ length: foldCount }, (_, i) => i), ...present])].sort((a, b) => (a === 'all' ? 99 : a) - (b === 'all' ? 99 : b))
     const foldResults: FoldResult[] = []
     for (const f of folds) {
       const { fold, cases: fc } = await readFold(m.folder, f, version, m.trainer, labels, now)

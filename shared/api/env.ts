@@ -99,6 +99,8 @@ export interface DatasetStatus {
   finishedConfigurations?: string[]
   /** Files in its raw labelsTr: the training cases cross-validation splits (absent without a raw folder). */
   trainingCases?: number
+  /** Its cross-validation folds: those of preprocessed/DatasetX/splits_final.json when it exists, else nnU-Net's 5 (electron/nnunet/foldCount.ts). */
+  folds?: number
   /** Why its preprocessed data is older than the raw dataset (it was rewritten since the plan): plan again. */
   planStale?: string
   /** Its labels by value, from its dataset.json (raw, else preprocessed); background left out. */
