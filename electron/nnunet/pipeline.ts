@@ -81,6 +81,8 @@ export interface TrainResult {
   validation?: ValidationSummary
   /** Stopped after an epoch on request ("stop after this epoch"); continue with --continue. */
   stoppedAfterEpoch?: boolean
+  /** Stopped inside an epoch on request ("stop and keep"): checkpoint_latest.pth kept, the run not finished; --continue trains that epoch again. */
+  keptMidEpoch?: boolean
 }
 
 const checkpointsIn = async (folder: string | undefined) => (folder ? (await readdir(folder).catch(() => [] as string[])).filter((n) => /\.(pth|model)$/.test(n)).sort() : [])
@@ -99,6 +101,11 @@ export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobCo
     ctx.progress({ done: 0, total: t.totalEpochs, unit: 'epoch', message: 'starting nnU-Net' })
     const run = await runSpecHere(spec, ctx, { onSpawn: (pid) => release?.child(pid) })
     const outputFolder = t.outputFolder
+    if (run.keptMidEpoch) {
+      // Not finished and not at an epoch's end: epochs 0..N-1 are done, epoch N is trained again from the kept weights.
+      ctx.log(`Stopped with a checkpoint kept (not finished): checkpoint_latest.pth holds the weights from inside epoch ${run.epochs}. Start the same training with "Continue from the last checkpoint" (--continue) to train epoch ${run.epochs} again from them and go on.`, 'info')
+      return { trainer: t.trainer, ...(outputFolder ? { outputFolder } : {}), epochs: run.epochs, checkpoints: await checkpointsIn(outputFolder), stoppedAfterEpoch: true, keptMidEpoch: true }
+    }
     if (run.stoppedAfterEpoch) {
       ctx.log('Stopped after the epoch as asked: checkpoint_latest.pth is saved. Start the same training with "Continue from the last checkpoint" (--continue) to go on at the next epoch.', 'info')
       return { trainer: t.trainer, ...(outputFolder ? { outputFolder } : {}), epochs: run.epochs, checkpoints: await checkpointsIn(outputFolder), stoppedAfterEpoch: true }

@@ -83,7 +83,7 @@ export function iterationFunctionsPy(): string[] {
     '    trainer.current_epoch = epoch - 1',
     "    trainer.save_checkpoint(_wz_os.path.join(trainer.output_folder, 'checkpoint_latest.pth'))",
     '    trainer.current_epoch = epoch',
-    "    trainer.print_to_log_file(f'nnU-Net Wizard: stopped and kept at iteration {done} of {total} of epoch {epoch}: checkpoint_latest.pth saved; --c continues at epoch {epoch}')",
+    "    trainer.print_to_log_file(f'nnU-Net Wizard: stopped and kept at iteration {done} of {total} of epoch {epoch}: checkpoint_latest.pth saved (epoch {epoch} not finished); --c trains epoch {epoch} again from these weights')",
     '    _wizard_finish_loaders(trainer)',
     '    _wz_sys.stdout.flush()',
     '    _wz_sys.stderr.flush()',
