@@ -13,6 +13,7 @@ import { SettingsStore } from '../settings'
 import { toApiError } from '../transport/errors'
 import { UsageError, usageFailure } from './common'
 import { stopOnSignal } from './stopOnSignal'
+import { foldersMissingMessage, type FoldersContext } from './foldersMissing'
 import { FOLDER_VARS, foldersUnder } from '../nnunet/folders'
 import { decideVersion, installedNnunet } from '../nnunet/probe'
 import { readProjectEnv, writeProjectEnv } from '../projects'
@@ -81,14 +82,21 @@ async function projectEnvFrom(project: string | undefined): Promise<s.ProjectEnv
 
 /** Settings for a CLI run: flags over nnU-Net environment variables over the --project's environment over saved settings. */
 export async function settingsFrom(values: CommonValues): Promise<s.Settings> {
+  return (await settingsWithContext(values)).settings
+}
+
+/** settingsFrom's settings, with what was remembered, where, and why the version is the one it is (for foldersMissing.ts). */
+async function settingsWithContext(values: CommonValues): Promise<FoldersContext> {
   const defaults = await new SettingsStore(settingsFile()).get().catch(() => s.settings.parse({}))
   const projectEnv = await projectEnvFrom(values.project)
   const saved = projectEnv ? withEnv(defaults, projectEnv) : defaults
+  const savedIn = projectEnv ? resolve(values.project!) : settingsFile()
   if (values.nnunet && values.nnunet !== 'v1' && values.nnunet !== 'v2') throw new UsageError(`--nnunet is v1 or v2, got "${values.nnunet}".`)
   // An explicit flag beats a remembered setting; an interpreter with one nnU-Net decides the version when no --nnunet is given.
   const python = values.python ? resolve(values.python) : saved.pythonPath
   const installed = !values.nnunet && python ? await installedNnunet(python) : undefined
-  const version: s.NnunetVersion = decideVersion({ flag: values.nnunet as s.NnunetVersion | undefined, installed, remembered: saved.nnunetVersion }).version
+  const decided = decideVersion({ flag: values.nnunet as s.NnunetVersion | undefined, installed, remembered: saved.nnunetVersion })
+  const version: s.NnunetVersion = decided.version
   const vars = FOLDER_VARS[version]
   let folders: s.NnunetFolders | undefined
   if (values.base) folders = foldersUnder(resolve(values.base), version)
@@ -104,7 +112,7 @@ export async function settingsFrom(values: CommonValues): Promise<s.Settings> {
   }
   if (values.device && !['cuda', 'cpu', 'mps'].includes(values.device)) throw new UsageError(`--device is cuda, cpu or mps, got "${values.device}".`)
   const workers = parseInteger('--workers', values.workers, 0, 64) ?? (process.env.nnUNet_n_proc_DA ? Number(process.env.nnUNet_n_proc_DA) : saved.augmentationWorkers)
-  return s.settings.parse({
+  const settings = s.settings.parse({
     ...saved,
     nnunetVersion: version,
     pythonPath: python,
@@ -113,6 +121,7 @@ export async function settingsFrom(values: CommonValues): Promise<s.Settings> {
     augmentationWorkers: Number.isInteger(workers) ? workers : undefined,
     torchCompile: values.compile ?? saved.torchCompile,
   })
+  return { settings, saved, savedIn, versionWhy: decided.why }
 }
 
 /** What this command line set by flag (resolved as settingsFrom resolved it), as a settings patch. */
@@ -281,7 +290,10 @@ export async function runSettingsCommand<V extends CommonValues, R>(
   let settings: s.Settings
   try {
     parsed = parse()
-    settings = await settingsFrom(parsed.values)
+    const context = await settingsWithContext(parsed.values)
+    settings = context.settings
+    // Each of these runs nnU-Net on the folders: without them, say why there are none (nothing ran).
+    if (!settings.folders) throw new UsageError(foldersMissingMessage(context))
   } catch (err) {
     return usageFailure(kind, err)
   }
