@@ -20,6 +20,16 @@ function useUnready(): ReadonlySet<StepId> {
   return unready
 }
 
+/** The dataset id a plan run asked for (its request as the project recorded it: {"datasetId":N}). */
+function plannedId(request: string): number | undefined {
+  try {
+    const id = (JSON.parse(request) as { datasetId?: unknown } | null)?.datasetId
+    return typeof id === 'number' ? id : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** The project's last run of each job step; Check and Write compare it with the folders and settings held now. */
 function useStepRuns(): Partial<Record<StepId, StepRun>> {
   const runs = useProject((s) => s.runs)
@@ -38,8 +48,9 @@ function useStepRuns(): Partial<Record<StepId, StepRun>> {
     if (!run || !job) continue
     const outdated = step in asked && run.request !== requestText(asked[step])
     const errors = kind === 'validate' && job.state === 'done' ? ((job.result as ValidationReport | undefined)?.counts?.error ?? 0) : undefined
-    // The plan's preprocessed data older than the dataset written since (electron/nnunet/planInputs.ts).
-    const stale = step === 'plan' ? folderStatus?.datasets.find((d) => d.id === outputId)?.planStale : undefined
+    // The plan's preprocessed data older than the dataset written since (electron/nnunet/planInputs.ts),
+    // for the dataset that plan ran on (the Plan form's id may differ from the Output step's).
+    const stale = step === 'plan' ? folderStatus?.datasets.find((d) => d.id === (plannedId(run.request) ?? outputId))?.planStale : undefined
     out[step] = { state: job.state, outdated, errors, ...(stale && { stale }) }
   }
   return out

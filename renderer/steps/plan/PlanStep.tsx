@@ -89,6 +89,8 @@ export function PlanStep() {
   const inRaw = folderStatus?.datasets.some((d) => d.id === datasetId && d.inRaw)
   const writtenInRaw = usePathInside(written, raw)
   const notInRaw = !!raw && !!folderStatus && datasetId !== null && !convert && !inRaw
+  // The dataset rewritten since its plan (the service compares what the plan read with what is there now).
+  const planStale = folderStatus?.datasets.find((d) => d.id === datasetId)?.planStale
   return (
     <div className="stack">
       {noFolders && <div className="banner banner-warning">Set the nnU-Net folders in the Environment step first: planning reads nnUNet_raw and writes nnUNet_preprocessed.</div>}
@@ -97,6 +99,11 @@ export function PlanStep() {
           Dataset {datasetId} is not in nnUNet_raw ({raw}), the only place nnU-Net plans from.
           {written && writtenInRaw === false ? ` This project wrote it to ${written}.` : ''} On the Output step, choose “Write into nnUNet_raw” and write it again
           {output.layout === 'msd' ? ', or tick “Convert an MSD task” below' : ''}; or set nnUNet_raw to the folder that holds it in the Environment step.
+        </div>
+      )}
+      {planStale && (
+        <div className="banner banner-warning" data-testid="plan-stale">
+          Plan again: {planStale}. Its preprocessed data no longer matches the dataset, so Train refuses it until it is planned and preprocessed again.
         </div>
       )}
       <section className="card">

@@ -19,6 +19,8 @@ interface Props {
   needsPlan?: boolean
   datasetId: number | null
   configuration: Configuration
+  /** The dataset's cross-validation folds (0..n-1 from its splits_final.json, else 0–4): the job array's default. */
+  folds: number[]
 }
 
 /** "0,1" -> folds 0 and 1 (numbered folds only: one job array of them); null when not that. */
@@ -28,13 +30,15 @@ function parseFolds(text: string): Fold[] | null {
   return items.map(Number)
 }
 
-export function ClusterCard({ trainings, fold, thenFindBest, needsPlan, datasetId, configuration }: Props) {
+export function ClusterCard({ trainings, fold, folds: cvFolds, thenFindBest, needsPlan, datasetId, configuration }: Props) {
   const settings = useSettings((s) => s.settings)
   const jobs = useJobs((s) => s.jobs)
   const [error, setError] = useState<unknown>(null)
   const [exportDir, setExportDir] = useState('')
   const [exported, setExported] = useState<string | null>(null)
-  const [foldsText, setFoldsText] = useState('0,1,2,3,4')
+  // Unedited, the job array is the dataset's folds (they change when Plan writes a splits file with fewer).
+  const [editedFolds, setFoldsText] = useState<string | null>(null)
+  const foldsText = editedFolds ?? cvFolds.join(',')
   const [planFirst, setPlanFirst] = useState(false)
   const folds = parseFolds(foldsText)
   const withPlan = planFirst || !!needsPlan
@@ -62,7 +66,7 @@ export function ClusterCard({ trainings, fold, thenFindBest, needsPlan, datasetI
   const exportScripts = async () => {
     setError(null)
     setExported(null)
-    const reqs = trainings([0, 1, 2, 3, 4])
+    const reqs = trainings(cvFolds)
     if (!reqs || !exportDir.trim()) return
     try {
       const out = await api.exportScripts({ folder: exportDir.trim(), trainings: reqs, thenFindBest })
@@ -126,7 +130,7 @@ export function ClusterCard({ trainings, fold, thenFindBest, needsPlan, datasetI
         <div className="row wrap">
           <input className="grow" placeholder="/folder/for/the/scripts" value={exportDir} onChange={(e) => setExportDir(e.target.value)} data-testid="export-scripts-dir" />
           <button type="button" className="btn" disabled={!exportDir.trim() || !trainings([0])} onClick={() => void exportScripts()} data-testid="export-scripts">
-            Export folds 0–4 as scripts
+            Export folds {cvFolds.length === 1 ? '0' : `0–${cvFolds.length - 1}`} as scripts
           </button>
         </div>
         <div className="help">One .sbatch file per job (each also runs with bash), run-all.sh for this machine and submit-all.sh for the cluster, with the nnU-Net folders exported.</div>

@@ -15,6 +15,8 @@ import { ErrorBanner } from '../../components/ErrorBanner'
 import { JobPanel } from '../../components/JobPanel'
 import { CancelTraining } from './CancelTraining'
 import { longRunWarning } from '../../../shared/nnunetProgress'
+import { longRunQuestion, type LongRunQuestion } from '../../../shared/longRunQuestion'
+import { trainOutcome, type TrainOutcomeResult } from '../../../shared/trainOutcome'
 import { PathPicker } from '../../components/PathPicker'
 import { isActive, useJobs } from '../../store/jobsStore'
 import { useProject } from '../../store/projectStore'
@@ -39,7 +41,9 @@ const CONFIGS: { id: Configuration; text: string }[] = [
   { id: '3d_cascade_fullres', text: '3d_cascade_fullres (needs 3d_lowres trained)' },
 ]
 
-const FOLDS: Fold[] = [0, 1, 2, 3, 4, 'all']
+/** Folds 0..n-1 of a dataset with n cross-validation folds (DatasetStatus.folds: its splits_final.json, else 5). */
+export const numberedFolds = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
+const foldRange = (n: number) => (n === 1 ? 'fold 0' : `folds 0–${n - 1}`)
 
 /** A finished 3d_lowres training of this dataset, as the service finds it in the results folder (refreshed when a job ends). */
 function hasLowres(status: FolderStatus | null, datasetId: number | null): boolean {
@@ -70,7 +74,7 @@ const TRAIN_DEFAULTS = {
 const asFold = (f: string): Fold => (f === 'all' ? 'all' : Number(f))
 
 /** The part of a training job's result the results card reads (the Node side's TrainResult). */
-type TrainResult = { validation?: ValidationSummary }
+type TrainResult = TrainOutcomeResult & { validation?: ValidationSummary }
 
 export function TrainStep() {
   const outputId = useProject((s) => s.output.id)
@@ -87,7 +91,7 @@ export function TrainStep() {
   const [form, setForm] = useProjectForm('train', TRAIN_DEFAULTS)
   const { trainer, epochs, iterations, npz, thenFindBest, pretrained } = form
   const datasetId = form.datasetId ?? outputId
-  const fold = asFold(form.fold)
+  const formFold = asFold(form.fold)
   const cont = form.continueTraining
   const valOnly = form.validationOnly
   const [viewJob, setViewJob] = useState<string | null>(null)
@@ -102,6 +106,8 @@ export function TrainStep() {
   const dataset = folderStatus?.datasets.find((d) => d.id === datasetId)
   const v1 = settings?.nnunetVersion === 'v1'
   const planned = dataset?.plans?.configurations.map((c) => c.name)
+  // A fold the dataset no longer has (a splits file with fewer folds written since): fold 0.
+  const fold: Fold = formFold !== 'all' && formFold >= (dataset?.folds ?? 5) ? 0 : formFold
   // Only what the plans contain (v2); without plans (v1, or not planned yet) every configuration.
   const offered = CONFIGS.filter((c) => !planned || planned.includes(c.id))
   // In the plans but not preprocessed (Plan ran with other configurations ticked).
@@ -119,7 +125,10 @@ export function TrainStep() {
   // nnU-Net cuts 5 folds from the training cases when no splits_final.json exists (sklearn's KFold refuses fewer cases).
   // Hours on this device (a CPU with nnU-Net's 250 iterations per epoch): said before the start, with fewer iterations offered.
   const longRun = longRunWarning({ device: settings?.device ?? 'cuda', configuration, epochs, iterations })
-  const fewCases = dataset?.trainingCases !== undefined && dataset.trainingCases < 5 && fold !== 'all'
+  // The dataset's folds as the service reads them (splits_final.json, else nnU-Net's 5): what Train offers and queues.
+  const foldCount = dataset?.folds ?? 5
+  const cvFolds = numberedFolds(foldCount)
+  const fewCases = dataset?.trainingCases !== undefined && dataset.trainingCases < foldCount && fold !== 'all'
   // Several GPUs (CUDA only): the ticked ones, and one fold per GPU or one run over them all (v2).
   const detectedGpus = (settings?.device ?? 'cuda') === 'cuda' ? (env?.gpus ?? []) : []
   const gpus = detectedGpus.length >= 2 ? chosenGpus(detectedGpus, form.gpus) : []
@@ -128,7 +137,8 @@ export function TrainStep() {
 
   const trainerOk = trainer === '' || /^[A-Za-z_][A-Za-z0-9_]*$/.test(trainer)
   const lowresDone = hasLowres(folderStatus, datasetId)
-  const request = (f: Fold): TrainRequest | null =>
+  /** `short`: the first try the long-run question offers (10 iterations per epoch; 10 epochs when none were set). */
+  const request = (f: Fold, short = false): TrainRequest | null =>
     datasetId === null || !trainerOk
       ? null
       : {
@@ -136,8 +146,8 @@ export function TrainStep() {
           configuration,
           fold: f,
           trainer: trainer || undefined,
-          epochs: epochs ?? undefined,
-          iterationsPerEpoch: iterations ?? undefined,
+          epochs: (short && epochs === null ? 10 : epochs) ?? undefined,
+          iterationsPerEpoch: (short ? 10 : iterations) ?? undefined,
           npz,
           continueTraining: cont,
           validationOnly: valOnly,
@@ -147,9 +157,19 @@ export function TrainStep() {
         }
 
   const queueCard = useRef<HTMLDivElement>(null)
-  const add = (folds: Fold[], opts?: { thenFindBest?: boolean }) => {
+  // A start that will take hours on this device is asked about once, with a short first try offered.
+  const [asking, setAsking] = useState<{ folds: Fold[]; opts?: { thenFindBest?: boolean }; question: LongRunQuestion } | null>(null)
+  const ask = (folds: Fold[], opts?: { thenFindBest?: boolean }) => {
     setError(null)
-    const reqs = folds.map(request)
+    const question = longRunQuestion({ device: settings?.device ?? 'cuda', configuration, epochs, iterations, runs: folds.length })
+    if (question) setAsking({ folds, opts, question })
+    else add(folds, opts)
+  }
+  const add = (folds: Fold[], opts?: { thenFindBest?: boolean }, short = false) => {
+    setError(null)
+    setAsking(null)
+    if (short) setForm({ iterations: 10, ...(epochs === null ? { epochs: 10 } : {}) })
+    const reqs = folds.map((f) => request(f, short))
     if (reqs.some((r) => !r)) return
     // One fold per GPU starts on the least busy ticked GPU (a single fold too).
     const pending = [...started.filter((e) => running.includes(e.id)), ...waiting]
@@ -168,6 +188,8 @@ export function TrainStep() {
   const startedRun = started.find((s) => s.jobId !== undefined && s.jobId === shownId)
   const plannedEpochs = startedRun?.kind === 'train' ? startedRun.request.epochs : undefined
   const shownResult = shown?.kind === 'train' && shown.state === 'done' ? (shown.result as TrainResult | undefined) : undefined
+  // A run stopped on request is done as a job, not finished as a model: its badge and next step say so.
+  const outcome = shown?.kind === 'train' ? trainOutcome(shownResult) : undefined
   // nnU-Net v1's nnUNetTrainerV2_2epochs/_5epochs are benchmarking trainers that save no model: not offered (Epochs does it properly).
   const trainers = (env?.selected?.trainers ?? []).filter((t) => !/^nnUNetTrainerV2_\d+epochs$/.test(t))
 
@@ -186,8 +208,8 @@ export function TrainStep() {
       )}
       {fewCases && (
         <div className="banner banner-warning" data-testid="train-few-cases">
-          Dataset {datasetId} has {dataset!.trainingCases} training case{dataset!.trainingCases === 1 ? '' : 's'}; nnU-Net’s five folds need at least 5 (each holds a fifth out for validation), so folds 0–4 fail
-          unless the Plan step wrote a splits_final.json with fewer folds. Train fold “all” (every case, no validation) or add cases.
+          Dataset {datasetId} has {dataset!.trainingCases} training case{dataset!.trainingCases === 1 ? '' : 's'}; its {foldCount} folds need at least {foldCount} (each holds one out for validation), so {foldRange(foldCount)} fail
+          unless the Plan step writes a splits_final.json with fewer folds. Train fold “all” (every case, no validation) or add cases.
         </div>
       )}
       <section className="card stack">
@@ -214,7 +236,7 @@ export function TrainStep() {
           <div className="field">
             <label htmlFor="tr-fold">Fold</label>
             <select id="tr-fold" value={String(fold)} onChange={(e) => setForm({ fold: e.target.value })} data-testid="train-fold">
-              {FOLDS.map((f) => (
+              {[...cvFolds, 'all' as const].map((f) => (
                 <option key={String(f)} value={String(f)}>
                   {f === 'all' ? 'all (train on every case, no validation)' : `fold ${f}`}
                 </option>
@@ -276,11 +298,11 @@ export function TrainStep() {
         <GpuField gpus={detectedGpus} chosen={form.gpus} use={gpuUse} v1={v1} onChange={setForm} />
         <PathPicker label="Pretrained weights (optional checkpoint file)" value={pretrained} onChange={(v) => setForm({ pretrained: v })} placeholder="/path/to/checkpoint_final.pth" />
         <div className="row">
-          <button type="button" className="btn btn-primary" disabled={!request(fold) || needsPlan} onClick={() => add([fold])} data-testid="start-train">
+          <button type="button" className="btn btn-primary" disabled={!request(fold) || needsPlan} onClick={() => ask([fold])} data-testid="start-train">
             Start training
           </button>
-          <button type="button" className="btn" disabled={!request(0) || needsPlan} onClick={() => add([0, 1, 2, 3, 4], { thenFindBest })} data-testid="queue-folds">
-            Queue folds 0–4
+          <button type="button" className="btn" disabled={!request(0) || needsPlan} onClick={() => ask(cvFolds, { thenFindBest })} data-testid="queue-folds">
+            Queue {foldRange(foldCount)}
           </button>
           <label className="check">
             <input type="checkbox" checked={thenFindBest} onChange={(e) => setForm({ thenFindBest: e.target.checked })} data-testid="queue-find-best" />
@@ -288,6 +310,50 @@ export function TrainStep() {
           </label>
           <span className="muted small">{sideBySide ? 'Folds on different GPUs train side by side; the other runs wait in the queue.' : 'Runs wait in the queue and start one after another.'}</span>
         </div>
+        {asking && (
+          <div className="banner banner-warning stack" role="group" aria-label="Start a long training?" data-testid="train-long-ask">
+            <span>{asking.question.text}</span>
+            <span className="row">
+              <button type="button" className="btn btn-primary" onClick={() => add(asking.folds, asking.opts, true)} data-testid="train-long-short">
+                {epochs === null ? 'Start 10 epochs of 10 iterations' : 'Start with 10 iterations per epoch'}
+              </button>
+              <button type="button" className="btn" onClick={() => add(asking.folds, asking.opts)} data-testid="train-long-start">
+                Start anyway
+              </button>
+              <button type="button" className="btn" onClick={() => setAsking(null)} data-testid="train-long-back">
+                Not now
+              </button>
+            </span>
+          </div>
+        )}
+        {dataset?.planStale && !planQueued && (
+          <div className="banner banner-warning" data-testid="train-plan-stale">
+            Plan again: {dataset.planStale}. Training would use the old preprocessed data, so it is refused; run the Plan step again, then train.
+          </div>
+        )}
+        {/* Why a start was refused, next to the buttons that asked (not below the cards further down). */}
+        {needsPlan && (
+          <div className="banner banner-warning" data-testid="train-plan-first">
+            {notPlanned && !dataset ? (
+              <>
+                Plan first: dataset {datasetId} is not in the nnU-Net folders. Write it into nnUNet_raw (Output step, “Write into nnUNet_raw”), plan it in the Plan step, then train.
+              </>
+            ) : (
+              <>
+                Plan first: dataset {datasetId} {notPlanned ? 'has not been planned and preprocessed yet' : `has not been preprocessed for ${configuration}`}. Run the Plan step
+                {notPlanned ? '' : ` with ${configuration === '3d_cascade_fullres' ? '3d_fullres' : configuration} ticked`}, then train.
+              </>
+            )}
+          </div>
+        )}
+        <ErrorBanner
+          error={error ?? queueError}
+          title="Could not start"
+          onDismiss={() => {
+            setError(null)
+            dismissError()
+          }}
+        />
         {thenFindBest && !npz && (
           <div className="banner banner-warning" data-testid="find-best-npz-warning">
             find_best_configuration compares configurations by ensembling their validation softmax files, which only --npz writes: without it,
@@ -297,38 +363,17 @@ export function TrainStep() {
       </section>
       <ClusterCard
         trainings={(folds) => {
-          const reqs = folds.map(request)
+          const reqs = folds.map((f) => request(f))
           return reqs.some((r) => !r) ? null : (reqs as TrainRequest[])
         }}
         fold={fold}
+        folds={cvFolds}
         thenFindBest={thenFindBest}
         needsPlan={needsPlan}
         datasetId={datasetId}
         configuration={configuration}
       />
       <OwnTrainerCard datasetId={datasetId} configuration={configuration} fold={fold} onUse={(name) => setForm({ trainer: name, epochs: null, iterations: null })} />
-      {needsPlan && (
-        <div className="banner banner-warning" data-testid="train-plan-first">
-          {notPlanned && !dataset ? (
-            <>
-              Plan first: dataset {datasetId} is not in the nnU-Net folders. Write it into nnUNet_raw (Output step, “Write into nnUNet_raw”), plan it in the Plan step, then train.
-            </>
-          ) : (
-            <>
-              Plan first: dataset {datasetId} {notPlanned ? 'has not been planned and preprocessed yet' : `has not been preprocessed for ${configuration}`}. Run the Plan step
-              {notPlanned ? '' : ` with ${configuration === '3d_cascade_fullres' ? '3d_fullres' : configuration} ticked`}, then train.
-            </>
-          )}
-        </div>
-      )}
-      <ErrorBanner
-        error={error ?? queueError}
-        title="Could not start"
-        onDismiss={() => {
-          setError(null)
-          dismissError()
-        }}
-      />
       <TrainLongerCard models={folderStatus?.trainings ?? []} datasetId={datasetId} configuration={configuration} v1={v1} />
       <div ref={queueCard}>
         <QueueCard />
@@ -351,6 +396,7 @@ export function TrainStep() {
           jobId={shown.id}
           logHeight={280}
           progress={shown.kind === 'train' ? <TrainingProgress job={shown} plannedEpochs={plannedEpochs} labels={labels} /> : undefined}
+          finishedWarning={outcome?.badge}
           cancel={shown.kind === 'train' && shown.state === 'running' ? <CancelTraining job={shown} /> : undefined}
         />
       )}
@@ -359,12 +405,13 @@ export function TrainStep() {
       {shown && <FindBestOutcome job={shown} />}
       <PlanSummaryCard plans={dataset?.plans} v1={v1} />
       {shown && !isActive(shown) && shown.state === 'done' && (
-        <p className="small muted">
-          Finished.{' '}
-          {shown.kind === 'train' ? 'Train the other folds, then find the best configuration above (it needs --npz), or go on to Predict.' : 'Go on to Predict with the best model.'}{' '}
-          <button type="button" className="btn btn-small" onClick={() => useProject.getState().setStep('predict')}>
-            Predict →
-          </button>
+        <p className="small muted" data-testid="train-outcome">
+          {outcome ? outcome.text : 'Finished. Go on to Predict with the best model.'}{' '}
+          {(!outcome || outcome.predictNext) && (
+            <button type="button" className="btn btn-small" onClick={() => useProject.getState().setStep('predict')}>
+              Predict →
+            </button>
+          )}
         </p>
       )}
     </div>
