@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../files/writeAtomic'
 import type { JobManager } from '../jobs/jobManager'
 import { DomainError } from '../domainError'
 import { readDatasetResults } from './crossValidation'
+import { attachTestModels } from './testFolderModel'
 import { datasetFacts, resultsCsv, resultsHtml } from './report'
 import { datasetCommandLines } from './reportCommands'
 import { orderModels } from '../../shared/resultsModels'
@@ -42,7 +43,10 @@ export function createResults(opts: ResultsOptions): ResultsMethods {
   const ref = (p: Promise<{ id: string }>): Promise<JobRef> => p.then((j) => ({ jobId: j.id }))
   const read = async (req: s.ResultsRequest) => {
     try {
-      const r = await attachSurface(await readDatasetResults(await opts.settings(), req), dataDir)
+      const settings = await opts.settings()
+      const r = await attachSurface(await readDatasetResults(settings, req), dataDir)
+      // A test row's model column names the model that predicted its folder, not the folder.
+      await attachTestModels(r, settings.folders?.results)
       // nnU-Net's postprocessing.json of each model, when determined.
       for (const m of r.models) {
         const pp = await readModelPostprocessing(m.folder, r.labels)

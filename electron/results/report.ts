@@ -77,7 +77,8 @@ function csvCell(v: string | number | null | undefined): string {
 }
 
 /**
- * One row per case: model, configuration, fold ("test" for a test case), case, then Dice, FP and FN
+ * One row per case: model, configuration, fold ("test" for a test case), case, source (manifest.json's
+ * case key, empty when unknown), then Dice, FP and FN
  * per label, and HD95 (mm), NSD and its tolerance per label once measured (inf / nan: an empty side).
  */
 export function resultsCsv(r: DatasetResults): string {
@@ -85,8 +86,8 @@ export function resultsCsv(r: DatasetResults): string {
   const surface = r.cases.some((c) => c.surface)
   const surfaceHead = (l: string) => (surface ? [`hd95_mm_${l}`, `nsd_${l}`, `nsd_tolerance_mm_${l}`] : [])
   const surfaceCells = (c: CaseResult, l: string) => (surface ? [surfaceCsv(c.surface?.[l], 'hd95'), surfaceCsv(c.surface?.[l], 'nsd'), c.surface?.[l]?.tolerance ?? null] : [])
-  const head = ['model', 'configuration', 'fold', 'case', ...labels.flatMap((l) => [`dice_${l}`, `fp_${l}`, `fn_${l}`, ...surfaceHead(l)])]
-  const rows = r.cases.map((c) => [c.model, c.configuration ?? '', c.fold, c.case, ...labels.flatMap((l) => [c.dice[l] ?? null, c.fp[l] ?? null, c.fn[l] ?? null, ...surfaceCells(c, l)])])
+  const head = ['model', 'configuration', 'fold', 'case', 'source', ...labels.flatMap((l) => [`dice_${l}`, `fp_${l}`, `fn_${l}`, ...surfaceHead(l)])]
+  const rows = r.cases.map((c) => [c.model, c.configuration ?? '', c.fold, c.case, c.source ?? '', ...labels.flatMap((l) => [c.dice[l] ?? null, c.fp[l] ?? null, c.fn[l] ?? null, ...surfaceCells(c, l)])])
   return [head, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n'
 }
 

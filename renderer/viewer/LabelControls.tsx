@@ -54,12 +54,14 @@ export function LabelLegend({ labels, voxelCounts, rawVoxelCounts, onToggle, opa
                 {l.value <= 9 && <kbd>{l.value}</kbd>} {l.name}
               </span>
             </label>
-            <span className="small muted num" title={voxelTitle(voxelCounts?.[l.name] ?? 0, rawVoxelCounts?.[l.name])}>
-              {(voxelCounts?.[l.name] ?? 0).toLocaleString()} vox
+            <span className="legend-actions">
+              <span className="small muted num" title={voxelTitle(voxelCounts?.[l.name] ?? 0, rawVoxelCounts?.[l.name])}>
+                {(voxelCounts?.[l.name] ?? 0).toLocaleString()} vox
+              </span>
+              <button type="button" className="btn btn-small btn-quiet" onClick={() => controller.current?.focusLabel(l.value)} title="Move the crosshair into this label" data-testid={`legend-goto-${l.value}`}>
+                Go to
+              </button>
             </span>
-            <button type="button" className="btn btn-small btn-quiet" onClick={() => controller.current?.focusLabel(l.value)} title="Move the crosshair into this label" data-testid={`legend-goto-${l.value}`}>
-              Go to
-            </button>
           </li>
         ))}
       </ul>

@@ -147,8 +147,11 @@ describe('a results folder', () => {
     expect(r.labelsTs).toBe(join(settings.folders!.raw, 'Dataset042_Demo', 'labelsTs'))
     // The report: every case in the CSV, the HTML without any script or remote reference.
     const csv = resultsCsv(r)
-    expect(csv.split('\n')[0]).toBe('model,configuration,fold,case,dice_liver,fp_liver,fn_liver,dice_spleen,fp_spleen,fn_spleen')
-    expect(csv).toContain(`imagesTs_predicted,,test,demo_009,${20 / 30},0,10,,0,0`)
+    expect(csv.split('\n')[0]).toBe('model,configuration,fold,case,source,dice_liver,fp_liver,fn_liver,dice_spleen,fp_spleen,fn_spleen')
+    expect(csv).toContain(`imagesTs_predicted,,test,demo_009,,${20 / 30},0,10,,0,0`)
+    // The source name (manifest.json's case key) has its own column, as in the Results table.
+    const named = resultsCsv({ ...r, cases: r.cases.map((c) => (c.case === 'demo_009' ? { ...c, source: 'patient_ab12' } : c)) })
+    expect(named).toContain(`imagesTs_predicted,,test,demo_009,patient_ab12,${20 / 30},0,10,,0,0`)
     const html = resultsHtml({ results: r, facts: { cases: { train: 4, test: 1 }, voxels: {} }, commands: ['nnUNetv2_train 42 3d_fullres 0'], generatedAt: new Date(0) })
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/)
     expect(html.match(/<svg /g)!.length).toBeGreaterThanOrEqual(3)

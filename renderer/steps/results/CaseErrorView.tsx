@@ -13,6 +13,7 @@ import { SLICE_TYPE } from '../../viewer/NiivueViewer'
 import { ReducedResolutionNotice, useResolutionPolicy } from '../../viewer/ReducedResolution'
 import { useVolumePair } from '../../viewer/useVolumePair'
 import { TrainingCaseEditor } from '../review/TrainingCaseEditor'
+import { modelText } from './caseRows'
 
 interface Props {
   datasetId: number
@@ -44,7 +45,7 @@ export function CaseErrorView({ datasetId, item, step, onClose }: Props) {
       <div className="row wrap viewer-toolbar">
         <h2 className="grow" style={{ margin: 0 }}>
           {item.case}
-          {item.source && <span className="muted"> ({item.source})</span>} <span className="muted small">{item.fold === 'test' ? 'test' : `fold ${item.fold}`} · {item.configuration ?? item.model}</span>
+          {item.source && <span className="muted"> ({item.source})</span>} <span className="muted small">{item.fold === 'test' ? 'test' : `fold ${item.fold}`} · {modelText(item)}</span>
         </h2>
         <button type="button" className="btn" onClick={() => step(-1)} title="Previous case (p)">
           ← Previous

@@ -5,7 +5,7 @@ import { useMemo, useRef, useState, type UIEvent } from 'react'
 import type { CaseResult } from '../../../shared/api'
 import { virtualWindow } from '../../lib/virtualWindow'
 import { surfaceText } from '../../../shared/surfaceFigures'
-import { LARGER_IS_WORSE, rowKey, sortCases, type CaseSort, type SortKey } from './caseRows'
+import { LARGER_IS_WORSE, modelText, rowKey, sortCases, type CaseSort, type SortKey } from './caseRows'
 
 export const ROW_HEIGHT = 28
 const VIEWPORT = 420
@@ -23,6 +23,8 @@ interface Props {
 const d3 = (d: number | null | undefined) => (d === null || d === undefined ? 'NaN' : d.toFixed(3))
 const count = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toLocaleString('en'))
 
+const modelTitle = (c: CaseResult) => (c.fold === 'test' ? `${c.predictedBy ?? 'Model unknown (no nnunet_wizard_prediction.json)'}; predictions in ${c.model}` : c.model)
+
 /** Dice below this is drawn as a failure. */
 const POOR = 0.5
 
@@ -34,7 +36,10 @@ export function CaseTable({ cases, labels, sort, onSort, onOpen, selected }: Pro
   // HD95 (mm) and NSD beside Dice once any case has them (the surfaceMetrics job).
   const surface = cases.some((c) => c.surface)
   // With HD95 and NSD a label takes five columns: they shrink to fit the card instead of running past it.
-  const columns = `minmax(110px, 1.3fr) 60px minmax(110px, 1.4fr) ${labels.map(() => (surface ? 'minmax(52px, 72px) minmax(44px, 80px) minmax(44px, 80px) minmax(52px, 76px) minmax(48px, 64px)' : '72px 80px 80px')).join(' ')}`
+  // The source name (manifest.json's case key) has a column of its own once any case has one: beside
+  // the case id in the same cell it ran into the fold column and pushed every value one column right.
+  const sources = cases.some((c) => c.source)
+  const columns = `minmax(110px, 1.3fr) ${sources ? 'minmax(90px, 1.2fr) ' : ''}60px minmax(110px, 1.4fr) ${labels.map(() => (surface ? 'minmax(52px, 72px) minmax(44px, 80px) minmax(44px, 80px) minmax(52px, 76px) minmax(48px, 64px)' : '72px 80px 80px')).join(' ')}`
   const header = (key: SortKey, text: string, title?: string) => (
     <button
       type="button"
@@ -52,6 +57,7 @@ export function CaseTable({ cases, labels, sort, onSort, onOpen, selected }: Pro
     <div className="case-table" data-testid="case-table" data-rows={rows.length}>
       <div className="case-table-head" style={{ gridTemplateColumns: columns }}>
         {header('case', 'case')}
+        {sources && header('source', 'source', 'Sort by the source each case was made from (the dataset\'s manifest.json)')}
         {header('fold', 'fold')}
         {header('model', 'model')}
         {labels.map((l) => (
@@ -82,16 +88,17 @@ export function CaseTable({ cases, labels, sort, onSort, onOpen, selected }: Pro
                   data-case={c.case}
                   data-fold={String(c.fold)}
                 >
-                  <span className="mono">{c.case}</span>
-                  {c.source && (
-                    <span className="muted small" title="The source it was made from (the dataset's manifest.json)" data-testid="case-source">
-                      {' '}
-                      {c.source}
+                  <span className="mono ellipsis" title={c.case} data-testid="case-id">
+                    {c.case}
+                  </span>
+                  {sources && (
+                    <span className="muted small ellipsis" title={c.source ? `${c.source}: the source it was made from (the dataset's manifest.json)` : undefined} data-testid="case-source">
+                      {c.source ?? ''}
                     </span>
                   )}
                   <span className={c.fold === 'test' ? 'test-mark' : ''}>{c.fold === 'test' ? 'test' : c.fold}</span>
-                  <span className="small muted ellipsis" title={c.model}>
-                    {c.configuration ?? c.model}
+                  <span className="small muted ellipsis" title={modelTitle(c)} data-testid="case-model">
+                    {modelText(c)}
                   </span>
                   {labels.map((l) => {
                     const d = c.dice[l]

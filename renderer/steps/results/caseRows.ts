@@ -4,7 +4,7 @@
 import type { CaseResult } from '../../../shared/api'
 
 /** 'worst': the lowest Dice among the shown labels; 'dice:NAME', 'fp:NAME', 'fn:NAME', 'hd95:NAME', 'nsd:NAME' a label's figure. */
-export type SortKey = 'worst' | 'case' | 'fold' | 'model' | `dice:${string}` | `fp:${string}` | `fn:${string}` | `hd95:${string}` | `nsd:${string}`
+export type SortKey = 'worst' | 'case' | 'source' | 'fold' | 'model' | `dice:${string}` | `fp:${string}` | `fn:${string}` | `hd95:${string}` | `nsd:${string}`
 
 /** Columns whose large values are the bad ones: their first click sorts descending (worst first). */
 export const LARGER_IS_WORSE = ['fp:', 'fn:', 'hd95:'] as const
@@ -58,6 +58,8 @@ export function sortCases(cases: readonly CaseResult[], sort: CaseSort, labels: 
         return worstDice(c, labels)
       case 'case':
         return c.case
+      case 'source':
+        return c.source ?? c.case
       case 'fold':
         return c.fold === 'test' ? 99 : c.fold
       case 'model':
@@ -83,6 +85,9 @@ export function sortCases(cases: readonly CaseResult[], sort: CaseSort, labels: 
   })
   return keyed.map((x) => x.c)
 }
+
+/** The model column: the configuration; a test row's folder is no model, so an unknown one says so. */
+export const modelText = (c: CaseResult): string => c.configuration ?? (c.fold === 'test' ? 'model unknown' : c.model)
 
 /** Every (case, fold, model) has one row; its key for React and for a test id. */
 export const rowKey = (c: CaseResult) => `${c.model}/${c.fold}/${c.case}`
