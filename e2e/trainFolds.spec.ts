@@ -110,6 +110,9 @@ test('a dataset rewritten since its plan: Plan loses its tick and says why; Trai
   await shot(page, 'train-folds-04-plan-stale')
 
   await page.getByTestId('step-train').click()
+  // The side list: Plan has no tick but a mark that says why.
+  await expect(page.getByTestId('step-plan')).toHaveAttribute('data-mark', 'attention')
+  await expect(page.getByTestId('step-plan')).toHaveAttribute('title', /the dataset changed since it was planned.*run this step again/i)
   await page.getByTestId('train-dataset-id').fill(String(ID))
   await page.getByTestId('train-device').selectOption('cuda')
   const stale = page.getByTestId('train-plan-stale')

@@ -41,6 +41,7 @@ function useStepRuns(): Partial<Record<StepId, StepRun>> {
   const asked: Partial<Record<StepId, unknown>> = { check: spec, write: prepare }
   const folderStatus = useSettings((s) => s.folderStatus)
   const outputId = Number(useProject((s) => s.output.id))
+  const planFormId = useProject((s) => s.forms.plan?.datasetId)
   const out: Partial<Record<StepId, StepRun>> = {}
   for (const [step, kind] of Object.entries(STEP_JOBS) as [StepId, NonNullable<(typeof STEP_JOBS)[StepId]>][]) {
     const run = step === 'train' && queued ? { jobId: queued, request: '' } : runs[kind]
@@ -52,6 +53,12 @@ function useStepRuns(): Partial<Record<StepId, StepRun>> {
     // for the dataset that plan ran on (the Plan form's id may differ from the Output step's).
     const stale = step === 'plan' ? folderStatus?.datasets.find((d) => d.id === (plannedId(run.request) ?? outputId))?.planStale : undefined
     out[step] = { state: job.state, outdated, errors, ...(stale && { stale }) }
+  }
+  // Planned outside this project (the CLI, another project) and rewritten since: still not done, and it says why.
+  if (!out.plan) {
+    const id = typeof planFormId === 'number' ? planFormId : outputId
+    const stale = folderStatus?.datasets.find((d) => d.id === id)?.planStale
+    if (stale) out.plan = { state: 'done', outdated: false, stale }
   }
   return out
 }

@@ -161,7 +161,9 @@ export function TrainStep() {
   const [asking, setAsking] = useState<{ folds: Fold[]; opts?: { thenFindBest?: boolean }; question: LongRunQuestion } | null>(null)
   const ask = (folds: Fold[], opts?: { thenFindBest?: boolean }) => {
     setError(null)
-    const question = longRunQuestion({ device: settings?.device ?? 'cuda', configuration, epochs, iterations, runs: folds.length })
+    // A named trainer with no epochs or iterations typed runs its own length, which the app does not know: not asked.
+    const ownLength = trainer !== '' && epochs === null && iterations === null
+    const question = ownLength ? undefined : longRunQuestion({ device: settings?.device ?? 'cuda', configuration, epochs, iterations, runs: folds.length })
     if (question) setAsking({ folds, opts, question })
     else add(folds, opts)
   }
