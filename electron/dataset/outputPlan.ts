@@ -13,6 +13,7 @@ import { overlaps } from '../files/pathInside'
 import { scanSources } from './scan'
 import { caseSources, JOURNAL_FILE, MANIFEST_FILE, readManifest, sameSettings, type KnownCase, type Manifest, type ManifestSettings } from './manifest'
 import { knownCases, type KnownCases } from './privateIndex'
+import { entriesNotOurs } from './replaceGuard'
 
 /** bad-manifest: a manifest.json (or its journal) that is damaged or was edited, so it is not trusted. */
 export type TargetState = 'absent' | 'empty' | 'resumable' | 'other-settings' | 'bad-manifest' | 'foreign'
@@ -181,7 +182,11 @@ export async function planDetailed(req: PrepareRequest, opts: { byContent?: bool
   } else if (target.state === 'other-settings' && !output.overwrite) {
     findings.push({ severity: 'error', code: 'target-other-settings', file: datasetDir, text: `${datasetDir} was written by an earlier run with other settings (labels, prefix, split, sources or whether source paths are recorded differ), so it cannot be resumed.`, hint: `Replace it (${REPLACE_HINT}), or choose another output folder.` })
   } else if ((target.state === 'foreign' || target.state === 'other-settings' || target.state === 'bad-manifest') && output.overwrite) {
-    findings.push({ severity: 'warning', code: 'target-replaced', file: datasetDir, text: `${datasetDir} is not empty; its contents will be replaced.` })
+    const notOurs = await entriesNotOurs(datasetDir, OUTPUT_FOLDERS)
+    if (notOurs.length) {
+      const shown = notOurs.slice(0, 5).join(', ') + (notOurs.length > 5 ? ` and ${notOurs.length - 5} more` : '')
+      findings.push({ severity: 'error', code: 'replace-not-ours', file: datasetDir, text: `${datasetDir} holds ${shown}, which nnU-Net Wizard did not write there (it writes ${OUTPUT_FOLDERS.join(', ')}, dataset.json and manifest.json); replacing the folder would delete ${notOurs.length === 1 ? 'it' : 'them'}, so nothing is deleted or written.`, hint: `Move ${notOurs.length === 1 ? 'it' : 'them'} out of ${datasetDir} first (predictions belong outside the dataset, e.g. under nnUNet_results), then replace it again; or write into another output folder, id or name.` })
+    } else findings.push({ severity: 'warning', code: 'target-replaced', file: datasetDir, text: `${datasetDir} is not empty; its contents will be replaced.` })
   } else if (target.state === 'resumable' && !output.overwrite && movedCases(target.manifest!, cases, recorded).length > 0) {
     const moved = movedCases(target.manifest!, cases, recorded)
     const example = moved.slice(0, 3).map((m) => `${m.caseKey}: ${m.from} -> ${m.to}`).join('; ')

@@ -1,7 +1,7 @@
 // The guide's folders (real CT + aorta / false-lumen masks, 5 cases as NRRD, under a path with a
 // space and Chinese characters) through prepare, read back with itk-wasm, voxel by voxel.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { TEMP_MARKER } from '../../electron/files/writeAtomic'
@@ -160,7 +160,7 @@ describe('prepare, nnU-Net v2 layout', () => {
     expect((err as PrepareRefusedError).findings.map((f) => f.code)).toEqual(['target-other-settings'])
   })
 
-  it('refuses a non-empty folder it did not make, and replaces it with overwrite', async () => {
+  it('refuses a non-empty folder it did not make; overwrite replaces it only once what it did not write is moved away', async () => {
     const foreign = join(out, 'Dataset002_Aorta')
     await mkdir(foreign, { recursive: true })
     await writeFile(join(foreign, 'notes.txt'), 'my own work')
@@ -170,6 +170,10 @@ describe('prepare, nnU-Net v2 layout', () => {
     expect(plan.findings[0]!.text).toContain('notes.txt')
     await expect(runPrepare(req(false), testContext())).rejects.toThrow(/not made by nnU-Net Wizard/)
     expect(await readFile(join(foreign, 'notes.txt'), 'utf8')).toBe('my own work')
+    // Overwrite deletes only the wizard's own layout (issue 18: predictions inside a dataset folder were deleted).
+    await expect(runPrepare(req(true), testContext())).rejects.toThrow(/holds notes\.txt, which nnU-Net Wizard did not write there/)
+    expect(await readFile(join(foreign, 'notes.txt'), 'utf8')).toBe('my own work')
+    await rename(join(foreign, 'notes.txt'), join(out, 'notes.txt'))
     const replaced = await runPrepare(req(true), testContext())
     expect(replaced.written).toBe(5)
     expect(await readdir(foreign)).not.toContain('notes.txt')
