@@ -12,6 +12,8 @@ import { PathPicker } from '../../components/PathPicker'
 import { isActive, useLatestJob } from '../../store/jobsStore'
 import { useSettings } from '../../store/settingsStore'
 import { useProjectForm } from '../../store/projectForms'
+import { useProject } from '../../store/projectStore'
+import { foldersFromOutput } from '../../../shared/nnunetBase'
 import { SchedulerChoice } from '../../components/SchedulerChoice'
 
 /**
@@ -42,9 +44,12 @@ function FoldersCard({ settings }: { settings: Settings }) {
   const folderStatus = useSettings((s) => s.folderStatus)
   const refreshFolders = useSettings((s) => s.refreshFolders)
   const [form, setForm] = useProjectForm('environment', ENV_DEFAULTS)
-  const base = form.base
+  const outDir = useProject((s) => s.output.outDir)
+  // No folders yet and the Output folder is nnU-Net's raw folder: its parent is the base already chosen (issue 18).
+  const implied = settings.folders ? undefined : foldersFromOutput(outDir, settings.nnunetVersion)
+  const base = form.base || implied?.base || ''
   const setBase = (b: string) => setForm({ base: b })
-  const own = form.folders ?? settings.folders ?? { raw: '', preprocessed: '', results: '' }
+  const own = form.folders ?? settings.folders ?? implied?.folders ?? { raw: '', preprocessed: '', results: '' }
   const setOwn = (f: NnunetFolders | null) => setForm({ folders: f })
   const [exports, setExports] = useState<{ bash: string; powershell: string } | null>(null)
   const [error, setError] = useState<unknown>(null)
