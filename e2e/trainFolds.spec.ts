@@ -8,6 +8,10 @@
 //    "Not now" starts nothing.
 // 3. The dataset rewritten since its plan (labels in another order): the Plan step says "Plan again"
 //    and why, Train says it next to Start, and the service's refusal of a start appears there too.
+// 4. A training stopped with "Stop and keep a checkpoint" at iteration 2 of epoch 0 (restored from
+//    the app's job history as the app saved it, its fold with checkpoint_latest.pth and the log line
+//    the wizard's trainer writes): "Stopped, checkpoint kept", not "Finished" and no Predict; Results
+//    lists that model among the stopped ones and its fold as stopped, not training, though its log is fresh.
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -126,4 +130,64 @@ test('a dataset rewritten since its plan: Plan loses its tick and says why; Trai
   expect(box.y - (start.y + start.height)).toBeLessThan(300)
   expect(box.y + box.height).toBeLessThan(page.viewportSize()!.height)
   await shot(page, 'train-folds-05-refused-at-start')
+})
+
+test('a training stopped and kept inside epoch 0 reads as stopped with a checkpoint, not finished', async ({ page }) => {
+  const model = 'nnUNetTrainer_Wizard_2ep_10it__nnUNetPlans__2d'
+  const fold0 = join(folders.results, DS, model, 'fold_0')
+  await mkdir(fold0, { recursive: true })
+  await writeFile(join(fold0, 'checkpoint_latest.pth'), 'x')
+  const t = '2026-12-07 08:00:0'
+  await writeFile(
+    join(fold0, 'training_log_2026_12_7_08_00_00.txt'),
+    `${t}0.000000: Epoch 0 \n${t}0.100000: Current learning rate: 0.01 \n${t}5.000000: nnU-Net Wizard: stopped and kept at iteration 2 of 10 of epoch 0: checkpoint_latest.pth saved (epoch 0 not finished); --c trains epoch 0 again from these weights \n`,
+  )
+  const data = join(root, 'app-data-kept')
+  await mkdir(join(data, 'jobs'), { recursive: true })
+  await writeFile(join(data, 'settings.json'), JSON.stringify({ nnunetVersion: 'v2', folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false }))
+  const now = Date.now()
+  const job = {
+    id: 'kept-1',
+    kind: 'train',
+    title: `Train 2d fold 0 (dataset ${ID})`,
+    state: 'done',
+    createdAt: now - 60_000,
+    startedAt: now - 60_000,
+    endedAt: now - 50_000,
+    command: ['python', '-m', 'nnunetv2.run.run_training', 'nnUNetv2_train', String(ID), '2d', '0', '-tr', 'nnUNetTrainer_Wizard_2ep_10it'],
+    exitCode: 0,
+    // What runTrain returns after a stop and keep (electron/nnunet/pipeline.ts TrainResult).
+    result: { trainer: 'nnUNetTrainer_Wizard_2ep_10it', outputFolder: fold0, epochs: 0, checkpoints: ['checkpoint_latest.pth'], stoppedAfterEpoch: true, keptMidEpoch: true },
+    logLines: 0,
+  }
+  await writeFile(join(data, 'jobs', 'jobs.json'), JSON.stringify([job]))
+  const kept = await startWizardServer({ env: { NNUNET_WIZARD_DATA: data } })
+  try {
+    await page.goto(kept.url)
+    await page.getByTestId('step-train').click()
+    const panel = page.getByTestId('job-train')
+    await expect(panel).toBeVisible({ timeout: 60_000 })
+    await expect(panel.getByTestId('job-state')).toHaveText('Stopped, checkpoint kept')
+    const outcome = page.getByTestId('train-outcome')
+    await expect(outcome).toContainText('not finished')
+    await expect(outcome).toContainText('train epoch 0 again')
+    await expect(outcome).not.toContainText('Finished')
+    await expect(outcome.getByRole('button', { name: /Predict/ })).toHaveCount(0)
+    await outcome.scrollIntoViewIfNeeded()
+    await shot(page, 'train-folds-06-stopped-kept')
+
+    await page.getByTestId('step-results').click()
+    await page.getByTestId('results-dataset').selectOption(String(ID))
+    // Nothing runs: the model is among the stopped ones (hidden unless asked), not a model "training".
+    const stopped = page.getByTestId('results-show-stopped')
+    await expect(stopped).toContainText(model, { timeout: 60_000 })
+    await stopped.locator('input').check()
+    const table = page.locator(`[data-testid="fold-table"][data-model="${model}"]`)
+    await expect(table).toBeVisible()
+    await expect(table.locator('[data-testid="fold-row"][data-fold="0"]')).toHaveAttribute('data-state', 'stopped')
+    await table.scrollIntoViewIfNeeded()
+    await shot(page, 'train-folds-07-results-stopped')
+  } finally {
+    await kept.stop()
+  }
 })
