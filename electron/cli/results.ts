@@ -11,6 +11,7 @@ import { COMMON_HELP, COMMON_OPTIONS, cliService, parseInteger, settingsFrom, Us
 import type { Service } from '../service'
 import { toApiError } from '../transport/errors'
 import { parseFlags, requireFlags, validRequest } from './common'
+import { stopOnSignal } from './stopOnSignal'
 
 export const help = `usage: nnunet-wizard results -d ID [options]
 
@@ -217,6 +218,8 @@ export async function run(argv: string[]): Promise<number> {
     return usageFailure('results', err)
   }
   const service = cliService(settings)
+  // --evaluate and --postprocessing run nnU-Net: a signal stops it and exits 128 + the signal (stopOnSignal.ts).
+  const stop = stopOnSignal('results', service.jobs)
   try {
     let r = await service.results(request)
     let ok = true
@@ -244,5 +247,7 @@ export async function run(argv: string[]): Promise<number> {
     if (values.json) console.log(JSON.stringify({ state: 'refused', error: e.message, code: e.code }, null, 2))
     else process.stderr.write(`nnunet-wizard results: ${e.message}\n`)
     return 1
+  } finally {
+    if (!stop.signal) stop.off()
   }
 }
