@@ -21,6 +21,7 @@ import { resolvePython } from './python'
 import { childEnv, datasetFolderName, plansFile, trainingOutputFolder } from './runPlaces'
 import { trainLongerProblem } from './trainLonger'
 import { stalePlanReason } from './planInputs'
+import { datasetFoldCount } from './foldCount'
 import { planAgainText } from '../../shared/runInputs'
 import { createdTrainerEpochs, trainerDirFor, trainerDirV1, writeGeneratedTrainer } from './trainers'
 
@@ -207,6 +208,20 @@ export const TRAIN_CHECKS: TrainCheck[] = [
       if (!i.dataset || i.ahead.plans.some((p) => p.datasetId === i.req.datasetId)) return undefined
       const why = await stalePlanReason(i.settings, i.dataset)
       return why ? { message: planAgainText(i.req.datasetId, i.dataset, why), code: 'plan-stale' } : undefined
+    },
+  },
+  {
+    name: 'fold-in-splits',
+    // A fold the dataset's splits do not have (fold 4 of a 4-fold splits_final.json): nnU-Net would
+    // stop with an IndexError after loading everything. v1 keeps its splits in a pickle: not read.
+    refuse: async (i) => {
+      if (typeof i.req.fold !== 'number' || i.version !== 'v2' || !i.dataset || !i.settings.folders) return undefined
+      const folds = await datasetFoldCount(join(i.settings.folders.preprocessed, i.dataset))
+      if (i.req.fold < folds) return undefined
+      return {
+        message: `Dataset ${i.req.datasetId} (${i.dataset}) has ${folds} cross-validation folds (0–${folds - 1}${folds === 5 ? ', nnU-Net\'s default' : ', from its splits_final.json'}): there is no fold ${i.req.fold}. Train folds 0–${folds - 1}, or fold "all".`,
+        code: 'fold-not-in-splits',
+      }
     },
   },
   {

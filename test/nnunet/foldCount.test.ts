@@ -58,3 +58,22 @@ describe("a dataset's folds", () => {
     ])
   })
 })
+
+describe('the service refuses a fold the splits do not have', () => {
+  const check = async (fold: number | 'all') => {
+    const { TRAIN_CHECKS } = await import('../../electron/nnunet/runSpec')
+    const rule = TRAIN_CHECKS.find((c) => c.name === 'fold-in-splits')!
+    const settings = s.settings.parse({ nnunetVersion: 'v2', folders })
+    return rule.refuse({ req: { datasetId: 42, configuration: '2d', fold } as never, settings, dataDir: root, version: 'v2', plans: 'nnUNetPlans', dataset: ds, ahead: { plans: [], trainings: [] } })
+  }
+
+  it('fold 4 of a 4-fold splits_final.json is refused by name; folds 0-3 and "all" pass', async () => {
+    expect(await check(4)).toBeUndefined() // no splits file yet: nnU-Net's 5 folds
+    await writeFile(join(folders.preprocessed, ds, 'splits_final.json'), JSON.stringify(fourFolds))
+    const refused = await check(4)
+    expect(refused?.code).toBe('fold-not-in-splits')
+    expect(refused?.message).toContain('has 4 cross-validation folds (0–3, from its splits_final.json): there is no fold 4')
+    expect(await check(3)).toBeUndefined()
+    expect(await check('all')).toBeUndefined()
+  })
+})
