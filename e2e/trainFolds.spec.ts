@@ -181,6 +181,7 @@ test('a training stopped and kept inside epoch 0 reads as stopped with a checkpo
     // Nothing runs: the model is among the stopped ones (hidden unless asked), not a model "training".
     const stopped = page.getByTestId('results-show-stopped')
     await expect(stopped).toContainText(model, { timeout: 60_000 })
+    await expect(stopped).toContainText('stopped with a checkpoint to continue')
     await stopped.locator('input').check()
     const table = page.locator(`[data-testid="fold-table"][data-model="${model}"]`)
     await expect(table).toBeVisible()

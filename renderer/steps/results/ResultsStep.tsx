@@ -201,7 +201,7 @@ export function ResultsStep() {
           {(order.hidden.length > 0 || showStopped) && (
             <label className="small muted row" data-testid="results-show-stopped">
               <input type="checkbox" checked={showStopped} onChange={(e) => setShowStopped(e.target.checked)} />
-              {showStopped ? 'Show models whose trainings stopped before a fold finished' : `${order.hidden.length} model${order.hidden.length === 1 ? '' : 's'} whose trainings stopped before a fold finished (cancelled, no scores): ${order.hidden.map((m) => m.model).join(', ')}. Show ${order.hidden.length === 1 ? 'it' : 'them'}`}
+              {showStopped ? 'Show models whose trainings stopped before a fold finished' : `${order.hidden.length} model${order.hidden.length === 1 ? '' : 's'} whose trainings stopped before a fold finished (cancelled, or stopped with a checkpoint to continue; no scores): ${order.hidden.map((m) => m.model).join(', ')}. Show ${order.hidden.length === 1 ? 'it' : 'them'}`}
             </label>
           )}
           {results.findBest && (
