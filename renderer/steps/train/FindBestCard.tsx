@@ -54,7 +54,7 @@ export function FindBestCard({ datasetId }: { datasetId: number | null }) {
       </div>
       {!choice ? (
         <p className="muted small" data-testid="find-best-none">
-          No finished folds of dataset {datasetId ?? '–'} in the results folder yet. Train folds 0–4 of each configuration you want to compare (with --npz), then
+          No finished folds of dataset {datasetId ?? '–'} in the results folder yet. Train folds 0–{(status?.datasets.find((d) => d.id === datasetId)?.folds ?? 5) - 1} of each configuration you want to compare (with --npz), then
           compare them here, or tick “then find the best configuration” when queueing the folds.
         </p>
       ) : (
