@@ -41,6 +41,8 @@ describe('nnU-Net folders', () => {
         id: 4,
         name: 'Hippocampus',
         inRaw: true,
+        // No splits_final.json yet: nnU-Net's 5 folds (electron/nnunet/foldCount.ts).
+        folds: 5,
         where: [join(f.raw, 'nnUNet_raw_data', 'Task004_Hippocampus'), join(f.results, 'nnUNet', '3d_fullres', 'Task004_Hippocampus')],
         // Predictions go beside the results, never into the raw dataset (shared/predictionFolders.ts).
         predictionsRoot: join(f.results, 'Task004_Hippocampus', 'predictions'),

@@ -31,6 +31,8 @@ async function fakeVenv(dir: string): Promise<string> {
     [
       '#!/bin/bash',
       'case "$2" in',
+      // v1 trainings start through a -c wrapper that names network_training too: that is a run, recorded.
+      '  *run_training*) ;;',
       '  *network_training*) echo "$FAKE_NNUNET/training/network_training/nnunet_wizard"; exit 0 ;;',
       '  *find_spec*) echo "NNUNET_DIR $FAKE_NNUNET"; exit 0 ;;',
       'esac',
