@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultLabelColor } from '../../shared/labelColors'
 import { readVolume } from '../../electron/imaging/volume'
+import { readRtstruct } from '../../electron/imaging/dicom/rtstructRead'
 import { writeNiftiGz } from '../../electron/imaging/niftiWriter'
 import { builtCli } from '../helpers/builtCli'
 import { REPO_ROOT } from '../helpers/python'
@@ -192,6 +193,41 @@ describe('dicom export: SEG and RTSTRUCT read back by highdicom and rt-utils', (
       ['bone_rim', 0, 0],
       ['ring', 0, 0],
     ])
+  }, 60_000)
+
+  it('a contour of thousands of points (a ragged prediction): ContourData over 64 KB, read back by rt-utils and by our reader', async (ctx) => {
+    if (!scans) return ctx.skip(missing)
+    // One region on slice 10 whose border is a comb: a tooth every second voxel on all four sides.
+    const grid = await readVolume(join(labelsDir, 'plain', 'labels.nii.gz'))
+    const [nx, ny] = grid.size as [number, number, number]
+    const mask = new Uint8Array(grid.data!.length)
+    const z = 10
+    const set = (x: number, y: number) => (mask[z * nx * ny + y * nx + x] = 1)
+    for (let y = 20; y < 490; y++) for (let x = 20; x < 490; x++) set(x, y)
+    for (let i = 20; i < 490; i += 2) {
+      for (let d = 1; d <= 3; d++) {
+        set(i, 20 - d)
+        set(i, 489 + d)
+        set(20 - d, i)
+        set(489 + d, i)
+      }
+    }
+    const ragged = join(out, 'ragged.nii.gz')
+    await writeNiftiGz(ragged, grid, mask)
+    const series = join(scans.cases, 'plain')
+    const datasetJson = join(labelsDir, 'plain', 'dataset.json')
+    const target = join(out, 'ragged.rtstruct.dcm')
+    const r = await cli(['--labels', ragged, '--reference', series, '--format', 'rtstruct', '--out', target, '--dataset-json', datasetJson])
+    expect(r.code, r.stderr).toBe(0)
+    // The case this test is about: one contour whose decimal strings pass a 16-bit length.
+    const read = await readRtstruct(target)
+    // ContourData as the file holds it: the writer's decimal strings joined by backslashes.
+    const longest = Math.max(...read.rois.flatMap((roi) => roi.contours.map((c) => c.points.map(String).join('\\').length)))
+    expect(longest).toBeGreaterThan(65_534)
+    const c = await run(referencePython().python!, [SCRIPT, 'check', series, ragged, datasetJson, '-', target])
+    expect(c.code, c.stderr).toBe(0)
+    const got = JSON.parse(c.stdout) as Check
+    expect(got.rtstruct.rois.find((x) => x.name === 'body')?.dice).toBeGreaterThanOrEqual(0.98)
   }, 60_000)
 
   it('refuses a label map on another grid by name, and writes nothing', async (ctx) => {

@@ -10,7 +10,7 @@ import { as3d, readVolume } from '../volume'
 import { labelsOnReference } from './exportGrid'
 import { readExportReference, type ExportReference } from './exportReference'
 import { exportSegments, type ExportAlgorithm } from './exportSegments'
-import { part10Bytes } from './writePart10'
+import { EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, part10Bytes } from './writePart10'
 import { buildRtstruct, type RoiSummary } from './writeRtstruct'
 import { buildSeg, type SegFrameSummary } from './writeSeg'
 
@@ -66,7 +66,8 @@ export async function exportDicom(opts: DicomExportOptions): Promise<DicomExport
   if (!segments.length) throw new Error(`The label map ${opts.labels} holds no labels (all voxels are 0) and no label names were given; there is nothing to export.`)
   const algorithm = opts.algorithm ?? { version: '' }
   const built = opts.format === 'seg' ? buildSeg(ref, labels, segments, algorithm) : buildRtstruct(ref, labels, segments, algorithm)
-  const bytes = part10Bytes(built.dataset)
+  // RTSTRUCT in implicit VR (as planning systems write it): a long contour's ContourData needs a 32-bit length.
+  const bytes = part10Bytes(built.dataset, opts.format === 'rtstruct' ? IMPLICIT_VR_LITTLE_ENDIAN : EXPLICIT_VR_LITTLE_ENDIAN)
   await writeFileAtomic(out, bytes)
   return {
     out,

@@ -1,7 +1,7 @@
 // What every exported DICOM object shares: new UIDs, the patient and study modules copied from
 // the series it refers to (DICOM requires a derived object to belong to its source's patient and
 // study, so a viewer files it beside the images), this app as the equipment, and the Part 10 file
-// (explicit VR little endian, UTF-8 text) written by dcmjs.
+// (UTF-8 text) written by dcmjs.
 import { randomBytes } from 'node:crypto'
 import dcmjs from 'dcmjs'
 import { APP_VERSION } from '../../appVersion'
@@ -10,6 +10,12 @@ import { patientAndStudy } from './patientStudy'
 import type { Dataset } from './tags'
 
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1'
+/**
+ * Every element with a 32-bit length. An RTSTRUCT needs it: one contour of a ragged prediction holds
+ * thousands of points, and its ContourData (decimal strings) passes the 64 KB that explicit VR
+ * gives a DS; written there as UN, pydicom (and so rt-utils) reads it back as raw bytes.
+ */
+export const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2'
 
 /** A UID under 2.25 (ITU-T X.667): the decimal value of 128 random bits, unique without a registered root. */
 export function newUid(): string {
@@ -55,13 +61,13 @@ export function newInstance(sopClassUid: string, modality: string, ref: ExportRe
   }
 }
 
-/** The dataset as a DICOM Part 10 file (explicit VR little endian). */
-export function part10Bytes(dataset: Dataset): Uint8Array {
+/** The dataset as a DICOM Part 10 file in `transferSyntax` (explicit or implicit VR little endian). */
+export function part10Bytes(dataset: Dataset, transferSyntax: typeof EXPLICIT_VR_LITTLE_ENDIAN | typeof IMPLICIT_VR_LITTLE_ENDIAN = EXPLICIT_VR_LITTLE_ENDIAN): Uint8Array {
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: dataset.SOPClassUID,
     MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
+    TransferSyntaxUID: transferSyntax,
     ImplementationClassUID: '2.25.208714914226880934227785613914627870931',
     ImplementationVersionName: `NNUNETWIZ_${APP_VERSION}`.slice(0, 16),
   }
