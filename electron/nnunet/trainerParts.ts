@@ -175,7 +175,10 @@ export function iterationMethodV1Py(): string[] {
 /**
  * The `-c` preamble that makes nnU-Net v1's own trainers report iterations: NetworkTrainer.run_training
  * (which every v1 trainer's run_training reaches through super()) first puts a counting run_iteration
- * on the instance, around whatever run_iteration its class has. A fixed program: no user text enters it.
+ * on the trainer's class, around whatever run_iteration it has. On the class, not the instance: a
+ * closure kept on the instance that names the instance is a reference cycle, so the trainer (and its
+ * batchgenerators workers) outlived main() and were torn down at interpreter exit, where the main
+ * process hung reading from its dead workers. A fixed program: no user text enters it.
  */
 export function iterationWrapperV1Py(): string {
   return [
@@ -189,16 +192,17 @@ export function iterationWrapperV1Py(): string {
     '    original = _T.run_training',
     '',
     '    def run_training(self, *args, **kwargs):',
-    "        if not getattr(self, '_wizard_reports_iterations', False):  # a generated trainer reports itself",
-    '            step = self.run_iteration',
+    '        cls = type(self)',
+    "        if not getattr(cls, '_wizard_reports_iterations', False):  # a generated trainer reports itself",
+    '            step = cls.run_iteration',
     '',
-    '            def run_iteration(data_generator, do_backprop=True, *a, **k):',
+    '            def run_iteration(trainer, data_generator, do_backprop=True, *a, **k):',
     '                if not do_backprop:',
-    '                    return step(data_generator, do_backprop, *a, **k)',
-    '                return _wizard_train_iteration(self, lambda: step(data_generator, do_backprop, *a, **k))',
+    '                    return step(trainer, data_generator, do_backprop, *a, **k)',
+    '                return _wizard_train_iteration(trainer, lambda: step(trainer, data_generator, do_backprop, *a, **k))',
     '',
-    '            self.run_iteration = run_iteration',
-    '            self._wizard_reports_iterations = True',
+    '            cls.run_iteration = run_iteration',
+    '            cls._wizard_reports_iterations = True',
     '        return original(self, *args, **kwargs)',
     '',
     '    run_training._wizard = True',

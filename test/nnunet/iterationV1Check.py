@@ -45,6 +45,15 @@ buf = io.StringIO()
 with contextlib.redirect_stdout(buf):
     r = NetworkTrainer.run_training(o)
 out['wrapped'] = {'lines': buf.getvalue().splitlines(), 'result': r}
+# The wrapped trainer is freed when the last name of it goes, without the cycle collector: a
+# reference cycle kept it (and its data-augmentation workers) alive until interpreter exit, where
+# nnUNet_train hung reading from its dead workers.
+import gc, weakref
+gc.disable()
+alive = weakref.ref(o)
+del o
+out['wrappedFreed'] = alive() is None
+gc.enable()
 # A generated trainer is not counted twice under the wrapper.
 g = cls.__new__(cls)
 g.num_batches_per_epoch = 1
