@@ -103,7 +103,9 @@ export async function killTree(tree: SpawnedTree, graceMs = 5000): Promise<boole
   const deadline = Date.now() + graceMs
   while (groupAlive(tree.groupId) && Date.now() < deadline) await sleep(100)
   if (groupAlive(tree.groupId)) signalGroup(tree.groupId, 'SIGKILL')
-  const hard = Date.now() + 5000
+  // A killed process leaves only when the kernel has freed it (torch workers' shared memory, a
+  // loaded machine): seconds, not never. Waited for, so "cancelled" means nothing runs.
+  const hard = Date.now() + 20_000
   while (groupAlive(tree.groupId) && Date.now() < hard) await sleep(50)
   return !groupAlive(tree.groupId)
 }

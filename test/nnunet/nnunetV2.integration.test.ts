@@ -229,6 +229,9 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     jobs.cancel(job.id)
     const info = await jobs.wait(job.id)
     expect(info.state).toBe('cancelled')
+    // The workers end a moment after the trainer (SIGTERM to the group, SIGKILL after the grace):
+    // all gone within seconds, none left running.
+    for (let i = 0; i < 100 && (groupMembers(main!).length > 0 || [main!, ...tree].some(alive)); i++) await new Promise((r) => setTimeout(r, 100))
     expect(groupMembers(main!)).toEqual([])
     for (const pid of [main!, ...tree]) expect(alive(pid)).toBe(false)
   })
