@@ -94,19 +94,22 @@ test('a finished prediction is shown over the scan it was predicted from', async
   }
   expect(voxels.liver + voxels.spleen, 'the model wrote some foreground').toBeGreaterThan(0)
   const first = voxels.liver > 0 ? 'liver' : 'spleen'
-  const value = first === 'liver' ? 1 : 2
+  // The colour checked is the label with most voxels: a 2-epoch model may write a few stray voxels
+  // of the other (22 at the volume's corner once), under the crosshair's own line.
+  const most = voxels.liver >= voxels.spleen ? 'liver' : 'spleen'
+  const value = most === 'liver' ? 1 : 2
   await page.getByTestId('opacity').fill('1')
   await settle(page)
   const canvas = page.getByTestId('viewer-canvas')
   const shown = await colourStats(page, canvas, COLOURS)
   await shot(page, 'predict-view-01-prediction')
   await expect(page.getByTestId('cursor-label')).toContainText(first)
-  expect(shown.counts[first], `${first} colour drawn on the canvas`).toBeGreaterThan(0)
+  expect(shown.counts[most], `${most} colour drawn on the canvas`).toBeGreaterThan(0)
   // Hiding it removes its colour.
   await page.getByTestId(`legend-toggle-${value}`).uncheck()
   await settle(page)
   const hidden = await colourStats(page, canvas, COLOURS)
-  expect(hidden.counts[first], `${first} colour gone when hidden`).toBeLessThan(Math.max(1, (shown.counts[first] ?? 0) * 0.05))
+  expect(hidden.counts[most], `${most} colour gone when hidden`).toBeLessThan(Math.max(1, (shown.counts[most] ?? 0) * 0.05))
 
   expect(pageErrors, 'no uncaught errors in the page').toEqual([])
 })
