@@ -11,7 +11,7 @@
 // little that is anatomy; what matters here is that what it wrote comes back exactly as DICOM.
 // Needs the pinned nnU-Net venv and the reference venv; skipped with the reason without them.
 import { execFile } from 'node:child_process'
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -21,7 +21,7 @@ import { referencePython } from '../test/helpers/referencePython'
 import { readImage } from '../test/helpers/nifti'
 import { FIXTURE_DATASET, FIXTURE_ID, FIXTURE_TRAINER, trainedFixture, type TrainedFixture } from '../test/results/trainedFixture'
 import { defaultLabelColor } from '../shared/labelColors'
-import { expect, startWizardServer, test, type WizardServer } from './support/server'
+import { expect, startWizardServerOn, test, type WizardServer } from './support/server'
 import { shot } from './support/wizardHelpers'
 
 const CASES = ['plain']
@@ -89,9 +89,7 @@ test.beforeAll(async () => {
     await mkdir(join(root, 'dicom-in', c), { recursive: true })
     for (const f of await middleSlices(ref.python, join(scans.cases, c), SLICES)) await cp(join(scans.cases, c, f), join(root, 'dicom-in', c, f))
   }
-  await mkdir(fx.dataDir, { recursive: true })
-  await writeFile(join(fx.dataDir, 'settings.json'), JSON.stringify({ pythonPath: py.python, nnunetVersion: 'v2', folders: fx.settings.folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false }))
-  server = await startWizardServer({ env: { NNUNET_WIZARD_DATA: fx.dataDir } })
+  server = await startWizardServerOn(fx.dataDir, { folders: fx.settings.folders, pythonPath: py.python })
 })
 
 test.afterAll(async () => {

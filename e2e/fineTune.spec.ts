@@ -7,14 +7,14 @@
 // queue), the trainings are taken out unstarted, and the card lists v1 and v2.
 // Needs the pinned nnU-Net venv; skipped with the reason without it.
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { QueueEntry, RunQueueState } from '../shared/api'
 import { FIXTURE_ID, FIXTURE_TRAINER, trainedFixture, type TrainedFixture } from '../test/results/trainedFixture'
 import { nnunetPython } from '../test/helpers/python'
 import { apiCall } from './support/http'
-import { expect, startWizardServer, test, type WizardServer } from './support/server'
+import { expect, startWizardServerOn, test, type WizardServer } from './support/server'
 import { settle, shot } from './support/wizardHelpers'
 
 const py = nnunetPython('v2')
@@ -32,9 +32,7 @@ test.beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'finetune-e2e-'))
   fx = await trainedFixture(join(root, 'fixture'), py.python!)
   data = join(root, 'app-data')
-  await mkdir(data, { recursive: true })
-  await writeFile(join(data, 'settings.json'), JSON.stringify({ pythonPath: py.python, nnunetVersion: 'v2', folders: fx.settings.folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false }))
-  server = await startWizardServer({ env: { NNUNET_WIZARD_DATA: data } })
+  server = await startWizardServerOn(data, { folders: fx.settings.folders, pythonPath: py.python })
 })
 
 test.afterAll(async () => {

@@ -6,13 +6,13 @@
 // prove a label the model wrote is drawn in its colour over the scan, and gone when hidden (a
 // 2-epoch model: what it finds is rough, but what is drawn must be what it wrote).
 // Needs the pinned nnU-Net venv; skipped with the reason without it.
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { nnunetPython } from '../test/helpers/python'
 import { readImage } from '../test/helpers/nifti'
 import { FIXTURE_ID, FIXTURE_TRAINER, trainedFixture, type TrainedFixture } from '../test/results/trainedFixture'
-import { expect, startWizardServer, test, type WizardServer } from './support/server'
+import { expect, startWizardServerOn, test, type WizardServer } from './support/server'
 import { colourStats, settle, shot } from './support/wizardHelpers'
 
 // The default palette's first two colours (liver = 1, spleen = 2).
@@ -31,9 +31,7 @@ test.beforeAll(async () => {
   fx = await trainedFixture(join(root, 'fixture'), py.python!)
   // The app data folder the model was trained with: its generated trainer (nnUNet_extTrainer) is there.
   const data = fx.dataDir
-  await mkdir(data, { recursive: true })
-  await writeFile(join(data, 'settings.json'), JSON.stringify({ pythonPath: py.python, nnunetVersion: 'v2', folders: fx.settings.folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false }))
-  server = await startWizardServer({ env: { NNUNET_WIZARD_DATA: data } })
+  server = await startWizardServerOn(data, { folders: fx.settings.folders, pythonPath: py.python })
 })
 
 test.afterAll(async () => {

@@ -8,7 +8,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeSurfaceTree, SURFACE_DATASET, SURFACE_DATASET_ID, type SurfaceTree } from '../test/results/surfaceTree'
-import { expect, startWizardServer, test, type WizardServer } from './support/server'
+import { expect, startWizardServerOn, test, type WizardServer } from './support/server'
 import { shot } from './support/wizardHelpers'
 
 let root: string
@@ -27,9 +27,7 @@ test.beforeAll(async () => {
   const summary = (await readFile(join(tree.testDir, 'summary.json'), 'utf8')).replaceAll(tree.testDir, legacy)
   await writeFile(join(legacy, 'summary.json'), summary)
   const data = join(root, 'app-data')
-  await mkdir(data, { recursive: true })
-  await writeFile(join(data, 'settings.json'), JSON.stringify({ nnunetVersion: 'v2', folders: tree.settings.folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false }))
-  server = await startWizardServer({ env: { NNUNET_WIZARD_DATA: data } })
+  server = await startWizardServerOn(data, { folders: tree.settings.folders })
 })
 
 test.afterAll(async () => {

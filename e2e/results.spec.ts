@@ -9,12 +9,12 @@
 // Needs the pinned nnU-Net venv; skipped with the reason without it (an error when
 // NNUNET_WIZARD_REQUIRE_PYTHON=1, through nnunetPython).
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FIXTURE_ID, trainedFixture, type TrainedFixture } from '../test/results/trainedFixture'
 import { nnunetPython } from '../test/helpers/python'
-import { expect, startWizardServer, test, type WizardServer } from './support/server'
+import { expect, startWizardServerOn, test, type WizardServer } from './support/server'
 import { colourStats, settle, shot } from './support/wizardHelpers'
 import { errorColours } from '../shared/errorColours'
 import { defaultLabelColor } from '../shared/labelColors'
@@ -37,9 +37,7 @@ test.beforeAll(async () => {
   // A fresh evaluation each run: the spec scores the test predictions through the UI.
   await rm(join(fx.predictions, 'summary.json'), { force: true })
   const data = join(root, 'app-data')
-  await mkdir(data, { recursive: true })
-  await writeFile(join(data, 'settings.json'), JSON.stringify({ pythonPath: py.python, nnunetVersion: 'v2', folders: fx.settings.folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false }))
-  server = await startWizardServer({ env: { NNUNET_WIZARD_DATA: data } })
+  server = await startWizardServerOn(data, { folders: fx.settings.folders, pythonPath: py.python })
 })
 
 test.afterAll(async () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { makeSurfaceTree, SURFACE_CT, SURFACE_DATASET, type SurfaceTree } from '../test/results/surfaceTree'
 import { imagePathFor, labelPathFor } from '../shared/layout'
 import { PREDICTION_ORIGIN_FILE } from '../electron/results/predictionOrigin'
-import { expect, startWizardServer, test, type WizardServer } from './support/server'
+import { expect, startWizardServerOn, test, type WizardServer } from './support/server'
 import { shot } from './support/wizardHelpers'
 
 let root: string
@@ -56,9 +56,7 @@ test.beforeAll(async () => {
   const origin = { model: { datasetId: 612, configuration: '3d_fullres', trainer: 'nnUNetTrainer', plans: 'nnUNetPlans', folds: [0], checkpoint: 'checkpoint_final.pth' }, input: join(raw, 'imagesTs'), probabilities: false, predictedAt: new Date(0).toISOString() }
   await writeFile(join(legacy, PREDICTION_ORIGIN_FILE), JSON.stringify(origin))
   const data = join(root, 'app-data')
-  await mkdir(data, { recursive: true })
-  await writeFile(join(data, 'settings.json'), JSON.stringify({ nnunetVersion: 'v2', folders: tree.settings.folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false }))
-  server = await startWizardServer({ env: { NNUNET_WIZARD_DATA: data } })
+  server = await startWizardServerOn(data, { folders: tree.settings.folders })
 })
 
 test.afterAll(async () => {

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeSurfaceTree, SURFACE_DATASET_ID, type SurfaceTree } from '../test/results/surfaceTree'
-import { expect, startWizardServer, test, type WizardServer } from './support/server'
+import { expect, startWizardServerOn, test, type WizardServer } from './support/server'
 import { shot } from './support/wizardHelpers'
 
 let root: string
@@ -18,9 +18,7 @@ test.beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'surface-e2e-'))
   tree = await makeSurfaceTree(join(root, 'nnunet'))
   const data = join(root, 'app-data')
-  await mkdir(data, { recursive: true })
-  await writeFile(join(data, 'settings.json'), JSON.stringify({ nnunetVersion: 'v2', folders: tree.settings.folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false }))
-  server = await startWizardServer({ env: { NNUNET_WIZARD_DATA: data } })
+  server = await startWizardServerOn(data, { folders: tree.settings.folders })
 })
 
 test.afterAll(async () => {

@@ -4,7 +4,7 @@
 import { test as base, expect } from '@playwright/test'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,6 +29,24 @@ export interface WizardServer {
 export interface StartOptions {
   env?: Record<string, string>
   timeoutMs?: number
+}
+
+/** nnU-Net's three folders, as the settings file names them. */
+export interface NnunetFolders {
+  raw: string
+  preprocessed: string
+  results: string
+}
+
+/**
+ * A server whose app data folder (made if missing) starts on these nnU-Net folders, on the CPU with
+ * one augmentation worker: the study a spec's fixture left, opened as a researcher's app would.
+ */
+export async function startWizardServerOn(dataDir: string, env: { folders: NnunetFolders | undefined; pythonPath?: string | null }): Promise<WizardServer> {
+  await mkdir(dataDir, { recursive: true })
+  const settings = { ...(env.pythonPath && { pythonPath: env.pythonPath }), nnunetVersion: 'v2', folders: env.folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false }
+  await writeFile(join(dataDir, 'settings.json'), JSON.stringify(settings))
+  return startWizardServer({ env: { NNUNET_WIZARD_DATA: dataDir } })
 }
 
 export async function startWizardServer(opts: StartOptions = {}): Promise<WizardServer> {
