@@ -6,6 +6,7 @@ import { Niivue, NVImage, SHOW_RENDER, SLICE_TYPE, type NiiVueLocation } from '@
 import { buildLabelLut, type LutLabel } from './labelLut'
 import { focusVoxel, voxelToMm } from './labelFocus'
 import { markPreviewStage } from './perf'
+import { planeArrangement, planeTiles, type Fractions } from './multiplanarLayout'
 import { outlineLabels } from './labelOutline'
 import { autoWindow, type WindowRange } from './windowLevel'
 
@@ -109,8 +110,51 @@ function recordOrientationLetters(nv: Niivue, canvas: HTMLCanvasElement): void {
       t.drawTextLeft = left
     }
     const name = names[axCorSag]
-    if (name) canvas.dataset[`letters${name[0]!.toUpperCase()}${name.slice(1)}`] = `${l} ${r}`
+    if (name) {
+      const key = `${name[0]!.toUpperCase()}${name.slice(1)}`
+      canvas.dataset[`letters${key}`] = `${l} ${r}`
+      // The tile in CSS pixels (left top width height), so a test can see how the planes are laid out.
+      const dpr = nv.uiData.dpr || 1
+      canvas.dataset[`tile${key}`] = ltwh.slice(0, 4).map((v) => Math.round(v / dpr)).join(' ')
+    }
   }
+}
+
+/**
+ * Lays the three planes over the whole canvas (multiplanarLayout.ts: no empty quarter) while the
+ * view shows all three, following the canvas as it is resized; a single plane uses NiiVue's own.
+ */
+function followCanvasShape(nv: Niivue, canvas: HTMLCanvasElement, multiplanar: () => boolean): { apply(): void; stop(): void } {
+  let shown = ''
+  const apply = () => {
+    if (!multiplanar()) {
+      if (shown) nv.clearCustomLayout()
+      shown = ''
+      delete canvas.dataset.planeLayout
+      return
+    }
+    const { width, height } = canvas.getBoundingClientRect()
+    if (!width || !height) return
+    const arrangement = planeArrangement(width, height)
+    const key = `${arrangement} ${Math.round(width)}x${Math.round(height)}`
+    if (key === shown) return
+    shown = key
+    canvas.dataset.planeLayout = arrangement
+    // A few pixels between tiles, so two planes never touch.
+    const gapX = 3 / width
+    const gapY = 3 / height
+    const inset = ([l, t, w, h]: Fractions): [number, number, number, number] => [l + gapX, t + gapY, w - 2 * gapX, h - 2 * gapY]
+    const tiles = planeTiles(arrangement)
+    nv.setCustomLayout([
+      { sliceType: SLICE_TYPE.AXIAL, position: inset(tiles.axial) },
+      { sliceType: SLICE_TYPE.CORONAL, position: inset(tiles.coronal) },
+      { sliceType: SLICE_TYPE.SAGITTAL, position: inset(tiles.sagittal) },
+    ])
+  }
+  const observer = new ResizeObserver(apply)
+  observer.observe(canvas)
+  apply()
+  return { apply, stop: () => observer.disconnect() }
 }
 
 /** The image's grey range for a window choice; null leaves NiiVue's own robust range. */
@@ -181,6 +225,10 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
   // The label map as loaded (an overlay, or the source of the drawing layer).
   const labelImage = useRef<NVImage | null>(null)
   const drawMode = useRef(drawLabels)
+  // The tiles of the three planes (followCanvasShape), redone when the slice type changes.
+  const layout = useRef<{ apply(): void; stop(): void } | null>(null)
+  const latestSliceType = useRef(sliceType)
+  latestSliceType.current = sliceType
   drawMode.current = drawLabels
   // Latest props for callbacks NiiVue holds on to.
   const latest = useRef({ labels, opacity, outline, radiological, window, onLocation, onSlices, onDrawn, onError })
@@ -244,8 +292,13 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
     }
     nvRef.current = nv
     recordOrientationLetters(nv, canvas.current!)
-    ready.current = nv.attachToCanvas(canvas.current!).then(() => nv)
+    ready.current = nv.attachToCanvas(canvas.current!).then(() => {
+      layout.current = followCanvasShape(nv, canvas.current ?? nv.canvas!, () => latestSliceType.current === SLICE_TYPE.MULTIPLANAR)
+      return nv
+    })
     return () => {
+      layout.current?.stop()
+      layout.current = null
       // The context is not force-lost here: React's StrictMode remounts on the same canvas, and
       // a removed canvas's context is reclaimed by the browser anyway.
       cancelAnimationFrame(locationFrame)
@@ -384,7 +437,10 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
   }, [window])
 
   useEffect(() => {
-    void ready.current?.then((nv) => nv.setSliceType(sliceType))
+    void ready.current?.then((nv) => {
+      nv.setSliceType(sliceType)
+      layout.current?.apply()
+    })
   }, [sliceType])
 
   return (
