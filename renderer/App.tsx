@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
+import { createPortal } from 'react-dom'
 import { StepList } from './components/StepList'
 import { STEPS, stepIndex, type StepId } from './steps/stepList'
 import { useProject } from './store/projectStore'
@@ -20,6 +21,9 @@ import { PredictStep } from './steps/predict/PredictStep'
 import { ResultsStep } from './steps/results/ResultsStep'
 import { ReviewStep } from './steps/review/ReviewStep'
 import { ErrorBanner } from './components/ErrorBanner'
+import { FolderBrowser } from './components/FolderBrowser'
+import { parentFolder } from './lib/lastFolder'
+import { projectFileIn } from './lib/projectFileIn'
 import { EnvChangeNotice } from './components/EnvChangeNotice'
 
 const SCREENS: Record<StepId, () => React.JSX.Element> = {
@@ -43,25 +47,49 @@ function SaveControl() {
   const draftId = useProject((s) => s.draftId)
   const dirty = useProject((s) => s.dirty)
   const saveError = useWizard((s) => s.saveError)
+  const projectName = useProject((s) => s.output.name)
+  const outputDir = useProject((s) => s.output.outDir)
   const [asking, setAsking] = useState(false)
+  const [browsing, setBrowsing] = useState(false)
   const [path, setPath] = useState('')
   if (asking) {
+    // The browser is outside the form: Enter in its path field must not submit the save.
     return (
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault()
-          void saveProject(path).then((ok) => ok && setAsking(false))
-        }}
-      >
-        <input className="mono" size={40} autoFocus placeholder="/home/me/liver-project.nnwizard.json" value={path} onChange={(e) => setPath(e.target.value)} aria-label="Project file path" data-testid="save-path" />
-        <button className="btn btn-primary btn-small" type="submit" disabled={!path.trim()}>
-          Save
-        </button>
-        <button className="btn btn-small" type="button" onClick={() => setAsking(false)}>
-          Cancel
-        </button>
-      </form>
+      <>
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault()
+            void saveProject(path).then((ok) => ok && setAsking(false))
+          }}
+        >
+          <input className="mono" size={40} autoFocus placeholder="/home/me/liver-project.nnwizard.json" value={path} onChange={(e) => setPath(e.target.value)} aria-label="Project file path" data-testid="save-path" />
+          <button className="btn btn-small" type="button" onClick={() => setBrowsing(true)} data-testid="save-browse">
+            Browse…
+          </button>
+          <button className="btn btn-primary btn-small" type="submit" disabled={!path.trim()} data-testid="save-confirm">
+            Save
+          </button>
+          <button className="btn btn-small" type="button" onClick={() => setAsking(false)}>
+            Cancel
+          </button>
+        </form>
+        {browsing &&
+          // In the page's body, not the dark title bar (whose colours it would take on).
+          createPortal(
+            <FolderBrowser
+              title="Save the project file in this folder"
+              // Beside the typed file, else beside the project file or the dataset's output folder, else home.
+              startPath={(path.trim() && parentFolder(path.trim())) || (projectPath && parentFolder(projectPath)) || outputDir || undefined}
+              onPick={(folder) => {
+                setBrowsing(false)
+                setPath(projectFileIn(folder, path || (projectPath ?? ''), projectName))
+              }}
+              onClose={() => setBrowsing(false)}
+            />,
+            document.body,
+          )}
+      </>
     )
   }
   return (
