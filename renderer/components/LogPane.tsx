@@ -8,7 +8,7 @@ import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'rea
 import type { LogLine } from '../../shared/api'
 import { benignNote } from '../../shared/logLevel'
 import { parseAnsi, stripAnsi, type AnsiSegment } from '../lib/ansi'
-import { findMatches, highlightParts, stepMatch } from '../lib/logSearch'
+import { findMatches, highlightParts, matchCountText, stepMatch } from '../lib/logSearch'
 import { isAtBottom, scrollTopForRow, virtualWindow } from '../lib/virtualWindow'
 import { useDebounced } from '../lib/useDebounced'
 import { wrapRows } from '../lib/wrapRows'
@@ -198,7 +198,7 @@ export function LogPane({ jobId, height = 320, emptyText = 'No output yet.' }: P
           data-testid="log-search"
         />
         <span className="muted small" data-testid="log-match-count">
-          {debouncedQuery ? (matches.length ? `${current >= 0 ? current + 1 : 0} of ${matches.length}` : 'no match') : ''}
+          {matchCountText(debouncedQuery, matches.length, current)}
         </span>
         <button type="button" className="btn btn-small" onClick={() => goTo(-1)} disabled={!matches.length} aria-label="Previous match">
           ↑

@@ -36,3 +36,14 @@ export function highlightParts(text: string, query: string): { text: string; hit
   if (pos < text.length) parts.push({ text: text.slice(pos), hit: false })
   return parts
 }
+
+/**
+ * The counter beside the search field: "3 matches" until one is chosen (never "0 of 3", which
+ * read as "none of them"), then "2 of 3"; '' without a query.
+ */
+export function matchCountText(query: string, matchCount: number, current: number): string {
+  if (!query.trim()) return ''
+  if (matchCount === 0) return 'no match'
+  if (current < 0 || current >= matchCount) return matchCount === 1 ? '1 match' : `${matchCount.toLocaleString('en-US')} matches`
+  return `${(current + 1).toLocaleString('en-US')} of ${matchCount.toLocaleString('en-US')}`
+}

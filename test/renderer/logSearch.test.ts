@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { findMatches, highlightParts, stepMatch } from '../../renderer/lib/logSearch'
+import { findMatches, highlightParts, matchCountText, stepMatch } from '../../renderer/lib/logSearch'
 
 const lines = ['Epoch 0', 'train_loss -0.1', '\x1b[31mPseudo\x1b[0m dice [0.5]', 'Epoch 1', 'EPOCH time: 3 s'].map((text) => ({ text }))
 
@@ -30,5 +30,28 @@ describe('log search', () => {
     const hits = findMatches(many, 'line 99999')
     expect(hits).toEqual([99_999])
     expect(performance.now() - t0).toBeLessThan(500)
+  })
+})
+
+describe('matchCountText: the counter never contradicts itself', () => {
+  it('says how many lines match until one is chosen (it said "0 of 1")', () => {
+    expect(matchCountText('epoch', 1, -1)).toBe('1 match')
+    expect(matchCountText('epoch', 1234, -1)).toBe('1,234 matches')
+  })
+  it('counts from 1 once a match is chosen', () => {
+    expect(matchCountText('epoch', 3, 0)).toBe('1 of 3')
+    expect(matchCountText('epoch', 3, 2)).toBe('3 of 3')
+  })
+  it('says so when nothing matches, and nothing without a query', () => {
+    expect(matchCountText('zebra', 0, -1)).toBe('no match')
+    expect(matchCountText('  ', 0, -1)).toBe('')
+  })
+  it('with the matches found and the step through them: never "0 of n"', () => {
+    const n = findMatches(lines, 'epoch').length
+    let current = -1
+    for (let i = 0; i < 2 * n; i++) {
+      expect(matchCountText('epoch', n, current)).not.toMatch(/^0 of/)
+      current = stepMatch(n, current, 1)
+    }
   })
 })
