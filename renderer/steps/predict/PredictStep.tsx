@@ -21,7 +21,7 @@ import { useProjectForm } from '../../store/projectForms'
 import { useSettings } from '../../store/settingsStore'
 import { useTrainQueue } from '../../store/trainQueue'
 import { predictionWait } from '../../../shared/predictQueue'
-import { defaultPredictionFolder } from '../../../shared/predictionFolders'
+import { resolvePredictFolders } from './predictFolders'
 
 /** The Predict form, kept in the project. null follows the facts: the newest model, its dataset's imagesTs, its finished folds. */
 const PREDICT_DEFAULTS = {
@@ -37,11 +37,6 @@ const PREDICT_DEFAULTS = {
   postprocess: false,
   /** v2 --save_probabilities: CASE.npz beside each prediction, which Review ranks the cases by (issue 21). */
   probabilities: false,
-}
-
-/** Newest first, models with a finished fold before those still training. */
-export function modelsNewestFirst(models: readonly TrainedModel[]): TrainedModel[] {
-  return [...models].sort((a, b) => Number(b.finished.length > 0) - Number(a.finished.length > 0) || (b.modifiedAt ?? 0) - (a.modifiedAt ?? 0))
 }
 
 const modelText = (m: TrainedModel) =>
@@ -68,11 +63,8 @@ export function PredictStep() {
     if (folders) void refreshFolders()
   }, [folders, endedRuns, refreshFolders])
 
-  const models = useMemo(() => modelsNewestFirst(folderStatus?.trainings ?? []), [folderStatus?.trainings])
-  const model = models.find((m) => m.folder === form.model) ?? models[0]
-  const dataset = model ? folderStatus?.datasets.find((d) => d.id === model.datasetId) : undefined
-  const input = form.input ?? dataset?.imagesTs ?? ''
-  const output = form.output ?? (model && dataset?.predictionsRoot && input.trim() ? defaultPredictionFolder({ root: dataset.predictionsRoot, model, input }) : '')
+  // The same rule tells Review where the segmentations went (predictFolders.ts).
+  const { models, model, input, output } = useMemo(() => resolvePredictFolders(form, folderStatus), [form, folderStatus])
   const folds = form.folds?.filter((f) => model?.folds.includes(f)) ?? (model ? (model.finished.length ? model.finished : model.folds) : [])
   const checkpoints = v1 ? ['model_final_checkpoint', 'model_best', 'model_latest'] : ['checkpoint_final.pth', 'checkpoint_best.pth', 'checkpoint_latest.pth']
   const checkpoint = checkpoints.includes(form.checkpoint) ? form.checkpoint : checkpoints[0]!

@@ -1,6 +1,7 @@
 // Review: the cases a model predicted, most unsure first (the service ranks them: reviewCases),
 // each opened in the label editor over its scan, corrected and saved, then accepted into the
-// training dataset (addToDataset). The folders are the Predict form's, so the viewer may read them.
+// training dataset (addToDataset). The folders are the Predict form's, so the viewer may read them;
+// left as Predict defaulted them (nobody typed them), they are Predict's defaults (predictFolders.ts).
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { LabelEditResult, ReviewCase, ReviewList } from '../../../shared/api'
 import { caseFileParts } from '../../../shared/layout'
@@ -10,11 +11,13 @@ import { PathPicker } from '../../components/PathPicker'
 import { errorText } from '../../lib/format'
 import { flushProject } from '../../store/keepProject'
 import { useProjectForm } from '../../store/projectForms'
+import { useSettings } from '../../store/settingsStore'
+import { resolvePredictFolders } from '../predict/predictFolders'
 import { CaseEditor } from './CaseEditor'
 import { ReviewTable } from './ReviewTable'
 
-/** The Predict form's folders (renderer/steps/predict/PredictStep.tsx): Review reads what Predict wrote. */
-const PREDICT_FOLDERS = { input: null as string | null, output: null as string | null }
+/** The Predict form's model and folders (renderer/steps/predict/PredictStep.tsx): Review reads what Predict wrote. */
+const PREDICT_FOLDERS = { model: null as string | null, input: null as string | null, output: null as string | null }
 
 /** Without the ranking (no probabilities, or the service cannot rank): the folder's segmentations by name, unscored. */
 async function unrankedList(folder: string, why: unknown): Promise<ReviewList> {
@@ -26,8 +29,8 @@ async function unrankedList(folder: string, why: unknown): Promise<ReviewList> {
 
 export function ReviewStep() {
   const [folders, setFolders] = useProjectForm('predict', PREDICT_FOLDERS)
-  const folder = folders.output ?? ''
-  const images = folders.input ?? ''
+  const folderStatus = useSettings((st) => st.folderStatus)
+  const { output: folder, input: images } = useMemo(() => resolvePredictFolders(folders, folderStatus), [folders, folderStatus])
   const [list, setList] = useState<ReviewList | null>(null)
   const [listing, setListing] = useState(false)
   const [error, setError] = useState<unknown>(null)
