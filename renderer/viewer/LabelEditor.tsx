@@ -1,10 +1,11 @@
 // The label editor: the label map on NiiVue's drawing layer over its scan, corrected with the
 // tools ITK-SNAP and Slicer's Segment Editor users expect (pen and eraser per label with a brush
-// size, a filled outline, a fill of a closed region, NiiVue's intensity growing), undo and redo of
+// size, a filled outline, a fill of a closed region, NiiVue's intensity growing, a threshold fill
+// from a seed and NiiVue's grow-cut from object and background seeds: regionTools.ts), undo and redo of
 // every edit, slices by slider and key, label visibility and opacity. Saving sends only the voxels
 // that differ from the map as loaded (labelEdits.ts); the Node side reads the file again, applies
 // them, counts the voxels changed per label and writes atomically (electron/dataset/labelEdit.ts).
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { Niivue } from '@niivue/niivue'
 import type { LabelEditResult, LabelInfo } from '../../shared/api'
 import { errorText } from '../lib/format'
@@ -13,8 +14,11 @@ import { LabelViewport, legendProps, useLabelDisplay } from './LabelView'
 import { changeRuns, EditHistory, encodeRuns, fillSliceRegion, type RasLayout } from './labelEdits'
 import { SLICE_TYPE, type ViewerVolumes } from './NiivueViewer'
 import { makeStrokesCheap, type StrokeStats } from './cheapStroke'
+import { backgroundSeedValue, clearSeeds } from '../../shared/growCutSeeds'
+import { clickedVoxel, growCutFromSeeds, intensityAt, thresholdFillAt } from './regionTools'
+import { ThresholdControls, defaultBounds, type ThresholdSettings } from './ThresholdControls'
 
-export type EditTool = 'pen' | 'erase' | 'outline' | 'fill' | 'growBright' | 'growDark' | 'navigate'
+export type EditTool = 'pen' | 'erase' | 'outline' | 'fill' | 'growBright' | 'growDark' | 'threshold' | 'seedBg' | 'navigate'
 
 const TOOLS: { id: EditTool; name: string; key: string; title: string }[] = [
   { id: 'pen', name: 'Paint', key: 'p', title: 'Paint the active label with a round brush, on the slice you draw on' },
@@ -23,6 +27,8 @@ const TOOLS: { id: EditTool; name: string; key: string; title: string }[] = [
   { id: 'fill', name: 'Fill region', key: 'f', title: 'Click inside a closed region of one slice: it is filled with the active label' },
   { id: 'growBright', name: 'Grow brighter', key: 'g', title: "Click a label: it grows into connected voxels at least as bright as its mean (NiiVue's cluster growing)" },
   { id: 'growDark', name: 'Grow darker', key: 'G', title: 'Click a label: it grows into connected voxels at most as bright as its mean' },
+  { id: 'threshold', name: 'Threshold fill', key: 't', title: 'Click a seed: the connected voxels whose scan intensity lies within the bounds take the active label (on the slice, or through the volume)' },
+  { id: 'seedBg', name: 'Background seed', key: 'b', title: 'Paint background seeds around the structure, then Grow-cut (c): the active label grows from its voxels, the background from these' },
   { id: 'navigate', name: 'Navigate', key: 'Escape', title: 'Click to move the crosshair; nothing is drawn' },
 ]
 
@@ -30,6 +36,9 @@ const TOOLS: { id: EditTool; name: string; key: string; title: string }[] = [
 export const EDITOR_SHORTCUTS: [string, string][] = [
   ['p / e / l / f', 'paint, erase, filled outline, fill region'],
   ['g / Shift+g', 'grow the clicked label into brighter / darker voxels'],
+  ['t', 'threshold fill: click a seed; voxels connected to it within the intensity bounds take the active label'],
+  ['b', 'paint background seeds (around the structure; not a label)'],
+  ['c', "grow-cut: the active label grows from its voxels against the background seeds (NiiVue's grow-cut)"],
   ['Esc', 'navigate (no drawing)'],
   ['1 – 9', 'make that label the active one'],
   ['h', 'show or hide the active label'],
@@ -69,7 +78,12 @@ function countsByName(per: Uint32Array, labels: readonly LabelInfo[]): Record<st
 const isTyping = (t: EventTarget | null) => t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement
 
 export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, onSaved }: Props) {
-  const display = useLabelDisplay(labels, () => undefined, false)
+  // Background seeds are painted in a value no label uses, shown in their own colour.
+  const seed = useMemo(() => backgroundSeedValue(labels.map((l) => l.value)), [labels])
+  const shownLabels = useMemo(() => [...labels, { name: 'background seed', value: seed, color: [80, 200, 255] as [number, number, number] }], [labels, seed])
+  const display = useLabelDisplay(shownLabels, () => undefined, false)
+  const [threshold, setThreshold] = useState<ThresholdSettings>({ lo: '', hi: '', is2D: true })
+  const [toolNote, setToolNote] = useState<string | null>(null)
   const [tool, setTool] = useState<EditTool>('pen')
   const [active, setActive] = useState<number>(labels[0]?.value ?? 1)
   const [brush, setBrush] = useState(1)
@@ -96,8 +110,8 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
   const syncHistory = useCallback(() => {
     const h = edits.current
     setHistory({ steps: h?.steps ?? 0, canUndo: h?.canUndo ?? false, canRedo: h?.canRedo ?? false })
-    if (h) setCounts(countsByName(h.counts, labels))
-  }, [labels])
+    if (h) setCounts(countsByName(h.counts, shownLabels))
+  }, [shownLabels])
 
   /** Records what the last stroke or click changed (NiiVue has already drawn it). */
   const commit = useCallback(() => {
@@ -133,16 +147,17 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
   useEffect(() => {
     const n = nv()
     if (!n || loading) return
-    const drawing = tool !== 'navigate' && tool !== 'fill'
+    const drawing = tool !== 'navigate' && tool !== 'fill' && tool !== 'threshold'
     n.setDrawingEnabled(drawing)
     n.opts.penSize = brush
     if (tool === 'pen') n.setPenValue(active, false)
     else if (tool === 'erase') n.setPenValue(0, false)
     else if (tool === 'outline') n.setPenValue(active, true)
+    else if (tool === 'seedBg') n.setPenValue(seed, false)
     else if (tool === 'growBright') n.setPenValue(Number.POSITIVE_INFINITY, false)
     else if (tool === 'growDark') n.setPenValue(Number.NEGATIVE_INFINITY, false)
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [tool, active, brush, loading, volumes])
+  }, [tool, active, brush, loading, volumes, seed])
 
   const refresh = (n: Niivue) => {
     n.refreshDrawing(true)
@@ -172,6 +187,11 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
     const layout = n && rasLayout(n)
     if (!n?.drawBitmap || !original.current || !layout) return
     commit()
+    // Background seeds are no label: left in the drawing they are saved as background (one more undoable edit).
+    if (clearSeeds(n.drawBitmap, seed) > 0) {
+      refresh(n)
+      commit()
+    }
     setSaving(true)
     setSaveError(null)
     try {
@@ -186,14 +206,26 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
     } finally {
       setSaving(false)
     }
-  }, [display.controller, commit, save, onSaved])
+  }, [display.controller, commit, save, onSaved, seed])
 
-  // Fill region: NiiVue moves the crosshair on the click; the slice of the tile clicked is filled there.
+  const growCut = useCallback(() => {
+    const n = display.controller.current?.niivue()
+    if (!n) return
+    commit()
+    const r = growCutFromSeeds(n, active, seed)
+    if ('problem' in r) setToolNote(r.problem)
+    else {
+      setToolNote(`Grow-cut: ${r.changed.toLocaleString()} voxel${r.changed === 1 ? '' : 's'} changed.`)
+      commit()
+    }
+  }, [display.controller, commit, active, seed])
+
+  // Fill region and threshold fill: NiiVue moves the crosshair on the click; the slice of the tile clicked is filled there.
   const onPointerUp = useCallback(
     (e: React.PointerEvent<HTMLDivElement>) => {
       const n = nv()
       if (!n) return
-      if (tool !== 'fill') {
+      if (tool !== 'fill' && tool !== 'threshold') {
         // A stroke NiiVue ended without telling (the grow tools, a stroke leaving the canvas).
         setTimeout(commit, 0)
         return
@@ -202,26 +234,30 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
       const bmp = n.drawBitmap
       const d = n.back?.dimsRAS
       if (!canvas || !bmp || !d) return
-      const rect = canvas.getBoundingClientRect()
-      const dpr = n.uiData.dpr ?? window.devicePixelRatio
-      const x = (e.clientX - rect.left) * dpr
-      const y = (e.clientY - rect.top) * dpr
-      const tile = n.screenSlices.find((t) => {
-        const [l, tp, w, h] = t.leftTopWidthHeight
-        return x >= l! && x <= l! + w! && y >= tp! && y <= tp! + h!
-      })
-      if (!tile || tile.axCorSag > 2) return
-      const frac = n.canvasPos2frac([x, y])
-      if (frac[0]! < 0) return
-      const v = n.frac2vox(frac)
-      const axis = (2 - tile.axCorSag) as 0 | 1 | 2
-      if (fillSliceRegion(bmp, [d[1]!, d[2]!, d[3]!], [v[0]!, v[1]!, v[2]!], axis, active) > 0) {
-        refresh(n)
-        commit()
+      const click = clickedVoxel(n, canvas, e.clientX, e.clientY)
+      if (!click) return
+      if (tool === 'fill') {
+        if (fillSliceRegion(bmp, [d[1]!, d[2]!, d[3]!], click.voxel, click.axis, active) > 0) {
+          refresh(n)
+          commit()
+        }
+        return
       }
+      // Bounds not given yet: around the seed's intensity (shown in the fields, to adjust and fill again).
+      let lo = Number.parseFloat(threshold.lo)
+      let hi = Number.parseFloat(threshold.hi)
+      if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+        const at = intensityAt(n, click.voxel)
+        if (at === null) return
+        ;[lo, hi] = defaultBounds(at, Number(n.back?.cal_min), Number(n.back?.cal_max))
+        setThreshold((t) => ({ ...t, lo: String(lo), hi: String(hi) }))
+      }
+      const filled = thresholdFillAt(n, click, { lo, hi, value: active, is2D: threshold.is2D })
+      setToolNote(filled > 0 ? `Threshold fill: ${filled.toLocaleString()} voxel${filled === 1 ? '' : 's'} filled.` : 'Threshold fill: the seed is outside the bounds or on another label; nothing filled.')
+      if (filled > 0) commit()
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [tool, active, commit],
+    [tool, active, commit, threshold],
   )
 
   // Keys: captured before NiiVue's own canvas keys (its arrows move the crosshair in-plane).
@@ -241,6 +277,9 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
       else if (k === 'f') setTool('fill')
       else if (k === 'g') setTool('growBright')
       else if (k === 'G') setTool('growDark')
+      else if (k === 't') setTool('threshold')
+      else if (k === 'b') setTool('seedBg')
+      else if (k === 'c') growCut()
       else if (k === 'Escape') setTool('navigate')
       else if (k === '[' || k === '-') setBrush((b) => Math.max(1, b - 1))
       else if (k === ']' || k === '+' || k === '=') setBrush((b) => Math.min(25, b + 1))
@@ -258,7 +297,7 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
     }
     window.addEventListener('keydown', onKey, true)
     return () => window.removeEventListener('keydown', onKey, true)
-  }, [undo, redo, doSave, display, active, labels])
+  }, [undo, redo, doSave, display, active, labels, growCut])
 
   return (
     <div className="preview-layout" data-testid="label-editor" ref={root}>
@@ -274,6 +313,9 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
             <input type="range" min={1} max={25} step={1} value={brush} onChange={(e) => setBrush(Number(e.target.value))} data-testid="brush-size" aria-label="Brush size in voxels" />
             <span className="mono">{brush}</span>
           </label>
+          <button type="button" className="btn btn-small" onClick={growCut} disabled={loading || !volumes} title="Grow-cut (c): the active label grows from its voxels against the background seeds, within the box of the seeds" data-testid="tool-growcut">
+            Grow-cut
+          </button>
           <button type="button" className="btn btn-small" onClick={undo} disabled={!history.canUndo} title="Undo (Ctrl+Z)" data-testid="edit-undo">
             Undo
           </button>
@@ -308,6 +350,12 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
             {saving ? 'Saving…' : 'Save correction'}
           </button>
         </div>
+        {tool === 'threshold' && <ThresholdControls value={threshold} onChange={setThreshold} />}
+        {toolNote && (
+          <div className="small muted" data-testid="edit-tool-note">
+            {toolNote}
+          </div>
+        )}
         <div onPointerUp={onPointerUp}>
           <LabelViewport
             display={display}
