@@ -5,7 +5,7 @@
 import type { QueueEntry, RunQueueState } from './api'
 import type { PredictRequest } from './schema'
 
-type PredictModel = Pick<PredictRequest, 'datasetId' | 'configuration'> & { folds: PredictRequest['folds'] }
+type PredictModel = Pick<PredictRequest, 'datasetId' | 'configuration'> & { folds: PredictRequest['folds']; output?: string }
 
 /** A queued or running training that makes (part of) the model this prediction uses. */
 export const makesModel = (r: PredictModel) => (e: QueueEntry) =>
@@ -14,8 +14,15 @@ export const makesModel = (r: PredictModel) => (e: QueueEntry) =>
 /** The index among the waiting entries at which a prediction joins the queue. */
 export const predictPlace = (r: PredictModel) => (waiting: readonly QueueEntry[]) => waiting.reduce((last, e, i) => (makesModel(r)(e) ? i + 1 : last), 0)
 
-/** What a prediction asked for now would wait for, in a sentence; null when it would start at once. */
+/**
+ * What a prediction asked for now would wait for, in a sentence; null when it would start at once.
+ * A queued or running prediction into the same output folder is this very prediction (the step's
+ * own, once started), never something it waits for: the step said "It waits for the run going
+ * now, "Predict …"" of itself.
+ */
 export function predictionWait(r: PredictModel, queue: Pick<RunQueueState, 'waiting' | 'started'> & { running?: readonly string[] }): string | null {
+  const itself = (e: QueueEntry) => e.kind === 'predict' && r.output !== undefined && e.request.output === r.output
+  queue = { ...queue, started: queue.started.filter((e) => !itself(e)), waiting: queue.waiting.filter((e) => !itself(e)) }
   // Several run side by side only when trainings have GPUs of their own; a prediction waits for them all.
   const runningNow = queue.started.filter((e) => queue.running?.includes(e.id))
   const running = runningNow.length ? runningNow.map((e) => `"${e.title}"`).join(' and ') : undefined

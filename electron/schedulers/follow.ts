@@ -11,6 +11,7 @@ import type { NnunetTool } from '../../shared/nnunetArgs'
 import { JobCancelledError, type JobContext } from '../jobs/jobManager'
 import { GuidanceMatcher } from '../nnunet/guidance'
 import { ended, stateText, type Scheduler, type TaskState } from './types'
+import { followedProgress } from './followProgress'
 
 export interface FollowedTask {
   /** SLURM's id of the task: "12" or "13_0". */
@@ -87,10 +88,9 @@ export async function followTask(ctx: JobContext, scheduler: Scheduler, task: Fo
   let progress: Progress | undefined = tracker.start()
   let shown = ''
   const show = () => {
-    const slurm = last ? stateText(last) : 'SLURM: submitted'
     // A SLURM training can be signalled only while its batch script runs (not while it waits).
     if (toolKind(task.tool) === 'train') ctx.stoppable?.(last?.state === 'RUNNING')
-    const p: Progress = progress ? { ...progress, message: slurm } : { done: 0, total: 0, unit: 'step', message: slurm }
+    const p: Progress = followedProgress(progress, last)
     const key = JSON.stringify(p)
     if (key !== shown) ctx.progress(p)
     shown = key

@@ -6,17 +6,11 @@ import { MetricsChart } from '../../components/MetricsChart'
 import { ProgressBar } from '../../components/ProgressBar'
 import { metricSeries, trainingProgress, type CurveLabel } from '../../lib/chartMath'
 import { isActive, useJobs } from '../../store/jobsStore'
+import { trainStatus } from '../../lib/trainStatus'
 
 const EMPTY_METRICS: never[] = []
 
 const NO_LABELS: CurveLabel[] = []
-
-/** How an ended training reads: finished as planned, or stopped early (cancelled, failed, or a stop after an epoch). */
-function ended(state: JobInfo['state'], finished: number, total: number | undefined): string {
-  const epochs = `${finished} epoch${finished === 1 ? '' : 's'}`
-  if (state === 'done') return total && finished >= total ? `Finished all ${epochs}` : `Ended after ${epochs}`
-  return `Stopped after ${epochs}`
-}
 
 export function TrainingProgress({ job, plannedEpochs, labels = NO_LABELS }: { job: JobInfo; plannedEpochs?: number; labels?: readonly CurveLabel[] }) {
   const metrics = useJobs((s) => s.metrics[job.id] ?? job.metrics ?? EMPTY_METRICS)
@@ -24,35 +18,19 @@ export function TrainingProgress({ job, plannedEpochs, labels = NO_LABELS }: { j
   const series = useMemo(() => metricSeries(metrics, labels), [metrics, labels])
   const active = isActive(job)
   const lr = metrics[metrics.length - 1]?.learningRate
-  const phase = active ? job.progress?.phase : undefined
-  // After the last epoch nnU-Net validates every validation case: its own bar, not "epoch N+1".
-  const validating = active && job.progress?.unit === 'validation case'
-  // Iterations inside the running epoch (the wizard's trainers say each one): pace and time left from the first minute.
-  const iterating = active && !validating && /: iteration \d+ of \d+ \(/.test(phase ?? '')
-  const epochText = p.total ? Math.min(Math.max(p.current, p.finished + 1), p.total) : Math.max(p.current, p.finished + 1)
+  const { bar, line } = trainStatus(job.state, active, job.progress, p, lr)
   return (
     <div className="stack">
-      <ProgressBar
-        testId="train-progress"
-        busy={active}
-        progress={validating || !p.total ? job.progress : { done: p.finished, total: p.total, unit: 'epochs finished', etaSeconds: active ? (p.etaSeconds ?? (iterating ? job.progress?.etaSeconds : undefined)) : undefined }}
-        idleText={active ? 'Preparing the data loaders (the first epoch can take a while)…' : ''}
-      />
+      <ProgressBar testId="train-progress" busy={active} progress={bar} idleText={active ? 'Preparing the data loaders (the first epoch can take a while)…' : ''} />
       <div className="row small" data-testid="epoch-text">
-        {iterating ? (
-          <span data-testid="train-iteration-progress">{phase}</span>
-        ) : phase && (validating || p.current === 0) ? (
-          <span data-testid="train-phase">{phase}</span>
-        ) : p.current > 0 || p.finished > 0 ? (
-          <span>
-            {active ? `Epoch ${epochText}` : ended(job.state, p.finished, p.total)}
-            {active && p.total ? ` of ${p.total}` : ''}
-            {/* The time left counts epochs only: the validation after the last one can take minutes more on a CPU. */}
-            {active && p.total && epochText === p.total ? ' · then the final validation of every validation case' : ''}
-            {lr !== undefined ? ` · learning rate ${Number(lr.toPrecision(3))}` : ''}
-          </span>
+        {line.kind === 'iteration' ? (
+          <span data-testid="train-iteration-progress">{line.text}</span>
+        ) : line.kind === 'phase' ? (
+          <span data-testid="train-phase">{line.text}</span>
+        ) : line.kind === 'none' ? (
+          line.text && <span className="muted">{line.text}</span>
         ) : (
-          <span className="muted">No epoch started yet.</span>
+          <span>{line.text}</span>
         )}
       </div>
       <div className="grid-2">
