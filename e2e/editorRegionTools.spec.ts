@@ -192,7 +192,13 @@ test('threshold fill from a seed inside the liver: the saved region lies within 
   expect(outside.length, 'filled voxels outside the bounds').toBe(0)
   const reached = new Set([seed.index])
   const todo = [seed.index]
-  while (todo.length) for (const j of neighbours(todo.pop()!)) if (filled.has(j) && !reached.has(j)) reached.add(j), todo.push(j)
+  while (todo.length) {
+    for (const j of neighbours(todo.pop()!)) {
+      if (!filled.has(j) || reached.has(j)) continue
+      reached.add(j)
+      todo.push(j)
+    }
+  }
   expect(reached.size, 'filled voxels connected to the seed').toBe(filled.size)
   let missed = 0
   for (const i of filled) for (const j of neighbours(i)) if (!filled.has(j) && prediction[j] === 0 && ct[j]! >= lo && ct[j]! <= hi) missed++

@@ -94,7 +94,13 @@ describe('thresholdFill', () => {
     // Connected: a walk from the seed over filled voxels reaches all of them.
     const reached = new Set([seedIndex])
     const todo = [seedIndex]
-    while (todo.length) for (const j of neighbours(d, todo.pop()!, null)) if (filled.has(j) && !reached.has(j)) reached.add(j), todo.push(j)
+    while (todo.length) {
+      for (const j of neighbours(d, todo.pop()!, null)) {
+        if (!filled.has(j) || reached.has(j)) continue
+        reached.add(j)
+        todo.push(j)
+      }
+    }
     expect(reached.size).toBe(filled.size)
     // Maximal: no voxel within the bounds touches the region without being in it.
     let missed = 0
