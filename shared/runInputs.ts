@@ -42,3 +42,53 @@ export function inputsChanged(then: DatasetInputs, now: DatasetInputs): string |
 export function planAgainText(datasetId: number, dataset: string, why: string): string {
   return `Dataset ${datasetId} (${dataset}): ${why}. Its preprocessed data is older than the dataset: plan again (Plan step, or nnunet-wizard plan -d ${datasetId}), then train.`
 }
+
+/** What a training read, recorded in its fold folder when it starts: the plan's record (MODEL_INPUTS_FILE). */
+export const MODEL_INPUTS_FILE = 'wizard_train_inputs.json'
+
+/** What one fold of a model was trained from: the wizard's record, else nnU-Net's copy of dataset.json's numTraining. */
+export interface FoldInputs {
+  fold: string
+  inputs?: DatasetInputs
+  /** numTraining in the dataset.json nnU-Net copied into the model folder (a model trained without the record). */
+  numTrainingCopy?: number
+}
+
+/** A model trained on an older version of its dataset, for Results and Predict. */
+export interface OlderDataset {
+  /** Training cases when it was trained (the oldest fold that differs), and now. */
+  casesThen: number
+  casesNow: number
+  /** The folds trained on the older version. */
+  folds: string[]
+  /** "trained on an older version of the dataset (5 cases then, 6 now)". */
+  text: string
+}
+
+/**
+ * Whether a model's folds were trained on another version of the dataset than the raw dataset
+ * holds now (more or fewer cases, cases rewritten, another dataset.json), in words; undefined when
+ * each fold read what is there now, or nothing says what it read.
+ */
+export function olderDataset(folds: readonly FoldInputs[], now: DatasetInputs): OlderDataset | undefined {
+  const older: { fold: string; cases: number; casesNow: number; how?: string }[] = []
+  for (const f of folds) {
+    if (f.inputs) {
+      if (!inputsChanged(f.inputs, now)) continue
+      const how = f.inputs.trainingCases === now.trainingCases ? (f.inputs.cases !== now.cases ? 'cases rewritten since' : 'dataset.json rewritten since') : undefined
+      older.push({ fold: f.fold, cases: f.inputs.trainingCases, casesNow: now.trainingCases, ...(how && { how }) })
+    } else if (f.numTrainingCopy !== undefined && now.numTraining !== undefined && f.numTrainingCopy !== now.numTraining) {
+      // dataset.json's numTraining then and now: the same count on both sides.
+      older.push({ fold: f.fold, cases: f.numTrainingCopy, casesNow: now.numTraining })
+    }
+  }
+  if (!older.length) return undefined
+  const first = older[0]!
+  const counts = `${first.cases} case${first.cases === 1 ? '' : 's'} then, ${first.casesNow} now`
+  return {
+    casesThen: first.cases,
+    casesNow: first.casesNow,
+    folds: older.map((o) => o.fold),
+    text: `trained on an older version of the dataset (${counts}${first.how ? `; ${first.how}` : ''})`,
+  }
+}

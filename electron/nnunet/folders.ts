@@ -6,7 +6,7 @@ import type { DatasetStatus, FolderStatus, Finding, TrainedModel } from '../../s
 import { readDatasetLabels, readPlansSummary } from './summaries'
 import { datasetPredictionsRoot } from '../../shared/predictionFolders'
 import { isInside } from '../files/pathInside'
-import { stalePlanReason } from './planInputs'
+import { modelOlderDataset, rawDatasetDir, readDatasetInputs, stalePlanReason } from './planInputs'
 import { datasetFoldCount } from './foldCount'
 import type { NnunetFolders, NnunetVersion, Settings } from '../../shared/schema'
 
@@ -185,11 +185,17 @@ export async function trainedModels(settings: Settings): Promise<TrainedModel[]>
   if (!f) return []
   const version = settings.nnunetVersion
   const out: TrainedModel[] = []
+  // The raw dataset as it is now, read once per dataset: a model trained on an older version is flagged.
+  const nowInputs = new Map<string, ReturnType<typeof readDatasetInputs>>()
   const add = async (dataset: string, configuration: string, trainer: string, plans: string, folder: string) => {
     const parsed = parseDatasetFolderName(dataset, version)
     if (!parsed) return
     const { folds, finished, modifiedAt } = await foldsIn(folder, version)
-    if (folds.length) out.push({ datasetId: parsed.id, dataset, configuration, trainer, plans, folder, folds, finished, modifiedAt })
+    if (!folds.length) return
+    if (!nowInputs.has(dataset)) nowInputs.set(dataset, readDatasetInputs(rawDatasetDir(settings, dataset)))
+    const now = await nowInputs.get(dataset)
+    const older = now ? await modelOlderDataset(folder, folds, now) : undefined
+    out.push({ datasetId: parsed.id, dataset, configuration, trainer, plans, folder, folds, finished, modifiedAt, ...(older && { olderDataset: older }) })
   }
   if (version === 'v2') {
     for (const dataset of await listDirs(f.results)) {

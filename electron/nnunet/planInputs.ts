@@ -3,9 +3,9 @@
 // data older than the dataset, and the Plan step loses its tick with the reason. A plan made
 // elsewhere (no record) is compared through nnU-Net's own copy of dataset.json in preprocessed/.
 import { createHash } from 'node:crypto'
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { inputsChanged, PLAN_INPUTS_FILE, type DatasetInputs, type PlanInputsRecord } from '../../shared/runInputs'
+import { inputsChanged, MODEL_INPUTS_FILE, olderDataset, PLAN_INPUTS_FILE, type DatasetInputs, type FoldInputs, type OlderDataset, type PlanInputsRecord } from '../../shared/runInputs'
 import type { Settings } from '../../shared/schema'
 import { readManifest } from '../dataset/manifest'
 import { writeFileAtomic } from '../files/writeAtomic'
@@ -88,4 +88,27 @@ export async function stalePlanReason(settings: Settings, dataset: string): Prom
     /* a damaged copy: said as a change below */
   }
   return 'the dataset changed since it was planned: its dataset.json differs from the copy nnU-Net made when it planned'
+}
+
+/**
+ * Copies the plan's record of the dataset (what the preprocessed data was made from) into a
+ * training's fold folder as it starts: what this fold is trained on. Without a record (planned
+ * elsewhere) nothing is written; nnU-Net's own copy of dataset.json in the model folder is read then.
+ */
+export async function recordTrainInputs(preprocessedDir: string, foldFolder: string): Promise<void> {
+  const record = await readFile(join(preprocessedDir, PLAN_INPUTS_FILE), 'utf8').then((t) => JSON.parse(t) as PlanInputsRecord, () => undefined)
+  if (!record?.dataset) return
+  await mkdir(foldFolder, { recursive: true })
+  await writeFileAtomic(join(foldFolder, MODEL_INPUTS_FILE), `${JSON.stringify({ ...record, trainedFrom: preprocessedDir, recordedAt: new Date().toISOString() }, null, 2)}\n`)
+}
+
+/** Whether a model's folds were trained on an older version of the dataset than `now` (shared/runInputs.ts olderDataset). */
+export async function modelOlderDataset(modelFolder: string, folds: readonly string[], now: DatasetInputs): Promise<OlderDataset | undefined> {
+  const copy = await readFile(join(modelFolder, 'dataset.json'), 'utf8').then((t) => (JSON.parse(t) as { numTraining?: unknown }).numTraining, () => undefined)
+  const read: FoldInputs[] = []
+  for (const fold of folds) {
+    const record = await readFile(join(modelFolder, `fold_${fold}`, MODEL_INPUTS_FILE), 'utf8').then((t) => JSON.parse(t) as PlanInputsRecord, () => undefined)
+    read.push({ fold, ...(record?.dataset && { inputs: record.dataset }), ...(typeof copy === 'number' && { numTrainingCopy: copy }) })
+  }
+  return olderDataset(read, now)
 }

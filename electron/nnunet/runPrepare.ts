@@ -8,6 +8,7 @@ import { epochsFromTrainerName } from '../../shared/trainingLog'
 import type { Preparation, RunSpec } from './runSpec'
 import { RunRefused } from './runSpec'
 import { installV1Trainer } from './trainerInstall'
+import { recordTrainInputs } from './planInputs'
 import { missingTrainingOutputs } from './trainerOutputs'
 
 const CHECKPOINTS = ['checkpoint_final.pth', 'checkpoint_latest.pth', 'checkpoint_best.pth']
@@ -16,6 +17,10 @@ async function prepareOne(spec: RunSpec, p: Preparation, log: (line: string) => 
   if (p.kind === 'install-v1-trainer') {
     const installed = await installV1Trainer(spec.python, p.trainer, await readFile(p.module, 'utf8'))
     log(`Trainer ${p.trainer}: ${installed} (where nnU-Net v1 finds trainers)`)
+    return
+  }
+  if (p.kind === 'record-train-inputs') {
+    await recordTrainInputs(p.preprocessed, p.to)
     return
   }
   // Train longer (nnU-Net issue #1422): the epoch count belongs to the trainer class, so the new

@@ -70,6 +70,8 @@ export type Preparation =
   | { kind: 'install-v1-trainer'; trainer: string; module: string }
   /** Train longer: the finished fold's checkpoint becomes the new trainer's checkpoint_latest.pth (trainLonger.ts). */
   | { kind: 'train-longer'; from: string; fromTrainer: string; to: string; epochs: number }
+  /** What the training reads: the plan's record of the dataset goes into the fold folder, so Results and Predict can tell a model trained on an older dataset (planInputs.ts). */
+  | { kind: 'record-train-inputs'; preprocessed: string; to: string }
 
 /** What proves the run succeeded, beyond exit code 0. */
 export type SuccessCheck = { kind: 'training-outputs'; folder: string; trainer: string }
@@ -296,6 +298,7 @@ export async function trainSpec(req: TrainRequest, ctx: ResolveContext): Promise
     prepare.push({ kind: 'train-longer', from, fromTrainer: r.longerFrom, to: outputFolder!, epochs: r.epochs! })
     runReq = { ...r, continueTraining: true }
   }
+  if (dataset && outputFolder && settings.folders && !r.validationOnly) prepare.push({ kind: 'record-train-inputs', preprocessed: join(settings.folders.preprocessed, dataset), to: outputFolder })
   const command = trainArgs(version, runReq, { trainer, device: version === 'v2' ? settings.device : undefined })
   return {
     kind: 'train',

@@ -2,6 +2,7 @@
 // what they hold (datasets, their plans, trained models).
 import { z } from 'zod'
 import { type Finding, type Input, type JobRef, nnunetVersion, type NnunetVersion, pathText } from './common'
+import type { OlderDataset } from '../runInputs'
 
 export const detectEnvRequest = z.object({ pythonPath: pathText.optional() })
 
@@ -158,6 +159,8 @@ export interface TrainedModel {
   finished: string[]
   /** When its newest checkpoint was written (ms since 1970): Predict preselects the newest model. */
   modifiedAt?: number
+  /** Set when folds were trained on an older version of the dataset than the raw dataset holds now (shared/runInputs.ts). */
+  olderDataset?: OlderDataset
 }
 
 /** The methods of this area, each with the zod schema of its request (null: it takes none). */

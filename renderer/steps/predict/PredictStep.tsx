@@ -21,6 +21,7 @@ import { useProjectForm } from '../../store/projectForms'
 import { useSettings } from '../../store/settingsStore'
 import { useTrainQueue } from '../../store/trainQueue'
 import { predictionWait } from '../../../shared/predictQueue'
+import { OlderDatasetFlag } from '../../components/OlderDatasetFlag'
 import { resolvePredictFolders } from './predictFolders'
 
 /** The Predict form, kept in the project. null follows the facts: the newest model, its dataset's imagesTs, its finished folds. */
@@ -40,7 +41,7 @@ const PREDICT_DEFAULTS = {
 }
 
 const modelText = (m: TrainedModel) =>
-  `${m.dataset} · ${m.configuration} · ${m.trainer}${m.plans.startsWith('nnUNetPlans') ? '' : ` · ${m.plans}`} · fold${m.folds.length === 1 ? '' : 's'} ${m.folds.join(', ')}${m.finished.length ? '' : ' (none finished)'}`
+  `${m.dataset} · ${m.configuration} · ${m.trainer}${m.plans.startsWith('nnUNetPlans') ? '' : ` · ${m.plans}`} · fold${m.folds.length === 1 ? '' : 's'} ${m.folds.join(', ')}${m.finished.length ? '' : ' (none finished)'}${m.olderDataset ? ' · older dataset' : ''}`
 
 const asFold = (f: string): Fold => (f === 'all' ? 'all' : Number(f))
 
@@ -114,6 +115,7 @@ export function PredictStep() {
               ))}
             </select>
             <div className="help">The newest model is chosen unless you pick another; each is a dataset, configuration, trainer and plans with the folds that have a checkpoint.</div>
+            <OlderDatasetFlag model={model} name="This model" />
           </div>
         )}
         <PathPicker

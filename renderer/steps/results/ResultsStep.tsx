@@ -3,7 +3,7 @@
 // spread over folds, find_best's choice, the test evaluations (marked "test"), every case sortable
 // worst first, the plots, and a click on a case opens it in the viewer with its errors coloured.
 // From here: score the test predictions (nnU-Net's evaluator), the HTML/CSV report, model zips.
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { Fragment, useCallback, useEffect, useMemo, useState } from 'react'
 import type { CaseResult, DatasetResults } from '../../../shared/api'
 import { orderModels } from '../../../shared/resultsModels'
 import { defaultPredictionFolder } from '../../../shared/predictionFolders'
@@ -23,6 +23,7 @@ import { ModelSharing } from './ModelSharing'
 import { SurfaceMetricsCard } from './SurfaceMetricsCard'
 import { PostprocessingCard } from './PostprocessingCard'
 import { ModelVersionsTable } from './ModelVersionsTable'
+import { OlderDatasetFlag } from '../../components/OlderDatasetFlag'
 
 const RESULTS_DEFAULTS = {
   datasetId: null as number | null,
@@ -196,7 +197,10 @@ export function ResultsStep() {
         <>
           {models.length === 0 && order.hidden.length === 0 && <p className="muted">No trained model of {results.dataset} yet.</p>}
           {models.map((m) => (
-            <FoldTable key={m.model} model={m} labels={labels} />
+            <Fragment key={m.model}>
+              <OlderDatasetFlag model={folderStatus?.trainings?.find((t) => t.folder === m.folder)} name={m.model} />
+              <FoldTable model={m} labels={labels} />
+            </Fragment>
           ))}
           {(order.hidden.length > 0 || showStopped) && (
             <label className="small muted row" data-testid="results-show-stopped">
