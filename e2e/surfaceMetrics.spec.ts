@@ -87,6 +87,8 @@ test('Results and Predict: nnU-Net’s postprocessing as determined (its postpro
   const card = page.getByTestId('postprocessing-card')
   await expect(card.getByTestId('postprocessing-result')).toContainText('On folds 0: keep the largest connected component of spleen. Cross-validation Dice 0.8123 → 0.8301 (liver 0.9100 → 0.9100, spleen 0.7146 → 0.7502)')
   await expect(card.getByTestId('postprocessing-determine')).toHaveText('Determine again')
+  // Determined from one fold of the splits: said to be a weak basis (issue 18).
+  await expect(card.getByTestId('postprocessing-caution')).toContainText(/^Determined from fold 0 only \(1 of the \d+ cross-validation folds\): a weak basis/)
   await card.scrollIntoViewIfNeeded()
   await shot(page, 'results-postprocessing')
   await page.getByTestId('step-predict').click()

@@ -8,6 +8,8 @@ import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
 import { JobPanel } from '../../components/JobPanel'
 import { isActive, useLatestJob } from '../../store/jobsStore'
+import { useSettings } from '../../store/settingsStore'
+import { postprocessingCaution } from '../../lib/postprocessingCaution'
 
 const d4 = (d: number | null | undefined) => (d === null || d === undefined ? 'NaN' : d.toFixed(4))
 
@@ -21,6 +23,8 @@ interface Props {
 
 export function PostprocessingCard({ results, testFolder, onShowFolder }: Props) {
   const job = useLatestJob('postprocessing')
+  // The dataset's cross-validation folds (its splits_final.json, else nnU-Net's 5).
+  const splitFolds = useSettings((s) => s.folderStatus?.datasets.find((d) => d.id === results.datasetId)?.folds) ?? 5
   if (results.version !== 'v2') return null
   const models = results.models.filter((m) => m.folds.some((f) => f.fold !== 'all' && f.summary))
   if (!models.length) return null
@@ -36,6 +40,9 @@ export function PostprocessingCard({ results, testFolder, onShowFolder }: Props)
       </p>
       {models.map((m) => {
         const pp = m.postprocessing
+        // Determined from (or, by default, about to use) the folds whose validation finished.
+        const used = pp ? pp.folds : m.folds.flatMap((f) => (f.fold !== 'all' && f.summary ? [Number(f.fold)] : []))
+        const caution = postprocessingCaution(used, splitFolds, !!pp)
         return (
           <div key={m.model} className="stack" data-testid="postprocessing-model" data-model={m.model}>
             <div className="row wrap">
@@ -50,6 +57,11 @@ export function PostprocessingCard({ results, testFolder, onShowFolder }: Props)
                 </button>
               )}
             </div>
+            {caution && (
+              <div className="banner banner-warning small" data-testid="postprocessing-caution">
+                <span>{caution}</span>
+              </div>
+            )}
             {pp && (
               <p className="small" data-testid="postprocessing-result">
                 On folds {pp.folds.join(', ')}: {pp.steps.length ? pp.steps.join('; ') : 'nothing raises the Dice, so applying it changes nothing'}. Cross-validation Dice {d4(pp.before.mean)} → {d4(pp.after.mean)}
