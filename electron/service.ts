@@ -18,6 +18,7 @@ import { createRuns } from './service/runMethods'
 import { createReview } from './service/review'
 import { projectTrainingCaseFiles, saveLabelEdit, sourceFoldersOf, trainingCaseFiles } from './dataset/labelEdit'
 import { checkServable } from './dataset/viewFiles'
+import { createLabelCorrections } from './service/labelCorrections'
 import { dicomOverview } from './dataset/dicomOverview'
 import { structureNames } from './dataset/structureNames'
 import { dicomOverviewRequest } from '../shared/api/dicom'
@@ -200,6 +201,8 @@ export function createService(hooks: NativeHooks, base = dataDir(), opts: Servic
       const v = await viewFiles({ image: f.image, label: f.label, datasetJson: f.datasetJson }, { roots: [f.datasetDir] })
       return { caseKey: v.caseKey, imageVolume: volumes.put(v.image), labelVolume: volumes.put(v.label), labels: v.labels, report: v.report, image: v.imagePath, label: v.labelPath, datasetJson: v.datasetJson, datasetDir: f.datasetDir, caseId: f.caseId }
     },
+    // drafts of unsaved corrections, where each predicted case stands, a corrected DICOM case as DICOM-SEG
+    ...createLabelCorrections({ settings: () => settings.get(), project: async () => (await projects.current())?.project ?? null }),
     dispose: () => runs.queue.close(),
   }
 }

@@ -268,6 +268,92 @@ export interface TrainingCaseView extends ViewFilesResult {
   caseId: string
 }
 
+/**
+ * A correction in progress, kept beside its prediction while the editor is open (written a moment
+ * after each edit, atomically): <prediction folder>/corrected/.draft/<name>.json. It holds the
+ * edits as saveLabelEdit takes them (runs against `base`, the file the editor loaded), so a page
+ * reloaded or an app closed mid-correction can continue where it was (electron/dataset/labelDraft.ts).
+ */
+export const labelDraftRequest = z.object({
+  /** The prediction (nnU-Net's file; its corrected copy names the same draft). */
+  prediction: pathText,
+})
+
+export type LabelDraftRequest = z.infer<typeof labelDraftRequest>
+
+export const saveLabelDraftRequest = z.object({
+  prediction: pathText,
+  /** The file the editor loaded and the runs are against (the prediction or its corrected copy). */
+  base: pathText,
+  changes: z.string().max(4_000_000),
+})
+
+export type SaveLabelDraftRequest = z.infer<typeof saveLabelDraftRequest>
+
+export interface LabelDraft {
+  /** The draft file. */
+  path: string
+  prediction: string
+  base: string
+  /** saveLabelEdit's runs (base64 uint32 triples, file order) against `base`. */
+  changes: string
+  /** Voxels the runs cover. */
+  voxels: number
+  savedAt: string
+  /** Set when `base` changed on disk after the draft was written (saved from elsewhere): the draft no longer applies. */
+  stale?: string
+}
+
+/** Where each predicted case of a folder stands, from what is on disk (Review on reopening). */
+export const reviewProgressRequest = z.object({
+  folder: pathText,
+  /** The dataset accepted cases go to; default: the model's dataset recorded with the prediction. */
+  datasetId: datasetId.optional(),
+})
+
+export type ReviewProgressRequest = z.infer<typeof reviewProgressRequest>
+
+export interface ReviewCaseProgress {
+  case: string
+  prediction: string
+  /** added: in the dataset; corrected: a corrected copy saved; draft: unsaved edits kept; todo: none of these. */
+  state: 'added' | 'corrected' | 'draft' | 'todo'
+  corrected?: string
+  draft?: { savedAt: string; voxels: number }
+  /** The dataset's case id it was added as. */
+  addedAs?: string
+}
+
+export interface ReviewProgress {
+  folder: string
+  datasetId?: number
+  cases: ReviewCaseProgress[]
+}
+
+/**
+ * The corrected copy of a prediction made from a DICOM series, written as a DICOM-SEG that references
+ * that series (issue 21 item 5): into <prediction folder>/corrected/dicom/<case>_seg.dcm, atomically,
+ * never into the DICOM folder. The series is found as the DICOM prediction export finds it.
+ */
+export const exportCorrectedDicomRequest = z.object({
+  prediction: pathText,
+  /** The DICOM folder that was predicted; default: the one recorded with the prediction. */
+  dicomInput: pathText.optional(),
+  /** The --series pattern the DICOM input was converted with. */
+  series: z.string().max(200).optional(),
+})
+
+export type ExportCorrectedDicomRequest = z.infer<typeof exportCorrectedDicomRequest>
+
+export interface ExportCorrectedDicomResult {
+  out: string
+  /** The corrected label map exported. */
+  label: string
+  referencedSeriesUid: string
+  segments: number
+  bytes: number
+}
+
 /** The methods of this area, each with the zod schema of its request (null: it takes none). */
 export const reviewRequests = {
   reviewCases: reviewCasesRequest,
@@ -276,6 +362,11 @@ export const reviewRequests = {
   modelVersions: modelVersionsRequest,
   saveLabelEdit: saveLabelEditRequest,
   trainingCase: trainingCaseRequest,
+  labelDraft: labelDraftRequest,
+  saveLabelDraft: saveLabelDraftRequest,
+  discardLabelDraft: labelDraftRequest,
+  reviewProgress: reviewProgressRequest,
+  exportCorrectedDicom: exportCorrectedDicomRequest,
 } as const
 
 type Req<K extends keyof typeof reviewRequests> = Input<(typeof reviewRequests)[K]>
@@ -293,4 +384,14 @@ export interface ReviewApi {
   saveLabelEdit(req: Req<'saveLabelEdit'>): Promise<LabelEditResult>
   /** A training case's scan and labelsTr file for the label editor (datasets written by the wizard: their manifest names the files). */
   trainingCase(req: Req<'trainingCase'>): Promise<TrainingCaseView>
+  /** The correction in progress kept for a prediction, or null when there is none. */
+  labelDraft(req: Req<'labelDraft'>): Promise<LabelDraft | null>
+  /** Keeps the editor's unsaved edits beside the prediction (atomic, never into a source folder). */
+  saveLabelDraft(req: Req<'saveLabelDraft'>): Promise<{ path: string; savedAt: string }>
+  /** Drops a kept draft (after a save, or when the researcher discards it). */
+  discardLabelDraft(req: Req<'discardLabelDraft'>): Promise<{ removed: boolean }>
+  /** Which predicted cases are added, corrected, in progress or still to do, from the files on disk. */
+  reviewProgress(req: Req<'reviewProgress'>): Promise<ReviewProgress>
+  /** A corrected prediction of a DICOM case as a DICOM-SEG on its series. */
+  exportCorrectedDicom(req: Req<'exportCorrectedDicom'>): Promise<ExportCorrectedDicomResult>
 }

@@ -20,6 +20,8 @@ export interface ExportAlgorithm {
   plans?: string
   folds?: (number | 'all')[]
   checkpoint?: string
+  /** The model's answer corrected by hand in the label editor: a SEG says SEMIAUTOMATIC. */
+  corrected?: boolean
 }
 
 /** The segments of a label map: named ones first (dataset.json), then any other value found, as "label N". */

@@ -116,7 +116,7 @@ export function buildSeg(ref: ExportReference, labels: LabelVoxels, segments: re
       SegmentNumber: i + 1,
       SegmentLabel: s.name.slice(0, 64),
       SegmentDescription: s.name.slice(0, 64),
-      SegmentAlgorithmType: 'AUTOMATIC',
+      SegmentAlgorithmType: algorithm.corrected ? 'SEMIAUTOMATIC' : 'AUTOMATIC',
       SegmentAlgorithmName: ALGORITHM_NAME,
       SegmentationAlgorithmIdentificationSequence: [algorithmId],
       SegmentedPropertyCategoryCodeSequence: [TISSUE],
