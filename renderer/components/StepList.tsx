@@ -8,16 +8,24 @@ import { useSettings } from '../store/settingsStore'
 import { useTrainQueue } from '../store/trainQueue'
 import { useWizard } from '../store/wizardStore'
 
-/** The steps whose part of the project is still empty: no folders chosen, no output, no nnU-Net folders. */
-function useUnready(): ReadonlySet<StepId> {
+/**
+ * The form and view steps whose part of the project is there, from the project and the service's
+ * facts only (the same in every tab on the project): a project open, folders chosen (Sources,
+ * Labels, Preview), the output named, nnU-Net's folders set, a finished model to look at.
+ */
+function useFilled(): ReadonlySet<StepId> {
   const spec = useSourceSpec()
   const { missing } = usePrepareRequest()
   const settings = useSettings((s) => s.settings)
-  const unready = new Set<StepId>()
-  if (!spec) for (const step of ['sources', 'labels', 'preview'] as const) unready.add(step)
-  if (missing.some((m) => !m.includes('Sources step'))) unready.add('output')
-  if (settings && !settings.folders) unready.add('environment')
-  return unready
+  const hasModel = useSettings((s) => !!s.folderStatus?.trainings?.some((m) => m.finished.length > 0))
+  const open = useProject((s) => !!(s.draftId || s.projectPath))
+  const filled = new Set<StepId>()
+  if (open) filled.add('start')
+  if (spec) for (const step of ['sources', 'labels', 'preview'] as const) filled.add(step)
+  if (spec && !missing.length) filled.add('output')
+  if (settings?.folders) filled.add('environment')
+  if (hasModel) filled.add('results')
+  return filled
 }
 
 /** The dataset id a plan run asked for (its request as the project recorded it: {"datasetId":N}). */
@@ -66,7 +74,7 @@ function useStepRuns(): Partial<Record<StepId, StepRun>> {
 /** The wizard's steps on the side: where you are, what is done or needs a look, and a way to jump anywhere. */
 export function StepList({ current, onSelect }: { current: StepId; onSelect(step: StepId): void }) {
   const blockers = useWizard((s) => s.blockers)
-  const marks = stepMarks(current, blockers, useStepRuns(), useUnready())
+  const marks = stepMarks(blockers, useStepRuns(), useFilled())
   return (
     <nav className="steplist" aria-label="Wizard steps">
       {(['dataset', 'nnunet'] as const).map((group) => (

@@ -21,28 +21,29 @@ export interface StepRun {
 export const STEP_JOBS: Partial<Record<StepId, JobKind>> = { check: 'validate', write: 'prepare', plan: 'plan', train: 'train', predict: 'predict' }
 
 /**
- * `blockers` are what the steps themselves report (marked wherever the step is). `unready` names
- * the steps whose part of the project is still empty (no folders chosen, no nnU-Net folders set):
- * passing one is not doing it, and skipping the dataset steps to train a dataset written elsewhere
- * is a fair way to work, so they get no mark at all rather than a warning.
+ * `blockers` are what the steps themselves report (marked wherever the step is). `filled` names
+ * the form and view steps whose part of the project is there (folders chosen, output named, nnU-Net
+ * folders set, a model trained): those are done. Every mark comes from the project and the
+ * service's facts, never from where this window happens to be, so two tabs on one project show
+ * the same ticks (issue 18: a tab on Train ticked every step before it, one on Sources none).
+ * A step with no part filled gets no mark rather than a warning: skipping the dataset steps to
+ * train a dataset written elsewhere is a fair way to work.
  */
 export function stepMarks(
-  current: StepId,
   blockers: Partial<Record<StepId, string>>,
   runs: Partial<Record<StepId, StepRun>>,
-  unready: ReadonlySet<StepId> = new Set(),
+  filled: ReadonlySet<StepId> = new Set(),
 ): Partial<Record<StepId, StepMark>> {
-  const at = STEPS.findIndex((s) => s.id === current)
   const marks: Partial<Record<StepId, StepMark>> = {}
-  STEPS.forEach((s, i) => {
+  STEPS.forEach((s) => {
     const blocker = blockers[s.id]
     if (blocker) {
       marks[s.id] = { kind: 'attention', why: blocker }
       return
     }
     if (!STEP_JOBS[s.id]) {
-      // A form or a view: passing it with nothing wrong reported is all there is to do.
-      if (i < at && !unready.has(s.id)) marks[s.id] = { kind: 'done', why: 'Done' }
+      // A form or a view: done when its part of the project is there and nothing wrong is reported.
+      if (filled.has(s.id)) marks[s.id] = { kind: 'done', why: 'Done' }
       return
     }
     const run = runs[s.id]
