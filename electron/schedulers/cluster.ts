@@ -5,7 +5,7 @@
 // curves show it the same way. One more job, the submission, ends when all of them have ended and
 // cancelling it cancels them (scancel). The tasks are recorded in the data folder, so a restarted
 // app follows the ones still running again, by their SLURM ids.
-import { chmod, mkdir, readFile, rename } from 'node:fs/promises'
+import { chmod, mkdir, readFile, rename, rmdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { z } from 'zod'
 import type { JobKind, JobRef } from '../../shared/api'
@@ -139,7 +139,13 @@ export function createCluster(opts: ClusterOptions) {
     const title = `Submit dataset ${id} to SLURM (${[req.plan ? 'plan' : '', req.trainings.length ? `${req.trainings.length} training${req.trainings.length === 1 ? '' : 's'}` : '', req.thenFindBest ? 'find_best' : ''].filter(Boolean).join(', ')})`
     // Resolved before anything is submitted, by the same rules as a local run (plan first unless
     // the plan is part of this submission, the plans it was planned with, train longer...).
-    const study = await buildStudy({ plan: req.plan, trainings: req.trainings, thenFindBest: req.thenFindBest }, settings, opts.dataDir, join(settings.folders!.results, 'nnunet-wizard-slurm', `${stamp}-${id}`), slurm)
+    const folder = await newStudyFolder(join(settings.folders!.results, 'nnunet-wizard-slurm'), `${stamp}-${id}`)
+    // A refused submission leaves no empty study folder behind (rmdir removes only an empty one).
+    const dropFolder = () => rmdir(folder).catch(() => undefined)
+    const study = await buildStudy({ plan: req.plan, trainings: req.trainings, thenFindBest: req.thenFindBest }, settings, opts.dataDir, folder, slurm).catch(async (err: unknown) => {
+      await dropFolder()
+      throw err
+    })
     // One writer per fold: each training's fold is locked now (refused by name when another run
     // trains it), and handed to its SLURM task once sbatch has named it.
     const locks = new Map<StudyTask, FoldRelease>()
@@ -157,6 +163,7 @@ export function createCluster(opts: ClusterOptions) {
       for (const spec of new Set(study.jobs.flatMap((j) => j.tasks.map((t) => t.spec)))) await prepareRun(spec, (line) => prepared.push(line))
     } catch (err) {
       await releaseAll()
+      await dropFolder()
       throw err
     }
     const job = await opts.jobs.start('train', title, async (ctx) => {
@@ -264,6 +271,25 @@ export function createCluster(opts: ClusterOptions) {
 }
 
 export type Cluster = ReturnType<typeof createCluster>
+
+/**
+ * A new, empty study folder under `parent`: `name` (the second and the dataset), or name-2, name-3...
+ * when a submission in the same second took it. Two submissions of one dataset in one second (two
+ * clicks, two CLI runs, tests that submit at once) otherwise wrote their scripts into one folder,
+ * and sbatch submitted whichever train.sbatch was there last for both.
+ */
+export async function newStudyFolder(parent: string, name: string): Promise<string> {
+  await mkdir(parent, { recursive: true })
+  for (let n = 1; ; n++) {
+    const folder = join(parent, n === 1 ? name : `${name}-${n}`)
+    try {
+      await mkdir(folder)
+      return folder
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 1000) throw err
+    }
+  }
+}
 
 /** Writes a study's scripts (executable) and its run-all / submit-all scripts; the log folder is made. */
 export async function writeStudy(study: Study): Promise<string[]> {
