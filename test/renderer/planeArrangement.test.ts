@@ -1,20 +1,39 @@
 import { describe, expect, it } from 'vitest'
-import { planeArrangement } from '../../renderer/viewer/multiplanarLayout'
+import { planeArrangement, planeTiles, smallestTileSide, type PlaneArrangement } from '../../renderer/viewer/multiplanarLayout'
 
-describe('planeArrangement: three equal tiles without an empty quarter', () => {
-  it('puts the planes in a row on a landscape canvas (the Preview viewer, 708 x 520)', () => {
-    expect(planeArrangement(708, 520)).toBe('row')
+const ALL: PlaneArrangement[] = ['row', 'column', 'axial-left', 'axial-top']
+
+/** Area of [0,1]^2 covered by no tile, by sampling a fine grid. */
+function uncovered(a: PlaneArrangement): number {
+  const tiles = Object.values(planeTiles(a))
+  let empty = 0
+  const n = 40
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      const x = (i + 0.5) / n
+      const y = (j + 0.5) / n
+      if (!tiles.some(([l, t, w, h]) => x >= l && x < l + w && y >= t && y < t + h)) empty++
+    }
+  return empty / (n * n)
+}
+
+describe('planeArrangement: three planes without an empty quarter', () => {
+  it('every arrangement covers the whole canvas (the 2x2 grid left a quarter black)', () => {
+    for (const a of ALL) expect(uncovered(a), a).toBe(0)
+  })
+  it('the Preview viewer (708 x 520): axial in the left half, coronal and sagittal each as large as a grid quarter', () => {
+    expect(planeArrangement(708, 520)).toBe('axial-left')
+    expect(smallestTileSide('axial-left', 708, 520)).toBe(260) // a 2x2 grid's quarter: min(354, 260)
+  })
+  it('long canvases get a row, tall ones a column or axial on top', () => {
     expect(planeArrangement(1200, 300)).toBe('row')
+    expect(planeArrangement(300, 1200)).toBe('column')
+    expect(planeArrangement(520, 708)).toBe('axial-top')
   })
-  it('puts them in a column on a portrait canvas', () => {
-    expect(planeArrangement(400, 900)).toBe('column')
-    expect(planeArrangement(520, 708)).toBe('column')
-  })
-  it('chooses the arrangement whose tile side is the larger', () => {
-    for (const [w, h] of [[708, 520], [520, 708], [300, 1000], [1000, 300], [600, 600]] as const) {
-      const row = Math.min(w / 3, h)
-      const column = Math.min(w, h / 3)
-      expect(planeArrangement(w, h)).toBe(row >= column ? 'row' : 'column')
+  it('chooses the arrangement whose smallest tile holds the largest square', () => {
+    for (const [w, h] of [[708, 520], [520, 708], [300, 1000], [1000, 300], [600, 600], [1400, 500]] as const) {
+      const chosen = smallestTileSide(planeArrangement(w, h), w, h)
+      for (const a of ALL) expect(chosen, `${w}x${h} vs ${a}`).toBeGreaterThanOrEqual(smallestTileSide(a, w, h) - 0.5)
     }
   })
 })
