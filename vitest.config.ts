@@ -33,6 +33,9 @@ const integration = sources.map((g) => g.replace(/\*\.test\.ts$/, '*.integration
 export default defineConfig({
   test: {
     reporters: ['default'],
+    // torch's OpenMP threads wait passively in every nnU-Net run the tests start (they inherit
+    // this); spinning waits burn the cores of a busy machine (see scripts/test.mjs).
+    env: { OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' },
     sequence: { sequencer: SlurmFirst },
     projects: [
       {

@@ -74,6 +74,11 @@ SlurmctldLogFile=/var/log/slurm/slurmctld.log
 SlurmdLogFile=/var/log/slurm/slurmd.log
 ReturnToService=2
 JobRequeue=1
+# A requeued job waits the job credential's lifetime before it may start again (120 s by default);
+# 30 s is plenty on one node whose daemons launch a step in well under a second, and a stopped
+# training that requeues itself (the USR1 tests) continues 90 s sooner. slurmctld reads it when it
+# starts (scontrol reconfigure does not change it): stop a running one to apply it.
+AuthInfo=cred_expire=30
 # Finished jobs stay visible to scontrol for 10 minutes (the app reads their exit code from it).
 MinJobAge=600
 KillWait=10

@@ -170,6 +170,13 @@ if (chromium.path) {
 
 // Small worker counts: test machines have few cores, and nnU-Net's defaults assume a workstation.
 process.env.nnUNet_n_proc_DA ??= '1'
+// torch's OpenMP threads wait for each other by spinning: with more threads than free cores (2
+// cores, the integration files beside Playwright, two SLURM tasks at once) a spinning thread burns
+// the CPU the one it waits for needs. Passive waiting gives the same results; here (load 12) it cut one
+// fold's `nnUNetv2_train --val` from 79 s to 23 s of CPU, its validation from 287 s to 63 s wall. Inherited by every nnU-Net
+// run of the tests, on this machine and in the SLURM jobs they submit (sbatch exports the
+// environment). vitest.config.ts sets it too, for a test file run alone.
+process.env.OMP_WAIT_POLICY ??= 'PASSIVE'
 
 if (missing.length) {
   say('set-up could not get:')
