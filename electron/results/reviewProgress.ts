@@ -2,9 +2,10 @@
 // app was closed (issue 21): added to the dataset (the dataset's manifest.json, or
 // nnunet_wizard_added.json for a dataset not written by the wizard, names the prediction or its
 // corrected copy as the case's source), corrected (corrected/<name> exists), a correction in progress
-// (corrected/.draft/<name>.json), or still to do. Nothing is written.
+// (corrected/.draft/<name>.json), or still to do; and whether it was predicted from a DICOM case
+// folder (its correction can then go back as DICOM-SEG). Nothing is written.
 import { existsSync } from 'node:fs'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { AddedCaseRecord, ReviewCaseProgress, ReviewProgress, ReviewProgressRequest } from '../../shared/api'
 import type { Settings } from '../../shared/schema'
@@ -36,7 +37,8 @@ export async function reviewProgress(settings: Settings, req: ReviewProgressRequ
   const folder = resolve(req.folder)
   const names = (await readdir(folder).catch(() => null))?.filter((n) => PREDICTION.test(n)).sort()
   if (!names) throw new Error(`The prediction folder ${folder} cannot be read.`)
-  const datasetId = req.datasetId ?? (await readPredictionOrigin(folder))?.model.datasetId
+  const origin = await readPredictionOrigin(folder)
+  const datasetId = req.datasetId ?? origin?.model.datasetId
   const dataset = datasetId && settings.folders ? await datasetFolderName(settings, datasetId).catch(() => undefined) : undefined
   const records = dataset && settings.folders ? await addedRecords(join(settings.folders.raw, dataset)) : []
   const cases: ReviewCaseProgress[] = []
@@ -46,14 +48,17 @@ export async function reviewProgress(settings: Settings, req: ReviewProgressRequ
     const hasCorrected = existsSync(corrected)
     const added = records.find((r) => [r.sources.prediction, r.sources.label].some((p) => p && (resolve(p) === prediction || resolve(p) === corrected)))
     const draft = await readLabelDraft({ prediction })
+    const caseId = PREDICTION.exec(name)![1]!
+    const fromDicom = origin?.input ? (await stat(join(origin.input, caseId)).catch(() => null))?.isDirectory() === true : false
     const state: ReviewCaseProgress['state'] = added ? 'added' : draft && !draft.stale ? 'draft' : hasCorrected ? 'corrected' : 'todo'
     cases.push({
-      case: PREDICTION.exec(name)![1]!,
+      case: caseId,
       prediction,
       state,
       ...(hasCorrected && { corrected }),
       ...(draft && { draft: { savedAt: draft.savedAt, voxels: draft.voxels } }),
       ...(added && { addedAs: added.caseId }),
+      ...(fromDicom && { fromDicom }),
     })
   }
   return { folder, ...(datasetId && { datasetId }), cases }

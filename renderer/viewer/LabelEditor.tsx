@@ -17,6 +17,7 @@ import { makeStrokesCheap, type StrokeStats } from './cheapStroke'
 import { backgroundSeedValue, clearSeeds } from '../../shared/growCutSeeds'
 import { clickedVoxel, growCutFromSeeds, intensityAt, thresholdFillAt } from './regionTools'
 import { ThresholdControls, defaultBounds, type ThresholdSettings } from './ThresholdControls'
+import { DraftBanner, draftStateText, useEditDraft, type DraftStore } from './useEditDraft'
 
 export type EditTool = 'pen' | 'erase' | 'outline' | 'fill' | 'growBright' | 'growDark' | 'threshold' | 'seedBg' | 'navigate'
 
@@ -60,6 +61,8 @@ interface Props {
   onError(err: unknown): void
   /** Called after each save. */
   onSaved?(result: LabelEditResult): void
+  /** Keeps unsaved edits as a draft and offers it again when the case reopens (useEditDraft.tsx); absent: not kept. */
+  draft?: DraftStore
 }
 
 /** NiiVue's drawing grid and its way back to the file's voxel order. */
@@ -77,13 +80,15 @@ function countsByName(per: Uint32Array, labels: readonly LabelInfo[]): Record<st
 
 const isTyping = (t: EventTarget | null) => t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement
 
-export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, onSaved }: Props) {
+export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, onSaved, draft }: Props) {
   // Background seeds are painted in a value no label uses, shown in their own colour.
   const seed = useMemo(() => backgroundSeedValue(labels.map((l) => l.value)), [labels])
   const shownLabels = useMemo(() => [...labels, { name: 'background seed', value: seed, color: [80, 200, 255] as [number, number, number] }], [labels, seed])
   const display = useLabelDisplay(shownLabels, () => undefined, false)
   const [threshold, setThreshold] = useState<ThresholdSettings>({ lo: '', hi: '', is2D: true })
   const [toolNote, setToolNote] = useState<string | null>(null)
+  // Bumped by every edit, undo and redo: the draft is kept a moment after.
+  const [version, setVersion] = useState(0)
   const [tool, setTool] = useState<EditTool>('pen')
   const [active, setActive] = useState<number>(labels[0]?.value ?? 1)
   const [brush, setBrush] = useState(1)
@@ -119,8 +124,11 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
     if (n?.drawBitmap && edits.current?.commit(n.drawBitmap)) {
       setSaved(null)
       syncHistory()
+      setVersion((v) => v + 1)
     }
   }, [display.controller, syncHistory])
+  const draftCtl = useEditDraft({ store: draft, niivue: () => display.controller.current?.niivue() ?? null, layout: rasLayout, original, version, commit })
+  const { check: checkDraft, saved: draftSaved } = draftCtl
 
   const drawn = useCallback(() => {
     const n = display.controller.current?.niivue()
@@ -139,9 +147,10 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
       }
       setSaved(null)
       syncHistory()
+      void checkDraft()
     }
     onDrawn()
-  }, [display.controller, commit, onDrawn, syncHistory])
+  }, [display.controller, commit, onDrawn, syncHistory, checkDraft])
 
   // The tool, label and brush on NiiVue's pen.
   useEffect(() => {
@@ -170,6 +179,7 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
       refresh(n)
       setSaved(null)
       syncHistory()
+      setVersion((v) => v + 1)
     }
   }, [display.controller, syncHistory])
 
@@ -179,6 +189,7 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
       refresh(n)
       setSaved(null)
       syncHistory()
+      setVersion((v) => v + 1)
     }
   }, [display.controller, syncHistory])
 
@@ -200,13 +211,14 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
       // What is saved is the new base: the next save sends what changed after it.
       original.current = n.drawBitmap.slice()
       setSaved(r)
+      void draftSaved()
       onSaved?.(r)
     } catch (err) {
       setSaveError(err)
     } finally {
       setSaving(false)
     }
-  }, [display.controller, commit, save, onSaved, seed])
+  }, [display.controller, commit, save, onSaved, seed, draftSaved])
 
   const growCut = useCallback(() => {
     const n = display.controller.current?.niivue()
@@ -325,6 +337,11 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
           <span className="small muted" data-testid="edit-steps">
             {history.steps} edit{history.steps === 1 ? '' : 's'}
           </span>
+          {draft && (
+            <span className="small muted" data-testid="edit-draft-state" data-state={draftCtl.state} title="Unsaved edits are kept beside the prediction (corrected/.draft) and offered again when the case is reopened">
+              {draftStateText(draftCtl.state)}
+            </span>
+          )}
           <span className="grow" />
           <span style={{ position: 'relative' }}>
             <button type="button" className="btn btn-small btn-quiet" onClick={() => setHelp((h) => !h)} aria-expanded={help} title="Keyboard shortcuts (?)" data-testid="editor-help-toggle">
@@ -350,6 +367,7 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
             {saving ? 'Saving…' : 'Save correction'}
           </button>
         </div>
+        <DraftBanner draft={draftCtl} />
         {tool === 'threshold' && <ThresholdControls value={threshold} onChange={setThreshold} />}
         {toolNote && (
           <div className="small muted" data-testid="edit-tool-note">

@@ -322,6 +322,8 @@ export interface ReviewCaseProgress {
   draft?: { savedAt: string; voxels: number }
   /** The dataset's case id it was added as. */
   addedAs?: string
+  /** Predicted from a DICOM case folder (the recorded input holds a folder named as the case): its correction can go back as DICOM-SEG. */
+  fromDicom?: boolean
 }
 
 export interface ReviewProgress {

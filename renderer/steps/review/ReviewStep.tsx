@@ -3,7 +3,7 @@
 // training dataset (addToDataset). The folders are the Predict form's, so the viewer may read them;
 // left as Predict defaulted them (nobody typed them), they are Predict's defaults (predictFolders.ts).
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import type { LabelEditResult, ReviewCase, ReviewList } from '../../../shared/api'
+import type { LabelEditResult, ReviewCase, ReviewCaseProgress, ReviewList } from '../../../shared/api'
 import { caseFileParts } from '../../../shared/layout'
 import { api } from '../../api'
 import { ErrorBanner } from '../../components/ErrorBanner'
@@ -41,6 +41,21 @@ export function ReviewStep() {
   // The scan the viewer paired with each case opened (when the ranking did not name it).
   const [scans, setScans] = useState<Record<string, string>>({})
   const [datasetId, setDatasetId] = useState<number | null>(null)
+  // Where each case stands on disk (corrected, added, a draft kept): what a reopened Review shows.
+  const [progress, setProgress] = useState<Record<string, ReviewCaseProgress>>({})
+  const [dicomNote, setDicomNote] = useState<string | null>(null)
+  const refreshProgress = useCallback(
+    async (id: number | null = datasetId) => {
+      if (!folder.trim()) return
+      try {
+        const p = await api.reviewProgress({ folder: folder.trim(), ...(id && { datasetId: id }) })
+        setProgress(Object.fromEntries(p.cases.map((c) => [c.case, c])))
+      } catch {
+        /* the states are a help; the list works without them */
+      }
+    },
+    [folder, datasetId],
+  )
 
   const load = useCallback(async () => {
     if (!folder.trim()) return
@@ -52,35 +67,55 @@ export function ReviewStep() {
       const r = await api.reviewCases({ folder: folder.trim(), ...(images.trim() && { images: images.trim() }) }).catch((err: unknown) => unrankedList(folder.trim(), err))
       setList(r)
       if (r.model?.datasetId) setDatasetId((d) => d ?? r.model!.datasetId!)
+      void refreshProgress(datasetId ?? r.model?.datasetId ?? null)
     } catch (err) {
       setError(err)
     } finally {
       setListing(false)
     }
-  }, [folder, images])
+  }, [folder, images, datasetId, refreshProgress])
 
   useEffect(() => {
     setList(null)
     setChosen(null)
   }, [folder, images])
 
-  const onSaved = useCallback((c: ReviewCase, r: LabelEditResult) => setSaved((s) => ({ ...s, [c.case]: r })), [])
+  const onSaved = useCallback(
+    (c: ReviewCase, r: LabelEditResult) => {
+      setSaved((s) => ({ ...s, [c.case]: r }))
+      void refreshProgress()
+    },
+    [refreshProgress],
+  )
+
+  // A corrected DICOM case back to DICOM-SEG on its series (beside the corrected copy, in corrected/dicom/).
+  const exportDicom = useCallback(async (c: ReviewCase) => {
+    setError(null)
+    setDicomNote(null)
+    try {
+      const r = await api.exportCorrectedDicom({ prediction: c.prediction })
+      setDicomNote(`${c.case}: DICOM-SEG written to ${r.out} (${r.segments} segment${r.segments === 1 ? '' : 's'}, on series ${r.referencedSeriesUid}).`)
+    } catch (err) {
+      setError(err)
+    }
+  }, [])
 
   const accept = useCallback(
     async (c: ReviewCase) => {
       if (!datasetId) return
       setError(null)
       try {
-        const label = saved[c.case]?.path ?? c.prediction
+        const label = saved[c.case]?.path ?? progress[c.case]?.corrected ?? c.prediction
         const image = c.images.length ? c.images : scans[c.case]
         if (!image) throw new Error(`The scan of ${c.case} is not known yet: open the case once (Correct), or name the folder of scans the prediction was made from.`)
         const r = await api.addToDataset({ datasetId, image, label, prediction: c.prediction, ...(list?.model && { origin: list.model }) })
         setAdded((a) => ({ ...a, [c.case]: r.caseId }))
+        void refreshProgress()
       } catch (err) {
         setError(err)
       }
     },
-    [datasetId, saved, list, scans],
+    [datasetId, saved, list, scans, progress, refreshProgress],
   )
 
   const rows = useMemo(() => list?.cases ?? [], [list])
@@ -104,9 +139,14 @@ export function ReviewStep() {
       </div>
       <ErrorBanner error={error} title="Review" />
       {list && (
-        <ReviewTable cases={rows} chosen={chosen?.case ?? null} saved={saved} added={added} canAdd={datasetId !== null} onOpen={setChosen} onAdd={(c) => void accept(c)} />
+        <ReviewTable cases={rows} chosen={chosen?.case ?? null} saved={saved} added={added} progress={progress} canAdd={datasetId !== null} onOpen={setChosen} onAdd={(c) => void accept(c)} onExportDicom={(c) => void exportDicom(c)} />
       )}
-      {chosen && <CaseEditor key={chosen.case} item={chosen} images={images.trim()} savedPath={saved[chosen.case]?.path} onSaved={(r) => onSaved(chosen, r)} onScan={(p) => setScans((m) => ({ ...m, [chosen.case]: p }))} />}
+      {dicomNote && (
+        <p className="banner banner-info small" data-testid="review-dicom-note">
+          {dicomNote}
+        </p>
+      )}
+      {chosen && <CaseEditor key={chosen.case} item={chosen} images={images.trim()} savedPath={saved[chosen.case]?.path ?? progress[chosen.case]?.corrected} onSaved={(r) => onSaved(chosen, r)} onScan={(p) => setScans((m) => ({ ...m, [chosen.case]: p }))} />}
     </div>
   )
 }
