@@ -90,9 +90,12 @@ export async function resolveFineTune(req: FineTuneRequest, settings: Settings, 
     cases,
     createdAt: now,
   }
+  // Worker processes as a prediction's preprocessing gets them (runSpec.ts): the machine's worker
+  // budget, not nnUNetv2_preprocess's default of 8, each of which imports torch (minutes on a small CPU).
+  const processes = settings.augmentationWorkers ? Math.max(1, Math.min(settings.augmentationWorkers, 4)) : undefined
   const preprocess: PlanRequest | undefined = req.skipPreprocess
     ? undefined
-    : { datasetId: req.datasetId, configurations: [req.configuration === '3d_cascade_fullres' ? '3d_fullres' : req.configuration], verifyIntegrity: false, preprocessOnly: true, plansName: plans }
+    : { datasetId: req.datasetId, configurations: [req.configuration === '3d_cascade_fullres' ? '3d_fullres' : req.configuration], verifyIntegrity: false, preprocessOnly: true, plansName: plans, ...(processes && { processes }) }
   const trainings: TrainRequest[] = req.folds.map((fold) => ({
     datasetId: req.datasetId,
     configuration: req.configuration,

@@ -78,6 +78,11 @@ describe('fine-tuning rounds and the versions table', () => {
     await recordModelVersions(dataDir(), next.versions)
   })
 
+  it('preprocesses with the machine\'s worker budget (as a prediction does), not nnU-Net\'s 8 processes', async () => {
+    const plan = await resolveFineTune(s.fineTuneRequest.parse({ datasetId: 42, configuration: '2d', folds: [0] }), { ...settings, augmentationWorkers: 1 }, dataDir(), [])
+    expect(planArgs('v2', plan.preprocess!).args).toEqual(['-d', '42', '-plans_name', 'nnUNetPlans', '-c', '2d', '-np', '1'])
+  })
+
   it('numbers an unrecorded parent after the versions already taken, so no record is replaced', async () => {
     const known = await readModelVersions(dataDir())
     await finishedFold('OtherTrainer', 0, [1, 0, 0], [1, 0, 0])
