@@ -1,7 +1,9 @@
 // Real nnunetv2 (pinned venv) on the CPU: the app's prepared dataset passes nnU-Net's own
-// integrity check (v2 layout, and MSD after nnUNetv2_convert_MSD_dataset), then plan/preprocess,
-// a 2-epoch training with a generated trainer, prediction with the image's geometry, and a
-// cancelled training that leaves no process behind.
+// integrity check (v2 layout, and MSD after nnUNetv2_convert_MSD_dataset) and is planned and
+// preprocessed for 3d_fullres; a 2-epoch training with a generated trainer, prediction with the
+// image's geometry, find best, and a cancelled training that leaves no process behind run on 2d
+// copies of the cached fixtures (test/results/trainedFixture.ts: the planned dataset, and the
+// model trained on it), so each test runs alone and none trains what another already has.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
@@ -17,6 +19,7 @@ import * as s from '../../shared/schema'
 import type { GuideFolders } from '../helpers/guideFolders'
 import { readImage } from '../helpers/nifti'
 import { nnunetPython } from '../helpers/python'
+import { FIXTURE_DATASET, FIXTURE_ID, plannedDataset, trainedFixture, type PlannedFixture, type TrainedFixture } from '../results/trainedFixture'
 import { guideFolders, guideFoldersOf, prepareDataset, recordingContext } from './fixture'
 
 const py = nnunetPython('v2')
@@ -26,8 +29,12 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
   let guide: GuideFolders
   let settings: s.Settings
   let dataDir: string
-  let v2Dataset: string
   let msdTask: string
+  // Private copies of the cached fixtures, made by the first test that needs each.
+  let planned: Promise<PlannedFixture> | undefined
+  let trained: Promise<TrainedFixture> | undefined
+  const plannedCopy = () => (planned ??= plannedDataset(join(tmp, 'planned'), py.python!))
+  const trainedCopy = () => (trained ??= trainedFixture(join(tmp, 'trained'), py.python!))
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'nnw-v2-'))
@@ -35,7 +42,7 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     const folders = await createFolders(join(tmp, 'nnunet folders'), 'v2')
     dataDir = join(tmp, 'app data')
     settings = s.settings.parse({ pythonPath: py.python, nnunetVersion: 'v2', folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false })
-    v2Dataset = await prepareDataset(guide, 'nnunet-v2', folders.raw, 501)
+    await prepareDataset(guide, 'nnunet-v2', folders.raw, 501)
     msdTask = await prepareDataset(guide, 'msd', join(tmp, 'msd'), 52)
   })
   // A test that fails half-way must not leave a training running behind it.
@@ -100,13 +107,16 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
   })
 
   it('trains fold 0 for 2 epochs with a generated trainer on the CPU, with parsed epochs and checkpoints', { timeout: 600_000 }, async () => {
+    const fx = await plannedCopy()
+    const settings = fx.settings
     const jobs = jobManager('jobs')
-    const req = s.trainRequest.parse({ datasetId: 501, configuration: '3d_fullres', fold: 0, epochs: 2, iterationsPerEpoch: 2 })
-    const job = await jobs.start('train', 'train', (ctx) => runTrain(req, settings, ctx, dataDir))
+    // 2 epochs (each parsed), 1 iteration each (what an iteration does is not asserted here).
+    const req = s.trainRequest.parse({ datasetId: FIXTURE_ID, configuration: '2d', fold: 0, epochs: 2, iterationsPerEpoch: 1 })
+    const job = await jobs.start('train', 'train', (ctx) => runTrain(req, settings, ctx, fx.dataDir))
     const info = await jobs.wait(job.id)
     expect(info.error).toBeUndefined()
     expect(info.state).toBe('done')
-    expect(info.command).toContain('nnUNetTrainer_Wizard_2ep_2it')
+    expect(info.command).toContain('nnUNetTrainer_Wizard_2ep_1it')
     expect(info.command).toContain('--npz')
     expect(info.command!.slice(-2)).toEqual(['-device', 'cpu'])
     // Two epochs, each with every field nnU-Net v2 prints.
@@ -123,7 +133,7 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     // After the epochs nnU-Net validates fold 0's one validation case: the job's last phase.
     expect(info.progress).toMatchObject({ done: 1, total: 1, unit: 'validation case', phase: 'Final validation: done, computing the Dice' })
     const result = info.result as { outputFolder: string; checkpoints: string[] }
-    expect(result.outputFolder).toBe(join(settings.folders!.results, 'Dataset501_Tiny', 'nnUNetTrainer_Wizard_2ep_2it__nnUNetPlans__3d_fullres', 'fold_0'))
+    expect(result.outputFolder).toBe(join(settings.folders!.results, FIXTURE_DATASET, 'nnUNetTrainer_Wizard_2ep_1it__nnUNetPlans__2d', 'fold_0'))
     expect(result.checkpoints).toContain('checkpoint_final.pth')
     expect(result.checkpoints).toContain('checkpoint_best.pth')
     // --npz: the validation softmax is saved (find_best_configuration needs it).
@@ -144,49 +154,55 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     expect(readFileSync(info.logFile!, 'utf8')).toMatch(/Pseudo dice/)
     // The folder status lists the model, so predict (and a cascade) can offer it.
     const status = await folderStatus(settings)
-    expect(status.trainings).toContainEqual(expect.objectContaining({ datasetId: 501, configuration: '3d_fullres', trainer: 'nnUNetTrainer_Wizard_2ep_2it', plans: 'nnUNetPlans', finished: ['0'] }))
+    expect(status.trainings).toContainEqual(expect.objectContaining({ datasetId: FIXTURE_ID, configuration: '2d', trainer: 'nnUNetTrainer_Wizard_2ep_1it', plans: 'nnUNetPlans', finished: ['0'] }))
   })
 
-  it('predicts imagesTs with the trained fold; the segmentation has the image geometry', { timeout: 600_000 }, async () => {
+  it('predicts imagesTs with a trained fold; the segmentation has the image geometry', { timeout: 600_000 }, async () => {
+    const fx = await trainedCopy()
     const ctx = recordingContext()
-    const input = join(v2Dataset, 'imagesTs')
+    const input = join(fx.datasetDir, 'imagesTs')
     const output = join(tmp, 'predictions 预测')
-    const res = await predictAndScore(s.predictRequest.parse({ datasetId: 501, input, output, configuration: '3d_fullres', folds: [0], trainer: 'nnUNetTrainer_Wizard_2ep_2it' }), settings, ctx, dataDir)
-    const images = (await readdir(input)).filter((f) => f.endsWith('_0000.nii.gz'))
-    expect(images).toHaveLength(1)
-    expect(res.files).toEqual(images.map((f) => f.replace('_0000.nii.gz', '.nii.gz')))
-    const img = await readImage(join(input, images[0]!))
-    const seg = await readImage(join(output, res.files[0]!))
-    expect(seg.size).toEqual(img.size)
-    for (let i = 0; i < 3; i++) {
-      expect(seg.spacing[i]).toBeCloseTo(img.spacing[i]!, 4)
-      expect(seg.origin[i]).toBeCloseTo(img.origin[i]!, 3)
+    const res = await predictAndScore(s.predictRequest.parse({ datasetId: FIXTURE_ID, input, output, configuration: '2d', folds: [0], trainer: fx.trainer }), fx.settings, ctx, fx.dataDir)
+    const images = (await readdir(input)).filter((f) => f.endsWith('_0000.nii.gz')).sort()
+    expect(images).toHaveLength(2)
+    expect([...res.files].sort()).toEqual(images.map((f) => f.replace('_0000.nii.gz', '.nii.gz')))
+    for (const image of images) {
+      const img = await readImage(join(input, image))
+      const seg = await readImage(join(output, image.replace('_0000.nii.gz', '.nii.gz')))
+      expect(seg.size).toEqual(img.size)
+      for (let i = 0; i < 3; i++) {
+        expect(seg.spacing[i]).toBeCloseTo(img.spacing[i]!, 4)
+        expect(seg.origin[i]).toBeCloseTo(img.origin[i]!, 3)
+      }
+      for (let i = 0; i < 9; i++) expect(seg.direction[i] as number).toBeCloseTo(img.direction[i] as number, 5)
+      const labels = new Set(seg.data as unknown as number[])
+      for (const v of labels) expect([0, 1, 2]).toContain(v)
     }
-    for (let i = 0; i < 9; i++) expect(seg.direction[i] as number).toBeCloseTo(img.direction[i] as number, 5)
-    const labels = new Set(seg.data as unknown as number[])
-    for (const v of labels) expect([0, 1, 2]).toContain(v)
-    expect(ctx.progressEvents.filter((e) => e.unit === 'case').at(-1)).toMatchObject({ done: 1, total: 1, unit: 'case' })
-    // prepare kept the test case's label (labelsTs), so the prediction was scored by nnU-Net's evaluator.
-    expect(res.test?.cases).toBe(1)
+    expect(ctx.progressEvents.filter((e) => e.unit === 'case').at(-1)).toMatchObject({ done: 2, total: 2, unit: 'case' })
+    // prepare kept the test cases' labels (labelsTs), so the prediction was scored by nnU-Net's evaluator.
+    expect(res.test?.cases).toBe(2)
   })
 
-  it('finds the best configuration over the trained fold', { timeout: 600_000 }, async () => {
+  it('finds the best configuration over a trained fold', { timeout: 600_000 }, async () => {
+    const fx = await trainedCopy()
+    const settings = fx.settings
     const ctx = recordingContext()
-    const res = await runFindBest({ datasetId: 501, configurations: ['3d_fullres'], folds: [0], trainer: 'nnUNetTrainer_Wizard_2ep_2it' }, settings, ctx, dataDir)
-    expect(res.best?.model).toBe('nnUNetTrainer_Wizard_2ep_2it__nnUNetPlans__3d_fullres')
-    expect(existsSync(join(settings.folders!.results, 'Dataset501_Tiny', 'inference_instructions.txt'))).toBe(true)
+    const res = await runFindBest({ datasetId: FIXTURE_ID, configurations: ['2d'], folds: [0], trainer: fx.trainer }, settings, ctx, fx.dataDir)
+    expect(res.best?.model).toBe(`${fx.trainer}__nnUNetPlans__2d`)
+    expect(existsSync(join(settings.folders!.results, FIXTURE_DATASET, 'inference_instructions.txt'))).toBe(true)
     // The Dice the app read from nnU-Net's "*Best*" line is the one nnU-Net recorded for the winner
     // (not merely a number: a parse of the wrong field or of nothing fails here).
-    const info = JSON.parse(readFileSync(join(settings.folders!.results, 'Dataset501_Tiny', 'inference_information.json'), 'utf8').replace(/\bNaN\b/g, 'null'))
+    const info = JSON.parse(readFileSync(join(settings.folders!.results, FIXTURE_DATASET, 'inference_information.json'), 'utf8').replace(/\bNaN\b/g, 'null'))
     const recorded = info.best_model_or_ensemble.result_on_crossval_pre_pp as number
     expect(typeof recorded).toBe('number')
     expect(res.best!.dice).toBeCloseTo(recorded, 3)
   })
 
   it.skipIf(hasNvidiaGpu())('turns "device cuda" on a machine without a GPU into guidance', { timeout: 600_000 }, async () => {
+    const fx = await plannedCopy()
     const jobs = jobManager('jobs-cuda')
-    const req = s.trainRequest.parse({ datasetId: 501, configuration: '3d_fullres', fold: 0, epochs: 1, iterationsPerEpoch: 1, npz: false })
-    const job = await jobs.start('train', 'train', (ctx) => runTrain(req, { ...settings, device: 'cuda' }, ctx, dataDir))
+    const req = s.trainRequest.parse({ datasetId: FIXTURE_ID, configuration: '2d', fold: 0, epochs: 1, iterationsPerEpoch: 1, npz: false })
+    const job = await jobs.start('train', 'train', (ctx) => runTrain(req, { ...fx.settings, device: 'cuda' }, ctx, fx.dataDir))
     const info = await jobs.wait(job.id)
     expect(info.state).toBe('failed')
     expect(info.guidance?.map((g) => g.code)).toEqual(['cuda-unavailable'])
@@ -209,18 +225,19 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
   })
 
   it('cancels a training: nnU-Net and its augmentation workers are all gone', { timeout: 600_000 }, async () => {
+    const fx = await plannedCopy()
     const jobs = jobManager('jobs-cancel')
-    const req = s.trainRequest.parse({ datasetId: 501, configuration: '3d_fullres', fold: 0, epochs: 50, iterationsPerEpoch: 2, npz: false })
+    const req = s.trainRequest.parse({ datasetId: FIXTURE_ID, configuration: '2d', fold: 0, epochs: 50, iterationsPerEpoch: 1, npz: false })
     let sawEpoch!: () => void
     const started = new Promise<void>((r) => (sawEpoch = r))
     const off = jobs.onEvent((e) => {
       if (e.type === 'metrics') sawEpoch()
     })
-    const job = await jobs.start('train', 'train', (ctx) => runTrain(req, settings, ctx, dataDir))
+    const job = await jobs.start('train', 'train', (ctx) => runTrain(req, fx.settings, ctx, fx.dataDir))
     await started
     off()
     // The trainer is the leader of its own process group; its workers are in it.
-    const main = mainTrainerPid('nnUNetTrainer_Wizard_50ep_2it')
+    const main = mainTrainerPid('nnUNetTrainer_Wizard_50ep_1it')
     expect(main).toBeDefined()
     const members = groupMembers(main!)
     expect(members.length).toBeGreaterThan(1)
