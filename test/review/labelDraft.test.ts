@@ -12,6 +12,7 @@ import type { Settings } from '../../shared/schema'
 import { discardLabelDraft, draftPathFor, readLabelDraft, saveLabelDraft } from '../../electron/dataset/labelDraft'
 import { encodeChanges, saveLabelEdit } from '../../electron/dataset/labelEdit'
 import { NIFTI_INTENT_LABEL, writeNiftiGz } from '../../electron/imaging/niftiWriter'
+import { PREDICTION_ORIGIN_FILE } from '../../electron/results/predictionOrigin'
 import { reviewProgress } from '../../electron/results/reviewProgress'
 
 let root = ''
@@ -67,7 +68,7 @@ describe('label drafts', () => {
 })
 
 describe('review progress from disk', () => {
-  it('says which cases are added, corrected, in progress or still to do', async () => {
+  it('says which cases are added, corrected, in progress or still to do, and which came from a DICOM case folder', async () => {
     const raw = join(root, 'raw')
     const datasetDir = join(raw, 'Dataset007_Liver')
     await mkdir(datasetDir, { recursive: true })
@@ -79,7 +80,10 @@ describe('review progress from disk', () => {
     const c = await saveLabelEdit({ target: 'prediction', image: scan, label: join(pred, 'c.nii.gz'), changes: encodeChanges([{ start: 0, length: 1, value: 0 }]) }, { sourceFolders: [] })
     await writeFile(join(datasetDir, 'nnunet_wizard_added.json'), JSON.stringify({ added: { liver_011: { caseId: 'liver_011', sources: { images: [scan], label: c.path, prediction: join(pred, 'c.nii.gz') }, addedAt: 'x' } } }))
     await saveLabelDraft({ prediction: join(pred, 'd.nii.gz'), base: join(pred, 'd.nii.gz'), changes: encodeChanges([{ start: 5, length: 2, value: 2 }]) }, { sourceFolders: [] })
-    const p = await reviewProgress(settings, { folder: pred, datasetId: 7 })
+    // Predicted from a DICOM input that holds a case folder for b only (as Predict records it).
+    await mkdir(join(root, 'dicom-in', 'b'), { recursive: true })
+    await writeFile(join(pred, PREDICTION_ORIGIN_FILE), JSON.stringify({ model: { datasetId: 7 }, input: join(root, 'dicom-in'), probabilities: false, predictedAt: 'x' }))
+    const p = await reviewProgress(settings, { folder: pred })
     expect(p.datasetId).toBe(7)
     expect(p.cases.map((x) => [x.case, x.state])).toEqual([
       ['a', 'todo'],
@@ -90,5 +94,6 @@ describe('review progress from disk', () => {
     expect(p.cases[1]!.corrected).toBe(b.path)
     expect(p.cases[2]!.addedAs).toBe('liver_011')
     expect(p.cases[3]!.draft?.voxels).toBe(2)
+    expect(p.cases.map((x) => x.fromDicom ?? false)).toEqual([false, true, false, false])
   })
 })
