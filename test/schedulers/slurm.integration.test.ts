@@ -4,6 +4,13 @@
 // --signal=USR1 --batch) saves a checkpoint and the requeued task continues at the next epoch;
 // cancelling from the app leaves nothing running; exported scripts reproduce the app's folders
 // with bash and with sbatch. Tiny on purpose: the cluster's 2 CPUs are shared, --cpus 1 each.
+// The dataset is a copy of the cached planned fixture (test/results/trainedFixture.ts), so every
+// test but the export one (which compares with the first test's fold 0) runs alone; the first test
+// still plans it again on SLURM (the plan job it asserts). Each training is the shortest generated
+// trainer that shows what its test asserts (1 epoch of 1 iteration; 3 epochs for the USR1 stop),
+// and jobs that do not depend on each other run at once on the node's 2 CPUs (the USR1 and the
+// cancel test; the export's bash and sbatch runs): nnU-Net's final validation of each fold, not
+// the epochs, is most of a training's time here.
 import { execFile, execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
@@ -13,16 +20,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { JobManager } from '../../electron/jobs/jobManager'
 import { createCluster, type Cluster } from '../../electron/schedulers/cluster'
 import { SlurmScheduler } from '../../electron/schedulers/slurm'
+import { MODEL_INPUTS_FILE } from '../../shared/runInputs'
 import * as s from '../../shared/schema'
 import { builtCli } from '../helpers/builtCli'
 import { REPO_ROOT, nnunetPython } from '../helpers/python'
 import { holdSlurmNode, testSlurm } from '../helpers/slurm'
-import { writeTinyDatasetV2 } from '../nnunet/tinyDataset'
+import { FIXTURE_DATASET, FIXTURE_ID as ID, plannedDataset } from '../results/trainedFixture'
 
 const py = nnunetPython('v2')
 const slurm = testSlurm()
-const ID = 611
-const TRAINER = 'nnUNetTrainer_Wizard_2ep_2it'
+/** The shortest generated trainer: the app's and the exported scripts' fold 0 (tests 1 and 4). */
+const TRAINER = 'nnUNetTrainer_Wizard_1ep_1it'
 
 function run(file: string, args: string[], env: NodeJS.ProcessEnv = {}, timeout = 1_500_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -31,7 +39,6 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv = {}, timeout 
     })
   })
 }
-const cli = (args: string[], env: NodeJS.ProcessEnv) => run(...builtCli(args), env)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The files of a fold folder, the training log's time stamp left out. */
@@ -55,6 +62,7 @@ describe.skipIf(!py.python || !slurm.available)(`SLURM cluster with real nnunetv
   let base: string
   let env: NodeJS.ProcessEnv
   let settings: s.Settings
+  let cli: (args: string[]) => ReturnType<typeof run>
   let jobs: JobManager
   let cluster: Cluster
   let release: (() => Promise<void>) | undefined
@@ -64,12 +72,13 @@ describe.skipIf(!py.python || !slurm.available)(`SLURM cluster with real nnunetv
     release = await holdSlurmNode('slurm.integration')
     // The compute node reads and writes here: a folder every node sees (one node: /tmp will do).
     tmp = await mkdtemp(join(tmpdir(), 'nnw-slurm-'))
-    base = join(tmp, 'nnunet')
-    env = { NNUNET_WIZARD_DATA: join(tmp, 'app data') }
-    await writeTinyDatasetV2(join(base, 'nnUNet_raw'), ID, { train: 5, test: 1, scratch: join(tmp, 'scratch') })
-    settings = s.settings.parse({ pythonPath: py.python, nnunetVersion: 'v2', folders: { raw: join(base, 'nnUNet_raw'), preprocessed: join(base, 'nnUNet_preprocessed'), results: join(base, 'nnUNet_results') }, device: 'cpu', augmentationWorkers: 1, torchCompile: false })
+    const fx = await plannedDataset(join(tmp, 'fixture'), py.python!)
+    base = join(fx.base, 'nnunet')
+    env = { NNUNET_WIZARD_DATA: fx.dataDir }
+    cli = (args) => run(...builtCli(args), env)
+    settings = fx.settings
     jobs = new JobManager(join(tmp, 'jobs'))
-    cluster = createCluster({ jobs, dataDir: join(tmp, 'app data'), settings: async () => settings, pollMs: 500 })
+    cluster = createCluster({ jobs, dataDir: fx.dataDir, settings: async () => settings, pollMs: 500 })
   }, 3_000_000)
 
   afterAll(async () => {
@@ -82,10 +91,11 @@ describe.skipIf(!py.python || !slurm.available)(`SLURM cluster with real nnunetv
     await release?.()
   })
 
-  const foldDir = (results: string, fold: number) => join(results, `Dataset${ID}_Tiny`, `${TRAINER}__nnUNetPlans__2d`, `fold_${fold}`)
+  const foldDir = (results: string, fold: number, trainer = TRAINER) => join(results, FIXTURE_DATASET, `${trainer}__nnUNetPlans__2d`, `fold_${fold}`)
 
-  it('CLI: a plan job, then a 2-fold job array of 2-epoch trainings, streamed while they run, each ending with checkpoint_final.pth', { timeout: 1_800_000 }, async () => {
-    const r = await cli(['train', '-d', String(ID), '-c', '2d', '-f', '0,1', '--scheduler', 'slurm', '--plan', '--epochs', '2', '--iterations', '2', '--cpus', '1', ...flags()], env)
+  it('CLI: a plan job, then a 2-fold job array of 1-epoch trainings, streamed while they run, each ending with checkpoint_final.pth', { timeout: 1_800_000 }, async () => {
+    // The copy is planned already; --plan plans it again, as a job the array waits for.
+    const r = await cli(['train', '-d', String(ID), '-c', '2d', '-f', '0,1', '--scheduler', 'slurm', '--plan', '--epochs', '1', '--iterations', '1', '--cpus', '1', ...flags()])
     expect(r.code, r.stderr + r.stdout.slice(-3000)).toBe(0)
     const out = r.stdout
     // The job ids and the dependency as sbatch was asked.
@@ -99,21 +109,25 @@ describe.skipIf(!py.python || !slurm.available)(`SLURM cluster with real nnunetv
       expect(out.indexOf(`SLURM task ${array}_${t}: SLURM RUNNING, on `)).toBeGreaterThan(0)
       expect(existsSync(join(foldDir(settings.folders!.results, t), 'checkpoint_final.pth'))).toBe(true)
     }
-    // nnU-Net's lines arrived while the tasks ran (before the array's tasks were seen completed),
-    // and each epoch became a curve point of both tasks.
+    // nnU-Net's lines arrived while the tasks ran (before the array's tasks were seen completed:
+    // the epoch is followed by the fold's final validation), and the epoch became a curve point of
+    // both tasks.
     const firstDone = Math.min(out.indexOf(`SLURM task ${array}_0: SLURM COMPLETED`), out.indexOf(`SLURM task ${array}_1: SLURM COMPLETED`))
-    expect(out.slice(0, firstDone)).toMatch(/: Epoch 1\s*$/m)
-    expect(r.stderr.match(/^>> epoch 1\/2 {2}train \d/gm)?.length).toBe(2)
+    expect(out.slice(0, firstDone)).toMatch(/: Epoch 0\s*$/m)
+    expect(out.slice(0, firstDone)).toMatch(/: Epoch time: /m)
+    expect(r.stderr.match(/^>> epoch 0\/1 {2}train \d/gm)?.length).toBe(2)
     // The scripts are kept next to the logs, one log per task.
     const folder = /Job scripts and task logs: (.+)/.exec(out)![1]!.trim()
     // The study carries the generated trainer it trains with (nnUNet_extTrainer points at trainers/).
     expect((await readdir(folder)).sort()).toEqual(['logs', 'plan.sbatch', 'run-all.sh', 'submit-all.sh', 'train.sbatch', 'trainers'])
-    expect(await readdir(join(folder, 'trainers'))).toEqual(['nnUNetTrainer_Wizard_2ep_2it.py'])
+    expect(await readdir(join(folder, 'trainers'))).toEqual([`${TRAINER}.py`])
     expect((await readdir(join(folder, 'logs'))).sort()).toEqual([`plan-${plan}.log`, `train-${array}_0.log`, `train-${array}_1.log`])
     expect(await readFile(join(folder, 'train.sbatch'), 'utf8')).toContain('#SBATCH --signal=B:USR1@600')
   })
 
-  it('USR1 to a running task: a checkpoint at the end of the epoch, the task requeued, continuing at the next epoch', { timeout: 1_200_000 }, async () => {
+  // This test and the next submit one task each (--cpus 1) and run at once: the node has 2 CPUs.
+  // 3 epochs of 2 iterations: the stop asked in epoch 0 must land before the last epoch's end.
+  it.concurrent('USR1 to a running task: a checkpoint at the end of the epoch, the task requeued, continuing at the next epoch', { timeout: 1_200_000 }, async ({ expect }) => {
     const req = s.clusterSubmitRequest.parse({ trainings: [{ datasetId: ID, configuration: '2d', fold: 2, epochs: 3, iterationsPerEpoch: 2 }], slurm: { cpus: 1 } })
     const { jobId } = await cluster.submitToCluster(req)
     // The task's own job (titled like a local training) and its SLURM id.
@@ -141,13 +155,13 @@ describe.skipIf(!py.python || !slurm.available)(`SLURM cluster with real nnunetv
     // Every epoch ran once: the one before the stop is not repeated, the next one follows it.
     expect(epochNumbers(text)).toEqual([0, 1, 2])
     expect(text).toMatch(/requeued 1x/)
-    expect(existsSync(join(foldDir(settings.folders!.results, 2).replace('2ep', '3ep'), 'checkpoint_final.pth'))).toBe(true)
+    expect(existsSync(join(foldDir(settings.folders!.results, 2, 'nnUNetTrainer_Wizard_3ep_2it'), 'checkpoint_final.pth'))).toBe(true)
     // The job's curve has each epoch once.
     const metrics = (await jobs.list()).find((j) => j.id === task!.id)!.metrics ?? []
     expect(metrics.map((m) => m.epoch)).toEqual([0, 1, 2])
   })
 
-  it('Cancel from the app is scancel: the task ends CANCELLED and no process of it is left', { timeout: 900_000 }, async () => {
+  it.concurrent('Cancel from the app is scancel: the task ends CANCELLED and no process of it is left', { timeout: 900_000 }, async ({ expect }) => {
     const req = s.clusterSubmitRequest.parse({ trainings: [{ datasetId: ID, configuration: '2d', fold: 3, epochs: 50, iterationsPerEpoch: 2, npz: false }], slurm: { cpus: 1 } })
     const { jobId } = await cluster.submitToCluster(req)
     const marker = `nnUNetv2_train ${ID} 2d 3 `
@@ -164,13 +178,19 @@ describe.skipIf(!py.python || !slurm.available)(`SLURM cluster with real nnunetv
     expect(processesOf(marker)).toEqual([])
   })
 
+  // Uses the first test's fold 0 (the app's training it compares with). Exported once per way of
+  // running; the bash run (on this machine) and the sbatch run (on the node) go at once.
   it('export-scripts: the scripts reproduce the app\'s folders, run with bash and with sbatch', { timeout: 1_800_000 }, async () => {
     const appFold = await foldFiles(foldDir(settings.folders!.results, 0))
     expect(appFold).toContain('checkpoint_final.pth')
-    for (const how of ['bash', 'sbatch'] as const) {
+    // The app records what the training read (wizard_train_inputs.json) as it submits; a script run
+    // is nnU-Net alone, so the folders compared are nnU-Net's files.
+    expect(appFold).toContain(MODEL_INPUTS_FILE)
+    const nnunetFiles = appFold.filter((f) => f !== MODEL_INPUTS_FILE)
+    const runScripts = async (how: 'bash' | 'sbatch'): Promise<string[]> => {
       const results = join(tmp, `results-${how}`)
       const out = join(tmp, `scripts-${how}`)
-      const r = await cli(['export-scripts', '-d', String(ID), '--out', out, '-c', '2d', '-f', '0', '--epochs', '2', '--iterations', '2', '--cpus', '1', ...flags(), '--results', results], env)
+      const r = await cli(['export-scripts', '-d', String(ID), '--out', out, '-c', '2d', '-f', '0', '--epochs', '1', '--iterations', '1', '--cpus', '1', ...flags(), '--results', results])
       expect(r.code, r.stderr).toBe(0)
       expect(r.stdout).toContain(`Wrote 3 scripts to ${out}`)
       if (how === 'bash') {
@@ -186,7 +206,12 @@ describe.skipIf(!py.python || !slurm.available)(`SLURM cluster with real nnunetv
         }
         expect((await new SlurmScheduler().state(id)).map((t) => t.state)).toEqual(['COMPLETED'])
       }
-      expect(await foldFiles(foldDir(results, 0))).toEqual(appFold)
+      return foldFiles(foldDir(results, 0))
     }
+    // Both settle before anything is asserted: a failed one must not leave the other running past the test.
+    const [bash, sbatch] = await Promise.allSettled([runScripts('bash'), runScripts('sbatch')])
+    for (const r of [bash, sbatch]) if (r.status === 'rejected') throw r.reason
+    expect((bash as PromiseFulfilledResult<string[]>).value).toEqual(nnunetFiles)
+    expect((sbatch as PromiseFulfilledResult<string[]>).value).toEqual(nnunetFiles)
   })
 })
