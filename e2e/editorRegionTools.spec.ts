@@ -5,8 +5,9 @@
 //    mapping, lies deep in the liver mask at the liver's median intensity); a 2D fill is undone, a
 //    3D fill saved. The saved label's new liver voxels all lie within the bounds, hold the seed, are
 //    one face-connected region, and no voxel within the bounds that was free touches it unfilled.
-// 2. Grow-cut: an object stroke inside the liver and background strokes, then NiiVue's grow-cut:
-//    the liver grows, only inside the seeds' box (their slice), and no background seed is saved.
+// 2. Grow-cut (shared/growCut.ts): an object stroke inside the liver and a frame of background
+//    strokes around it on the shown slice: the liver grows on that slice only, overlaps the real
+//    liver mask there (Dice), no background seed is saved, and it is one undoable edit.
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -208,12 +209,11 @@ test('threshold fill from a seed inside the liver: the saved region lies within 
   expect(pageErrors, 'no uncaught errors in the page').toEqual([])
 })
 
-test("grow-cut from an object stroke in the liver and background strokes: NiiVue's grow-cut grows the liver inside the seeds' box", async ({ page }) => {
-  // NiiVue's grow-cut runs 128 passes over every slice on the GPU: about 70 s under SwiftShader on
-  // the CPU for this 122x101x30 scan (a GPU takes well under a second).
-  test.setTimeout(300_000)
+test("grow-cut from an object stroke in the liver and background strokes: the liver grows on the seeds' slice, close to the real liver", async ({ page }) => {
   const pageErrors: string[] = []
   page.on('pageerror', (e) => pageErrors.push(e.message))
+  // Review opens a corrected copy found on disk: start again from the prediction (no liver).
+  await rm(join(predictions, 'corrected'), { recursive: true, force: true })
   await openEditor(page)
   const { points } = await tileVoxels(page)
   // The liver's extent on the shown slice, in screen rows and columns.
@@ -249,11 +249,18 @@ test("grow-cut from an object stroke in the liver and background strokes: NiiVue
   await shot(page, 'editor-tools-03-seeds')
   const t0 = Date.now()
   await page.getByTestId('tool-growcut').click()
-  await expect(page.getByTestId('edit-tool-note')).toContainText('Grow-cut:', { timeout: 120_000 })
-  console.log(`grow-cut on ${size.join('x')} under SwiftShader: ${Date.now() - t0} ms`)
+  await expect(page.getByTestId('edit-tool-note')).toContainText("Grow-cut on the seeds' slice:")
+  // NiiVue's GPU grow-cut, used before, took about 70 s here under SwiftShader.
+  console.log(`grow-cut on ${size.join('x')}: ${Date.now() - t0} ms from the click to its note`)
   await expect(page.getByTestId('edit-steps')).toHaveText('6 edits')
+  await expect(page.getByTestId('legend-name-255'), 'background seeds have no legend row').toHaveCount(0)
   await settle(page)
   await shot(page, 'editor-tools-04-growcut')
+  // One edit: undone and redone as a whole.
+  await page.getByTestId('edit-undo').click()
+  await expect(page.getByTestId('edit-steps')).toHaveText('5 edits')
+  await page.getByTestId('edit-redo').click()
+  await expect(page.getByTestId('edit-steps')).toHaveText('6 edits')
   await page.getByTestId('edit-save').click()
   await expect(page.getByTestId('edit-saved')).toBeVisible({ timeout: 60_000 })
   const saved = (await readImage(join(predictions, 'corrected', 'abdomen_001.nii.gz'))).data as Uint8Array
@@ -277,9 +284,12 @@ test("grow-cut from an object stroke in the liver and background strokes: NiiVue
   expect([...values].sort((a, b) => a - b), 'only background, liver and spleen are saved (no seed value)').toEqual([0, 1, 2])
   expect(offSlice, 'grown voxels off the seeds\' slice').toBe(0)
   expect(liverVoxels, 'the liver grew well past the stroke').toBeGreaterThan(row.length * 3)
-  // How well NiiVue's grow-cut follows the liver is NiiVue's (one stroke and a frame of background
-  // seeds also enclose the kidney and vessels): logged, not pinned. What the editor adds is pinned above.
-  console.log(`grow-cut: ${liverVoxels} voxels labelled liver, ${found} of the slice's ${liverOnSlice} liver-mask voxels`)
-  expect(found, 'liver-mask voxels the grow-cut labelled').toBeGreaterThan(row.length)
+  const dice = (2 * found) / (liverVoxels + liverOnSlice)
+  console.log(`grow-cut: ${liverVoxels} voxels labelled liver, ${found} of the slice's ${liverOnSlice} liver-mask voxels, Dice ${dice.toFixed(3)}`)
+  // Measured 0.598 (1380 voxels grown, 865 of the slice's 1512 liver-mask voxels; NiiVue's grow-cut found 645):
+  // one short stroke against a frame that also encloses the kidney, vessels and stomach, whose edges
+  // with the liver are weak against the box's air-to-bone intensity range.
+  expect(dice, 'Dice of the grown liver with the real liver mask on the slice').toBeGreaterThan(0.55)
+  await expect(page.getByTestId('edit-count-1')).toHaveText(`liver: +${liverVoxels.toLocaleString('en-US')} / −0`)
   expect(pageErrors, 'no uncaught errors in the page').toEqual([])
 })

@@ -1,7 +1,7 @@
 // The label editor: the label map on NiiVue's drawing layer over its scan, corrected with the
 // tools ITK-SNAP and Slicer's Segment Editor users expect (pen and eraser per label with a brush
 // size, a filled outline, a fill of a closed region, NiiVue's intensity growing, a threshold fill
-// from a seed and NiiVue's grow-cut from object and background seeds: regionTools.ts), undo and redo of
+// from a seed and a grow-cut from object and background seeds: regionTools.ts), undo and redo of
 // every edit, slices by slider and key, label visibility and opacity. Saving sends only the voxels
 // that differ from the map as loaded (labelEdits.ts); the Node side reads the file again, applies
 // them, counts the voxels changed per label and writes atomically (electron/dataset/labelEdit.ts).
@@ -39,7 +39,7 @@ export const EDITOR_SHORTCUTS: [string, string][] = [
   ['g / Shift+g', 'grow the clicked label into brighter / darker voxels'],
   ['t', 'threshold fill: click a seed; voxels connected to it within the intensity bounds take the active label'],
   ['b', 'paint background seeds (around the structure; not a label)'],
-  ['c', "grow-cut: the active label grows from its voxels against the background seeds (NiiVue's grow-cut)"],
+  ['c', 'grow-cut: the active label grows from its voxels against the background seeds (on their slice, or through the volume when they span slices)'],
   ['Esc', 'navigate (no drawing)'],
   ['1 – 9', 'make that label the active one'],
   ['h', 'show or hide the active label'],
@@ -227,7 +227,7 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
     const r = growCutFromSeeds(n, active, seed)
     if ('problem' in r) setToolNote(r.problem)
     else {
-      setToolNote(`Grow-cut: ${r.changed.toLocaleString()} voxel${r.changed === 1 ? '' : 's'} changed.`)
+      setToolNote(`Grow-cut ${r.is2D ? 'on the seeds\' slice' : 'through the volume'}: ${r.grown.toLocaleString()} voxel${r.grown === 1 ? '' : 's'} grown.`)
       commit()
     }
   }, [display.controller, commit, active, seed])
@@ -310,6 +310,10 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
     window.addEventListener('keydown', onKey, true)
     return () => window.removeEventListener('keydown', onKey, true)
   }, [undo, redo, doSave, display, active, labels, growCut])
+
+  // Background seeds are drawn in their own colour but are no label: no row in the legend.
+  const shown = legendProps(display)
+  const legend = { ...shown, labels: shown.labels.filter((l) => l.value !== seed) }
 
   return (
     <div className="preview-layout" data-testid="label-editor" ref={root}>
@@ -411,7 +415,7 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
           </div>
         )}
       </div>
-      <LabelLegend {...legendProps(display)} voxelCounts={counts}>
+      <LabelLegend {...legend} voxelCounts={counts}>
         <div className="field">
           <label htmlFor="active-label">Active label</label>
           <select id="active-label" value={active} onChange={(e) => setActive(Number(e.target.value))} data-testid="active-label">

@@ -1,9 +1,11 @@
 // The label editor's region tools on one NiiVue instance: where a click landed (the voxel and the
 // slice's axis), the threshold fill from a seed (shared/thresholdFill.ts) and the grow-cut from
-// seeds (NiiVue's drawGrowCut, kept to what shared/growCutSeeds.ts allows). Each changes NiiVue's
+// seeds (shared/growCut.ts, on the CPU: NiiVue's GPU drawGrowCut took ~70 s under SwiftShader on
+// a 122x101x30 CT, blocking the page, and came out striped). Each changes NiiVue's
 // drawing bitmap in place and redraws; the editor then commits the change to its undo history.
 import type { Niivue } from '@niivue/niivue'
-import { growCutProblem, mergeGrowCut } from '../../shared/growCutSeeds'
+import { growCut, seedPlane } from '../../shared/growCut'
+import { growCutProblem } from '../../shared/growCutSeeds'
 import { scaledIntensities, thresholdFill } from '../../shared/thresholdFill'
 
 type Dims = [number, number, number]
@@ -76,21 +78,22 @@ export function thresholdFillAt(n: Niivue, click: { voxel: Dims; axis: 0 | 1 | 2
 }
 
 /**
- * NiiVue's grow-cut from the seeds in the drawing (object: the active label; background: `seed`),
- * merged as growCutSeeds.ts says. Returns the voxels changed, or why it could not run.
+ * The grow-cut from the seeds in the drawing (object: the active label; background: `seed`): on
+ * the background seeds' slice when they lie on one (2D), else through their box (3D). Returns the
+ * voxels changed and whether it ran in 2D, or why it could not run.
  */
-export function growCutFromSeeds(n: Niivue, active: number, seed: number): { changed: number } | { problem: string } {
+export function growCutFromSeeds(n: Niivue, active: number, seed: number): { changed: number; grown: number; is2D: boolean } | { problem: string } {
   const d = drawDims(n)
+  const img = scanIntensities(n)
   const bmp = n.drawBitmap
-  if (!d || !bmp) return { problem: 'The case is not loaded yet.' }
+  if (!d || !img || !bmp) return { problem: 'The case is not loaded yet.' }
   const problem = growCutProblem(bmp, active, seed)
   if (problem) return { problem }
-  const before = bmp.slice()
-  n.drawGrowCut()
-  // drawGrowCut writes its answer into the same bitmap (it may have replaced the array: read it again).
-  const out = n.drawBitmap ?? bmp
-  const changed = mergeGrowCut(before, out, d, active, seed)
-  n.refreshDrawing(true)
-  n.drawScene()
-  return { changed }
+  const planeAxis = seedPlane(bmp, d, seed)
+  const r = growCut({ intensity: img, labels: bmp, dims: d, active, background: seed, planeAxis })
+  if (r.changed > 0) {
+    n.refreshDrawing(true)
+    n.drawScene()
+  }
+  return { changed: r.changed, grown: r.grown, is2D: planeAxis !== null }
 }
