@@ -11,6 +11,13 @@ import { readImage } from '../helpers/nifti'
 
 const at = (d: readonly number[], x: number, y: number, z: number) => x + d[0]! * (y + d[1]! * z)
 
+/** The real ct_small CT and its TotalSegmentator liver mask (file order, x fastest). */
+async function ctSmall() {
+  const ct = await readImage(join(TOTALSEG, 'ct_small', 'ct.nii.gz'))
+  const liver = (await readImage(join(TOTALSEG, 'ct_small', 'masks', 'liver.nii.gz'))).data as ArrayLike<number>
+  return { ct, liver }
+}
+
 /** A small deterministic noise in [-1, 1] (the same every run). */
 function noise(seed: number): () => number {
   let s = seed >>> 0
@@ -117,8 +124,7 @@ describe('growCut', () => {
   })
 
   it('on the real ct_small CT: seeds deep in the liver and a ring around it on one axial slice grow the liver', async () => {
-    const ct = await readImage(join(TOTALSEG, 'ct_small', 'ct.nii.gz'))
-    const liver = (await readImage(join(TOTALSEG, 'ct_small', 'masks', 'liver.nii.gz'))).data as ArrayLike<number>
+    const { ct, liver } = await ctSmall()
     const d = ct.size as [number, number, number]
     const intensity = ct.data as ArrayLike<number>
     const [nx, ny, nz] = d
@@ -171,5 +177,60 @@ describe('growCut', () => {
     // Measured 0.744 (10 object seeds; the ring also encloses the stomach and vessels, whose edges with
     // the liver are weak against the box's air-to-bone range).
     expect(dice).toBeGreaterThan(0.72)
+  })
+
+  it('on the real ct_small CT in 3D: strokes deep in the liver on three slices and a tube of background seeds (time logged)', async () => {
+    const { ct, liver } = await ctSmall()
+    const d = ct.size as [number, number, number]
+    const intensity = ct.data as ArrayLike<number>
+    const [nx, ny, nz] = d
+    // The liver's extent, and its voxels at least 4 voxels (in x and y) from its edge.
+    let [x0, y0, z0, x1, y1, z1] = [nx, ny, nz, -1, -1, -1]
+    const deep = new Uint8Array(liver.length)
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++) {
+          if (!liver[at(d, x, y, z)]) continue
+          ;[x0, y0, z0, x1, y1, z1] = [Math.min(x0, x), Math.min(y0, y), Math.min(z0, z), Math.max(x1, x), Math.max(y1, y), Math.max(z1, z)]
+          let ok = x >= 4 && y >= 4 && x < nx - 4 && y < ny - 4
+          for (let s = -4; s <= 4 && ok; s++) ok = !!liver[at(d, x + s, y, z)] && !!liver[at(d, x, y + s, z)]
+          if (ok) deep[at(d, x, y, z)] = 1
+        }
+    const labels = new Uint8Array(intensity.length)
+    // Object strokes: the middle third of the middle row of deep voxels, on a quarter, half and three quarters of the liver's slices.
+    for (const z of [0.25, 0.5, 0.75].map((f) => Math.round(z0 + f * (z1 - z0)))) {
+      const row: number[] = []
+      const rows = new Set<number>()
+      for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) if (deep[at(d, x, y, z)]) rows.add(y)
+      const ys = [...rows].sort((a, b) => a - b)
+      const my = ys[Math.floor(ys.length / 2)]!
+      for (let x = 0; x < nx; x++) if (deep[at(d, x, my, z)]) row.push(at(d, x, my, z))
+      for (const i of row.slice(Math.floor(row.length / 3), Math.ceil((2 * row.length) / 3))) labels[i] = 1
+    }
+    // Background seeds: the rectangle 3 voxels outside the liver's extent on every slice of the volume (a tube).
+    ;[x0, y0, x1, y1] = [Math.max(0, x0 - 3), Math.max(0, y0 - 3), Math.min(nx - 1, x1 + 3), Math.min(ny - 1, y1 + 3)]
+    for (let z = 0; z < nz; z++) {
+      for (let x = x0; x <= x1; x++) labels[at(d, x, y0, z)] = labels[at(d, x, y1, z)] = 255
+      for (let y = y0; y <= y1; y++) labels[at(d, x0, y, z)] = labels[at(d, x1, y, z)] = 255
+    }
+    expect(seedPlane(labels, d, 255)).toBeNull()
+    const t0 = performance.now()
+    const r = growCut({ intensity, labels, dims: d, active: 1, background: 255, planeAxis: null })
+    const ms = performance.now() - t0
+    let both = 0
+    let got = 0
+    let mask = 0
+    for (let i = 0; i < labels.length; i++) {
+      if (liver[i]) mask++
+      if (labels[i] === 1) got++
+      if (labels[i] === 1 && liver[i]) both++
+    }
+    const dice = (2 * both) / (got + mask)
+    const box = r.box!
+    console.log(`grow-cut 3D on ct_small, box ${box[3] - box[0] + 1}x${box[4] - box[1] + 1}x${box[5] - box[2] + 1}: Dice ${dice.toFixed(3)} (${got} grown, ${mask} in the mask), ${r.sweeps} sweeps, ${ms.toFixed(0)} ms`)
+    expect(labels.includes(255), 'no background seed left').toBe(false)
+    // Measured 0.588 (49014 grown for 39350 in the mask: three short strokes, a tube that also holds
+    // the kidney, stomach and vessels, whose edges with the liver are weak against the CT's range), 0.8 s.
+    expect(dice).toBeGreaterThan(0.55)
   })
 })
