@@ -8,9 +8,11 @@
 // as its strength. Seeds can never be conquered (g <= 1), so the automaton settles; each voxel
 // ends with the seed whose path to it loses least strength across intensity edges.
 //
-// Instead of sweeping the whole box until nothing changes, each sweep only looks at the voxels
-// whose strength changed in the sweep before (an active set): the same fixed point, far fewer
-// visits (a sweep of a whole 512x512 slice costs what a few of its rows cost).
+// Instead of sweeping the whole box until nothing changes, the cells act one at a time, the
+// strongest changed cell first (a heap of the cells whose strength rose): the automaton's fixed
+// point is the same (each cell ends with the strongest product of g along a path from a seed),
+// but a cell acts again only when a stronger attacker reached it, so most act once (sweeps over a
+// noisy 512x512 slice visited each cell about 11 times).
 //
 // What is worked on: the box of the seeds grown by `margin` voxels; in 2D (as threshold fill's 2D
 // option) only the background seeds' slice across `planeAxis`, each slice its own automaton (no
@@ -33,8 +35,6 @@ export interface GrowCutRequest {
   planeAxis: 0 | 1 | 2 | null
   /** Voxels added around the seeds' box on each side (in-plane only in 2D). Default 8. */
   margin?: number
-  /** The most sweeps run (a safety cap: the automaton settles long before on real scans). Default 2000. */
-  maxSweeps?: number
 }
 
 /** An inclusive voxel box [x0, y0, z0, x1, y1, z1]. */
@@ -45,8 +45,8 @@ export interface GrowCutResult {
   changed: number
   /** Free voxels the active label won. */
   grown: number
-  /** Sweeps run before nothing changed (or the cap). */
-  sweeps: number
+  /** Cells that acted (conquered or tried to) before nothing changed. */
+  visits: number
   /** The box worked on; null when there were not both kinds of seed. */
   box: VoxelBox | null
 }
@@ -96,10 +96,9 @@ const WALL = 3
 export function growCut(req: GrowCutRequest): GrowCutResult {
   const { intensity, labels, dims, active, background, planeAxis } = req
   const margin = Math.max(0, Math.floor(req.margin ?? 8))
-  const maxSweeps = req.maxSweeps ?? 2000
   const objects = seedBox(labels, dims, [active])
   const backgrounds = seedBox(labels, dims, [background])
-  if (!objects || !backgrounds || active === background) return { changed: 0, grown: 0, sweeps: 0, box: null }
+  if (!objects || !backgrounds || active === background) return { changed: 0, grown: 0, visits: 0, box: null }
   // The box of both kinds of seed; in 2D only the background seeds' slices (the active label may
   // already span many slices: its other slices have no background to stop it).
   const box: VoxelBox = [0, 0, 0, 0, 0, 0]
@@ -148,7 +147,7 @@ export function growCut(req: GrowCutRequest): GrowCutResult {
         }
       }
     }
-  if (!hasObject || !hasBackground) return { changed: 0, grown: 0, sweeps: 0, box: null }
+  if (!hasObject || !hasBackground) return { changed: 0, grown: 0, visits: 0, box: null }
   // g(x) = 1 - x / R; a flat box (R = 0) conquers at full strength: distance alone decides.
   const inv = hi > lo ? 1 / (hi - lo) : 0
 
@@ -159,42 +158,30 @@ export function growCut(req: GrowCutRequest): GrowCutResult {
   if (planeAxis !== 2) steps.push(-px * py, px * py)
   const around = Int32Array.from(steps)
   const m = around.length
-  // The active set: every seed first, then the voxels that changed in the sweep before.
-  let current = new Int32Array(n)
-  let next = new Int32Array(n)
-  let count = 0
-  for (let k = 0; k < n; k++) if (state[k] === OBJECT || state[k] === BACKGROUND) current[count++] = k
-  const queued = new Uint8Array(n)
-  let sweeps = 0
-  while (count > 0 && sweeps < maxSweeps) {
-    sweeps++
-    let nextCount = 0
-    for (let c = 0; c < count; c++) {
-      const q = current[c]!
-      queued[q] = 0
-      const sq = strength[q]!
-      const lq = state[q]!
-      const vq = value[q]!
-      // q tries to conquer each neighbour p; p joins the next sweep's set when it changes.
-      for (let j = 0; j < m; j++) {
-        const p = q + around[j]!
-        if (state[p] === WALL) continue
-        const d = value[p]! - vq
-        const won = (1 - (d < 0 ? -d : d) * inv) * sq
-        if (won > strength[p]!) {
-          strength[p] = won
-          state[p] = lq
-          if (!queued[p]) {
-            queued[p] = 1
-            next[nextCount++] = p
-          }
-        }
+  // The cells waiting to act, strongest first; a cell is pushed again when its strength rises, and
+  // an entry older than its cell's strength now is skipped.
+  const heap = new StrengthHeap(n)
+  for (let k = 0; k < n; k++) if (state[k] === OBJECT || state[k] === BACKGROUND) heap.push(k, 1)
+  let visits = 0
+  while (heap.size > 0) {
+    const sq = heap.topStrength()
+    const q = heap.pop()
+    if (sq !== strength[q]) continue
+    visits++
+    const lq = state[q]!
+    const vq = value[q]!
+    // q tries to conquer each neighbour p.
+    for (let j = 0; j < m; j++) {
+      const p = q + around[j]!
+      if (state[p] === WALL) continue
+      const d = value[p]! - vq
+      const won = Math.fround((1 - (d < 0 ? -d : d) * inv) * sq)
+      if (won > strength[p]!) {
+        strength[p] = won
+        state[p] = lq
+        heap.push(p, won)
       }
     }
-    const t = current
-    current = next
-    next = t
-    count = nextCount
   }
 
   // The answer written back: free voxels won by the object take the active label; background
@@ -217,5 +204,61 @@ export function growCut(req: GrowCutRequest): GrowCutResult {
       labels[i] = 0
       changed++
     }
-  return { changed, grown, sweeps, box }
+  return { changed, grown, visits, box }
+}
+
+/** A binary max-heap of cells by strength (typed arrays, grown as needed). */
+class StrengthHeap {
+  private keys: Float32Array
+  private cells: Int32Array
+  size = 0
+  constructor(capacity: number) {
+    this.keys = new Float32Array(Math.max(16, capacity))
+    this.cells = new Int32Array(Math.max(16, capacity))
+  }
+  push(cell: number, key: number): void {
+    if (this.size === this.keys.length) {
+      const keys = new Float32Array(this.size * 2)
+      keys.set(this.keys)
+      const cells = new Int32Array(this.size * 2)
+      cells.set(this.cells)
+      this.keys = keys
+      this.cells = cells
+    }
+    const { keys, cells } = this
+    let i = this.size++
+    while (i > 0) {
+      const up = (i - 1) >> 1
+      if (keys[up]! >= key) break
+      keys[i] = keys[up]!
+      cells[i] = cells[up]!
+      i = up
+    }
+    keys[i] = key
+    cells[i] = cell
+  }
+  topStrength(): number {
+    return this.keys[0]!
+  }
+  /** Removes the strongest cell and returns it. */
+  pop(): number {
+    const { keys, cells } = this
+    const top = cells[0]!
+    const n = --this.size
+    const key = keys[n]!
+    const cell = cells[n]!
+    let i = 0
+    for (;;) {
+      let c = 2 * i + 1
+      if (c >= n) break
+      if (c + 1 < n && keys[c + 1]! > keys[c]!) c++
+      if (keys[c]! <= key) break
+      keys[i] = keys[c]!
+      cells[i] = cells[c]!
+      i = c
+    }
+    keys[i] = key
+    cells[i] = cell
+    return top
+  }
 }
