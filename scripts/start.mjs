@@ -1,5 +1,6 @@
-// `npm start`: the desktop app. Electron's binary is not part of the npm package (since Electron
-// 45 it is fetched on first use), so look for it first: fetch it once where that is possible, and
+// `npm start`: the desktop app. Electron's binary is not part of the npm package, and `npm install`
+// does not fetch it (package.json's allowScripts denies Electron's install script, so an install
+// offline succeeds), so look for it first: fetch it once where that is possible, and
 // where it is not (offline, ELECTRON_SKIP_BINARY_DOWNLOAD=1, a blocked GitHub) say so in words and
 // point at browser mode, which runs the same wizard without Electron.
 import { spawn, spawnSync } from 'node:child_process'
