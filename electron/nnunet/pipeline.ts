@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { leadsInside } from '../files/pathInside'
 import type { Finding, PlansSummary, TrainedModel, ValidationSummary } from '../../shared/api'
-import { readPlansSummary, readValidationSummary } from './summaries'
+import { readPlansSummary } from './summaries'
+import { finalValidation } from './finalValidation'
 import { defaultPlans, defaultTrainer, type FindBestRequest } from '../../shared/nnunetArgs'
 import type { PlanRequest, PredictRequest, Settings, TrainRequest } from '../../shared/schema'
 import type { JobContext } from '../jobs/jobManager'
@@ -20,7 +21,7 @@ import { HOW } from './howTo'
 import { rememberPlans } from './plansChoice'
 import { plannedIdentifier } from '../../shared/plans'
 import { PREDICTIONS_FOLDER } from '../../shared/predictionFolders'
-import { datasetFolderName, datasetLabels, trainingOutputFolder } from './runPlaces'
+import { datasetFolderName, trainingOutputFolder } from './runPlaces'
 import { findBestSpec, planSpec, predictSpec, trainSpec } from './runSpec'
 import { lockFold, type FoldHolder } from './foldLock'
 
@@ -93,7 +94,6 @@ const checkpointsIn = async (folder: string | undefined) => (folder ? (await rea
  * locked for the whole run (foldLock.ts), so no other training writes the same fold_N.
  */
 export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobContext, dataDir = appDataDir(), holder: FoldHolder = { kind: 'app' }): Promise<TrainResult> {
-  const version = settings.nnunetVersion
   const spec = await trainSpec(req, { settings, dataDir })
   const t = spec.train!
   const release = t.outputFolder ? await lockFold(t.outputFolder, { ...holder, jobId: ctx.jobId, title: spec.title }) : undefined
@@ -111,7 +111,7 @@ export async function runTrain(req: TrainRequest, settings: Settings, ctx: JobCo
       return { trainer: t.trainer, ...(outputFolder ? { outputFolder } : {}), epochs: run.epochs, checkpoints: await checkpointsIn(outputFolder), stoppedAfterEpoch: true }
     }
     const checkpoints = await checkpointsIn(outputFolder)
-    const validation = outputFolder && spec.dataset ? await readValidationSummary(outputFolder, version, await datasetLabels(settings, spec.dataset)) : undefined
+    const validation = outputFolder && spec.dataset ? await finalValidation(settings, outputFolder, spec.dataset) : undefined
     return { trainer: t.trainer, ...(outputFolder ? { outputFolder } : {}), epochs: run.epochs, checkpoints, ...(validation && { validation }) }
   } finally {
     await release?.()

@@ -16,6 +16,7 @@ import { DomainError } from '../domainError'
 import { followTask, type FollowedTask } from './follow'
 import { lockFold, releaseSlurmFold, type FoldRelease } from '../nnunet/foldLock'
 import { prepareRun } from '../nnunet/runPrepare'
+import { finalValidation } from '../nnunet/finalValidation'
 import { SlurmScheduler, slurmStatus } from './slurm'
 import { buildStudy, runAllScript, submitAllScript, type Study, type StudyTask } from './study'
 import { STUDY_TRAINERS } from './scripts'
@@ -80,7 +81,10 @@ export function createCluster(opts: ClusterOptions) {
       ctx.setCommand(['sbatch', t.taskId])
       const followed: FollowedTask = { taskId: t.taskId, logFile: t.logFile, tool: t.tool, args: t.args, totalEpochs: t.totalEpochs, outputFolder: t.outputFolder }
       try {
-        return await followTask(ctx, scheduler, followed, { pollMs: opts.pollMs })
+        const result = await followTask(ctx, scheduler, followed, { pollMs: opts.pollMs })
+        // A finished training shows its final validation Dice like a local one (the same reader).
+        const validation = t.kind === 'train' && result.outputFolder ? await opts.settings().then((s) => finalValidation(s, result.outputFolder!)).catch(() => undefined) : undefined
+        return validation ? { ...result, validation } : result
       } finally {
         // Cancelled or ended: either way SLURM has nothing more of it to follow, and its fold is free.
         tasks = tasks.filter((x) => x.taskId !== t.taskId)
