@@ -51,16 +51,16 @@ export interface GrowCutResult {
   box: VoxelBox | null
 }
 
-/** The box around every voxel holding one of `values`; null when none does. */
-export function seedBox(labels: Uint8Array, dims: readonly [number, number, number], values: readonly number[]): VoxelBox | null {
+/** The box around every voxel holding one of `values` (only those inside `within` when given); null when none does. */
+export function seedBox(labels: Uint8Array, dims: readonly [number, number, number], values: readonly number[], within?: VoxelBox): VoxelBox | null {
   const want = new Uint8Array(256)
   for (const v of values) want[v] = 1
   const [nx, ny, nz] = dims
+  const [wx0, wy0, wz0, wx1, wy1, wz1] = within ?? [0, 0, 0, nx - 1, ny - 1, nz - 1]
   let box: VoxelBox | null = null
-  let i = 0
-  for (let z = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++)
-      for (let x = 0; x < nx; x++, i++) {
+  for (let z = wz0; z <= wz1; z++)
+    for (let y = wy0; y <= wy1; y++)
+      for (let x = wx0, i = x + nx * (y + ny * z); x <= wx1; x++, i++) {
         if (!want[labels[i]!]) continue
         if (!box) box = [x, y, z, x, y, z]
         else {
@@ -96,9 +96,16 @@ const WALL = 3
 export function growCut(req: GrowCutRequest): GrowCutResult {
   const { intensity, labels, dims, active, background, planeAxis } = req
   const margin = Math.max(0, Math.floor(req.margin ?? 8))
-  const objects = seedBox(labels, dims, [active])
   const backgrounds = seedBox(labels, dims, [background])
-  if (!objects || !backgrounds || active === background) return { changed: 0, grown: 0, visits: 0, box: null }
+  if (!backgrounds || active === background) return { changed: 0, grown: 0, visits: 0, box: null }
+  // In 2D only the object seeds on the background seeds' slice count.
+  const within: VoxelBox = [0, 0, 0, dims[0] - 1, dims[1] - 1, dims[2] - 1]
+  if (planeAxis !== null) {
+    within[planeAxis] = backgrounds[planeAxis]!
+    within[planeAxis + 3] = backgrounds[planeAxis + 3]!
+  }
+  const objects = seedBox(labels, dims, [active], within)
+  if (!objects) return { changed: 0, grown: 0, visits: 0, box: null }
   // The box of both kinds of seed; in 2D only the background seeds' slices (the active label may
   // already span many slices: its other slices have no background to stop it).
   const box: VoxelBox = [0, 0, 0, 0, 0, 0]

@@ -91,6 +91,7 @@ export function growCutFromSeeds(n: Niivue, active: number, seed: number): { cha
   if (problem) return { problem }
   const planeAxis = seedPlane(bmp, d, seed)
   const r = growCut({ intensity: img, labels: bmp, dims: d, active, background: seed, planeAxis })
+  if (!r.box) return { problem: "Paint a seed inside the structure with the active label on the background seeds' slice first." }
   if (r.changed > 0) {
     n.refreshDrawing(true)
     n.drawScene()

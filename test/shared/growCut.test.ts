@@ -84,6 +84,12 @@ describe('growCut', () => {
     expect(r.grown).toBe(11 * 9 - 1)
     for (const z of [0, 2]) expect(labels.slice(z * 200, (z + 1) * 200).reduce((a, v) => a + v, 0), `slice ${z} keeps its one voxel`).toBe(1)
     expect(labels.includes(255), 'the background seeds cleared').toBe(false)
+    // An object seed on another slice only: nothing to grow on the background seeds' slice.
+    const apart = new Uint8Array(600)
+    apart[at(dims, 2, 5, 0)] = 1
+    apart[at(dims, 15, 5, 1)] = 255
+    expect(growCut({ intensity: scan, labels: apart, dims, active: 1, background: 255, planeAxis: 2 }).box).toBeNull()
+    expect(apart[at(dims, 15, 5, 1)], 'the seeds stay for another try').toBe(255)
     // Seeds across slices (and along every axis): a 3D grow-cut.
     labels[at(dims, 15, 8, 1)] = 255
     labels[at(dims, 3, 2, 2)] = 255
@@ -96,6 +102,7 @@ describe('growCut', () => {
     expect(growCut({ intensity: scan, labels, dims, active: 1, background: 255, planeAxis: 2 })).toEqual({ changed: 0, grown: 0, visits: 0, box: null })
     expect(labels.reduce((a, v) => a + v, 0)).toBe(1)
     expect(seedBox(labels, dims, [1, 255])).toEqual([1, 5, 0, 1, 5, 0])
+    expect(seedBox(labels, dims, [1], [0, 0, 1, 19, 9, 2])).toBeNull()
   })
 
   it('runs a 512x512 noisy slice quickly (time logged, not asserted)', () => {
