@@ -6,7 +6,7 @@ import { Niivue, NVImage, SHOW_RENDER, SLICE_TYPE, type NiiVueLocation } from '@
 import { buildLabelLut, type LutLabel } from './labelLut'
 import { focusVoxel, voxelToMm } from './labelFocus'
 import { markPreviewStage } from './perf'
-import { planeArrangement, planeTiles, type Fractions } from './multiplanarLayout'
+import { planeArrangement, planeTiles, type ExtentMm, type Fractions } from './multiplanarLayout'
 import { outlineLabels } from './labelOutline'
 import { autoWindow, type WindowRange } from './windowLevel'
 
@@ -120,6 +120,15 @@ function recordOrientationLetters(nv: Niivue, canvas: HTMLCanvasElement): void {
   }
 }
 
+/** The shown scan's size in mm along NiiVue's R-L, A-P, S-I axes (undefined before a scan is loaded). */
+function scanExtent(nv: Niivue): ExtentMm | undefined {
+  const img = nv.volumes[0]
+  const dims = img?.dimsRAS
+  const pix = img?.pixDimsRAS
+  if (!dims || !pix || dims.length < 4 || pix.length < 4) return undefined
+  return [dims[1]! * pix[1]!, dims[2]! * pix[2]!, dims[3]! * pix[3]!]
+}
+
 /**
  * Lays the three planes over the whole canvas (multiplanarLayout.ts: no empty quarter) while the
  * view shows all three, following the canvas as it is resized; a single plane uses NiiVue's own.
@@ -135,8 +144,9 @@ function followCanvasShape(nv: Niivue, canvas: HTMLCanvasElement, multiplanar: (
     }
     const { width, height } = canvas.getBoundingClientRect()
     if (!width || !height) return
-    const arrangement = planeArrangement(width, height)
-    const key = `${arrangement} ${Math.round(width)}x${Math.round(height)}`
+    const extent = scanExtent(nv)
+    const arrangement = planeArrangement(width, height, extent)
+    const key = `${arrangement} ${Math.round(width)}x${Math.round(height)} ${extent?.map(Math.round).join('x') ?? ''}`
     if (key === shown) return
     shown = key
     canvas.dataset.planeLayout = arrangement
@@ -382,6 +392,8 @@ export function NiivueViewer({ volumes, labels, opacity, outline, sliceType, rad
         const frac = first ? labelFocusFrac(label, first.value) : null
         if (frac) nv.scene.crosshairPos = frac
         nv.updateGLVolume()
+        // The arrangement depends on the scan's shape: choose it again for this one.
+        layout.current?.apply()
         nv.createOnLocationChange()
         latest.current.onDrawn(volumes.key)
       } catch (err) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { planeArrangement, planeTiles, smallestTileSide, type PlaneArrangement } from '../../renderer/viewer/multiplanarLayout'
+import { planeArrangement, planeTiles, smallestTileSide, worstPlaneScale, type ExtentMm, type PlaneArrangement } from '../../renderer/viewer/multiplanarLayout'
 
 const ALL: PlaneArrangement[] = ['row', 'column', 'axial-left', 'axial-top']
 
@@ -35,5 +35,26 @@ describe('planeArrangement: three planes without an empty quarter', () => {
       const chosen = smallestTileSide(planeArrangement(w, h), w, h)
       for (const a of ALL) expect(chosen, `${w}x${h} vs ${a}`).toBeGreaterThanOrEqual(smallestTileSide(a, w, h) - 0.5)
     }
+  })
+
+  // The third walkthrough's flat abdominal CT (366 x 303 x 78 mm): in a row of thirds its coronal
+  // and sagittal were strips about 56 px tall.
+  const FLAT_CT: ExtentMm = [366, 303, 78]
+  it('with the scan known, the arrangement that draws its worst plane largest: a flat CT gets 2 + 1, not a row', () => {
+    expect(planeArrangement(800, 450)).toBe('row')
+    expect(planeArrangement(800, 450, FLAT_CT)).toBe('axial-left')
+    expect(worstPlaneScale('axial-left', 800, 450, FLAT_CT)).toBeGreaterThan(1.4 * worstPlaneScale('row', 800, 450, FLAT_CT))
+  })
+  it('never draws the worst plane smaller than another arrangement would', () => {
+    const scans: ExtentMm[] = [FLAT_CT, [366, 303, 480], [180, 180, 180], [120, 126, 246], [500, 400, 30]]
+    for (const e of scans)
+      for (const [w, h] of [[708, 520], [520, 708], [300, 1000], [1000, 300], [800, 450], [1400, 500]] as const) {
+        const chosen = worstPlaneScale(planeArrangement(w, h, e), w, h, e)
+        for (const a of ALL) expect(chosen, `${e.join('x')} mm on ${w}x${h} vs ${a}`).toBeGreaterThanOrEqual(worstPlaneScale(a, w, h, e) * 0.99)
+      }
+  })
+  it('an unknown or degenerate extent falls back to the tile rule', () => {
+    expect(planeArrangement(800, 450, [0, 303, 78])).toBe(planeArrangement(800, 450))
+    expect(planeArrangement(800, 450, [Number.NaN, 1, 1])).toBe(planeArrangement(800, 450))
   })
 })
