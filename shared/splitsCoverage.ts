@@ -41,14 +41,14 @@ export function splitsCoverage(splits: NnunetSplits, trainingCases: readonly str
 const list = (ids: readonly string[]) => (ids.length <= 6 ? ids.join(', ') : `${ids.slice(0, 6).join(', ')} and ${ids.length - 6} more`)
 
 /** What is wrong, in words ("case_004 is in no fold: …"), or '' when the file covers the dataset. */
-export function splitsCoverageProblem(c: SplitsCoverage, trainingCount: number): string {
+export function splitsCoverageProblem(c: SplitsCoverage, trainingCount: number, file = 'splits_final.json'): string {
   if (c.ok) return ''
   const parts: string[] = []
   if (c.missing.length) parts.push(`${list(c.missing)} ${c.missing.length === 1 ? 'is' : 'are'} in no fold (never trained on or validated)`)
   if (c.extra.length) parts.push(`${list(c.extra)} ${c.extra.length === 1 ? 'is' : 'are'} in the splits but not among the ${trainingCount} training cases any more`)
   const partial = c.folds.filter((f) => f.missing.some((m) => !c.missing.includes(m)))
   if (partial.length) parts.push(`fold${partial.length === 1 ? '' : 's'} ${partial.map((f) => f.fold).join(', ')} miss${partial.length === 1 ? 'es' : ''} cases the other folds have (${list([...new Set(partial.flatMap((f) => f.missing))])})`)
-  return `splits_final.json does not match the dataset's ${trainingCount} training cases: ${parts.join('; ')}.`
+  return `${file} does not match the dataset's ${trainingCount} training cases: ${parts.join('; ')}.`
 }
 
 /**

@@ -20,7 +20,10 @@ write (nnU-Net's random folds, or one edited by hand) is only replaced with --ov
 
 ${COMMON_HELP}
 
-exit codes: 0 done, 1 refused or failed, 2 bad usage.`
+Folds that no longer list exactly the dataset's training cases (written before the dataset
+changed) are named; --write with the same number of folds keeps the cases still there in their folds.
+
+exit codes: 0 done, 1 refused or failed (or the folds leak a patient or miss training cases), 2 bad usage.`
 
 const options = {
   ...COMMON_OPTIONS,
@@ -51,7 +54,8 @@ export async function run(argv: string[]): Promise<number> {
       console.log(st.message)
       for (const [i, f] of (st.folds ?? []).entries()) console.log(`  fold ${i}: ${f.train} training, ${f.val} validation cases${f.valGroups !== undefined ? ` (${f.valGroups} patient group${f.valGroups === 1 ? '' : 's'})` : ''}`)
     }
-    return st.leaks?.length ? 1 : 0
+    // Folds that leak a patient, or that no longer cover the training cases: not fit to train on.
+    return st.leaks?.length || st.coverage ? 1 : 0
   } catch (err) {
     console.error(`nnunet-wizard splits: ${err instanceof Error ? err.message : String(err)}`)
     return 1

@@ -22,6 +22,8 @@ import { childEnv, datasetFolderName, plansFile, trainingOutputFolder } from './
 import { trainLongerProblem } from './trainLonger'
 import { stalePlanReason } from './planInputs'
 import { datasetFoldCount } from './foldCount'
+import { readSplitsCoverage, rewriteAdvice } from './splits'
+import { splitsCoverageProblem } from '../../shared/splitsCoverage'
 import { planAgainText } from '../../shared/runInputs'
 import { createdTrainerEpochs, trainerDirFor, trainerDirV1, writeGeneratedTrainer } from './trainers'
 
@@ -223,6 +225,21 @@ export const TRAIN_CHECKS: TrainCheck[] = [
       return {
         message: `Dataset ${i.req.datasetId} (${i.dataset}) has ${folds} cross-validation folds (0–${folds - 1}${folds === 5 ? ', nnU-Net\'s default' : ', from its splits_final.json'}): there is no fold ${i.req.fold}. Train folds 0–${folds - 1}, or fold "all".`,
         code: 'fold-not-in-splits',
+      }
+    },
+  },
+  {
+    name: 'splits-cover-dataset',
+    // A splits_final.json written before the dataset changed (a test case moved to imagesTr): nnU-Net
+    // trains on the folds it lists, so a new case would be in no fold, never trained on or validated,
+    // without a word; a case no longer there stops it. Fold "all" does not read the file.
+    refuse: async (i) => {
+      if (typeof i.req.fold !== 'number' || i.version !== 'v2' || !i.dataset) return undefined
+      const read = await readSplitsCoverage(i.settings, i.dataset)
+      if (!read || read.coverage.ok) return undefined
+      return {
+        message: `Dataset ${i.req.datasetId} (${i.dataset}): ${splitsCoverageProblem(read.coverage, read.ids.length, read.file)} ${rewriteAdvice(i.req.datasetId, read.folds, read.source, read.grouped)}`,
+        code: 'splits-stale',
       }
     },
   },

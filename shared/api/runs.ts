@@ -193,6 +193,8 @@ export interface SplitsStatus {
   groups?: number
   /** Groups with cases on both sides of a fold (a leak). */
   leaks?: string[]
+  /** Set when the file does not list exactly the dataset's training cases (written for an older version of it). */
+  coverage?: { ok: boolean; missing: string[]; extra: string[]; folds: { fold: number; missing: string[]; extra: string[] }[] }
   written?: boolean
   message: string
 }
