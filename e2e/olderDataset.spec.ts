@@ -4,7 +4,7 @@
 // its checkpoint is an empty stand-in file, no weights are read here), then the dataset rewritten
 // as in the walkthrough (test count 2 -> 1, one more training case). Predict and Results say
 // "trained on an older version of the dataset (4 cases then, 5 now)".
-import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, startWizardServerOn, test, type WizardServer } from './support/server'
@@ -29,6 +29,9 @@ test.beforeAll(async () => {
   const fold0 = join(folders.results, folder, 'nnUNetTrainer__nnUNetPlans__2d', 'fold_0')
   await recordTrainInputs(join(folders.preprocessed, folder), fold0)
   await writeFile(join(fold0, 'checkpoint_final.pth'), '')
+  // Finished means validated too (electron/nnunet/trainerOutputs.ts foldCompletion).
+  await mkdir(join(fold0, 'validation'), { recursive: true })
+  await writeFile(join(fold0, 'validation', 'summary.json'), '{}')
   const raw = join(folders.raw, folder)
   await rename(join(raw, 'imagesTs', 'tiny_006_0000.nii.gz'), join(raw, 'imagesTr', 'tiny_006_0000.nii.gz'))
   await copyFile(join(raw, 'labelsTr', 'tiny_001.nii.gz'), join(raw, 'labelsTr', 'tiny_006.nii.gz'))

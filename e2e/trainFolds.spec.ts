@@ -48,6 +48,9 @@ test.beforeAll(async () => {
   const fold0 = join(folders.results, DS, 'nnUNetTrainer__nnUNetPlans__2d', 'fold_0')
   await mkdir(fold0, { recursive: true })
   await writeFile(join(fold0, 'checkpoint_final.pth'), 'x')
+  // Finished means validated too (electron/nnunet/trainerOutputs.ts foldCompletion).
+  await mkdir(join(fold0, 'validation'), { recursive: true })
+  await writeFile(join(fold0, 'validation', 'summary.json'), '{}')
   const data = join(root, 'app-data')
   await mkdir(data, { recursive: true })
   await writeFile(join(data, 'settings.json'), JSON.stringify({ nnunetVersion: 'v2', folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false }))

@@ -4,10 +4,14 @@
 // that did finish. Pure: the same rule for the screen and the HTML report.
 import type { ModelResults } from './api'
 
-/** finished: a fold has its final checkpoint; running: a fold is training now; stopped: neither. */
+/**
+ * finished: a fold has its final checkpoint and validation summary; running: a fold is training or
+ * validating now, or has its final checkpoint but was stopped in its validation (it can predict,
+ * so it stays listed, but it has no scores, so Results does not open on it); stopped: neither.
+ */
 export function modelOutcome(m: Pick<ModelResults, 'folds'>): 'finished' | 'running' | 'stopped' {
   if (m.folds.some((f) => f.state === 'finished')) return 'finished'
-  if (m.folds.some((f) => f.state === 'running')) return 'running'
+  if (m.folds.some((f) => f.state === 'running' || f.state === 'validating' || f.state === 'unvalidated')) return 'running'
   return 'stopped'
 }
 

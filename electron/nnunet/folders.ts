@@ -8,6 +8,7 @@ import { datasetPredictionsRoot } from '../../shared/predictionFolders'
 import { isInside } from '../files/pathInside'
 import { modelOlderDataset, rawDatasetDir, readDatasetInputs, stalePlanReason } from './planInputs'
 import { datasetFoldCount } from './foldCount'
+import { foldCompletion } from './trainerOutputs'
 import type { NnunetFolders, NnunetVersion, Settings } from '../../shared/schema'
 
 /** The variable names each version reads, in the order raw, preprocessed, results. */
@@ -157,11 +158,11 @@ async function datasetDefaults(settings: Settings, d: DatasetStatus): Promise<Pa
   }
 }
 
-async function foldsIn(modelDir: string, version: NnunetVersion): Promise<{ folds: string[]; finished: string[]; modifiedAt: number }> {
+async function foldsIn(modelDir: string, version: NnunetVersion): Promise<{ folds: string[]; finished: string[]; unvalidated: string[]; modifiedAt: number }> {
   const folds: string[] = []
   const finished: string[] = []
+  const unvalidated: string[] = []
   let modifiedAt = 0
-  const final = version === 'v2' ? 'checkpoint_final.pth' : 'model_final_checkpoint.model'
   for (const d of await listDirs(modelDir)) {
     const m = /^fold_(\d+|all)$/.exec(d)
     if (!m) continue
@@ -170,10 +171,14 @@ async function foldsIn(modelDir: string, version: NnunetVersion): Promise<{ fold
     if (!checkpoints.length) continue
     folds.push(m[1]!)
     for (const c of checkpoints) modifiedAt = Math.max(modifiedAt, (await stat(join(modelDir, d, c)).catch(() => ({ mtimeMs: 0 }))).mtimeMs)
-    if (files.includes(final)) finished.push(m[1]!)
+    // Finished only with the validation summary too (foldCompletion): a fold validating, or stopped in it, has no scores.
+    const completion = foldCompletion(version, join(modelDir, d))
+    if (completion === 'finished') finished.push(m[1]!)
+    else if (completion === 'unvalidated') unvalidated.push(m[1]!)
   }
   const order = (f: string) => (f === 'all' ? 99 : Number(f))
-  return { folds: folds.sort((a, b) => order(a) - order(b)), finished: finished.sort((a, b) => order(a) - order(b)), modifiedAt }
+  const sorted = (l: string[]) => l.sort((a, b) => order(a) - order(b))
+  return { folds: sorted(folds), finished: sorted(finished), unvalidated: sorted(unvalidated), modifiedAt }
 }
 
 /**
@@ -190,12 +195,12 @@ export async function trainedModels(settings: Settings): Promise<TrainedModel[]>
   const add = async (dataset: string, configuration: string, trainer: string, plans: string, folder: string) => {
     const parsed = parseDatasetFolderName(dataset, version)
     if (!parsed) return
-    const { folds, finished, modifiedAt } = await foldsIn(folder, version)
+    const { folds, finished, unvalidated, modifiedAt } = await foldsIn(folder, version)
     if (!folds.length) return
     if (!nowInputs.has(dataset)) nowInputs.set(dataset, readDatasetInputs(rawDatasetDir(settings, dataset)))
     const now = await nowInputs.get(dataset)
     const older = now ? await modelOlderDataset(folder, folds, now) : undefined
-    out.push({ datasetId: parsed.id, dataset, configuration, trainer, plans, folder, folds, finished, modifiedAt, ...(older && { olderDataset: older }) })
+    out.push({ datasetId: parsed.id, dataset, configuration, trainer, plans, folder, folds, finished, ...(unvalidated.length && { unvalidated }), modifiedAt, ...(older && { olderDataset: older }) })
   }
   if (version === 'v2') {
     for (const dataset of await listDirs(f.results)) {

@@ -13,6 +13,20 @@ export function finishedTrainingFiles(version: NnunetVersion): { checkpoints: st
     : { checkpoints: ['model_final_checkpoint.model', 'model_final_checkpoint.model.pkl'], validation: join('validation_raw', 'summary.json') }
 }
 
+/**
+ * How far a fold folder got, from its files alone: finished when the final checkpoint and the
+ * validation summary are both there; unvalidated when the final checkpoint is there without the
+ * summary (nnU-Net writes checkpoint_final before it validates, so the fold is validating now, or
+ * was stopped during its validation: a SLURM job cancelled then); none without the final checkpoint.
+ * A fold without its summary has no scores, so it must not count as finished (Results opened on
+ * such a model with no scores, the report printed NaN, find_best was offered folds it cannot read).
+ */
+export function foldCompletion(version: NnunetVersion, foldDir: string): 'finished' | 'unvalidated' | 'none' {
+  const want = finishedTrainingFiles(version)
+  if (!existsSync(join(foldDir, want.checkpoints[0]!))) return 'none'
+  return existsSync(join(foldDir, want.validation)) ? 'finished' : 'unvalidated'
+}
+
 /** Trainers of nnU-Net that train but save and validate nothing, by design. */
 const BENCHMARK_TRAINERS = /^nnUNetTrainerV2_(2|5)epochs$/
 

@@ -13,6 +13,7 @@ import { datasetFolderName, datasetLabels } from '../nnunet/pipeline'
 import { datasetFoldCount } from '../nnunet/foldCount'
 import { readManifest } from '../dataset/manifest'
 import { labelName, parsePythonJson, validationSummaryFile, type DatasetLabel } from '../nnunet/summaries'
+import { foldCompletion } from '../nnunet/trainerOutputs'
 
 type Labels = readonly DatasetLabel[]
 
@@ -123,7 +124,7 @@ export async function readFold(modelDir: string, fold: number | 'all', version: 
   const files = await readdir(folder).catch(() => null)
   const empty = { dice: {}, mean: null, cases: 0, curves: [], epochsDone: 0, totalEpochs, folder }
   if (!files) return { fold: { fold, state: 'missing', ...empty }, cases: [] }
-  const final = files.includes(version === 'v2' ? 'checkpoint_final.pth' : 'model_final_checkpoint.model')
+  const completion = foldCompletion(version, folder)
   const log = await newestLog(folder)
   const logText = log ? await readFile(log.file, 'utf8') : ''
   const curves = log ? parseTrainingLog(logText, { totalEpochs }) : []
@@ -131,7 +132,14 @@ export async function readFold(modelDir: string, fold: number | 'all', version: 
   // A fresh log means training, unless it ends with the wizard's trainer saying it stopped on request
   // (stop and keep, stop after an epoch): that fold is stopped with a checkpoint, nothing runs.
   const fresh = !!log && now - log.mtimeMs < RUNNING_WITHIN_MS && !endedOnRequest(logText)
-  const state: FoldState = final ? 'finished' : fresh ? 'running' : log || files.length ? 'stopped' : 'missing'
+  // The final checkpoint without the validation summary: validating now (fresh log: nnU-Net logs each
+  // case it predicts) or stopped during the validation; neither has scores, so neither is finished.
+  const state: FoldState =
+    completion === 'finished' ? 'finished'
+    : completion === 'unvalidated' ? (fresh ? 'validating' : 'unvalidated')
+    : fresh ? 'running'
+    : log || files.length ? 'stopped'
+    : 'missing'
   const summary = validationSummaryFile(folder, version)
   let scored: SummaryCases | null = null
   try {

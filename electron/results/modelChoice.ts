@@ -9,13 +9,13 @@ export interface ModelAsked {
   configuration: string
   trainer?: string
   plans?: string
-  /** Folds that must have finished (checkpoint_final); any finished fold when absent. */
+  /** Folds that must have their final checkpoint (finished, or not validated yet); any such fold when absent. */
   folds?: readonly (number | 'all')[]
 }
 
 export class AmbiguousModelError extends Error {}
 
-const describe = (m: TrainedModel) => `${m.trainer} (plans ${m.plans}; finished folds ${m.finished.join(', ') || 'none'})`
+const describe = (m: TrainedModel) => `${m.trainer} (plans ${m.plans}; finished folds ${m.finished.join(', ') || 'none'}${m.unvalidated?.length ? `; not validated: folds ${m.unvalidated.join(', ')}` : ''})`
 
 /**
  * The trainer and plans to use: the request's own when it names the trainer; else the only
@@ -29,10 +29,11 @@ const describe = (m: TrainedModel) => `${m.trainer} (plans ${m.plans}; finished 
 export function trainedModelFor(models: readonly TrainedModel[], asked: ModelAsked): { trainer: string; plans: string } | undefined {
   if (asked.trainer) return undefined
   const folds = (asked.folds ?? []).map(String)
-  const fits = models.filter((m) => m.datasetId === asked.datasetId && m.configuration === asked.configuration && (!asked.plans || m.plans === asked.plans) && m.finished.length > 0)
+  // A fold with its final checkpoint predicts, validated (finished) or not yet (unvalidated).
+  const fits = models.filter((m) => m.datasetId === asked.datasetId && m.configuration === asked.configuration && (!asked.plans || m.plans === asked.plans) && m.finished.length + (m.unvalidated?.length ?? 0) > 0)
   if (fits.length === 1) return { trainer: fits[0]!.trainer, plans: fits[0]!.plans }
   if (fits.length > 1) {
-    const withFolds = folds.length ? fits.filter((m) => folds.every((f) => m.finished.includes(f))) : []
+    const withFolds = folds.length ? fits.filter((m) => folds.every((f) => m.finished.includes(f) || !!m.unvalidated?.includes(f))) : []
     const foldNote = folds.length ? ` Fold ${folds.join(', ')} ${withFolds.length ? `is finished in ${withFolds.map((m) => m.trainer).join(', ')}` : 'is finished in none of them'}.` : ''
     throw new AmbiguousModelError(
       `Dataset ${asked.datasetId} has ${fits.length} trained ${asked.configuration} models: ${fits.map(describe).join('; ')}.${foldNote} Name the one to use by its trainer (--trainer NAME${fits.some((m) => m.plans !== fits[0]!.plans) ? ' and --plans NAME' : ''} on the command line).`,

@@ -55,7 +55,8 @@ export async function datasetFacts(settings: Settings, dataset: string): Promise
 }
 
 const d3 = (d: number | null | undefined) => (d === null || d === undefined ? 'NaN' : d.toFixed(3))
-const spreadText = (s: Spread) => (s.mean === null ? 'NaN' : `${s.mean.toFixed(3)}${s.sd !== null ? ` ± ${s.sd.toFixed(3)}` : ''} (n=${s.n})`)
+// No scored fold (a model training, validating or stopped in its validation) is "—", not NaN: NaN is nnU-Net's word for a Dice it could not compute.
+const spreadText = (s: Spread) => (s.mean === null ? '—' : `${s.mean.toFixed(3)}${s.sd !== null ? ` ± ${s.sd.toFixed(3)}` : ''} (n=${s.n})`)
 
 /** Cases worst first: the lowest Dice over their labels (NaN counts as not scored, so last). */
 export function worstFirst(cases: readonly CaseResult[], label?: string): CaseResult[] {

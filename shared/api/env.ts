@@ -155,8 +155,10 @@ export interface TrainedModel {
   folder: string
   /** Folds with any checkpoint ("0".."4", "all"). */
   folds: string[]
-  /** Folds whose training finished (checkpoint_final.pth / model_final_checkpoint.model). */
+  /** Folds whose training finished: the final checkpoint (checkpoint_final.pth / model_final_checkpoint.model) and the validation's summary.json. */
   finished: string[]
+  /** Folds with the final checkpoint but no validation summary yet (validating, or stopped during the validation): predictable, not finished. */
+  unvalidated?: string[]
   /** When its newest checkpoint was written (ms since 1970): Predict preselects the newest model. */
   modifiedAt?: number
   /** Set when folds were trained on an older version of the dataset than the raw dataset holds now (shared/runInputs.ts). */

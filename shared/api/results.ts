@@ -183,8 +183,13 @@ export interface ValidationSummary {
   cases: number
 }
 
-/** missing: no fold folder; running/stopped: a log but no final checkpoint (log written in the last 15 minutes or not); finished: the final checkpoint exists. */
-export type FoldState = 'missing' | 'running' | 'stopped' | 'finished'
+/**
+ * missing: no fold folder; running/stopped: a log but no final checkpoint (log written in the last
+ * 15 minutes or not); validating/unvalidated: the final checkpoint without the validation's
+ * summary.json (log written in the last 15 minutes: validating now; else stopped during the
+ * validation); finished: the final checkpoint and the validation summary exist.
+ */
+export type FoldState = 'missing' | 'running' | 'stopped' | 'validating' | 'unvalidated' | 'finished'
 
 /** One case's scores, from nnU-Net's own summary.json (validation of a fold, or the test evaluation). */
 export interface CaseResult {

@@ -18,6 +18,9 @@ beforeAll(async () => {
   for (const f of ['raw/Dataset007_Liver/imagesTs', 'pre', 'results/Dataset007_Liver/nnUNetTrainer__nnUNetPlans__2d/fold_0', 'venv/bin']) await mkdir(join(base, f), { recursive: true })
   await writeFile(join(base, 'raw/Dataset007_Liver/imagesTs/liver_009_0000.nii.gz'), '')
   await writeFile(join(base, 'results/Dataset007_Liver/nnUNetTrainer__nnUNetPlans__2d/fold_0/checkpoint_final.pth'), '')
+  // Finished means validated too (foldCompletion).
+  await mkdir(join(base, 'results/Dataset007_Liver/nnUNetTrainer__nnUNetPlans__2d/fold_0/validation'), { recursive: true })
+  await writeFile(join(base, 'results/Dataset007_Liver/nnUNetTrainer__nnUNetPlans__2d/fold_0/validation/summary.json'), '{}')
 })
 afterAll(async () => {
   await rm(base, { recursive: true, force: true })

@@ -25,6 +25,9 @@ beforeEach(async () => {
   const model = join(folders.results, ds, 'nnUNetTrainer__nnUNetPlans__3d_fullres', 'fold_0')
   await mkdir(model, { recursive: true })
   await writeFile(join(model, 'checkpoint_final.pth'), '')
+  // Finished means validated too (foldCompletion): the validation's summary.json beside the checkpoint.
+  await mkdir(join(model, 'validation'), { recursive: true })
+  await writeFile(join(model, 'validation', 'summary.json'), '{}')
 })
 afterEach(async () => {
   await rm(root, { recursive: true, force: true })

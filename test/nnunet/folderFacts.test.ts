@@ -29,6 +29,9 @@ describe('facts from the service', () => {
     const model = join(folders.results, 'Dataset004_Liver', 'nnUNetTrainer__nnUNetPlans__3d_lowres')
     await mkdir(join(model, 'fold_0'), { recursive: true })
     await writeFile(join(model, 'fold_0', 'checkpoint_final.pth'), 'x')
+    // Finished means validated too (the cascade reads 3d_lowres' predicted_next_stage, written by that validation).
+    await mkdir(join(model, 'fold_0', 'validation'), { recursive: true })
+    await writeFile(join(model, 'fold_0', 'validation', 'summary.json'), '{}')
     await mkdir(join(folders.results, 'Dataset004_Liver', 'nnUNetTrainer__nnUNetPlans__2d', 'fold_1'), { recursive: true })
     await writeFile(join(folders.results, 'Dataset004_Liver', 'nnUNetTrainer__nnUNetPlans__2d', 'fold_1', 'checkpoint_latest.pth'), 'x')
     const status = await folderStatus(s.settings.parse({ folders }))

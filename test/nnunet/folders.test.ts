@@ -85,10 +85,15 @@ describe('nnU-Net folders', () => {
     await mkdir(join(model, 'fold_0'), { recursive: true })
     await mkdir(join(model, 'fold_1'), { recursive: true })
     await mkdir(join(model, 'fold_all'), { recursive: true })
+    // Fold 0 finished (final checkpoint and validation summary); fold 1 has its final checkpoint but
+    // no summary (validating, or stopped in its validation): not finished, listed as unvalidated.
     await writeFile(join(model, 'fold_0', 'checkpoint_final.pth'), '')
+    await mkdir(join(model, 'fold_0', 'validation'), { recursive: true })
+    await writeFile(join(model, 'fold_0', 'validation', 'summary.json'), '{}')
+    await writeFile(join(model, 'fold_1', 'checkpoint_final.pth'), '')
     await writeFile(join(model, 'fold_all', 'checkpoint_latest.pth'), '')
     const st = await folderStatus(s.settings.parse({ folders: f }))
-    expect(st.trainings).toEqual([{ datasetId: 1, dataset: 'Dataset001_Liver', configuration: '3d_fullres', trainer: 'nnUNetTrainer', plans: 'nnUNetPlans', folder: model, folds: ['0', 'all'], finished: ['0'], modifiedAt: expect.any(Number) }])
+    expect(st.trainings).toEqual([{ datasetId: 1, dataset: 'Dataset001_Liver', configuration: '3d_fullres', trainer: 'nnUNetTrainer', plans: 'nnUNetPlans', folder: model, folds: ['0', '1', 'all'], finished: ['0'], unvalidated: ['1'], modifiedAt: expect.any(Number) }])
     // The newest checkpoint's time: Predict preselects the newest model by it.
     expect(st.trainings![0]!.modifiedAt).toBe((await stat(join(model, 'fold_all', 'checkpoint_latest.pth'))).mtimeMs)
 
@@ -96,6 +101,8 @@ describe('nnU-Net folders', () => {
     const m1 = join(v1.results, 'nnUNet', '3d_lowres', 'Task004_Hippocampus', 'nnUNetTrainerV2__nnUNetPlansv2.1')
     await mkdir(join(m1, 'fold_2'), { recursive: true })
     await writeFile(join(m1, 'fold_2', 'model_final_checkpoint.model'), '')
+    await mkdir(join(m1, 'fold_2', 'validation_raw'), { recursive: true })
+    await writeFile(join(m1, 'fold_2', 'validation_raw', 'summary.json'), '{}')
     const st1 = await folderStatus(s.settings.parse({ folders: v1, nnunetVersion: 'v1' }))
     expect(st1.trainings).toEqual([{ datasetId: 4, dataset: 'Task004_Hippocampus', configuration: '3d_lowres', trainer: 'nnUNetTrainerV2', plans: 'nnUNetPlansv2.1', folder: m1, folds: ['2'], finished: ['2'], modifiedAt: expect.any(Number) }])
   })

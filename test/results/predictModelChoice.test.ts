@@ -19,6 +19,9 @@ async function trained(model: string, fold: string): Promise<void> {
   const dir = join(folders.results, 'Dataset007_Liver', model, `fold_${fold}`)
   await mkdir(dir, { recursive: true })
   await writeFile(join(dir, 'checkpoint_final.pth'), '')
+  // Finished means validated too (foldCompletion).
+  await mkdir(join(dir, 'validation'), { recursive: true })
+  await writeFile(join(dir, 'validation', 'summary.json'), '{}')
 }
 
 beforeEach(async () => {

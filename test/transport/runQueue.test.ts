@@ -104,6 +104,9 @@ describe('predict checks its model before it is queued', () => {
     const model = join(folders.results, 'Dataset007_Queued', 'nnUNetTrainer_Wizard_2ep__nnUNetPlans__2d', 'fold_0')
     await mkdir(model, { recursive: true })
     await writeFile(join(model, 'checkpoint_final.pth'), '')
+    // Finished means validated too (foldCompletion).
+    await mkdir(join(model, 'validation'), { recursive: true })
+    await writeFile(join(model, 'validation', 'summary.json'), '{}')
     const service = await serviceAt(join(base, 'predict-check'))
     const input = join(base, 'scans')
     await mkdir(input, { recursive: true })

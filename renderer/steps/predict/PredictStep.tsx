@@ -66,10 +66,12 @@ export function PredictStep() {
 
   // The same rule tells Review where the segmentations went (predictFolders.ts).
   const { models, model, input, output } = useMemo(() => resolvePredictFolders(form, folderStatus), [form, folderStatus])
-  const folds = form.folds?.filter((f) => model?.folds.includes(f)) ?? (model ? (model.finished.length ? model.finished : model.folds) : [])
+  // Folds with the final checkpoint: finished ones (validated), else ones validating or stopped in validation (they predict, unscored).
+  const withFinal = model ? [...model.finished, ...(model.unvalidated ?? [])] : []
+  const folds = form.folds?.filter((f) => model?.folds.includes(f)) ?? (model ? (model.finished.length ? model.finished : withFinal.length ? withFinal : model.folds) : [])
   const checkpoints = v1 ? ['model_final_checkpoint', 'model_best', 'model_latest'] : ['checkpoint_final.pth', 'checkpoint_best.pth', 'checkpoint_latest.pth']
   const checkpoint = checkpoints.includes(form.checkpoint) ? form.checkpoint : checkpoints[0]!
-  const unfinished = checkpoint === checkpoints[0] && model ? folds.filter((f) => !model.finished.includes(f)) : []
+  const unfinished = checkpoint === checkpoints[0] && model ? folds.filter((f) => !withFinal.includes(f)) : []
 
   const request = model && input.trim() && output.trim() && folds.length > 0 && unfinished.length === 0
     ? {
@@ -139,7 +141,7 @@ export function PredictStep() {
                       onChange={(e) => setForm({ folds: e.target.checked ? [...folds, f] : folds.filter((x) => x !== f) })}
                     />
                     {f}
-                    {!model.finished.includes(f) && <span className="muted small"> (still training)</span>}
+                    {model.unvalidated?.includes(f) ? <span className="muted small"> (not validated)</span> : !model.finished.includes(f) && <span className="muted small"> (still training)</span>}
                   </label>
                 ))}
               </div>

@@ -5,7 +5,7 @@ import type { ModelResults, Spread } from '../../../shared/api'
 const d3 = (d: number | null | undefined) => (d === null || d === undefined ? 'NaN' : d.toFixed(3))
 const spread = (s: Spread | undefined) => (!s || s.mean === null ? '—' : `${s.mean.toFixed(3)}${s.sd !== null ? ` ± ${s.sd.toFixed(3)}` : ''}`)
 
-const STATE_TEXT = { missing: 'not trained', running: 'training', stopped: 'stopped', finished: 'finished' } as const
+const STATE_TEXT = { missing: 'not trained', running: 'training', stopped: 'stopped', validating: 'validating', unvalidated: 'not validated (stopped in validation)', finished: 'finished' } as const
 
 export function FoldTable({ model, labels }: { model: ModelResults; labels: readonly string[] }) {
   return (
