@@ -21,6 +21,11 @@ export function SplitsCard({ datasetId, refreshKey }: { datasetId: number | null
   useEffect(() => {
     if (fewFolds !== undefined && fewFolds >= 2) setFolds(fewFolds)
   }, [fewFolds])
+  // Folds written before the dataset changed: offered again in the same number (the cases still there keep their folds).
+  const staleFolds = status?.coverage ? status.folds?.length : undefined
+  useEffect(() => {
+    if (staleFolds !== undefined && staleFolds >= 2) setFolds(staleFolds)
+  }, [staleFolds])
   const [overwrite, setOverwrite] = useState(false)
   const load = useCallback(() => {
     if (datasetId === null) return
@@ -61,12 +66,19 @@ export function SplitsCard({ datasetId, refreshKey }: { datasetId: number | null
           </tbody>
         </table>
       )}
+      {status.coverage && (
+        <div className="banner banner-warning small" data-testid="splits-stale">
+          These folds were written for another version of the dataset: nnU-Net would train on them as they are.
+          {status.coverage.missing.length > 0 && <> In no fold (never trained on or validated): {status.coverage.missing.join(', ')}.</>}
+          {status.coverage.extra.length > 0 && <> No longer training cases: {status.coverage.extra.join(', ')}.</>} Write the {staleFolds} folds again below before training; Train refuses these folds.
+        </div>
+      )}
       {few && !status.exists && (
         <div className="banner banner-warning small" data-testid="splits-few-cases">
           {few.text}
         </div>
       )}
-      {(status.groups !== undefined || few) && (
+      {(status.groups !== undefined || few || status.coverage) && (
         <div className="row wrap">
           <label className="small">
             Folds{' '}
