@@ -24,6 +24,7 @@ import { SurfaceMetricsCard } from './SurfaceMetricsCard'
 import { PostprocessingCard } from './PostprocessingCard'
 import { ModelVersionsTable } from './ModelVersionsTable'
 import { OlderDatasetFlag } from '../../components/OlderDatasetFlag'
+import { testScoringNote } from './testScoringNote'
 
 const RESULTS_DEFAULTS = {
   datasetId: null as number | null,
@@ -141,7 +142,7 @@ export function ResultsStep() {
   const downloadHtml = useMemo(() => (report?.html ? URL.createObjectURL(new Blob([report.html], { type: 'text/html' })) : null), [report])
   useEffect(() => () => (downloadHtml ? URL.revokeObjectURL(downloadHtml) : undefined), [downloadHtml])
 
-  const testNeedsScoring = results?.test.find((t) => t.state !== 'evaluated' && t.predictions > 0)
+  const scoringNote = results ? testScoringNote(results.test, testFolder) : null
   // The chosen folder as read: none (not there yet) or no predictions in it is nothing to score.
   const chosenTest = results?.test.find((t) => t.folder === testFolder)
   const nothingToScore = !!results && (!chosenTest || chosenTest.predictions === 0)
@@ -186,7 +187,7 @@ export function ResultsStep() {
               No predictions in {testFolder} yet: predict imagesTs into it in the Predict step, then score them here.
             </span>
           )}
-          {testNeedsScoring && <span className="small muted">{testNeedsScoring.state === 'stale' ? 'The predictions are newer than their scores.' : 'The test predictions are not scored yet.'}</span>}
+          {scoringNote && <span className="small muted" data-testid="results-scoring-note">{scoringNote}</span>}
           {results && !results.labelsTs && <span className="small muted">No labelsTs in this dataset: test predictions cannot be scored.</span>}
         </div>
         <ErrorBanner error={error ?? evaluate.error} title="Results" />
