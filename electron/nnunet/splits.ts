@@ -108,7 +108,7 @@ export async function splitsStatus(req: SplitsRequest, settings: Settings): Prom
   const coverage = existing?.length && ids.length ? splitsCoverage(existing, ids) : undefined
   if (coverage && !coverage.ok) base.coverage = coverage
   const said = {
-    wizard: 'written by the wizard from the patient groups',
+    wizard: groups ? 'written by the wizard from the patient groups' : 'written by the wizard',
     edited: 'written by the wizard, then edited by hand: it is kept as it is',
     other: 'written by nnU-Net (its random folds) or by hand: it is kept as it is',
   }
