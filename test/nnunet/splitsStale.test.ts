@@ -2,14 +2,16 @@
 // a test case moved to imagesTr): nnU-Net trains on the folds it lists, so the new case would be in
 // no fold. Plan's splits status says so by name, Train refuses (the rule every training passes,
 // local or SLURM, app or CLI), and writing the folds again keeps the old cases' folds.
-import { mkdir, mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as s from '../../shared/schema'
 import { splitsStatus } from '../../electron/nnunet/splits'
 import { TRAIN_CHECKS } from '../../electron/nnunet/runSpec'
 import type { NnunetSplits } from '../../shared/splits'
+import { run as splitsCli } from '../../electron/cli/splits'
+import { run as trainCli } from '../../electron/cli/train'
 
 let root: string
 let folders: { raw: string; preprocessed: string; results: string }
@@ -91,5 +93,53 @@ describe('a splits_final.json older than the dataset', () => {
     expect(refused?.message).toContain('nnunet-wizard splits -d 42 --write --folds 4 --overwrite.')
     const st = await splitsStatus({ datasetId: 42, folds: 5, write: false, overwrite: false }, settings)
     expect(st.coverage?.extra).toEqual(['case_d'])
+  })
+})
+
+describe('the CLI says the same (the same service)', () => {
+  /** Runs a CLI command; its exit code and everything it printed. */
+  async function cli(run: (argv: string[]) => Promise<number>, argv: string[]): Promise<{ code: number; said: string }> {
+    const said: string[] = []
+    const keep = (...a: unknown[]) => void said.push(a.map(String).join(' '))
+    const spies = [
+      vi.spyOn(console, 'log').mockImplementation(keep),
+      vi.spyOn(console, 'error').mockImplementation(keep),
+      vi.spyOn(process.stdout, 'write').mockImplementation((c) => (keep(c), true)),
+      vi.spyOn(process.stderr, 'write').mockImplementation((c) => (keep(c), true)),
+    ]
+    try {
+      return { code: await run(argv), said: said.join('\n') }
+    } finally {
+      for (const sp of spies) sp.mockRestore()
+    }
+  }
+  const saved = process.env.NNUNET_WIZARD_DATA
+  afterEach(() => {
+    if (saved === undefined) delete process.env.NNUNET_WIZARD_DATA
+    else process.env.NNUNET_WIZARD_DATA = saved
+  })
+
+  it('nnunet-wizard splits names the case in no fold (exit 1); nnunet-wizard train refuses it', { timeout: 30_000 }, async () => {
+    process.env.NNUNET_WIZARD_DATA = join(root, 'wizard-data')
+    const flags = ['--nnunet', 'v2', '--raw', folders.raw, '--preprocessed', folders.preprocessed, '--results', folders.results, '--device', 'cuda']
+    await splitsStatus({ datasetId: 42, folds: 4, write: true, overwrite: false }, settings)
+    // Planned (nnU-Net's real 2d plans, the plan's copy of dataset.json), then a 5th case written and planned again.
+    const pre = join(folders.preprocessed, ds)
+    await mkdir(join(pre, 'nnUNetPlans_2d'), { recursive: true })
+    await copyFile(join(__dirname, '..', 'fixtures', 'nnunet', 'v2-plans-2d.json'), join(pre, 'nnUNetPlans.json'))
+    await writeCases(['case_e'])
+    await copyFile(join(folders.raw, ds, 'dataset.json'), join(pre, 'dataset.json'))
+
+    const shown = await cli(splitsCli, ['-d', '42', ...flags])
+    expect(shown.code).toBe(1)
+    expect(shown.said).toContain('case_e is in no fold (never trained on or validated)')
+    expect(shown.said).toContain('nnunet-wizard splits -d 42 --write --folds 4.')
+
+    const train = await cli(trainCli, ['-d', '42', '-c', '2d', '-f', '0', ...flags])
+    expect(train.code).toBe(1)
+    expect(train.said).toContain("splits_final.json does not match the dataset's 5 training cases: case_e is in no fold")
+
+    expect((await cli(splitsCli, ['-d', '42', '--write', '--folds', '4', ...flags])).code).toBe(0)
+    expect((await cli(splitsCli, ['-d', '42', ...flags])).code).toBe(0)
   })
 })
