@@ -96,6 +96,24 @@ describe('a splits_final.json older than the dataset', () => {
   })
 })
 
+describe('folds written from patient groups', () => {
+  it('are written again from the groups: a new scan of a known patient joins that patient, never both sides', async () => {
+    const groupsFile = join(folders.raw, ds, 'case_groups.json')
+    await writeFile(groupsFile, JSON.stringify({ case_a: 'p1', case_b: 'p1', case_c: 'p2', case_d: 'p3' }))
+    await splitsStatus({ datasetId: 42, folds: 3, write: true, overwrite: false }, settings)
+    await writeCases(['case_e'])
+    await writeFile(groupsFile, JSON.stringify({ case_a: 'p1', case_b: 'p1', case_c: 'p2', case_d: 'p3', case_e: 'p2' }))
+    const refused = await trainCheck(0)
+    expect(refused?.message).toContain('case_e is in no fold')
+    expect(refused?.message).toContain('Write the 3 folds again from the patient groups before training')
+    const again = await splitsStatus({ datasetId: 42, folds: 3, write: true, overwrite: false }, settings)
+    expect(again.leaks).toEqual([])
+    const after = JSON.parse(await readFile(splitsFile(), 'utf8')) as NnunetSplits
+    expect(after.find((f) => f.val.includes('case_c'))!.val).toContain('case_e')
+    expect(await trainCheck(0)).toBeUndefined()
+  })
+})
+
 describe('the CLI says the same (the same service)', () => {
   /** Runs a CLI command; its exit code and everything it printed. */
   async function cli(run: (argv: string[]) => Promise<number>, argv: string[]): Promise<{ code: number; said: string }> {
