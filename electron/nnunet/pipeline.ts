@@ -9,6 +9,7 @@ import { leadsInside } from '../files/pathInside'
 import type { Finding, PlansSummary, TrainedModel, ValidationSummary } from '../../shared/api'
 import { readPlansSummary } from './summaries'
 import { finalValidation } from './finalValidation'
+import { checkPredictInput, predictDatasetJsons, type PredictInputMatch } from './predictInput'
 import { defaultPlans, defaultTrainer, type FindBestRequest } from '../../shared/nnunetArgs'
 import type { PlanRequest, PredictRequest, Settings, TrainRequest } from '../../shared/schema'
 import type { JobContext } from '../jobs/jobManager'
@@ -131,10 +132,14 @@ export async function runPredict(req: PredictRequest, settings: Settings, ctx: J
   const spec = await predictSpec(req, { settings, dataDir })
   const trainer = req.trainer ?? defaultTrainer(version, req.configuration)
   await checkTrainedModel(settings, req, trainer)
+  const { cases } = await checkPredictInputFor(settings, req, trainer)
   await mkdir(req.output, { recursive: true })
   // Progress per case (and per sliding window) comes from the runner, parsed from nnU-Net's own output.
   await runSpecHere(spec, ctx)
   const files = (await readdir(req.output)).filter((n) => /\.(nii\.gz|nii|nrrd|mha|tif|png)$/.test(n)).sort()
+  // A segmentation of one of this input's cases (v1 keeps, not rewrites, one from an earlier run); other files there are not this run's.
+  const ofInput = new Set(cases)
+  if (!files.some((n) => ofInput.has(n.replace(/\.(nii\.gz|nii|nrrd|mha|tif|png)$/, '')))) throw new Error(`nnU-Net wrote no segmentation into ${req.output}: it found no case to segment in ${req.input} (it reads only files named like case_0000 with the dataset's file ending). See its log above.`)
   // The dataset's own test cases are scored by the caller (service/predictAndScore.ts): nnunet/ does not import results/.
   return { output: req.output, files }
 }
@@ -163,6 +168,13 @@ export function modelList(models: readonly TrainedModel[], datasetId: number): s
   if (!mine.length) return undefined
   const text = mine.map((m) => `${m.configuration} with ${m.trainer} (${m.plans}): folds ${m.folds.join(', ')}${m.finished.length ? `, finished ${m.finished.join(', ')}` : ', none finished'}`)
   return `Trained models of dataset ${datasetId}: ${text.join('; ')}.`
+}
+
+/** Refuses an input folder that holds no case nnU-Net would read (predictInput.ts), by the model's file ending and channels. */
+export async function checkPredictInputFor(settings: Settings, req: PredictRequest, trainer = req.trainer ?? defaultTrainer(settings.nnunetVersion, req.configuration)): Promise<PredictInputMatch> {
+  const dataset = settings.folders ? await datasetFolderName(settings, req.datasetId) : undefined
+  const jsons = dataset ? predictDatasetJsons(settings, dataset, trainingOutputFolder(settings, dataset, trainer, req.plans ?? defaultPlans(settings.nnunetVersion), req.configuration, req.folds[0] ?? 0)) : []
+  return checkPredictInput(req, settings.nnunetVersion, jsons)
 }
 
 /** The folds to predict with must be trained, with the checkpoint asked for; say which is missing and what exists. */

@@ -2,6 +2,7 @@
 // queue, SLURM submissions and stop-after-epoch, with every rule that applies to them (the --npz
 // check before find_best, the trainings a queued find_best follows). The desktop app, browser mode and the CLI reach them only through
 // createService, so the rules hold wherever a run is started from.
+import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Api, QueueEntry } from '../../shared/api'
 import { findBestAfter, resolveFindBest } from '../../shared/findBest'
@@ -12,7 +13,7 @@ import type { EventfulJobs } from '../jobs/eventBus'
 import { DomainError } from '../domainError'
 import { folderStatus, trainedModels } from '../nnunet/folders'
 import { trainedModelFor } from '../results/modelChoice'
-import { checkTrainedModel, npzFindings, npzRefusal, runFindBest, runPlan, runTrain } from '../nnunet/pipeline'
+import { checkPredictInputFor, checkTrainedModel, npzFindings, npzRefusal, runFindBest, runPlan, runTrain } from '../nnunet/pipeline'
 import { findBestTitle, planSpec, planTitle, predictTitle, resolveTrainRequest, trainingFold, trainTitle, withPlans as planned, type Ahead } from '../nnunet/runSpec'
 import { refuseBusyFolds } from '../nnunet/foldBusy'
 import { busyText, foldHold } from '../nnunet/foldLock'
@@ -21,6 +22,7 @@ import { newEntryId, RunQueue, type NewEntry } from '../nnunet/queue'
 import { envOf, withEnv } from './projectEnvironment'
 import { createCluster, type Cluster } from '../schedulers/cluster'
 import { predictAndScore } from './predictAndScore'
+import { dicomCaseFolders } from './dicomPredictInput'
 import { defaultPredictOutput } from '../nnunet/predictOutput'
 import { requestStop } from '../schedulers/local'
 import { requestKeep } from '../nnunet/stopAndKeep'
@@ -175,6 +177,15 @@ export function createRuns(opts: RunsOptions): RunMethods & { queue: RunQueue; c
           await checkTrainedModel(await opts.settings(), r)
         } catch (err) {
           throw new DomainError((err as Error).message, 'no-trained-model', 'conflict')
+        }
+      }
+      // nnU-Net skips every file not named CASE_0000<ending> and ends well having written nothing:
+      // refused now, with what it expects and what is there (a DICOM folder is converted at its turn).
+      if (existsSync(r.input) && !(await dicomCaseFolders(r.input))) {
+        try {
+          await checkPredictInputFor(await opts.settings(), r)
+        } catch (err) {
+          throw new DomainError((err as Error).message, 'predict-input-no-cases', 'invalid')
         }
       }
       return submit({ id: newEntryId(), kind: 'predict', title: predictTitle(r), request: r }, predictPlace(r))

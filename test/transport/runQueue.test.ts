@@ -110,6 +110,7 @@ describe('predict checks its model before it is queued', () => {
     const service = await serviceAt(join(base, 'predict-check'))
     const input = join(base, 'scans')
     await mkdir(input, { recursive: true })
+    await writeFile(join(input, 'case_001_0000.nii.gz'), '')
     const refused = callApi(service, 'predict', { datasetId: 7, input, output: join(base, 'out'), configuration: '3d_fullres', folds: [0] })
     await expect(refused).rejects.toMatchObject({ code: 'no-trained-model' })
     await expect(refused).rejects.toThrow(
@@ -119,6 +120,21 @@ describe('predict checks its model before it is queued', () => {
     // The model that exists is accepted and queued (its run then fails here: no interpreter).
     const { jobId } = (await callApi(service, 'predict', { datasetId: 7, input, output: join(base, 'out'), configuration: '2d', folds: [0], trainer: 'nnUNetTrainer_Wizard_2ep' })) as { jobId: string }
     expect((await service.jobs.wait(jobId)).state).toBe('failed')
+    await service.dispose()
+  })
+
+  it('refuses a folder of scans nnU-Net would not read (no CASE_0000 + file ending), naming folder and files (the CLI predict -i too)', async () => {
+    const model = join(folders.results, 'Dataset007_Queued', 'nnUNetTrainer_Wizard_2ep__nnUNetPlans__2d', 'fold_0')
+    await mkdir(model, { recursive: true })
+    await writeFile(join(model, 'checkpoint_final.pth'), '')
+    const service = await serviceAt(join(base, 'predict-input'))
+    const input = join(base, 'newpatients')
+    await mkdir(input, { recursive: true })
+    await writeFile(join(input, 'newpatient01.nrrd'), '')
+    const refused = callApi(service, 'predict', { datasetId: 7, input, output: join(base, 'out-new'), configuration: '2d', folds: [0], trainer: 'nnUNetTrainer_Wizard_2ep' })
+    await expect(refused).rejects.toMatchObject({ code: 'predict-input-no-cases' })
+    await expect(refused).rejects.toThrow(new RegExp(`The input folder ${input.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} holds no scan nnU-Net would read[\\s\\S]*case_0000\\.nii\\.gz[\\s\\S]*found: newpatient01\\.nrrd`))
+    expect(await service.listJobs()).toEqual([])
     await service.dispose()
   })
 })

@@ -11,6 +11,7 @@ import { JobPanel } from '../../components/JobPanel'
 import { OpenFolderButton } from '../../components/OpenFolderButton'
 import { isActive, useLatestJob } from '../../store/jobsStore'
 import { useProject } from '../../store/projectStore'
+import { slicerResultFor } from './slicerResult'
 
 interface Props {
   datasetId: number
@@ -32,7 +33,7 @@ export function SlicerExport({ datasetId, folder, autoFor }: Props) {
     write()
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [autoFor])
-  const result = job.job?.state === 'done' ? (job.job.result as SlicerSegmentationsResult | undefined) : undefined
+  const result = slicerResultFor(folder, job.job?.state === 'done' ? (job.job.result as SlicerSegmentationsResult | undefined) : undefined)
   return (
     <div className="stack" data-testid="slicer-export">
       <div className="row wrap">
