@@ -1,6 +1,7 @@
 // A prediction input folder nnU-Net would read nothing from (ordinary scans: newpatient01.nrrd) is
 // refused before nnU-Net starts, with the names it expects, the names found and what to do; nnU-Net
 // itself would say "There are 0 cases in the source folder" and end well having written nothing.
+import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +10,8 @@ import { createFolders, runPredict } from '../../electron/nnunet'
 import { checkPredictInput, expectedName, matchPredictInput, noCasesMessage } from '../../electron/nnunet/predictInput'
 import * as s from '../../shared/schema'
 import { recordingContext } from './fixture'
+import { builtCli } from '../helpers/builtCli'
+import { REPO_ROOT } from '../helpers/python'
 
 describe('matchPredictInput', () => {
   it('takes CASE_XXXX + the file ending, for the channels the model has', () => {
@@ -84,6 +87,19 @@ describe('the refusal on a real folder', () => {
     await expect(runPredict(req, settings, ctx, join(root, 'data'))).rejects.toThrow(/holds no scan nnU-Net would read[\s\S]*newpatient01\.nrrd/)
     expect(await readdir(root)).not.toContain('pred')
     expect(await readdir(input)).toEqual(['newpatient01.nrrd'])
+  })
+
+  it('nnunet-wizard predict -i says the same and exits non-zero, nothing queued', { timeout: 120_000 }, async () => {
+    const f = settings.folders!
+    const [file, args] = builtCli(['predict', '-i', input, '-o', join(root, 'cli-pred'), '-d', '611', '-c', '2d', '-f', '0', '--raw', f.raw, '--preprocessed', f.preprocessed, '--results', f.results, '--python', process.execPath])
+    const r = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(file, args, { cwd: REPO_ROOT, env: { ...process.env, NNUNET_WIZARD_DATA: join(root, 'cli-data') } }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr }))
+    })
+    expect(r.code).not.toBe(0)
+    expect(r.out).toContain(`The input folder ${input} holds no scan nnU-Net would read`)
+    expect(r.out).toContain('found: newpatient01.nrrd')
+    expect(r.out).not.toContain('Segmenting the scans')
+    expect(await readdir(root)).not.toContain('cli-pred')
   })
 })
 
