@@ -13,7 +13,7 @@ import { groupedFolds, leakingGroups, type NnunetSplits } from '../../shared/spl
 import { coverSplits, splitsCoverage, splitsCoverageProblem, type SplitsCoverage } from '../../shared/splitsCoverage'
 import { readCaseGroups } from '../dataset/caseGroups'
 import { writeFileAtomic } from '../files/writeAtomic'
-import { datasetFolderName } from './pipeline'
+import { datasetFolderName } from './runPlaces'
 
 export const SPLITS_FILE = 'splits_final.json'
 export const SPLITS_SIDECAR = 'splits_final.wizard.json'
