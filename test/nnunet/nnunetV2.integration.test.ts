@@ -1,6 +1,6 @@
 // Real nnunetv2 (pinned venv) on the CPU: the app's prepared dataset passes nnU-Net's own
 // integrity check (v2 layout, and MSD after nnUNetv2_convert_MSD_dataset) and is planned and
-// preprocessed for 3d_fullres; a 2-epoch training with a generated trainer, prediction with the
+// preprocessed for 3d_fullres, and trained one 3d_fullres iteration with its validation; a 2-epoch training with a generated trainer, prediction with the
 // image's geometry, find best, and a cancelled training that leaves no process behind run on 2d
 // copies of the cached fixtures (test/results/trainedFixture.ts: the planned dataset, and the
 // model trained on it), so each test runs alone and none trains what another already has.
@@ -93,6 +93,24 @@ describe.skipIf(!py.python)(`nnU-Net v2 on the CPU ${py.reason}`, () => {
     expect(ds.labels?.map((l) => l.name)).toEqual(['liver', 'spleen'])
     expect(ds.plans?.configurations.map((c) => c.name)).toEqual(plans.configurations.map((c) => c.name))
     expect(ds.imagesTs).toBe(join(settings.folders!.raw, 'Dataset501_Tiny', 'imagesTs'))
+
+    // nnU-Net's 3D network on the CPU, once in the suite (every other training is 2d): one epoch of
+    // one iteration on this plan, then the final validation of fold 0's case, in 3d_fullres.
+    const jobs = jobManager('jobs-3d')
+    const req = s.trainRequest.parse({ datasetId: 501, configuration: '3d_fullres', fold: 0, epochs: 1, iterationsPerEpoch: 1, npz: false })
+    const job = await jobs.start('train', 'train', (c) => runTrain(req, settings, c, dataDir))
+    const info = await jobs.wait(job.id)
+    expect(info.error).toBeUndefined()
+    expect(info.state).toBe('done')
+    expect(info.metrics).toHaveLength(1)
+    const trained = info.result as TrainResult
+    const fold = join(settings.folders!.results, 'Dataset501_Tiny', 'nnUNetTrainer_Wizard_1ep_1it__nnUNetPlans__3d_fullres', 'fold_0')
+    expect(trained.outputFolder).toBe(fold)
+    expect(trained.checkpoints).toContain('checkpoint_final.pth')
+    expect(trained.validation?.cases).toBeGreaterThan(0)
+    // The 3D patch nnU-Net trained with is the plan's 3d_fullres one.
+    const usedPlans = JSON.parse(readFileSync(join(fold, '..', 'plans.json'), 'utf8'))
+    expect(usedPlans.configurations['3d_fullres'].patch_size).toEqual(full.patchSize)
   })
 
   it('accepts the prepared MSD task: nnUNetv2_convert_MSD_dataset, then the same verification', { timeout: 600_000 }, async () => {
