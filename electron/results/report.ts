@@ -161,12 +161,13 @@ export function resultsHtml(input: ReportInput): string {
   if (testCases.length) h.push(`<div class="plots">${diceStripPlot(testCases, labels, { title: 'Dice per test case' })}</div>`)
 
   h.push('<h2>Cases, worst first</h2>')
+  // The source name (manifest.json's case key, e.g. case01) beside nnU-Net's id, as in Results and the CSV.
   // HD95 (mm) and NSD beside Dice once measured; an empty side is written out (∞ / n/a and why).
   const surface = r.cases.some((c) => c.surface)
   if (surface) h.push('<p class="muted">HD95: 95th-percentile Hausdorff distance (mm); NSD: normalised surface Dice at the tolerance shown in each summary; both as DeepMind\'s surface-distance computes them, on each case\'s own spacing.</p>')
-  h.push(`<table><thead><tr><th class="l">case</th><th class="l">fold</th><th class="l">model</th>${labels.map((l) => `<th>Dice ${e(l)}</th><th>FP</th><th>FN</th>${surface ? '<th>HD95</th><th>NSD</th>' : ''}`).join('')}</tr></thead><tbody>`)
+  h.push(`<table><thead><tr><th class="l">case</th><th class="l">source</th><th class="l">fold</th><th class="l">model</th>${labels.map((l) => `<th>Dice ${e(l)}</th><th>FP</th><th>FN</th>${surface ? '<th>HD95</th><th>NSD</th>' : ''}`).join('')}</tr></thead><tbody>`)
   for (const c of worstFirst(r.cases)) {
-    h.push(`<tr><td class="l">${e(c.case)}</td><td class="l${c.fold === 'test' ? ' test' : ''}">${c.fold}</td><td class="l">${e(c.configuration ?? c.model)}</td>${labels.map((l) => `<td>${d3(c.dice[l])}</td><td>${c.fp[l] ?? '—'}</td><td>${c.fn[l] ?? '—'}</td>${surface ? `<td>${e(surfaceText(c.surface?.[l], 'hd95'))}</td><td>${e(surfaceText(c.surface?.[l], 'nsd'))}</td>` : ''}`).join('')}</tr>`)
+    h.push(`<tr><td class="l">${e(c.case)}</td><td class="l">${c.source ? e(c.source) : '—'}</td><td class="l${c.fold === 'test' ? ' test' : ''}">${c.fold}</td><td class="l">${e(c.configuration ?? c.model)}</td>${labels.map((l) => `<td>${d3(c.dice[l])}</td><td>${c.fp[l] ?? '—'}</td><td>${c.fn[l] ?? '—'}</td>${surface ? `<td>${e(surfaceText(c.surface?.[l], 'hd95'))}</td><td>${e(surfaceText(c.surface?.[l], 'nsd'))}</td>` : ''}`).join('')}</tr>`)
   }
   h.push('</tbody></table>')
 
