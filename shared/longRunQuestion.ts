@@ -30,3 +30,11 @@ export function longRunQuestion(opts: { device: string; configuration: string; e
     text: `${what} will take about ${roughDuration(one.seconds * runs)} on the CPU: ${epochs} epochs of ${iterations} iterations${runs === 1 ? '' : ' each'}. Start anyway, or start a first try with fewer iterations?`,
   }
 }
+
+/** Iterations per epoch of the first try offered instead of a long run (and epochs, when none were set). */
+export const FIRST_TRY = { epochs: 10, iterations: 10 } as const
+
+/** The first try the question offers: 10 iterations per epoch; the epochs asked for, or 10 when none were. */
+export function firstTry(epochs?: number | null): { epochs: number; iterations: number } {
+  return { epochs: epochs ?? FIRST_TRY.epochs, iterations: FIRST_TRY.iterations }
+}

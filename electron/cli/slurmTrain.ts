@@ -33,6 +33,8 @@ export async function submitTrainingsToSlurm(argv: string[], options: NonNullabl
     const flags = slurmFromFlags(values)
     const saved = await new SettingsStore(settingsFile()).get().catch(() => s.settings.parse({}))
     const scheduler = flags.scheduler ?? saved.scheduler ?? 'local'
+    // Not asked for on the command line: say where the run goes and why, so SLURM is never a surprise.
+    if (!flags.scheduler && scheduler === 'slurm') process.stderr.write(`Runs on SLURM: the saved "Where to run" setting (${settingsFile()}); --scheduler local to run on this machine.\n`)
     if (scheduler === 'local') {
       const stray = SLURM_ONLY.filter((k) => values[k] !== undefined)
       if (stray.length) throw new UsageError(`${stray.map((k) => `--${k}`).join(', ')} ${stray.length === 1 ? 'applies' : 'apply'} to SLURM runs only: add --scheduler slurm.`)

@@ -3,12 +3,15 @@
 import type { ValidationSummary } from '../../shared/api'
 import type { Settings } from '../../shared/schema'
 import { diceText, lowDiceLabels } from '../../shared/diceWarning'
-import { cliService, COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand, settingsFrom } from './support'
+import { cliService, COMMON_HELP, COMMON_OPTIONS, parseInteger, runSettingsCommand, settingsFile, settingsFrom } from './support'
 import { parseFlags, requireFlags, usageFailure } from './common'
 import { foldsOf, trainRequestFrom } from './trainFlags'
 import { foldRequests, runFolds } from './trainFolds'
 import { submitTrainingsToSlurm } from './slurmTrain'
 import { SLURM_HELP, SLURM_OPTIONS } from './slurmFlags'
+import { trainLengthCheck } from './trainLength'
+import { SettingsStore } from '../settings'
+import * as s from '../../shared/schema'
 
 export const help = `usage: nnunet-wizard train -d ID -c CONFIGURATION -f FOLD [options]
 
@@ -42,6 +45,9 @@ they finish: losses, pseudo Dice per class, epoch time and the time left.
   --pretrained-weights F    start from these weights
   --plans NAME              plans identifier (default: the plans the dataset was planned with,
                             else nnUNetPlans / nnUNetPlansv2.1)
+  --yes                     start even a run estimated at more than 3 hours on the CPU (without
+                            it such a run is refused with the estimate and a shorter first try:
+                            --epochs 10 --iterations 10)
 
 ${SLURM_HELP}
   --plan                    (slurm) submit plan and preprocess first; the trainings wait for it
@@ -53,7 +59,8 @@ Ctrl-C cancels: nnU-Net and all its worker processes are stopped.
 A dataset that has not been planned and preprocessed is refused before nnU-Net starts (plan
 first: nnunet-wizard plan -d ID).
 
-exit codes: 0 done, 1 nnU-Net failed (guidance is printed), 2 bad usage or not planned yet,
+exit codes: 0 done, 1 nnU-Net failed (guidance is printed), 2 bad usage, not planned yet or a
+run of more than 3 hours on the CPU without --yes,
 130 cancelled.`
 
 const options = {
@@ -72,6 +79,7 @@ const options = {
   'validation-only': { type: 'boolean' },
   'pretrained-weights': { type: 'string' },
   plans: { type: 'string' },
+  yes: { type: 'boolean' },
   ...SLURM_OPTIONS,
   plan: { type: 'boolean' },
   'find-best': { type: 'boolean' },
@@ -94,6 +102,11 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     return usageFailure('train', err)
   }
+  // Hours on the CPU: said before anything starts, with the first try the app offers; refused without --yes.
+  const device = parsed.values.device ?? (await new SettingsStore(settingsFile()).get().catch(() => s.settings.parse({}))).device
+  const length = trainLengthCheck({ device, request: parsed.request, runs: parsed.folds.length, yes: parsed.values.yes ?? false })
+  for (const line of length.lines) process.stderr.write(`${line}\n`)
+  if (length.refuse) return 2
   if (parsed.folds.length === 1) return runSettingsCommand('train', () => parsed, (service, req) => service.train(req), validationLines)
   let settings: Settings
   try {

@@ -15,7 +15,7 @@ import { ErrorBanner } from '../../components/ErrorBanner'
 import { JobPanel } from '../../components/JobPanel'
 import { CancelTraining } from './CancelTraining'
 import { longRunWarning } from '../../../shared/nnunetProgress'
-import { longRunQuestion, type LongRunQuestion } from '../../../shared/longRunQuestion'
+import { firstTry, longRunQuestion, type LongRunQuestion } from '../../../shared/longRunQuestion'
 import { trainOutcome, type TrainOutcomeResult } from '../../../shared/trainOutcome'
 import { PathPicker } from '../../components/PathPicker'
 import { isActive, useJobs } from '../../store/jobsStore'
@@ -146,8 +146,8 @@ export function TrainStep() {
           configuration,
           fold: f,
           trainer: trainer || undefined,
-          epochs: (short && epochs === null ? 10 : epochs) ?? undefined,
-          iterationsPerEpoch: (short ? 10 : iterations) ?? undefined,
+          epochs: (short ? firstTry(epochs).epochs : epochs) ?? undefined,
+          iterationsPerEpoch: (short ? firstTry(epochs).iterations : iterations) ?? undefined,
           npz,
           continueTraining: cont,
           validationOnly: valOnly,
@@ -170,7 +170,7 @@ export function TrainStep() {
   const add = (folds: Fold[], opts?: { thenFindBest?: boolean }, short = false) => {
     setError(null)
     setAsking(null)
-    if (short) setForm({ iterations: 10, ...(epochs === null ? { epochs: 10 } : {}) })
+    if (short) setForm({ iterations: firstTry(epochs).iterations, ...(epochs === null ? { epochs: firstTry(epochs).epochs } : {}) })
     const reqs = folds.map((f) => request(f, short))
     if (reqs.some((r) => !r)) return
     // One fold per GPU starts on the least busy ticked GPU (a single fold too).
