@@ -14,6 +14,7 @@ import { datasetFoldCount } from '../nnunet/foldCount'
 import { readManifest } from '../dataset/manifest'
 import { labelName, parsePythonJson, validationSummaryFile, type DatasetLabel } from '../nnunet/summaries'
 import { foldCompletion } from '../nnunet/trainerOutputs'
+import { foldHold } from '../nnunet/foldLock'
 
 type Labels = readonly DatasetLabel[]
 
@@ -118,7 +119,22 @@ export function endedOnRequest(logText: string): boolean {
   return /nnU-Net Wizard: stopped (and kept at iteration|after epoch \d+ on request)/.test(last)
 }
 
-export async function readFold(modelDir: string, fold: number | 'all', version: NnunetVersion, trainer: string, labels: Labels, now = Date.now()): Promise<{ fold: FoldResult; cases: SummaryCases['cases'] }> {
+/**
+ * Whether someone trains the fold folder now, by its one-writer lock (electron/nnunet/foldLock.ts,
+ * taken by every training the app starts: run queue, CLI, SLURM task): true while a live process,
+ * a SLURM job that is not over, or an orphaned nnU-Net of a crashed app holds it; false when no
+ * lock is there or its holder is gone (a CLI train killed with SIGTERM, a stale lock); undefined
+ * when the lock cannot be read (then the log's age alone decides).
+ */
+export type FoldTrainedNow = (foldFolder: string) => Promise<boolean | undefined>
+
+export const foldLockHeld: FoldTrainedNow = (foldFolder) =>
+  foldHold(foldFolder).then(
+    (hold) => !!hold,
+    () => undefined,
+  )
+
+export async function readFold(modelDir: string, fold: number | 'all', version: NnunetVersion, trainer: string, labels: Labels, now = Date.now(), trainedNow: FoldTrainedNow = foldLockHeld): Promise<{ fold: FoldResult; cases: SummaryCases['cases'] }> {
   const folder = join(modelDir, `fold_${fold}`)
   const totalEpochs = epochsFromTrainerName(trainer) ?? DEFAULT_EPOCHS
   const files = await readdir(folder).catch(() => null)
@@ -131,7 +147,10 @@ export async function readFold(modelDir: string, fold: number | 'all', version: 
   const epochsDone = curves.filter((e) => e.epochSeconds !== undefined).length
   // A fresh log means training, unless it ends with the wizard's trainer saying it stopped on request
   // (stop and keep, stop after an epoch): that fold is stopped with a checkpoint, nothing runs.
-  const fresh = !!log && now - log.mtimeMs < RUNNING_WITHIN_MS && !endedOnRequest(logText)
+  // A fresh log alone is no proof: a CLI train killed 10 s after its start left a fresh log and
+  // debug.json and was shown as "training 0/1000" (until the log aged). So a fold trains or
+  // validates only while its lock has a live holder too; no holder -> stopped (or unvalidated).
+  const fresh = !!log && now - log.mtimeMs < RUNNING_WITHIN_MS && !endedOnRequest(logText) && (await trainedNow(folder)) !== false
   // The final checkpoint without the validation summary: validating now (fresh log: nnU-Net logs each
   // case it predicts) or stopped during the validation; neither has scores, so neither is finished.
   const state: FoldState =

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readDatasetResults, readFold, spread, summaryCases } from '../../electron/results/crossValidation'
 import { errorMap } from '../../electron/results/caseErrors'
 import { resultsCsv, resultsHtml, worstFirst } from '../../electron/results/report'
+import { lockFold } from '../../electron/nnunet/foldLock'
 import * as s from '../../shared/schema'
 
 const labels = [
@@ -84,7 +85,7 @@ describe('a results folder', () => {
     await mkdir(join(f.raw, ds, 'labelsTs'), { recursive: true })
     await writeFile(join(f.raw, ds, 'dataset.json'), JSON.stringify({ labels: { background: 0, liver: 1, spleen: 2 }, channel_names: { '0': 'CT' }, file_ending: '.nii.gz', numTraining: 4 }))
     const m = join(f.results, ds, model)
-    // fold 0 finished and validated; fold 1 training (fresh log, no final checkpoint); fold 2 stopped long ago.
+    // fold 0 finished and validated; fold 1 training (fresh log and a live lock holder, no final checkpoint); fold 2 stopped long ago.
     await mkdir(join(m, 'fold_0', 'validation'), { recursive: true })
     await writeFile(join(m, 'fold_0', 'checkpoint_final.pth'), '')
     await writeFile(join(m, 'fold_0', 'validation', 'summary.json'), v2Summary([{ id: 'demo_001', liver: [80, 20, 0], spleen: [0, 10, 10] }]))
@@ -94,6 +95,8 @@ describe('a results folder', () => {
     await writeFile(join(m, 'fold_0', 'training_log_2024_1_1_00_00_00.txt'), log(4))
     await mkdir(join(m, 'fold_1'), { recursive: true })
     await writeFile(join(m, 'fold_1', 'training_log_2024_1_1_00_00_00.txt'), log(2))
+    // Someone trains fold 1: its one-writer lock is held by a live process (this one). Without the lock it is stopped.
+    await lockFold(join(m, 'fold_1'), { kind: 'cli', title: 'train fold 1' })
     await mkdir(join(m, 'fold_2'), { recursive: true })
     await writeFile(join(m, 'fold_2', 'training_log_2024_1_1_00_00_00.txt'), log(1))
     const old = new Date(Date.now() - 3_600_000)

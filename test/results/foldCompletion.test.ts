@@ -63,9 +63,9 @@ describe('foldCompletion (a fold folder on disk)', () => {
     expect(foldCompletion('v1', await fold(join(tmp, 'v1c', 'fold_0'), { checkpoint: 'model_final_checkpoint.model', summary: 'validation/summary.json' }))).toBe('unvalidated')
   })
 
-  it('readFold: validating (fresh log), unvalidated (stopped in validation), finished with scores', async () => {
+  it('readFold: validating (fresh log, a live lock holder), unvalidated (stopped in validation), finished with scores', async () => {
     const trainer = 'nnUNetTrainer_Wizard_2ep'
-    const validating = await readFold(await fold(join(tmp, 'rf1'), {}).then(async (m) => (await fold(join(m, 'fold_0'), { checkpoint: 'checkpoint_final.pth', log: 'fresh' }), m)), 0, 'v2', trainer, labels)
+    const validating = await readFold(await fold(join(tmp, 'rf1'), {}).then(async (m) => (await fold(join(m, 'fold_0'), { checkpoint: 'checkpoint_final.pth', log: 'fresh' }), m)), 0, 'v2', trainer, labels, Date.now(), async () => true)
     expect(validating.fold).toMatchObject({ state: 'validating', cases: 0, mean: null })
     const cut = await readFold(await fold(join(tmp, 'rf2'), {}).then(async (m) => (await fold(join(m, 'fold_0'), { checkpoint: 'checkpoint_final.pth', log: 'old' }), m)), 0, 'v2', trainer, labels)
     expect(cut.fold.state).toBe('unvalidated')

@@ -33,8 +33,10 @@ describe('a fold stopped on request', () => {
     await mkdir(join(model, 'fold_0'), { recursive: true })
     await writeFile(join(model, 'fold_0', 'checkpoint_latest.pth'), 'x')
     await writeFile(join(model, 'fold_0', 'training_log_2026_12_7_08_00_00.txt'), start)
-    expect((await readFold(model, 0, 'v2', 'nnUNetTrainer_Wizard_2ep', [])).fold.state).toBe('running')
+    // The training still holds the fold's lock (liveFold.test.ts: without a live holder it is stopped anyway).
+    const held = async () => true
+    expect((await readFold(model, 0, 'v2', 'nnUNetTrainer_Wizard_2ep', [], Date.now(), held)).fold.state).toBe('running')
     await writeFile(join(model, 'fold_0', 'training_log_2026_12_7_08_00_00.txt'), start + kept)
-    expect((await readFold(model, 0, 'v2', 'nnUNetTrainer_Wizard_2ep', [])).fold.state).toBe('stopped')
+    expect((await readFold(model, 0, 'v2', 'nnUNetTrainer_Wizard_2ep', [], Date.now(), held)).fold.state).toBe('stopped')
   })
 })
