@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { createPortal } from 'react-dom'
 import { StepList } from './components/StepList'
 import { STEPS, stepIndex, type StepId } from './steps/stepList'
@@ -25,6 +25,8 @@ import { FolderBrowser } from './components/FolderBrowser'
 import { parentFolder } from './lib/lastFolder'
 import { projectFileIn } from './lib/projectFileIn'
 import { EnvChangeNotice } from './components/EnvChangeNotice'
+import { sessionEndedStore } from './api'
+import { SESSION_ENDED_MESSAGE } from './lib/sessionEnded'
 
 const SCREENS: Record<StepId, () => React.JSX.Element> = {
   start: StartStep,
@@ -47,6 +49,7 @@ function SaveControl() {
   const draftId = useProject((s) => s.draftId)
   const dirty = useProject((s) => s.dirty)
   const saveError = useWizard((s) => s.saveError)
+  const ended = useSyncExternalStore(sessionEndedStore.subscribe, sessionEndedStore.get)
   const projectName = useProject((s) => s.output.name)
   const outputDir = useProject((s) => s.output.outDir)
   const [asking, setAsking] = useState(false)
@@ -102,7 +105,8 @@ function SaveControl() {
           {dirty ? 'draft: saving…' : 'draft kept in the app’s data folder'}
         </span>
       )}
-      {saveError && <span className="text-error small">Could not save: {saveError}</span>}
+      {/* A restarted server is said once, in the banner above the step, not again here. */}
+      {saveError && <span className="text-error small">{ended ? 'Not saved: see the message above' : `Could not save: ${saveError}`}</span>}
       <button type="button" className="btn btn-small" onClick={() => (projectPath ? void saveProject() : setAsking(true))} data-testid="save-project">
         {projectPath ? 'Save' : 'Save project…'}
       </button>
@@ -111,6 +115,17 @@ function SaveControl() {
           Save as…
         </button>
       )}
+    </div>
+  )
+}
+
+/** Browser mode: the server this tab was opened from was restarted or stopped (renderer/lib/sessionEnded.ts). */
+function SessionEndedBanner() {
+  const ended = useSyncExternalStore(sessionEndedStore.subscribe, sessionEndedStore.get)
+  if (!ended) return null
+  return (
+    <div className="banner banner-error" role="alert" data-testid="session-ended">
+      <span>{SESSION_ENDED_MESSAGE}</span>
     </div>
   )
 }
@@ -190,6 +205,7 @@ export function App() {
         <StepList current={step} onSelect={setStep} />
       </aside>
       <main className="content" data-testid={`screen-${step}`}>
+        <SessionEndedBanner />
         <ErrorBanner error={startError} title="The app could not reach its server" onDismiss={() => setStartError(null)} />
         <NoticeBanner step={step} />
         <EnvChangeNotice />

@@ -3,6 +3,7 @@
 // method list: one POST /api/<method> each, and job events arrive over one EventSource on
 // /events. Either way the renderer sees the same ApiClient and never knows which it has.
 import { apiMethods, type ApiClient, type ApiErrorShape, type ApiEventListener, type JobEvent } from '../shared/api'
+import { isSessionEnded, SESSION_ENDED_CODE, SESSION_ENDED_MESSAGE } from './lib/sessionEnded'
 
 declare global {
   interface Window {
@@ -89,16 +90,20 @@ async function failure(res: Response, method: string): Promise<ApiCallError> {
   return new ApiCallError(`${method} failed (HTTP ${res.status} ${res.statusText}).`, `http-${res.status}`, undefined, res.status)
 }
 
-function httpClient(): ApiClient {
+/** The browser-mode client; `deps` stand in for fetch and the page's token in unit tests. */
+export function httpClient(deps: { fetch?: typeof fetch; token?: () => string } = {}): ApiClient {
   // Read (and stripped from the address bar) as soon as the page loads, before anything can
   // copy the URL; lazily where there is no window (unit tests importing renderer modules).
-  let cachedToken: string | undefined = typeof window !== 'undefined' ? takeToken() : undefined
+  let cachedToken: string | undefined = deps.token ? deps.token() : typeof window !== 'undefined' ? takeToken() : undefined
   const tokenNow = (): string => (cachedToken ??= takeToken())
+  const fetchNow = deps.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init))
 
   async function call(method: string, arg: unknown): Promise<unknown> {
+    // The server that gave this tab its token is gone: say so again, without asking it.
+    if (ended) throw ended
     let res: Response
     try {
-      res = await fetch(`/api/${method}`, {
+      res = await fetchNow(`/api/${method}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [TOKEN_HEADER]: tokenNow() },
         body: JSON.stringify(arg === undefined ? {} : { arg }),
@@ -108,7 +113,11 @@ function httpClient(): ApiClient {
     } catch {
       throw new ApiCallError('The wizard server cannot be reached. Is `nnunet-wizard serve` still running (and the SSH tunnel open)?', 'offline')
     }
-    if (!res.ok) throw await failure(res, method)
+    if (!res.ok) {
+      const err = await failure(res, method)
+      if (isSessionEnded(err, tokenNow() !== '')) endSession()
+      throw ended ?? err
+    }
     if ((res.headers.get('content-type') ?? '').startsWith('application/octet-stream')) return new Uint8Array(await res.arrayBuffer())
     return res.json()
   }
@@ -117,12 +126,22 @@ function httpClient(): ApiClient {
   // EventSource reconnects by itself after a dropped connection; when the server refused it or
   // went away entirely (readyState CLOSED) we reopen it with a growing delay.
   const listeners = new Set<ApiEventListener>()
+  let ended: ApiCallError | undefined
+  /** Once: every later call rejects with the same message, events stop, the banner shows. */
+  function endSession(): void {
+    if (ended) return
+    ended = new ApiCallError(SESSION_ENDED_MESSAGE, SESSION_ENDED_CODE, undefined, 403)
+    clearTimeout(retryTimer)
+    source?.close()
+    source = null
+    markSessionEnded()
+  }
   let source: EventSource | null = null
   let retryTimer: ReturnType<typeof setTimeout> | undefined
   let retryDelay = 1000
 
   function open(): void {
-    if (source || listeners.size === 0) return
+    if (source || listeners.size === 0 || ended) return
     const es = new EventSource(`/events?token=${encodeURIComponent(tokenNow())}`)
     source = es
     es.onopen = () => {
@@ -162,6 +181,22 @@ function httpClient(): ApiClient {
     }
   }
   return client as unknown as ApiClient
+}
+
+// Whether this tab's server session ended (browser mode), for the banner above every step.
+let sessionEnded = false
+const sessionListeners = new Set<() => void>()
+function markSessionEnded(): void {
+  sessionEnded = true
+  for (const l of [...sessionListeners]) l()
+}
+/** useSyncExternalStore's pair: true once a call found this tab's server restarted or stopped. */
+export const sessionEndedStore = {
+  subscribe(listener: () => void): () => void {
+    sessionListeners.add(listener)
+    return () => sessionListeners.delete(listener)
+  },
+  get: (): boolean => sessionEnded,
 }
 
 /** True inside the desktop app (native folder dialogs, opening folders in the file manager). */
