@@ -1,5 +1,6 @@
 // The results part of the service (the one door): reading a dataset's results, scoring test
 // predictions, the report, and model zips. service.ts spreads these methods into the Api object.
+import { join } from 'node:path'
 import type { Api, JobRef } from '../../shared/api'
 import * as s from '../../shared/schema'
 import { writeFileAtomic } from '../files/writeAtomic'
@@ -8,7 +9,8 @@ import { DomainError } from '../domainError'
 import { readDatasetResults } from './crossValidation'
 import { attachTestModels } from './testFolderModel'
 import { datasetFacts, resultsCsv, resultsHtml } from './report'
-import { datasetCommandLines } from './reportCommands'
+import { commandRecords, modelCommands, readJobList } from './modelCommands'
+import { cliJobsDir } from '../paths'
 import { orderModels } from '../../shared/resultsModels'
 import { runEvaluateTest, runExportModel, runImportModel } from './toolJobs'
 import { attachSurface, runSurfaceMetrics, type MeasureCase } from './surfaceMetrics'
@@ -69,7 +71,13 @@ export function createResults(opts: ResultsOptions): ResultsMethods {
       const results = await read(r)
       // The report shows the models that have scores (a cancelled one would be a row of NaN), with every command that made them.
       const shown = { ...results, models: orderModels(results.models, () => 0).shown.sort((a, b) => a.model.localeCompare(b.model)) }
-      const html = resultsHtml({ results: shown, facts: await datasetFacts(settings, results.dataset), commands: datasetCommandLines(await jobs.list(), r.datasetId, results.dataset), generatedAt: new Date() })
+      // The app's job list and the CLI's (a `nnunet-wizard train` keeps its own), SLURM tasks included.
+      const records = await commandRecords([
+        { jobs: await jobs.list(), via: 'app' },
+        { jobs: await readJobList(join(cliJobsDir(), 'jobs.json')), via: 'cli' },
+      ])
+      const commands = Object.fromEntries(shown.models.map((m) => [m.model, modelCommands(records, r.datasetId, results.dataset, m)]))
+      const html = resultsHtml({ results: shown, facts: await datasetFacts(settings, results.dataset), commands, generatedAt: new Date() })
       const csv = resultsCsv(results)
       const files: string[] = []
       for (const [file, text] of [

@@ -10,6 +10,7 @@ import type { Settings } from '../../shared/schema'
 import { surfaceCsv, surfaceSummaryText, surfaceText } from '../../shared/surfaceFigures'
 import { readPlansSummary } from '../nnunet/summaries'
 import { rawDatasetDir } from './crossValidation'
+import type { ModelCommand } from './modelCommands'
 
 export interface DatasetFacts {
   cases: { train: number; test: number }
@@ -104,8 +105,8 @@ code{font-size:12px;background:#f6f6f6;padding:1px 3px;word-break:break-all}
 export interface ReportInput {
   results: DatasetResults
   facts: DatasetFacts
-  /** The nnU-Net commands run for this dataset (from the app's job history), oldest first. */
-  commands: string[]
+  /** Per model (folder name), the nnU-Net commands that made it, oldest first (modelCommands.ts). */
+  commands: Record<string, readonly ModelCommand[]>
   generatedAt: Date
 }
 
@@ -171,9 +172,17 @@ export function resultsHtml(input: ReportInput): string {
   }
   h.push('</tbody></table>')
 
+  // Per model, the commands that made it (its plans, each fold's training, its postprocessing); a
+  // training that failed, was stopped or still runs is marked, a SLURM task named.
   h.push('<h2>Commands run</h2>')
-  if (commands.length) h.push(`<ol>${commands.map((c) => `<li><code>${e(c)}</code></li>`).join('')}</ol>`)
-  else h.push('<p class="muted">No commands recorded by the app for this dataset (trained elsewhere, or the job history was cleared).</p>')
+  if (!r.models.length) h.push('<p class="muted">No model, so no commands.</p>')
+  const mark = (c: ModelCommand) => [c.via !== 'app' && c.via !== 'cli' ? c.via.replace('slurm ', 'SLURM task ') : c.via === 'cli' ? 'CLI' : '', c.state === 'done' ? '' : c.state === 'cancelled' ? 'stopped' : c.state].filter(Boolean).join(', ')
+  for (const m of r.models) {
+    const mine = commands[m.model] ?? []
+    h.push(`<h3>${e(m.model)}</h3>`)
+    if (mine.length) h.push(`<ol>${mine.map((c) => `<li${c.state === 'done' ? '' : ' class="muted"'}><code>${e(c.line)}</code>${mark(c) ? ` <span class="muted">(${e(mark(c))})</span>` : ''}</li>`).join('')}</ol>`)
+    else h.push('<p class="muted">No command recorded for this model (trained elsewhere, or the job history was cleared).</p>')
+  }
   h.push('</body></html>')
   return h.join('\n')
 }

@@ -37,6 +37,8 @@ export interface FollowResult {
   elapsedSeconds?: number
   restarts?: number
   logFile: string
+  /** The nnU-Net command the task ran, as typed (script first): the report's record of it (the job's own command is `sbatch TASK`). */
+  command?: string[]
   outputFolder?: string
   checkpoints?: string[]
 }
@@ -151,7 +153,7 @@ export async function followTask(ctx: JobContext, scheduler: Scheduler, task: Fo
   }
   feed('', true)
   if (cancelling) throw new JobCancelledError()
-  const result: FollowResult = { taskId: task.taskId, state: last?.state ?? 'UNKNOWN', node: last?.node, elapsedSeconds: last?.elapsedSeconds, restarts: last?.restarts, logFile: task.logFile }
+  const result: FollowResult = { taskId: task.taskId, state: last?.state ?? 'UNKNOWN', node: last?.node, elapsedSeconds: last?.elapsedSeconds, restarts: last?.restarts, logFile: task.logFile, command: [task.tool.script, ...task.args] }
   if (!last) throw new Error(`SLURM no longer knows task ${task.taskId} (it ended a while ago, and there is no accounting to ask). Its log: ${task.logFile}`)
   if (last.state !== 'COMPLETED') {
     const why = guidance[0]?.text

@@ -155,9 +155,9 @@ describe('a results folder', () => {
     // The source name (manifest.json's case key) has its own column, as in the Results table.
     const named = resultsCsv({ ...r, cases: r.cases.map((c) => (c.case === 'demo_009' ? { ...c, source: 'patient_ab12' } : c)) })
     expect(named).toContain(`imagesTs_predicted,,test,demo_009,patient_ab12,${20 / 30},0,10,,0,0`)
-    const html = resultsHtml({ results: r, facts: { cases: { train: 4, test: 1 }, voxels: {} }, commands: ['nnUNetv2_train 42 3d_fullres 0'], generatedAt: new Date(0) })
+    const html = resultsHtml({ results: r, facts: { cases: { train: 4, test: 1 }, voxels: {} }, commands: { [model]: [{ line: 'nnUNetv2_train 42 3d_fullres 0', state: 'done', via: 'app' }] }, generatedAt: new Date(0) })
     // The HTML case table names the source too, in its own column after the case id.
-    const namedHtml = resultsHtml({ results: { ...r, cases: r.cases.map((c) => (c.case === 'demo_009' ? { ...c, source: 'patient_ab12' } : c)) }, facts: { cases: { train: 4, test: 1 }, voxels: {} }, commands: [], generatedAt: new Date(0) })
+    const namedHtml = resultsHtml({ results: { ...r, cases: r.cases.map((c) => (c.case === 'demo_009' ? { ...c, source: 'patient_ab12' } : c)) }, facts: { cases: { train: 4, test: 1 }, voxels: {} }, commands: {}, generatedAt: new Date(0) })
     expect(namedHtml).toContain('<th class="l">case</th><th class="l">source</th>')
     expect(namedHtml).toContain('<tr><td class="l">demo_009</td><td class="l">patient_ab12</td>')
     expect(namedHtml).toMatch(/<tr><td class="l">demo_001<\/td><td class="l">—<\/td>/)

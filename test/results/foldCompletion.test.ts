@@ -118,7 +118,7 @@ describe('default model: the one with finished folds, not the newest cut short i
     expect(r.models.find((m) => m.model === cutModel)!.folds.slice(0, 2).map((f) => f.state)).toEqual(['unvalidated', 'unvalidated'])
     expect(r.cases.filter((c) => c.model === order.first!.model).map((c) => c.case)).toEqual(['demo_001'])
     // The report names the cut folds' state and prints no NaN for a model without scores.
-    const html = resultsHtml({ results: { ...r, models: order.shown }, facts: { cases: { train: 4, test: 0 }, voxels: {} }, commands: [], generatedAt: new Date(0) })
+    const html = resultsHtml({ results: { ...r, models: order.shown }, facts: { cases: { train: 4, test: 0 }, voxels: {} }, commands: {}, generatedAt: new Date(0) })
     expect(html).toContain('<td class="l">unvalidated</td>')
     expect(html).not.toContain('NaN')
   })
