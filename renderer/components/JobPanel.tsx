@@ -62,7 +62,7 @@ export function JobPanel({ jobId, showLog = true, logHeight, progress, finishedW
             </button>
           ))}
       </div>
-      {progress ?? <ProgressBar progress={shownProgress} busy={active} idleText={active ? 'Starting…' : ''} />}
+      {progress ?? <ProgressBar progress={shownProgress} busy={active} complete={job.state === 'done'} idleText={active ? 'Starting…' : ''} />}
       {job.command && (
         <details className="small">
           <summary>Command</summary>

@@ -1,5 +1,6 @@
 import type { Progress } from '../../shared/api'
-import { countOf, formatBytes, formatDuration, percent } from '../lib/format'
+import { countOf, formatBytes, formatDuration } from '../lib/format'
+import { barFill } from '../lib/progressFill'
 
 interface Props {
   progress?: Progress
@@ -8,27 +9,29 @@ interface Props {
   testId?: string
   /** Draw an indeterminate bar while a job runs without a total. */
   busy?: boolean
+  /** The work is finished: a full bar, whatever the last count said. */
+  complete?: boolean
 }
 
 /**
  * done/total with its unit (or the phase the tool reports, which says it in the tool's terms),
  * bytes written and time left, as an accessible progress bar.
  */
-export function ProgressBar({ progress, idleText, testId, busy }: Props) {
+export function ProgressBar({ progress, idleText, testId, busy, complete }: Props) {
   const p = progress
   const known = !!p && p.total > 0
-  const pct = known ? percent(p.done, p.total) : 0
+  const fill = barFill(p, { busy, complete })
   return (
-    <div className="progress" data-testid={testId ?? 'progress'}>
+    <div className="progress" data-testid={testId ?? 'progress'} data-fill={Math.round(fill.percent)}>
       <div
-        className={`progress-track${!known && busy ? ' progress-indeterminate' : ''}`}
+        className={`progress-track${fill.indeterminate ? ' progress-indeterminate' : ''}`}
         role="progressbar"
         aria-valuemin={0}
         aria-valuemax={known ? p.total : undefined}
         aria-valuenow={known ? p.done : undefined}
         aria-label={p?.phase ?? p?.unit ?? 'progress'}
       >
-        <div className="progress-fill" style={{ width: `${known ? pct : busy ? 30 : 0}%` }} />
+        <div className="progress-fill" style={{ width: `${fill.percent}%` }} />
       </div>
       <div className="progress-text">
         {p ? (

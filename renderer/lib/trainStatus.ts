@@ -17,6 +17,8 @@ export interface TrainStatus {
   bar: Progress | undefined
   /** The line under the bar and what it is. */
   line: { kind: 'iteration' | 'phase' | 'epoch' | 'ended' | 'none'; text: string }
+  /** Every epoch asked for ran and the job is done: the bar is drawn full (a stopped run's is not). */
+  complete: boolean
 }
 
 function endedText(state: JobInfo['state'], finished: number, total: number | undefined): string {
@@ -27,14 +29,25 @@ function endedText(state: JobInfo['state'], finished: number, total: number | un
 
 /** The bar and the line for a training job from its progress and the epochs its log reported. */
 export function trainStatus(state: JobInfo['state'], active: boolean, tool: Progress | undefined, p: EpochCounts, learningRate?: number): TrainStatus {
+  const status = barAndLine(state, active, tool, p, learningRate)
+  return { ...status, complete: !active && state === 'done' && (!p.total || p.finished >= p.total) }
+}
+
+function barAndLine(state: JobInfo['state'], active: boolean, tool: Progress | undefined, p: EpochCounts, learningRate?: number): Omit<TrainStatus, 'complete'> {
   const phase = active ? tool?.phase : undefined
   // After the last epoch nnU-Net validates every validation case: its own bar, not "epoch N+1".
   const validating = active && tool?.unit === 'validation case'
   // Iterations inside the running epoch (the wizard's trainers say each one).
   const iterating = active && !validating && /: iteration \d+ of \d+ \(/.test(phase ?? '')
   const followsTool = validating || !p.total
+  // "Final validation: case k of n": the case being predicted fills the bar (k of n), so the bar of
+  // a training in its final validation is not empty (walkthrough 3 finding 13: "case 1 of 1" on a
+  // grey bar, the tool counting finished cases only).
+  const predicting = validating && !!tool && tool.total > 0 && /^Final validation: case \d+/.test(tool.phase ?? '')
   const bar: Progress | undefined = followsTool
-    ? tool
+    ? predicting
+      ? { ...tool!, done: Math.min(tool!.total, tool!.done + 1) }
+      : tool
     : { done: p.finished, total: p.total!, unit: 'epochs finished', ...(active && { etaSeconds: p.etaSeconds ?? (iterating ? tool?.etaSeconds : undefined) }) }
   const lr = learningRate !== undefined ? ` · learning rate ${Number(learningRate.toPrecision(3))}` : ''
   // The phase goes under the bar only when the bar does not already say it.

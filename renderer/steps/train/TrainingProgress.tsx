@@ -18,10 +18,10 @@ export function TrainingProgress({ job, plannedEpochs, labels = NO_LABELS }: { j
   const series = useMemo(() => metricSeries(metrics, labels), [metrics, labels])
   const active = isActive(job)
   const lr = metrics[metrics.length - 1]?.learningRate
-  const { bar, line } = trainStatus(job.state, active, job.progress, p, lr)
+  const { bar, line, complete } = trainStatus(job.state, active, job.progress, p, lr)
   return (
     <div className="stack">
-      <ProgressBar testId="train-progress" busy={active} progress={bar} idleText={active ? 'Preparing the data loaders (the first epoch can take a while)…' : ''} />
+      <ProgressBar testId="train-progress" busy={active} complete={complete} progress={bar} idleText={active ? 'Preparing the data loaders (the first epoch can take a while)…' : ''} />
       <div className="row small" data-testid="epoch-text">
         {line.kind === 'iteration' ? (
           <span data-testid="train-iteration-progress">{line.text}</span>
