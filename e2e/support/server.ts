@@ -29,6 +29,8 @@ export interface WizardServer {
 export interface StartOptions {
   env?: Record<string, string>
   timeoutMs?: number
+  /** A fixed port (default: a free one): a restarted server at the address an open tab uses. */
+  port?: number
 }
 
 /** nnU-Net's three folders, as the settings file names them. */
@@ -54,7 +56,7 @@ export async function startWizardServer(opts: StartOptions = {}): Promise<Wizard
     throw new Error("dist/renderer/index.html is missing: build first with 'npm run build' (the e2e script does this).")
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'nnunet-wizard-e2e-'))
-  const proc = spawn(process.execPath, [join(repoRoot, 'bin', 'nnunet-wizard.mjs'), 'serve', '--port', '0'], {
+  const proc = spawn(process.execPath, [join(repoRoot, 'bin', 'nnunet-wizard.mjs'), 'serve', '--port', String(opts.port ?? 0)], {
     cwd: repoRoot,
     env: { ...process.env, NNUNET_WIZARD_DATA: dataDir, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
