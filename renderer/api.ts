@@ -160,9 +160,31 @@ export function httpClient(deps: { fetch?: typeof fetch; token?: () => string } 
       if (es.readyState !== EventSource.CLOSED) return
       es.close()
       if (source === es) source = null
-      clearTimeout(retryTimer)
-      retryTimer = setTimeout(open, retryDelay)
-      retryDelay = Math.min(retryDelay * 2, 30_000)
+      // EventSource does not tell why it was refused: ask once, so a tab that only watches learns
+      // that its server was restarted too (instead of showing stale jobs and reconnecting forever).
+      void refusedToken().then((gone) => {
+        if (gone) return endSession()
+        clearTimeout(retryTimer)
+        retryTimer = setTimeout(open, retryDelay)
+        retryDelay = Math.min(retryDelay * 2, 30_000)
+      })
+    }
+  }
+
+  /** True when the server answers this tab's token with 403 bad-token (its session is over). */
+  async function refusedToken(): Promise<boolean> {
+    const token = tokenNow()
+    if (!token || ended) return !!ended
+    const abort = new AbortController()
+    try {
+      const res = await fetchNow(`/events?token=${encodeURIComponent(token)}`, { signal: abort.signal, credentials: 'omit', cache: 'no-store' })
+      if (res.ok) return false
+      const body = (await res.json().catch(() => ({}))) as { code?: string }
+      return isSessionEnded({ status: res.status, code: body.code }, true)
+    } catch {
+      return false // not reachable now (stopped, tunnel down): keep trying, as before
+    } finally {
+      abort.abort() // an accepted stream is not read: this was only a question
     }
   }
 
