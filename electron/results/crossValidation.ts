@@ -4,6 +4,7 @@
 // test predictions, written by nnU-Net's evaluator); find_best's inference_information.json.
 // Read-only: nothing here writes or runs anything.
 import { readFile, readdir, stat } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { CaseResult, DatasetResults, FindBestInfo, FoldResult, FoldState, ModelResults, Spread, TestResults } from '../../shared/api'
 import type { NnunetVersion, ResultsRequest, Settings } from '../../shared/schema'
@@ -14,7 +15,8 @@ import { datasetFoldCount } from '../nnunet/foldCount'
 import { readManifest } from '../dataset/manifest'
 import { labelName, parsePythonJson, validationSummaryFile, type DatasetLabel } from '../nnunet/summaries'
 import { foldCompletion } from '../nnunet/trainerOutputs'
-import { foldHold } from '../nnunet/foldLock'
+import { foldHold, foldLockFile } from '../nnunet/foldLock'
+import { handRunTraining } from '../nnunet/handRunTraining'
 
 type Labels = readonly DatasetLabel[]
 
@@ -122,17 +124,22 @@ export function endedOnRequest(logText: string): boolean {
 /**
  * Whether someone trains the fold folder now, by its one-writer lock (electron/nnunet/foldLock.ts,
  * taken by every training the app starts: run queue, CLI, SLURM task): true while a live process,
- * a SLURM job that is not over, or an orphaned nnU-Net of a crashed app holds it; false when no
- * lock is there or its holder is gone (a CLI train killed with SIGTERM, a stale lock); undefined
- * when the lock cannot be read (then the log's age alone decides).
+ * a SLURM job that is not over, or an orphaned nnU-Net of a crashed app holds it; false when its
+ * holder is gone (a stale lock) or, without a lock, when no nnU-Net training of it started by hand
+ * runs here (handRunTraining.ts; a CLI train stopped with SIGTERM released its lock); undefined
+ * when that cannot be told or the lock cannot be read: then the log's age alone decides.
  */
 export type FoldTrainedNow = (foldFolder: string) => Promise<boolean | undefined>
 
-export const foldLockHeld: FoldTrainedNow = (foldFolder) =>
-  foldHold(foldFolder).then(
+export const foldLockHeld: FoldTrainedNow = async (foldFolder) => {
+  // No lock: the app trains it not; a training started by hand (nnUNetv2_train in a terminal)
+  // takes none, so look for one by its command line.
+  if (!existsSync(foldLockFile(foldFolder))) return handRunTraining(foldFolder)
+  return foldHold(foldFolder).then(
     (hold) => !!hold,
     () => undefined,
   )
+}
 
 export async function readFold(modelDir: string, fold: number | 'all', version: NnunetVersion, trainer: string, labels: Labels, now = Date.now(), trainedNow: FoldTrainedNow = foldLockHeld): Promise<{ fold: FoldResult; cases: SummaryCases['cases'] }> {
   const folder = join(modelDir, `fold_${fold}`)
