@@ -161,7 +161,18 @@ export class ProjectEnvironment {
    * or draft holds, else takes the defaults', which the result returns so the page holds it. A change another process made to the
    * file's environment since this app last saw it is recorded before it is overwritten.
    */
-  async autosave(r: z.infer<typeof s.autosaveProjectRequest>): Promise<AutosaveResult> {
+  autosave(r: z.infer<typeof s.autosaveProjectRequest>): Promise<AutosaveResult> {
+    // One at a time: each reads the open project's environment and then writes. Two tabs writing
+    // together (one with a new environment, the other without one) otherwise both read the old
+    // environment, and the second write put it back over the first's (a lost update under load).
+    const run = this.autosaves.then(() => this.autosaveNow(r))
+    this.autosaves = run.catch(() => undefined)
+    return run
+  }
+
+  private autosaves: Promise<unknown> = Promise.resolve()
+
+  private async autosaveNow(r: z.infer<typeof s.autosaveProjectRequest>): Promise<AutosaveResult> {
     const ref = { path: r.path, draftId: r.draftId }
     const stored = await this.projects.storedEnv(ref)
     const open = await this.openProject()

@@ -189,4 +189,24 @@ describe('the open project keeps its own environment', () => {
     }
     await second.dispose()
   })
+
+  it('two tabs writing at once: the one that changed the environment is not undone by the one that did not', async () => {
+    const base = join(dir, 'race')
+    const defaults = new SettingsStore(join(base, 'settings.json'))
+    const v2 = folders(join(dir, 'race-v2'), 'v2')
+    await defaults.update({ nnunetVersion: 'v2', folders: v2, device: 'cpu' })
+    const app = createService({ mode: 'browser' }, base)
+    // A new project's first write takes the defaults' environment.
+    const first = (await callApi(app, 'autosaveProject', { project: project('Race'), path: null, draftId: null, runs: {} })) as { draftId: string; env: unknown }
+    expect(first.env).toEqual({ nnunetVersion: 'v2', folders: v2 })
+    // Tab A switches to v1 while tab B writes its step change (no environment: it did not change it), both at once.
+    const v1 = folders(join(dir, 'race-v1'), 'v1')
+    const [a, b] = await Promise.all([
+      callApi(app, 'autosaveProject', { project: { ...project('Race'), env: { nnunetVersion: 'v1', folders: v1 } }, path: null, draftId: first.draftId, runs: {} }),
+      callApi(app, 'autosaveProject', { project: { ...project('Race'), step: 'environment' }, path: null, draftId: first.draftId, runs: {} }),
+    ])
+    expect((a as { env: unknown }).env).toEqual({ nnunetVersion: 'v1', folders: v1 })
+    expect((b as { env: unknown }).env).toEqual({ nnunetVersion: 'v1', folders: v1 })
+    expect((await callApi(app, 'getSettings', undefined)) as object).toMatchObject({ nnunetVersion: 'v1', folders: v1 })
+  })
 })
