@@ -109,7 +109,7 @@ describe('one writer per fold folder', () => {
   it('CLI: two trainings of one fold started together: one trains, the other is refused naming the CLI process', { timeout: 180_000 }, async () => {
     const cli = () =>
       new Promise<{ code: number; out: string }>((resolve) =>
-        execFile(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron', 'cli.ts'), 'train', '-d', '8', '-c', '2d', '-f', '2', '--no-npz', '--base', base, '--python', settings.pythonPath!, '--device', 'cpu'], { cwd: REPO_ROOT, env: { ...process.env, NNUNET_WIZARD_DATA: join(tmp, 'cli data') }, timeout: 170_000 }, (err, stdout, stderr) =>
+        execFile(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron', 'cli.ts'), 'train', '-d', '8', '-c', '2d', '-f', '2', '--no-npz', '--base', base, '--python', settings.pythonPath!, '--device', 'cpu', '--yes'], { cwd: REPO_ROOT, env: { ...process.env, NNUNET_WIZARD_DATA: join(tmp, 'cli data') }, timeout: 170_000 }, (err, stdout, stderr) =>
           resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }),
         ),
       )
