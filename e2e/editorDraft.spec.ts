@@ -16,6 +16,7 @@ import { TOTALSEG } from '../test/helpers/guideFolders'
 import { readImage } from '../test/helpers/nifti'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
 import { settle, shot } from './support/wizardHelpers'
+import { stroke, type Layout } from './support/editorStrokes'
 
 let root: string
 let imagesTs: string
@@ -43,12 +44,6 @@ test.afterAll(async () => {
   await server?.stop()
   if (root) await rm(root, { recursive: true, force: true })
 })
-
-interface Layout {
-  dims: [number, number, number]
-  step: [number, number, number]
-  start: [number, number, number]
-}
 
 /** The drawing bitmap (base64) and its way to the file's order, from the page's NiiVue. */
 async function drawing(page: Page): Promise<{ bitmap: string; layout: Layout }> {
@@ -78,14 +73,6 @@ async function openEditor(page: Page): Promise<void> {
   await expect(viewer).toHaveAttribute('data-loading', 'false', { timeout: 60_000 })
   await page.getByTestId('viewer-canvas').evaluate((el) => el.scrollIntoView({ block: 'center' }))
   await settle(page)
-}
-
-async function stroke(page: Page, x0: number, y: number, n: number): Promise<void> {
-  const box = (await page.getByTestId('viewer-canvas').boundingBox())!
-  await page.mouse.move(box.x + x0, box.y + y)
-  await page.mouse.down()
-  for (let k = 1; k <= n; k++) await page.mouse.move(box.x + x0 + k, box.y + y)
-  await page.mouse.up()
 }
 
 test('unsaved strokes survive a reload as a draft, are restored exactly, then saved', async ({ page }) => {

@@ -12,13 +12,13 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
-import type { Niivue } from '@niivue/niivue'
 import type { Geometry } from '../shared/api'
 import { NIFTI_INTENT_LABEL, writeNiftiGz } from '../electron/imaging/niftiWriter'
 import { TOTALSEG } from '../test/helpers/guideFolders'
 import { readImage } from '../test/helpers/nifti'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
 import { settle, shot } from './support/wizardHelpers'
+import { axialTile, nativeIndex, voxelsAt } from './support/editorStrokes'
 
 let root: string
 let imagesTs: string
@@ -52,40 +52,6 @@ test.afterAll(async () => {
   await server?.stop()
   if (root) await rm(root, { recursive: true, force: true })
 })
-
-interface Layout {
-  dims: [number, number, number]
-  step: [number, number, number]
-  start: [number, number, number]
-}
-const nativeIndex = (l: Layout, v: readonly number[]) => l.start[0] + l.start[1] + l.start[2] + v[0]! * l.step[0] + v[1]! * l.step[1] + v[2]! * l.step[2]
-
-/** The axial tile (CSS px on the canvas) and the drawing's way to the file's order, from the page's NiiVue. */
-async function axialTile(page: Page): Promise<{ left: number; top: number; width: number; height: number; layout: Layout }> {
-  return page.evaluate(() => {
-    const nv = (document.querySelector('[data-testid="label-editor"]') as HTMLElement & { niivue?: Niivue }).niivue!
-    const dpr = nv.uiData.dpr ?? window.devicePixelRatio
-    const [l, tp, w, h] = nv.screenSlices.find((s) => s.axCorSag === 0)!.leftTopWidthHeight
-    const back = nv.back!
-    const d = back.dimsRAS!
-    return { left: l! / dpr, top: tp! / dpr, width: w! / dpr, height: h! / dpr, layout: { dims: [d[1]!, d[2]!, d[3]!], step: back.img2RASstep, start: back.img2RASstart } as Layout }
-  })
-}
-
-/** NiiVue's voxel (RAS grid) under each canvas point of the axial tile, by the functions its pen uses. */
-async function voxelsAt(page: Page, points: [number, number][]): Promise<([number, number, number] | null)[]> {
-  return page.evaluate((pts) => {
-    const nv = (document.querySelector('[data-testid="label-editor"]') as HTMLElement & { niivue?: Niivue }).niivue!
-    const dpr = nv.uiData.dpr ?? window.devicePixelRatio
-    const tile = nv.screenSlices.findIndex((s) => s.axCorSag === 0)
-    return pts.map(([x, y]) => {
-      const frac = nv.screenXY2TextureFrac(x * dpr, y * dpr, tile, true)
-      if (frac[0]! < 0) return null
-      const v = nv.frac2vox(frac)
-      return [v[0]!, v[1]!, v[2]!] as [number, number, number]
-    })
-  }, points)
-}
 
 /** Face neighbours in the file's grid (connectivity is the same in NiiVue's: it only flips and permutes axes). */
 function neighbours(i: number): number[] {
@@ -127,7 +93,7 @@ async function tileVoxels(page: Page): Promise<{ tile: Awaited<ReturnType<typeof
   const tile = await axialTile(page)
   const pts: [number, number][] = []
   for (let y = Math.ceil(tile.top) + 2; y < tile.top + tile.height - 2; y += 3) for (let x = Math.ceil(tile.left) + 2; x < tile.left + tile.width - 2; x += 3) pts.push([x, y])
-  const vox = await voxelsAt(page, pts)
+  const vox = await voxelsAt(page, pts, { outside: 'null' })
   const points = pts.flatMap((at, k) => (vox[k] ? [{ at, index: nativeIndex(tile.layout, vox[k]) }] : []))
   return { tile, points }
 }

@@ -18,6 +18,7 @@ import { TOTALSEG } from '../test/helpers/guideFolders'
 import { readImage } from '../test/helpers/nifti'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
 import { settle, shot } from './support/wizardHelpers'
+import { axialTile, nativeIndex, stroke, voxelsAt } from './support/editorStrokes'
 
 let root: string
 let imagesTs: string
@@ -47,42 +48,6 @@ test.afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true })
 })
 
-interface Layout {
-  dims: [number, number, number]
-  step: [number, number, number]
-  start: [number, number, number]
-}
-
-/** The axial tile (CSS px, relative to the canvas) and the drawing's way to the file's voxel order, from the page's NiiVue. */
-async function axialTile(page: Page): Promise<{ left: number; top: number; width: number; height: number; layout: Layout }> {
-  return page.evaluate(() => {
-    const el = document.querySelector('[data-testid="label-editor"]') as HTMLElement & { niivue?: Niivue }
-    const nv = el.niivue!
-    const dpr = nv.uiData.dpr ?? window.devicePixelRatio
-    const t = nv.screenSlices.find((s) => s.axCorSag === 0)!
-    const [l, tp, w, h] = t.leftTopWidthHeight
-    const back = nv.back!
-    const d = back.dimsRAS!
-    return { left: l! / dpr, top: tp! / dpr, width: w! / dpr, height: h! / dpr, layout: { dims: [d[1]!, d[2]!, d[3]!], step: back.img2RASstep, start: back.img2RASstart } as Layout }
-  })
-}
-
-/** NiiVue's voxel (RAS grid) under each canvas point, by the functions its pen uses. */
-async function voxelsAt(page: Page, points: [number, number][]): Promise<[number, number, number][]> {
-  return page.evaluate((pts) => {
-    const el = document.querySelector('[data-testid="label-editor"]') as HTMLElement & { niivue?: Niivue }
-    const nv = el.niivue!
-    const dpr = nv.uiData.dpr ?? window.devicePixelRatio
-    const tile = nv.screenSlices.findIndex((s) => s.axCorSag === 0)
-    return pts.map(([x, y]) => {
-      const frac = nv.screenXY2TextureFrac(x * dpr, y * dpr, tile, true)
-      if (frac[0]! < 0) throw new Error(`(${x}, ${y}) is outside the axial tile`)
-      const v = nv.frac2vox(frac)
-      return [v[0]!, v[1]!, v[2]!] as [number, number, number]
-    })
-  }, points)
-}
-
 /**
  * The drawing as the GPU holds it, read back layer by layer from NiiVue's drawing texture, against
  * the bitmap: pen moves upload only the box they wrote (renderer/viewer/cheapStroke.ts), so a box
@@ -108,24 +73,6 @@ async function drawingOnGpu(page: Page): Promise<{ differ: number; voxels: numbe
     gl.deleteFramebuffer(fb)
     return { differ, voxels: nx * ny * nz, stats: { partial: el.strokeStats!.partial, full: el.strokeStats!.full } }
   })
-}
-
-const nativeIndex = (l: Layout, v: [number, number, number]) => l.start[0] + l.start[1] + l.start[2] + v[0] * l.step[0] + v[1] * l.step[1] + v[2] * l.step[2]
-
-/** A horizontal stroke, one pixel per mouse event, from (x0, y) to (x0 + n, y) on the canvas; returns the points NiiVue sees. */
-async function stroke(page: Page, x0: number, y: number, n: number): Promise<[number, number][]> {
-  // Where the canvas is now: clicking a tool may have scrolled the page.
-  const canvasBox = (await page.getByTestId('viewer-canvas').boundingBox())!
-  const pts: [number, number][] = []
-  await page.mouse.move(canvasBox.x + x0, canvasBox.y + y)
-  await page.mouse.down()
-  pts.push([x0, y])
-  for (let k = 1; k <= n; k++) {
-    await page.mouse.move(canvasBox.x + x0 + k, canvasBox.y + y)
-    pts.push([x0 + k, y])
-  }
-  await page.mouse.up()
-  return pts
 }
 
 test('paint, erase and undo on the axial view; the saved label differs from the prediction exactly there', async ({ page }) => {

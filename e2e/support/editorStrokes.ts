@@ -29,20 +29,33 @@ export async function axialTile(page: Page): Promise<{ left: number; top: number
   })
 }
 
-/** NiiVue's voxel (RAS grid) under each canvas point. */
-export async function voxelsAt(page: Page, points: [number, number][]): Promise<[number, number, number][]> {
-  return page.evaluate((pts) => {
-    const el = document.querySelector('[data-testid="label-editor"]') as HTMLElement & { niivue?: Niivue }
-    const nv = el.niivue!
-    const dpr = nv.uiData.dpr ?? window.devicePixelRatio
-    const tile = nv.screenSlices.findIndex((sl) => sl.axCorSag === 0)
-    return pts.map(([x, y]) => {
-      const frac = nv.screenXY2TextureFrac(x * dpr, y * dpr, tile, true)
-      if (frac[0]! < 0) throw new Error(`(${x}, ${y}) is outside the axial tile`)
-      const v = nv.frac2vox(frac)
-      return [v[0]!, v[1]!, v[2]!] as [number, number, number]
-    })
-  }, points)
+type Voxel = [number, number, number]
+
+/**
+ * NiiVue's voxel (RAS grid) under each canvas point of the axial tile, by the functions its pen
+ * uses. A point outside the tile throws, or with `{ outside: 'null' }` gives null.
+ */
+export async function voxelsAt(page: Page, points: [number, number][]): Promise<Voxel[]>
+export async function voxelsAt(page: Page, points: [number, number][], opts: { outside: 'null' }): Promise<(Voxel | null)[]>
+export async function voxelsAt(page: Page, points: [number, number][], opts?: { outside: 'null' }): Promise<(Voxel | null)[]> {
+  return page.evaluate(
+    ({ pts, nullOutside }) => {
+      const el = document.querySelector('[data-testid="label-editor"]') as HTMLElement & { niivue?: Niivue }
+      const nv = el.niivue!
+      const dpr = nv.uiData.dpr ?? window.devicePixelRatio
+      const tile = nv.screenSlices.findIndex((sl) => sl.axCorSag === 0)
+      return pts.map(([x, y]) => {
+        const frac = nv.screenXY2TextureFrac(x * dpr, y * dpr, tile, true)
+        if (frac[0]! < 0) {
+          if (nullOutside) return null
+          throw new Error(`(${x}, ${y}) is outside the axial tile`)
+        }
+        const v = nv.frac2vox(frac)
+        return [v[0]!, v[1]!, v[2]!] as [number, number, number]
+      })
+    },
+    { pts: points, nullOutside: opts?.outside === 'null' },
+  )
 }
 
 /** Index in the file's voxel order of a voxel of NiiVue's RAS grid. */
