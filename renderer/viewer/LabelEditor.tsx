@@ -211,7 +211,8 @@ export function LabelEditor({ volumes, labels, loading, save, onDrawn, onError, 
       // What is saved is the new base: the next save sends what changed after it.
       original.current = n.drawBitmap.slice()
       setSaved(r)
-      void draftSaved()
+      // The draft goes before Review hears of the save, so the case it lists again reads "corrected".
+      await draftSaved()
       onSaved?.(r)
     } catch (err) {
       setSaveError(err)

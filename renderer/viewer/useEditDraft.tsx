@@ -57,10 +57,16 @@ export function useEditDraft({ store, niivue, layout, original, version, commit 
     }
   }, [store])
 
-  /** Writes (or drops) the draft now. */
-  const flush = useCallback(async () => {
-    if (timer.current) clearTimeout(timer.current)
-    timer.current = null
+  // Draft writes and the discard after a save, one after another: a draft write still on its way
+  // when the label is saved must not land after the discard and bring the draft back.
+  const writing = useRef<Promise<void>>(Promise.resolve())
+  const inTurn = useCallback((work: () => Promise<void>) => {
+    const run = writing.current.then(work)
+    writing.current = run.catch(() => undefined)
+    return run
+  }, [])
+
+  const writeDraft = useCallback(async () => {
     const n = latest.current.niivue()
     const l = n && latest.current.layout(n)
     if (!store || deciding.current || !n?.drawBitmap || !original.current || !l) return
@@ -81,6 +87,13 @@ export function useEditDraft({ store, niivue, layout, original, version, commit 
       setError(errorText(err))
     }
   }, [store, original])
+
+  /** Writes (or drops) the draft now. */
+  const flush = useCallback(() => {
+    if (timer.current) clearTimeout(timer.current)
+    timer.current = null
+    return inTurn(writeDraft)
+  }, [inTurn, writeDraft])
 
   // A moment after each edit.
   useEffect(() => {
@@ -134,10 +147,12 @@ export function useEditDraft({ store, niivue, layout, original, version, commit 
   const saved = useCallback(async () => {
     if (timer.current) clearTimeout(timer.current)
     timer.current = null
-    if (kept.current) await store?.discard().catch(() => undefined)
-    kept.current = false
-    setState('none')
-  }, [store])
+    await inTurn(async () => {
+      if (kept.current) await store?.discard().catch(() => undefined)
+      kept.current = false
+      setState('none')
+    })
+  }, [store, inTurn])
 
   return { offer, state, error, check, restore, discard, saved }
 }
