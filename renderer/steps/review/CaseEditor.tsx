@@ -10,6 +10,7 @@ import { LabelEditor } from '../../viewer/LabelEditor'
 import type { DraftStore } from '../../viewer/useEditDraft'
 import { useVolumePair } from '../../viewer/useVolumePair'
 import { useProject } from '../../store/projectStore'
+import { editorLabels } from './editorLabels'
 
 interface Props {
   item: ReviewCase
@@ -56,11 +57,7 @@ export function CaseEditor({ item, images, savedPath, onSaved, onScan }: Props) 
   const { result: view, volumes, loading, error, shown, failed } = useVolumePair(load)
   const projectLabels = useProject((s) => s.labels)
   // Every label the model knows (the ranking's volumes), not only those present in this map, in the project's colours.
-  const labels = useMemo(() => {
-    const present = view?.labels ?? []
-    const known = item.volumes.filter((v) => !present.some((p) => p.value === v.value)).map((v) => ({ name: v.name, value: v.value, color: present[0]?.color ?? [255, 0, 0] as [number, number, number] }))
-    return [...present, ...known].sort((a, b) => a.value - b.value).map((l) => ({ ...l, color: projectLabels.find((p) => p.name === l.name)?.color ?? l.color }))
-  }, [view, item, projectLabels])
+  const labels = useMemo(() => editorLabels(view?.labels ?? [], item.volumes, projectLabels), [view, item, projectLabels])
   const tooHigh = labels.find((l) => l.value > 255)
 
   const save = useCallback(
