@@ -11,18 +11,21 @@
 // What could not be had is said once, with the tests that will skip or fail because of it.
 // NNUNET_WIZARD_REQUIRE_PYTHON=1 (CI) makes a missing v2 venv a failure, as in the tests.
 //
-// Then two stages, the steps of a stage at the same time (their lines prefixed with the step):
-//   A  typecheck (tsc)  |  lint (npm run lint)  |  vitest --project unit  |  fixtures
+// Then the steps, side by side, their lines prefixed with the step; each starts when what it
+// needs is done:
+//   typecheck (tsc)  |  lint (npm run lint)  |  vitest --project unit  |  fixtures
 //      `fixtures` builds the cached nnU-Net fixtures (a planned 2d dataset, a trained 2-fold 2d
-//      model with its predictions: test/results/trainedFixture.ts) that both projects of stage B
+//      model with its predictions: test/results/trainedFixture.ts) that integration and e2e
 //      share, so neither builds them, nor both at once.
-//   B  vitest --project integration (real nnU-Net and SLURM, one file at a time)  |  Playwright
-// A failed stage stops the run. Each step's time, and the load when it ended, is printed at the
-// end (and written as JSON to $NNUNET_WIZARD_TEST_TIMINGS when set).
+//   after fixtures: vitest --project integration (real nnU-Net and SLURM, one file at a time)
+//                   |  Playwright
+// Every step runs to its end, and the failures of all are listed at the end. Each step's time,
+// and the load when it ended, is printed at the end (and written as JSON to
+// $NNUNET_WIZARD_TEST_TIMINGS when set).
 //
 //   node scripts/test.mjs [--fast] [--setup-only] [--no-build]
-// --fast: stage A without the fixtures, with NNUNET_WIZARD_TEST_FAST=1 (any test that would need
-//   nnU-Net or SLURM skips saying so), no venvs, no stage B;
+// --fast: typecheck, lint and unit only, with NNUNET_WIZARD_TEST_FAST=1 (any test that would need
+//   nnU-Net or SLURM skips saying so), no venvs;
 // --setup-only stops after the set-up (exit 1 when the browser tests could not run);
 // --no-build skips the build when dist/ is known to be current.
 import { spawn, spawnSync } from 'node:child_process'
@@ -187,38 +190,59 @@ if (missing.length) {
 if (setupOnly) process.exit(e2eBlocked ? 1 : 0)
 
 // ---- the tests
+// Each step starts as soon as what it needs is done, not when a whole stage is: the nnU-Net steps
+// need only the fixtures, so they start while unit, typecheck and lint still run. On 2 cores the
+// integration project (one file at a time) is the longest chain, so the short steps run at a lower
+// priority (nice) and lend it the CPU while they wait on their own children.
 const tsx = ['--import', 'tsx']
-const stageA = [
-  { name: 'typecheck', file: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
-  // npm run lint: eslint and the layer rules (lint:layers), as CI's lint is defined in package.json.
-  { name: 'lint', file: process.platform === 'win32' ? 'npm.cmd' : 'npm', args: ['run', '--silent', 'lint'] },
-  { name: 'unit', file: bin('vitest'), args: ['run', '--project', 'unit'] },
-]
 const keyFile = join(tmpdir(), `nnunet-wizard-fixture-key-${process.pid}`)
-if (!fast && process.env.NNUNET_WIZARD_PYTHON) stageA.push({ name: 'fixtures', file: process.execPath, args: [...tsx, 'test/results/trainedFixture.ts', '--build', '--key-file', keyFile] })
-const stageB = fast ? [] : [{ name: 'integration', file: bin('vitest'), args: ['run', '--project', 'integration'] }]
-if (!fast && !e2eBlocked) stageB.push({ name: 'e2e', file: bin('playwright'), args: ['test', '-c', 'e2e/playwright.config.ts'] })
+const withFixtures = !fast && Boolean(process.env.NNUNET_WIZARD_PYTHON)
+const steps = [
+  { name: 'typecheck', file: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'], nice: 5 },
+  // npm run lint: eslint and the layer rules (lint:layers), as CI's lint is defined in package.json.
+  { name: 'lint', file: process.platform === 'win32' ? 'npm.cmd' : 'npm', args: ['run', '--silent', 'lint'], nice: 5 },
+  { name: 'unit', file: bin('vitest'), args: ['run', '--project', 'unit'], nice: 3 },
+]
+if (withFixtures) steps.push({ name: 'fixtures', file: process.execPath, args: [...tsx, 'test/results/trainedFixture.ts', '--build', '--key-file', keyFile] })
+if (!fast) steps.push({ name: 'integration', file: bin('vitest'), args: ['run', '--project', 'integration'], after: withFixtures ? ['fixtures'] : [] })
+if (!fast && !e2eBlocked) steps.push({ name: 'e2e', file: bin('playwright'), args: ['test', '-c', 'e2e/playwright.config.ts'], after: withFixtures ? ['fixtures'] : [] })
 
-for (const [label, steps] of [['A', stageA], ['B', stageB]]) {
-  if (!steps.length) continue
-  say(`stage ${label}: ${steps.map((s) => s.name).join(' | ')} (load ${load()})`)
-  const results = await Promise.all(steps.map((s) => runSide(s, { cwd: root, env: process.env, say })))
-  for (const r of results) timings.push({ ...r, load: r.load })
-  // Stage B uses the very fixtures stage A built, whatever changes in the tree meanwhile.
-  if (existsSync(keyFile)) {
-    process.env.NNUNET_WIZARD_FIXTURE_KEY ??= readFileSync(keyFile, 'utf8').trim()
-    rmSync(keyFile, { force: true })
-  }
-  const failed = results.filter((r) => r.status !== 0)
-  if (failed.length) {
-    for (const r of failed) {
-      say(`${r.step} failures (digest; the full output is above):`)
-      for (const line of r.digest.length ? r.digest : ['(no failure lines recognised)']) console.error(`  ${line}`)
+say(`steps: ${steps.map((s) => (s.after?.length ? `${s.name} (after ${s.after.join(', ')})` : s.name)).join(' | ')} (load ${load()})`)
+const finished = new Map()
+/** Runs a step once the steps it needs are done; a step whose need failed is not run. */
+function launch(step) {
+  if (finished.has(step.name)) return finished.get(step.name)
+  const result = (async () => {
+    const needs = await Promise.all((step.after ?? []).map((n) => launch(steps.find((s) => s.name === n))))
+    const failedNeed = needs.find((r) => r.status !== 0)
+    if (failedNeed) {
+      say(`${step.name}: not run, ${failedNeed.step} failed`)
+      return { step: step.name, status: 1, seconds: 0, load: load(), digest: [`not run: ${failedNeed.step} failed`] }
     }
-    report()
-    say(`${failed.map((r) => `${r.step} (exit ${r.status})`).join(', ')} failed.`)
-    process.exit(failed[0].status || 1)
+    // Stage B uses the very fixtures the fixtures step built, whatever changes in the tree meanwhile.
+    if (existsSync(keyFile)) {
+      process.env.NNUNET_WIZARD_FIXTURE_KEY ??= readFileSync(keyFile, 'utf8').trim()
+      rmSync(keyFile, { force: true })
+    }
+    const niced = step.nice && process.platform !== 'win32' && existsSync('/usr/bin/nice')
+    const run = niced ? { ...step, file: '/usr/bin/nice', args: ['-n', String(step.nice), step.file, ...step.args] } : step
+    const at = (Date.now() - started) / 1000
+    return { ...(await runSide(run, { cwd: root, env: process.env, say })), at }
+  })()
+  finished.set(step.name, result)
+  return result
+}
+const results = await Promise.all(steps.map(launch))
+for (const r of results) timings.push(r)
+const failed = results.filter((r) => r.status !== 0)
+if (failed.length) {
+  for (const r of failed) {
+    say(`${r.step} failures (digest; the full output is above):`)
+    for (const line of r.digest.length ? r.digest : ['(no failure lines recognised)']) console.error(`  ${line}`)
   }
+  report()
+  say(`${failed.map((r) => `${r.step} (exit ${r.status})`).join(', ')} failed.`)
+  process.exit(failed[0].status || 1)
 }
 report()
 if (e2eBlocked) {
@@ -229,9 +253,9 @@ if (missing.length) say(`passed, with ${missing.length} part${missing.length ===
 
 function report() {
   const total = (Date.now() - started) / 1000
-  say('times (wall clock; a stage lasts as long as its slowest step):')
-  for (const t of timings) console.error(`  ${t.step.padEnd(12)} ${fmt(t.seconds).padStart(8)}  exit ${t.status}  load ${t.load}`)
-  console.error(`  ${'total'.padEnd(12)} ${fmt(total).padStart(8)}`)
+  say('times (wall clock; steps overlap: "from" is when a step started):')
+  for (const t of timings) console.error(`  ${t.step.padEnd(12)} ${fmt(t.seconds).padStart(12)}  ${t.at === undefined ? ''.padEnd(17) : `from ${fmt(t.at).padStart(12)}`}  exit ${t.status}  load ${t.load}`)
+  console.error(`  ${'total'.padEnd(12)} ${fmt(total).padStart(12)}`)
   if (process.env.NNUNET_WIZARD_TEST_TIMINGS) writeFileSync(process.env.NNUNET_WIZARD_TEST_TIMINGS, JSON.stringify({ total, fast, timings }, null, 2))
 }
 
