@@ -18,6 +18,7 @@ import type { Image } from 'itk-wasm'
 import { imageIo, TOTALSEG } from '../helpers/guideFolders'
 import { bytesOf, niftiFile } from '../helpers/niftiBytes'
 import type { CaseReport, PrepareSummary } from '../../shared/api'
+import { expectSameArray } from '../helpers/sameArray'
 
 const repo = join(import.meta.dirname, '..', '..')
 const IS_ROOT = process.getuid?.() === 0
@@ -566,8 +567,8 @@ describe('bad-input corpus through `nnunet-wizard prepare --json`', () => {
           expect(c, `${g.key} written`).toBeDefined()
           const image = await io.readImageNode(join(o.summary.datasetDir, c!.image))
           const label = await io.readImageNode(join(o.summary.datasetDir, c!.label))
-          expect(image.data, `${g.key} image voxels`).toEqual(ct.data)
-          expect(label.data, `${g.key} label voxels`).toEqual(liverLabel)
+          expectSameArray(image.data, ct.data!, `${g.key} image voxels`)
+          expectSameArray(label.data, liverLabel, `${g.key} label voxels`)
         }
       })
     })

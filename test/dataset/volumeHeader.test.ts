@@ -11,6 +11,7 @@ import { imageIo, TOTALSEG } from '../helpers/guideFolders'
 import { readVolumeHeader } from '../../electron/imaging/volumeHeader'
 import { NonFiniteCounter, verifyPayload } from '../../electron/imaging/payload'
 import { readVolume } from '../../electron/imaging/volume'
+import { expectSameArray } from '../helpers/sameArray'
 
 const CT = join(TOTALSEG, 'ct_small', 'ct.nii.gz')
 const VOXELS = 122 * 101 * 30
@@ -44,7 +45,7 @@ describe('where the payload is', () => {
     await writeFile(join(dir, 'plain-named.nii.gz'), await readFile(plain))
     const v = await readVolume(join(dir, 'plain-named.nii.gz'))
     expect(v.header.payload).toMatchObject({ encoding: 'raw', offset: 352, bytes: VOXELS * 2 })
-    expect(v.data).toEqual(ct.data)
+    expectSameArray(v.data, ct.data!, 'voxels')
   })
 
   it('a gzip .nrrd: the gzip stream starts after the blank line', async () => {
@@ -70,14 +71,14 @@ describe('where the payload is', () => {
     await writeFile(join(dir, 'skip.nhdr'), header, 'latin1')
     const nhdr = await readVolume(join(dir, 'skip.nhdr'))
     expect(nhdr.header.payload).toMatchObject({ file: join(dir, 'skip.raw'), offset: 23 + 4, encoding: 'raw' })
-    expect(nhdr.data).toEqual(ct.data)
+    expectSameArray(nhdr.data, ct.data!, 'voxels')
 
     await writeFile(join(dir, 'tail.raw'), Buffer.concat([Buffer.alloc(100, 9), raw]))
     const mhd = (await readFile(await itk('plain.mhd', ct), 'latin1')).replace(/^ElementDataFile = .*$/m, 'HeaderSize = -1\nElementDataFile = tail.raw')
     await writeFile(join(dir, 'tail.mhd'), mhd, 'latin1')
     const meta = await readVolume(join(dir, 'tail.mhd'))
     expect(meta.header.payload).toMatchObject({ file: join(dir, 'tail.raw'), offset: 100 })
-    expect(meta.data).toEqual(ct.data)
+    expectSameArray(meta.data, ct.data!, 'voxels')
   })
 })
 
