@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FoldBusyError, foldLockFile, lockFold } from '../../electron/nnunet/foldLock'
 import { createService } from '../../electron/service'
+import { builtCli } from '../helpers/builtCli'
 import { writePlannedDataset } from '../helpers/plannedDataset'
 import { REPO_ROOT } from '../helpers/python'
 import * as s from '../../shared/schema'
@@ -107,9 +108,10 @@ describe('one writer per fold folder', () => {
   })
 
   it('CLI: two trainings of one fold started together: one trains, the other is refused naming the CLI process', { timeout: 180_000 }, async () => {
+    // The built CLI, as a user runs it (tsx compiled all of electron/ again in each of the two).
     const cli = () =>
       new Promise<{ code: number; out: string }>((resolve) =>
-        execFile(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron', 'cli.ts'), 'train', '-d', '8', '-c', '2d', '-f', '2', '--no-npz', '--base', base, '--python', settings.pythonPath!, '--device', 'cpu', '--yes'], { cwd: REPO_ROOT, env: { ...process.env, NNUNET_WIZARD_DATA: join(tmp, 'cli data') }, timeout: 170_000 }, (err, stdout, stderr) =>
+        execFile(...builtCli(['train', '-d', '8', '-c', '2d', '-f', '2', '--no-npz', '--base', base, '--python', settings.pythonPath!, '--device', 'cpu', '--yes']), { cwd: REPO_ROOT, env: { ...process.env, NNUNET_WIZARD_DATA: join(tmp, 'cli data') }, timeout: 170_000 }, (err, stdout, stderr) =>
           resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }),
         ),
       )
