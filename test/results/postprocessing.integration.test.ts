@@ -16,6 +16,7 @@ import type { PostprocessingInfo } from '../../shared/api'
 import * as s from '../../shared/schema'
 import { builtCli } from '../helpers/builtCli'
 import { nnunetPython, REPO_ROOT } from '../helpers/python'
+import { oneTestCase } from '../helpers/oneTestCase'
 import { execFile } from 'node:child_process'
 import { FIXTURE_ID, trainedFixture, type TrainedFixture } from './trainedFixture'
 
@@ -108,7 +109,10 @@ describe.skipIf(!py.python)(`nnU-Net's postprocessing on a trained model ${py.py
 
   it('CLI: predict --postprocess --seg-nrrd predicts, applies the determined postprocessing and writes the Slicer files', { timeout: 900_000 }, async () => {
     const out = join(tmp, 'cli-pred')
-    const args = ['predict', '-i', join(fx.datasetDir, 'imagesTs'), '-o', out, '-d', String(FIXTURE_ID), '-c', '2d', '-f', '0', '--trainer', fx.trainer, '--postprocess', '--seg-nrrd', '--python', py.python!, '--base', join(fx.base, 'nnunet'), '--device', 'cpu', '--workers', '1']
+    // One test case: predicting, postprocessing and the Slicer file are per case.
+    const input = join(tmp, 'one case')
+    const seg = await oneTestCase(join(fx.datasetDir, 'imagesTs'), input)
+    const args = ['predict', '-i', input, '-o', out, '-d', String(FIXTURE_ID), '-c', '2d', '-f', '0', '--trainer', fx.trainer, '--postprocess', '--seg-nrrd', '--python', py.python!, '--base', join(fx.base, 'nnunet'), '--device', 'cpu', '--workers', '1']
     const [file, argv] = builtCli(args)
     const env: NodeJS.ProcessEnv = { ...process.env, NNUNET_WIZARD_DATA: fx.dataDir }
     for (const k of Object.keys(env)) if (/^nnUNet_/.test(k)) delete env[k]
@@ -117,7 +121,7 @@ describe.skipIf(!py.python)(`nnU-Net's postprocessing on a trained model ${py.py
     )
     expect(r.code, r.stderr + r.stdout).toBe(0)
     const preds = (await readdir(out)).filter((n) => n.endsWith('.nii.gz')).sort()
-    expect(preds.length).toBeGreaterThan(0)
+    expect(preds).toEqual([seg])
     expect((await readdir(`${out}_postprocessed`)).filter((n) => n.endsWith('.nii.gz')).sort()).toEqual(preds)
     expect((await readdir(join(out, 'slicer'))).sort()).toEqual(preds.map((n) => n.replace('.nii.gz', '.seg.nrrd')))
     const head = (await readFile(join(out, 'slicer', preds[0]!.replace('.nii.gz', '.seg.nrrd')))).toString('latin1').split('\n\n')[0]!
