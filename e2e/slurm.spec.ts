@@ -35,7 +35,7 @@ test.describe('training on the SLURM cluster from the Train step', () => {
   test.skip(!py.python || !slurm.available, `needs nnU-Net v2 and SLURM: ${py.reason} ${slurm.reason}`)
 
   test.beforeAll(async () => {
-    // npm test's integration project (beside Playwright) trains on the same one node: one at a time.
+    // npm test's slurm step (vitest's slurm project, beside Playwright) trains on the same one node: one at a time.
     test.setTimeout(50 * 60_000)
     release = await holdSlurmNode('e2e slurm.spec')
     root = await mkdtemp(join(tmpdir(), 'wizard-slurm-e2e-'))
