@@ -31,8 +31,8 @@ export default defineConfig({
     { name: 'fixtures', testMatch: /fixtures\.setup\.ts$/ },
     { name: 'nnunet', testMatch: FIXTURE_SPECS, dependencies: ['fixtures'] },
     { name: 'browser', testIgnore: ['artifacts/**', ...FIXTURE_SPECS, SLURM_SPEC] },
-    // Last: by then npm test's integration project (beside Playwright) has run its SLURM files
-    // first (vitest.config.ts), so the two seldom wait on the one node together.
+    // Last: by then npm test's slurm step (vitest's slurm project, beside Playwright) is done, so
+    // the two seldom wait on the one node together (they take turns: holdSlurmNode).
     { name: 'slurm', testMatch: SLURM_SPEC },
   ],
   // Screenshots, traces and scratch copies live under artifacts/; never collect specs from there.

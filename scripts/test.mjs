@@ -17,8 +17,8 @@
 //      `fixtures` builds the cached nnU-Net fixtures (a planned 2d dataset, a trained 2-fold 2d
 //      model with its predictions: test/results/trainedFixture.ts) that integration and e2e
 //      share, so neither builds them, nor both at once.
-//   after fixtures: vitest --project integration (real nnU-Net and SLURM, one file at a time)
-//                   |  Playwright
+//   after fixtures: vitest --project integration (real nnU-Net, one file at a time)
+//                   |  vitest --project slurm (the SLURM cluster's files, one at a time)  |  Playwright
 // Every step runs to its end, and the failures of all are listed at the end. Each step's time,
 // and the load when it ended, is printed at the end (and written as JSON to
 // $NNUNET_WIZARD_TEST_TIMINGS when set).
@@ -192,8 +192,9 @@ if (setupOnly) process.exit(e2eBlocked ? 1 : 0)
 // ---- the tests
 // Each step starts as soon as what it needs is done, not when a whole stage is: the nnU-Net steps
 // need only the fixtures, so they start while unit, typecheck and lint still run. On 2 cores the
-// integration project (one file at a time) is the longest chain, so the short steps run at a lower
-// priority (nice) and lend it the CPU while they wait on their own children.
+// integration project (one file at a time) is the longest chain, so typecheck and lint, which have
+// no time limits, run at a lower priority (nice) and lend it the CPU; unit keeps the normal
+// priority, as its tests have 60 s limits.
 const tsx = ['--import', 'tsx']
 const keyFile = join(tmpdir(), `nnunet-wizard-fixture-key-${process.pid}`)
 const withFixtures = !fast && Boolean(process.env.NNUNET_WIZARD_PYTHON)
@@ -201,10 +202,11 @@ const steps = [
   { name: 'typecheck', file: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'], nice: 5 },
   // npm run lint: eslint and the layer rules (lint:layers), as CI's lint is defined in package.json.
   { name: 'lint', file: process.platform === 'win32' ? 'npm.cmd' : 'npm', args: ['run', '--silent', 'lint'], nice: 5 },
-  { name: 'unit', file: bin('vitest'), args: ['run', '--project', 'unit'], nice: 3 },
+  { name: 'unit', file: bin('vitest'), args: ['run', '--project', 'unit'] },
 ]
 if (withFixtures) steps.push({ name: 'fixtures', file: process.execPath, args: [...tsx, 'test/results/trainedFixture.ts', '--build', '--key-file', keyFile] })
 if (!fast) steps.push({ name: 'integration', file: bin('vitest'), args: ['run', '--project', 'integration'], after: withFixtures ? ['fixtures'] : [] })
+if (!fast) steps.push({ name: 'slurm', file: bin('vitest'), args: ['run', '--project', 'slurm'], after: withFixtures ? ['fixtures'] : [] })
 if (!fast && !e2eBlocked) steps.push({ name: 'e2e', file: bin('playwright'), args: ['test', '-c', 'e2e/playwright.config.ts'], after: withFixtures ? ['fixtures'] : [] })
 
 say(`steps: ${steps.map((s) => (s.after?.length ? `${s.name} (after ${s.after.join(', ')})` : s.name)).join(' | ')} (load ${load()})`)
