@@ -17,7 +17,7 @@ import { findChromium } from '../scripts/lib/tools.mjs'
 const found = findChromium(join(dirname(fileURLToPath(import.meta.url)), '..'))
 if (found.path === null && process.env.CHROMIUM_PATH) throw new Error(`${found.reason}: point CHROMIUM_PATH at a Chromium, or unset it to use the system's.`)
 // The specs that start from the cached fixtures (test/results/trainedFixture.ts).
-const FIXTURE_SPECS = ['**/results.spec.ts', '**/train.spec.ts', '**/trainer.spec.ts', '**/predictView.spec.ts', '**/dicomPredict.spec.ts', '**/fineTune.spec.ts', '**/reviewAdd.spec.ts', '**/previewCorrect.spec.ts']
+const FIXTURE_SPECS = ['**/results.spec.ts', '**/train.spec.ts', '**/trainPredict.spec.ts', '**/trainer.spec.ts', '**/predictView.spec.ts', '**/dicomPredict.spec.ts', '**/fineTune.spec.ts', '**/reviewAdd.spec.ts', '**/previewCorrect.spec.ts']
 // The spec that trains on the one-node SLURM cluster.
 const SLURM_SPEC = '**/slurm.spec.ts'
 

@@ -1,6 +1,9 @@
 // Progress that tells the truth, on Plan with the real nnU-Net v2 and a tiny dataset: the elapsed
 // time ticks while nnU-Net prints nothing new, the bar says what nnU-Net is doing in its own terms
 // (not "0 of 1 step"), and each tqdm bar is one line of the log, not one line per redraw.
+// Also the Plan step around the run (moved here from trainPredict.spec, which now starts from the
+// planned fixture): Train before planning says "Plan first" and cannot start; a finished plan
+// shows its summary card.
 // Needs the pinned nnU-Net venv (NNUNET_WIZARD_PYTHON or scripts/setup-python.sh); skipped with
 // the reason without it.
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -47,6 +50,12 @@ test.describe('progress of a Plan job', () => {
     const raw = await setUpEnvironment(page, { base: join(root, 'nnunet'), cpu: 'select' })
     await writeTinyDatasetV2(raw, DATASET_ID, { train: 4, test: 0, scratch: join(root, 'scratch') })
 
+    // ---- Train before Plan: "plan first", and nothing can be started
+    await page.getByTestId('step-train').click()
+    await page.getByTestId('train-dataset-id').fill(String(DATASET_ID))
+    await expect(page.getByTestId('train-plan-first')).toContainText('Plan first')
+    await expect(page.getByTestId('start-train')).toBeDisabled()
+
     await page.getByTestId('step-plan').click()
     await page.getByTestId('plan-dataset-id').fill(String(DATASET_ID))
     await page.getByTestId('plan-config-3d_fullres').uncheck()
@@ -92,5 +101,11 @@ test.describe('progress of a Plan job', () => {
     await job.getByTestId('log-search').fill('')
     await expect(job.locator('.log-error')).toHaveCount(0)
     await shot(page, 'progress-02-plan-done')
+
+    // The plan summary card follows the finished plan (2d only).
+    const summary = page.getByTestId('plan-summary')
+    await expect(summary.getByTestId('plan-summary-2d')).toContainText('CTNormalization')
+    await summary.scrollIntoViewIfNeeded()
+    await shot(page, 'progress-03-plan-summary')
   })
 })

@@ -3,28 +3,37 @@
 // plans contain; after a 2-epoch training the results card shows the final Dice per label name
 // and the Dice legend uses the names; the Train form survives leaving the step and a reload;
 // Predict preselects that model and its dataset's imagesTs and succeeds without typing.
+// The dataset is a private copy of the cached planned fixture (test/results/trainedFixture.ts:
+// Dataset611_Results from ct_small, planned and preprocessed for 2d; both its test scans are
+// predicted, as the app refuses a dataset changed since planning). Planning from the Plan step
+// ("Plan first" before it, the plan summary after it) is progress.spec's, which plans its own
+// tiny dataset through the UI.
 // Needs the pinned nnU-Net venv (NNUNET_WIZARD_PYTHON or scripts/setup-python.sh); skipped with
 // the reason without it.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { nnunetPython } from '../test/helpers/python'
-import { writeTinyDatasetV2 } from '../test/nnunet/tinyDataset'
+import { FIXTURE_DATASET, FIXTURE_ID, plannedDataset, type PlannedFixture } from '../test/results/trainedFixture'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
 import { shot } from './support/wizardHelpers'
 import { setUpEnvironment } from './support/nnunetSetup'
 
-const DATASET_ID = 504
+const DATASET_ID = FIXTURE_ID
 const py = nnunetPython('v2')
 
 let root: string
+let fx: PlannedFixture
 let server: WizardServer | undefined
 
 test.describe('Train and Predict from facts', () => {
   test.skip(!py.python, `nnU-Net v2 is not available: ${py.reason}`)
 
   test.beforeAll(async () => {
+    // Built by the "fixtures" setup project (or here, when this spec runs with --no-deps on a cold cache).
+    test.setTimeout(3_600_000)
     root = await mkdtemp(join(tmpdir(), 'wizard-train-predict-e2e-'))
+    fx = await plannedDataset(join(root, 'fixture'), py.python!)
     server = await startWizardServer({ env: { NNUNET_WIZARD_PYTHON: py.python! } })
   })
 
@@ -37,32 +46,12 @@ test.describe('Train and Predict from facts', () => {
     test.setTimeout(1_500_000)
     await page.goto(server!.url)
 
-    // ---- Environment: detection finds no GPU, so Device is already CPU
-    const raw = await setUpEnvironment(page, { base: join(root, 'nnunet'), cpu: 'expect', workers: 1 })
-    const tiny = await writeTinyDatasetV2(raw, DATASET_ID, { train: 5, test: 1, scratch: join(root, 'scratch') })
-
-    // ---- Train before Plan: "plan first", and nothing can be started
-    await page.getByTestId('step-train').click()
-    await page.getByTestId('train-dataset-id').fill(String(DATASET_ID))
-    await expect(page.getByTestId('train-plan-first')).toContainText('Plan first')
-    await expect(page.getByTestId('start-train')).toBeDisabled()
-
-    // ---- Plan: 2d only; the plan summary card follows
-    await page.getByTestId('step-plan').click()
-    await page.getByTestId('plan-dataset-id').fill(String(DATASET_ID))
-    await page.getByTestId('plan-config-3d_fullres').uncheck()
-    await page.getByTestId('plan-config-3d_lowres').uncheck()
-    // One process (-np 1 -npfp 1), as the integration tests plan: nnU-Net's default of 8 workers,
-    // each importing torch, took over 5 minutes on 2 shared cores for these few tiny cases.
-    await page.getByTestId('plan-processes').fill('1')
-    await page.getByTestId('start-plan').click()
-    await expect(page.getByTestId('job-plan')).toHaveAttribute('data-state', 'done', { timeout: 600_000 })
-    const summary = page.getByTestId('plan-summary')
-    await expect(summary.getByTestId('plan-summary-2d')).toContainText('CTNormalization')
-    await summary.scrollIntoViewIfNeeded()
-    await shot(page, 'trainPredict-01-plan-summary')
+    // ---- Environment: detection finds no GPU, so Device is already CPU; the planned copy's folders
+    const raw = await setUpEnvironment(page, { base: join(fx.base, 'nnunet'), cpu: 'expect', workers: 1 })
+    expect(raw).toBe(fx.settings.folders!.raw)
 
     // ---- Train: only what the plans hold (this small dataset has no 3d_lowres, so no cascade); Device CPU
+    // (the fixture is planned for 2d only, as the Plan step with 3d_fullres and 3d_lowres unticked)
     await page.getByTestId('step-train').click()
     await page.getByTestId('train-dataset-id').fill(String(DATASET_ID))
     await expect(page.getByTestId('train-plan-first')).toHaveCount(0)
@@ -117,13 +106,13 @@ test.describe('Train and Predict from facts', () => {
 
     // ---- Predict: the model just trained and its imagesTs, preselected; nothing typed
     await page.getByTestId('step-predict').click()
-    await expect(page.getByTestId('predict-model')).toContainText(`Dataset${DATASET_ID}_Tiny · 2d · nnUNetTrainer_Wizard_2ep_2it`)
-    await expect(page.getByTestId('predict-input')).toHaveValue(join(tiny.dir, 'imagesTs'))
+    await expect(page.getByTestId('predict-model')).toContainText(`${FIXTURE_DATASET} · 2d · nnUNetTrainer_Wizard_2ep_2it`)
+    await expect(page.getByTestId('predict-input')).toHaveValue(join(fx.datasetDir, 'imagesTs'))
     await expect(page.getByTestId('predict-output')).not.toHaveValue('')
     // Beside the model under nnUNet_results, never inside the dataset (issue 18 item 10: stray files there).
     const output = await page.getByTestId('predict-output').inputValue()
     expect(output).toMatch(/[\\/]predictions[\\/]nnUNetTrainer_Wizard_2ep_2it__nnUNetPlans__2d[\\/]imagesTs$/)
-    expect(output.startsWith(tiny.dir)).toBe(false)
+    expect(output.startsWith(fx.datasetDir)).toBe(false)
     await expect(page.getByTestId('predict-fold-0')).toBeChecked()
     await page.getByTestId('start-predict').click()
     const predictJob = page.getByTestId('job-predict')
@@ -137,7 +126,7 @@ test.describe('Train and Predict from facts', () => {
         { timeout: 300_000, intervals: [2000] },
       )
       .toBe('done')
-    await expect(page.getByTestId('predictions')).toContainText('1 segmentation')
+    await expect(page.getByTestId('predictions')).toContainText('2 segmentations')
     await shot(page, 'trainPredict-03-predicted')
   })
 })
