@@ -1,7 +1,7 @@
 // Training from the Train step with the real nnU-Net v2 on CPU: the Environment step pointed at a
 // private copy of the cached planned fixture (test/results/trainedFixture.ts: Dataset611_Results,
 // planned and preprocessed for 2d; planning from the Plan step is progress.spec's and
-// trainPredict.spec's), then a 2d run started; the log pane fills, the loss curve gains points
+// labellingLoop.spec's), then a 2d run started; the log pane fills, the loss curve gains points
 // epoch by epoch, folds queued behind it survive a reload of the page (the queue is the Node
 // side's), and Cancel asks, then stops it.
 // Needs the pinned nnU-Net venv (NNUNET_WIZARD_PYTHON or scripts/setup-python.sh); skipped with
