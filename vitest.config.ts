@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 // Three projects, chosen by FILE NAME (a new test file is picked up by the rule, nothing to register):
@@ -41,12 +42,12 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: true,
-          // Two files at a time, whatever the machine. vitest's default for `run` is one worker per
-          // core less one: 1 on a 2-core CI machine, where fileParallelism then did nothing (the
-          // files ran one after another, 1.1 cores busy on average). Many files mostly wait on
-          // child processes (the built CLI, python), so 2 keep 2 cores busy; VITEST_MAX_WORKERS
-          // or --maxWorkers overrides it for a bigger machine.
-          maxWorkers: 2,
+          // At least two files at a time. vitest's default for `run` is one worker per core less
+          // one: 1 on a 2-core CI machine, where fileParallelism then did nothing (the files ran
+          // one after another, 1.1 cores busy on average). Many files mostly wait on child
+          // processes (the built CLI, python), so 2 keep 2 cores busy; a bigger machine keeps
+          // vitest's default.
+          maxWorkers: Math.max(2, availableParallelism() - 1),
           sequence: { groupOrder: 0 },
         },
       },
