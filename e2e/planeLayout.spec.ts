@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect, startWizardServer, test, type WizardServer } from './support/server'
 import type { Locator } from '@playwright/test'
-import { oneAortaCase, shot } from './support/wizardHelpers'
+import { oneAortaCase, settle, shot } from './support/wizardHelpers'
 import { planeArrangement, type ExtentMm } from '../renderer/viewer/multiplanarLayout'
 
 let root: string
@@ -49,7 +49,7 @@ test('the three planes fill the viewer: no empty quarter, each plane drawn at le
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-loading', 'false', { timeout: 120_000 })
   const canvas = page.getByTestId('viewer-canvas')
   await expect(canvas).toHaveAttribute('data-tile-sagittal', /\d/)
-  await page.waitForTimeout(500)
+  await settle(page)
   await shot(page, 'plane-layout-01-preview')
   const box = (await canvas.boundingBox())!
   const t = await tiles(canvas)
@@ -68,9 +68,12 @@ test('the three planes fill the viewer: no empty quarter, each plane drawn at le
   await canvas.click({ position: { x: t.axial[0] + t.axial[2] * 0.4, y: t.axial[1] + t.axial[3] * 0.6 } })
   await expect(page.getByTestId('cursor-mm')).not.toHaveAttribute('data-mm', before ?? '')
   // A narrow, tall window: the planes rearrange and still leave no quarter empty.
+  // Waited for on the tiles the canvas records (was a fixed 800 ms): they change with the canvas.
+  const wide = await canvas.getAttribute('data-tile-axial')
   await page.setViewportSize({ width: 760, height: 1300 })
-  await page.waitForTimeout(800)
-  await expectNoEmptyQuarter(canvas)
+  await expect(canvas).not.toHaveAttribute('data-tile-axial', wide ?? '')
+  await expect(async () => expectNoEmptyQuarter(canvas)).toPass()
+  await settle(page)
   await shot(page, 'plane-layout-02-narrow')
   // One plane alone fills the canvas as before.
   await page.getByLabel('Layout').selectOption({ label: 'Axial' })
