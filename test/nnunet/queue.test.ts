@@ -59,7 +59,10 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'wizard-queue-'))
 })
 afterEach(async () => {
-  await rm(dir, { recursive: true, force: true })
+  // The job managers save their history in the background after the last job event; a save that
+  // lands while rm walks the folder makes its rmdir fail (ENOTEMPTY, seen on a loaded machine), so
+  // rm tries again.
+  await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
 })
 
 const ended = (jobs: JobManager, jobId: string) => jobs.wait(jobId)
