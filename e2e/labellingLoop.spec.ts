@@ -86,7 +86,7 @@ async function untilDone(page: Page, testId: string, timeout: number): Promise<v
         if (state === 'failed') throw new Error(`${testId} failed: ${await job.getByRole('alert').first().textContent()}`)
         return state
       },
-      { timeout, intervals: [2000] },
+      { timeout, intervals: [500] },
     )
     .toBe('done')
 }
@@ -292,7 +292,7 @@ test('6 labelled + 3 unlabelled scans -> v1 -> review ranked -> one corrected ->
   await photo(page, 'loop-11-fine-tune-queued')
   // The round's runs, from the run queue, to their end.
   const queue = async () => (await apiCall(server!, 'runQueue')).json<RunQueueState>()
-  await expect.poll(async () => { const q = await queue(); return q.running.length + q.waiting.length }, { timeout: 1_500_000, intervals: [3000] }).toBe(0)
+  await expect.poll(async () => { const q = await queue(); return q.running.length + q.waiting.length }, { timeout: 1_500_000, intervals: [1000] }).toBe(0)
   const q = await queue()
   const jobs = await (await apiCall(server!, 'listJobs')).json<JobInfo[]>()
   const round = q.started.slice(-2)
