@@ -192,10 +192,11 @@ if (setupOnly) process.exit(e2eBlocked ? 1 : 0)
 
 // ---- the tests
 // Each step starts as soon as what it needs is done, not when a whole stage is: the nnU-Net steps
-// need only the fixtures, so they start while unit, typecheck and lint still run. On 2 cores the
-// integration project (one file at a time) is the longest chain, so typecheck and lint, which have
-// no time limits, run at a lower priority (nice) and lend it the CPU; unit keeps the normal
-// priority, as its tests have 60 s limits.
+// need only the fixtures, so they start while unit, typecheck and lint still run. Priorities
+// (nice) follow how long each may wait: unit (60 s per test) and Playwright (UI waits of 20 s)
+// run at the normal priority; the nnU-Net projects (10 min per test) at nice 2, so a burst of
+// nnU-Net threads cannot starve a page or a unit test; typecheck and lint, which have no limits,
+// at nice 5. The fixtures build at the normal priority: everything that follows waits for it.
 const tsx = ['--import', 'tsx']
 const keyFile = join(tmpdir(), `nnunet-wizard-fixture-key-${process.pid}`)
 const withFixtures = !fast && Boolean(process.env.NNUNET_WIZARD_PYTHON)
@@ -212,8 +213,8 @@ const steps = [
   { name: 'unit', file: bin('vitest'), args: ['run', '--project', 'unit'] },
 ]
 if (withFixtures) steps.push({ name: 'fixtures', file: process.execPath, args: [...tsx, 'test/results/trainedFixture.ts', '--build', '--key-file', keyFile] })
-if (!fast) steps.push({ name: 'integration', file: bin('vitest'), args: ['run', '--project', 'integration'], after: withFixtures ? ['fixtures'] : [] })
-if (!fast) steps.push({ name: 'slurm', file: bin('vitest'), args: ['run', '--project', 'slurm'], after: withFixtures ? ['fixtures'] : [] })
+if (!fast) steps.push({ name: 'integration', file: bin('vitest'), args: ['run', '--project', 'integration'], after: withFixtures ? ['fixtures'] : [], nice: 2 })
+if (!fast) steps.push({ name: 'slurm', file: bin('vitest'), args: ['run', '--project', 'slurm'], after: withFixtures ? ['fixtures'] : [], nice: 2 })
 if (!fast && !e2eBlocked) steps.push({ name: 'e2e', file: bin('playwright'), args: ['test', '-c', 'e2e/playwright.config.ts'], after: withFixtures ? ['fixtures'] : [] })
 
 say(`steps: ${steps.map((s) => (s.after?.length ? `${s.name} (after ${s.after.join(', ')})` : s.name)).join(' | ')} (load ${load()})`)
