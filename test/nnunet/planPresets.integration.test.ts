@@ -1,17 +1,20 @@
 // Real nnunetv2 (pinned venv) on the CPU, through the service door the wizard and the CLI use: a
 // residual-encoder M plan with a small GPU memory target under its own plans name, then a 1-epoch
 // training and a prediction that name no plans and still run with those plans (-p), because the
-// dataset remembers what it was planned with. The folder status lists both plans files.
-import { existsSync, readFileSync } from 'node:fs'
+// dataset remembers what it was planned with. The folder status lists both plans files. The
+// dataset is a copy of the cached planned fixture (test/results/trainedFixture.ts, planned with
+// nnU-Net's default plans): nnU-Net reuses its fingerprint, and the ResEnc plans are chosen with
+// the default plans present beside them.
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFolders } from '../../electron/nnunet'
 import { createService, type Service } from '../../electron/service'
 import * as s from '../../shared/schema'
+import { oneTestCase } from '../helpers/oneTestCase'
 import { nnunetPython } from '../helpers/python'
-import { writeTinyDatasetV2 } from './tinyDataset'
+import { FIXTURE_DATASET, plannedDataset } from '../results/trainedFixture'
 
 const py = nnunetPython('v2')
 
@@ -23,12 +26,13 @@ describe.skipIf(!py.python)(`plan presets with real nnU-Net v2 on the CPU ${py.r
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'nnw-presets-'))
-    const folders = await createFolders(join(tmp, 'nnunet'), 'v2')
-    const ds = await writeTinyDatasetV2(folders.raw, 611, { train: 5, test: 1, scratch: join(tmp, 'scratch') })
-    imagesTs = join(ds.dir, 'imagesTs')
-    settings = s.settings.parse({ pythonPath: py.python, nnunetVersion: 'v2', folders, device: 'cpu', augmentationWorkers: 1, torchCompile: false })
-    service = createService({ mode: 'browser' }, join(tmp, 'data'), { settings, jobsDir: join(tmp, 'jobs'), memoryQueue: true })
-  }, 300_000)
+    const fx = await plannedDataset(join(tmp, 'fixture'), py.python!)
+    // One of its two test cases is predicted.
+    imagesTs = join(tmp, 'imagesTs')
+    await oneTestCase(join(fx.datasetDir, 'imagesTs'), imagesTs)
+    settings = fx.settings
+    service = createService({ mode: 'browser' }, fx.dataDir, { settings, jobsDir: join(tmp, 'jobs'), memoryQueue: true })
+  }, 3_600_000)
   afterAll(async () => {
     if (service) {
       for (const j of await service.jobs.list()) if (j.state === 'running' || j.state === 'queued') service.jobs.cancel(j.id)
@@ -47,19 +51,21 @@ describe.skipIf(!py.python)(`plan presets with real nnU-Net v2 on the CPU ${py.r
   // 2d: the residual encoder is heavy on a CPU (3d_fullres took about 4 minutes an epoch here);
   // the 2d configuration is planned with the same ResEnc network and trains in seconds.
   it('plans ResEnc M with -gpu_memory_target under its own name; train and predict use those plans without naming them', { timeout: 1_800_000 }, async () => {
+    const pre = join(settings.folders!.preprocessed, FIXTURE_DATASET)
+    const defaultPlans = readFileSync(join(pre, 'nnUNetPlans.json'), 'utf8')
     const plan = await finish(await service.plan({ datasetId: 611, configurations: ['2d'], processes: 1, preset: 'resenc-m', gpuMemoryTargetGb: 2 }))
     expect(plan.command).toEqual(expect.arrayContaining(['-pl', 'nnUNetPlannerResEncM', '-gpu_memory_target', '2', '-overwrite_plans_name', 'nnUNetResEncUNetMPlans_2GB']))
-    const pre = join(settings.folders!.preprocessed, 'Dataset611_Tiny')
     const plansJson = JSON.parse(readFileSync(join(pre, 'nnUNetResEncUNetMPlans_2GB.json'), 'utf8'))
     expect(plansJson.plans_name).toBe('nnUNetResEncUNetMPlans_2GB')
     // nnU-Net's residual encoder network, not the default PlainConvUNet.
     expect(plansJson.configurations['2d'].architecture.network_class_name).toMatch(/ResidualEncoderUNet$/)
     expect((plan.result as { plans?: { plans: string } }).plans?.plans).toBe('nnUNetResEncUNetMPlans_2GB')
-    // The default plans were not overwritten (none were planned).
-    expect(existsSync(join(pre, 'nnUNetPlans.json'))).toBe(false)
+    // The default plans beside them were not overwritten.
+    expect(readFileSync(join(pre, 'nnUNetPlans.json'), 'utf8')).toBe(defaultPlans)
 
     const status = (await service.folderStatus()).datasets.find((d) => d.id === 611)!
-    expect(status.plansAvailable).toEqual(['nnUNetResEncUNetMPlans_2GB'])
+    expect([...status.plansAvailable!].sort()).toEqual(['nnUNetPlans', 'nnUNetResEncUNetMPlans_2GB'])
+    // Of the two, the ones the dataset was last planned with.
     expect(status.chosenPlans).toBe('nnUNetResEncUNetMPlans_2GB')
     expect(status.plans?.configurations.find((c) => c.name === '2d')?.preprocessed).toBe(true)
 
@@ -67,7 +73,7 @@ describe.skipIf(!py.python)(`plan presets with real nnU-Net v2 on the CPU ${py.r
     const train = await finish(await service.train({ datasetId: 611, configuration: '2d', fold: 0, epochs: 1, iterationsPerEpoch: 1 }))
     expect(train.command).toEqual(expect.arrayContaining(['-p', 'nnUNetResEncUNetMPlans_2GB']))
     expect(train.metrics).toHaveLength(1)
-    const modelDir = join(settings.folders!.results, 'Dataset611_Tiny', 'nnUNetTrainer_Wizard_1ep_1it__nnUNetResEncUNetMPlans_2GB__2d')
+    const modelDir = join(settings.folders!.results, FIXTURE_DATASET, 'nnUNetTrainer_Wizard_1ep_1it__nnUNetResEncUNetMPlans_2GB__2d')
     expect(await readdir(join(modelDir, 'fold_0'))).toContain('checkpoint_final.pth')
 
     const out = join(tmp, 'predicted')
@@ -75,6 +81,6 @@ describe.skipIf(!py.python)(`plan presets with real nnU-Net v2 on the CPU ${py.r
       await service.predict({ datasetId: 611, input: imagesTs, output: out, configuration: '2d', folds: [0], trainer: 'nnUNetTrainer_Wizard_1ep_1it' }),
     )
     expect(predict.command).toEqual(expect.arrayContaining(['-p', 'nnUNetResEncUNetMPlans_2GB']))
-    expect((await readdir(out)).filter((f) => f.endsWith('.nii.gz'))).toEqual(['tiny_006.nii.gz'])
+    expect((await readdir(out)).filter((f) => f.endsWith('.nii.gz'))).toEqual((await readdir(imagesTs)).map((f) => f.replace('_0000.nii.gz', '.nii.gz')))
   })
 })
