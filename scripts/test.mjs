@@ -14,7 +14,7 @@
 // Then the steps, side by side, their lines prefixed with the step; each starts when what it
 // needs is done:
 //   typecheck (tsc)  |  lint (npm run lint: eslint, then layers)  |  vitest --project unit  |  fixtures
-//      typecheck and eslint cache their results under node_modules/.cache/nnunet-wizard.
+//      typecheck caches its results under node_modules/.cache/nnunet-wizard; npm run lint keeps eslint's there.
 //      `fixtures` builds the cached nnU-Net fixtures (a planned 2d dataset, a trained 2-fold 2d
 //      model with its predictions: test/results/trainedFixture.ts) that integration and e2e
 //      share, so neither builds them, nor both at once.
@@ -200,7 +200,7 @@ if (setupOnly) process.exit(e2eBlocked ? 1 : 0)
 const tsx = ['--import', 'tsx']
 const keyFile = join(tmpdir(), `nnunet-wizard-fixture-key-${process.pid}`)
 const withFixtures = !fast && Boolean(process.env.NNUNET_WIZARD_PYTHON)
-// typecheck and eslint keep what they found for unchanged files under node_modules/.cache (never
+// typecheck (here) and eslint (in npm run lint) keep what they found for unchanged files under node_modules/.cache (never
 // in git; a fresh clone, as in CI, starts cold): a second run checks only what changed. Measured
 // here: tsc 29.6 CPU-s cold, 6.3 warm; eslint 19.3 cold, 1.3 warm. tsc's build info holds each
 // file's hash and the options, eslint's cache each file's content hash and the config.
@@ -209,7 +209,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 const steps = [
   { name: 'typecheck', file: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit', '--incremental', '--tsBuildInfoFile', join(cache, 'tsc.tsbuildinfo')], nice: 5 },
   // npm run lint: eslint and the layer rules (lint:layers), as CI's lint is defined in package.json.
-  ...lintSteps(),
+  { name: 'lint', file: npm, args: ['run', '--silent', 'lint'], nice: 5 },
   { name: 'unit', file: bin('vitest'), args: ['run', '--project', 'unit'] },
 ]
 if (withFixtures) steps.push({ name: 'fixtures', file: process.execPath, args: [...tsx, 'test/results/trainedFixture.ts', '--build', '--key-file', keyFile] })
@@ -267,21 +267,6 @@ function report() {
   for (const t of timings) console.error(`  ${t.step.padEnd(12)} ${fmt(t.seconds).padStart(12)}  ${t.at === undefined ? ''.padEnd(17) : `from ${fmt(t.at).padStart(12)}`}  exit ${t.status}  load ${t.load}`)
   console.error(`  ${'total'.padEnd(12)} ${fmt(total).padStart(12)}`)
   if (process.env.NNUNET_WIZARD_TEST_TIMINGS) writeFileSync(process.env.NNUNET_WIZARD_TEST_TIMINGS, JSON.stringify({ total, fast, timings }, null, 2))
-}
-
-/**
- * `npm run lint` as package.json defines it. While that is `eslint . && npm run lint:layers`, the
- * same two run here with eslint's cache (the same files and rules), one after the other; anything
- * else is run as it is.
- */
-function lintSteps() {
-  const lint = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts?.lint
-  if (lint !== 'eslint . && npm run lint:layers') return [{ name: 'lint', file: npm, args: ['run', '--silent', 'lint'], nice: 5 }]
-  const eslint = ['.', '--cache', '--cache-strategy', 'content', '--cache-location', join(cache, 'eslint') + '/']
-  return [
-    { name: 'lint', file: bin('eslint'), args: eslint, nice: 5 },
-    { name: 'layers', file: npm, args: ['run', '--silent', 'lint:layers'], nice: 5, after: ['lint'] },
-  ]
 }
 
 function fmt(s) {
